@@ -1,0 +1,69 @@
+"""Opening the database: one file under the data directory, with the settings Veraz relies on.
+
+- WAL, so readers never block the writer and a killed process loses nothing committed;
+- synchronous=FULL, so a confirmation that was acknowledged survives a power cut too (NORMAL would
+  survive a killed process but may lose the last commits on power loss; the README has the cost);
+- foreign keys on; a busy timeout so a second process (`veraz purge`, `veraz backup`) waits its turn;
+- secure_delete, so purged report text is overwritten rather than left in free pages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import aiosqlite
+
+from .migrations import migrate
+from .unit_of_work import SqliteUnitOfWork
+
+BUSY_TIMEOUT_MS = 10_000
+DATABASE_NAME = "veraz.db"
+
+
+async def connect(path: Path, *, synchronous: str = "FULL") -> aiosqlite.Connection:
+    # isolation_level=None: Python issues no implicit BEGIN/COMMIT; every transaction is explicit.
+    db = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    db.row_factory = sqlite3.Row
+    for pragma in (
+        "PRAGMA journal_mode = WAL",
+        f"PRAGMA synchronous = {synchronous}",
+        "PRAGMA foreign_keys = ON",
+        f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+        "PRAGMA secure_delete = ON",
+    ):
+        await db.execute(pragma)
+    return db
+
+
+class Database:
+    """The open database of one Veraz process: a single connection, one transaction at a time."""
+
+    def __init__(self, path: Path, db: aiosqlite.Connection) -> None:
+        self.path = path
+        self.db = db
+        self.lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path, *, synchronous: str = "FULL") -> Database:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = await connect(path, synchronous=synchronous)
+        try:
+            await migrate(db)
+        except BaseException:
+            await db.close()
+            raise
+        return cls(path, db)
+
+    def unit_of_work(self) -> SqliteUnitOfWork:
+        return SqliteUnitOfWork(self.db, self.lock)
+
+    async def checkpoint(self) -> None:
+        """Copy the WAL into the database file and truncate it, so nothing lingers in the WAL."""
+        async with self.lock:
+            await self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def close(self) -> None:
+        async with self.lock:
+            await self.db.close()

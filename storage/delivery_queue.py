@@ -1,0 +1,129 @@
+"""The delivery worker's side of the outbox: claim due rows, then record what happened to each.
+
+Each step is its own short transaction on the shared connection, so the worker never holds the
+database while it waits on Discord.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from verification.alerts import AlertKind, from_record
+from verification.ports import ClaimedDelivery
+
+from .clock import maybe_from_ts, ts
+from .database import Database
+from .outbox import recipient_of
+
+
+class SqliteDeliveryQueue:
+    """The worker's side: claim due rows, record what happened. Shares the database's lock."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def recover(self, now: datetime) -> int:
+        async with self.database.unit_of_work() as uow:
+            cur = await uow.db.execute(
+                "UPDATE deliveries SET state = 'queued', next_attempt_at = ?, updated_at = ? WHERE state = 'sending'",
+                (ts(now), ts(now)),
+            )
+            await uow.commit()
+        return cur.rowcount
+
+    async def claim(self, now: datetime, limit: int) -> list[ClaimedDelivery]:
+        async with self.database.unit_of_work() as uow:
+            db = uow.db
+            # An amendment whose ALERT will never arrive is owed to nobody: cancel it, say why.
+            await db.execute(
+                """
+                UPDATE deliveries SET state = 'cancelled', error = 'alert_not_delivered', updated_at = ?
+                WHERE state = 'queued' AND depends_on IN (
+                    SELECT id FROM deliveries WHERE state IN ('failed', 'cancelled'))
+                """,
+                (ts(now),),
+            )
+            async with db.execute(
+                """
+                SELECT d.*, a.payload, s.dm_channel,
+                       dep.channel_id AS amends_channel, dep.message_id AS amends_message
+                FROM deliveries d
+                JOIN alerts a ON a.id = d.alert_id
+                LEFT JOIN subscribers s
+                       ON d.recipient_kind = 'dm' AND s.community = d.community AND s.user_id = d.recipient
+                LEFT JOIN deliveries dep ON dep.id = d.depends_on
+                WHERE d.state = 'queued' AND d.next_attempt_at <= ?
+                  AND (d.depends_on IS NULL OR dep.state = 'sent')
+                ORDER BY d.priority, d.id
+                LIMIT ?
+                """,
+                (ts(now), limit),
+            ) as cur:
+                rows = await cur.fetchall()
+            if rows:
+                await db.executemany(
+                    "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claimed_at = ?, "
+                    "updated_at = ? WHERE id = ?",
+                    [(ts(now), ts(now), r["id"]) for r in rows],
+                )
+            await uow.commit()
+        return [
+            ClaimedDelivery(
+                id=r["id"],
+                community=r["community"],
+                kind=AlertKind(r["kind"]),
+                message=from_record(json.loads(r["payload"])),
+                recipient=recipient_of(r),
+                nonce=r["nonce"],
+                attempts=r["attempts"] + 1,
+                dm_channel=r["dm_channel"],
+                in_doubt_since=maybe_from_ts(r["claimed_at"]),
+                amends=(r["amends_channel"], r["amends_message"]) if r["amends_message"] else None,
+            )
+            for r in rows
+        ]
+
+    async def sent(self, delivery: int, channel_id: int, message_id: int, now: datetime) -> None:
+        await self._settle(
+            "UPDATE deliveries SET state = 'sent', channel_id = ?, message_id = ?, error = NULL, updated_at = ? "
+            "WHERE id = ?",
+            (channel_id, message_id, ts(now), delivery),
+        )
+
+    async def failed(self, delivery: int, error: str, now: datetime) -> None:
+        await self._settle(
+            "UPDATE deliveries SET state = 'failed', error = ?, updated_at = ? WHERE id = ?",
+            (error[:500], ts(now), delivery),
+        )
+
+    async def retry(self, delivery: int, error: str, at: datetime, now: datetime) -> None:
+        await self._settle(
+            "UPDATE deliveries SET state = 'queued', error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+            (error[:500], ts(at), ts(now), delivery),
+        )
+
+    async def remember_dm_channel(self, community: int, user: int, channel: int) -> None:
+        await self._settle(
+            "UPDATE subscribers SET dm_channel = ? WHERE community = ? AND user_id = ?",
+            (channel, community, user),
+        )
+
+    async def unreachable(self, community: int, user: int, now: datetime) -> None:
+        await self._settle(
+            "UPDATE subscribers SET unreachable_at = ?, failures = failures + 1 WHERE community = ? AND user_id = ?",
+            (ts(now), community, user),
+        )
+
+    async def next_due(self) -> datetime | None:
+        async with (
+            self.database.unit_of_work() as uow,
+            uow.db.execute("SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'queued'") as cur,
+        ):
+            row = await cur.fetchone()
+        return maybe_from_ts(row[0] if row else None)
+
+    async def _settle(self, sql: str, args: tuple[object, ...]) -> None:
+        async with self.database.unit_of_work() as uow:
+            await uow.db.execute(sql, args)
+            await uow.commit()

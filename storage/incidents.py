@@ -1,0 +1,211 @@
+"""The incident event log (append-only), its read model, and the clustering key index."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+from verification.clustering import Candidate
+from verification.events import IncidentEvent, StatementAttached, from_record, to_record
+from verification.incident import Incident
+from verification.model import Status
+from verification.places import distinctive, tokens
+from verification.ports import IncidentSummary
+
+from .clock import from_ts, maybe_ts, ts
+
+
+class SqliteIncidents:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def next_number(self, community: int) -> int:
+        async with self.db.execute(
+            "UPDATE communities SET next_number = next_number + 1 WHERE id = ? RETURNING next_number - 1",
+            (community,),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            raise LookupError(f"community {community} is not set up")
+        return int(row[0])
+
+    async def events(self, community: int, number: int) -> list[IncidentEvent]:
+        async with self.db.execute(
+            "SELECT payload FROM incident_events WHERE community = ? AND number = ? ORDER BY seq",
+            (community, number),
+        ) as cur:
+            return [from_record(json.loads(row[0])) for row in await cur.fetchall()]
+
+    async def append(
+        self,
+        community: int,
+        number: int,
+        new: Sequence[IncidentEvent],
+        state: Incident,
+        keys: Sequence[str],
+        at: datetime,
+    ) -> None:
+        await self._save_state(community, number, state, at)
+        async with self.db.execute(
+            "SELECT COALESCE(MAX(seq), 0) FROM incident_events WHERE community = ? AND number = ?",
+            (community, number),
+        ) as cur:
+            row = await cur.fetchone()
+        seq = int(row[0]) if row else 0
+        rows = []
+        for event in new:
+            seq += 1
+            rows.append((community, number, seq, event.kind, ts(event.at), event.actor, json.dumps(to_record(event))))
+        await self.db.executemany(
+            "INSERT INTO incident_events (community, number, seq, kind, at, actor, payload) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        statements = [e for e in new if isinstance(e, StatementAttached)]
+        await self.db.executemany(
+            "INSERT INTO statements (community, number, source, source_kind, stance, url, quote, published, "
+            "attached_by, attached_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    community,
+                    number,
+                    e.statement.source,
+                    e.statement.source_kind.value,
+                    e.statement.stance.value,
+                    e.statement.url,
+                    e.statement.quote,
+                    ts(e.statement.published),
+                    e.actor,
+                    ts(e.at),
+                )
+                for e in statements
+            ],
+        )
+        await self.db.execute("DELETE FROM incident_keys WHERE community = ? AND number = ?", (community, number))
+        if not state.closed:
+            last = ts(state.last_observed)
+            await self.db.executemany(
+                "INSERT INTO incident_keys (community, key, number, last_observed) VALUES (?, ?, ?, ?)",
+                [(community, key, number, last) for key in dict.fromkeys(keys)],
+            )
+
+    async def _save_state(self, community: int, number: int, state: Incident, at: datetime) -> None:
+        words = " ".join(distinctive(tokens(state.place.label)))
+        await self.db.execute(
+            """
+            INSERT INTO incidents (community, number, status, place_key, place_label, area, place_kind,
+                priority, contested, closed, reports, reporters, first_observed, last_observed, last_news_at,
+                opened_at, updated_at, closed_at, words)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (community, number) DO UPDATE SET
+                status = excluded.status, priority = excluded.priority, contested = excluded.contested,
+                closed = excluded.closed, reports = excluded.reports, reporters = excluded.reporters,
+                first_observed = excluded.first_observed, last_observed = excluded.last_observed,
+                last_news_at = excluded.last_news_at, updated_at = excluded.updated_at,
+                closed_at = CASE WHEN excluded.closed = 0 THEN NULL
+                                 ELSE COALESCE(incidents.closed_at, excluded.closed_at) END
+            """,
+            (
+                community,
+                number,
+                state.status.value,
+                state.place.key,
+                state.place.label,
+                state.place.area,
+                state.place.kind.value,
+                int(state.priority),
+                int(state.contested),
+                int(state.closed),
+                len(state.reports),
+                state.reporter_count,
+                ts(state.first_observed),
+                ts(state.last_observed),
+                ts(state.last_news_at),
+                ts(state.opened_at),
+                ts(at),
+                maybe_ts(at if state.closed else None),
+                words,
+            ),
+        )
+
+    async def candidates(
+        self, community: int, keys: Sequence[str], observed_at: datetime, window: timedelta
+    ) -> list[Candidate]:
+        if not keys:
+            return []
+        marks = ", ".join("?" * len(keys))
+        async with self.db.execute(
+            f"""
+            SELECT DISTINCT i.number, i.place_key, i.words, i.first_observed, i.last_observed
+            FROM incident_keys k
+            JOIN incidents i ON i.community = k.community AND i.number = k.number
+            WHERE k.community = ? AND k.key IN ({marks}) AND k.last_observed >= ?
+              AND i.first_observed <= ? AND i.closed = 0
+            ORDER BY i.number
+            """,
+            (community, *keys, ts(observed_at - window), ts(observed_at + window)),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            Candidate(
+                r["number"],
+                r["place_key"],
+                tuple(r["words"].split()),
+                from_ts(r["first_observed"]),
+                from_ts(r["last_observed"]),
+            )
+            for r in rows
+        ]
+
+    async def keys(self, community: int, number: int) -> list[str]:
+        async with self.db.execute(
+            "SELECT key FROM incident_keys WHERE community = ? AND number = ? ORDER BY key",
+            (community, number),
+        ) as cur:
+            return [r[0] for r in await cur.fetchall()]
+
+    async def summaries(self, community: int, *, open_only: bool = True) -> list[IncidentSummary]:
+        where = "community = ? AND closed = 0" if open_only else "community = ?"
+        async with self.db.execute(f"SELECT * FROM incidents WHERE {where} ORDER BY number", (community,)) as cur:
+            return [_summary(r) for r in await cur.fetchall()]
+
+    async def summary(self, community: int, number: int) -> IncidentSummary | None:
+        async with self.db.execute(
+            "SELECT * FROM incidents WHERE community = ? AND number = ?", (community, number)
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else _summary(row)
+
+    async def stale(self, community: int, quiet_since: datetime) -> list[int]:
+        async with self.db.execute(
+            "SELECT number FROM incidents WHERE community = ? AND closed = 0 AND last_news_at <= ? ORDER BY number",
+            (community, ts(quiet_since)),
+        ) as cur:
+            return [r[0] for r in await cur.fetchall()]
+
+    async def set_card(self, community: int, number: int, message_id: int | None) -> None:
+        await self.db.execute(
+            "UPDATE incidents SET card_message = ? WHERE community = ? AND number = ?",
+            (message_id, community, number),
+        )
+
+
+def _summary(r: sqlite3.Row) -> IncidentSummary:
+    return IncidentSummary(
+        number=r["number"],
+        status=Status(r["status"]),
+        place=r["place_label"],
+        area=r["area"],
+        priority=r["priority"],
+        contested=bool(r["contested"]),
+        reports=r["reports"],
+        reporters=r["reporters"],
+        first_observed=from_ts(r["first_observed"]),
+        last_observed=from_ts(r["last_observed"]),
+        updated_at=from_ts(r["updated_at"]),
+        card_message=r["card_message"],
+    )

@@ -1,0 +1,167 @@
+"""The delivery outbox as the use cases write it: alerts as published, one delivery row per recipient.
+
+The delivery worker claims and settles the same rows through `storage.delivery_queue`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from verification.alerts import AlertKind, AlertMessage, to_record
+from verification.community import Recipient, RecipientKind
+from verification.model import Language
+from verification.ports import (
+    DeliveryCounts,
+    DeliveryRecord,
+    DeliveryState,
+    EarlierRecipient,
+    NewDelivery,
+)
+
+from .clock import from_ts, maybe_from_ts, ts
+
+
+def nonce_for(alert_id: int, recipient: Recipient) -> str:
+    """A stable nonce of 22 characters (Discord allows 25), derived from the outbox row's identity."""
+    digest = hashlib.sha256(f"{alert_id}:{recipient.kind.value}:{recipient.address}".encode()).digest()
+    return "vz" + base64.urlsafe_b64encode(digest).decode()[:20]
+
+
+class SqliteOutbox:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def add_alert(self, community: int, message: AlertMessage) -> int:
+        amends = None
+        if message.references is not None:
+            async with self.db.execute(
+                "SELECT id FROM alerts WHERE community = ? AND number = ? AND seq = ?",
+                (community, message.number, message.references),
+            ) as cur:
+                row = await cur.fetchone()
+            amends = row[0] if row else None
+        cur = await self.db.execute(
+            "INSERT INTO alerts (community, number, seq, kind, amends, created_at, payload) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                community,
+                message.number,
+                message.seq,
+                message.kind.value,
+                amends,
+                ts(message.at),
+                json.dumps(to_record(message)),
+            ),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    async def enqueue(self, alert_id: int, deliveries: Sequence[NewDelivery], at: datetime) -> list[int]:
+        async with self.db.execute("SELECT community, number, kind FROM alerts WHERE id = ?", (alert_id,)) as cur:
+            alert = await cur.fetchone()
+        if alert is None:
+            raise LookupError(f"no alert {alert_id}")
+        now = ts(at)
+        ids = []
+        for d in deliveries:
+            cur = await self.db.execute(
+                """
+                INSERT INTO deliveries (alert_id, community, number, kind, recipient_kind, recipient, language,
+                    priority, depends_on, state, next_attempt_at, nonce, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)
+                """,
+                (
+                    alert_id,
+                    alert["community"],
+                    alert["number"],
+                    alert["kind"],
+                    d.recipient.kind.value,
+                    d.recipient.address,
+                    d.recipient.language.value,
+                    d.priority,
+                    d.depends_on,
+                    now,
+                    nonce_for(alert_id, d.recipient),
+                    now,
+                    now,
+                ),
+            )
+            assert cur.lastrowid is not None
+            ids.append(cur.lastrowid)
+        return ids
+
+    async def earlier_recipients(self, community: int, number: int) -> list[EarlierRecipient]:
+        async with self.db.execute(
+            """
+            SELECT id, recipient_kind, recipient, language, state FROM deliveries
+            WHERE community = ? AND number = ? AND kind = 'alert' AND state IN ('queued', 'sending', 'sent')
+            ORDER BY id
+            """,
+            (community, number),
+        ) as cur:
+            rows = await cur.fetchall()
+        latest: dict[tuple[str, int], sqlite3.Row] = {}
+        for r in rows:
+            latest[(r["recipient_kind"], r["recipient"])] = r
+        return [EarlierRecipient(recipient_of(r), r["id"], DeliveryState(r["state"])) for r in latest.values()]
+
+    async def cancel_queued(self, community: int, number: int, reason: str, at: datetime) -> int:
+        cur = await self.db.execute(
+            "UPDATE deliveries SET state = 'cancelled', error = ?, updated_at = ? "
+            "WHERE community = ? AND number = ? AND state = 'queued'",
+            (reason, ts(at), community, number),
+        )
+        return cur.rowcount
+
+    async def counts(self, community: int | None = None) -> DeliveryCounts:
+        where, args = ("WHERE community = ?", (community,)) if community is not None else ("", ())
+        async with self.db.execute(f"SELECT state, COUNT(*) FROM deliveries {where} GROUP BY state", args) as cur:
+            counts = {r[0]: r[1] for r in await cur.fetchall()}
+        pending_where = "WHERE state IN ('queued', 'sending')" + (" AND community = ?" if community else "")
+        async with self.db.execute(f"SELECT MIN(created_at) FROM deliveries {pending_where}", args) as cur:
+            row = await cur.fetchone()
+        return DeliveryCounts(
+            queued=counts.get("queued", 0),
+            sending=counts.get("sending", 0),
+            sent=counts.get("sent", 0),
+            failed=counts.get("failed", 0),
+            cancelled=counts.get("cancelled", 0),
+            oldest_pending=maybe_from_ts(row[0] if row else None),
+        )
+
+    async def log(self, community: int, number: int) -> list[DeliveryRecord]:
+        async with self.db.execute(
+            """
+            SELECT d.id, a.seq, d.kind, d.recipient_kind, d.recipient, d.language, d.state, d.attempts,
+                   d.message_id, d.error, d.updated_at
+            FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+            WHERE d.community = ? AND d.number = ? ORDER BY d.id
+            """,
+            (community, number),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            DeliveryRecord(
+                r["id"],
+                r["seq"],
+                AlertKind(r["kind"]),
+                recipient_of(r),
+                DeliveryState(r["state"]),
+                r["attempts"],
+                r["message_id"],
+                r["error"],
+                from_ts(r["updated_at"]),
+            )
+            for r in rows
+        ]
+
+
+def recipient_of(r: sqlite3.Row) -> Recipient:
+    return Recipient(RecipientKind(r["recipient_kind"]), r["recipient"], Language(r["language"]))

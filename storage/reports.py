@@ -1,0 +1,107 @@
+"""Reports (text and pseudonym, purged after retention) and reporters' standing (by pseudonym)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from verification.model import Report
+from verification.ports import StoredReport
+
+from .clock import from_ts, ts
+
+
+class SqliteReports:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def add(self, community: int, number: int, ordinal: int, report: Report) -> int:
+        cur = await self.db.execute(
+            """
+            INSERT INTO reports (community, number, ordinal, pseudonym, where_text, what, markings,
+                observed_at, received_at, agency, people, language, low_trust)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            (
+                community,
+                number,
+                ordinal,
+                report.reporter,
+                report.where,
+                report.what,
+                report.markings,
+                ts(report.observed_at),
+                ts(report.received_at),
+                report.agency.value,
+                report.people,
+                report.language.value,
+                int(report.low_trust),
+            ),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    async def reporters(self, community: int, number: int) -> dict[str, int]:
+        async with self.db.execute(
+            "SELECT DISTINCT pseudonym, ordinal FROM reports "
+            "WHERE community = ? AND number = ? AND pseudonym IS NOT NULL",
+            (community, number),
+        ) as cur:
+            return {r[0]: r[1] for r in await cur.fetchall()}
+
+    async def move(self, community: int, source: int, target: int, ordinals: dict[int, int]) -> None:
+        await self.db.executemany(
+            "UPDATE reports SET number = ?, ordinal = ? WHERE id = ? AND community = ? AND number = ?",
+            [(target, ordinal, report_id, community, source) for report_id, ordinal in ordinals.items()],
+        )
+
+    async def recent_count(self, community: int, reporter: str, since: datetime) -> int:
+        async with self.db.execute(
+            "SELECT COUNT(*) FROM reports WHERE community = ? AND pseudonym = ? AND received_at >= ?",
+            (community, reporter, ts(since)),
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def of_incident(self, community: int, number: int) -> list[StoredReport]:
+        async with self.db.execute(
+            "SELECT id, number, ordinal, where_text, what, markings, observed_at, received_at, low_trust "
+            "FROM reports WHERE community = ? AND number = ? ORDER BY id",
+            (community, number),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            StoredReport(
+                r["id"],
+                r["number"],
+                r["ordinal"],
+                r["where_text"],
+                r["what"],
+                r["markings"],
+                from_ts(r["observed_at"]),
+                from_ts(r["received_at"]),
+                bool(r["low_trust"]),
+            )
+            for r in rows
+        ]
+
+
+class SqliteStanding:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def score(self, community: int, reporter: str) -> int:
+        async with self.db.execute(
+            "SELECT score FROM reporter_standing WHERE community = ? AND pseudonym = ?", (community, reporter)
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def credit(self, community: int, reporters: Sequence[str], delta: int) -> None:
+        await self.db.executemany(
+            "INSERT INTO reporter_standing (community, pseudonym, score) VALUES (?, ?, ?) "
+            "ON CONFLICT (community, pseudonym) DO UPDATE SET score = score + excluded.score",
+            [(community, r, delta) for r in reporters],
+        )

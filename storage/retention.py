@@ -1,0 +1,42 @@
+"""Retention: forget what reporters wrote, and who they were, once an incident has been closed long enough.
+
+Report text (where, what, markings) and pseudonyms of incidents closed more than the community's
+retention period ago are set to NULL; incident summaries, counts and the event log (which never held
+them) stay. `secure_delete` overwrites the freed bytes, and a TRUNCATE checkpoint empties the WAL, so
+the text survives neither in free pages nor in the write-ahead log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .clock import ts
+from .database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeResult:
+    reports: int
+    communities: int
+
+
+async def purge(database: Database, now: datetime) -> PurgeResult:
+    purged = 0
+    async with database.unit_of_work() as uow:
+        communities = await uow.communities.all()
+        for community in communities:
+            cutoff = ts(now - community.retention)
+            cur = await uow.db.execute(
+                """
+                UPDATE reports
+                SET pseudonym = NULL, where_text = NULL, what = NULL, markings = NULL, purged_at = ?
+                WHERE community = ? AND purged_at IS NULL AND number IN (
+                    SELECT number FROM incidents WHERE community = ? AND closed = 1 AND closed_at <= ?)
+                """,
+                (ts(now), community.id, community.id, cutoff),
+            )
+            purged += cur.rowcount
+        await uow.commit()
+    await database.checkpoint()
+    return PurgeResult(purged, len(communities))

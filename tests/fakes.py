@@ -1,0 +1,380 @@
+"""In-memory implementations of `verification.ports`: the test double every fast test uses.
+
+They keep the same contract as storage (the contract tests run both), including transactions: a unit
+of work snapshots the data when it begins and puts the snapshot back unless it commits.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Self
+
+from verification.alerts import AlertKind, AlertMessage
+from verification.clustering import Candidate, ClusterIndex
+from verification.community import Community, Recipient, RecipientKind, Subscription
+from verification.events import IncidentEvent
+from verification.incident import Incident
+from verification.model import Language, Place, Report
+from verification.ports import (
+    DeliveryCounts,
+    DeliveryRecord,
+    DeliveryState,
+    EarlierRecipient,
+    IncidentSummary,
+    NewDelivery,
+    StoredReport,
+)
+
+
+@dataclass
+class Delivery:
+    id: int
+    alert_id: int
+    community: int
+    number: int
+    seq: int
+    kind: AlertKind
+    recipient: Recipient
+    priority: int
+    depends_on: int | None
+    state: DeliveryState = DeliveryState.QUEUED
+    attempts: int = 0
+    message_id: int | None = None
+    error: str | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass
+class Data:
+    communities: dict[int, Community] = field(default_factory=dict)
+    places: dict[int, dict[str, Place]] = field(default_factory=dict)
+    events: dict[tuple[int, int], list[IncidentEvent]] = field(default_factory=dict)
+    states: dict[tuple[int, int], Incident] = field(default_factory=dict)
+    updated: dict[tuple[int, int], datetime] = field(default_factory=dict)
+    cards: dict[tuple[int, int], int | None] = field(default_factory=dict)
+    keys: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    indexes: dict[int, ClusterIndex] = field(default_factory=dict)
+    reports: dict[int, tuple[int, int, int, Report]] = field(default_factory=dict)  # id -> (c, n, ordinal, r)
+    standing: dict[tuple[int, str], int] = field(default_factory=dict)
+    subscriptions: dict[tuple[int, int], dict[str, Language]] = field(default_factory=dict)
+    alerts: dict[int, tuple[int, AlertMessage]] = field(default_factory=dict)
+    deliveries: dict[int, Delivery] = field(default_factory=dict)
+    unreachable: set[tuple[int, int]] = field(default_factory=set)
+
+
+class FakeCommunities:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    async def get(self, community: int) -> Community | None:
+        return self.uow.data.communities.get(community)
+
+    async def save(self, community: Community) -> None:
+        self.uow.data.communities[community.id] = community
+
+    async def all(self) -> list[Community]:
+        return list(self.uow.data.communities.values())
+
+
+class FakePlaces:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    async def all(self, community: int) -> list[Place]:
+        return list(self.uow.data.places.get(community, {}).values())
+
+    async def add(self, community: int, place: Place) -> None:
+        self.uow.data.places.setdefault(community, {})[place.key] = place
+
+    async def remove(self, community: int, key: str) -> bool:
+        return self.uow.data.places.get(community, {}).pop(key, None) is not None
+
+    async def areas(self, community: int) -> list[str]:
+        return sorted({p.area for p in self.uow.data.places.get(community, {}).values()}, key=str.casefold)
+
+
+class FakeIncidents:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    async def next_number(self, community: int) -> int:
+        return 1 + max((n for c, n in self.uow.data.events if c == community), default=0)
+
+    async def events(self, community: int, number: int) -> list[IncidentEvent]:
+        return list(self.uow.data.events.get((community, number), []))
+
+    async def append(
+        self,
+        community: int,
+        number: int,
+        new: Sequence[IncidentEvent],
+        state: Incident,
+        keys: Sequence[str],
+        at: datetime,
+    ) -> None:
+        data = self.uow.data
+        data.events.setdefault((community, number), []).extend(new)
+        data.states[(community, number)] = state
+        data.updated[(community, number)] = at
+        data.keys[(community, number)] = list(keys)
+        index = data.indexes.setdefault(community, ClusterIndex(window=timedelta(hours=24)))
+        if state.closed:
+            index.remove(number)
+        else:
+            candidate = Candidate(
+                number, state.place.key, _words(state), state.first_observed, state.last_observed
+            )
+            index.put(candidate, keys)
+
+    async def candidates(
+        self, community: int, keys: Sequence[str], observed_at: datetime, window: timedelta
+    ) -> list[Candidate]:
+        index = self.uow.data.indexes.get(community)
+        if index is None:
+            return []
+        return [
+            c
+            for c in index.candidates(keys, observed_at)
+            if c.first_observed - window <= observed_at <= c.last_observed + window
+        ]
+
+    async def keys(self, community: int, number: int) -> list[str]:
+        return list(self.uow.data.keys.get((community, number), []))
+
+    async def summaries(self, community: int, *, open_only: bool = True) -> list[IncidentSummary]:
+        data = self.uow.data
+        return [
+            IncidentSummary(
+                number=n,
+                status=s.status,
+                place=s.place.label,
+                area=s.place.area,
+                priority=int(s.priority),
+                contested=s.contested,
+                reports=len(s.reports),
+                reporters=s.reporter_count,
+                first_observed=s.first_observed,
+                last_observed=s.last_observed,
+                updated_at=data.updated[(c, n)],
+                card_message=data.cards.get((c, n)),
+            )
+            for (c, n), s in sorted(data.states.items())
+            if c == community and not (open_only and s.closed)
+        ]
+
+    async def stale(self, community: int, quiet_since: datetime) -> list[int]:
+        return [
+            n
+            for (c, n), s in sorted(self.uow.data.states.items())
+            if c == community and not s.closed and s.last_news_at <= quiet_since
+        ]
+
+    async def set_card(self, community: int, number: int, message_id: int | None) -> None:
+        self.uow.data.cards[(community, number)] = message_id
+
+
+def _words(state: Incident) -> tuple[str, ...]:
+    from verification.places import distinctive, tokens
+
+    return tuple(distinctive(tokens(state.place.label)))
+
+
+class FakeReports:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    async def add(self, community: int, number: int, ordinal: int, report: Report) -> int:
+        report_id = len(self.uow.data.reports) + 1
+        self.uow.data.reports[report_id] = (community, number, ordinal, report)
+        return report_id
+
+    async def reporters(self, community: int, number: int) -> dict[str, int]:
+        return {
+            r.reporter: o
+            for c, n, o, r in self.uow.data.reports.values()
+            if (c, n) == (community, number) and r.reporter
+        }
+
+    async def move(self, community: int, source: int, target: int, ordinals: dict[int, int]) -> None:
+        for report_id, (c, n, o, r) in list(self.uow.data.reports.items()):
+            if (c, n) == (community, source):
+                self.uow.data.reports[report_id] = (c, target, ordinals.get(report_id, o), r)
+
+    async def recent_count(self, community: int, reporter: str, since: datetime) -> int:
+        return sum(
+            1
+            for c, _, _, r in self.uow.data.reports.values()
+            if c == community and r.reporter == reporter and r.received_at >= since
+        )
+
+    async def of_incident(self, community: int, number: int) -> list[StoredReport]:
+        return [
+            StoredReport(i, n, o, r.where, r.what, r.markings, r.observed_at, r.received_at, r.low_trust)
+            for i, (c, n, o, r) in sorted(self.uow.data.reports.items())
+            if (c, n) == (community, number)
+        ]
+
+
+class FakeStanding:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    async def score(self, community: int, reporter: str) -> int:
+        return self.uow.data.standing.get((community, reporter), 0)
+
+    async def credit(self, community: int, reporters: Sequence[str], delta: int) -> None:
+        for reporter in reporters:
+            key = (community, reporter)
+            self.uow.data.standing[key] = self.uow.data.standing.get(key, 0) + delta
+
+
+class FakeSubscriptions:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    async def subscribe(self, community: int, user: int, area: str, language: Language) -> None:
+        areas = self.uow.data.subscriptions.setdefault((community, user), {})
+        areas[area] = language
+        for a in areas:
+            areas[a] = language  # one language per subscriber
+        self.uow.data.unreachable.discard((community, user))
+
+    async def unsubscribe(self, community: int, user: int, area: str | None) -> int:
+        areas = self.uow.data.subscriptions.get((community, user), {})
+        if area is None:
+            removed = len(areas)
+            areas.clear()
+            return removed
+        for a in list(areas):
+            if a.casefold() == area.casefold():
+                del areas[a]
+                return 1
+        return 0
+
+    async def of(self, community: int, user: int) -> list[Subscription]:
+        areas = self.uow.data.subscriptions.get((community, user), {})
+        return [Subscription(user, a, lang) for a, lang in sorted(areas.items())]
+
+    async def matching(self, community: int, area: str) -> list[Recipient]:
+        out = []
+        for (c, user), areas in sorted(self.uow.data.subscriptions.items()):
+            if c != community or (c, user) in self.uow.data.unreachable:
+                continue
+            for a, lang in areas.items():
+                if a == "" or a.casefold() == area.casefold():
+                    out.append(Recipient(RecipientKind.DM, user, lang))
+                    break
+        return out
+
+
+class FakeOutbox:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    async def add_alert(self, community: int, message: AlertMessage) -> int:
+        for alert_id, (c, m) in self.uow.data.alerts.items():
+            if c == community and (m.number, m.seq) == (message.number, message.seq):
+                raise AssertionError(f"alert {message.number}/{message.seq} owed twice (id {alert_id})")
+        alert_id = len(self.uow.data.alerts) + 1
+        self.uow.data.alerts[alert_id] = (community, message)
+        return alert_id
+
+    async def enqueue(self, alert_id: int, deliveries: Sequence[NewDelivery], at: datetime) -> list[int]:
+        community, message = self.uow.data.alerts[alert_id]
+        ids = []
+        for d in deliveries:
+            delivery_id = len(self.uow.data.deliveries) + 1
+            self.uow.data.deliveries[delivery_id] = Delivery(
+                delivery_id,
+                alert_id,
+                community,
+                message.number,
+                message.seq,
+                message.kind,
+                d.recipient,
+                d.priority,
+                d.depends_on,
+                updated_at=at,
+            )
+            ids.append(delivery_id)
+        return ids
+
+    async def earlier_recipients(self, community: int, number: int) -> list[EarlierRecipient]:
+        latest: dict[tuple[RecipientKind, int], Delivery] = {}
+        for d in self.uow.data.deliveries.values():
+            if (d.community, d.number) != (community, number) or d.kind is not AlertKind.ALERT:
+                continue
+            if d.state in (DeliveryState.FAILED, DeliveryState.CANCELLED):
+                continue
+            latest[(d.recipient.kind, d.recipient.address)] = d
+        return [EarlierRecipient(d.recipient, d.id, d.state) for d in latest.values()]
+
+    async def cancel_queued(self, community: int, number: int, reason: str, at: datetime) -> int:
+        count = 0
+        for d in self.uow.data.deliveries.values():
+            if (d.community, d.number) == (community, number) and d.state is DeliveryState.QUEUED:
+                d.state, d.error, d.updated_at = DeliveryState.CANCELLED, reason, at
+                count += 1
+        return count
+
+    async def counts(self, community: int | None = None) -> DeliveryCounts:
+        counts = {s: 0 for s in DeliveryState}
+        for d in self.uow.data.deliveries.values():
+            if community is None or d.community == community:
+                counts[d.state] += 1
+        return DeliveryCounts(*(counts[s] for s in DeliveryState))
+
+    async def log(self, community: int, number: int) -> list[DeliveryRecord]:
+        return [
+            DeliveryRecord(
+                d.id, d.seq, d.kind, d.recipient, d.state, d.attempts, d.message_id, d.error, d.updated_at or datetime.min
+            )
+            for d in self.uow.data.deliveries.values()
+            if (d.community, d.number) == (community, number)
+        ]
+
+    # What the delivery worker would do, for tests of the domain flow without Discord.
+    def mark(self, delivery_id: int, state: DeliveryState) -> None:
+        self.uow.data.deliveries[delivery_id].state = state
+
+
+class FakeUnitOfWork:
+    def __init__(self, data: Data | None = None) -> None:
+        self.data = data or Data()
+        self.communities = FakeCommunities(self)
+        self.places = FakePlaces(self)
+        self.incidents = FakeIncidents(self)
+        self.reports = FakeReports(self)
+        self.standing = FakeStanding(self)
+        self.subscriptions = FakeSubscriptions(self)
+        self.outbox = FakeOutbox(self)
+        self._snapshot: Data | None = None
+        self._committed = False
+        self.commits = 0
+
+    async def __aenter__(self) -> Self:
+        if self._snapshot is not None:
+            raise RuntimeError("transactions do not nest")
+        self._snapshot = copy.deepcopy(self.data)
+        self._committed = False
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if not self._committed and self._snapshot is not None:
+            self.data.__dict__.update(self._snapshot.__dict__)
+        self._snapshot = None
+
+    async def commit(self) -> None:
+        self._committed = True
+        self.commits += 1
+
+
+def community(**settings: object) -> Community:
+    base = Community(id=1, timezone="America/Chicago", moderator_role=10, queue_channel=20, alerts_channel=30)
+    return replace(base, **settings)  # type: ignore[arg-type]

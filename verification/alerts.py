@@ -1,0 +1,228 @@
+"""The alert policy: a pure function from an incident's events to the messages it owes, in order.
+
+- ALERT       when the incident becomes confirmed;
+- UPDATE      when a statement or a detail is added while it is confirmed;
+- CORRECTION  when confirmed details are corrected, or it is marked misidentified after an ALERT;
+- RETRACTION  when it is debunked after an ALERT;
+- ALL CLEAR   when it is resolved after an ALERT.
+
+An incident never confirmed owes nothing, ever. Expiry owes nothing either (its status says so). Every
+amendment refers to the ALERT it amends, as CAP 1.2's `references` does, and every message carries a
+snapshot of the facts with their attribution, so it reads the same whenever it is delivered.
+
+Because `owed(events)` depends only on the events, the messages a new event owes are simply
+`owed(all)[len(owed(before)):]`; the stateful tests check that earlier messages never change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, cast
+
+from .events import (
+    Confirmed,
+    Corrected,
+    Debunked,
+    IncidentEvent,
+    Misidentified,
+    Reported,
+    Resolved,
+    StatementAttached,
+    Updated,
+    decode_statement,
+    encode,
+)
+from .incident import AttachedStatement, Incident, Note, replay
+from .model import Agency, PlaceKind, Status
+
+
+class AlertKind(StrEnum):
+    ALERT = "alert"
+    UPDATE = "update"
+    CORRECTION = "correction"
+    RETRACTION = "retraction"
+    ALL_CLEAR = "all_clear"
+
+    @property
+    def urgent_amendment(self) -> bool:
+        """Told something wrong: these reach every earlier recipient, subscribed or not, first."""
+        return self in (AlertKind.CORRECTION, AlertKind.RETRACTION)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertFacts:
+    """What a message says, frozen at the moment it was owed."""
+
+    number: int
+    status: Status
+    place: str
+    area: str
+    place_kind: PlaceKind
+    block: int | None
+    observed_at: datetime
+    agencies_named: tuple[Agency, ...]
+    people: int | None
+    reporter_count: int
+    contested: bool
+    confirmed_at: datetime | None
+    confirmation_basis: str | None
+    confirmation_source: str | None
+    established_agency: Agency | None
+    statements: tuple[AttachedStatement, ...]
+    corrections: tuple[Note, ...]
+    updates: tuple[Note, ...]
+    # What this message is about: the new statement, the correction, the reason for a retraction.
+    change: str
+    change_statement: AttachedStatement | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertMessage:
+    seq: int  # 1, 2, 3... within the incident
+    kind: AlertKind
+    number: int
+    event_index: int  # the event (position in the log) that made it owed
+    at: datetime
+    references: int | None  # the seq of the ALERT it amends; None for an ALERT
+    facts: AlertFacts
+
+
+def owed(events: Sequence[IncidentEvent]) -> list[AlertMessage]:
+    """Every message the incident owes after `events`, oldest first."""
+    if not events:
+        return []
+    if not isinstance(events[0], Reported):
+        raise ValueError("an incident's history starts with a Reported event")
+    messages: list[AlertMessage] = []
+    state = replay(events[:1])
+    alert_seq: int | None = None  # the ALERT currently live, if any
+    for index, event in enumerate(events[1:], start=1):
+        before = state
+        state = state.apply(event)
+        kind = _kind_owed(before, state, event)
+        if kind is None:
+            continue
+        if kind is AlertKind.ALERT:
+            reference = None
+        else:
+            assert alert_seq is not None, "an amendment needs a live alert"
+            reference = alert_seq
+        seq = len(messages) + 1
+        messages.append(
+            AlertMessage(
+                seq=seq,
+                kind=kind,
+                number=state.number,
+                event_index=index,
+                at=event.at,
+                references=reference,
+                facts=_facts(state, event),
+            )
+        )
+        if kind is AlertKind.ALERT:
+            alert_seq = seq
+    return messages
+
+
+def _kind_owed(before: Incident, after: Incident, event: IncidentEvent) -> AlertKind | None:
+    # Only a confirmed incident has an ALERT out there to amend.
+    live = before.status is Status.CONFIRMED
+    match event:
+        case Confirmed() if before.status is Status.UNVERIFIED:
+            return AlertKind.ALERT
+        case StatementAttached() | Updated() if live:
+            return AlertKind.UPDATE
+        case Corrected() | Misidentified() if live:
+            return AlertKind.CORRECTION
+        case Debunked() if live:
+            return AlertKind.RETRACTION
+        case Resolved() if live:
+            return AlertKind.ALL_CLEAR
+    # A confirming statement attached in the same step as a vote confirms; its ALERT comes with the
+    # Confirmed event that follows, so nothing is owed for the statement itself.
+    return None
+
+
+def _facts(state: Incident, event: IncidentEvent) -> AlertFacts:
+    change_statement = None
+    if isinstance(event, StatementAttached):
+        change_statement = state.statements[-1]
+    return AlertFacts(
+        number=state.number,
+        status=state.status,
+        place=state.place.label,
+        area=state.place.area,
+        place_kind=state.place.kind,
+        block=state.place.block,
+        observed_at=state.first_observed,
+        agencies_named=state.agencies_named,
+        people=state.people,
+        reporter_count=state.reporter_count,
+        contested=state.contested,
+        confirmed_at=state.confirmed_at,
+        confirmation_basis=state.confirmation_basis,
+        confirmation_source=state.confirmation_source,
+        established_agency=state.established_agency,
+        statements=state.statements,
+        corrections=state.corrections,
+        updates=state.updates,
+        change=event.reason,
+        change_statement=change_statement,
+    )
+
+
+# --- serialisation, so the outbox can keep a message and render it after a restart -----------------
+
+
+def to_record(message: AlertMessage) -> dict[str, Any]:
+    return cast(dict[str, Any], encode(message))
+
+
+def from_record(record: dict[str, Any]) -> AlertMessage:
+    f = record["facts"]
+
+    def attached(raw: dict[str, Any]) -> AttachedStatement:
+        return AttachedStatement(
+            decode_statement(raw["statement"]), raw["attached_by"], datetime.fromisoformat(raw["attached_at"])
+        )
+
+    def note(raw: dict[str, Any]) -> Note:
+        return Note(raw["text"], raw["by"], datetime.fromisoformat(raw["at"]))
+
+    def when(raw: str | None) -> datetime | None:
+        return None if raw is None else datetime.fromisoformat(raw)
+
+    facts = AlertFacts(
+        number=f["number"],
+        status=Status(f["status"]),
+        place=f["place"],
+        area=f["area"],
+        place_kind=PlaceKind(f["place_kind"]),
+        observed_at=datetime.fromisoformat(f["observed_at"]),
+        agencies_named=tuple(Agency(a) for a in f["agencies_named"]),
+        people=f["people"],
+        reporter_count=f["reporter_count"],
+        contested=f["contested"],
+        confirmed_at=when(f["confirmed_at"]),
+        confirmation_basis=f["confirmation_basis"],
+        confirmation_source=f["confirmation_source"],
+        established_agency=None if f["established_agency"] is None else Agency(f["established_agency"]),
+        statements=tuple(attached(s) for s in f["statements"]),
+        corrections=tuple(note(n) for n in f["corrections"]),
+        updates=tuple(note(n) for n in f["updates"]),
+        change=f["change"],
+        change_statement=None if f["change_statement"] is None else attached(f["change_statement"]),
+        block=f.get("block"),
+    )
+    return AlertMessage(
+        seq=record["seq"],
+        kind=AlertKind(record["kind"]),
+        number=record["number"],
+        event_index=record["event_index"],
+        at=datetime.fromisoformat(record["at"]),
+        references=record["references"],
+        facts=facts,
+    )

@@ -1,0 +1,82 @@
+"""A community (one Discord server) and its settings; subscribers and where alerts go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import RuleViolation
+from .model import Language
+
+
+@dataclass(frozen=True, slots=True)
+class Community:
+    id: int
+    timezone: str = "UTC"
+    language: Language = Language.EN
+    moderator_role: int | None = None
+    queue_channel: int | None = None
+    alerts_channel: int | None = None
+    retention_days: int = 30
+    stale_hours: int = 6
+    cluster_window_minutes: int = 120
+    report_limit: int = 5
+    report_window_minutes: int = 10
+    new_account_days: int = 7
+    new_member_hours: int = 24
+    relay_hours: int = 24
+
+    @property
+    def configured(self) -> bool:
+        return self.moderator_role is not None and self.queue_channel is not None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone_named(self.timezone)
+
+    @property
+    def stale_after(self) -> timedelta:
+        return timedelta(hours=self.stale_hours)
+
+    @property
+    def cluster_window(self) -> timedelta:
+        return timedelta(minutes=self.cluster_window_minutes)
+
+    @property
+    def report_window(self) -> timedelta:
+        return timedelta(minutes=self.report_window_minutes)
+
+    @property
+    def retention(self) -> timedelta:
+        return timedelta(days=self.retention_days)
+
+
+def zone_named(name: str) -> ZoneInfo:
+    """The IANA zone `name`, or a refusal naming what was typed."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RuleViolation("bad_timezone", timezone=name[:60]) from exc
+
+
+class RecipientKind(StrEnum):
+    DM = "dm"
+    CHANNEL = "channel"
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Where a message goes: a subscriber's DMs (address = user id) or a channel (address = channel id)."""
+
+    kind: RecipientKind
+    address: int
+    language: Language
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    user: int
+    area: str  # "" means every area
+    language: Language

@@ -1,0 +1,262 @@
+"""The incident event log: every change to an incident is one of these, appended, never edited.
+
+Events carry no reporter text and no pseudonym: those live with the report so that retention can purge
+them, while the log (the source of truth) stays append-only for good. A report appears here only as
+`ReportFacts`: when, what agency was named, how many people, and a per-incident reporter number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+from .model import Agency, Language, PlaceKind, SourceKind, Stance, Statement
+
+SYSTEM = "system"
+
+
+def moderator_actor(moderator_id: str) -> str:
+    return f"mod:{moderator_id}"
+
+
+def reporter_actor(ordinal: int) -> str:
+    return f"reporter:{ordinal}"
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceRef:
+    """Where an incident happened, as subscribers may see it (a home address is already at block level)."""
+
+    key: str
+    label: str
+    area: str = ""
+    kind: PlaceKind = PlaceKind.OTHER
+    known: bool = False  # one of the community's places, not free text
+    block: int | None = None  # a street address, shown only as its hundred block ("2300 block of ...")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFacts:
+    """What the event log keeps of a report: no text, no pseudonym."""
+
+    report_id: int
+    reporter: int  # 1, 2, 3...: the same person in one incident has the same number
+    observed_at: datetime
+    received_at: datetime
+    agency: Agency = Agency.UNKNOWN
+    people: int | None = None
+    language: Language = Language.EN
+    low_trust: bool = False
+    established: bool = False  # the reporter's earlier reports were confirmed more often than debunked
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IncidentEvent:
+    """Every event says who did it, when, and why (`reason` may be empty where none is needed)."""
+
+    kind: ClassVar[str] = ""
+    at: datetime
+    actor: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reported(IncidentEvent):
+    kind: ClassVar[str] = "reported"
+    number: int
+    place: PlaceRef
+    report: ReportFacts
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportAdded(IncidentEvent):
+    kind: ClassVar[str] = "report_added"
+    report: ReportFacts
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatementAttached(IncidentEvent):
+    kind: ClassVar[str] = "statement_attached"
+    statement: Statement
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfirmVote(IncidentEvent):
+    kind: ClassVar[str] = "confirm_vote"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Confirmed(IncidentEvent):
+    kind: ClassVar[str] = "confirmed"
+    basis: str  # "two_moderators" or "moderator_and_statement"
+    voters: tuple[str, ...]
+    source: str | None = None  # the confirming statement's source, for attribution
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Updated(IncidentEvent):
+    """A moderator adds a detail; `reason` holds the text."""
+
+    kind: ClassVar[str] = "updated"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Corrected(IncidentEvent):
+    """A moderator corrects confirmed details; `reason` holds the correction."""
+
+    kind: ClassVar[str] = "corrected"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resolved(IncidentEvent):
+    kind: ClassVar[str] = "resolved"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Debunked(IncidentEvent):
+    kind: ClassVar[str] = "debunked"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Misidentified(IncidentEvent):
+    """It happened, but not as reported; `reason` holds the correction, `agency` who it really was."""
+
+    kind: ClassVar[str] = "misidentified"
+    agency: Agency | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Expired(IncidentEvent):
+    kind: ClassVar[str] = "expired"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reopened(IncidentEvent):
+    kind: ClassVar[str] = "reopened"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Merged(IncidentEvent):
+    """Appended to both incidents of a merge: the source closes, the target gains the reports."""
+
+    kind: ClassVar[str] = "merged"
+    source: int
+    target: int
+    reports: tuple[ReportFacts, ...] = field(default=())
+
+
+EVENT_TYPES: dict[str, type[IncidentEvent]] = {
+    cls.kind: cls
+    for cls in (
+        Reported,
+        ReportAdded,
+        StatementAttached,
+        ConfirmVote,
+        Confirmed,
+        Updated,
+        Corrected,
+        Resolved,
+        Debunked,
+        Misidentified,
+        Expired,
+        Reopened,
+        Merged,
+    )
+}
+
+
+# --- serialisation: events <-> JSON-ready dicts, so any store can keep them as text -------------------
+
+
+def to_record(event: IncidentEvent) -> dict[str, Any]:
+    """A JSON-ready dict from which `from_record` rebuilds an equal event."""
+    record: dict[str, Any] = {"kind": event.kind}
+    for f in fields(event):
+        record[f.name] = _encode(getattr(event, f.name))
+    return record
+
+
+def from_record(record: dict[str, Any]) -> IncidentEvent:
+    cls = EVENT_TYPES[record["kind"]]
+    values = {k: v for k, v in record.items() if k != "kind"}
+    return cls(**_decode_fields(cls, values))
+
+
+def encode(value: object) -> Any:
+    """A JSON-ready form of a domain value (datetimes as ISO text, dataclasses as dicts)."""
+    return _encode(value)
+
+
+def _encode(value: object) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _encode(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple):
+        return [_encode(v) for v in value]
+    return value  # str (StrEnums included), int, bool, None
+
+
+def _decode_fields(cls: type, values: dict[str, Any]) -> dict[str, Any]:
+    decoders = _DECODERS.get(cls, {})
+    out: dict[str, Any] = {}
+    for name, raw in values.items():
+        decode = decoders.get(name) or _BASE_DECODERS.get(name)
+        out[name] = decode(raw) if decode is not None and raw is not None else raw
+    return out
+
+
+def decode_statement(raw: dict[str, Any]) -> Statement:
+    return _statement(raw)
+
+
+def _dt(raw: str) -> datetime:
+    return datetime.fromisoformat(raw)
+
+
+def _facts(raw: dict[str, Any]) -> ReportFacts:
+    return ReportFacts(
+        report_id=raw["report_id"],
+        reporter=raw["reporter"],
+        observed_at=_dt(raw["observed_at"]),
+        received_at=_dt(raw["received_at"]),
+        agency=Agency(raw["agency"]),
+        people=raw["people"],
+        language=Language(raw["language"]),
+        low_trust=raw["low_trust"],
+        established=raw["established"],
+    )
+
+
+def _place(raw: dict[str, Any]) -> PlaceRef:
+    return PlaceRef(
+        key=raw["key"],
+        label=raw["label"],
+        area=raw["area"],
+        kind=PlaceKind(raw["kind"]),
+        known=raw["known"],
+        block=raw.get("block"),
+    )
+
+
+def _statement(raw: dict[str, Any]) -> Statement:
+    return Statement(
+        source=raw["source"],
+        source_kind=SourceKind(raw["source_kind"]),
+        stance=Stance(raw["stance"]),
+        published=_dt(raw["published"]),
+        url=raw["url"],
+        quote=raw["quote"],
+    )
+
+
+_BASE_DECODERS: dict[str, Any] = {"at": _dt}
+_DECODERS: dict[type, dict[str, Any]] = {
+    Reported: {"place": _place, "report": _facts},
+    ReportAdded: {"report": _facts},
+    StatementAttached: {"statement": _statement},
+    Confirmed: {"voters": tuple},
+    Misidentified: {"agency": Agency},
+    Merged: {"reports": lambda raw: tuple(_facts(r) for r in raw)},
+}

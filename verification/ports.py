@@ -1,0 +1,244 @@
+"""The repositories the use cases need, as Protocols. Storage implements them; tests fake them.
+
+Every method runs inside the unit of work's current transaction: nothing is visible to anyone else,
+and nothing is kept, until `commit()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from types import TracebackType
+from typing import Protocol, Self
+
+from .alerts import AlertKind, AlertMessage
+from .clustering import Candidate
+from .community import Community, Recipient, Subscription
+from .events import IncidentEvent
+from .incident import Incident
+from .model import Language, Place, Report, Status
+
+
+class DeliveryState(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"  # claimed by a worker; may or may not have reached Discord
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def pending(self) -> bool:
+        return self in (DeliveryState.QUEUED, DeliveryState.SENDING)
+
+
+@dataclass(frozen=True, slots=True)
+class NewDelivery:
+    recipient: Recipient
+    priority: int  # lower goes first: corrections and retractions ahead of new alerts
+    depends_on: int | None = None  # the recipient's ALERT delivery, which must be sent first
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierRecipient:
+    """Someone an incident's ALERT was sent to, or is on its way to."""
+
+    recipient: Recipient
+    alert_delivery: int
+    state: DeliveryState
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReport:
+    """A report as moderators see it while it is retained; `where`/`what`/`markings` are None once purged."""
+
+    id: int
+    number: int
+    ordinal: int
+    where: str | None
+    what: str | None
+    markings: str | None
+    observed_at: datetime
+    received_at: datetime
+    low_trust: bool
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentSummary:
+    number: int
+    status: Status
+    place: str
+    area: str
+    priority: int
+    contested: bool
+    reports: int
+    reporters: int
+    first_observed: datetime
+    last_observed: datetime
+    updated_at: datetime
+    card_message: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryCounts:
+    queued: int = 0
+    sending: int = 0
+    sent: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    oldest_pending: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecord:
+    """One line of "who was told, and did it arrive"."""
+
+    id: int
+    seq: int
+    kind: AlertKind
+    recipient: Recipient
+    state: DeliveryState
+    attempts: int
+    message_id: int | None
+    error: str | None
+    updated_at: datetime
+
+
+class Communities(Protocol):
+    async def get(self, community: int) -> Community | None: ...
+    async def save(self, community: Community) -> None: ...
+    async def all(self) -> list[Community]: ...
+
+
+class Places(Protocol):
+    async def all(self, community: int) -> list[Place]: ...
+    async def add(self, community: int, place: Place) -> None: ...
+    async def remove(self, community: int, key: str) -> bool: ...
+    async def areas(self, community: int) -> list[str]: ...
+
+
+class Incidents(Protocol):
+    async def next_number(self, community: int) -> int: ...
+    async def events(self, community: int, number: int) -> list[IncidentEvent]: ...
+    async def append(
+        self,
+        community: int,
+        number: int,
+        new: Sequence[IncidentEvent],
+        state: Incident,
+        keys: Sequence[str],
+        at: datetime,
+    ) -> None:
+        """Append `new` to the log, store `state` as the read model and index it under `keys`."""
+        ...
+
+    async def candidates(
+        self, community: int, keys: Sequence[str], observed_at: datetime, window: timedelta
+    ) -> list[Candidate]:
+        """Open incidents indexed under any of `keys` observed within `window` of `observed_at`."""
+        ...
+
+    async def keys(self, community: int, number: int) -> list[str]: ...
+    async def summaries(self, community: int, *, open_only: bool = True) -> list[IncidentSummary]: ...
+    async def stale(self, community: int, quiet_since: datetime) -> list[int]:
+        """Open incidents with no news since `quiet_since`."""
+        ...
+
+    async def set_card(self, community: int, number: int, message_id: int | None) -> None: ...
+
+
+class Reports(Protocol):
+    async def add(self, community: int, number: int, ordinal: int, report: Report) -> int: ...
+    async def reporters(self, community: int, number: int) -> dict[str, int]:
+        """Pseudonym -> reporter number, for the incident's reports still on record."""
+        ...
+
+    async def move(self, community: int, source: int, target: int, ordinals: dict[int, int]) -> None:
+        """Move reports to another incident; `ordinals` maps report id -> new reporter number."""
+        ...
+
+    async def recent_count(self, community: int, reporter: str, since: datetime) -> int: ...
+    async def of_incident(self, community: int, number: int) -> list[StoredReport]: ...
+
+
+class Standing(Protocol):
+    async def score(self, community: int, reporter: str) -> int: ...
+    async def credit(self, community: int, reporters: Sequence[str], delta: int) -> None: ...
+
+
+class Subscriptions(Protocol):
+    async def subscribe(self, community: int, user: int, area: str, language: Language) -> None: ...
+    async def unsubscribe(self, community: int, user: int, area: str | None) -> int: ...
+    async def of(self, community: int, user: int) -> list[Subscription]: ...
+    async def matching(self, community: int, area: str) -> list[Recipient]:
+        """Reachable subscribers whose subscriptions cover `area`, each once, in their language."""
+        ...
+
+
+class Outbox(Protocol):
+    async def add_alert(self, community: int, message: AlertMessage) -> int: ...
+    async def enqueue(self, alert_id: int, deliveries: Sequence[NewDelivery], at: datetime) -> list[int]: ...
+    async def earlier_recipients(self, community: int, number: int) -> list[EarlierRecipient]:
+        """Recipients of the incident's ALERTs that are sent or still on their way (latest ALERT each)."""
+        ...
+
+    async def cancel_queued(self, community: int, number: int, reason: str, at: datetime) -> int:
+        """Cancel the incident's deliveries not yet claimed by a worker."""
+        ...
+
+    async def counts(self, community: int | None = None) -> DeliveryCounts: ...
+    async def log(self, community: int, number: int) -> list[DeliveryRecord]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: `async with uow:` begins it, `commit()` keeps it; leaving without commit undoes it."""
+
+    communities: Communities
+    places: Places
+    incidents: Incidents
+    reports: Reports
+    standing: Standing
+    subscriptions: Subscriptions
+    outbox: Outbox
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+    async def commit(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedDelivery:
+    """A delivery a worker has claimed and must now send, then report on."""
+
+    id: int
+    community: int
+    kind: AlertKind
+    message: AlertMessage
+    recipient: Recipient
+    nonce: str  # stable across restarts: Discord de-duplicates a repeated send on it
+    attempts: int  # including this one
+    dm_channel: int | None  # known DM channel of a subscriber: one request instead of two
+    in_doubt_since: datetime | None  # an earlier attempt was claimed then, and may have arrived
+    amends: tuple[int, int] | None  # (channel id, message id) of the ALERT this amends, once sent
+
+
+class DeliveryQueue(Protocol):
+    """The worker's side of the outbox. Each call is its own short transaction."""
+
+    async def recover(self, now: datetime) -> int:
+        """After a crash: put deliveries left `sending` back in the queue, marked in doubt."""
+        ...
+
+    async def claim(self, now: datetime, limit: int) -> list[ClaimedDelivery]:
+        """Due deliveries, amendments first, whose ALERT (if any) is already sent."""
+        ...
+
+    async def sent(self, delivery: int, channel_id: int, message_id: int, now: datetime) -> None: ...
+    async def failed(self, delivery: int, error: str, now: datetime) -> None: ...
+    async def retry(self, delivery: int, error: str, at: datetime, now: datetime) -> None: ...
+    async def remember_dm_channel(self, community: int, user: int, channel: int) -> None: ...
+    async def unreachable(self, community: int, user: int, now: datetime) -> None: ...
+    async def next_due(self) -> datetime | None: ...

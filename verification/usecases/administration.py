@@ -1,0 +1,143 @@
+"""Setting a community up: its settings and its known places (one at a time or from a CSV file)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, replace
+
+from ..clustering import PlaceBook
+from ..community import Community, zone_named
+from ..errors import RuleViolation
+from ..model import MAX_SOURCE, MAX_WHERE, Language, Place, PlaceKind
+from ..places import clean, distinctive, place_key, tokens
+from ..ports import UnitOfWork
+
+MAX_IMPORT_ROWS = 2000
+MAX_ALIASES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Setup:
+    community: int
+    moderator_role: int
+    queue_channel: int
+    alerts_channel: int | None
+    timezone: str
+    language: Language | None = None
+
+
+async def configure_community(uow: UnitOfWork, data: Setup) -> Community:
+    zone_named(data.timezone)  # refuses an unknown zone before anything is written
+    async with uow:
+        current = await uow.communities.get(data.community) or Community(id=data.community)
+        updated = replace(
+            current,
+            moderator_role=data.moderator_role,
+            queue_channel=data.queue_channel,
+            alerts_channel=data.alerts_channel,
+            timezone=data.timezone,
+            language=data.language or current.language,
+        )
+        await uow.communities.save(updated)
+        await uow.commit()
+    return updated
+
+
+async def get_community(uow: UnitOfWork, community_id: int) -> Community | None:
+    async with uow:
+        return await uow.communities.get(community_id)
+
+
+def make_place(name: str, area: str, kind: PlaceKind, aliases: str | list[str] = "") -> Place:
+    """A checked place: a name that identifies it, an area, at most 20 aliases."""
+    name, area = clean(name), clean(area)
+    if not name or not distinctive(tokens(name)):
+        raise RuleViolation("place_name_required")
+    if not area:
+        raise RuleViolation("area_required")
+    if len(name) > MAX_WHERE or len(area) > MAX_SOURCE:
+        raise RuleViolation("text_too_long", limit=MAX_WHERE)
+    alias_list = aliases.split(",") if isinstance(aliases, str) else aliases
+    cleaned = tuple(dict.fromkeys(a for a in (clean(x) for x in alias_list) if a and tokens(a)))
+    if len(cleaned) > MAX_ALIASES:
+        raise RuleViolation("too_many_aliases", limit=MAX_ALIASES)
+    if any(len(a) > MAX_WHERE for a in cleaned):
+        raise RuleViolation("text_too_long", limit=MAX_WHERE)
+    return Place(key=place_key(name), name=name, area=area, kind=kind, aliases=cleaned)
+
+
+async def add_place(uow: UnitOfWork, community: int, place: Place) -> Place:
+    async with uow:
+        existing = PlaceBook.of(await uow.places.all(community))
+        _refuse_clash(existing, place)
+        await uow.places.add(community, place)
+        await uow.commit()
+    return place
+
+
+async def remove_place(uow: UnitOfWork, community: int, name: str) -> bool:
+    async with uow:
+        removed = await uow.places.remove(community, place_key(name))
+        await uow.commit()
+    return removed
+
+
+async def list_places(uow: UnitOfWork, community: int) -> list[Place]:
+    async with uow:
+        return sorted(await uow.places.all(community), key=lambda p: (p.area.casefold(), p.name.casefold()))
+
+
+async def import_places(uow: UnitOfWork, community: int, text: str) -> list[Place]:
+    """Add places from CSV (name,area,kind,aliases): all of them, or none and the first bad line."""
+    places = parse_places_csv(text)
+    async with uow:
+        book = PlaceBook.of(await uow.places.all(community))
+        for line, place in places:
+            try:
+                _refuse_clash(book, place)
+            except RuleViolation as exc:
+                raise RuleViolation("import_line", line=line, problem=exc.code) from exc
+            book.add(place)
+            await uow.places.add(community, place)
+        await uow.commit()
+    return [p for _, p in places]
+
+
+def parse_places_csv(text: str) -> list[tuple[int, Place]]:
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise RuleViolation("import_empty")
+    header = [h.strip().casefold() for h in rows[0]]
+    if header[:3] != ["name", "area", "kind"]:
+        raise RuleViolation("import_header")
+    if len(rows) - 1 > MAX_IMPORT_ROWS:
+        raise RuleViolation("import_too_many", limit=MAX_IMPORT_ROWS)
+    places: list[tuple[int, Place]] = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < 3:
+            raise RuleViolation("import_line", line=line, problem="columns")
+        try:
+            kind = PlaceKind(row[2].strip().casefold())
+        except ValueError as exc:
+            raise RuleViolation("import_line", line=line, problem="kind") from exc
+        try:
+            place = make_place(row[0], row[1], kind, row[3] if len(row) > 3 else "")
+        except RuleViolation as exc:
+            raise RuleViolation("import_line", line=line, problem=exc.code) from exc
+        places.append((line, place))
+    if not places:
+        raise RuleViolation("import_empty")
+    return places
+
+
+def _refuse_clash(book: PlaceBook, place: Place) -> None:
+    """A new place must not share its key, or an alias, with a place already known."""
+    if place.key in book.places:
+        raise RuleViolation("place_exists", name=book.places[place.key].name)
+    for name in (place.name, *place.aliases):
+        known = book.exact(name)
+        if known is not None:
+            raise RuleViolation("place_exists", name=known.name)

@@ -1,0 +1,167 @@
+"""What every use case that changes an incident does: append, update the read model, owe alerts.
+
+The alert policy decides WHAT is owed; this module decides WHO gets it, in the same transaction, so
+the incident's new events, its read model and its outbox rows are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..alerts import AlertKind, AlertMessage, owed
+from ..community import Community, Recipient, RecipientKind
+from ..errors import RuleViolation
+from ..events import Confirmed, Debunked, IncidentEvent
+from ..incident import Incident, replay
+from ..model import Moderator, Status
+from ..ports import NewDelivery, UnitOfWork
+
+# Lower goes first. A correction must travel at least as fast as the alarm did.
+PRIORITY = {
+    AlertKind.CORRECTION: 0,
+    AlertKind.RETRACTION: 0,
+    AlertKind.ALERT: 1,
+    AlertKind.UPDATE: 2,
+    AlertKind.ALL_CLEAR: 2,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What an adapter needs to show after a change: the incident as it now stands and what it owes."""
+
+    number: int
+    status: Status
+    incident: Incident
+    alerts: tuple[AlertMessage, ...] = ()
+    deliveries: int = 0  # outbox rows queued by this change
+    cancelled: int = 0  # outbox rows this change cancelled
+    joined: bool = False  # for a report: it joined an incident that was already open
+
+
+async def community_or_refuse(uow: UnitOfWork, community_id: int, *, configured: bool = True) -> Community:
+    community = await uow.communities.get(community_id)
+    if community is None or (configured and not community.configured):
+        raise RuleViolation("not_configured")
+    return community
+
+
+async def load(uow: UnitOfWork, community: int, number: int) -> tuple[list[IncidentEvent], Incident]:
+    events = await uow.incidents.events(community, number)
+    if not events:
+        raise RuleViolation("unknown_incident", number=number)
+    return events, replay(events)
+
+
+async def commit_events(
+    uow: UnitOfWork,
+    community: Community,
+    before: list[IncidentEvent],
+    new: Sequence[IncidentEvent],
+    at: datetime,
+    *,
+    keys: Sequence[str] = (),
+) -> Outcome:
+    """Append `new`, store the read model, queue every message now owed, settle reporter standing."""
+    after_events = [*before, *new]
+    state = replay(after_events)
+    index_keys = list(keys) or await uow.incidents.keys(community.id, state.number)
+    await uow.incidents.append(community.id, state.number, new, state, index_keys, at)
+    await _settle_standing(uow, community, state, before, new)
+
+    messages = owed(after_events)[len(owed(before)) :]
+    queued = cancelled = 0
+    for message in messages:
+        q, c = await _owe(uow, community, state, message, at)
+        queued += q
+        cancelled += c
+    return Outcome(state.number, state.status, state, tuple(messages), queued, cancelled)
+
+
+async def _owe(
+    uow: UnitOfWork, community: Community, state: Incident, message: AlertMessage, at: datetime
+) -> tuple[int, int]:
+    """Queue one message to its recipients. Returns (deliveries queued, deliveries cancelled)."""
+    cancelled = 0
+    if state.status.closed:
+        # Closing (retracted, misidentified, all clear): whoever has not been told yet never will be,
+        # and stale updates still queued are dropped; the closing message goes to those already told.
+        cancelled = await uow.outbox.cancel_queued(community.id, state.number, message.kind.value, at)
+    alert_id = await uow.outbox.add_alert(community.id, message)
+    deliveries = await _recipients(uow, community, state, message)
+    await uow.outbox.enqueue(alert_id, deliveries, at)
+    return len(deliveries), cancelled
+
+
+async def _recipients(
+    uow: UnitOfWork, community: Community, state: Incident, message: AlertMessage
+) -> list[NewDelivery]:
+    priority = PRIORITY[message.kind]
+    if message.kind is AlertKind.ALERT:
+        recipients: list[Recipient] = []
+        if community.alerts_channel is not None:
+            recipients.append(Recipient(RecipientKind.CHANNEL, community.alerts_channel, community.language))
+        recipients += await uow.subscriptions.matching(community.id, state.place.area)
+        return [NewDelivery(r, priority) for r in _unique(recipients)]
+
+    # Amendments go by the delivery log, never by today's subscriptions: only earlier recipients.
+    earlier = await uow.outbox.earlier_recipients(community.id, state.number)
+    if message.kind.urgent_amendment:
+        # Told something wrong: they get this last message even if they have since unsubscribed.
+        current = {(r.kind, r.address): r for r in await _current(uow, community, state)}
+        return [
+            NewDelivery(current.get((e.recipient.kind, e.recipient.address), e.recipient), priority, e.alert_delivery)
+            for e in earlier
+        ]
+    current = {(r.kind, r.address): r for r in await _current(uow, community, state)}
+    return [
+        NewDelivery(current[(e.recipient.kind, e.recipient.address)], priority, e.alert_delivery)
+        for e in earlier
+        if (e.recipient.kind, e.recipient.address) in current
+    ]
+
+
+async def _current(uow: UnitOfWork, community: Community, state: Incident) -> list[Recipient]:
+    """Who would get an ALERT for this incident today, in the language they chose today."""
+    current = await uow.subscriptions.matching(community.id, state.place.area)
+    if community.alerts_channel is not None:
+        current.append(Recipient(RecipientKind.CHANNEL, community.alerts_channel, community.language))
+    return current
+
+
+def _unique(recipients: list[Recipient]) -> list[Recipient]:
+    seen: set[tuple[RecipientKind, int]] = set()
+    out = []
+    for r in recipients:
+        if (r.kind, r.address) not in seen:
+            seen.add((r.kind, r.address))
+            out.append(r)
+    return out
+
+
+async def _settle_standing(
+    uow: UnitOfWork,
+    community: Community,
+    state: Incident,
+    before: list[IncidentEvent],
+    new: Sequence[IncidentEvent],
+) -> None:
+    """Reports later confirmed raise their reporters' standing; debunked ones lower it (twice as much)."""
+    was_confirmed = bool(before) and replay(before).was_confirmed
+    delta = 0
+    for event in new:
+        if isinstance(event, Confirmed) and not was_confirmed:
+            delta += 1
+        elif isinstance(event, Debunked):
+            delta -= 2
+    if delta:
+        reporters = await uow.reports.reporters(community.id, state.number)
+        await uow.standing.credit(community.id, sorted(reporters), delta)
+
+
+def moderator_or_refuse(moderator: Moderator) -> Moderator:
+    if not moderator.id:
+        raise RuleViolation("not_moderator")
+    return moderator

@@ -1,0 +1,53 @@
+"""Read-only questions adapters ask: one incident, the queue, the public status, the delivery log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import RuleViolation
+from ..incident import Incident, replay
+from ..ports import DeliveryCounts, DeliveryRecord, IncidentSummary, StoredReport, UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentView:
+    """Everything a moderator may see about an incident, reports included while they are retained."""
+
+    incident: Incident
+    reports: tuple[StoredReport, ...]
+    card_message: int | None
+
+
+async def incident_view(uow: UnitOfWork, community: int, number: int) -> IncidentView:
+    async with uow:
+        events = await uow.incidents.events(community, number)
+        if not events:
+            raise RuleViolation("unknown_incident", number=number)
+        reports = await uow.reports.of_incident(community, number)
+        summary = [s for s in await uow.incidents.summaries(community, open_only=False) if s.number == number]
+    return IncidentView(replay(events), tuple(reports), summary[0].card_message if summary else None)
+
+
+async def incident(uow: UnitOfWork, community: int, number: int) -> Incident:
+    async with uow:
+        events = await uow.incidents.events(community, number)
+    if not events:
+        raise RuleViolation("unknown_incident", number=number)
+    return replay(events)
+
+
+async def queue(uow: UnitOfWork, community: int) -> list[IncidentSummary]:
+    """Open incidents, most urgent first, then the most recently observed."""
+    async with uow:
+        summaries = await uow.incidents.summaries(community, open_only=True)
+    return sorted(summaries, key=lambda s: (-s.priority, -s.last_observed.timestamp(), -s.number))
+
+
+async def delivery_log(uow: UnitOfWork, community: int, number: int) -> list[DeliveryRecord]:
+    async with uow:
+        return await uow.outbox.log(community, number)
+
+
+async def delivery_counts(uow: UnitOfWork, community: int | None = None) -> DeliveryCounts:
+    async with uow:
+        return await uow.outbox.counts(community)

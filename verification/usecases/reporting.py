@@ -1,0 +1,103 @@
+"""Submitting a report: parse when, find the place, join or open an incident. Never owes an alert."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from ..clustering import PlaceBook, choose_incident, resolve_place
+from ..errors import RuleViolation
+from ..events import ReportFacts
+from ..incident import open_incident
+from ..model import MAX_MARKINGS, MAX_PEOPLE, MAX_WHAT, Agency, Language, Report
+from ..ports import UnitOfWork
+from ..when import parse_when
+from .common import Outcome, commit_events, community_or_refuse, load
+
+ESTABLISHED_SCORE = 1  # one report later confirmed, none debunked
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInput:
+    community: int
+    reporter: str  # pseudonym, made by storage's pseudonymiser from the Discord id
+    where: str
+    what: str
+    when: str | None = None
+    agency: Agency = Agency.UNKNOWN
+    people: int | None = None
+    markings: str = ""
+    language: Language = Language.EN
+    low_trust: bool = False
+
+
+async def submit_report(uow: UnitOfWork, now: datetime, data: ReportInput) -> Outcome:
+    """Store the report UNVERIFIED in the incident it describes (a new one if none is open)."""
+    what = data.what.strip()
+    if not what:
+        raise RuleViolation("what_required")
+    if len(what) > MAX_WHAT:
+        raise RuleViolation("text_too_long", limit=MAX_WHAT)
+    if len(data.markings) > MAX_MARKINGS:
+        raise RuleViolation("text_too_long", limit=MAX_MARKINGS)
+    if data.people is not None and not 1 <= data.people <= MAX_PEOPLE:
+        raise RuleViolation("people_out_of_range", limit=MAX_PEOPLE)
+    if not data.reporter:
+        raise ValueError("a report needs the reporter's pseudonym")
+
+    async with uow:
+        community = await community_or_refuse(uow, data.community)
+        observed = parse_when(data.when, now=now, zone=community.zone, language=community.language)
+        recent = await uow.reports.recent_count(community.id, data.reporter, now - community.report_window)
+        if recent >= community.report_limit:
+            raise RuleViolation(
+                "report_rate_limited", limit=community.report_limit, minutes=community.report_window_minutes
+            )
+        place = resolve_place(data.where, PlaceBook.of(await uow.places.all(community.id)))
+        candidates = await uow.incidents.candidates(community.id, place.lookup_keys, observed, community.cluster_window)
+        number = choose_incident(place, observed, candidates, community.cluster_window)
+        established = await uow.standing.score(community.id, data.reporter) >= ESTABLISHED_SCORE
+        report = Report(
+            where=data.where.strip(),
+            what=what,
+            observed_at=observed,
+            received_at=now,
+            agency=data.agency,
+            people=data.people,
+            markings=data.markings.strip(),
+            reporter=data.reporter,
+            language=data.language,
+            low_trust=data.low_trust,
+        )
+        if number is None:
+            number = await uow.incidents.next_number(community.id)
+            report_id = await uow.reports.add(community.id, number, 1, report)
+            facts = _facts(report, report_id, 1, established)
+            outcome = await commit_events(
+                uow, community, [], open_incident(number, place.ref, facts, now), now, keys=place.lookup_keys
+            )
+        else:
+            before, incident = await load(uow, community.id, number)
+            known = await uow.reports.reporters(community.id, number)
+            ordinal = known.get(data.reporter) or max(r.reporter for r in incident.reports) + 1
+            report_id = await uow.reports.add(community.id, number, ordinal, report)
+            facts = _facts(report, report_id, ordinal, established)
+            keys = sorted({*await uow.incidents.keys(community.id, number), *place.lookup_keys})
+            new = incident.add_report(facts, now)
+            outcome = replace(await commit_events(uow, community, before, new, now, keys=keys), joined=True)
+        await uow.commit()
+    return outcome
+
+
+def _facts(report: Report, report_id: int, ordinal: int, established: bool) -> ReportFacts:
+    return ReportFacts(
+        report_id=report_id,
+        reporter=ordinal,
+        observed_at=report.observed_at,
+        received_at=report.received_at,
+        agency=report.agency,
+        people=report.people,
+        language=report.language,
+        low_trust=report.low_trust,
+        established=established and not report.low_trust,
+    )
