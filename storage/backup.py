@@ -34,6 +34,8 @@ def _check(path: Path) -> int:
 
 
 def _backup(source: Path, target: Path) -> int:
+    if not source.exists():
+        raise FileNotFoundError(f"no database at {source}")
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
@@ -53,8 +55,6 @@ def _backup(source: Path, target: Path) -> int:
 
 async def backup(source: Path, target: Path) -> int:
     """Copy a consistent snapshot of `source` to `target`. Returns the snapshot's schema version."""
-    if not source.exists():
-        raise FileNotFoundError(f"no database at {source}")
     return await asyncio.to_thread(_backup, source, target)
 
 

@@ -125,9 +125,7 @@ class FakeIncidents:
         if state.closed:
             index.remove(number)
         else:
-            candidate = Candidate(
-                number, state.place.key, _words(state), state.first_observed, state.last_observed
-            )
+            candidate = Candidate(number, state.place.key, _words(state), state.first_observed, state.last_observed)
             index.put(candidate, keys)
 
     async def candidates(
@@ -331,7 +329,15 @@ class FakeOutbox:
     async def log(self, community: int, number: int) -> list[DeliveryRecord]:
         return [
             DeliveryRecord(
-                d.id, d.seq, d.kind, d.recipient, d.state, d.attempts, d.message_id, d.error, d.updated_at or datetime.min
+                d.id,
+                d.seq,
+                d.kind,
+                d.recipient,
+                d.state,
+                d.attempts,
+                d.message_id,
+                d.error,
+                d.updated_at or datetime.min,
             )
             for d in self.uow.data.deliveries.values()
             if (d.community, d.number) == (community, number)

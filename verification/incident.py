@@ -79,6 +79,7 @@ class Incident:
     reports: tuple[ReportFacts, ...] = ()
     statements: tuple[AttachedStatement, ...] = ()
     votes: tuple[str, ...] = ()  # moderator actors who voted in the current round
+    round_start: int = 0  # statements before this index belong to a round closed by a reopen
     confirmed_at: datetime | None = None
     confirmation_basis: str | None = None
     confirmation_source: str | None = None
@@ -158,7 +159,8 @@ class Incident:
 
     @property
     def confirming_statement(self) -> AttachedStatement | None:
-        for attached in self.statements:
+        """A statement of this round that can stand in for a second moderator (a reopen starts a round)."""
+        for attached in self.statements[self.round_start :]:
             s = attached.statement
             if s.stance is Stance.CONFIRMS and s.source_kind.can_confirm:
                 return attached
@@ -213,6 +215,7 @@ class Incident:
                     state,
                     status=Status.UNVERIFIED,
                     votes=(),
+                    round_start=len(state.statements),
                     confirmed_at=None,
                     confirmation_basis=None,
                     confirmation_source=None,
