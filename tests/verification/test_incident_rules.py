@@ -221,10 +221,12 @@ def test_merge_moves_reports_and_keeps_both_histories():
     for_source, for_target = source.incident.merge_into(target.incident, MOD_A, at(20), reason="same school")
     source.do(for_source)
     target.do(for_target)
-    assert source.incident.merged_into == 1 and source.incident.closed
+    assert source.incident.merged_into == 1
+    assert source.incident.closed
     assert target.incident.merged_from == (2,)
     assert len(target.incident.reports) == 2
-    assert isinstance(source.events[-1], Merged) and isinstance(target.events[-1], Merged)
+    assert isinstance(source.events[-1], Merged)
+    assert isinstance(target.events[-1], Merged)
 
 
 def test_an_alerted_incident_cannot_be_merged_away():

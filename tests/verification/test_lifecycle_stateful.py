@@ -102,7 +102,8 @@ class IncidentLife(RuleBasedStateMachine):
             if m.kind is AlertKind.ALERT:
                 assert m.references is None
             else:
-                assert m.references is not None and m.references < m.seq
+                assert m.references is not None
+                assert m.references < m.seq
                 assert by_seq[m.references].kind is AlertKind.ALERT
 
     @invariant()
@@ -112,7 +113,8 @@ class IncidentLife(RuleBasedStateMachine):
                 if e.basis == "two_moderators":
                     assert len(set(e.voters)) >= 2
                 else:
-                    assert len(set(e.voters)) >= 1 and e.source is not None
+                    assert len(set(e.voters)) >= 1
+                    assert e.source is not None
 
     @invariant()
     def a_confirmed_incident_has_two_moderators_or_a_confirming_statement(self) -> None:
