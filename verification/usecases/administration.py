@@ -69,6 +69,7 @@ def make_place(name: str, area: str, kind: PlaceKind, aliases: str | list[str] =
 
 async def add_place(uow: UnitOfWork, community: int, place: Place) -> Place:
     async with uow:
+        await _ensure_community(uow, community)
         existing = PlaceBook.of(await uow.places.all(community))
         _refuse_clash(existing, place)
         await uow.places.add(community, place)
@@ -92,6 +93,7 @@ async def import_places(uow: UnitOfWork, community: int, text: str) -> list[Plac
     """Add places from CSV (name,area,kind,aliases): all of them, or none and the first bad line."""
     places = parse_places_csv(text)
     async with uow:
+        await _ensure_community(uow, community)
         book = PlaceBook.of(await uow.places.all(community))
         for line, place in places:
             try:
@@ -141,3 +143,9 @@ def _refuse_clash(book: PlaceBook, place: Place) -> None:
         known = book.exact(name)
         if known is not None:
             raise RuleViolation("place_exists", name=known.name)
+
+
+async def _ensure_community(uow: UnitOfWork, community: int) -> None:
+    """Places may be added before /setup; they need their community's row."""
+    if await uow.communities.get(community) is None:
+        await uow.communities.save(Community(id=community))

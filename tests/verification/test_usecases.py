@@ -1,0 +1,296 @@
+"""The use cases end to end on both stores: one transaction each, the right recipients, nothing more."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.builders import MOD_A, MOD_B, MOD_C
+from tests.fakes import FakeUnitOfWork
+from tests.scenario_steps import CHICAGO, set_up_chicago
+from verification import usecases
+from verification.alerts import AlertKind
+from verification.community import RecipientKind
+from verification.errors import RuleViolation
+from verification.model import Agency, Language, PlaceKind, SourceKind, Stance, Status
+from verification.ports import DeliveryState, UnitOfWork
+from verification.usecases import ReportInput, StatementInput
+
+NOW = datetime(2025, 1, 24, 17, 20, tzinfo=UTC)  # 11:20 in Chicago
+
+
+def report(reporter: str = "r1", where: str = "Hamline Elementary", **kw: object) -> ReportInput:
+    base: dict[str, object] = {"what": "two agents at the door", "when": "11:15", "agency": Agency.ICE, "people": 2}
+    base.update(kw)
+    return ReportInput(community=CHICAGO, reporter=reporter, where=where, **base)  # type: ignore[arg-type]
+
+
+async def confirm(uow: UnitOfWork, number: int, at: datetime = NOW) -> usecases.Outcome:
+    await usecases.vote_confirm(uow, at, CHICAGO, number, MOD_A)
+    return await usecases.vote_confirm(uow, at, CHICAGO, number, MOD_B)
+
+
+async def log(uow: UnitOfWork, number: int):
+    return await usecases.delivery_log(uow, CHICAGO, number)
+
+
+async def deliver_all(uow: UnitOfWork, number: int) -> None:
+    """Stand in for the delivery worker: every queued delivery of the incident arrives."""
+    if isinstance(uow, FakeUnitOfWork):
+        for record in await log(uow, number):
+            if record.state is DeliveryState.QUEUED:
+                uow.outbox.mark(record.id, DeliveryState.SENT)
+        return
+    async with uow:
+        await uow.db.execute(  # type: ignore[attr-defined]
+            "UPDATE deliveries SET state = 'sent', message_id = id WHERE number = ? AND state = 'queued'", (number,)
+        )
+        await uow.commit()
+
+
+async def test_a_report_is_stored_unverified_and_owes_nothing(uow):
+    await set_up_chicago(uow)
+    outcome = await usecases.submit_report(uow, NOW, report())
+    assert outcome.number == 1
+    assert outcome.status is Status.UNVERIFIED
+    assert outcome.alerts == ()
+    assert outcome.deliveries == 0
+    assert outcome.incident.first_observed == datetime(2025, 1, 24, 17, 15, tzinfo=UTC)
+
+
+async def test_reports_of_one_event_become_one_incident_and_other_places_another(uow):
+    """Three ways to name Hamline within minutes are one incident; another school is another."""
+    await set_up_chicago(uow)
+    first = await usecases.submit_report(uow, NOW, report("r1", "Hamline Elementary"))
+    second = await usecases.submit_report(uow, NOW + timedelta(minutes=2), report("r2", "la escuela Hamline"))
+    third = await usecases.submit_report(uow, NOW + timedelta(minutes=3), report("r3", "hamline school on 48th"))
+    other = await usecases.submit_report(uow, NOW + timedelta(minutes=4), report("r4", "Whittier Elementary"))
+    assert (first.number, second.number, third.number, other.number) == (1, 1, 1, 2)
+    assert second.joined
+    assert third.incident.reporter_count == 3
+    queue = await usecases.queue(uow, CHICAGO)
+    assert [s.number for s in queue] == [1, 2]  # more reporters: more urgent
+
+
+async def test_the_same_reporter_twice_keeps_one_reporter_number(uow):
+    await set_up_chicago(uow)
+    await usecases.submit_report(uow, NOW, report("r1"))
+    outcome = await usecases.submit_report(uow, NOW + timedelta(minutes=1), report("r1", what="still there"))
+    assert [r.reporter for r in outcome.incident.reports] == [1, 1]
+
+
+async def test_unknown_places_cluster_on_their_words(uow):
+    await set_up_chicago(uow)
+    a = await usecases.submit_report(uow, NOW, report("r1", "26th & Pulaski", when=None))
+    b = await usecases.submit_report(uow, NOW, report("r2", "pulaski/26th", when=None))
+    c = await usecases.submit_report(uow, NOW, report("r3", "27th and Pulaski", when=None))
+    assert a.number == b.number != c.number
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"when": "near the school on 48th"}, "when_unparseable"),
+        ({"when": "in an hour"}, "when_unparseable"),
+        ({"where": "the school"}, "place_too_vague"),
+        ({"what": "   "}, "what_required"),
+        ({"what": "x" * 5000}, "text_too_long"),
+        ({"people": 0}, "people_out_of_range"),
+    ],
+)
+async def test_bad_reports_are_refused_and_change_nothing(uow, change, code):
+    await set_up_chicago(uow)
+    with pytest.raises(RuleViolation) as refused:
+        await usecases.submit_report(uow, NOW, report(**change))
+    assert refused.value.code == code
+    assert await usecases.queue(uow, CHICAGO) == []
+
+
+async def test_reports_before_setup_are_refused_politely(uow):
+    with pytest.raises(RuleViolation) as refused:
+        await usecases.submit_report(uow, NOW, report())
+    assert refused.value.code == "not_configured"
+
+
+async def test_a_reporter_over_the_limit_is_refused(uow):
+    await set_up_chicago(uow)
+    for i in range(5):
+        await usecases.submit_report(uow, NOW + timedelta(seconds=i), report("flood", what=f"report {i}"))
+    with pytest.raises(RuleViolation) as refused:
+        await usecases.submit_report(uow, NOW + timedelta(seconds=9), report("flood"))
+    assert refused.value.code == "report_rate_limited"
+    assert refused.value.details == {"limit": 5, "minutes": 10}
+    later = await usecases.submit_report(uow, NOW + timedelta(minutes=11), report("flood"))
+    assert len(later.incident.reports) == 6
+
+
+async def test_an_unknown_incident_is_refused(uow):
+    await set_up_chicago(uow)
+    with pytest.raises(RuleViolation) as refused:
+        await usecases.vote_confirm(uow, NOW, CHICAGO, 42, MOD_A)
+    assert refused.value.code == "unknown_incident"
+
+
+async def test_confirmation_queues_one_alert_for_the_channel_and_matching_subscribers_only(uow):
+    """The alerts channel plus subscribers of the area or of every area, each once, in their language."""
+    await set_up_chicago(uow)
+    await usecases.subscribe(uow, CHICAGO, 501, "Back of the Yards", Language.ES)
+    await usecases.subscribe(uow, CHICAGO, 502, None, None)
+    await usecases.subscribe(uow, CHICAGO, 503, "Pilsen", Language.EN)
+    await usecases.subscribe(uow, CHICAGO, 501, None, Language.ES)  # both an area and everything: once
+    await usecases.submit_report(uow, NOW, report())
+    await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A)
+    assert await log(uow, 1) == []  # one moderator: nothing
+    outcome = await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_B)
+    assert outcome.status is Status.CONFIRMED
+    assert [m.kind for m in outcome.alerts] == [AlertKind.ALERT]
+    sent_to = {(r.recipient.kind, r.recipient.address, r.recipient.language) for r in await log(uow, 1)}
+    assert sent_to == {
+        (RecipientKind.CHANNEL, 300, Language.EN),
+        (RecipientKind.DM, 501, Language.ES),
+        (RecipientKind.DM, 502, Language.EN),
+    }
+
+
+async def test_a_moderator_who_reported_cannot_confirm_their_own_report(uow):
+    await set_up_chicago(uow)
+    await usecases.submit_report(uow, NOW, report(MOD_A.pseudonym))
+    with pytest.raises(RuleViolation) as refused:
+        await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A)
+    assert refused.value.code == "reporter_cannot_vote"
+
+
+async def test_amendments_reach_exactly_the_earlier_recipients(uow):
+    """CORRECTION: everyone told before, even after unsubscribing; UPDATE: only those still subscribed.
+    Someone who subscribed after the ALERT gets neither."""
+    await set_up_chicago(uow)
+    for user in (601, 602):
+        await usecases.subscribe(uow, CHICAGO, user, "Back of the Yards", Language.EN)
+    await usecases.submit_report(uow, NOW, report())
+    await confirm(uow, 1)
+    await deliver_all(uow, 1)
+    await usecases.unsubscribe(uow, CHICAGO, 602, None)
+    await usecases.subscribe(uow, CHICAGO, 603, None, Language.EN)  # too late for this incident
+
+    ice = StatementInput("ICE", Stance.DENIES, SourceKind.LAW_ENFORCEMENT)
+    update = await usecases.attach_statement(uow, NOW + timedelta(hours=3), CHICAGO, 1, MOD_C, ice)
+    assert [m.kind for m in update.alerts] == [AlertKind.UPDATE]
+    correction = await usecases.mark_misidentified(
+        uow, NOW + timedelta(hours=5), CHICAGO, 1, MOD_C, "Secret Service, not ICE", Agency.OTHER_FEDERAL
+    )
+    assert [m.kind for m in correction.alerts] == [AlertKind.CORRECTION]
+
+    by_kind: dict[AlertKind, set[int]] = {}
+    for record in await log(uow, 1):
+        by_kind.setdefault(record.kind, set()).add(record.recipient.address)
+    assert by_kind[AlertKind.ALERT] == {300, 601, 602}
+    assert by_kind[AlertKind.UPDATE] == {300, 601}
+    assert by_kind[AlertKind.CORRECTION] == {300, 601, 602}
+
+
+async def test_a_retraction_while_the_alert_is_queued_cancels_it_and_tells_only_those_already_told(uow):
+    await set_up_chicago(uow, alerts_channel=None)
+    for user in (701, 702, 703):
+        await usecases.subscribe(uow, CHICAGO, user, None, Language.EN)
+    await usecases.submit_report(uow, NOW, report())
+    await confirm(uow, 1)
+    first = [r for r in await log(uow, 1) if r.recipient.address == 701]
+    if isinstance(uow, FakeUnitOfWork):
+        uow.outbox.mark(first[0].id, DeliveryState.SENT)
+    else:
+        async with uow:
+            await uow.db.execute("UPDATE deliveries SET state = 'sent' WHERE id = ?", (first[0].id,))  # type: ignore[attr-defined]
+            await uow.commit()
+    outcome = await usecases.debunk(uow, NOW + timedelta(minutes=30), CHICAGO, 1, MOD_C, "it was a film crew")
+    assert [m.kind for m in outcome.alerts] == [AlertKind.RETRACTION]
+    assert outcome.cancelled == 2
+    records = await log(uow, 1)
+    states = {(r.kind, r.recipient.address): r.state for r in records}
+    assert states[(AlertKind.ALERT, 702)] is DeliveryState.CANCELLED
+    assert states[(AlertKind.ALERT, 703)] is DeliveryState.CANCELLED
+    assert {r.recipient.address for r in records if r.kind is AlertKind.RETRACTION} == {701}
+
+
+async def test_a_refused_action_rolls_back_everything(uow):
+    """A rule violation mid-use-case leaves no half-written record behind."""
+    await set_up_chicago(uow)
+    await usecases.submit_report(uow, NOW, report())
+    await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A)
+    before = await usecases.incident(uow, CHICAGO, 1)
+    with pytest.raises(RuleViolation):
+        await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A)
+    assert await usecases.incident(uow, CHICAGO, 1) == before
+
+
+async def test_statements_are_checked_before_anything_is_written(uow):
+    await set_up_chicago(uow)
+    await usecases.submit_report(uow, NOW, report())
+    for data, code in [
+        (StatementInput("", Stance.CONFIRMS), "source_required"),
+        (StatementInput("CPS", Stance.CONFIRMS, url="javascript:alert(1)"), "bad_url"),
+        (StatementInput("CPS", Stance.CONFIRMS, url="https://user:pw@evil.example"), "bad_url"),
+        (StatementInput("CPS", Stance.CONFIRMS, published="tomorrow"), "when_unparseable"),
+    ]:
+        with pytest.raises(RuleViolation) as refused:
+            await usecases.attach_statement(uow, NOW, CHICAGO, 1, MOD_A, data)
+        assert refused.value.code == code
+    assert (await usecases.incident(uow, CHICAGO, 1)).statements == ()
+
+
+async def test_merge_moves_reports_and_renumbers_reporters(uow):
+    await set_up_chicago(uow)
+    await usecases.submit_report(uow, NOW, report("r1", "26th & Pulaski", when=None))
+    await usecases.submit_report(uow, NOW, report("r2", "Pulaski Walmart", when=None))
+    await usecases.submit_report(uow, NOW, report("r1", "Walmart on Pulaski", when=None))
+    outcome = await usecases.merge(uow, NOW, CHICAGO, 2, 1, MOD_A, "same event")
+    assert outcome.number == 1
+    assert sorted(r.reporter for r in outcome.incident.reports) == [1, 1, 2]
+    source = await usecases.incident(uow, CHICAGO, 2)
+    assert source.merged_into == 1
+    assert [s.number for s in await usecases.queue(uow, CHICAGO)] == [1]
+
+
+async def test_stale_incidents_expire_without_sending_anything(uow):
+    await set_up_chicago(uow)
+    await usecases.submit_report(uow, NOW, report())
+    await confirm(uow, 1)
+    before = len(await log(uow, 1))
+    assert await usecases.expire_stale(uow, NOW + timedelta(hours=5), CHICAGO) == []
+    assert await usecases.expire_stale(uow, NOW + timedelta(hours=6), CHICAGO) == [1]
+    assert (await usecases.incident(uow, CHICAGO, 1)).status is Status.EXPIRED
+    assert len(await log(uow, 1)) == before
+
+
+async def test_confirmed_reports_make_their_reporters_established(uow):
+    await set_up_chicago(uow)
+    await usecases.submit_report(uow, NOW, report("veteran"))
+    await confirm(uow, 1)
+    later = await usecases.submit_report(
+        uow, NOW + timedelta(hours=3), report("veteran", "Whittier Elementary", when=None)
+    )
+    assert later.incident.established_reporter_count == 1
+
+
+async def test_subscribing_to_an_unknown_area_is_refused_with_the_known_ones(uow):
+    await set_up_chicago(uow)
+    with pytest.raises(RuleViolation) as refused:
+        await usecases.subscribe(uow, CHICAGO, 1, "Narnia", None)
+    assert refused.value.code == "unknown_area"
+    assert "Back of the Yards" in str(refused.value.details["areas"])
+    sub = await usecases.subscribe(uow, CHICAGO, 1, "back of the yards", None)
+    assert sub.area == "Back of the Yards"
+
+
+async def test_places_import_is_all_or_nothing(uow):
+    await set_up_chicago(uow)
+    bad = "name,area,kind,aliases\nNew School,Pilsen,school,\nBroken,Pilsen,castle,\n"
+    with pytest.raises(RuleViolation) as refused:
+        await usecases.import_places(uow, CHICAGO, bad)
+    assert refused.value.code == "import_line"
+    assert refused.value.details == {"line": 3, "problem": "kind"}
+    names = [p.name for p in await usecases.list_places(uow, CHICAGO)]
+    assert "New School" not in names
+    with pytest.raises(RuleViolation) as dup:
+        await usecases.add_place(uow, CHICAGO, usecases.make_place("hamline school", "X", PlaceKind.SCHOOL))
+    assert dup.value.code == "place_exists"
