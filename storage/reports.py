@@ -99,9 +99,10 @@ class SqliteStanding:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
-    async def credit(self, community: int, reporters: Sequence[str], delta: int) -> None:
+    async def credit(self, community: int, reporters: Sequence[str], delta: int, at: datetime) -> None:
         await self.db.executemany(
-            "INSERT INTO reporter_standing (community, pseudonym, score) VALUES (?, ?, ?) "
-            "ON CONFLICT (community, pseudonym) DO UPDATE SET score = score + excluded.score",
-            [(community, r, delta) for r in reporters],
+            "INSERT INTO reporter_standing (community, pseudonym, score, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (community, pseudonym) DO UPDATE SET score = score + excluded.score, "
+            "updated_at = excluded.updated_at",
+            [(community, r, delta, ts(at)) for r in reporters],
         )

@@ -1,7 +1,7 @@
 """Retention: forget what reporters wrote, and who they were, once an incident has been closed long enough.
 
 Report text (where, what, markings) and pseudonyms of incidents closed more than the community's
-retention period ago are set to NULL; incident summaries, counts and the event log (which never held
+retention period ago are set to NULL, and reporter standing untouched for as long is deleted; incident summaries, counts and the event log (which never held
 them) stay. `secure_delete` overwrites the freed bytes, and a TRUNCATE checkpoint empties the WAL, so
 the text survives neither in free pages nor in the write-ahead log.
 """
@@ -37,6 +37,10 @@ async def purge(database: Database, now: datetime) -> PurgeResult:
                 (ts(now), community.id, community.id, cutoff),
             )
             purged += cur.rowcount
+            # Standing links a pseudonym to "has reported": it goes when the reports it came from would.
+            await uow.db.execute(
+                "DELETE FROM reporter_standing WHERE community = ? AND updated_at <= ?", (community.id, cutoff)
+            )
         await uow.commit()
     await database.checkpoint()
     return PurgeResult(purged, len(communities))

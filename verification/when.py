@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 
 from dateutil import parser as dateparser
 from dateutil.tz import datetime_exists
@@ -47,22 +47,24 @@ from verification.model import Language
 FUTURE_TOLERANCE = timedelta(minutes=5)
 MAX_AGE = timedelta(days=7)
 MAX_LENGTH = 100  # longest text looked at; the parser never sees anything longer
+_TOLERANCE_MINUTES = int(FUTURE_TOLERANCE.total_seconds() // 60)
+_SECOND, _MINUTE, _HOUR, _DAY = timedelta(seconds=1), timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 
-_NOW = frozenset({"now", "just now", "right now", "ahora", "ahorita", "ahora mismo", "justo ahora"})
-_NOW |= {"ahorita mismo", "en este momento", "right now", "happening now"}
+# All phrases are matched after `_clean`: lower case, no accents, single spaces, no trailing period.
+_NOW = frozenset({
+    "now", "just now", "right now", "happening now",
+    "ahora", "ahorita", "ahora mismo", "ahorita mismo", "justo ahora", "en este momento",
+})  # fmt: skip
 
 # Said in good faith, but any time we picked for these would be invented.
-_VAGUE = frozenset(
-    """yesterday|ayer|today|hoy|earlier|earlier today|recently|a while ago|a while back|a bit ago|
-    a little while ago|some time ago|a moment ago|a few minutes ago|a couple minutes ago|
-    a couple of minutes ago|a few hours ago|a couple hours ago|a couple of hours ago|last week|
-    hace un rato|hace rato|hace un ratito|hace ratito|hace poco|hace un momento|hace unos minutos|
-    hace unas horas|recientemente|antes|mas temprano|hoy temprano|la semana pasada|el otro dia""".replace(
-        "\n", ""
-    )
-    .replace("    ", "")
-    .split("|")
-)
+_VAGUE = frozenset({
+    "yesterday", "today", "earlier", "earlier today", "recently", "a while ago", "a while back", "a bit ago",
+    "a little while ago", "some time ago", "a moment ago", "a few minutes ago", "a couple minutes ago",
+    "a couple of minutes ago", "a few hours ago", "a couple hours ago", "a couple of hours ago", "last week",
+    "ayer", "hoy", "hace un rato", "hace rato", "hace un ratito", "hace ratito", "hace poco", "hace un momento",
+    "hace unos minutos", "hace unas horas", "recientemente", "antes", "mas temprano", "hoy temprano",
+    "la semana pasada", "el otro dia",
+})  # fmt: skip
 
 # (days before today, local hour) for each part-of-day phrase.
 _PARTS_OF_DAY: dict[str, tuple[int, int]] = {
@@ -75,32 +77,53 @@ _PARTS_OF_DAY: dict[str, tuple[int, int]] = {
     "last night": (1, 21), "anoche": (1, 21), "ayer en la noche": (1, 21), "ayer por la noche": (1, 21),
 }  # fmt: skip
 
-_WORDS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty",
-    "cero uno dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince dieciseis "
-    "diecisiete dieciocho diecinueve veinte veintiuno veintidos veintitres veinticuatro veinticinco "
-    "veintiseis veintisiete veintiocho veintinueve",
+_ENGLISH = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
 )
-_NUMBER_WORDS: dict[str, int] = {w: n for words in _WORDS for n, w in enumerate(words.split())}
-_NUMBER_WORDS |= {"a": 1, "an": 1, "un": 1, "una": 1, "veintiun": 21, "veintiuna": 21}
-_TENS = {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60}
-_TENS |= {"treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60}
-_NUMBER_WORDS |= _TENS
-
-_SECOND, _MINUTE, _HOUR, _DAY = (timedelta(seconds=1), timedelta(minutes=1), timedelta(hours=1), timedelta(days=1))
-_UNITS: dict[str, timedelta] = {
-    **dict.fromkeys("s sec secs second seconds segundo segundos".split(), _SECOND),
-    **dict.fromkeys("m min mins minute minutes minuto minutos".split(), _MINUTE),
-    **dict.fromkeys("h hr hrs hour hours hora horas".split(), _HOUR),
-    **dict.fromkeys("day days dia dias".split(), _DAY),
-    **dict.fromkeys("week weeks semana semanas".split(), 7 * _DAY),
+_SPANISH = ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "once",
+            "doce", "trece", "catorce", "quince", "dieciseis", "diecisiete", "dieciocho", "diecinueve", "veinte",
+            "veintiuno", "veintidos", "veintitres", "veinticuatro", "veinticinco", "veintiseis", "veintisiete",
+            "veintiocho", "veintinueve")  # fmt: skip
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+         "treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60}  # fmt: skip
+_NUMBER_WORDS: dict[str, int] = {
+    **{word: n for words in (_ENGLISH, _SPANISH) for n, word in enumerate(words)},
+    **_TENS, "a": 1, "an": 1, "un": 1, "una": 1, "veintiun": 21, "veintiuna": 21,
 }  # fmt: skip
-_UNIT = "|".join(sorted(_UNITS, key=len, reverse=True))
-_NUM = r"(?P<n>[0-9]{1,6}(?:[.,][0-9]{1,2})?|[a-z]+(?:[ -][a-z]+| y [a-z]+)?)"
+
+_UNITS: dict[str, timedelta] = {
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds", "segundo", "segundos"), _SECOND),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes", "minuto", "minutos"), _MINUTE),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours", "hora", "horas"), _HOUR),
+    **dict.fromkeys(("day", "days", "dia", "dias"), _DAY),
+    **dict.fromkeys(("week", "weeks", "semana", "semanas"), 7 * _DAY),
+}
+_UNIT = "|".join(sorted(_UNITS, key=len, reverse=True))  # longest first: "mins" before "m"
+_NUM = r"(?P<n>[0-9]{1,6}(?:[.,][0-9]{1,2})?|[a-z]+(?:[ -][a-z]+| y [a-z]+)??)"  # lazy: "ten" + "minutes"
 _RELATIVE = (
     re.compile(rf"{_NUM} ?(?P<unit>{_UNIT})\.?(?P<half> and a half)? ago", re.ASCII),
     re.compile(rf"hace {_NUM} ?(?P<unit>{_UNIT})\.?(?P<half> y media)?(?: atras)?", re.ASCII),
+    re.compile(rf"{_NUM} ?(?P<unit>{_UNIT})\.?(?P<half> y media)? atras", re.ASCII),
 )
 _HALF_HOUR = frozenset({"half an hour ago", "half hour ago", "hace media hora", "media hora atras"})
 
@@ -108,43 +131,44 @@ _HALF_HOUR = frozenset({"half an hour ago", "half hour ago", "hace media hora", 
 # would otherwise read "near the school on 48th" as a date.
 _DATE = r"(?P<date>(?P<iso>[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})|[0-9]{1,2}[/.-][0-9]{1,2}(?:[/.-](?:[0-9]{4}|[0-9]{2}))?)"
 _TIME = r"(?P<hour>[0-9]{1,2})(?::(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2})(?:\.[0-9]{1,6})?)?)?"
-_AMPM = r"(?: ?(?P<ampm>[ap])\.? ?m\.?)?"
+_AMPM = r"(?: ?(?P<ampm>[ap])\.? ?m\.?)?"  # am, a.m., a. m.
 _OFFSET = r"(?: ?(?P<offset>z|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?))?"
 _ABSOLUTE = re.compile(rf"(?:{_DATE}(?:t| |, ))?{_TIME}{_AMPM}{_OFFSET}", re.ASCII)
 _DATE_ONLY = re.compile(_DATE, re.ASCII)
-_DAY_WORD = re.compile(r"(?:(?P<a>yesterday|ayer|today|hoy)(?: at)? (?P<r1>.+)|(?P<r2>.+?) (?:de )?(?P<b>yesterday|ayer|today|hoy))")
+_DAY_WORDS = "yesterday|ayer|today|hoy"
+_DAY_WORD = re.compile(rf"(?P<a>{_DAY_WORDS})(?: at)? (?P<r1>.+)|(?P<r2>.+?) (?:de )?(?P<b>{_DAY_WORDS})")
 _CLOCK_PREFIX = re.compile(r"(?P<p>at|a las|a la|las|la) (?P<rest>.+)")
-_DAY_PART_SUFFIX = re.compile(r"(?P<rest>.+?) (?P<part>(?:de|en|por) la (?:manana|madrugada|tarde|noche)|in the (?:morning|afternoon|evening)|at night)")
+_PARTS = r"(?:de|en|por) la (?:manana|madrugada|tarde|noche)|in the (?:morning|afternoon|evening)|at night"
+_DAY_PART_SUFFIX = re.compile(rf"(?P<rest>.+?) (?P<part>{_PARTS})")
 _NAMED_TIMES = {"noon": "12:00", "mediodia": "12:00", "midnight": "0:00", "medianoche": "0:00"}
-_PARSER_ERRORS = (dateparser.ParserError, OverflowError, ValueError, TypeError)  # fmt: skip
+# What dateutil raises on text it cannot turn into a date (ParserError is a ValueError, listed for clarity).
+_PARSER_ERRORS = (dateparser.ParserError, OverflowError, ValueError, TypeError)
 
 
 def parse_when(text: str | None, *, now: datetime, zone: tzinfo, language: Language) -> datetime:
     """Turn a reporter's 'when' into an aware UTC datetime, or raise `WhenRefused` (see module doc)."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("parse_when needs an aware `now`")
-    now = now.astimezone(timezone.utc)  # compare in UTC: same-zone comparisons ignore `fold`
+    now = now.astimezone(UTC)  # compare in UTC: same-zone comparisons ignore `fold`
     if text is None or not text.strip():
         return now.replace(microsecond=0)
     if len(text) > MAX_LENGTH:
         raise WhenRefused("when_unparseable", max_length=MAX_LENGTH)
     words = _clean(text)
-    if not words or len(words) > MAX_LENGTH:
-        raise WhenRefused("when_unparseable", max_length=MAX_LENGTH)
+    if not words or len(words) > MAX_LENGTH:  # only invisible characters, or expanded past the limit by NFKC
+        raise WhenRefused("when_unparseable")
     result = _interpret(words, now, zone, language)
     if result > now + FUTURE_TOLERANCE:
-        raise WhenRefused("when_future", minutes=int(FUTURE_TOLERANCE.total_seconds() // 60))
+        raise WhenRefused("when_future", minutes=_TOLERANCE_MINUTES)
     if result < now - MAX_AGE:
         raise WhenRefused("when_too_old", days=MAX_AGE.days)
-    return result.astimezone(timezone.utc).replace(microsecond=0)
+    return result.astimezone(UTC).replace(microsecond=0)
 
 
 def _clean(text: str) -> str:
     """NFKC, no format characters, other controls as spaces, lower case, no accents, single spaces."""
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(
-        " " if unicodedata.category(c) == "Cc" else c for c in text if unicodedata.category(c) != "Cf"
-    )
+    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text if unicodedata.category(c) != "Cf")
     text = "".join(c for c in unicodedata.normalize("NFD", text.casefold()) if unicodedata.category(c) != "Mn")
     return " ".join(text.split()).rstrip(". ")
 
@@ -214,47 +238,52 @@ def _absolute(words: str, now: datetime, zone: tzinfo, language: Language) -> da
     return _resolve(_fields(words, clock, marker, days_back), days_back, now, zone, language)
 
 
-def _fields(words: str, clock: bool, marker: str, days_back: int | None) -> re.Match[str]:
-    """Check the shape of an absolute time, refusing what a parser could only guess at."""
+def _fields(words: str, clock: bool, marker: str, days_back: int | None) -> tuple[re.Match[str], str]:
+    """Check the shape of an absolute time and find its am/pm, refusing what could only be guessed."""
     match = _ABSOLUTE.fullmatch(words)
     if match is None:
         vague = _DATE_ONLY.fullmatch(words) and not (clock or marker or days_back is not None)
         raise WhenRefused("when_vague" if vague else "when_unparseable")
-    hour = int(match["hour"])
-    named = bool(match["minute"] or match["ampm"] or marker or clock)
-    mixed = bool(match["ampm"] and marker) or (bool(match["ampm"]) and not 1 <= hour <= 12)
+    hour, ampm = int(match["hour"]), match["ampm"] or ""
+    if marker and ampm:  # "3 pm de la tarde": say it once
+        raise WhenRefused("when_unparseable")
+    if marker in ("noche", "night"):  # "11 de la noche" is 23:00, "12 de la noche" midnight, "2 at night" 02:00
+        ampm = "a" if hour == 12 or hour < 6 else "p"
+    elif marker:
+        ampm = "a" if marker in ("manana", "madrugada", "morning") else "p"
+    if marker and hour > 12 and ampm == "p":  # "15:00 de la tarde" is consistent, just redundant
+        ampm = ""
+    named = bool(match["minute"] or ampm or marker or clock)
     misplaced = bool(match["offset"] and not (match["iso"] and match["minute"]))
-    if not named or mixed or misplaced or (match["date"] and days_back is not None):
+    if not named or misplaced or (ampm and not 1 <= hour <= 12) or (match["date"] and days_back is not None):
         raise WhenRefused("when_unparseable")
-    if marker in ("manana", "madrugada", "morning") and hour > 12:
-        raise WhenRefused("when_unparseable")
-    return match
+    return match, ampm
 
 
 def _resolve(
-    match: re.Match[str], days_back: int | None, now: datetime, zone: tzinfo, language: Language
+    fields: tuple[re.Match[str], str], days_back: int | None, now: datetime, zone: tzinfo, language: Language
 ) -> datetime:
     """Parse the checked fields with dateutil in the community's zone and apply the rollover rule."""
-    words = match.string
-    marker = match.re is _ABSOLUTE and _DAY_PART_SUFFIX.fullmatch(words)  # already stripped: never
-    del marker
-    hour = int(match["hour"])
-    ampm = f" {match['ampm']}m" if match["ampm"] else ""
+    match, ampm = fields
     local_now = now.astimezone(zone).replace(tzinfo=None)
     default = datetime.combine(local_now.date() - timedelta(days=days_back or 0), time())
     offset = "+00:00" if match["offset"] == "z" else (match["offset"] or "")
-    text = f"{match['date'] or ''} {hour}:{match['minute'] or '00'}:{match['second'] or '00'}{ampm}{offset}"
+    clock = f"{int(match['hour'])}:{match['minute'] or '00'}:{match['second'] or '00'}"
+    text = f"{match['date'] or ''} {clock}{f' {ampm}m' if ampm else ''}{offset}".strip()
     dayfirst = language is Language.ES and not match["iso"]
     try:
-        parsed = dateparser.parse(text.strip(), default=default, dayfirst=dayfirst, fuzzy=False)
-        if abs(parsed.replace(tzinfo=None) - local_now) > MAX_AGE + 2 * _DAY:  # keep clear of year 1 and 9999
-            raise WhenRefused("when_future" if parsed.replace(tzinfo=None) > local_now else "when_too_old")
+        parsed = dateparser.parse(text, default=default, dayfirst=dayfirst, fuzzy=False)
+        wall = parsed.replace(tzinfo=None)
+        if wall - local_now > 2 * _DAY:  # far off: refuse before any arithmetic can overflow
+            raise WhenRefused("when_future", minutes=_TOLERANCE_MINUTES)
+        if local_now - wall > MAX_AGE + 2 * _DAY:
+            raise WhenRefused("when_too_old", days=MAX_AGE.days)
         if parsed.tzinfo is not None:
-            return parsed.astimezone(timezone.utc)
+            return parsed.astimezone(UTC)
     except _PARSER_ERRORS as error:
         raise WhenRefused("when_unparseable") from error
     if not match["date"] and days_back is None:
-        first = parsed.replace(tzinfo=zone, fold=0).astimezone(timezone.utc)
+        first = parsed.replace(tzinfo=zone, fold=0).astimezone(UTC)
         if first > now + FUTURE_TOLERANCE:  # "23:50" said at 00:20 was yesterday
             parsed -= _DAY
     return _localize(parsed, zone, now)
@@ -264,6 +293,6 @@ def _localize(naive: datetime, zone: tzinfo, now: datetime) -> datetime:
     """Wall time in `zone` to UTC: refuse a skipped time, take the latest allowed of a repeated one."""
     if not datetime_exists(naive, zone):
         raise WhenRefused("when_nonexistent", time=f"{naive:%H:%M}")
-    earlier = naive.replace(tzinfo=zone, fold=0).astimezone(timezone.utc)
-    later = naive.replace(tzinfo=zone, fold=1).astimezone(timezone.utc)  # same as earlier unless repeated
+    earlier = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    later = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)  # same as earlier unless repeated
     return later if later <= now + FUTURE_TOLERANCE else earlier

@@ -129,10 +129,12 @@ CREATE TABLE reports (
 CREATE INDEX reports_incident ON reports (community, number);
 CREATE INDEX reports_pseudonym ON reports (community, pseudonym, received_at);
 
+-- Standing is forgotten with the reports: a row not touched for the retention period is deleted.
 CREATE TABLE reporter_standing (
     community   INTEGER NOT NULL,
     pseudonym   TEXT    NOT NULL,
     score       INTEGER NOT NULL DEFAULT 0,
+    updated_at  TEXT    NOT NULL,
     PRIMARY KEY (community, pseudonym)
 ) STRICT;
 

@@ -69,7 +69,7 @@ async def commit_events(
     state = replay(after_events)
     index_keys = list(keys) or await uow.incidents.keys(community.id, state.number)
     await uow.incidents.append(community.id, state.number, new, state, index_keys, at)
-    await _settle_standing(uow, community, state, before, new)
+    await _settle_standing(uow, community, state, before, new, at)
 
     messages = owed(after_events)[len(owed(before)) :]
     queued = cancelled = 0
@@ -147,6 +147,7 @@ async def _settle_standing(
     state: Incident,
     before: list[IncidentEvent],
     new: Sequence[IncidentEvent],
+    at: datetime,
 ) -> None:
     """Reports later confirmed raise their reporters' standing; debunked ones lower it (twice as much)."""
     was_confirmed = bool(before) and replay(before).was_confirmed
@@ -158,7 +159,7 @@ async def _settle_standing(
             delta -= 2
     if delta:
         reporters = await uow.reports.reporters(community.id, state.number)
-        await uow.standing.credit(community.id, sorted(reporters), delta)
+        await uow.standing.credit(community.id, sorted(reporters), delta, at)
 
 
 def moderator_or_refuse(moderator: Moderator) -> Moderator:
