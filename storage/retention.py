@@ -1,8 +1,8 @@
 """Retention: forget what reporters wrote, and who they were, once an incident has been closed long enough.
 
 Report text (where, what, markings) and pseudonyms of incidents closed more than the community's
-retention period ago are set to NULL, and reporter standing untouched for as long is deleted; incident summaries, counts and the event log (which never held
-them) stay. `secure_delete` overwrites the freed bytes, and a TRUNCATE checkpoint empties the WAL, so
+retention period ago are set to NULL, and reporter standing untouched for as long is deleted; incident
+summaries, counts and the event log (which never held them) stay. `secure_delete` overwrites the freed bytes, and a TRUNCATE checkpoint empties the WAL, so
 the text survives neither in free pages nor in the write-ahead log.
 """
 

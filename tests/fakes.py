@@ -224,7 +224,7 @@ class FakeStanding:
     async def score(self, community: int, reporter: str) -> int:
         return self.uow.data.standing.get((community, reporter), 0)
 
-    async def credit(self, community: int, reporters: Sequence[str], delta: int) -> None:
+    async def credit(self, community: int, reporters: Sequence[str], delta: int, at: datetime) -> None:
         for reporter in reporters:
             key = (community, reporter)
             self.uow.data.standing[key] = self.uow.data.standing.get(key, 0) + delta

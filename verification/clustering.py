@@ -27,6 +27,7 @@ from .places import FreePlace, distinctive, free_place, has_confusables, kinds_i
 DEFAULT_WINDOW = timedelta(hours=2)
 PLACE_MATCH_THRESHOLD = 0.75  # share of a place name's words the text must contain
 FREE_TEXT_THRESHOLD = 0.6  # word overlap (Jaccard) for two free-text places to be one
+MAX_KEY_WORDS = 6  # at most 15 pair keys per place
 _KIND_CLASS = {
     PlaceKind.SCHOOL: "school",
     PlaceKind.WORSHIP: "worship",
@@ -39,13 +40,22 @@ def words_alike(a: str, b: str) -> bool:
     """Equal, or a typo apart in a long-enough word ("hamlin" / "hamline"); numbers must be equal."""
     if a == b:
         return True
-    if a.isdigit() or b.isdigit() or min(len(a), len(b)) < 5:
+    if a.isdigit() or b.isdigit() or min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 2:
         return False
-    return SequenceMatcher(None, a, b).ratio() >= 0.8
+    matcher = SequenceMatcher(None, a, b)
+    # The quick upper bounds reject most pairs before the full (costly) comparison.
+    return matcher.real_quick_ratio() >= 0.8 and matcher.quick_ratio() >= 0.8 and matcher.ratio() >= 0.8
 
 
-def _covered(needles: Sequence[str], haystack: Sequence[str]) -> int:
-    return sum(1 for n in needles if any(words_alike(n, h) for h in haystack))
+FUZZY_WEIGHT = 0.9  # a word matched only through a typo counts a little less, so exact names win
+
+
+def _covered(needles: Sequence[str], haystack: Sequence[str]) -> float:
+    """How many `needles` are in `haystack`: 1 for an exact word, FUZZY_WEIGHT for a typo of one."""
+    exact = set(haystack)
+    return sum(
+        1.0 if n in exact else FUZZY_WEIGHT if any(words_alike(n, h) for h in haystack) else 0.0 for n in needles
+    )
 
 
 # --- known places ----------------------------------------------------------------------------------
@@ -65,6 +75,7 @@ class PlaceBook:
     places: dict[str, Place] = field(default_factory=dict)
     _by_alias: dict[str, str] = field(default_factory=dict)
     _by_word: dict[str, set[str]] = field(default_factory=dict)
+    _by_variant: dict[str, set[str]] = field(default_factory=dict)  # one-letter deletions -> known words
 
     @classmethod
     def of(cls, places: Iterable[Place]) -> PlaceBook:
@@ -80,6 +91,8 @@ class PlaceBook:
             self._by_alias.setdefault(" ".join(words), place.key)
             for word in distinctive(words):
                 self._by_word.setdefault(word, set()).add(place.key)
+                for variant in _deletions(word):
+                    self._by_variant.setdefault(variant, set()).add(word)
 
     def exact(self, text: str) -> Place | None:
         """The place whose name or alias normalises to the same words as `text`."""
@@ -105,16 +118,24 @@ class PlaceBook:
         scored = sorted(self._scored(tokens(text), relaxed=True), key=lambda m: -m.score)
         return [m.place for m in scored[:limit]]
 
+    def _typos_of(self, word: str) -> set[str]:
+        """Known words one edit from `word`, found through shared one-letter deletions (no full scan)."""
+        near: set[str] = set()
+        for variant in _deletions(word):
+            near |= self._by_variant.get(variant, set())
+        return {known for known in near if words_alike(word, known)}
+
     def _scored(self, words: list[str], *, relaxed: bool = False) -> Iterable[PlaceMatch]:
         text_kinds = kinds_in(words)
         text_distinctive = distinctive(words)
         candidates: set[str] = set()
         for word in text_distinctive:
             candidates |= self._by_word.get(word, set())
-            if relaxed or len(word) >= 5:
-                for known, keys in self._by_word.items():
-                    if words_alike(word, known):
-                        candidates |= keys
+        # Typos are looked for only when no word matched exactly.
+        if relaxed or not candidates:
+            for word in (w for w in text_distinctive if w not in self._by_word):
+                for known in self._typos_of(word):
+                    candidates |= self._by_word[known]
         for key in candidates:
             place = self.places[key]
             best = 0.0
@@ -132,6 +153,13 @@ class PlaceBook:
                 best = max(best, coverage)
             if best > 0:
                 yield PlaceMatch(place, best, exact=False)
+
+
+def _deletions(word: str) -> set[str]:
+    """The word and every form of it with one letter removed (only for words long enough for typos)."""
+    if len(word) < 5 or word.isdigit():
+        return set()
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def _place_class(place: Place) -> set[str]:
@@ -171,8 +199,20 @@ def resolve_place(text: str, book: PlaceBook) -> ResolvedPlace:
     ref = PlaceRef(key=free.key, label=free.label, kind=_free_kind(free), block=free.block)
     if free.block is not None:
         return ResolvedPlace(ref, (free.key,), free.words)  # a street block is only ever itself
-    keys = (free.key, *(f"word:{w}" for w in sorted(set(free.words))))
-    return ResolvedPlace(ref, keys, free.words)
+    return ResolvedPlace(ref, (free.key, *_word_keys(free.words)), free.words)
+
+
+def _word_keys(words: Sequence[str]) -> list[str]:
+    """Keys that any alike free-text place shares with this one.
+
+    Two places of two or more words are alike only if they share at least two words (a Jaccard of 0.6
+    needs that), so each PAIR of words is a key: a common word alone ("pulaski") never becomes a key
+    that thousands of incidents share. A one-word place can only be alike a one-word place.
+    """
+    unique = sorted(set(words))[:MAX_KEY_WORDS]
+    if len(unique) == 1:
+        return [f"word:{unique[0]}"]
+    return [f"pair:{a} {b}" for i, a in enumerate(unique) for b in unique[i + 1 :]]
 
 
 def _free_kind(free: FreePlace) -> PlaceKind:

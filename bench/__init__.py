@@ -1,0 +1,1 @@
+"""Benchmarks that print their figures (not timed tests: these machines are shared and noisy)."""

@@ -1,0 +1,39 @@
+"""The emulator's parts, bundled so route handlers, actors and the control API share one world."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .commands import CommandStore
+from .gateway import Gateway
+from .interactions import Interactions
+from .limits import Limits
+from .messages import Messages
+from .ratelimits import RateLimiter
+from .world import World
+
+
+@dataclass
+class Services:
+    world: World
+    messages: Messages
+    interactions: Interactions
+    commands: CommandStore
+    gateway: Gateway
+    limiter: RateLimiter
+    errors: list[str] = field(default_factory=list)
+    # How long slash()/click() wait after a "thinking" deferral for the first visible reply.
+    settle_timeout: float = 5.0
+
+    @classmethod
+    def create(cls, *, token: str, limits: Limits, bot_name: str) -> Services:
+        world = World(token=token, limits=limits, bot_name=bot_name)
+        messages = Messages(world)
+        return cls(
+            world=world,
+            messages=messages,
+            interactions=Interactions(world, messages),
+            commands=CommandStore(world),
+            gateway=Gateway(world),
+            limiter=RateLimiter(limits),
+        )
