@@ -2,8 +2,9 @@
 
 Report text (where, what, markings) and pseudonyms of incidents closed more than the community's
 retention period ago are set to NULL, and reporter standing untouched for as long is deleted; incident
-summaries, counts and the event log (which never held them) stay. `secure_delete` overwrites the freed bytes, and a TRUNCATE checkpoint empties the WAL, so
-the text survives neither in free pages nor in the write-ahead log.
+summaries, counts and the event log (which never held them) stay. `secure_delete` overwrites the freed
+bytes, and a TRUNCATE checkpoint empties the WAL, so the text survives neither in free pages nor in the
+write-ahead log.
 """
 
 from __future__ import annotations
