@@ -25,7 +25,7 @@ from .moderation import (
     resolve,
     vote_confirm,
 )
-from .queries import IncidentView, delivery_counts, delivery_log, incident, incident_view, queue
+from .queries import IncidentView, all_incidents, delivery_counts, delivery_log, incident, incident_view, queue
 from .reporting import ReportInput, submit_report
 from .subscribing import areas, subscribe, subscriptions_of, unsubscribe
 
@@ -37,6 +37,7 @@ __all__ = [
     "StatementInput",
     "add_place",
     "add_update",
+    "all_incidents",
     "areas",
     "attach_statement",
     "configure_community",

@@ -191,6 +191,6 @@ def _checked_url(url: str | None) -> str | None:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
         raise RuleViolation("bad_url")
-    if any(c.isspace() for c in text):
+    if any(c.isspace() or c in "<>\"'`" for c in text):
         raise RuleViolation("bad_url")
     return text

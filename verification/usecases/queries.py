@@ -43,6 +43,11 @@ async def queue(uow: UnitOfWork, community: int) -> list[IncidentSummary]:
     return sorted(summaries, key=lambda s: (-s.priority, -s.last_observed.timestamp(), -s.number))
 
 
+async def all_incidents(uow: UnitOfWork, community: int) -> list[IncidentSummary]:
+    async with uow:
+        return await uow.incidents.summaries(community, open_only=False)
+
+
 async def delivery_log(uow: UnitOfWork, community: int, number: int) -> list[DeliveryRecord]:
     async with uow:
         return await uow.outbox.log(community, number)

@@ -1,0 +1,1 @@
+"""`veraz demo`: replay a scenario file and print what each person saw."""

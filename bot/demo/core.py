@@ -1,0 +1,163 @@
+"""The core-only demo: a scenario through the real use cases, storage and renderers, without Discord.
+
+Every reply, card and message printed here is produced by the same code the bot uses; delivery is the
+real outbox, claimed and settled the way the worker does, with the message rendered for each recipient.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from pathlib import Path
+from typing import TextIO
+
+import storage
+from verification import usecases
+from verification.community import RecipientKind
+from verification.errors import RuleViolation
+from verification.model import Agency, Language, Moderator, SourceKind, Stance, Status
+from verification.ports import UnitOfWork
+from verification.usecases import ReportInput, StatementInput
+
+from ..i18n import clock, language_of, t
+from ..render import replies
+from ..render.alerts import render_alert
+from ..render.cards import card
+from .script import Action, Scenario, Step
+from .transcript import ALERTS_CHANNEL, Delivery, Transcript
+
+COMMUNITY = 1
+ROLE, QUEUE, ALERTS = 100, 200, 300
+
+
+async def run(scenario: Scenario, out: TextIO) -> bool:
+    with tempfile.TemporaryDirectory(prefix="veraz-demo-") as tmp:
+        database = await storage.open_database(Path(tmp))
+        try:
+            return await _run(scenario, database, out)
+        finally:
+            await database.close()
+
+
+async def _run(scenario: Scenario, database: storage.Database, out: TextIO) -> bool:
+    uow = database.unit_of_work()
+    queue = storage.SqliteDeliveryQueue(database)
+    pseudonym = storage.Pseudonymizer(secrets.token_bytes(32))
+    ids = {p.name: 1000 + i for i, p in enumerate(scenario.people)}
+    names = {v: k for k, v in ids.items()}
+    zone = scenario.zone
+    transcript = Transcript(out, names)
+    transcript.heading(f"Veraz demo (core, no Discord) — {scenario.title}")
+    transcript.say(scenario.summary)
+    for step in scenario.steps:
+        person = scenario.person(step.who)
+        lang = language_of(person.locale)
+        transcript.step(clock(step.at, zone, Language.EN), person.label, _describe(step), step.note)
+        moderator = Moderator(str(ids[person.name]), pseudonym(COMMUNITY, ids[person.name]), person.name)
+        try:
+            reply, number = await _perform(step, uow, scenario, moderator, ids, pseudonym, lang)
+        except RuleViolation as refused:
+            transcript.shows(f"{person.name} sees (only them)", replies.refusal(refused, lang))
+            continue
+        transcript.shows(f"{person.name} sees (only them)", reply)
+        if number is not None:
+            view = await usecases.incident_view(uow, COMMUNITY, number)
+            shown = card(view.incident, view.reports, scenario.language, zone, step.at)
+            transcript.shows("moderators' queue card (edited in place)", shown.as_text())
+        for claimed in await queue.claim(step.at, 10_000):
+            direct = claimed.recipient.kind is RecipientKind.DM
+            who = names[claimed.recipient.address] if direct else ALERTS_CHANNEL
+            text = render_alert(claimed.message, claimed.recipient.language, zone, community=COMMUNITY, direct=direct)
+            confirmed = claimed.message.facts.status is not Status.UNVERIFIED
+            label = f"DM to {who}" if direct else f"post in {ALERTS_CHANNEL}"
+            transcript.delivered(Delivery(who, claimed.kind, claimed.message.number, confirmed), label, text)
+            await queue.sent(claimed.id, claimed.recipient.address, claimed.id, step.at)
+    incidents = len(await usecases.all_incidents(uow, COMMUNITY))
+    return transcript.check(scenario.expect, incidents)
+
+
+VERBS = {
+    Action.UNSUBSCRIBE: "unsubscribes from", Action.CONFIRM: "votes to confirm", Action.UPDATE: "adds an update to",
+    Action.CORRECT: "corrects", Action.MISIDENTIFIED: "marks as misidentified", Action.DEBUNK: "debunks",
+    Action.RESOLVE: "resolves", Action.REOPEN: "reopens", Action.STATUS: "asks the status of",
+}  # fmt: skip
+
+
+def _describe(step: Step) -> str:
+    a = step.args
+    match step.action:
+        case Action.REPORT:
+            return f"reports: where “{a['where']}”, what “{a['what']}”, when “{a.get('when', 'now')}”"
+        case Action.STATEMENT:
+            return f"attaches a statement to #{a['incident']}: {a['source']} {a['stance']}"
+        case Action.SUBSCRIBE:
+            return f"subscribes to {a.get('area') or 'every area'}"
+        case Action.SETUP:
+            return "runs /setup and imports the places"
+        case _:
+            detail = f": “{a['text']}”" if "text" in a else ""
+            return f"{VERBS[step.action]} #{a.get('incident', '?')}{detail}"
+
+
+async def _perform(
+    step: Step,
+    uow: UnitOfWork,
+    scenario: Scenario,
+    moderator: Moderator,
+    ids: dict[str, int],
+    pseudonym: storage.Pseudonymizer,
+    lang: Language,
+) -> tuple[str, int | None]:
+    a, now, user = step.args, step.at, ids[step.who]
+    number = a.get("incident")
+    match step.action:
+        case Action.SETUP:
+            setup = usecases.Setup(COMMUNITY, ROLE, QUEUE, ALERTS, scenario.timezone, scenario.language)
+            await usecases.configure_community(uow, setup)
+            places = await usecases.import_places(uow, COMMUNITY, scenario.places_csv)
+            return t(lang, "setup.done_core", places=len(places), timezone=scenario.timezone), None
+        case Action.SUBSCRIBE:
+            language = Language(a["language"]) if a.get("language") else lang
+            sub = await usecases.subscribe(uow, COMMUNITY, user, a.get("area") or None, language)
+            return replies.subscribed(sub, lang), None
+        case Action.UNSUBSCRIBE:
+            count = await usecases.unsubscribe(uow, COMMUNITY, user, a.get("area") or None)
+            return replies.unsubscribed(count, a.get("area"), lang), None
+        case Action.REPORT:
+            data = ReportInput(
+                COMMUNITY, pseudonym(COMMUNITY, user), a["where"], a["what"], a.get("when"),
+                Agency(a.get("agency", "unknown")), a.get("people"), a.get("markings", ""), lang,
+            )  # fmt: skip
+            outcome = await usecases.submit_report(uow, now, data)
+            return replies.report_accepted(outcome, lang), outcome.number
+        case Action.STATEMENT:
+            data_s = StatementInput(a["source"], Stance(a["stance"]), SourceKind(a.get("source_kind", "official")),
+                                    a.get("url"), a.get("quote"), a.get("published"))  # fmt: skip
+            outcome = await usecases.attach_statement(uow, now, COMMUNITY, number, moderator, data_s)
+            return replies.moderated("statement", outcome, lang), number
+        case Action.CONFIRM:
+            outcome = await usecases.vote_confirm(uow, now, COMMUNITY, number, moderator, a.get("text", ""))
+            return replies.moderated("confirm", outcome, lang), number
+        case Action.UPDATE:
+            outcome = await usecases.add_update(uow, now, COMMUNITY, number, moderator, a["text"])
+            return replies.moderated("update", outcome, lang), number
+        case Action.CORRECT:
+            outcome = await usecases.correct(uow, now, COMMUNITY, number, moderator, a["text"])
+            return replies.moderated("correct", outcome, lang), number
+        case Action.MISIDENTIFIED:
+            agency = Agency(a["agency"]) if a.get("agency") else None
+            outcome = await usecases.mark_misidentified(uow, now, COMMUNITY, number, moderator, a["text"], agency)
+            return replies.moderated("misidentified", outcome, lang), number
+        case Action.DEBUNK:
+            outcome = await usecases.debunk(uow, now, COMMUNITY, number, moderator, a["text"])
+            return replies.moderated("debunk", outcome, lang), number
+        case Action.RESOLVE:
+            outcome = await usecases.resolve(uow, now, COMMUNITY, number, moderator, a.get("text", ""))
+            return replies.moderated("resolve", outcome, lang), number
+        case Action.REOPEN:
+            outcome = await usecases.reopen(uow, now, COMMUNITY, number, moderator, a["text"])
+            return replies.moderated("reopen", outcome, lang), number
+        case Action.STATUS:
+            incident = await usecases.incident(uow, COMMUNITY, number)
+            return t(lang, "status.line", number=number, status=incident.status.value), None
+    raise AssertionError(step.action)

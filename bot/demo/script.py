@@ -1,0 +1,222 @@
+"""Scenario files: a community, its people and a timeline of what they do (see bot/scenarios/*.toml).
+
+A rapid-response network can write its own drills in the same format and run them with
+`veraz demo --scenario FILE`. Every step is checked when the file is loaded, so a typo is reported
+with the step's number before anything runs.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from verification.model import Agency, Language, SourceKind, Stance
+
+
+class ScenarioError(Exception):
+    """The scenario file is not valid; the message says where."""
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MODERATOR = "moderator"
+    MEMBER = "member"
+
+
+class Action(StrEnum):
+    SETUP = "setup"
+    SUBSCRIBE = "subscribe"
+    UNSUBSCRIBE = "unsubscribe"
+    REPORT = "report"
+    STATEMENT = "statement"
+    CONFIRM = "confirm"
+    UPDATE = "update"
+    CORRECT = "correct"
+    MISIDENTIFIED = "misidentified"
+    DEBUNK = "debunk"
+    RESOLVE = "resolve"
+    REOPEN = "reopen"
+    STATUS = "status"
+
+
+# What each action needs (required) and accepts (optional).
+FIELDS: dict[Action, tuple[set[str], set[str]]] = {
+    Action.SETUP: (set(), set()),
+    Action.SUBSCRIBE: (set(), {"area", "language"}),
+    Action.UNSUBSCRIBE: (set(), {"area"}),
+    Action.REPORT: ({"where", "what"}, {"when", "agency", "people", "markings"}),
+    Action.STATEMENT: ({"incident", "source", "stance"}, {"source_kind", "url", "quote", "published"}),
+    Action.CONFIRM: ({"incident"}, {"text"}),
+    Action.UPDATE: ({"incident", "text"}, set()),
+    Action.CORRECT: ({"incident", "text"}, set()),
+    Action.MISIDENTIFIED: ({"incident", "text"}, {"agency"}),
+    Action.DEBUNK: ({"incident", "text"}, set()),
+    Action.RESOLVE: ({"incident"}, {"text"}),
+    Action.REOPEN: ({"incident", "text"}, set()),
+    Action.STATUS: ({"incident"}, set()),
+}
+MODERATOR_ACTIONS = {
+    Action.STATEMENT, Action.CONFIRM, Action.UPDATE, Action.CORRECT, Action.MISIDENTIFIED,
+    Action.DEBUNK, Action.RESOLVE, Action.REOPEN,
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+    about: str
+    role: Role
+    locale: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.about})" if self.about else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    number: int
+    at: datetime  # UTC
+    who: str
+    action: Action
+    args: dict[str, Any]
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Expect:
+    incidents: int | None = None
+    alerts: tuple[str, ...] = ()
+    corrections: tuple[str, ...] = ()
+    never_told: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    title: str
+    summary: str
+    server: str
+    timezone: str
+    language: Language
+    places_csv: str
+    people: tuple[Person, ...]
+    steps: tuple[Step, ...]
+    expect: Expect = field(default_factory=Expect)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def person(self, name: str) -> Person:
+        for p in self.people:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+
+def bundled(name: str) -> Path:
+    """A scenario shipped with Veraz: 'hamline' or 'los-angeles'."""
+    path = resources.files("bot").joinpath("scenarios", f"{name}.toml")
+    return Path(str(path))
+
+
+def load(path: Path) -> Scenario:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ScenarioError(f"{path}: {exc}") from exc
+    return parse(data, str(path))
+
+
+def parse(data: dict[str, Any], origin: str = "scenario") -> Scenario:
+    def need(key: str) -> Any:
+        if key not in data:
+            raise ScenarioError(f"{origin}: missing '{key}'")
+        return data[key]
+
+    try:
+        zone = ZoneInfo(str(need("timezone")))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ScenarioError(f"{origin}: unknown time zone {data['timezone']!r}") from exc
+    try:
+        day = date.fromisoformat(str(need("date")))
+        language = Language(data.get("language", "en"))
+    except ValueError as exc:
+        raise ScenarioError(f"{origin}: {exc}") from exc
+
+    people = []
+    for i, raw in enumerate(need("people"), start=1):
+        try:
+            people.append(Person(raw["name"], raw.get("about", ""), Role(raw.get("role", "member")),
+                                 raw.get("locale", "en-US")))  # fmt: skip
+        except (KeyError, ValueError) as exc:
+            raise ScenarioError(f"{origin}: person {i}: {exc}") from exc
+    names = {p.name: p for p in people}
+    if len(names) != len(people):
+        raise ScenarioError(f"{origin}: two people share a name")
+
+    steps = []
+    previous: datetime | None = None
+    for i, raw in enumerate(need("steps"), start=1):
+        where = f"{origin}: step {i}"
+        raw = dict(raw)
+        try:
+            action = Action(raw.pop("do"))
+            who = raw.pop("who")
+            clock = time.fromisoformat(raw.pop("at"))
+        except (KeyError, ValueError) as exc:
+            raise ScenarioError(f"{where}: needs valid 'at' (HH:MM), 'who' and 'do' ({exc})") from exc
+        at = datetime.combine(day + timedelta(days=int(raw.pop("day", 0))), clock, zone).astimezone(UTC)
+        note = str(raw.pop("note", ""))
+        if who not in names:
+            raise ScenarioError(f"{where}: nobody called {who!r}")
+        required, optional = FIELDS[action]
+        missing = required - raw.keys()
+        unknown = raw.keys() - required - optional
+        if missing or unknown:
+            raise ScenarioError(f"{where} ({action}): missing {sorted(missing)}, unknown {sorted(unknown)}")
+        _check_values(where, raw)
+        if action in MODERATOR_ACTIONS and names[who].role is Role.MEMBER:
+            raise ScenarioError(f"{where}: {who} is not a moderator")
+        if previous is not None and at < previous:
+            raise ScenarioError(f"{where}: steps must be in time order")
+        previous = at
+        steps.append(Step(i, at, who, action, raw, note))
+
+    raw_expect = data.get("expect", {})
+    expect = Expect(
+        incidents=raw_expect.get("incidents"),
+        alerts=tuple(raw_expect.get("alerts", ())),
+        corrections=tuple(raw_expect.get("corrections", ())),
+        never_told=tuple(raw_expect.get("never_told", ())),
+    )
+    return Scenario(
+        title=str(need("title")),
+        summary=str(data.get("summary", "")),
+        server=str(data.get("server", "Rapid Response")),
+        timezone=str(data["timezone"]),
+        language=language,
+        places_csv=str(data.get("places", "")).strip() + "\n",
+        people=tuple(people),
+        steps=tuple(steps),
+        expect=expect,
+    )
+
+
+def _check_values(where: str, args: dict[str, Any]) -> None:
+    checks = {"agency": Agency, "stance": Stance, "source_kind": SourceKind, "language": Language}
+    for key, enum in checks.items():
+        if key in args and args[key] != "":
+            try:
+                enum(args[key])
+            except ValueError:
+                choices = ", ".join(e.value for e in enum)
+                raise ScenarioError(f"{where}: {key} must be one of {choices}") from None
+    if "incident" in args and not isinstance(args["incident"], int):
+        raise ScenarioError(f"{where}: incident must be a number")

@@ -1,0 +1,72 @@
+"""Replies to the person who acted: reporters, moderators, subscribers, admins. Ephemeral unless said."""
+
+from __future__ import annotations
+
+from verification.community import Subscription
+from verification.errors import RuleViolation
+from verification.model import Language, Status
+from verification.usecases import Outcome
+
+from ..i18n import has, t
+from .safe import user_text
+from .words import status
+
+
+def refusal(violation: RuleViolation, lang: Language) -> str:
+    """A rule violation in plain words; its details are user-influenced, so they are made safe."""
+    key = f"error.{violation.code}"
+    if not has(key):
+        key = "error.refused"
+    details = {k: user_text(str(v), 200) if isinstance(v, str) else v for k, v in violation.details.items()}
+    text = t(lang, key, **details)
+    suggestions = details.get("suggestions")
+    if suggestions and violation.code.startswith("place_"):
+        text += "\n" + t(lang, "error.did_you_mean", suggestions=suggestions)
+    return text
+
+
+def report_accepted(outcome: Outcome, lang: Language) -> str:
+    lines = [t(lang, "report.accepted", number=outcome.number)]
+    others = outcome.incident.reporter_count - 1
+    if outcome.joined and others > 0:
+        lines.append(t(lang, "report.joined", others=others))
+    if outcome.status is Status.CONFIRMED:
+        lines.append(t(lang, "report.already_confirmed", number=outcome.number))
+    lines.append(t(lang, "report.rights"))
+    return "\n".join(lines)
+
+
+def moderated(action: str, outcome: Outcome, lang: Language) -> str:
+    """What a moderator sees after acting: the new status and what went out because of it."""
+    lines = [t(lang, f"moderation.{action}", number=outcome.number, status=status(outcome.status, lang))]
+    if action == "confirm" and outcome.status is Status.UNVERIFIED:
+        lines.append(t(lang, "moderation.needs_second", number=outcome.number))
+    for message in outcome.alerts:
+        kind = t(lang, f"alert.kind.{message.kind.value}")
+        lines.append(t(lang, "moderation.queued", kind=kind, count=outcome.deliveries))
+    if outcome.cancelled:
+        lines.append(t(lang, "moderation.cancelled", count=outcome.cancelled))
+    return "\n".join(lines)
+
+
+def subscribed(subscription: Subscription, lang: Language) -> str:
+    language = t(lang, f"language.{subscription.language.value}")
+    if subscription.area:
+        return t(lang, "subscribe.area", area=user_text(subscription.area, 80), language=language)
+    return t(lang, "subscribe.all", language=language)
+
+
+def unsubscribed(count: int, area: str | None, lang: Language) -> str:
+    if count == 0:
+        return t(lang, "unsubscribe.none")
+    if area:
+        return t(lang, "unsubscribe.area", area=user_text(area, 80))
+    return t(lang, "unsubscribe.all")
+
+
+def subscriptions(subs: list[Subscription], lang: Language) -> str:
+    if not subs:
+        return t(lang, "subscriptions.none")
+    areas = [user_text(s.area, 80) if s.area else t(lang, "subscriptions.every_area") for s in subs]
+    language = t(lang, f"language.{subs[0].language.value}")
+    return t(lang, "subscriptions.list", areas=", ".join(areas), language=language)

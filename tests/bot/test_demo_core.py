@@ -1,0 +1,48 @@
+"""`veraz demo` runs both bundled scenarios and its self-check passes; a broken scenario is refused."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+
+import pytest
+
+from bot.__main__ import main
+from bot.demo import core, script
+
+
+@pytest.mark.parametrize("name", ["hamline", "los-angeles"])
+async def test_each_bundled_scenario_runs_and_its_self_check_passes(name):
+    out = io.StringIO()
+    assert await core.run(script.load(script.bundled(name)), out)
+    text = out.getvalue()
+    assert "PASS: the demo's self-check passed." in text
+    assert "✗" not in text
+
+
+async def test_the_hamline_transcript_shows_the_correction_in_both_languages():
+    out = io.StringIO()
+    await core.run(script.load(script.bundled("hamline")), out)
+    text = out.getvalue()
+    assert "⚠️ CORRECTION · #1 · Hamline Elementary" in text
+    assert "⚠️ CORRECCIÓN · #1 · Hamline Elementary" in text
+    assert "DM to Pat" not in text
+
+
+async def test_the_self_check_fails_when_expectations_are_wrong():
+    """The check can fail: expecting Pat to be told makes it fail."""
+    scenario = script.load(script.bundled("hamline"))
+    wrong = dataclasses.replace(scenario, expect=script.Expect(alerts=("Pat",)))
+    out = io.StringIO()
+    assert not await core.run(wrong, out)
+    assert "FAIL" in out.getvalue()
+
+
+def test_a_broken_scenario_file_is_refused_with_its_step(tmp_path, capsys):
+    bad = tmp_path / "drill.toml"
+    bad.write_text(
+        'title = "x"\ntimezone = "America/Chicago"\ndate = "2025-01-24"\n'
+        '[[people]]\nname = "A"\n[[steps]]\nat = "10:00"\nwho = "A"\ndo = "confirm"\nincident = 1\n'
+    )
+    assert main(["demo", "--scenario", str(bad)]) == 2
+    assert "step 1: A is not a moderator" in capsys.readouterr().err
