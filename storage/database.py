@@ -15,6 +15,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from verification.ports import UnitOfWork
+
 from .migrations import migrate
 from .unit_of_work import SqliteUnitOfWork
 
@@ -56,7 +58,12 @@ class Database:
             raise
         return cls(path, db)
 
-    def unit_of_work(self) -> SqliteUnitOfWork:
+    def unit_of_work(self) -> UnitOfWork:
+        """A unit of work for the use cases (typed as the domain's port, which this checks)."""
+        return SqliteUnitOfWork(self.db, self.lock)
+
+    def transaction(self) -> SqliteUnitOfWork:
+        """The same, with the raw connection (`.db`) for storage's own maintenance work."""
         return SqliteUnitOfWork(self.db, self.lock)
 
     async def checkpoint(self) -> None:

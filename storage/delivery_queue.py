@@ -24,7 +24,7 @@ class SqliteDeliveryQueue:
         self.database = database
 
     async def recover(self, now: datetime) -> int:
-        async with self.database.unit_of_work() as uow:
+        async with self.database.transaction() as uow:
             cur = await uow.db.execute(
                 "UPDATE deliveries SET state = 'queued', next_attempt_at = ?, updated_at = ? WHERE state = 'sending'",
                 (ts(now), ts(now)),
@@ -33,7 +33,7 @@ class SqliteDeliveryQueue:
         return cur.rowcount
 
     async def claim(self, now: datetime, limit: int) -> list[ClaimedDelivery]:
-        async with self.database.unit_of_work() as uow:
+        async with self.database.transaction() as uow:
             db = uow.db
             # An amendment whose ALERT will never arrive is owed to nobody: cancel it, say why.
             await db.execute(
@@ -117,13 +117,13 @@ class SqliteDeliveryQueue:
 
     async def next_due(self) -> datetime | None:
         async with (
-            self.database.unit_of_work() as uow,
+            self.database.transaction() as uow,
             uow.db.execute("SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'queued'") as cur,
         ):
             row = await cur.fetchone()
         return maybe_from_ts(row[0] if row else None)
 
     async def _settle(self, sql: str, args: tuple[object, ...]) -> None:
-        async with self.database.unit_of_work() as uow:
+        async with self.database.transaction() as uow:
             await uow.db.execute(sql, args)
             await uow.commit()

@@ -24,7 +24,7 @@ class PurgeResult:
 
 async def purge(database: Database, now: datetime) -> PurgeResult:
     purged = 0
-    async with database.unit_of_work() as uow:
+    async with database.transaction() as uow:
         communities = await uow.communities.all()
         for community in communities:
             cutoff = ts(now - community.retention)

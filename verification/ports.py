@@ -194,13 +194,20 @@ class Outbox(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: `async with uow:` begins it, `commit()` keeps it; leaving without commit undoes it."""
 
-    communities: Communities
-    places: Places
-    incidents: Incidents
-    reports: Reports
-    standing: Standing
-    subscriptions: Subscriptions
-    outbox: Outbox
+    @property
+    def communities(self) -> Communities: ...
+    @property
+    def places(self) -> Places: ...
+    @property
+    def incidents(self) -> Incidents: ...
+    @property
+    def reports(self) -> Reports: ...
+    @property
+    def standing(self) -> Standing: ...
+    @property
+    def subscriptions(self) -> Subscriptions: ...
+    @property
+    def outbox(self) -> Outbox: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -109,7 +109,7 @@ async def _perform(
     lang: Language,
 ) -> tuple[str, int | None]:
     a, now, user = step.args, step.at, ids[step.who]
-    number = a.get("incident")
+    number: int = a.get("incident", 0)
     match step.action:
         case Action.SETUP:
             setup = usecases.Setup(COMMUNITY, ROLE, QUEUE, ALERTS, scenario.timezone, scenario.language)

@@ -68,10 +68,8 @@ def card(incident: Incident, reports: tuple[StoredReport, ...], lang: Language, 
     )
     if low:
         reporters += " · " + t(lang, "card.low_trust", count=low)
-    fields = [
-        (t(lang, "card.observed"), f"{words.moment(incident.first_observed, zone, lang)} ({ago(incident.first_observed, now, lang)})"),
-        (t(lang, "card.reports"), reporters),
-    ]  # fmt: skip
+    seen_at = f"{words.moment(incident.first_observed, zone, lang)} ({ago(incident.first_observed, now, lang)})"
+    fields = [(t(lang, "card.observed"), seen_at), (t(lang, "card.reports"), reporters)]
     named = incident.agencies_named
     fields.append((t(lang, "card.agency_named"), ", ".join(words.agency(a, lang) for a in named) or "—"))
     if incident.established_agency is not None:
@@ -127,14 +125,13 @@ def _statement_line(attached: AttachedStatement, lang: Language, zone: tzinfo) -
 def _votes(incident: Incident, lang: Language) -> str:
     confirmed = next((e for e in reversed(incident.history) if isinstance(e, Confirmed)), None)
     if incident.status is not Status.UNVERIFIED and confirmed is not None:
-        voters = ", ".join(_mention(v) for v in confirmed.voters)
+        by = ", ".join(_mention(v) for v in confirmed.voters)
         if confirmed.source:
-            return t(lang, "card.confirmed_with_statement", voters=voters, source=user_text(confirmed.source, 80))
-        return t(lang, "card.confirmed_by", voters=voters)
-    voters = [_mention(v) for v in incident.votes]
-    if not voters:
+            return t(lang, "card.confirmed_with_statement", voters=by, source=user_text(confirmed.source, 80))
+        return t(lang, "card.confirmed_by", voters=by)
+    if not incident.votes:
         return t(lang, "card.no_votes")
-    return t(lang, "card.voted", voters=", ".join(voters))
+    return t(lang, "card.voted", voters=", ".join(_mention(v) for v in incident.votes))
 
 
 def _mention(actor: str) -> str:
