@@ -9,11 +9,14 @@ import aiosqlite
 from verification.community import Community
 from verification.model import Language
 
+from . import sql
+
 _COLUMNS = (
     "id, timezone, language, moderator_role, queue_channel, alerts_channel, retention_days, stale_hours, "
     "cluster_window_minutes, report_limit, report_window_minutes, new_account_days, new_member_hours, "
     "relay_hours"
 )
+_READ = _COLUMNS + ", places_stamp"
 
 
 def _community(row: sqlite3.Row) -> Community:
@@ -27,19 +30,18 @@ class SqliteCommunities:
         self.db = db
 
     async def get(self, community: int) -> Community | None:
-        async with self.db.execute(f"SELECT {_COLUMNS} FROM communities WHERE id = ?", (community,)) as cur:
-            row = await cur.fetchone()
-        return None if row is None else _community(row)
+        found = await sql.row(self.db, f"SELECT {_READ} FROM communities WHERE id = ?", (community,))
+        return None if found is None else _community(found)
 
     async def all(self) -> list[Community]:
-        async with self.db.execute(f"SELECT {_COLUMNS} FROM communities ORDER BY id") as cur:
-            return [_community(row) for row in await cur.fetchall()]
+        return [_community(r) for r in await sql.rows(self.db, f"SELECT {_READ} FROM communities ORDER BY id")]
 
     async def save(self, community: Community) -> None:
         names = _COLUMNS.split(", ")
         values = [getattr(community, n) for n in names]
         updates = ", ".join(f"{n} = excluded.{n}" for n in names[1:])
-        await self.db.execute(
+        await sql.run(
+            self.db,
             f"INSERT INTO communities ({_COLUMNS}) VALUES ({', '.join('?' * len(names))}) "
             f"ON CONFLICT (id) DO UPDATE SET {updates}",
             [v.value if isinstance(v, Language) else v for v in values],

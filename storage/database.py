@@ -26,7 +26,7 @@ DATABASE_NAME = "veraz.db"
 
 async def connect(path: Path, *, synchronous: str = "FULL") -> aiosqlite.Connection:
     # isolation_level=None: Python issues no implicit BEGIN/COMMIT; every transaction is explicit.
-    db = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    db = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     db.row_factory = sqlite3.Row
     for pragma in (
         "PRAGMA journal_mode = WAL",
@@ -73,4 +73,6 @@ class Database:
 
     async def close(self) -> None:
         async with self.lock:
+            # Lets SQLite refresh the statistics its query planner uses, where they are stale.
+            await self.db.execute("PRAGMA optimize")
             await self.db.close()

@@ -12,9 +12,28 @@ from datetime import datetime
 from verification.alerts import AlertKind, from_record
 from verification.ports import ClaimedDelivery
 
+from . import sql
 from .clock import maybe_from_ts, ts
 from .database import Database
 from .outbox import recipient_of
+
+# An amendment whose ALERT will never arrive is owed to nobody: it is cancelled, and the log says why.
+_CANCEL_ORPHANS = """
+UPDATE deliveries SET state = 'cancelled', error = 'alert_not_delivered', updated_at = ?
+WHERE state = 'queued' AND depends_on IN (SELECT id FROM deliveries WHERE state IN ('failed', 'cancelled'))
+"""
+
+# Due rows, amendments first (lower priority value), each only once its recipient's ALERT is sent.
+_DUE = """
+SELECT d.*, a.payload, s.dm_channel, dep.channel_id AS amends_channel, dep.message_id AS amends_message
+FROM deliveries d
+JOIN alerts a ON a.id = d.alert_id
+LEFT JOIN subscribers s ON d.recipient_kind = 'dm' AND s.community = d.community AND s.user_id = d.recipient
+LEFT JOIN deliveries dep ON dep.id = d.depends_on
+WHERE d.state = 'queued' AND d.next_attempt_at <= ? AND (d.depends_on IS NULL OR dep.state = 'sent')
+ORDER BY d.priority, d.id
+LIMIT ?
+"""
 
 
 class SqliteDeliveryQueue:
@@ -25,48 +44,24 @@ class SqliteDeliveryQueue:
 
     async def recover(self, now: datetime) -> int:
         async with self.database.transaction() as uow:
-            cur = await uow.db.execute(
+            count = await sql.run(
+                uow.db,
                 "UPDATE deliveries SET state = 'queued', next_attempt_at = ?, updated_at = ? WHERE state = 'sending'",
                 (ts(now), ts(now)),
             )
             await uow.commit()
-        return cur.rowcount
+        return count
 
     async def claim(self, now: datetime, limit: int) -> list[ClaimedDelivery]:
         async with self.database.transaction() as uow:
-            db = uow.db
-            # An amendment whose ALERT will never arrive is owed to nobody: cancel it, say why.
-            await db.execute(
-                """
-                UPDATE deliveries SET state = 'cancelled', error = 'alert_not_delivered', updated_at = ?
-                WHERE state = 'queued' AND depends_on IN (
-                    SELECT id FROM deliveries WHERE state IN ('failed', 'cancelled'))
-                """,
-                (ts(now),),
+            await sql.run(uow.db, _CANCEL_ORPHANS, (ts(now),))
+            rows = await sql.rows(uow.db, _DUE, (ts(now), limit))
+            await sql.run_many(
+                uow.db,
+                "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claimed_at = ?, updated_at = ? "
+                "WHERE id = ?",
+                [(ts(now), ts(now), r["id"]) for r in rows],
             )
-            async with db.execute(
-                """
-                SELECT d.*, a.payload, s.dm_channel,
-                       dep.channel_id AS amends_channel, dep.message_id AS amends_message
-                FROM deliveries d
-                JOIN alerts a ON a.id = d.alert_id
-                LEFT JOIN subscribers s
-                       ON d.recipient_kind = 'dm' AND s.community = d.community AND s.user_id = d.recipient
-                LEFT JOIN deliveries dep ON dep.id = d.depends_on
-                WHERE d.state = 'queued' AND d.next_attempt_at <= ?
-                  AND (d.depends_on IS NULL OR dep.state = 'sent')
-                ORDER BY d.priority, d.id
-                LIMIT ?
-                """,
-                (ts(now), limit),
-            ) as cur:
-                rows = await cur.fetchall()
-            if rows:
-                await db.executemany(
-                    "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claimed_at = ?, "
-                    "updated_at = ? WHERE id = ?",
-                    [(ts(now), ts(now), r["id"]) for r in rows],
-                )
             await uow.commit()
         return [
             ClaimedDelivery(
@@ -105,8 +100,7 @@ class SqliteDeliveryQueue:
 
     async def remember_dm_channel(self, community: int, user: int, channel: int) -> None:
         await self._settle(
-            "UPDATE subscribers SET dm_channel = ? WHERE community = ? AND user_id = ?",
-            (channel, community, user),
+            "UPDATE subscribers SET dm_channel = ? WHERE community = ? AND user_id = ?", (channel, community, user)
         )
 
     async def unreachable(self, community: int, user: int, now: datetime) -> None:
@@ -116,14 +110,11 @@ class SqliteDeliveryQueue:
         )
 
     async def next_due(self) -> datetime | None:
-        async with (
-            self.database.transaction() as uow,
-            uow.db.execute("SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'queued'") as cur,
-        ):
-            row = await cur.fetchone()
-        return maybe_from_ts(row[0] if row else None)
-
-    async def _settle(self, sql: str, args: tuple[object, ...]) -> None:
         async with self.database.transaction() as uow:
-            await uow.db.execute(sql, args)
+            due = await sql.value(uow.db, "SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'queued'")
+        return maybe_from_ts(due)
+
+    async def _settle(self, statement: str, args: tuple[object, ...]) -> None:
+        async with self.database.transaction() as uow:
+            await sql.run(uow.db, statement, args)
             await uow.commit()

@@ -16,6 +16,7 @@ from verification.model import Status
 from verification.places import distinctive, tokens
 from verification.ports import IncidentSummary
 
+from . import sql
 from .clock import from_ts, maybe_ts, ts
 
 
@@ -24,21 +25,22 @@ class SqliteIncidents:
         self.db = db
 
     async def next_number(self, community: int) -> int:
-        async with self.db.execute(
+        number = await sql.value(
+            self.db,
             "UPDATE communities SET next_number = next_number + 1 WHERE id = ? RETURNING next_number - 1",
             (community,),
-        ) as cur:
-            row = await cur.fetchone()
-        if row is None:
+        )
+        if number is None:
             raise LookupError(f"community {community} is not set up")
-        return int(row[0])
+        return int(number)
 
     async def events(self, community: int, number: int) -> list[IncidentEvent]:
-        async with self.db.execute(
+        found = await sql.rows(
+            self.db,
             "SELECT payload FROM incident_events WHERE community = ? AND number = ? ORDER BY seq",
             (community, number),
-        ) as cur:
-            return [from_record(json.loads(row[0])) for row in await cur.fetchall()]
+        )
+        return [from_record(json.loads(r[0])) for r in found]
 
     async def append(
         self,
@@ -50,23 +52,19 @@ class SqliteIncidents:
         at: datetime,
     ) -> None:
         await self._save_state(community, number, state, at)
-        async with self.db.execute(
-            "SELECT COALESCE(MAX(seq), 0) FROM incident_events WHERE community = ? AND number = ?",
-            (community, number),
-        ) as cur:
-            row = await cur.fetchone()
-        seq = int(row[0]) if row else 0
-        rows = []
-        for event in new:
-            seq += 1
-            rows.append((community, number, seq, event.kind, ts(event.at), event.actor, json.dumps(to_record(event))))
-        await self.db.executemany(
+        # `state` already holds the new events: they take the last places in its history.
+        first_seq = len(state.history) - len(new) + 1
+        await sql.run_many(
+            self.db,
             "INSERT INTO incident_events (community, number, seq, kind, at, actor, payload) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            rows,
+            [
+                (community, number, seq, e.kind, ts(e.at), e.actor, json.dumps(to_record(e)))
+                for seq, e in enumerate(new, start=first_seq)
+            ],
         )
-        statements = [e for e in new if isinstance(e, StatementAttached)]
-        await self.db.executemany(
+        await sql.run_many(
+            self.db,
             "INSERT INTO statements (community, number, source, source_kind, stance, url, quote, published, "
             "attached_by, attached_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -82,20 +80,26 @@ class SqliteIncidents:
                     e.actor,
                     ts(e.at),
                 )
-                for e in statements
+                for e in new
+                if isinstance(e, StatementAttached)
             ],
         )
-        await self.db.execute("DELETE FROM incident_keys WHERE community = ? AND number = ?", (community, number))
-        if not state.closed:
+        if state.closed:
+            await sql.run(self.db, "DELETE FROM incident_keys WHERE community = ? AND number = ?", (community, number))
+        else:
+            # Keys only ever grow while an incident is open (a join or a merge adds some).
             last = ts(state.last_observed)
-            await self.db.executemany(
-                "INSERT INTO incident_keys (community, key, number, last_observed) VALUES (?, ?, ?, ?)",
+            await sql.run_many(
+                self.db,
+                "INSERT INTO incident_keys (community, key, number, last_observed) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (community, key, number) DO UPDATE SET last_observed = excluded.last_observed",
                 [(community, key, number, last) for key in dict.fromkeys(keys)],
             )
 
     async def _save_state(self, community: int, number: int, state: Incident, at: datetime) -> None:
         words = " ".join(distinctive(tokens(state.place.label)))
-        await self.db.execute(
+        await sql.run(
+            self.db,
             """
             INSERT INTO incidents (community, number, status, place_key, place_label, area, place_kind,
                 priority, contested, closed, reports, reporters, first_observed, last_observed, last_news_at,
@@ -138,7 +142,8 @@ class SqliteIncidents:
         if not keys:
             return []
         marks = ", ".join("?" * len(keys))
-        async with self.db.execute(
+        found = await sql.rows(
+            self.db,
             f"""
             SELECT DISTINCT i.number, i.place_key, i.words, i.first_observed, i.last_observed
             FROM incident_keys k
@@ -148,8 +153,7 @@ class SqliteIncidents:
             ORDER BY i.number
             """,
             (community, *keys, ts(observed_at - window), ts(observed_at + window)),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [
             Candidate(
                 r["number"],
@@ -158,37 +162,41 @@ class SqliteIncidents:
                 from_ts(r["first_observed"]),
                 from_ts(r["last_observed"]),
             )
-            for r in rows
+            for r in found
         ]
 
     async def keys(self, community: int, number: int) -> list[str]:
-        async with self.db.execute(
+        found = await sql.rows(
+            self.db,
             "SELECT key FROM incident_keys WHERE community = ? AND number = ? ORDER BY key",
             (community, number),
-        ) as cur:
-            return [r[0] for r in await cur.fetchall()]
+        )
+        return [r[0] for r in found]
 
     async def summaries(self, community: int, *, open_only: bool = True) -> list[IncidentSummary]:
         where = "community = ? AND closed = 0" if open_only else "community = ?"
-        async with self.db.execute(f"SELECT * FROM incidents WHERE {where} ORDER BY number", (community,)) as cur:
-            return [_summary(r) for r in await cur.fetchall()]
+        return [
+            _summary(r)
+            for r in await sql.rows(self.db, f"SELECT * FROM incidents WHERE {where} ORDER BY number", (community,))
+        ]
 
     async def summary(self, community: int, number: int) -> IncidentSummary | None:
-        async with self.db.execute(
-            "SELECT * FROM incidents WHERE community = ? AND number = ?", (community, number)
-        ) as cur:
-            row = await cur.fetchone()
-        return None if row is None else _summary(row)
+        found = await sql.row(
+            self.db, "SELECT * FROM incidents WHERE community = ? AND number = ?", (community, number)
+        )
+        return None if found is None else _summary(found)
 
     async def stale(self, community: int, quiet_since: datetime) -> list[int]:
-        async with self.db.execute(
+        found = await sql.rows(
+            self.db,
             "SELECT number FROM incidents WHERE community = ? AND closed = 0 AND last_news_at <= ? ORDER BY number",
             (community, ts(quiet_since)),
-        ) as cur:
-            return [r[0] for r in await cur.fetchall()]
+        )
+        return [r[0] for r in found]
 
     async def set_card(self, community: int, number: int, message_id: int | None) -> None:
-        await self.db.execute(
+        await sql.run(
+            self.db,
             "UPDATE incidents SET card_message = ? WHERE community = ? AND number = ?",
             (message_id, community, number),
         )

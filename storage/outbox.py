@@ -25,6 +25,7 @@ from verification.ports import (
     NewDelivery,
 )
 
+from . import sql
 from .clock import from_ts, maybe_from_ts, ts
 
 
@@ -39,49 +40,35 @@ class SqliteOutbox:
         self.db = db
 
     async def add_alert(self, community: int, message: AlertMessage) -> int:
-        amends = None
-        if message.references is not None:
-            async with self.db.execute(
-                "SELECT id FROM alerts WHERE community = ? AND number = ? AND seq = ?",
-                (community, message.number, message.references),
-            ) as cur:
-                row = await cur.fetchone()
-            amends = row[0] if row else None
-        cur = await self.db.execute(
-            "INSERT INTO alerts (community, number, seq, kind, amends, created_at, payload) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        return await sql.insert(
+            self.db,
+            "INSERT INTO alerts (community, number, seq, kind, amends, created_at, payload) VALUES (?, ?, ?, ?, "
+            "(SELECT id FROM alerts WHERE community = ? AND number = ? AND seq = ?), ?, ?)",
             (
                 community,
                 message.number,
                 message.seq,
                 message.kind.value,
-                amends,
+                community,
+                message.number,
+                message.references,
                 ts(message.at),
                 json.dumps(to_record(message)),
             ),
         )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
 
     async def enqueue(self, alert_id: int, deliveries: Sequence[NewDelivery], at: datetime) -> list[int]:
-        async with self.db.execute("SELECT community, number, kind FROM alerts WHERE id = ?", (alert_id,)) as cur:
-            alert = await cur.fetchone()
-        if alert is None:
-            raise LookupError(f"no alert {alert_id}")
+        """One row per recipient, in one statement however many recipients (a fan-out can be thousands)."""
         now = ts(at)
-        ids = []
-        for d in deliveries:
-            cur = await self.db.execute(
-                """
-                INSERT INTO deliveries (alert_id, community, number, kind, recipient_kind, recipient, language,
-                    priority, depends_on, state, next_attempt_at, nonce, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)
-                """,
+        await sql.run_many(
+            self.db,
+            """
+            INSERT INTO deliveries (alert_id, community, number, kind, recipient_kind, recipient, language,
+                priority, depends_on, state, next_attempt_at, nonce, created_at, updated_at)
+            SELECT id, community, number, kind, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ? FROM alerts WHERE id = ?
+            """,
+            [
                 (
-                    alert_id,
-                    alert["community"],
-                    alert["number"],
-                    alert["kind"],
                     d.recipient.kind.value,
                     d.recipient.address,
                     d.recipient.language.value,
@@ -91,53 +78,55 @@ class SqliteOutbox:
                     nonce_for(alert_id, d.recipient),
                     now,
                     now,
-                ),
-            )
-            assert cur.lastrowid is not None
-            ids.append(cur.lastrowid)
-        return ids
+                    alert_id,
+                )
+                for d in deliveries
+            ],
+        )
+        found = await sql.rows(self.db, "SELECT id FROM deliveries WHERE alert_id = ? ORDER BY id", (alert_id,))
+        return [r[0] for r in found]
 
     async def earlier_recipients(self, community: int, number: int) -> list[EarlierRecipient]:
-        async with self.db.execute(
+        rows = await sql.rows(
+            self.db,
             """
             SELECT id, recipient_kind, recipient, language, state FROM deliveries
             WHERE community = ? AND number = ? AND kind = 'alert' AND state IN ('queued', 'sending', 'sent')
             ORDER BY id
             """,
             (community, number),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         latest: dict[tuple[str, int], sqlite3.Row] = {}
         for r in rows:
             latest[(r["recipient_kind"], r["recipient"])] = r
         return [EarlierRecipient(recipient_of(r), r["id"], DeliveryState(r["state"])) for r in latest.values()]
 
     async def cancel_queued(self, community: int, number: int, reason: str, at: datetime) -> int:
-        cur = await self.db.execute(
+        return await sql.run(
+            self.db,
             "UPDATE deliveries SET state = 'cancelled', error = ?, updated_at = ? "
             "WHERE community = ? AND number = ? AND state = 'queued'",
             (reason, ts(at), community, number),
         )
-        return cur.rowcount
 
     async def counts(self, community: int | None = None) -> DeliveryCounts:
         where, args = ("WHERE community = ?", (community,)) if community is not None else ("", ())
-        async with self.db.execute(f"SELECT state, COUNT(*) FROM deliveries {where} GROUP BY state", args) as cur:
-            counts = {r[0]: r[1] for r in await cur.fetchall()}
-        pending_where = "WHERE state IN ('queued', 'sending')" + (" AND community = ?" if community else "")
-        async with self.db.execute(f"SELECT MIN(created_at) FROM deliveries {pending_where}", args) as cur:
-            row = await cur.fetchone()
+        grouped = await sql.rows(self.db, f"SELECT state, COUNT(*) FROM deliveries {where} GROUP BY state", args)
+        counts = {r[0]: r[1] for r in grouped}
+        pending_where = "WHERE state IN ('queued', 'sending')" + (" AND community = ?" if community is not None else "")
+        oldest = await sql.value(self.db, f"SELECT MIN(created_at) FROM deliveries {pending_where}", args)
         return DeliveryCounts(
             queued=counts.get("queued", 0),
             sending=counts.get("sending", 0),
             sent=counts.get("sent", 0),
             failed=counts.get("failed", 0),
             cancelled=counts.get("cancelled", 0),
-            oldest_pending=maybe_from_ts(row[0] if row else None),
+            oldest_pending=maybe_from_ts(oldest),
         )
 
     async def log(self, community: int, number: int) -> list[DeliveryRecord]:
-        async with self.db.execute(
+        rows = await sql.rows(
+            self.db,
             """
             SELECT d.id, a.seq, d.kind, d.recipient_kind, d.recipient, d.language, d.state, d.attempts,
                    d.message_id, d.error, d.updated_at
@@ -145,8 +134,7 @@ class SqliteOutbox:
             WHERE d.community = ? AND d.number = ? ORDER BY d.id
             """,
             (community, number),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [
             DeliveryRecord(
                 r["id"],

@@ -10,6 +10,7 @@ import aiosqlite
 from verification.model import Report
 from verification.ports import StoredReport
 
+from . import sql
 from .clock import from_ts, ts
 
 
@@ -18,7 +19,8 @@ class SqliteReports:
         self.db = db
 
     async def add(self, community: int, number: int, ordinal: int, report: Report) -> int:
-        cur = await self.db.execute(
+        return await sql.insert(
+            self.db,
             """
             INSERT INTO reports (community, number, ordinal, pseudonym, where_text, what, markings,
                 observed_at, received_at, agency, people, language, low_trust)
@@ -40,38 +42,36 @@ class SqliteReports:
                 int(report.low_trust),
             ),
         )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
 
     async def reporters(self, community: int, number: int) -> dict[str, int]:
-        async with self.db.execute(
-            "SELECT DISTINCT pseudonym, ordinal FROM reports "
-            "WHERE community = ? AND number = ? AND pseudonym IS NOT NULL",
-            (community, number),
-        ) as cur:
-            return {r[0]: r[1] for r in await cur.fetchall()}
+        # Filtering purged rows here rather than in SQL keeps the planner on the (community, number) index.
+        found = await sql.rows(
+            self.db, "SELECT pseudonym, ordinal FROM reports WHERE community = ? AND number = ?", (community, number)
+        )
+        return {r[0]: r[1] for r in found if r[0] is not None}
 
     async def move(self, community: int, source: int, target: int, ordinals: dict[int, int]) -> None:
-        await self.db.executemany(
+        await sql.run_many(
+            self.db,
             "UPDATE reports SET number = ?, ordinal = ? WHERE id = ? AND community = ? AND number = ?",
             [(target, ordinal, report_id, community, source) for report_id, ordinal in ordinals.items()],
         )
 
     async def recent_count(self, community: int, reporter: str, since: datetime) -> int:
-        async with self.db.execute(
+        count = await sql.value(
+            self.db,
             "SELECT COUNT(*) FROM reports WHERE community = ? AND pseudonym = ? AND received_at >= ?",
             (community, reporter, ts(since)),
-        ) as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 0
+        )
+        return int(count or 0)
 
     async def of_incident(self, community: int, number: int) -> list[StoredReport]:
-        async with self.db.execute(
+        rows = await sql.rows(
+            self.db,
             "SELECT id, number, ordinal, where_text, what, markings, observed_at, received_at, low_trust "
             "FROM reports WHERE community = ? AND number = ? ORDER BY id",
             (community, number),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [
             StoredReport(
                 r["id"],
@@ -93,14 +93,14 @@ class SqliteStanding:
         self.db = db
 
     async def score(self, community: int, reporter: str) -> int:
-        async with self.db.execute(
-            "SELECT score FROM reporter_standing WHERE community = ? AND pseudonym = ?", (community, reporter)
-        ) as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 0
+        score = await sql.value(
+            self.db, "SELECT score FROM reporter_standing WHERE community = ? AND pseudonym = ?", (community, reporter)
+        )
+        return int(score or 0)
 
     async def credit(self, community: int, reporters: Sequence[str], delta: int, at: datetime) -> None:
-        await self.db.executemany(
+        await sql.run_many(
+            self.db,
             "INSERT INTO reporter_standing (community, pseudonym, score, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (community, pseudonym) DO UPDATE SET score = score + excluded.score, "
             "updated_at = excluded.updated_at",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from . import sql
 from .clock import ts
 from .database import Database
 
@@ -28,7 +29,8 @@ async def purge(database: Database, now: datetime) -> PurgeResult:
         communities = await uow.communities.all()
         for community in communities:
             cutoff = ts(now - community.retention)
-            cur = await uow.db.execute(
+            purged += await sql.run(
+                uow.db,
                 """
                 UPDATE reports
                 SET pseudonym = NULL, where_text = NULL, what = NULL, markings = NULL, purged_at = ?
@@ -37,10 +39,9 @@ async def purge(database: Database, now: datetime) -> PurgeResult:
                 """,
                 (ts(now), community.id, community.id, cutoff),
             )
-            purged += cur.rowcount
             # Standing links a pseudonym to "has reported": it goes when the reports it came from would.
-            await uow.db.execute(
-                "DELETE FROM reporter_standing WHERE community = ? AND updated_at <= ?", (community.id, cutoff)
+            await sql.run(
+                uow.db, "DELETE FROM reporter_standing WHERE community = ? AND updated_at <= ?", (community.id, cutoff)
             )
         await uow.commit()
     await database.checkpoint()

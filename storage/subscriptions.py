@@ -9,6 +9,7 @@ import aiosqlite
 from verification.community import Recipient, RecipientKind, Subscription
 from verification.model import Language
 
+from . import sql
 from .clock import ts
 
 
@@ -18,13 +19,15 @@ class SqliteSubscriptions:
 
     async def subscribe(self, community: int, user: int, area: str, language: Language) -> None:
         # Subscribing again is how someone whose DMs were closed says "try me again".
-        await self.db.execute(
+        await sql.run(
+            self.db,
             "INSERT INTO subscribers (community, user_id, language) VALUES (?, ?, ?) "
             "ON CONFLICT (community, user_id) DO UPDATE SET language = excluded.language, "
             "unreachable_at = NULL, failures = 0",
             (community, user, language.value),
         )
-        await self.db.execute(
+        await sql.run(
+            self.db,
             "INSERT INTO subscriptions (community, user_id, area, area_key, created_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (community, user_id, area_key) DO NOTHING",
             (community, user, area, area.casefold(), ts(datetime.now(UTC))),
@@ -32,29 +35,30 @@ class SqliteSubscriptions:
 
     async def unsubscribe(self, community: int, user: int, area: str | None) -> int:
         if area is None:
-            cur = await self.db.execute(
-                "DELETE FROM subscriptions WHERE community = ? AND user_id = ?", (community, user)
+            return await sql.run(
+                self.db, "DELETE FROM subscriptions WHERE community = ? AND user_id = ?", (community, user)
             )
-        else:
-            cur = await self.db.execute(
-                "DELETE FROM subscriptions WHERE community = ? AND user_id = ? AND area_key = ?",
-                (community, user, area.casefold()),
-            )
-        return cur.rowcount
+        return await sql.run(
+            self.db,
+            "DELETE FROM subscriptions WHERE community = ? AND user_id = ? AND area_key = ?",
+            (community, user, area.casefold()),
+        )
 
     async def of(self, community: int, user: int) -> list[Subscription]:
-        async with self.db.execute(
+        found = await sql.rows(
+            self.db,
             "SELECT s.area, b.language FROM subscriptions s JOIN subscribers b USING (community, user_id) "
             "WHERE s.community = ? AND s.user_id = ? ORDER BY s.area_key",
             (community, user),
-        ) as cur:
-            return [Subscription(user, r[0], Language(r[1])) for r in await cur.fetchall()]
+        )
+        return [Subscription(user, r[0], Language(r[1])) for r in found]
 
     async def matching(self, community: int, area: str) -> list[Recipient]:
-        async with self.db.execute(
+        found = await sql.rows(
+            self.db,
             "SELECT DISTINCT b.user_id, b.language FROM subscriptions s "
             "JOIN subscribers b USING (community, user_id) "
             "WHERE s.community = ? AND s.area_key IN ('', ?) AND b.unreachable_at IS NULL ORDER BY b.user_id",
             (community, area.casefold()),
-        ) as cur:
-            return [Recipient(RecipientKind.DM, r[0], Language(r[1])) for r in await cur.fetchall()]
+        )
+        return [Recipient(RecipientKind.DM, r[0], Language(r[1])) for r in found]

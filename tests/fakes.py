@@ -7,6 +7,7 @@ of work snapshots the data when it begins and puts the snapshot back unless it c
 from __future__ import annotations
 
 import copy
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -51,6 +52,7 @@ class Delivery:
 @dataclass
 class Data:
     communities: dict[int, Community] = field(default_factory=dict)
+    numbers: dict[int, int] = field(default_factory=dict)
     places: dict[int, dict[str, Place]] = field(default_factory=dict)
     events: dict[tuple[int, int], list[IncidentEvent]] = field(default_factory=dict)
     states: dict[tuple[int, int], Incident] = field(default_factory=dict)
@@ -87,11 +89,20 @@ class FakePlaces:
     async def all(self, community: int) -> list[Place]:
         return list(self.uow.data.places.get(community, {}).values())
 
+    def _changed(self, community: int) -> None:
+        current = self.uow.data.communities.get(community)
+        if current is not None:
+            self.uow.data.communities[community] = replace(current, places_stamp=random.getrandbits(62))
+
     async def add(self, community: int, place: Place) -> None:
         self.uow.data.places.setdefault(community, {})[place.key] = place
+        self._changed(community)
 
     async def remove(self, community: int, key: str) -> bool:
-        return self.uow.data.places.get(community, {}).pop(key, None) is not None
+        removed = self.uow.data.places.get(community, {}).pop(key, None) is not None
+        if removed:
+            self._changed(community)
+        return removed
 
     async def areas(self, community: int) -> list[str]:
         return sorted({p.area for p in self.uow.data.places.get(community, {}).values()}, key=str.casefold)
@@ -102,7 +113,9 @@ class FakeIncidents:
         self.uow = uow
 
     async def next_number(self, community: int) -> int:
-        return 1 + max((n for c, n in self.uow.data.events if c == community), default=0)
+        number = self.uow.data.numbers.get(community, 0) + 1
+        self.uow.data.numbers[community] = number
+        return number
 
     async def events(self, community: int, number: int) -> list[IncidentEvent]:
         return list(self.uow.data.events.get((community, number), []))

@@ -127,6 +127,14 @@ def owed(events: Sequence[IncidentEvent]) -> list[AlertMessage]:
     return messages
 
 
+_MAY_OWE = (Confirmed, StatementAttached, Updated, Corrected, Misidentified, Debunked, Resolved)
+
+
+def may_owe(new: Sequence[IncidentEvent]) -> bool:
+    """False when none of `new` is an event the policy ever turns into a message (reports, votes...)."""
+    return any(isinstance(e, _MAY_OWE) for e in new)
+
+
 def _kind_owed(before: Incident, after: Incident, event: IncidentEvent) -> AlertKind | None:
     # Only a confirmed incident has an ALERT out there to amend.
     live = before.status is Status.CONFIRMED

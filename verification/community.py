@@ -27,6 +27,7 @@ class Community:
     new_account_days: int = 7
     new_member_hours: int = 24
     relay_hours: int = 24
+    places_stamp: int = 0  # a new random value whenever the community's places change: caches key on it
 
     @property
     def configured(self) -> bool:

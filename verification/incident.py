@@ -169,7 +169,9 @@ class Incident:
     # --- the fold ------------------------------------------------------------------------------
 
     def apply(self, event: IncidentEvent) -> Incident:
-        state = replace(self, history=(*self.history, event))
+        """The state after `event`, except `history`, which `replay` sets once: copying it at every step
+        would make replaying a long incident quadratic."""
+        state = self
         match event:
             case ReportAdded(report=facts):
                 return replace(state, reports=(*state.reports, facts), last_news_at=event.at)
@@ -365,8 +367,8 @@ def open_incident(number: int, place: PlaceRef, facts: ReportFacts, at: datetime
 
 def replay(events: Iterable[IncidentEvent]) -> Incident:
     """The incident's state after `events`, which must start with `Reported`."""
-    iterator = iter(events)
-    first = next(iterator, None)
+    history = tuple(events)
+    first = history[0] if history else None
     if not isinstance(first, Reported):
         raise ValueError("an incident's history starts with a Reported event")
     incident = Incident(
@@ -376,11 +378,17 @@ def replay(events: Iterable[IncidentEvent]) -> Incident:
         opened_at=first.at,
         last_news_at=first.at,
         reports=(first.report,),
-        history=(first,),
     )
-    for event in iterator:
+    for event in history[1:]:
         incident = incident.apply(event)
-    return incident
+    return replace(incident, history=history)
+
+
+def advance(state: Incident, new: Sequence[IncidentEvent]) -> Incident:
+    """`state` after `new`: the same as replaying the whole history, without reading it again."""
+    for event in new:
+        state = state.apply(event)
+    return replace(state, history=(*state.history, *new))
 
 
 def _required(text: str, code: str) -> str:

@@ -16,7 +16,8 @@ CREATE TABLE communities (
     new_account_days        INTEGER NOT NULL DEFAULT 7,
     new_member_hours        INTEGER NOT NULL DEFAULT 24,
     relay_hours             INTEGER NOT NULL DEFAULT 24,
-    next_number             INTEGER NOT NULL DEFAULT 1
+    next_number             INTEGER NOT NULL DEFAULT 1,
+    places_stamp            INTEGER NOT NULL DEFAULT 0   -- a new random value on every change to places
 ) STRICT;
 
 CREATE TABLE places (
@@ -65,7 +66,7 @@ CREATE TABLE incident_keys (
     FOREIGN KEY (community, number) REFERENCES incidents(community, number)
 ) STRICT;
 CREATE INDEX incident_keys_time ON incident_keys (community, key, last_observed);
-CREATE INDEX incident_keys_number ON incident_keys (community, number);
+CREATE INDEX incident_keys_number ON incident_keys (community, number, key);
 
 CREATE TABLE incident_events (
     id          INTEGER PRIMARY KEY,

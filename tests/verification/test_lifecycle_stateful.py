@@ -12,7 +12,7 @@ from tests.builders import MOD_A, MOD_B, MOD_C, at, facts, reported, statement
 from verification.alerts import AlertKind, owed
 from verification.errors import RuleViolation
 from verification.events import Confirmed, IncidentEvent
-from verification.incident import replay
+from verification.incident import advance, replay
 from verification.model import Agency, SourceKind, Stance, Status
 
 MODERATORS = st.sampled_from([MOD_A, MOD_B, MOD_C])
@@ -127,6 +127,11 @@ class IncidentLife(RuleBasedStateMachine):
         assert replay(self.events) == replay(list(self.events))
         incident = replay(self.events)
         assert incident.history == tuple(self.events)
+
+    @invariant()
+    def advancing_a_state_equals_replaying_everything(self) -> None:
+        cut = len(self.events) // 2 or 1
+        assert advance(replay(self.events[:cut]), self.events[cut:]) == replay(self.events)
 
     @invariant()
     def earlier_messages_never_change(self) -> None:

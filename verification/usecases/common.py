@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..alerts import AlertKind, AlertMessage, owed
+from ..alerts import AlertKind, AlertMessage, may_owe, owed
 from ..community import Community, Recipient, RecipientKind
 from ..errors import RuleViolation
 from ..events import Confirmed, Debunked, IncidentEvent
-from ..incident import Incident, replay
+from ..incident import Incident, advance, replay
 from ..model import Moderator, Status
 from ..ports import NewDelivery, UnitOfWork
 
@@ -63,15 +63,19 @@ async def commit_events(
     at: datetime,
     *,
     keys: Sequence[str] = (),
+    current: Incident | None = None,
 ) -> Outcome:
-    """Append `new`, store the read model, queue every message now owed, settle reporter standing."""
+    """Append `new`, store the read model, queue every message now owed, settle reporter standing.
+
+    `current`, when given, is the state `before` replays to (the caller has it already).
+    """
     after_events = [*before, *new]
-    state = replay(after_events)
+    state = advance(current, new) if current is not None else replay(after_events)
     index_keys = list(keys) or await uow.incidents.keys(community.id, state.number)
     await uow.incidents.append(community.id, state.number, new, state, index_keys, at)
     await _settle_standing(uow, community, state, before, new, at)
 
-    messages = owed(after_events)[len(owed(before)) :]
+    messages = owed(after_events)[len(owed(before)) :] if may_owe(new) else []
     queued = cancelled = 0
     for message in messages:
         q, c = await _owe(uow, community, state, message, at)
@@ -150,6 +154,8 @@ async def _settle_standing(
     at: datetime,
 ) -> None:
     """Reports later confirmed raise their reporters' standing; debunked ones lower it (twice as much)."""
+    if not any(isinstance(e, Confirmed | Debunked) for e in new):
+        return
     was_confirmed = bool(before) and replay(before).was_confirmed
     delta = 0
     for event in new:

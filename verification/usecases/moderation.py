@@ -151,7 +151,7 @@ async def _change(uow: UnitOfWork, now: datetime, community_id: int, number: int
     async with uow:
         community = await community_or_refuse(uow, community_id)
         before, incident = await load(uow, community.id, number)
-        outcome = await commit_events(uow, community, before, command(incident), now)
+        outcome = await commit_events(uow, community, before, command(incident), now, current=incident)
         await uow.commit()
     return outcome
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..clustering import PlaceBook, choose_incident, resolve_place
+from ..community import Community
 from ..errors import RuleViolation
 from ..events import ReportFacts
 from ..incident import open_incident
@@ -53,7 +54,7 @@ async def submit_report(uow: UnitOfWork, now: datetime, data: ReportInput) -> Ou
             raise RuleViolation(
                 "report_rate_limited", limit=community.report_limit, minutes=community.report_window_minutes
             )
-        place = resolve_place(data.where, PlaceBook.of(await uow.places.all(community.id)))
+        place = resolve_place(data.where, await book_of(uow, community))
         candidates = await uow.incidents.candidates(community.id, place.lookup_keys, observed, community.cluster_window)
         number = choose_incident(place, observed, candidates, community.cluster_window)
         established = await uow.standing.score(community.id, data.reporter) >= ESTABLISHED_SCORE
@@ -84,9 +85,28 @@ async def submit_report(uow: UnitOfWork, now: datetime, data: ReportInput) -> Ou
             facts = _facts(report, report_id, ordinal, established)
             keys = sorted({*await uow.incidents.keys(community.id, number), *place.lookup_keys})
             new = incident.add_report(facts, now)
-            outcome = replace(await commit_events(uow, community, before, new, now, keys=keys), joined=True)
+            outcome = await commit_events(uow, community, before, new, now, keys=keys, current=incident)
+            outcome = replace(outcome, joined=True)
         await uow.commit()
     return outcome
+
+
+_BOOKS: dict[tuple[int, int], PlaceBook] = {}
+
+
+async def book_of(uow: UnitOfWork, community: Community) -> PlaceBook:
+    """The index of a community's places, loaded and built once per stamp of them (they rarely change).
+
+    Read-only for callers: it is shared by every report until the places change.
+    """
+    key = (community.id, community.places_stamp)
+    book = _BOOKS.get(key)
+    if book is None:
+        book = PlaceBook.of(await uow.places.all(community.id))
+        if len(_BOOKS) > 64:
+            _BOOKS.clear()
+        _BOOKS[key] = book
+    return book
 
 
 def _facts(report: Report, report_id: int, ordinal: int, established: bool) -> ReportFacts:
