@@ -46,7 +46,7 @@ def stream(n: int, seed: int = 11) -> list[tuple[datetime, ReportInput]]:
     rng = random.Random(seed)
     now = datetime(2025, 1, 24, 12, 0, tzinfo=UTC)
     out = []
-    for i in range(n):
+    for _ in range(n):
         now += timedelta(seconds=rng.randrange(20, 90))
         if rng.random() < 0.4:
             where = f"School {rng.randrange(60)}"
@@ -80,6 +80,10 @@ async def size_of(data_dir: Path, reports: list[tuple[datetime, ReportInput]]) -
         await usecases.submit_report(uow, now, data)
     await database.checkpoint()
     await database.close()
+    return _bytes(data_dir)
+
+
+def _bytes(data_dir: Path) -> int:
     return sum(p.stat().st_size for p in data_dir.glob("veraz.db*"))
 
 
