@@ -1,31 +1,189 @@
-"""The `veraz` command line."""
+"""The `veraz` command line: run the bot, sync commands, replay a demo, and look after the data.
+
+veraz run                      start the bot (DISCORD_TOKEN, VERAZ_DATA_DIR, ... see bot/settings.py)
+veraz sync [--global]          register the slash commands (per guild by default; --global: everywhere)
+veraz demo [--scenario NAME|FILE] [--core]
+veraz status                   deliveries queued, sent, failed, cancelled; oldest pending
+veraz purge                    apply the retention period now (the bot also does it daily)
+veraz backup PATH              a consistent copy of the database, safe while the bot runs
+veraz restore PATH             put a backup in place (stop the bot first)
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+import discord
+
+import storage
+
+from . import logs
 from .demo import core, script
+from .settings import Settings, SettingsError, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="veraz", description="Veraz: vetted alerts from community reports.")
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start the bot")
+    sync = commands.add_parser("sync", help="register the slash commands with Discord")
+    sync.add_argument("--global", dest="everywhere", action="store_true", help="globally (can take an hour)")
     demo = commands.add_parser("demo", help="replay a scenario and print what each person saw")
-    demo.add_argument("--scenario", default="hamline", help="a bundled scenario (hamline, los-angeles) or a .toml file")
+    demo.add_argument("--scenario", default="hamline", help="hamline, los-angeles, or a .toml file of your own")
+    demo.add_argument("--core", action="store_true", help="without Discord: the use cases and storage only")
+    commands.add_parser("status", help="show the delivery queue")
+    commands.add_parser("purge", help="apply the retention period now")
+    backup = commands.add_parser("backup", help="copy the database consistently, even while the bot runs")
+    backup.add_argument("path", type=Path)
+    restore = commands.add_parser("restore", help="replace the database with a backup (bot stopped)")
+    restore.add_argument("path", type=Path)
     args = parser.parse_args(argv)
 
     if args.command == "demo":
-        path = Path(args.scenario) if args.scenario.endswith(".toml") else script.bundled(args.scenario)
-        try:
-            scenario = script.load(path)
-        except script.ScenarioError as exc:
-            print(f"veraz demo: {exc}", file=sys.stderr)
-            return 2
-        return 0 if asyncio.run(core.run(scenario, sys.stdout)) else 1
+        return _demo(args.scenario, core_only=args.core)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"veraz: {exc}", file=sys.stderr)
+        return 2
+    logs.configure(settings.log_level)
+    try:
+        match args.command:
+            case "run":
+                return asyncio.run(_run(settings))
+            case "sync":
+                return asyncio.run(_sync(settings, everywhere=args.everywhere))
+            case "status":
+                return asyncio.run(_status(settings))
+            case "purge":
+                return asyncio.run(_purge(settings))
+            case "backup":
+                version = asyncio.run(storage.backup(settings.data_dir / storage.DATABASE_NAME, args.path))
+                key = settings.data_dir / "pseudonym.key"
+                print(f"backup written to {args.path} (schema version {version}). "
+                      f"Keep {key} safe too, separately: it is not in the backup.")  # fmt: skip
+                return 0
+            case "restore":
+                with storage.DataDirLock(settings.data_dir):
+                    kept = storage.restore(args.path, settings.data_dir / storage.DATABASE_NAME)
+                print(f"restored {args.path}" + (f"; the replaced database is kept at {kept}" if kept else ""))
+                return 0
+    except (SettingsError, storage.SchemaTooNew, storage.MigrationFailed, storage.RestoreRefused,
+            storage.DataDirInUse, FileNotFoundError) as exc:  # fmt: skip
+        print(f"veraz {args.command}: {exc}", file=sys.stderr)
+        return 1
     return 2
+
+
+def _demo(name: str, *, core_only: bool) -> int:
+    path = Path(name) if name.endswith(".toml") else script.bundled(name)
+    try:
+        scenario = script.load(path)
+    except script.ScenarioError as exc:
+        print(f"veraz demo: {exc}", file=sys.stderr)
+        return 2
+    if core_only:
+        return 0 if asyncio.run(core.run(scenario, sys.stdout)) else 1
+    from .demo import discord_run
+
+    return 0 if asyncio.run(discord_run.run(scenario, sys.stdout)) else 1
+
+
+def _point_at(settings: Settings) -> None:
+    if settings.api_base_url or settings.gateway_url:
+        import yarl
+        from discord import http
+        from discord.gateway import DiscordWebSocket
+
+        if settings.api_base_url:
+            http.Route.BASE = settings.api_base_url.rstrip("/")
+        if settings.gateway_url:
+            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+async def _run(settings: Settings) -> int:
+    from .client import VerazBot
+
+    token = settings.require_token()
+    _point_at(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    with storage.DataDirLock(settings.data_dir):
+        bot = VerazBot(settings)
+        try:
+            await bot.login(token)
+        except discord.LoginFailure:
+            await bot.close()
+            print("veraz run: Discord refused the token (DISCORD_TOKEN): check it in the Developer Portal",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        connection = asyncio.create_task(bot.connect())
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        await bot.close()  # finishes in-flight work, then closes the database
+        stopping.cancel()
+        with contextlib.suppress(asyncio.CancelledError, discord.DiscordException):
+            await connection
+    return 0
+
+
+async def _sync(settings: Settings, *, everywhere: bool) -> int:
+    from .client import Tuning, VerazBot
+
+    _point_at(settings)
+    bot = VerazBot(settings, tuning=Tuning(sync_commands=False))
+    try:
+        await bot.login(settings.require_token())
+    except discord.LoginFailure:
+        await bot.close()
+        print("veraz sync: Discord refused the token (DISCORD_TOKEN)", file=sys.stderr)
+        return 1
+    try:
+        if everywhere:
+            synced = await bot.tree.sync()
+            print(f"{len(synced)} commands registered globally (Discord may take up to an hour to show them)")
+        else:
+            async for guild in bot.fetch_guilds():
+                bot.tree.copy_global_to(guild=guild)
+                synced = await bot.tree.sync(guild=guild)
+                print(f"{len(synced)} commands registered in {guild.name}")
+    finally:
+        await bot.close()
+    return 0
+
+
+async def _status(settings: Settings) -> int:
+    database = await storage.open_database(settings.data_dir)
+    try:
+        from verification import usecases
+
+        counts = await usecases.delivery_counts(database.unit_of_work())
+    finally:
+        await database.close()
+    age = "none"
+    if counts.oldest_pending is not None:
+        age = f"{(datetime.now(UTC) - counts.oldest_pending).total_seconds():.0f} s"
+    print(f"deliveries: {counts.queued} queued, {counts.sending} in flight, {counts.sent} sent, "
+          f"{counts.failed} failed, {counts.cancelled} cancelled; oldest pending: {age}")  # fmt: skip
+    return 0
+
+
+async def _purge(settings: Settings) -> int:
+    database = await storage.open_database(settings.data_dir)
+    try:
+        result = await storage.purge(database, datetime.now(UTC))
+    finally:
+        await database.close()
+    print(f"retention applied: {result.reports} report(s) purged in {result.communities} community(ies)")
+    return 0
 
 
 if __name__ == "__main__":

@@ -25,11 +25,13 @@ WHERE state = 'queued' AND depends_on IN (SELECT id FROM deliveries WHERE state 
 
 # Due rows, amendments first (lower priority value), each only once its recipient's ALERT is sent.
 _DUE = """
-SELECT d.*, a.payload, s.dm_channel, dep.channel_id AS amends_channel, dep.message_id AS amends_message
+SELECT d.*, a.payload, s.dm_channel, dep.channel_id AS amends_channel, dep.message_id AS amends_message,
+       da.payload AS amends_payload
 FROM deliveries d
 JOIN alerts a ON a.id = d.alert_id
 LEFT JOIN subscribers s ON d.recipient_kind = 'dm' AND s.community = d.community AND s.user_id = d.recipient
 LEFT JOIN deliveries dep ON dep.id = d.depends_on
+LEFT JOIN alerts da ON da.id = dep.alert_id
 WHERE d.state = 'queued' AND d.next_attempt_at <= ? AND (d.depends_on IS NULL OR dep.state = 'sent')
 ORDER BY d.priority, d.id
 LIMIT ?
@@ -75,6 +77,7 @@ class SqliteDeliveryQueue:
                 dm_channel=r["dm_channel"],
                 in_doubt_since=maybe_from_ts(r["claimed_at"]),
                 amends=(r["amends_channel"], r["amends_message"]) if r["amends_message"] else None,
+                amended_alert=from_record(json.loads(r["amends_payload"])) if r["amends_payload"] else None,
             )
             for r in rows
         ]
@@ -94,13 +97,20 @@ class SqliteDeliveryQueue:
 
     async def retry(self, delivery: int, error: str, at: datetime, now: datetime) -> None:
         await self._settle(
-            "UPDATE deliveries SET state = 'queued', error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+            # claimed_at is cleared: the attempt failed for sure, so the next one is not "in doubt".
+            "UPDATE deliveries SET state = 'queued', error = ?, next_attempt_at = ?, updated_at = ?, claimed_at = NULL "
+            "WHERE id = ?",
             (error[:500], ts(at), ts(now), delivery),
         )
 
     async def remember_dm_channel(self, community: int, user: int, channel: int) -> None:
         await self._settle(
             "UPDATE subscribers SET dm_channel = ? WHERE community = ? AND user_id = ?", (channel, community, user)
+        )
+
+    async def forget_dm_channel(self, community: int, user: int) -> None:
+        await self._settle(
+            "UPDATE subscribers SET dm_channel = NULL WHERE community = ? AND user_id = ?", (community, user)
         )
 
     async def unreachable(self, community: int, user: int, now: datetime) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verification.community import Subscription
+from verification.community import Community, Subscription
 from verification.errors import RuleViolation
 from verification.model import Language, Status
 from verification.usecases import Outcome
@@ -70,3 +70,8 @@ def subscriptions(subs: list[Subscription], lang: Language) -> str:
     areas = [user_text(s.area, 80) if s.area else t(lang, "subscriptions.every_area") for s in subs]
     language = t(lang, f"language.{subs[0].language.value}")
     return t(lang, "subscriptions.list", areas=", ".join(areas), language=language)
+
+
+def privacy_notice(community: Community, lang: Language) -> str:
+    """Said plainly the first time someone reports: what is kept, for how long, and what Discord sees."""
+    return t(lang, "privacy.notice", days=community.retention_days, hours=community.relay_hours)

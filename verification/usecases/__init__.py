@@ -25,7 +25,17 @@ from .moderation import (
     resolve,
     vote_confirm,
 )
-from .queries import IncidentView, all_incidents, delivery_counts, delivery_log, incident, incident_view, queue
+from .queries import (
+    IncidentView,
+    all_incidents,
+    delivery_counts,
+    delivery_log,
+    incident,
+    incident_view,
+    queue,
+    reports_on_record,
+    set_card,
+)
 from .reporting import ReportInput, submit_report
 from .subscribing import areas, subscribe, subscriptions_of, unsubscribe
 
@@ -58,7 +68,9 @@ __all__ = [
     "queue",
     "remove_place",
     "reopen",
+    "reports_on_record",
     "resolve",
+    "set_card",
     "submit_report",
     "subscribe",
     "subscriptions_of",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from ..community import Community
 from ..errors import RuleViolation
 from ..incident import Incident, replay
 from ..ports import DeliveryCounts, DeliveryRecord, IncidentSummary, StoredReport, UnitOfWork
@@ -56,3 +58,16 @@ async def delivery_log(uow: UnitOfWork, community: int, number: int) -> list[Del
 async def delivery_counts(uow: UnitOfWork, community: int | None = None) -> DeliveryCounts:
     async with uow:
         return await uow.outbox.counts(community)
+
+
+async def set_card(uow: UnitOfWork, community: int, number: int, message_id: int | None) -> None:
+    """Remember which queue message shows the incident (so it is edited, never posted twice)."""
+    async with uow:
+        await uow.incidents.set_card(community, number, message_id)
+        await uow.commit()
+
+
+async def reports_on_record(uow: UnitOfWork, community: Community, reporter: str, now: datetime) -> int:
+    """How many of this reporter's reports are still retained (0: they are new, or were forgotten)."""
+    async with uow:
+        return await uow.reports.recent_count(community.id, reporter, now - community.retention)

@@ -1,0 +1,114 @@
+"""The moderators' queue: one card per incident, posted once and edited in place.
+
+Edits are coalesced: the first change to a card is shown at once, later ones within `interval`
+seconds are folded into a single edit at the end of it. A flood of reports about one place therefore
+costs one request every few seconds, not one per report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import discord
+
+from verification import usecases
+from verification.errors import RuleViolation
+
+from .buttons import card_view
+from .render.cards import Card, card
+
+if TYPE_CHECKING:
+    from .client import VerazBot
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _CardState:
+    dirty: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[None] | None = None
+
+
+def to_embed(view: Card) -> discord.Embed:
+    embed = discord.Embed(title=view.title[:256], description=view.description[:4096], colour=view.colour)
+    for name, value in view.fields[:25]:
+        embed.add_field(name=name[:256], value=value[:1024] or "—", inline=False)
+    if view.footer:
+        embed.set_footer(text=view.footer[:2048])
+    return embed
+
+
+class CardPublisher:
+    def __init__(self, bot: VerazBot, *, interval: float = 3.0) -> None:
+        self.bot = bot
+        self.interval = interval
+        self._cards: dict[tuple[int, int], _CardState] = {}
+        self.edits = 0  # requests spent on cards, for the flood test and `veraz status`
+        self.on_published: Callable[[int, int], None] | None = None
+
+    def refresh(self, community: int, number: int) -> None:
+        """Ask for the card to show the incident as it now stands (returns at once)."""
+        state = self._cards.setdefault((community, number), _CardState())
+        state.dirty.set()
+        if state.task is None or state.task.done():
+            state.task = asyncio.create_task(self._run(community, number, state))
+
+    async def settle(self) -> None:
+        """Wait until every card shows its incident's latest state (used by tests and the demo)."""
+        while True:
+            tasks = [s.task for s in self._cards.values() if s.task is not None and not s.task.done()]
+            if not tasks:
+                return
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def close(self) -> None:
+        for state in self._cards.values():
+            if state.task is not None:
+                state.task.cancel()
+        await asyncio.gather(*(s.task for s in self._cards.values() if s.task), return_exceptions=True)
+
+    async def _run(self, community: int, number: int, state: _CardState) -> None:
+        while state.dirty.is_set():
+            state.dirty.clear()
+            try:
+                await self._publish(community, number)
+            except (discord.HTTPException, RuleViolation) as exc:
+                log.warning("queue card not updated", extra={"guild": community, "incident": number, "error": str(exc)})
+            if self.interval:
+                await asyncio.sleep(self.interval)  # changes arriving meanwhile make one edit, next round
+
+    async def _publish(self, community_id: int, number: int) -> None:
+        community = await self.bot.communities.get(community_id)
+        if community is None or community.queue_channel is None:
+            return
+        view = await usecases.incident_view(self.bot.uow, community_id, number)
+        shown = card(view.incident, view.reports, community.language, community.zone, self.bot.clock.now())
+        embed = to_embed(shown)
+        buttons = card_view(view.incident, community.language)
+        channel = self.bot.get_channel(community.queue_channel)
+        if not isinstance(channel, discord.TextChannel):
+            log.warning("queue channel missing", extra={"guild": community_id})
+            return
+        if view.card_message is not None:
+            try:
+                await channel.get_partial_message(view.card_message).edit(embed=embed, view=buttons)
+                self.edits += 1
+                self._published(community_id, number)
+                return
+            except discord.NotFound:
+                pass  # the card was deleted: post a new one
+        if buttons is None:
+            message = await channel.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())
+        else:
+            message = await channel.send(embed=embed, view=buttons, allowed_mentions=discord.AllowedMentions.none())
+        self.edits += 1
+        await usecases.set_card(self.bot.uow, community_id, number, message.id)
+        self._published(community_id, number)
+
+    def _published(self, community: int, number: int) -> None:
+        if self.on_published is not None:
+            self.on_published(community, number)

@@ -1,0 +1,164 @@
+"""The bot: where storage, use cases, cogs, buttons, the queue cards and the delivery worker meet.
+
+`setup_hook` is the composition root: the only place (with `__main__`) that knows about `storage`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+import discord
+from discord.ext import commands
+
+import storage
+from verification import usecases
+from verification.errors import RuleViolation
+from verification.model import Moderator
+from verification.ports import UnitOfWork
+from verification.usecases import Outcome
+
+from .acting import Acting
+from .buttons import CardButton
+from .cards import CardPublisher
+from .clock import Clock, SystemClock
+from .communities import CommunityCache
+from .delivery import DeliveryWorker
+from .pacing import Pacer
+from .settings import Settings
+from .translator import CatalogTranslator
+
+log = logging.getLogger(__name__)
+COGS = ("bot.cogs.reporting", "bot.cogs.subscriptions", "bot.cogs.moderation", "bot.cogs.admin")
+
+
+@dataclass(frozen=True, slots=True)
+class Tuning:
+    """Knobs tests, the demo and benchmarks turn; production uses the defaults."""
+
+    card_interval: float = 3.0  # at most one edit per queue card this often
+    pace: int = 48  # our own requests per second (Discord's global limit is 50)
+    concurrency: int = 16  # deliveries in flight at once
+    maintenance_every: float = 60.0  # seconds between expiry runs
+    purge_every: float = 24 * 3600.0
+    sync_commands: bool = True
+
+
+class VerazBot(commands.Bot):
+    def __init__(self, settings: Settings, *, clock: Clock | None = None, tuning: Tuning | None = None) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True  # channels and roles: the bot checks the moderator role itself
+        intents.dm_messages = True  # reporters answering a moderator's question (issue 7's relay)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+            chunk_guilds_at_startup=False,
+            guild_ready_timeout=0.5,
+            max_messages=None,
+        )
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.tuning = tuning or Tuning()
+        self._database: storage.Database | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self.synced = asyncio.Event()  # set once commands are registered in every guild at start
+
+    # --- wiring ---------------------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        self._database = await storage.open_database(self.settings.data_dir)
+        self.uow: UnitOfWork = self._database.unit_of_work()
+        self.pseudonym = storage.Pseudonymizer.from_data_dir(self.settings.data_dir)
+        self.communities = CommunityCache(self.uow)
+        self.pacer = Pacer(self.tuning.pace)
+        self.cards = CardPublisher(self, interval=self.tuning.card_interval)
+        self.delivery = DeliveryWorker(
+            self, storage.SqliteDeliveryQueue(self._database), self.pacer, concurrency=self.tuning.concurrency
+        )
+        await self.tree.set_translator(CatalogTranslator())
+        self.tree.error(self._on_tree_error)
+        for cog in COGS:
+            await self.load_extension(cog)
+        self.add_dynamic_items(CardButton)
+        self.delivery.start()
+        self._tasks.append(asyncio.create_task(self._maintain(), name="veraz-maintenance"))
+
+    async def on_ready(self) -> None:
+        log.info("connected", extra={"guilds": len(self.guilds)})
+        if self.tuning.sync_commands:
+            for guild in self.guilds:
+                await self.sync_guild(guild)
+        self.synced.set()
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        if self.tuning.sync_commands:
+            await self.sync_guild(guild)
+
+    async def sync_guild(self, guild: discord.Guild) -> None:
+        """Guild commands appear at once (global ones can take an hour): `veraz sync --global` does those."""
+        self.tree.copy_global_to(guild=guild)
+        try:
+            await self.tree.sync(guild=guild)
+        except discord.HTTPException as exc:
+            log.warning("could not sync commands", extra={"guild": guild.id, "error": str(exc)})
+
+    async def close(self) -> None:
+        """Finish in-flight work, then close the database: SIGTERM and SIGINT both end here."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._database is not None:
+            await self.cards.settle()
+            await self.cards.close()
+            await self.delivery.close()
+        await super().close()
+        if self._database is not None:
+            await self._database.close()
+            self._database = None
+
+    # --- what handlers share --------------------------------------------------------------------
+
+    def moderator(self, user: discord.abc.User, community: int) -> Moderator:
+        """A moderator as the domain sees them: their id for the record, their reporter pseudonym to
+        stop them confirming their own report."""
+        return Moderator(str(user.id), self.pseudonym(community, user.id), getattr(user, "display_name", ""))
+
+    def changed(self, community: int, outcome: Outcome) -> None:
+        """After a use case changed an incident: refresh its card, and deliver what it now owes."""
+        self.cards.refresh(community, outcome.number)
+        if outcome.deliveries:
+            self.delivery.wake()
+
+    async def _on_tree_error(
+        self, interaction: discord.Interaction, error: discord.app_commands.AppCommandError
+    ) -> None:
+        """Failures discord.py catches before our handler runs (a check, a bad option): a polite reply."""
+        async with Acting(self, interaction, defer=False):
+            original = getattr(error, "original", error)
+            if isinstance(original, RuleViolation):
+                raise original
+            if isinstance(error, discord.app_commands.NoPrivateMessage):
+                raise RuleViolation("guild_only")
+            raise RuntimeError(f"app command error: {error!r}") from error
+
+    async def _maintain(self) -> None:
+        """Expire stale incidents every minute; purge reporters' data as retention says, daily."""
+        last_purge = 0.0
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(self.tuning.maintenance_every)
+            try:
+                for guild in self.guilds:
+                    if await self.communities.get(guild.id) is None:
+                        continue
+                    for number in await usecases.expire_stale(self.uow, self.clock.now(), guild.id):
+                        self.cards.refresh(guild.id, number)
+                if loop.time() - last_purge >= self.tuning.purge_every and self._database is not None:
+                    result = await storage.purge(self._database, self.clock.now())
+                    last_purge = loop.time()
+                    log.info("retention purge", extra={"reports": result.reports})
+            except Exception:  # maintenance must keep running; the next round tries again
+                log.exception("maintenance round failed")

@@ -1,0 +1,200 @@
+"""/setup and /places: for server admins (Manage Server, checked by the bot)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from zoneinfo import available_timezones
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from verification import usecases
+from verification.errors import RuleViolation
+from verification.model import MAX_SOURCE, MAX_WHERE, Language, PlaceKind
+from verification.places import fold
+
+from ..acting import Acting
+from ..i18n import t
+from ..render.safe import user_text
+from ..translator import L
+
+if TYPE_CHECKING:
+    from ..client import VerazBot
+
+MAX_IMPORT_BYTES = 256 * 1024
+LANGUAGES = [app_commands.Choice(name=L(f"choice.language.{lang.value}"), value=lang.value) for lang in Language]
+KINDS = [app_commands.Choice(name=L(f"choice.place_kind.{k.value}"), value=k.value) for k in PlaceKind]
+ZONES = sorted(available_timezones())
+COMMON_ZONES = ["America/Chicago", "America/Los_Angeles", "America/New_York", "America/Denver", "America/Phoenix"]
+
+
+class Admin(commands.Cog):
+    def __init__(self, bot: VerazBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name=L("cmd.setup.name"), description=L("cmd.setup.description"))
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.rename(
+        moderator_role=L("cmd.setup.moderator_role.name"), queue_channel=L("cmd.setup.queue_channel.name"),
+        alerts_channel=L("cmd.setup.alerts_channel.name"), timezone=L("cmd.setup.timezone.name"),
+        language=L("cmd.setup.language.name"),
+    )  # fmt: skip
+    @app_commands.describe(
+        moderator_role=L("cmd.setup.moderator_role.description"),
+        queue_channel=L("cmd.setup.queue_channel.description"),
+        alerts_channel=L("cmd.setup.alerts_channel.description"), timezone=L("cmd.setup.timezone.description"),
+        language=L("cmd.setup.language.description"),
+    )  # fmt: skip
+    @app_commands.choices(language=LANGUAGES)
+    async def setup_command(
+        self,
+        interaction: discord.Interaction,
+        moderator_role: discord.Role,
+        queue_channel: discord.TextChannel,
+        alerts_channel: discord.TextChannel,
+        timezone: app_commands.Range[str, 1, 64],
+        language: str | None = None,
+    ) -> None:
+        async with Acting(self.bot, interaction) as act:
+            act.require_admin()
+            setup = usecases.Setup(
+                community=act.guild_id,
+                moderator_role=moderator_role.id,
+                queue_channel=queue_channel.id,
+                alerts_channel=alerts_channel.id,
+                timezone=timezone.strip(),
+                language=Language(language) if language else None,
+            )
+            community = await usecases.configure_community(self.bot.uow, setup)
+            self.bot.communities.forget(community.id)
+            lines = [t(act.lang, "setup.done", role=moderator_role.mention, queue=queue_channel.mention,
+                       alerts=alerts_channel.mention, timezone=community.timezone,
+                       language=t(act.lang, f"language.{community.language.value}"))]  # fmt: skip
+            lines += self._warnings(interaction, queue_channel, alerts_channel, act.lang)
+            places = await usecases.list_places(self.bot.uow, community.id)
+            if not places:
+                lines.append(t(act.lang, "setup.no_places"))
+            await act.reply("\n".join(lines))
+
+    def _warnings(
+        self, interaction: discord.Interaction, queue: discord.TextChannel, alerts: discord.TextChannel, lang: Language
+    ) -> list[str]:
+        """Permissions Veraz should not have, and ones it lacks where it must post."""
+        guild = interaction.guild
+        me = guild.me if guild is not None else None
+        if me is None:
+            return []
+        warnings = []
+        if me.guild_permissions.administrator:
+            warnings.append(t(lang, "setup.warn_administrator"))
+        if me.guild_permissions.mention_everyone:
+            warnings.append(t(lang, "setup.warn_mention_everyone"))
+        for channel in (queue, alerts):
+            allowed = channel.permissions_for(me)
+            if not (allowed.view_channel and allowed.send_messages and allowed.embed_links):
+                warnings.append(t(lang, "setup.warn_channel", channel=channel.mention))
+        if queue.permissions_for(guild.default_role).view_channel if guild else False:
+            warnings.append(t(lang, "setup.warn_queue_public", channel=queue.mention))
+        return warnings
+
+    @setup_command.autocomplete("timezone")
+    async def timezone_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        wanted = current.strip().casefold().replace(" ", "_")
+        found = [z for z in ZONES if wanted in z.casefold()] if wanted else COMMON_ZONES
+        return [app_commands.Choice(name=z, value=z) for z in found[:25]]
+
+    places = app_commands.Group(
+        name=L("cmd.places.name"),
+        description=L("cmd.places.description"),
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    @places.command(name=L("cmd.places.add.name"), description=L("cmd.places.add.description"))
+    @app_commands.rename(
+        name=L("cmd.places.place.name"), area=L("cmd.places.area.name"), kind=L("cmd.places.kind.name"),
+        aliases=L("cmd.places.aliases.name"),
+    )  # fmt: skip
+    @app_commands.describe(
+        name=L("cmd.places.place.description"), area=L("cmd.places.area.description"),
+        kind=L("cmd.places.kind.description"), aliases=L("cmd.places.aliases.description"),
+    )  # fmt: skip
+    @app_commands.choices(kind=KINDS)
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, MAX_WHERE],
+        area: app_commands.Range[str, 1, MAX_SOURCE],
+        kind: str,
+        aliases: app_commands.Range[str, 1, 1000] | None = None,
+    ) -> None:
+        async with Acting(self.bot, interaction) as act:
+            act.require_admin()
+            place = usecases.make_place(name, area, PlaceKind(kind), aliases or "")
+            await usecases.add_place(self.bot.uow, act.guild_id, place)
+            self.bot.communities.forget(act.guild_id)
+            await act.reply(
+                t(act.lang, "places.added", name=user_text(place.name, 100), area=user_text(place.area, 60))
+            )
+
+    @places.command(name=L("cmd.places.remove.name"), description=L("cmd.places.remove.description"))
+    @app_commands.rename(name=L("cmd.places.place.name"))
+    @app_commands.describe(name=L("cmd.places.remove.place.description"))
+    async def remove(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, MAX_WHERE]) -> None:
+        async with Acting(self.bot, interaction) as act:
+            act.require_admin()
+            removed = await usecases.remove_place(self.bot.uow, act.guild_id, name)
+            self.bot.communities.forget(act.guild_id)
+            key = "places.removed" if removed else "places.not_found"
+            await act.reply(t(act.lang, key, name=user_text(name, 100)))
+
+    @remove.autocomplete("name")
+    async def place_names(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        wanted = fold(current)
+        names = [p.name for p in await usecases.list_places(self.bot.uow, interaction.guild_id)]
+        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names if wanted in fold(n)][:25]
+
+    @places.command(name=L("cmd.places.list.name"), description=L("cmd.places.list.description"))
+    async def list_(self, interaction: discord.Interaction) -> None:
+        async with Acting(self.bot, interaction) as act:
+            act.require_admin()
+            places = await usecases.list_places(self.bot.uow, act.guild_id)
+            if not places:
+                await act.reply(t(act.lang, "places.none"))
+                return
+            lines = [
+                t(act.lang, "places.line", name=user_text(p.name, 80), area=user_text(p.area, 40),
+                  kind=t(act.lang, f"place_kind.{p.kind.value}"), aliases=len(p.aliases))
+                for p in places
+            ]  # fmt: skip
+            shown: list[str] = []
+            for line in lines:
+                if len("\n".join([*shown, line])) > 1800:
+                    shown.append(t(act.lang, "places.more", count=len(lines) - len(shown)))
+                    break
+                shown.append(line)
+            await act.reply("\n".join(shown))
+
+    @places.command(name=L("cmd.places.import.name"), description=L("cmd.places.import.description"))
+    @app_commands.rename(file=L("cmd.places.import.file.name"))
+    @app_commands.describe(file=L("cmd.places.import.file.description"))
+    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        async with Acting(self.bot, interaction) as act:
+            act.require_admin()
+            if file.size > MAX_IMPORT_BYTES or not file.filename.casefold().endswith((".csv", ".txt")):
+                raise RuleViolation("import_not_csv")
+            try:
+                text = (await file.read()).decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise RuleViolation("import_not_csv") from exc
+            places = await usecases.import_places(self.bot.uow, act.guild_id, text)
+            self.bot.communities.forget(act.guild_id)
+            await act.reply(t(act.lang, "places.imported", count=len(places)))
+
+
+async def setup(bot: VerazBot) -> None:
+    await bot.add_cog(Admin(bot))

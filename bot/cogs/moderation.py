@@ -1,0 +1,179 @@
+"""/incident ...: the moderators' commands. The moderator role is checked by the bot on every one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from verification import usecases
+from verification.model import MAX_QUOTE, MAX_REASON, MAX_SOURCE, MAX_URL, Agency, SourceKind, Stance
+from verification.usecases import StatementInput
+
+from ..acting import Acting
+from ..moderating import moderate
+from ..render import history
+from ..render.replies import moderated
+from ..translator import L
+
+if TYPE_CHECKING:
+    from ..client import VerazBot
+
+Id = app_commands.Range[int, 1, 10**9]
+Text = app_commands.Range[str, 1, MAX_REASON]
+STANCES = [app_commands.Choice(name=L(f"choice.stance.{s.value}"), value=s.value) for s in Stance]
+SOURCE_KINDS = [app_commands.Choice(name=L(f"choice.source_kind.{k.value}"), value=k.value) for k in SourceKind]
+AGENCIES = [app_commands.Choice(name=L(f"choice.agency.{a.value}"), value=a.value) for a in Agency]
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_messages=True)
+class Incident(commands.GroupCog, group_name=L("cmd.incident.name"), group_description=L("cmd.incident.description")):
+    def __init__(self, bot: VerazBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @app_commands.command(name=L("cmd.incident.show.name"), description=L("cmd.incident.show.description"))
+    @app_commands.rename(id=L("cmd.incident.id.name"))
+    @app_commands.describe(id=L("cmd.incident.id.description"))
+    async def show(self, interaction: discord.Interaction, id: Id) -> None:
+        async with Acting(self.bot, interaction) as act:
+            community = await act.community()
+            await act.require_moderator(community)
+            view = await usecases.incident_view(self.bot.uow, community.id, id)
+            now = self.bot.clock.now()
+            await act.reply("", embed=history.incident_embed(view, act.lang, community.zone, now))
+
+    @app_commands.command(name=L("cmd.incident.queue.name"), description=L("cmd.incident.queue.description"))
+    async def queue(self, interaction: discord.Interaction) -> None:
+        async with Acting(self.bot, interaction) as act:
+            community = await act.community()
+            await act.require_moderator(community)
+            summaries = await usecases.queue(self.bot.uow, community.id)
+            await act.reply(history.queue_text(summaries, act.lang, community.zone))
+
+    @app_commands.command(name=L("cmd.incident.confirm.name"), description=L("cmd.incident.confirm.description"))
+    @app_commands.rename(id=L("cmd.incident.id.name"), note=L("cmd.incident.note.name"))
+    @app_commands.describe(id=L("cmd.incident.id.description"), note=L("cmd.incident.note.description"))
+    async def confirm(self, interaction: discord.Interaction, id: Id, note: Text | None = None) -> None:
+        async with Acting(self.bot, interaction) as act:
+            await moderate(self.bot, act, "confirm", id, note or "")
+
+    @app_commands.command(name=L("cmd.incident.statement.name"), description=L("cmd.incident.statement.description"))
+    @app_commands.rename(
+        id=L("cmd.incident.id.name"), source=L("cmd.incident.statement.source.name"),
+        stance=L("cmd.incident.statement.stance.name"), kind=L("cmd.incident.statement.kind.name"),
+        url=L("cmd.incident.statement.url.name"), quote=L("cmd.incident.statement.quote.name"),
+        published=L("cmd.incident.statement.published.name"),
+    )  # fmt: skip
+    @app_commands.describe(
+        id=L("cmd.incident.id.description"), source=L("cmd.incident.statement.source.description"),
+        stance=L("cmd.incident.statement.stance.description"), kind=L("cmd.incident.statement.kind.description"),
+        url=L("cmd.incident.statement.url.description"), quote=L("cmd.incident.statement.quote.description"),
+        published=L("cmd.incident.statement.published.description"),
+    )  # fmt: skip
+    @app_commands.choices(stance=STANCES, kind=SOURCE_KINDS)
+    async def statement(
+        self,
+        interaction: discord.Interaction,
+        id: Id,
+        source: app_commands.Range[str, 1, MAX_SOURCE],
+        stance: str,
+        url: app_commands.Range[str, 1, MAX_URL] | None = None,
+        quote: app_commands.Range[str, 1, MAX_QUOTE] | None = None,
+        published: app_commands.Range[str, 1, 100] | None = None,
+        kind: str = SourceKind.OFFICIAL.value,
+    ) -> None:
+        async with Acting(self.bot, interaction) as act:
+            community = await act.community()
+            await act.require_moderator(community)
+            moderator = self.bot.moderator(interaction.user, community.id)
+            data = StatementInput(source, Stance(stance), SourceKind(kind), url, quote, published)
+            outcome = await usecases.attach_statement(
+                self.bot.uow, self.bot.clock.now(), community.id, id, moderator, data
+            )
+            await act.reply(moderated("statement", outcome, act.lang))
+            self.bot.changed(community.id, outcome)
+
+    @app_commands.command(name=L("cmd.incident.update.name"), description=L("cmd.incident.update.description"))
+    @app_commands.rename(id=L("cmd.incident.id.name"), text=L("cmd.incident.text.name"))
+    @app_commands.describe(id=L("cmd.incident.id.description"), text=L("cmd.incident.update.text.description"))
+    async def update(self, interaction: discord.Interaction, id: Id, text: Text) -> None:
+        async with Acting(self.bot, interaction) as act:
+            await moderate(self.bot, act, "update", id, text)
+
+    @app_commands.command(name=L("cmd.incident.correct.name"), description=L("cmd.incident.correct.description"))
+    @app_commands.rename(id=L("cmd.incident.id.name"), text=L("cmd.incident.text.name"))
+    @app_commands.describe(id=L("cmd.incident.id.description"), text=L("cmd.incident.correct.text.description"))
+    async def correct(self, interaction: discord.Interaction, id: Id, text: Text) -> None:
+        async with Acting(self.bot, interaction) as act:
+            await moderate(self.bot, act, "correct", id, text)
+
+    @app_commands.command(
+        name=L("cmd.incident.misidentified.name"), description=L("cmd.incident.misidentified.description")
+    )
+    @app_commands.rename(
+        id=L("cmd.incident.id.name"), correction=L("cmd.incident.misidentified.correction.name"),
+        agency=L("cmd.incident.misidentified.agency.name"),
+    )  # fmt: skip
+    @app_commands.describe(
+        id=L("cmd.incident.id.description"), correction=L("cmd.incident.misidentified.correction.description"),
+        agency=L("cmd.incident.misidentified.agency.description"),
+    )  # fmt: skip
+    @app_commands.choices(agency=AGENCIES)
+    async def misidentified(
+        self, interaction: discord.Interaction, id: Id, correction: Text, agency: str | None = None
+    ) -> None:
+        async with Acting(self.bot, interaction) as act:
+            await moderate(self.bot, act, "misidentified", id, correction, Agency(agency) if agency else None)
+
+    @app_commands.command(name=L("cmd.incident.debunk.name"), description=L("cmd.incident.debunk.description"))
+    @app_commands.rename(id=L("cmd.incident.id.name"), reason=L("cmd.incident.reason.name"))
+    @app_commands.describe(id=L("cmd.incident.id.description"), reason=L("cmd.incident.debunk.reason.description"))
+    async def debunk(self, interaction: discord.Interaction, id: Id, reason: Text) -> None:
+        async with Acting(self.bot, interaction) as act:
+            await moderate(self.bot, act, "debunk", id, reason)
+
+    @app_commands.command(name=L("cmd.incident.resolve.name"), description=L("cmd.incident.resolve.description"))
+    @app_commands.rename(id=L("cmd.incident.id.name"), note=L("cmd.incident.note.name"))
+    @app_commands.describe(id=L("cmd.incident.id.description"), note=L("cmd.incident.note.description"))
+    async def resolve(self, interaction: discord.Interaction, id: Id, note: Text | None = None) -> None:
+        async with Acting(self.bot, interaction) as act:
+            await moderate(self.bot, act, "resolve", id, note or "")
+
+    @app_commands.command(name=L("cmd.incident.reopen.name"), description=L("cmd.incident.reopen.description"))
+    @app_commands.rename(id=L("cmd.incident.id.name"), reason=L("cmd.incident.reason.name"))
+    @app_commands.describe(id=L("cmd.incident.id.description"), reason=L("cmd.incident.reopen.reason.description"))
+    async def reopen(self, interaction: discord.Interaction, id: Id, reason: Text) -> None:
+        async with Acting(self.bot, interaction) as act:
+            await moderate(self.bot, act, "reopen", id, reason)
+
+    @app_commands.command(name=L("cmd.incident.merge.name"), description=L("cmd.incident.merge.description"))
+    @app_commands.rename(id=L("cmd.incident.id.name"), into=L("cmd.incident.merge.into.name"))
+    @app_commands.describe(id=L("cmd.incident.merge.id.description"), into=L("cmd.incident.merge.into.description"))
+    async def merge(self, interaction: discord.Interaction, id: Id, into: Id) -> None:
+        async with Acting(self.bot, interaction) as act:
+            community = await act.community()
+            await act.require_moderator(community)
+            moderator = self.bot.moderator(interaction.user, community.id)
+            outcome = await usecases.merge(self.bot.uow, self.bot.clock.now(), community.id, id, into, moderator)
+            await act.reply(moderated("merge", outcome, act.lang))
+            self.bot.cards.refresh(community.id, id)
+            self.bot.changed(community.id, outcome)
+
+    @app_commands.command(name=L("cmd.incident.deliveries.name"), description=L("cmd.incident.deliveries.description"))
+    @app_commands.rename(id=L("cmd.incident.id.name"))
+    @app_commands.describe(id=L("cmd.incident.id.description"))
+    async def deliveries(self, interaction: discord.Interaction, id: Id) -> None:
+        async with Acting(self.bot, interaction) as act:
+            community = await act.community()
+            await act.require_moderator(community)
+            records = await usecases.delivery_log(self.bot.uow, community.id, id)
+            counts = await usecases.delivery_counts(self.bot.uow, community.id)
+            await act.reply(history.deliveries_text(id, records, counts, act.lang, community.zone))
+
+
+async def setup(bot: VerazBot) -> None:
+    await bot.add_cog(Incident(bot))

@@ -1,0 +1,122 @@
+"""/report and /status: what anyone in the server can do."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from verification import usecases
+from verification.clustering import words_alike
+from verification.community import Community
+from verification.model import MAX_MARKINGS, MAX_PEOPLE, MAX_WHAT, MAX_WHERE, Agency
+from verification.places import fold
+from verification.usecases import ReportInput
+
+from ..acting import Acting
+from ..render import replies
+from ..render.status import public_status
+from ..translator import L
+
+if TYPE_CHECKING:
+    from ..client import VerazBot
+
+AGENCIES = [app_commands.Choice(name=L(f"choice.agency.{a.value}"), value=a.value) for a in Agency]
+
+
+def low_trust(member: discord.User | discord.Member, community: Community, now: datetime) -> bool:
+    """A new account, or a new member of the server: shown on the card, never raises priority.
+
+    Computed from what Discord tells us at report time (the id's timestamp, the join date); neither
+    is stored.
+    """
+    if now - member.created_at < timedelta(days=community.new_account_days):
+        return True
+    joined = getattr(member, "joined_at", None)
+    return joined is None or now - joined < timedelta(hours=community.new_member_hours)
+
+
+def _near(wanted: str, name: str, aliases: tuple[str, ...]) -> bool:
+    """Autocomplete: the typed text is in the name or an alias, or is a typo of one of the name's words."""
+    if not wanted or wanted in fold(name) or any(wanted in fold(a) for a in aliases):
+        return True
+    return any(words_alike(wanted, word) for word in fold(name).split())
+
+
+class Reporting(commands.Cog):
+    def __init__(self, bot: VerazBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name=L("cmd.report.name"), description=L("cmd.report.description"))
+    @app_commands.guild_only()
+    @app_commands.rename(
+        where=L("cmd.report.where.name"), what=L("cmd.report.what.name"), when=L("cmd.report.when.name"),
+        agency=L("cmd.report.agency.name"), people=L("cmd.report.people.name"),
+        markings=L("cmd.report.markings.name"),
+    )  # fmt: skip
+    @app_commands.describe(
+        where=L("cmd.report.where.description"), what=L("cmd.report.what.description"),
+        when=L("cmd.report.when.description"), agency=L("cmd.report.agency.description"),
+        people=L("cmd.report.people.description"), markings=L("cmd.report.markings.description"),
+    )  # fmt: skip
+    @app_commands.choices(agency=AGENCIES)
+    async def report(
+        self,
+        interaction: discord.Interaction,
+        where: app_commands.Range[str, 1, MAX_WHERE],
+        what: app_commands.Range[str, 1, MAX_WHAT],
+        when: app_commands.Range[str, 1, 100] | None = None,
+        agency: str = Agency.UNKNOWN.value,
+        people: app_commands.Range[int, 1, MAX_PEOPLE] | None = None,
+        markings: app_commands.Range[str, 1, MAX_MARKINGS] | None = None,
+    ) -> None:
+        async with Acting(self.bot, interaction) as act:
+            community = await act.community()
+            now = self.bot.clock.now()
+            # The reporter's id becomes a keyed pseudonym here and goes no further.
+            reporter = self.bot.pseudonym(community.id, interaction.user.id)
+            first_time = await usecases.reports_on_record(self.bot.uow, community, reporter, now) == 0
+            data = ReportInput(
+                community=community.id,
+                reporter=reporter,
+                where=where,
+                what=what,
+                when=when,
+                agency=Agency(agency),
+                people=people,
+                markings=markings or "",
+                language=act.lang,
+                low_trust=low_trust(interaction.user, community, datetime.now(UTC)),
+            )
+            outcome = await usecases.submit_report(self.bot.uow, now, data)
+            text = replies.report_accepted(outcome, act.lang)
+            if first_time:
+                text += "\n\n" + replies.privacy_notice(community, act.lang)
+            await act.reply(text)
+            self.bot.changed(community.id, outcome)
+
+    @report.autocomplete("where")
+    async def where_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        places = await usecases.list_places(self.bot.uow, interaction.guild_id)
+        wanted = fold(current).strip()
+        names = [p.name for p in places if _near(wanted, p.name, p.aliases)]
+        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names[:25]]
+
+    @app_commands.command(name=L("cmd.status.name"), description=L("cmd.status.description"))
+    @app_commands.guild_only()
+    @app_commands.rename(incident=L("cmd.status.incident.name"))
+    @app_commands.describe(incident=L("cmd.status.incident.description"))
+    async def status(self, interaction: discord.Interaction, incident: app_commands.Range[int, 1, 10**9]) -> None:
+        async with Acting(self.bot, interaction) as act:
+            community = await act.community()
+            state = await usecases.incident(self.bot.uow, community.id, incident)
+            await act.reply(public_status(state, act.lang, community.zone))
+
+
+async def setup(bot: VerazBot) -> None:
+    await bot.add_cog(Reporting(bot))

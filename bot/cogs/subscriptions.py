@@ -1,0 +1,86 @@
+"""/subscribe, /unsubscribe, /subscriptions: confirmed alerts by DM, for an area or all, in a language."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from verification import usecases
+from verification.model import Language
+from verification.places import fold
+
+from ..acting import Acting
+from ..render import replies
+from ..translator import L
+
+if TYPE_CHECKING:
+    from ..client import VerazBot
+
+LANGUAGES = [app_commands.Choice(name=L(f"choice.language.{lang.value}"), value=lang.value) for lang in Language]
+
+
+def _matching(current: str, names: list[str]) -> list[app_commands.Choice[str]]:
+    wanted = fold(current).strip()
+    return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names if wanted in fold(n)][:25]
+
+
+class Subscriptions(commands.Cog):
+    def __init__(self, bot: VerazBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name=L("cmd.subscribe.name"), description=L("cmd.subscribe.description"))
+    @app_commands.guild_only()
+    @app_commands.rename(area=L("cmd.subscribe.area.name"), language=L("cmd.subscribe.language.name"))
+    @app_commands.describe(area=L("cmd.subscribe.area.description"), language=L("cmd.subscribe.language.description"))
+    @app_commands.choices(language=LANGUAGES)
+    async def subscribe(
+        self,
+        interaction: discord.Interaction,
+        area: app_commands.Range[str, 1, 100] | None = None,
+        language: str | None = None,
+    ) -> None:
+        async with Acting(self.bot, interaction) as act:
+            community = await act.community()
+            chosen = Language(language) if language else act.lang
+            sub = await usecases.subscribe(self.bot.uow, community.id, interaction.user.id, area, chosen)
+            await act.reply(replies.subscribed(sub, act.lang))
+
+    @subscribe.autocomplete("area")
+    async def area_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        return _matching(current, await usecases.areas(self.bot.uow, interaction.guild_id))
+
+    @app_commands.command(name=L("cmd.unsubscribe.name"), description=L("cmd.unsubscribe.description"))
+    @app_commands.guild_only()
+    @app_commands.rename(area=L("cmd.unsubscribe.area.name"))
+    @app_commands.describe(area=L("cmd.unsubscribe.area.description"))
+    async def unsubscribe(
+        self, interaction: discord.Interaction, area: app_commands.Range[str, 1, 100] | None = None
+    ) -> None:
+        async with Acting(self.bot, interaction) as act:
+            community = await act.community(configured=False)
+            count = await usecases.unsubscribe(self.bot.uow, community.id, interaction.user.id, area)
+            await act.reply(replies.unsubscribed(count, area, act.lang))
+
+    @unsubscribe.autocomplete("area")
+    async def subscribed_areas(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        subs = await usecases.subscriptions_of(self.bot.uow, interaction.guild_id, interaction.user.id)
+        return _matching(current, [s.area for s in subs if s.area])
+
+    @app_commands.command(name=L("cmd.subscriptions.name"), description=L("cmd.subscriptions.description"))
+    @app_commands.guild_only()
+    async def subscriptions(self, interaction: discord.Interaction) -> None:
+        async with Acting(self.bot, interaction) as act:
+            community = await act.community(configured=False)
+            subs = await usecases.subscriptions_of(self.bot.uow, community.id, interaction.user.id)
+            await act.reply(replies.subscriptions(subs, act.lang))
+
+
+async def setup(bot: VerazBot) -> None:
+    await bot.add_cog(Subscriptions(bot))

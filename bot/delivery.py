@@ -1,0 +1,248 @@
+"""The delivery worker: takes owed messages from the outbox and delivers each exactly once.
+
+- It sleeps until a use case wakes it (or a retry falls due), then claims small batches, amendments
+  first, so a correction overtakes the rest of an alert's fan-out and a retraction can still cancel
+  what has not been claimed (a batch holds about one second of sending).
+- Every send carries the delivery's own stable nonce with `enforce_nonce`, so a send repeated after a
+  crash is de-duplicated by Discord. Discord only remembers nonces for a few minutes: a delivery that
+  was in flight longer ago than that is first looked for in the recipient's recent DMs, by the short
+  reference every message carries.
+- All its requests take a slot from the shared `Pacer`; many are in flight at once (bounded).
+- Closed DMs (403, code 50007) are tried a bounded number of times, then the subscriber is marked
+  unreachable and costs no more requests; a deleted alerts channel is reported to the moderators'
+  queue; transient errors are retried with exponential backoff and jitter, never forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import aiohttp
+import discord
+
+from verification.alerts import AlertMessage
+from verification.community import Community, RecipientKind
+from verification.ports import ClaimedDelivery, DeliveryQueue
+
+from .i18n import t
+from .pacing import Pacer
+from .render.alerts import reference, render_alert
+
+if TYPE_CHECKING:
+    from .client import VerazBot
+
+log = logging.getLogger(__name__)
+NO_PINGS = discord.AllowedMentions.none()
+DISCORD_NONCE_MEMORY = timedelta(minutes=2)  # Discord keeps nonces "a few minutes"; stay well inside
+DM_CLOSED_TRIES = 3
+MAX_ATTEMPTS = 6
+CANNOT_DM = 50007
+UNKNOWN_CHANNEL = 10003
+NO_ACCESS = {50001, 50013}
+
+
+@dataclass
+class DeliveryStats:
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    deduplicated: int = 0  # found already delivered after a crash
+
+
+class DeliveryWorker:
+    def __init__(
+        self, bot: VerazBot, queue: DeliveryQueue, pacer: Pacer, *, concurrency: int = 16, batch: int | None = None
+    ) -> None:
+        self.bot = bot
+        self.queue = queue
+        self.pacer = pacer
+        self.concurrency = concurrency
+        self.batch = batch or max(concurrency, pacer.rate)  # about one second of sending
+        self.stats = DeliveryStats()
+        self.nonce_memory = DISCORD_NONCE_MEMORY
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._idle = asyncio.Event()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="veraz-delivery")
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def idle(self) -> None:
+        """Wait until nothing is due (tests and the demo use it to know all was delivered)."""
+        self._idle.clear()
+        self.wake()
+        await self._idle.wait()
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        recovered = await self.queue.recover(self.bot.clock.now())
+        if recovered:
+            log.info("resuming deliveries left in flight", extra={"count": recovered})
+        while True:
+            self._wake.clear()
+            try:
+                batch = await self.queue.claim(self.bot.clock.now(), self.batch)
+            except Exception:  # a database hiccup must not stop deliveries for good
+                log.exception("claiming deliveries failed; retrying in 5 s")
+                await asyncio.sleep(5)
+                continue
+            if batch:
+                semaphore = asyncio.Semaphore(self.concurrency)
+                await asyncio.gather(*(self._guarded(semaphore, d) for d in batch))
+                continue
+            self._idle.set()
+            due = await self.queue.next_due()
+            timeout = None if due is None else max(0.05, (due - self.bot.clock.now()).total_seconds())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _guarded(self, semaphore: asyncio.Semaphore, delivery: ClaimedDelivery) -> None:
+        async with semaphore:
+            try:
+                await self._deliver(delivery)
+            except Exception as exc:  # one recipient's problem never stops the others
+                log.exception("delivery crashed", extra={"delivery": delivery.id})
+                await self._retry(delivery, f"internal: {type(exc).__name__}")
+
+    async def _deliver(self, d: ClaimedDelivery) -> None:
+        community = await self.bot.communities.get(d.community)
+        zone = community.zone if community is not None else None
+        direct = d.recipient.kind is RecipientKind.DM
+        text = render_alert(d.message, d.recipient.language, zone or UTC, community=d.community, direct=direct)
+        try:
+            channel_id = d.recipient.address if not direct else await self._dm_channel(d)
+            if d.in_doubt_since is not None and self.bot.clock.now() - d.in_doubt_since > self.nonce_memory:
+                found = await self._already_sent(channel_id, d)
+                if found is not None:
+                    self.stats.deduplicated += 1
+                    await self.queue.sent(d.id, channel_id, found, self.bot.clock.now())
+                    return
+            message_id = await self._send(channel_id, text, d)
+        except discord.HTTPException as exc:
+            await self._failed_send(d, exc, community)
+            return
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            await self._retry(d, f"network: {type(exc).__name__}")
+            return
+        await self.queue.sent(d.id, channel_id, message_id, self.bot.clock.now())
+        self.stats.sent += 1
+        if not direct and d.amends is not None and d.amended_alert is not None:
+            await self._mark_amended(d, d.amended_alert, community)
+
+    async def _dm_channel(self, d: ClaimedDelivery) -> int:
+        if d.dm_channel is not None:
+            return d.dm_channel
+        await self.pacer.slot()
+        data = await self.bot.http.start_private_message(d.recipient.address)
+        channel_id = int(data["id"])
+        await self.queue.remember_dm_channel(d.community, d.recipient.address, channel_id)
+        return channel_id
+
+    async def _send(self, channel_id: int, text: str, d: ClaimedDelivery) -> int:
+        channel = self.bot.get_partial_messageable(channel_id)
+        await self.pacer.slot()
+        if d.amends is not None and d.recipient.kind is RecipientKind.CHANNEL:
+            # In the alerts channel an amendment answers the post it amends, for all to see.
+            reply_to = discord.MessageReference(
+                message_id=d.amends[1], channel_id=d.amends[0], fail_if_not_exists=False
+            )
+            message = await channel.send(
+                text, nonce=d.nonce, allowed_mentions=NO_PINGS, suppress_embeds=True, reference=reply_to
+            )
+        else:
+            message = await channel.send(text, nonce=d.nonce, allowed_mentions=NO_PINGS, suppress_embeds=True)
+        return message.id
+
+    async def _already_sent(self, channel_id: int, d: ClaimedDelivery) -> int | None:
+        """The message, if a send before the crash reached Discord: found by its reference."""
+        ref = reference(d.community, d.message.number, d.message.seq)
+        await self.pacer.slot()
+        channel = self.bot.get_partial_messageable(channel_id)
+        mine = self.bot.user.id if self.bot.user is not None else None
+        async for message in channel.history(limit=50, after=discord.Object(id=_snowflake(d.in_doubt_since))):
+            if message.author.id == mine and f"ref {ref}" in message.content:
+                return message.id
+        return None
+
+    async def _mark_amended(self, d: ClaimedDelivery, alert: AlertMessage, community: Community | None) -> None:
+        assert d.amends is not None
+        zone = community.zone if community is not None else UTC
+        lang = d.recipient.language
+        banner = t(lang, "alert.channel.amended", kind=t(lang, f"alert.kind.{d.kind.value}"))
+        original = render_alert(alert, lang, zone, community=d.community, direct=False)
+        try:
+            await self.pacer.slot()
+            await (
+                self.bot.get_partial_messageable(d.amends[0])
+                .get_partial_message(d.amends[1])
+                .edit(content=f"{banner}\n{original}"[:2000], allowed_mentions=NO_PINGS)
+            )
+        except discord.HTTPException as exc:
+            log.warning("could not mark the alert post amended", extra={"delivery": d.id, "error": str(exc)})
+
+    async def _failed_send(self, d: ClaimedDelivery, exc: discord.HTTPException, community: Community | None) -> None:
+        now = self.bot.clock.now()
+        if exc.code == CANNOT_DM:
+            if d.attempts >= DM_CLOSED_TRIES:
+                await self.queue.failed(d.id, "dms_closed", now)
+                await self.queue.unreachable(d.community, d.recipient.address, now)
+                self.stats.failed += 1
+            else:
+                await self._retry(d, "dms_closed")
+            return
+        if d.recipient.kind is RecipientKind.DM and exc.code == UNKNOWN_CHANNEL:
+            await self.queue.forget_dm_channel(d.community, d.recipient.address)
+            await self._retry(d, "dm_channel_gone")
+            return
+        if d.recipient.kind is RecipientKind.CHANNEL and (exc.code == UNKNOWN_CHANNEL or exc.code in NO_ACCESS):
+            await self.queue.failed(d.id, "alerts_channel_unusable", now)
+            self.stats.failed += 1
+            await self._tell_moderators(community, d)
+            return
+        if exc.status >= 500 or exc.status == 429:
+            await self._retry(d, f"http {exc.status}")
+            return
+        await self.queue.failed(d.id, f"rejected: {exc.status} {exc.code}", now)
+        self.stats.failed += 1
+
+    async def _retry(self, d: ClaimedDelivery, error: str) -> None:
+        now = self.bot.clock.now()
+        if d.attempts >= MAX_ATTEMPTS:
+            await self.queue.failed(d.id, f"gave up: {error}", now)
+            self.stats.failed += 1
+            return
+        backoff = min(300.0, 2.0**d.attempts) * random.uniform(0.5, 1.5)
+        await self.queue.retry(d.id, error, now + timedelta(seconds=backoff), now)
+        self.stats.retried += 1
+
+    async def _tell_moderators(self, community: Community | None, d: ClaimedDelivery) -> None:
+        if community is None or community.queue_channel is None:
+            return
+        text = t(community.language, "delivery.channel_problem", channel=f"<#{d.recipient.address}>",
+                 number=d.message.number)  # fmt: skip
+        try:
+            await self.pacer.slot()
+            await self.bot.get_partial_messageable(community.queue_channel).send(text, allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            log.warning("could not reach the moderators' queue either", extra={"guild": d.community})
+
+
+def _snowflake(moment: datetime | None) -> int:
+    """The smallest Discord id created at `moment` (ids start with their creation time)."""
+    if moment is None:
+        return 0
+    return max(0, int(moment.timestamp() * 1000) - 1420070400000) << 22
