@@ -16,13 +16,15 @@ _ESCAPE = re.compile(r"\\([^\w\s])")
 ALERTS_CHANNEL = "#alerts"
 
 
-_MENTION = re.compile(r"<@!?(\d+)>")
+_MENTION = re.compile(r"<(@!?|@&|#)(\d+)>")
 
 
 def readable(text: str, names: dict[int, str] | None = None) -> str:
     """Discord text as Discord would show it: escapes consumed, marks dropped, mentions as @name."""
     if names:
-        text = _MENTION.sub(lambda m: "@" + names.get(int(m.group(1)), m.group(1)), text)
+        text = _MENTION.sub(
+            lambda m: ("#" if m.group(1) == "#" else "@") + names.get(int(m.group(2)), m.group(2)), text
+        )
     text = text.replace("**", "").replace("~~", "")
     text = re.sub(r"^-# ", "", text, flags=re.MULTILINE)
     return _ESCAPE.sub(r"\1", text)
@@ -61,7 +63,7 @@ class Transcript:
         self.deliveries.append(delivery)
         self.shows(label, text)
 
-    def check(self, expect: Expect, incidents: int) -> bool:
+    def check(self, expect: Expect, incidents: int, extra: list[tuple[bool, str]] | None = None) -> bool:
         """Compare what was delivered with what the scenario expects; print each check honestly."""
         told: dict[AlertKind, set[str]] = defaultdict(set)
         for d in self.deliveries:
@@ -94,5 +96,8 @@ class Transcript:
             good = incidents == expect.incidents
             ok &= good
             self.say(f"{'✓' if good else '✗'} incidents: {incidents} (expected {expect.incidents})")
+        for good, line in extra or []:
+            ok &= good
+            self.say(f"{'✓' if good else '✗'} {line}")
         self.say(f"\n{'PASS' if ok else 'FAIL'}: the demo's self-check {'passed' if ok else 'failed'}.")
         return ok

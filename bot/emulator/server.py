@@ -203,6 +203,15 @@ class DiscordEmulator:
 
     # Gateway control.
 
+    def open_command_to_everyone(self, guild: GuildHandle, name: str) -> None:
+        """What an admin does in Server Settings > Integrations: let everyone see a command whose default
+        permissions would hide it. Lets tests prove the bot checks permissions itself."""
+        for command in self.services.commands.listing(guild.id):
+            if command["name"] == name:
+                command["default_member_permissions"] = None
+                return
+        raise KeyError(f"no command /{name} synced in {guild.name}")
+
     async def disconnect_bot(self, code: int = CLOSE_UNKNOWN_ERROR) -> None:
         """Close the bot's websocket(s); discord.py reconnects and RESUMEs, replaying missed events."""
         await self.services.gateway.disconnect_bot(code)

@@ -1,4 +1,4 @@
-"""`veraz demo` runs both bundled scenarios and its self-check passes; a broken scenario is refused."""
+"""`veraz demo`: both bundled scenarios through the real bot and the emulator; the self-check passes."""
 
 from __future__ import annotations
 
@@ -8,25 +8,26 @@ import io
 import pytest
 
 from bot.__main__ import main
-from bot.demo import core, script
+from bot.demo import core, discord_run, script
 
 
 @pytest.mark.parametrize("name", ["hamline", "los-angeles"])
-async def test_each_bundled_scenario_runs_and_its_self_check_passes(name):
+async def test_each_bundled_scenario_runs_through_discord_and_its_self_check_passes(name):
     out = io.StringIO()
-    assert await core.run(script.load(script.bundled(name)), out)
+    assert await discord_run.run(script.load(script.bundled(name)), out), out.getvalue()[-3000:]
     text = out.getvalue()
     assert "PASS: the demo's self-check passed." in text
     assert "✗" not in text
 
 
-async def test_the_hamline_transcript_shows_the_correction_in_both_languages():
+async def test_the_hamline_transcript_shows_the_correction_in_both_languages_and_nothing_to_pat():
     out = io.StringIO()
-    await core.run(script.load(script.bundled("hamline")), out)
+    await discord_run.run(script.load(script.bundled("hamline")), out)
     text = out.getvalue()
     assert "⚠️ CORRECTION · #1 · Hamline Elementary" in text
     assert "⚠️ CORRECCIÓN · #1 · Hamline Elementary" in text
     assert "DM to Pat" not in text
+    assert "Su voto sobre el #1 quedó registrado" in text  # a Spanish-speaking moderator's reply
 
 
 async def test_the_self_check_fails_when_expectations_are_wrong():
@@ -34,8 +35,14 @@ async def test_the_self_check_fails_when_expectations_are_wrong():
     scenario = script.load(script.bundled("hamline"))
     wrong = dataclasses.replace(scenario, expect=script.Expect(alerts=("Pat",)))
     out = io.StringIO()
-    assert not await core.run(wrong, out)
+    assert not await discord_run.run(wrong, out)
     assert "FAIL" in out.getvalue()
+
+
+@pytest.mark.parametrize("name", ["hamline", "los-angeles"])
+async def test_the_core_replay_without_discord_agrees(name):
+    out = io.StringIO()
+    assert await core.run(script.load(script.bundled(name)), out)
 
 
 def test_a_broken_scenario_file_is_refused_with_its_step(tmp_path, capsys):

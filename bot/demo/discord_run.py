@@ -1,0 +1,207 @@
+"""The demo through Discord: the emulator, the real bot on real discord.py, a fresh SQLite database in
+a temporary directory, and scripted people acting out a scenario through slash commands and buttons.
+
+It prints what each person saw, in order (their ephemeral replies, their DMs, the alerts channel, the
+moderators' queue card), then checks itself against what the scenario expects, honestly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import tempfile
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.emulator import Message
+from verification.alerts import AlertKind
+from verification.model import Language
+
+from ..client import Tuning
+from ..clock import ScriptedClock
+from ..i18n import catalog, clock
+from ..render.alerts import reference
+from .script import Action, Role, Scenario, Step
+from .transcript import ALERTS_CHANNEL, Delivery, Transcript
+from .world import Person, World, open_world
+
+
+async def run(scenario: Scenario, out: TextIO) -> bool:
+    with tempfile.TemporaryDirectory(prefix="veraz-demo-") as tmp:
+        people = [Person(p.name, p.role.value, p.locale) for p in scenario.people]
+        scripted = ScriptedClock(scenario.steps[0].at)
+        world = await open_world(Path(tmp) / "data", people, server=scenario.server, locale=_guild_locale(scenario),
+                                 clock=scripted, tuning=Tuning(card_interval=0.0, maintenance_every=3600))  # fmt: skip
+        try:
+            return await _run(scenario, world, scripted, out)
+        finally:
+            await world.close()
+
+
+def _guild_locale(scenario: Scenario) -> str:
+    return "es-419" if scenario.language is Language.ES else "en-US"
+
+
+async def _run(scenario: Scenario, world: World, scripted: ScriptedClock, out: TextIO) -> bool:
+    names = {member.id: name for name, member in world.people.items()}
+    names |= {world.mods.id: world.mods.name, world.queue.id: "veraz-queue", world.alerts.id: "alerts"}
+    transcript = Transcript(out, names)
+    transcript.heading(f"Veraz demo — {scenario.title}")
+    transcript.say(scenario.summary)
+    transcript.say("(The real bot on discord.py, against a local Discord emulator, on a fresh SQLite database.)")
+    seen_dms = {name: 0 for name in world.people}
+    seen_alerts: dict[int, int] = {}
+    for step in scenario.steps:
+        scripted.set(step.at)
+        person = scenario.person(step.who)
+        transcript.step(clock(step.at, scenario.zone, Language.EN), person.label, _describe(step), step.note)
+        reply, number = await _perform(step, scenario, world)
+        transcript.shows(f"{person.name} sees (only them)", reply)
+        await world.settle()
+        if number is not None:
+            with contextlib.suppress(LookupError):
+                transcript.shows("moderators' queue card", _card_text(world.card(number)))
+        for message in world.alerts.messages:
+            versions = len(message.history)
+            if seen_alerts.get(message.id) == versions:
+                continue
+            label = f"post in {ALERTS_CHANNEL}" if message.id not in seen_alerts else f"{ALERTS_CHANNEL} post edited"
+            if message.id not in seen_alerts:
+                transcript.delivered(_delivery(ALERTS_CHANNEL, message), label, message.content)
+            else:
+                transcript.shows(label, message.content)
+            seen_alerts[message.id] = versions
+        for name, member in world.people.items():
+            for message in member.dms[seen_dms[name] :]:
+                transcript.delivered(_delivery(name, message), f"DM to {name}", message.content)
+            seen_dms[name] = len(member.dms)
+    incidents, strays = _audit(world)
+    pinged = len(world.emu.pings)
+    return transcript.check(
+        scenario.expect,
+        incidents,
+        [
+            (pinged == 0, f"pings caused by Veraz: {pinged} (must be 0)"),
+            (strays == 0, f"messages matching no confirmed alert in the database: {strays} (must be 0)"),
+        ],
+    )
+
+
+_KINDS: dict[str, AlertKind] = {}
+for _lang in Language:
+    for _kind in AlertKind:
+        _KINDS[catalog(_lang)[f"alert.kind.{_kind.value}"]] = _kind
+
+
+def _delivery(recipient: str, message: Message) -> Delivery:
+    """What a delivered message is, read off the message itself: its kind and incident in the first line."""
+    first = message.content.split("\n", 1)[0].strip("*")
+    kind = next((k for label, k in _KINDS.items() if first.startswith(label)), AlertKind.ALERT)
+    number = int(first.split("#", 1)[1].split(" ", 1)[0]) if "#" in first else 0
+    return Delivery(recipient, kind, number, confirmed=True)
+
+
+def _audit(world: World) -> tuple[int, int]:
+    """Check every delivered message against the database: it must be an owed message of a confirmed
+    incident, found by the reference it carries. Returns (incidents, messages that match none)."""
+    path = world.bot.settings.data_dir / "veraz.db"
+    with sqlite3.connect(path) as db:
+        incidents = db.execute("SELECT COUNT(*) FROM incidents").fetchone()[0]
+        owed: set[str] = set()
+        for community, number, seq, payload in db.execute("SELECT community, number, seq, payload FROM alerts"):
+            facts: dict[str, Any] = json.loads(payload)["facts"]
+            if facts["confirmed_at"] is not None:
+                owed.add(reference(community, number, seq))
+    messages = [m for member in world.people.values() for m in member.dms] + world.alerts.messages
+    strays = sum(1 for m in messages if not any(f"ref {ref}" in m.content for ref in owed))
+    return incidents, strays
+
+
+def _describe(step: Step) -> str:
+    a = step.args
+    commands = {
+        Action.SETUP: "runs /setup and /places import",
+        Action.SUBSCRIBE: f"runs /subscribe {('area:' + a['area']) if a.get('area') else '(every area)'}",
+        Action.UNSUBSCRIBE: "runs /unsubscribe",
+        Action.REPORT: f"runs /report where:“{a.get('where')}” what:“{a.get('what')}” when:“{a.get('when', '')}”",
+        Action.STATEMENT: f"runs /incident statement id:{a.get('incident')} source:“{a.get('source')}” "
+                          f"stance:{a.get('stance')}",
+        Action.CONFIRM: f"clicks Confirm on #{a.get('incident')}'s card",
+        Action.STATUS: f"runs /status incident:{a.get('incident')}",
+    }  # fmt: skip
+    return commands.get(step.action, f"runs /incident {step.action.value} id:{a.get('incident')} “{a.get('text', '')}”")
+
+
+async def _perform(step: Step, scenario: Scenario, world: World) -> tuple[str, int | None]:
+    member = world.people[step.who]
+    a = step.args
+    match step.action:
+        case Action.SETUP:
+            result = await member.slash(
+                "setup", moderator_role=world.mods, queue_channel=world.queue, alerts_channel=world.alerts,
+                timezone=scenario.timezone, language=scenario.language.value,
+            )  # fmt: skip
+            imported = await member.slash("places import", file=("places.csv", scenario.places_csv.encode()))
+            return f"{result.content}\n{imported.content}", None
+        case Action.SUBSCRIBE:
+            options = {k: v for k, v in {"area": a.get("area"), "language": a.get("language")}.items() if v}
+            return (await member.slash("subscribe", **options)).content, None
+        case Action.UNSUBSCRIBE:
+            options = {"area": a["area"]} if a.get("area") else {}
+            return (await member.slash("unsubscribe", **options)).content, None
+        case Action.REPORT:
+            options = {k: a[k] for k in ("where", "what", "when", "agency", "people", "markings") if a.get(k)}
+            result = await member.slash("report", **options)
+            return result.content, _number(result.content)
+        case Action.STATEMENT:
+            options = {"id": a["incident"], "source": a["source"], "stance": a["stance"]}
+            options |= {k: a[k] for k in ("url", "quote", "published") if a.get(k)}
+            if a.get("source_kind"):
+                options["kind"] = a["source_kind"]
+            return (await member.slash("incident statement", **options)).content, a["incident"]
+        case Action.CONFIRM:
+            result = await member.click(world.card(a["incident"]), _label(scenario, "button.confirm"))
+            return result.content, a["incident"]
+        case Action.STATUS:
+            return (await member.slash("status", incident=a["incident"])).content, None
+        case Action.MISIDENTIFIED:
+            options = {"id": a["incident"], "correction": a["text"]}
+            if a.get("agency"):
+                options["agency"] = a["agency"]
+            return (await member.slash("incident misidentified", **options)).content, a["incident"]
+        case Action.RESOLVE:
+            options = {"id": a["incident"]} | ({"note": a["text"]} if a.get("text") else {})
+            return (await member.slash("incident resolve", **options)).content, a["incident"]
+        case Action.DEBUNK | Action.REOPEN:
+            result = await member.slash(f"incident {step.action.value}", id=a["incident"], reason=a["text"])
+            return result.content, a["incident"]
+        case Action.UPDATE | Action.CORRECT:
+            result = await member.slash(f"incident {step.action.value}", id=a["incident"], text=a["text"])
+            return result.content, a["incident"]
+    raise AssertionError(step.action)
+
+
+def _card_text(message: Message) -> str:
+    embed = message.embeds[0] if message.embeds else {}
+    lines = [f"**{embed.get('title', '')}**", str(embed.get("description", ""))]
+    lines += [f"{f.get('name')}: {f.get('value')}" for f in embed.get("fields", [])]
+    buttons = [str(b.get("label")) for b in message.buttons]
+    if buttons:
+        lines.append("[" + "] [".join(buttons) + "]")
+    return "\n".join(lines)
+
+
+def _label(scenario: Scenario, key: str) -> str:
+    return catalog(scenario.language)[key]
+
+
+def _number(reply: str) -> int | None:
+    if "#" not in reply:
+        return None
+    digits = reply.split("#", 1)[1]
+    number = "".join(c for c in digits[:10] if c.isdigit()) if digits[:1].isdigit() else ""
+    return int(number) if number else None
+
+
+__all__ = ["Role", "run"]
