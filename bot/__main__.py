@@ -90,9 +90,9 @@ def _demo(name: str, *, core_only: bool) -> int:
         return 2
     if core_only:
         return 0 if asyncio.run(core.run(scenario, sys.stdout)) else 1
-    from .demo import discord_run
+    from .demo.discord_run import run as through_discord  # the emulator is only loaded for the demo
 
-    return 0 if asyncio.run(discord_run.run(scenario, sys.stdout)) else 1
+    return 0 if asyncio.run(through_discord(scenario, sys.stdout)) else 1
 
 
 def _point_at(settings: Settings) -> None:

@@ -22,7 +22,7 @@ from ..client import Tuning
 from ..clock import ScriptedClock
 from ..i18n import catalog, clock
 from ..render.alerts import reference
-from .script import Action, Role, Scenario, Step
+from .script import Action, Scenario, Step
 from .transcript import ALERTS_CHANNEL, Delivery, Transcript
 from .world import Person, World, open_world
 
@@ -202,6 +202,3 @@ def _number(reply: str) -> int | None:
     digits = reply.split("#", 1)[1]
     number = "".join(c for c in digits[:10] if c.isdigit()) if digits[:1].isdigit() else ""
     return int(number) if number else None
-
-
-__all__ = ["Role", "run"]

@@ -1,0 +1,109 @@
+"""The `veraz` command line as an operator meets it: real processes, real signals, real files."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+import storage
+from bot.demo.world import BOT_PERMISSIONS
+from bot.emulator import DiscordEmulator
+from bot.emulator.permissions import MANAGE_GUILD
+from tests.scenario_steps import PLACES_CSV
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def veraz(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "VERAZ_"))}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args, cwd=ROOT, env={**clean, "PYTHONPATH": str(ROOT), **env},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def outcome(process: asyncio.subprocess.Process) -> tuple[int, str, str]:
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_a_missing_token_is_one_line_not_a_traceback(tmp_path):
+    code, _, err = await outcome(await veraz("run", env={"VERAZ_DATA_DIR": str(tmp_path)}))
+    assert code == 1
+    assert err.strip() == "veraz run: DISCORD_TOKEN is not set: put the bot token in the environment (see README)"
+
+
+async def test_a_wrong_token_is_one_line_not_a_traceback(tmp_path):
+    async with DiscordEmulator("the-right-token") as emu:
+        env = {"DISCORD_TOKEN": "a-wrong-token", "VERAZ_DATA_DIR": str(tmp_path),
+               "DISCORD_API_BASE_URL": emu.api_base, "DISCORD_GATEWAY_URL": emu.gateway_url}  # fmt: skip
+        code, _, err = await outcome(await veraz("run", env=env))
+    assert code == 1
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("veraz run: Discord refused the token")
+
+
+async def test_sigterm_shuts_down_cleanly_and_logs_never_hold_a_reporters_id(tmp_path):
+    async with DiscordEmulator("run-token") as emu:
+        guild = emu.create_guild("Test network")
+        mods = guild.create_role("Moderators")
+        emu.add_bot_to_guild(guild, permissions=BOT_PERMISSIONS)
+        queue = guild.create_text_channel("queue")
+        alerts = guild.create_text_channel("alerts")
+        admin = guild.add_member("admin", permissions=MANAGE_GUILD)
+        reporter = guild.add_member("reporter")
+        env = {"DISCORD_TOKEN": emu.token, "VERAZ_DATA_DIR": str(tmp_path), "VERAZ_LOG_LEVEL": "DEBUG",
+               "DISCORD_API_BASE_URL": emu.api_base, "DISCORD_GATEWAY_URL": emu.gateway_url}  # fmt: skip
+        process = await veraz("run", env=env)
+        try:
+            await emu.wait_until_connected(timeout=20)
+            await emu.wait_for(lambda: emu.services.commands.listing(guild.id), timeout=20, what="commands synced")
+            await admin.slash("setup", moderator_role=mods, queue_channel=queue, alerts_channel=alerts,
+                              timezone="America/Chicago")  # fmt: skip
+            await admin.slash("places import", file=("p.csv", PLACES_CSV.encode()))
+            reply = await reporter.slash("report", where="Hamline", what="two agents")
+            assert "#1" in reply.content
+            with pytest.raises(storage.DataDirInUse):  # a second bot on the same data would double-send
+                storage.DataDirLock(tmp_path).acquire()
+        finally:
+            process.send_signal(signal.SIGTERM)
+        code, _, err = await outcome(process)
+    assert code == 0, err[-2000:]
+    assert str(reporter.id) not in err
+    lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    assert any(line["event"] == "connected" for line in lines)
+    with storage.DataDirLock(tmp_path):
+        pass  # released on exit
+
+
+async def test_backup_restore_status_and_purge_from_the_command_line(tmp_path):
+    data = tmp_path / "data"
+    database = await storage.open_database(data)
+    from tests.scenario_steps import set_up_chicago
+
+    await set_up_chicago(database.unit_of_work())
+    await database.close()
+    env = {"VERAZ_DATA_DIR": str(data)}
+    code, out, _ = await outcome(await veraz("backup", str(tmp_path / "b.db"), env=env))
+    assert code == 0
+    assert "pseudonym.key" in out
+    code, out, _ = await outcome(await veraz("status", env=env))
+    assert code == 0
+    assert out.startswith("deliveries: 0 queued")
+    code, out, _ = await outcome(await veraz("purge", env=env))
+    assert code == 0
+    assert "retention applied" in out
+    code, out, _ = await outcome(await veraz("restore", str(tmp_path / "b.db"), env=env))
+    assert code == 0
+    assert "restored" in out
+    code, _, err = await outcome(await veraz("restore", str(tmp_path / "missing.db"), env=env))
+    assert code == 1
+    assert "no backup at" in err
