@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 import discord
 from discord.ext import commands
@@ -40,6 +41,8 @@ class Tuning:
     card_interval: float = 3.0  # at most one edit per queue card this often
     pace: int = 48  # our own requests per second (Discord's global limit is 50)
     concurrency: int = 16  # deliveries in flight at once
+    retry_base: float = 2.0  # seconds; a failed delivery waits retry_base ** attempts, with jitter
+    nonce_memory: float = 120.0  # how long Discord is trusted to de-duplicate a repeated nonce
     maintenance_every: float = 60.0  # seconds between expiry runs
     purge_every: float = 24 * 3600.0
     sync_commands: bool = True
@@ -76,7 +79,12 @@ class VerazBot(commands.Bot):
         self.pacer = Pacer(self.tuning.pace)
         self.cards = CardPublisher(self, interval=self.tuning.card_interval)
         self.delivery = DeliveryWorker(
-            self, storage.SqliteDeliveryQueue(self._database), self.pacer, concurrency=self.tuning.concurrency
+            self,
+            storage.SqliteDeliveryQueue(self._database),
+            self.pacer,
+            concurrency=self.tuning.concurrency,
+            retry_base=self.tuning.retry_base,
+            nonce_memory=timedelta(seconds=self.tuning.nonce_memory),
         )
         await self.tree.set_translator(CatalogTranslator())
         self.tree.error(self._on_tree_error)

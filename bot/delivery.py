@@ -57,7 +57,15 @@ class DeliveryStats:
 
 class DeliveryWorker:
     def __init__(
-        self, bot: VerazBot, queue: DeliveryQueue, pacer: Pacer, *, concurrency: int = 16, batch: int | None = None
+        self,
+        bot: VerazBot,
+        queue: DeliveryQueue,
+        pacer: Pacer,
+        *,
+        concurrency: int = 16,
+        batch: int | None = None,
+        retry_base: float = 2.0,
+        nonce_memory: timedelta = DISCORD_NONCE_MEMORY,
     ) -> None:
         self.bot = bot
         self.queue = queue
@@ -65,7 +73,8 @@ class DeliveryWorker:
         self.concurrency = concurrency
         self.batch = batch or max(concurrency, pacer.rate)  # about one second of sending
         self.stats = DeliveryStats()
-        self.nonce_memory = DISCORD_NONCE_MEMORY
+        self.retry_base = retry_base
+        self.nonce_memory = nonce_memory
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
@@ -125,7 +134,7 @@ class DeliveryWorker:
         text = render_alert(d.message, d.recipient.language, zone or UTC, community=d.community, direct=direct)
         try:
             channel_id = d.recipient.address if not direct else await self._dm_channel(d)
-            if d.in_doubt_since is not None and self.bot.clock.now() - d.in_doubt_since > self.nonce_memory:
+            if d.in_doubt_since is not None and self.bot.clock.now() - d.in_doubt_since >= self.nonce_memory:
                 found = await self._already_sent(channel_id, d)
                 if found is not None:
                     self.stats.deduplicated += 1
@@ -146,10 +155,14 @@ class DeliveryWorker:
     async def _dm_channel(self, d: ClaimedDelivery) -> int:
         if d.dm_channel is not None:
             return d.dm_channel
+        return await self.open_dm_channel(d.community, d.recipient.address)
+
+    async def open_dm_channel(self, community: int, user: int) -> int:
+        """Open (or find) the DM channel with a subscriber and remember it: later DMs cost one request."""
         await self.pacer.slot()
-        data = await self.bot.http.start_private_message(d.recipient.address)
+        data = await self.bot.http.start_private_message(user)
         channel_id = int(data["id"])
-        await self.queue.remember_dm_channel(d.community, d.recipient.address, channel_id)
+        await self.queue.remember_dm_channel(community, user, channel_id)
         return channel_id
 
     async def _send(self, channel_id: int, text: str, d: ClaimedDelivery) -> int:
@@ -182,7 +195,7 @@ class DeliveryWorker:
         assert d.amends is not None
         zone = community.zone if community is not None else UTC
         lang = d.recipient.language
-        banner = t(lang, "alert.channel.amended", kind=t(lang, f"alert.kind.{d.kind.value}"))
+        banner = t(lang, f"alert.channel.amended.{d.kind.value}")
         original = render_alert(alert, lang, zone, community=d.community, direct=False)
         try:
             await self.pacer.slot()
@@ -225,7 +238,7 @@ class DeliveryWorker:
             await self.queue.failed(d.id, f"gave up: {error}", now)
             self.stats.failed += 1
             return
-        backoff = min(300.0, 2.0**d.attempts) * random.uniform(0.5, 1.5)
+        backoff = min(300.0, self.retry_base**d.attempts) * random.uniform(0.5, 1.5)
         await self.queue.retry(d.id, error, now + timedelta(seconds=backoff), now)
         self.stats.retried += 1
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 import discord
@@ -47,6 +48,10 @@ class Subscriptions(commands.Cog):
             chosen = Language(language) if language else act.lang
             sub = await usecases.subscribe(self.bot.uow, community.id, interaction.user.id, area, chosen)
             await act.reply(replies.subscribed(sub, act.lang))
+            # Opening the DM channel now, at a calm moment, makes each alert later cost one request. If
+            # Discord refuses now, the delivery worker opens it when the first alert goes out.
+            with contextlib.suppress(discord.HTTPException):
+                await self.bot.delivery.open_dm_channel(community.id, interaction.user.id)
 
     @subscribe.autocomplete("area")
     async def area_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
