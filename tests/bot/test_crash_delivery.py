@@ -35,10 +35,10 @@ async def start_bot(emu: DiscordEmulator, data: Path) -> asyncio.subprocess.Proc
     )  # fmt: skip
 
 
-async def outbox_empty(data: Path, timeout: float = 30.0) -> None:
-    """The database is another process's: poll it (the emulator's events do not cover it)."""
-    async with asyncio.timeout(timeout):
-        while (now := states(data)).get("queued") or now.get("sending"):
+async def outbox_empty(data: Path) -> None:
+    """The database is another process's, so nothing signals a change in it: poll (with a deadline)."""
+    async with asyncio.timeout(30):
+        while (now := states(data)).get("queued") or now.get("sending"):  # noqa: ASYNC110
             await asyncio.sleep(0.1)
 
 
