@@ -39,7 +39,7 @@ class Tuning:
     """Knobs tests, the demo and benchmarks turn; production uses the defaults."""
 
     card_interval: float = 3.0  # at most one edit per queue card this often
-    pace: int = 48  # our own requests per second (Discord's global limit is 50)
+    pace: float = 47.0  # our own requests per second, evenly spaced (Discord's global limit is 50)
     concurrency: int = 16  # deliveries in flight at once
     retry_base: float = 2.0  # seconds; a failed delivery waits retry_base ** attempts, with jitter
     nonce_memory: float = 120.0  # how long Discord is trusted to de-duplicate a repeated nonce

@@ -71,7 +71,7 @@ class DeliveryWorker:
         self.queue = queue
         self.pacer = pacer
         self.concurrency = concurrency
-        self.batch = batch or max(concurrency, pacer.rate)  # about one second of sending
+        self.batch = batch or max(concurrency, int(pacer.rate))  # about one second of sending
         self.stats = DeliveryStats()
         self.retry_base = retry_base
         self.nonce_memory = nonce_memory
