@@ -38,6 +38,12 @@ def sent(data: Path) -> int:
         return int(db.execute("SELECT COUNT(*) FROM deliveries WHERE state = 'sent'").fetchone()[0])
 
 
+async def until_sent(data: Path, count: int) -> None:
+    """The bot is another process: its database is polled (nothing here is told when it changes)."""
+    while sent(data) < count:  # noqa: ASYNC110
+        await asyncio.sleep(0.2)
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -66,7 +72,8 @@ async def veraz_fanout(emu: DiscordEmulator, data: Path, count: int) -> None:
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "VERAZ_"))}
     env |= {"PYTHONPATH": str(ROOT), "DISCORD_TOKEN": emu.token, "VERAZ_DATA_DIR": str(data),
-            "DISCORD_API_BASE_URL": emu.api_base, "DISCORD_GATEWAY_URL": emu.gateway_url, "VERAZ_LOG_LEVEL": "WARNING"}  # fmt: skip
+            "DISCORD_API_BASE_URL": emu.api_base, "DISCORD_GATEWAY_URL": emu.gateway_url,
+            "VERAZ_LOG_LEVEL": "WARNING"}  # fmt: skip
     bot = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=env)
     try:
         await emu.wait_until_connected(timeout=60)
@@ -76,12 +83,10 @@ async def veraz_fanout(emu: DiscordEmulator, data: Path, count: int) -> None:
         limited_before = emu.rate_limited_count
         clicked = time.time()
         await dev.slash("incident confirm", id=1)
-        while sent(data) < count + 1:
-            await asyncio.sleep(0.2)
+        await until_sent(data, count + 1)
         corrected = time.time()
         await dev.slash("incident misidentified", id=1, correction="U.S. Secret Service agents, not ICE")
-        while sent(data) < 2 * (count + 1):
-            await asyncio.sleep(0.2)
+        await until_sent(data, 2 * (count + 1))
         peak = peak_rss_mb(bot.pid)
     finally:
         bot.send_signal(signal.SIGTERM)
