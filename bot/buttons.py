@@ -28,13 +28,14 @@ STYLES = {
     "debunk": discord.ButtonStyle.danger,
     "misidentified": discord.ButtonStyle.secondary,
     "resolve": discord.ButtonStyle.primary,
+    "ask": discord.ButtonStyle.secondary,
 }
 NEEDS_TEXT = {"debunk", "misidentified"}  # the rules require a reason; resolve's note is optional
 
 
 class CardButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"veraz:(?P<number>\d+):(?P<action>confirm|debunk|misidentified|resolve)",
+    template=r"veraz:(?P<number>\d+):(?P<action>confirm|debunk|misidentified|resolve|ask)",
 ):
     def __init__(self, number: int, action: str, label: str | None = None) -> None:
         super().__init__(discord.ui.Button(label=label, style=STYLES[action], custom_id=f"veraz:{number}:{action}"))
@@ -56,7 +57,12 @@ class CardButton(
         async with Acting(bot, interaction, defer=False) as act:
             community = await act.community()
             await act.require_moderator(community)
-            await interaction.response.send_modal(ReasonModal(self.action, self.number, act.lang))
+            modal = (
+                AskModal(self.number, act.lang)
+                if self.action == "ask"
+                else ReasonModal(self.action, self.number, act.lang)
+            )
+            await interaction.response.send_modal(modal)
 
 
 class ReasonModal(discord.ui.Modal):
@@ -83,12 +89,31 @@ class ReasonModal(discord.ui.Modal):
             await moderate(bot, act, self.action, self.number, self.text.value or "")
 
 
+class AskModal(discord.ui.Modal):
+    """A question for the incident's reporters, relayed by DM without revealing who they are."""
+
+    def __init__(self, number: int, lang: Language) -> None:
+        super().__init__(title=t(lang, "modal.ask.title", number=number)[:45], custom_id=f"veraz:modal:ask:{number}")
+        self.number = number
+        self.question: discord.ui.TextInput[AskModal] = discord.ui.TextInput(
+            label=t(lang, "modal.ask.label")[:45], style=discord.TextStyle.paragraph, max_length=500, custom_id="text"
+        )
+        self.add_item(self.question)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        bot: VerazBot = interaction.client  # type: ignore[assignment]
+        async with Acting(bot, interaction) as act:
+            community = await act.community()
+            await act.require_moderator(community)
+            await bot.ask_reporters(act, community, self.number, self.question.value)
+
+
 def card_view(incident: Incident, lang: Language) -> discord.ui.View | None:
     """The buttons an incident's card offers in its state; a closed incident's card has none."""
     if incident.closed:
         return None
     actions = ["confirm"] if incident.status is Status.UNVERIFIED else []
-    actions += ["debunk", "misidentified", "resolve"]
+    actions += ["debunk", "misidentified", "resolve", "ask"]
     view = discord.ui.View(timeout=None)
     for action in actions:
         view.add_item(CardButton(incident.number, action, t(lang, f"button.{action}")))

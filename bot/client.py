@@ -15,6 +15,7 @@ from discord.ext import commands
 
 import storage
 from verification import usecases
+from verification.community import Community
 from verification.errors import RuleViolation
 from verification.model import Moderator
 from verification.ports import UnitOfWork
@@ -26,12 +27,15 @@ from .cards import CardPublisher
 from .clock import Clock, SystemClock
 from .communities import CommunityCache
 from .delivery import DeliveryWorker
+from .i18n import t
 from .pacing import Pacer
+from .relay import RelayBook
+from .render.safe import user_text
 from .settings import Settings
 from .translator import CatalogTranslator
 
 log = logging.getLogger(__name__)
-COGS = ("bot.cogs.reporting", "bot.cogs.subscriptions", "bot.cogs.moderation", "bot.cogs.admin")
+COGS = ("bot.cogs.reporting", "bot.cogs.subscriptions", "bot.cogs.moderation", "bot.cogs.admin", "bot.cogs.privacy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,7 @@ class VerazBot(commands.Bot):
         self.uow: UnitOfWork = self._database.unit_of_work()
         self.pseudonym = storage.Pseudonymizer.from_data_dir(self.settings.data_dir)
         self.communities = CommunityCache(self.uow)
+        self.relay = RelayBook()
         self.pacer = Pacer(self.tuning.pace)
         self.cards = CardPublisher(self, interval=self.tuning.card_interval)
         self.delivery = DeliveryWorker(
@@ -133,6 +138,51 @@ class VerazBot(commands.Bot):
         """A moderator as the domain sees them: their id for the record, their reporter pseudonym to
         stop them confirming their own report."""
         return Moderator(str(user.id), self.pseudonym(community, user.id), getattr(user, "display_name", ""))
+
+    async def flush_deleted(self) -> None:
+        """After deleting personal data: empty the write-ahead log, so nothing lingers there."""
+        if self._database is not None:
+            await self._database.checkpoint()
+
+    async def post_to_queue(self, community: Community, number: int, text: str) -> None:
+        """A note for moderators, as a reply to the incident's card (or on its own if there is none)."""
+        if community.queue_channel is None:
+            return
+        view = await usecases.incident_view(self.uow, community.id, number)
+        channel = self.get_partial_messageable(community.queue_channel)
+        reference = None
+        if view.card_message is not None:
+            reference = discord.MessageReference(
+                message_id=view.card_message, channel_id=community.queue_channel, fail_if_not_exists=False
+            )
+        if reference is None:
+            await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+        else:
+            await channel.send(text, reference=reference, allowed_mentions=discord.AllowedMentions.none())
+
+    async def ask_reporters(self, act: Acting, community: Community, number: int, question: str) -> None:
+        """DM the question to the incident's reporters still reachable; tell the moderator how many."""
+        await usecases.incident(self.uow, community.id, number)  # refuses an unknown incident
+        now = self.clock.now()
+        reached = 0
+        reporters = self.relay.reporters(community.id, number, now)
+        for ordinal, link in sorted(reporters.items()):
+            text = t(link.language, "relay.question", number=number, question=user_text(question, 500),
+                     hours=community.relay_hours)  # fmt: skip
+            try:
+                channel_id = await self.delivery.open_dm_channel_for(link.user_id)
+                await self.pacer.slot()
+                await self.get_partial_messageable(channel_id).send(
+                    text, allowed_mentions=discord.AllowedMentions.none()
+                )
+            except discord.HTTPException:
+                continue
+            self.relay.asked(community.id, number, ordinal, link, now)
+            reached += 1
+        await act.reply(t(act.lang, "relay.sent", count=reached, number=number))
+        note = t(community.language, "relay.asked", moderator=f"<@{act.interaction.user.id}>",
+                 question=user_text(question, 500), count=reached)  # fmt: skip
+        await self.post_to_queue(community, number, note)
 
     def changed(self, community: int, outcome: Outcome) -> None:
         """After a use case changed an incident: refresh its card, and deliver what it now owes."""

@@ -159,11 +159,15 @@ class DeliveryWorker:
 
     async def open_dm_channel(self, community: int, user: int) -> int:
         """Open (or find) the DM channel with a subscriber and remember it: later DMs cost one request."""
-        await self.pacer.slot()
-        data = await self.bot.http.start_private_message(user)
-        channel_id = int(data["id"])
+        channel_id = await self.open_dm_channel_for(user)
         await self.queue.remember_dm_channel(community, user, channel_id)
         return channel_id
+
+    async def open_dm_channel_for(self, user: int) -> int:
+        """Open (or find) a DM channel, remembering nothing (a reporter's is never stored)."""
+        await self.pacer.slot()
+        data = await self.bot.http.start_private_message(user)
+        return int(data["id"])
 
     async def _send(self, channel_id: int, text: str, d: ClaimedDelivery) -> int:
         channel = self.bot.get_partial_messageable(channel_id)

@@ -18,9 +18,9 @@ from .database import Database
 from .outbox import recipient_of
 
 # An amendment whose ALERT will never arrive is owed to nobody: it is cancelled, and the log says why.
-_CANCEL_ORPHANS = """
+_CANCEL_DEPENDENTS = """
 UPDATE deliveries SET state = 'cancelled', error = 'alert_not_delivered', updated_at = ?
-WHERE state = 'queued' AND depends_on IN (SELECT id FROM deliveries WHERE state IN ('failed', 'cancelled'))
+WHERE depends_on = ? AND state = 'queued'
 """
 
 # Due rows, amendments first (lower priority value), each only once its recipient's ALERT is sent.
@@ -56,7 +56,6 @@ class SqliteDeliveryQueue:
 
     async def claim(self, now: datetime, limit: int) -> list[ClaimedDelivery]:
         async with self.database.transaction() as uow:
-            await sql.run(uow.db, _CANCEL_ORPHANS, (ts(now),))
             rows = await sql.rows(uow.db, _DUE, (ts(now), limit))
             await sql.run_many(
                 uow.db,
@@ -90,10 +89,14 @@ class SqliteDeliveryQueue:
         )
 
     async def failed(self, delivery: int, error: str, now: datetime) -> None:
-        await self._settle(
-            "UPDATE deliveries SET state = 'failed', error = ?, updated_at = ? WHERE id = ?",
-            (error[:500], ts(now), delivery),
-        )
+        async with self.database.transaction() as uow:
+            await sql.run(
+                uow.db,
+                "UPDATE deliveries SET state = 'failed', error = ?, updated_at = ? WHERE id = ?",
+                (error[:500], ts(now), delivery),
+            )
+            await sql.run(uow.db, _CANCEL_DEPENDENTS, (ts(now), delivery))
+            await uow.commit()
 
     async def retry(self, delivery: int, error: str, at: datetime, now: datetime) -> None:
         await self._settle(

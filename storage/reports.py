@@ -87,6 +87,20 @@ class SqliteReports:
             for r in rows
         ]
 
+    async def forget(self, community: int, reporter: str, at: datetime) -> list[int]:
+        found = await sql.rows(
+            self.db,
+            "SELECT DISTINCT number FROM reports WHERE community = ? AND pseudonym = ? ORDER BY number",
+            (community, reporter),
+        )
+        await sql.run(
+            self.db,
+            "UPDATE reports SET pseudonym = NULL, where_text = NULL, what = NULL, markings = NULL, purged_at = ? "
+            "WHERE community = ? AND pseudonym = ?",
+            (ts(at), community, reporter),
+        )
+        return [r[0] for r in found]
+
 
 class SqliteStanding:
     def __init__(self, db: aiosqlite.Connection) -> None:
@@ -97,6 +111,11 @@ class SqliteStanding:
             self.db, "SELECT score FROM reporter_standing WHERE community = ? AND pseudonym = ?", (community, reporter)
         )
         return int(score or 0)
+
+    async def forget(self, community: int, reporter: str) -> None:
+        await sql.run(
+            self.db, "DELETE FROM reporter_standing WHERE community = ? AND pseudonym = ?", (community, reporter)
+        )
 
     async def credit(self, community: int, reporters: Sequence[str], delta: int, at: datetime) -> None:
         await sql.run_many(

@@ -229,6 +229,14 @@ class FakeReports:
             if (c, n) == (community, number)
         ]
 
+    async def forget(self, community: int, reporter: str, at: datetime) -> list[int]:
+        numbers = set()
+        for report_id, (c, n, o, r) in list(self.uow.data.reports.items()):
+            if c == community and r.reporter == reporter:
+                numbers.add(n)
+                self.uow.data.reports[report_id] = (c, n, o, replace(r, where="", what="", markings="", reporter=""))
+        return sorted(numbers)
+
 
 class FakeStanding:
     def __init__(self, uow: FakeUnitOfWork) -> None:
@@ -236,6 +244,9 @@ class FakeStanding:
 
     async def score(self, community: int, reporter: str) -> int:
         return self.uow.data.standing.get((community, reporter), 0)
+
+    async def forget(self, community: int, reporter: str) -> None:
+        self.uow.data.standing.pop((community, reporter), None)
 
     async def credit(self, community: int, reporters: Sequence[str], delta: int, at: datetime) -> None:
         for reporter in reporters:

@@ -92,6 +92,10 @@ class Reporting(commands.Cog):
                 low_trust=low_trust(interaction.user, community, datetime.now(UTC)),
             )
             outcome = await usecases.submit_report(self.bot.uow, now, data)
+            # Kept in memory only, for the relay window: how a moderator's question can reach this reporter.
+            ordinal = outcome.incident.reports[-1].reporter
+            until = now + timedelta(hours=community.relay_hours)
+            self.bot.relay.remember(community.id, outcome.number, ordinal, interaction.user.id, act.lang, until)
             text = replies.report_accepted(outcome, act.lang)
             if first_time:
                 text += "\n\n" + replies.privacy_notice(community, act.lang)

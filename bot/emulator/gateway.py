@@ -22,6 +22,7 @@ from .world import World
 Json = dict[str, Any]
 _log = logging.getLogger(__name__)
 
+ACK_DELAY = 0.02  # seconds
 DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE, VOICE, RESUME, RECONNECT, CHUNK, INVALID_SESSION, HELLO, ACK = (
     0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11,
 )  # fmt: skip
@@ -169,7 +170,10 @@ class Gateway:
             return session
         data = frame.get("d")
         if op == HEARTBEAT:
-            connection.send({"op": ACK, "d": None, "s": None, "t": None})
+            # A loopback ACK can beat discord.py's keep-alive thread to recording when it sent the beat,
+            # which then logs a bogus "Can't keep up ... 41s behind": answer after a network-like pause.
+            ack = {"op": ACK, "d": None, "s": None, "t": None}
+            asyncio.get_running_loop().call_later(ACK_DELAY, connection.send, ack)
         elif op == IDENTIFY:
             if session is not None:
                 await connection.close(CLOSE_ALREADY_AUTHENTICATED, "already authenticated")

@@ -197,6 +197,7 @@ CREATE TABLE deliveries (
     updated_at      TEXT    NOT NULL,
     UNIQUE (alert_id, recipient_kind, recipient)
 ) STRICT;
-CREATE INDEX deliveries_due ON deliveries (state, priority, next_attempt_at, id);
+-- In claim order, so a claim reads only the rows it takes, however long the queue.
+CREATE INDEX deliveries_due ON deliveries (state, priority, id);
 CREATE INDEX deliveries_incident ON deliveries (community, number, kind, state);
 CREATE INDEX deliveries_depends ON deliveries (depends_on);

@@ -25,6 +25,7 @@ from .moderation import (
     resolve,
     vote_confirm,
 )
+from .privacy import forget_reporter
 from .queries import (
     IncidentView,
     all_incidents,
@@ -56,6 +57,7 @@ __all__ = [
     "delivery_counts",
     "delivery_log",
     "expire_stale",
+    "forget_reporter",
     "get_community",
     "import_places",
     "incident",

@@ -1,0 +1,19 @@
+"""What a reporter can do about their own data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..ports import UnitOfWork
+
+
+async def forget_reporter(uow: UnitOfWork, community: int, reporter: str, now: datetime) -> list[int]:
+    """Delete the text of all of a reporter's reports and every link from them to those reports.
+
+    Incident summaries and counts stay: the incidents happened. Returns the incidents concerned.
+    """
+    async with uow:
+        numbers = await uow.reports.forget(community, reporter, now)
+        await uow.standing.forget(community, reporter)
+        await uow.commit()
+    return numbers
