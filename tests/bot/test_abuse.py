@@ -41,7 +41,7 @@ async def test_a_flood_of_1000_reports_collapses_into_3_cards_and_reaches_no_sub
             f"flood{i:02}",
             created_at=now - timedelta(days=2 if i < 40 else 400),
             joined_at=now - timedelta(hours=1 if i < 40 else 2000),
-        )  # fmt: skip
+        )
         for i in range(50)
     ]
     before = len(world.emu.requests)
