@@ -14,10 +14,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import signal
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import discord
 
@@ -43,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     backup.add_argument("path", type=Path)
     restore = commands.add_parser("restore", help="replace the database with a backup (bot stopped)")
     restore.add_argument("path", type=Path)
+    export = commands.add_parser("export", help="a community's data as JSON, for its admins (docs/SECURITY.md)")
+    export.add_argument("--community", type=int, required=True, help="the Discord server (guild) id")
+    export.add_argument("--out", type=Path, help="the file to write (default: veraz-export-<id>.json)")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -63,6 +68,13 @@ def main(argv: list[str] | None = None) -> int:
                 return asyncio.run(_status(settings))
             case "purge":
                 return asyncio.run(_purge(settings))
+            case "export":
+                out = args.out or Path(f"veraz-export-{args.community}.json")
+                data = asyncio.run(_export(settings, args.community))
+                out.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+                print(f"wrote {out}: {len(data['incidents'])} incident(s), {len(data['reports'])} report(s); "
+                      "no pseudonyms and no subscriber ids are in it")  # fmt: skip
+                return 0
             case "backup":
                 version = asyncio.run(storage.backup(settings.data_dir / storage.DATABASE_NAME, args.path))
                 key = settings.data_dir / "pseudonym.key"
@@ -75,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"restored {args.path}" + (f"; the replaced database is kept at {kept}" if kept else ""))
                 return 0
     except (SettingsError, storage.SchemaTooNew, storage.MigrationFailed, storage.RestoreRefused,
-            storage.DataDirInUse, FileNotFoundError) as exc:  # fmt: skip
+            storage.DataDirInUse, FileNotFoundError, LookupError) as exc:  # fmt: skip
         print(f"veraz {args.command}: {exc}", file=sys.stderr)
         return 1
     return 2
@@ -174,6 +186,14 @@ async def _status(settings: Settings) -> int:
     print(f"deliveries: {counts.queued} queued, {counts.sending} in flight, {counts.sent} sent, "
           f"{counts.failed} failed, {counts.cancelled} cancelled; oldest pending: {age}")  # fmt: skip
     return 0
+
+
+async def _export(settings: Settings, community: int) -> dict[str, Any]:
+    database = await storage.open_database(settings.data_dir)
+    try:
+        return await storage.export_community(database, community, datetime.now(UTC))
+    finally:
+        await database.close()
 
 
 async def _purge(settings: Settings) -> int:

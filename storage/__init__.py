@@ -5,6 +5,7 @@ from pathlib import Path
 from .backup import RestoreRefused, backup, restore
 from .database import DATABASE_NAME, Database
 from .delivery_queue import SqliteDeliveryQueue
+from .export import export_community
 from .lock import DataDirInUse, DataDirLock
 from .migrations import MigrationFailed, SchemaTooNew
 from .pseudonyms import Pseudonymizer
@@ -28,6 +29,7 @@ __all__ = [
     "SchemaTooNew",
     "SqliteDeliveryQueue",
     "backup",
+    "export_community",
     "open_database",
     "purge",
     "restore",

@@ -16,6 +16,7 @@ from bot.demo.world import BOT_PERMISSIONS
 from bot.emulator import DiscordEmulator
 from bot.emulator.permissions import MANAGE_GUILD
 from tests.scenario_steps import PLACES_CSV
+from verification import usecases
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,3 +108,39 @@ async def test_backup_restore_status_and_purge_from_the_command_line(tmp_path):
     code, _, err = await outcome(await veraz("restore", str(tmp_path / "missing.db"), env=env))
     assert code == 1
     assert "no backup at" in err
+
+
+async def test_export_holds_the_incidents_but_no_pseudonym_and_no_subscriber_id(tmp_path):
+    from datetime import UTC, datetime
+
+    from storage.pseudonyms import Pseudonymizer
+    from verification.model import Language
+    from verification.usecases import ReportInput
+
+    data = tmp_path / "data"
+    database = await storage.open_database(data)
+    from tests.scenario_steps import CHICAGO, set_up_chicago
+
+    uow = database.unit_of_work()
+    await set_up_chicago(uow)
+    pseudonym = Pseudonymizer(b"sixteen bytes of key at least")(CHICAGO, 111)
+    await usecases.subscribe(uow, CHICAGO, 987654321987654321, None, Language.EN)
+    await usecases.submit_report(uow, datetime(2025, 1, 24, 17, 20, tzinfo=UTC),
+                                 ReportInput(CHICAGO, pseudonym, "Hamline", "EXPORTED-TEXT"))  # fmt: skip
+    await database.close()
+    out = tmp_path / "export.json"
+    code, printed, err = await outcome(
+        await veraz("export", "--community", str(CHICAGO), "--out", str(out), env={"VERAZ_DATA_DIR": str(data)})
+    )
+    assert code == 0, err
+    assert "1 incident(s)" in printed
+    text = out.read_text()
+    exported = json.loads(text)
+    assert exported["incidents"][0]["history"][0]["kind"] == "reported"
+    assert exported["reports"][0]["what"] == "EXPORTED-TEXT"
+    assert exported["subscriptions"] == {"subscribers": 1, "by_area": {"(every area)": 1}}
+    assert pseudonym not in text
+    assert "987654321987654321" not in text
+    code, _, err = await outcome(await veraz("export", "--community", "42", env={"VERAZ_DATA_DIR": str(data)}))
+    assert code == 1
+    assert "no community 42" in err
