@@ -24,6 +24,7 @@ from typing import Any
 import discord
 
 import storage
+from verification.model import Language
 
 from . import logs
 from .demo import core, script
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="replay a scenario and print what each person saw")
     demo.add_argument("--scenario", default="hamline", help="hamline, los-angeles, or a .toml file of your own")
     demo.add_argument("--core", action="store_true", help="without Discord: the use cases and storage only")
+    demo.add_argument("--language", choices=["en", "es"], default="en", help="the narrator's language")
     commands.add_parser("status", help="show the delivery queue")
     commands.add_parser("purge", help="apply the retention period now")
     backup = commands.add_parser("backup", help="copy the database consistently, even while the bot runs")
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "demo":
-        return _demo(args.scenario, core_only=args.core)
+        return _demo(args.scenario, core_only=args.core, lang=Language(args.language))
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -93,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def _demo(name: str, *, core_only: bool) -> int:
+def _demo(name: str, *, core_only: bool, lang: Language) -> int:
     path = Path(name) if name.endswith(".toml") else script.bundled(name)
     try:
         scenario = script.load(path)
@@ -101,10 +103,10 @@ def _demo(name: str, *, core_only: bool) -> int:
         print(f"veraz demo: {exc}", file=sys.stderr)
         return 2
     if core_only:
-        return 0 if asyncio.run(core.run(scenario, sys.stdout)) else 1
+        return 0 if asyncio.run(core.run(scenario, sys.stdout, lang)) else 1
     from .demo.discord_run import run as through_discord  # the emulator is only loaded for the demo
 
-    return 0 if asyncio.run(through_discord(scenario, sys.stdout)) else 1
+    return 0 if asyncio.run(through_discord(scenario, sys.stdout, lang)) else 1
 
 
 def _point_at(settings: Settings) -> None:

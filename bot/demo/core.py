@@ -23,6 +23,7 @@ from ..i18n import clock, language_of, t
 from ..render import replies
 from ..render.alerts import render_alert
 from ..render.cards import card
+from .narration import describe
 from .script import Action, Scenario, Step
 from .transcript import ALERTS_CHANNEL, Delivery, Transcript
 
@@ -30,73 +31,50 @@ COMMUNITY = 1
 ROLE, QUEUE, ALERTS = 100, 200, 300
 
 
-async def run(scenario: Scenario, out: TextIO) -> bool:
+async def run(scenario: Scenario, out: TextIO, lang: Language = Language.EN) -> bool:
     with tempfile.TemporaryDirectory(prefix="veraz-demo-") as tmp:
         database = await storage.open_database(Path(tmp))
         try:
-            return await _run(scenario, database, out)
+            return await _run(scenario, database, out, lang)
         finally:
             await database.close()
 
 
-async def _run(scenario: Scenario, database: storage.Database, out: TextIO) -> bool:
+async def _run(scenario: Scenario, database: storage.Database, out: TextIO, lang: Language) -> bool:
     uow = database.unit_of_work()
     queue = storage.SqliteDeliveryQueue(database)
     pseudonym = storage.Pseudonymizer(secrets.token_bytes(32))
     ids = {p.name: 1000 + i for i, p in enumerate(scenario.people)}
     names = {v: k for k, v in ids.items()}
     zone = scenario.zone
-    transcript = Transcript(out, names)
-    transcript.heading(f"Veraz demo (core, no Discord) — {scenario.title}")
+    transcript = Transcript(out, names, lang)
+    transcript.heading(t(lang, "demo.heading_core", title=scenario.title))
     transcript.say(scenario.summary)
     for step in scenario.steps:
         person = scenario.person(step.who)
-        lang = language_of(person.locale)
-        transcript.step(clock(step.at, zone, Language.EN), person.label, _describe(step), step.note)
+        their = language_of(person.locale)
+        transcript.step(clock(step.at, zone, lang), person.label, describe(step, lang), step.note)
         moderator = Moderator(str(ids[person.name]), pseudonym(COMMUNITY, ids[person.name]), person.name)
         try:
-            reply, number = await _perform(step, uow, scenario, moderator, ids, pseudonym, lang)
+            reply, number = await _perform(step, uow, scenario, moderator, ids, pseudonym, their)
         except RuleViolation as refused:
-            transcript.shows(f"{person.name} sees (only them)", replies.refusal(refused, lang))
+            transcript.shows(t(lang, "demo.sees", name=person.name), replies.refusal(refused, their))
             continue
-        transcript.shows(f"{person.name} sees (only them)", reply)
+        transcript.shows(t(lang, "demo.sees", name=person.name), reply)
         if number is not None:
             view = await usecases.incident_view(uow, COMMUNITY, number)
             shown = card(view.incident, view.reports, scenario.language, zone, step.at)
-            transcript.shows("moderators' queue card (edited in place)", shown.as_text())
+            transcript.shows(t(lang, "demo.card"), shown.as_text())
         for claimed in await queue.claim(step.at, 10_000):
             direct = claimed.recipient.kind is RecipientKind.DM
             who = names[claimed.recipient.address] if direct else ALERTS_CHANNEL
             text = render_alert(claimed.message, claimed.recipient.language, zone, community=COMMUNITY, direct=direct)
             confirmed = claimed.message.facts.status is not Status.UNVERIFIED
-            label = f"DM to {who}" if direct else f"post in {ALERTS_CHANNEL}"
+            label = t(lang, "demo.dm", name=who) if direct else t(lang, "demo.post", channel=ALERTS_CHANNEL)
             transcript.delivered(Delivery(who, claimed.kind, claimed.message.number, confirmed), label, text)
             await queue.sent(claimed.id, claimed.recipient.address, claimed.id, step.at)
     incidents = len(await usecases.all_incidents(uow, COMMUNITY))
     return transcript.check(scenario.expect, incidents)
-
-
-VERBS = {
-    Action.UNSUBSCRIBE: "unsubscribes from", Action.CONFIRM: "votes to confirm", Action.UPDATE: "adds an update to",
-    Action.CORRECT: "corrects", Action.MISIDENTIFIED: "marks as misidentified", Action.DEBUNK: "debunks",
-    Action.RESOLVE: "resolves", Action.REOPEN: "reopens", Action.STATUS: "asks the status of",
-}  # fmt: skip
-
-
-def _describe(step: Step) -> str:
-    a = step.args
-    match step.action:
-        case Action.REPORT:
-            return f"reports: where “{a['where']}”, what “{a['what']}”, when “{a.get('when', 'now')}”"
-        case Action.STATEMENT:
-            return f"attaches a statement to #{a['incident']}: {a['source']} {a['stance']}"
-        case Action.SUBSCRIBE:
-            return f"subscribes to {a.get('area') or 'every area'}"
-        case Action.SETUP:
-            return "runs /setup and imports the places"
-        case _:
-            detail = f": “{a['text']}”" if "text" in a else ""
-            return f"{VERBS[step.action]} #{a.get('incident', '?')}{detail}"
 
 
 async def _perform(

@@ -20,21 +20,22 @@ from verification.model import Language
 
 from ..client import Tuning
 from ..clock import ScriptedClock
-from ..i18n import catalog, clock
+from ..i18n import catalog, clock, t
 from ..render.alerts import reference
+from .narration import describe
 from .script import Action, Scenario, Step
 from .transcript import ALERTS_CHANNEL, Delivery, Transcript
 from .world import Person, World, open_world
 
 
-async def run(scenario: Scenario, out: TextIO) -> bool:
+async def run(scenario: Scenario, out: TextIO, lang: Language = Language.EN) -> bool:
     with tempfile.TemporaryDirectory(prefix="veraz-demo-") as tmp:
         people = [Person(p.name, p.role.value, p.locale) for p in scenario.people]
         scripted = ScriptedClock(scenario.steps[0].at)
         world = await open_world(Path(tmp) / "data", people, server=scenario.server, locale=_guild_locale(scenario),
                                  clock=scripted, tuning=Tuning(card_interval=0.0, maintenance_every=3600))  # fmt: skip
         try:
-            return await _run(scenario, world, scripted, out)
+            return await _run(scenario, world, scripted, out, lang)
         finally:
             await world.close()
 
@@ -43,30 +44,31 @@ def _guild_locale(scenario: Scenario) -> str:
     return "es-419" if scenario.language is Language.ES else "en-US"
 
 
-async def _run(scenario: Scenario, world: World, scripted: ScriptedClock, out: TextIO) -> bool:
+async def _run(scenario: Scenario, world: World, scripted: ScriptedClock, out: TextIO, lang: Language) -> bool:
     names = {member.id: name for name, member in world.people.items()}
     names |= {world.mods.id: world.mods.name, world.queue.id: "veraz-queue", world.alerts.id: "alerts"}
-    transcript = Transcript(out, names)
-    transcript.heading(f"Veraz demo — {scenario.title}")
+    transcript = Transcript(out, names, lang)
+    transcript.heading(t(lang, "demo.heading", title=scenario.title))
     transcript.say(scenario.summary)
-    transcript.say("(The real bot on discord.py, against a local Discord emulator, on a fresh SQLite database.)")
+    transcript.say(t(lang, "demo.setting"))
     seen_dms = {name: 0 for name in world.people}
     seen_alerts: dict[int, int] = {}
     for step in scenario.steps:
         scripted.set(step.at)
         person = scenario.person(step.who)
-        transcript.step(clock(step.at, scenario.zone, Language.EN), person.label, _describe(step), step.note)
+        transcript.step(clock(step.at, scenario.zone, lang), person.label, describe(step, lang), step.note)
         reply, number = await _perform(step, scenario, world)
-        transcript.shows(f"{person.name} sees (only them)", reply)
+        transcript.shows(t(lang, "demo.sees", name=person.name), reply)
         await world.settle()
         if number is not None:
             with contextlib.suppress(LookupError):
-                transcript.shows("moderators' queue card", _card_text(world.card(number)))
+                transcript.shows(t(lang, "demo.card"), _card_text(world.card(number)))
         for message in world.alerts.messages:
             versions = len(message.history)
             if seen_alerts.get(message.id) == versions:
                 continue
-            label = f"post in {ALERTS_CHANNEL}" if message.id not in seen_alerts else f"{ALERTS_CHANNEL} post edited"
+            key = "demo.post" if message.id not in seen_alerts else "demo.post_edited"
+            label = t(lang, key, channel=ALERTS_CHANNEL)
             if message.id not in seen_alerts:
                 transcript.delivered(_delivery(ALERTS_CHANNEL, message), label, message.content)
             else:
@@ -74,7 +76,7 @@ async def _run(scenario: Scenario, world: World, scripted: ScriptedClock, out: T
             seen_alerts[message.id] = versions
         for name, member in world.people.items():
             for message in member.dms[seen_dms[name] :]:
-                transcript.delivered(_delivery(name, message), f"DM to {name}", message.content)
+                transcript.delivered(_delivery(name, message), t(lang, "demo.dm", name=name), message.content)
             seen_dms[name] = len(member.dms)
     incidents, strays = _audit(world)
     pinged = len(world.emu.pings)
@@ -82,8 +84,8 @@ async def _run(scenario: Scenario, world: World, scripted: ScriptedClock, out: T
         scenario.expect,
         incidents,
         [
-            (pinged == 0, f"pings caused by Veraz: {pinged} (must be 0)"),
-            (strays == 0, f"messages matching no confirmed alert in the database: {strays} (must be 0)"),
+            (pinged == 0, t(lang, "demo.check.pings", count=pinged)),
+            (strays == 0, t(lang, "demo.check.database", count=strays)),
         ],
     )
 
@@ -116,21 +118,6 @@ def _audit(world: World) -> tuple[int, int]:
     messages = [m for member in world.people.values() for m in member.dms] + world.alerts.messages
     strays = sum(1 for m in messages if not any(f"ref {ref}" in m.content for ref in owed))
     return incidents, strays
-
-
-def _describe(step: Step) -> str:
-    a = step.args
-    commands = {
-        Action.SETUP: "runs /setup and /places import",
-        Action.SUBSCRIBE: f"runs /subscribe {('area:' + a['area']) if a.get('area') else '(every area)'}",
-        Action.UNSUBSCRIBE: "runs /unsubscribe",
-        Action.REPORT: f"runs /report where:“{a.get('where')}” what:“{a.get('what')}” when:“{a.get('when', '')}”",
-        Action.STATEMENT: f"runs /incident statement id:{a.get('incident')} source:“{a.get('source')}” "
-                          f"stance:{a.get('stance')}",
-        Action.CONFIRM: f"clicks Confirm on #{a.get('incident')}'s card",
-        Action.STATUS: f"runs /status incident:{a.get('incident')}",
-    }  # fmt: skip
-    return commands.get(step.action, f"runs /incident {step.action.value} id:{a.get('incident')} “{a.get('text', '')}”")
 
 
 async def _perform(step: Step, scenario: Scenario, world: World) -> tuple[str, int | None]:

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from verification.alerts import AlertKind
+from verification.model import Language
 
+from ..i18n import t
 from .script import Expect
 
 _ESCAPE = re.compile(r"\\([^\w\s])")
-ALERTS_CHANNEL = "#alerts"
-
-
 _MENTION = re.compile(r"<(@!?|@&|#)(\d+)>")
+ALERTS_CHANNEL = "#alerts"
 
 
 def readable(text: str, names: dict[int, str] | None = None) -> str:
@@ -42,6 +42,7 @@ class Delivery:
 class Transcript:
     out: TextIO
     names: dict[int, str] = field(default_factory=dict)  # Discord ids of the scenario's people
+    lang: Language = Language.EN  # the narrator's language; what people saw is in theirs
     deliveries: list[Delivery] = field(default_factory=list)
 
     def heading(self, text: str) -> None:
@@ -65,39 +66,42 @@ class Transcript:
 
     def check(self, expect: Expect, incidents: int, extra: list[tuple[bool, str]] | None = None) -> bool:
         """Compare what was delivered with what the scenario expects; print each check honestly."""
+        lang = self.lang
         told: dict[AlertKind, set[str]] = defaultdict(set)
         for d in self.deliveries:
             told[d.kind].add(d.recipient)
         everyone = set().union(*told.values()) if told else set()
-        unconfirmed = [d for d in self.deliveries if d.kind is AlertKind.ALERT and not d.confirmed]
         corrections = told[AlertKind.CORRECTION] | told[AlertKind.RETRACTION]
-        checks = [
-            ("alerts delivered", len(told[AlertKind.ALERT]), set(expect.alerts), told[AlertKind.ALERT]),
-            ("corrections delivered", len(corrections), set(expect.corrections), corrections),
-        ]
-        ok = True
-        self.heading("Summary (checked by the demo itself)")
-        for name, count, wanted, got in checks:
-            good = got == wanted
-            ok &= good
-            self.say(f"{'✓' if good else '✗'} {name}: {count} ({', '.join(sorted(got)) or 'none'})"
-                     + ("" if good else f"; expected {', '.join(sorted(wanted)) or 'none'}"))  # fmt: skip
-        amended = {r for d in self.deliveries if d.kind is not AlertKind.ALERT for r in [d.recipient]}
-        strays = amended - told[AlertKind.ALERT]
-        ok &= not strays
-        self.say(f"{'✓' if not strays else '✗'} amendments to people who never got the alert: {len(strays)}")
-        ok &= not unconfirmed
-        self.say(f"{'✓' if not unconfirmed else '✗'} unconfirmed messages delivered: {len(unconfirmed)} (must be 0)")
+
+        def names(people: set[str] | tuple[str, ...]) -> str:
+            return ", ".join(sorted(people)) or t(lang, "demo.none")
+
+        results: list[tuple[bool, str]] = []
+        for key, got, wanted in [
+            ("demo.check.alerts", told[AlertKind.ALERT], set(expect.alerts)),
+            ("demo.check.corrections", corrections, set(expect.corrections)),
+        ]:
+            line = t(lang, key, count=len(got), names=names(got))
+            if got != wanted:
+                line += t(lang, "demo.check.expected", names=names(wanted))
+            results.append((got == wanted, line))
+        strays = {d.recipient for d in self.deliveries if d.kind is not AlertKind.ALERT} - told[AlertKind.ALERT]
+        results.append((not strays, t(lang, "demo.check.strays", count=len(strays))))
+        unconfirmed = [d for d in self.deliveries if d.kind is AlertKind.ALERT and not d.confirmed]
+        results.append((not unconfirmed, t(lang, "demo.check.unconfirmed", count=len(unconfirmed))))
         leaked = set(expect.never_told) & everyone
-        ok &= not leaked
-        self.say(f"{'✓' if not leaked else '✗'} never told: {', '.join(expect.never_told) or 'nobody listed'}"
-                 + (f" — but {', '.join(sorted(leaked))} got messages" if leaked else ""))  # fmt: skip
+        line = t(lang, "demo.check.never_told", names=", ".join(expect.never_told) or t(lang, "demo.nobody"))
+        if leaked:
+            line += t(lang, "demo.check.leak", names=names(leaked))
+        results.append((not leaked, line))
         if expect.incidents is not None:
             good = incidents == expect.incidents
-            ok &= good
-            self.say(f"{'✓' if good else '✗'} incidents: {incidents} (expected {expect.incidents})")
-        for good, line in extra or []:
-            ok &= good
+            results.append((good, t(lang, "demo.check.incidents", count=incidents, expected=expect.incidents)))
+        results += extra or []
+
+        self.heading(t(lang, "demo.summary"))
+        for good, line in results:
             self.say(f"{'✓' if good else '✗'} {line}")
-        self.say(f"\n{'PASS' if ok else 'FAIL'}: the demo's self-check {'passed' if ok else 'failed'}.")
+        ok = all(good for good, _ in results)
+        self.say("\n" + t(lang, "demo.pass" if ok else "demo.fail"))
         return ok
