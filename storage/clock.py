@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 
 
 def ts(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("naive datetimes are not stored")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if moment.tzinfo is not UTC:
+        if moment.tzinfo is None:
+            raise ValueError("naive datetimes are not stored")
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="microseconds")  # "2025-01-24T17:15:00.000000+00:00"
 
 
 def from_ts(text: str) -> datetime:

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import aiosqlite
 
@@ -19,10 +20,28 @@ from verification.ports import IncidentSummary
 from . import sql
 from .clock import from_ts, maybe_ts, ts
 
+CACHE_LIMIT = 5000  # incidents whose decoded history is kept
+
 
 class SqliteIncidents:
+    """Incidents' event logs and read model.
+
+    Decoded histories are cached: the log is append-only (the database refuses anything else), so what
+    was read once stays a true prefix, and only newer events are read again. Appends made in a
+    transaction that then rolls back are never in the cache: a history is cached only as read, and an
+    incident appended to in the current transaction is dropped from the cache if it rolls back.
+    """
+
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
+        self._histories: dict[tuple[int, int], tuple[IncidentEvent, ...]] = {}
+        self._touched: set[tuple[int, int]] = set()
+
+    def transaction_ended(self, committed: bool) -> None:
+        if not committed:
+            for key in self._touched:
+                self._histories.pop(key, None)
+        self._touched.clear()
 
     async def next_number(self, community: int) -> int:
         number = await sql.value(
@@ -35,12 +54,19 @@ class SqliteIncidents:
         return int(number)
 
     async def events(self, community: int, number: int) -> list[IncidentEvent]:
+        key = (community, number)
+        known = self._histories.get(key, ())
         found = await sql.rows(
             self.db,
-            "SELECT payload FROM incident_events WHERE community = ? AND number = ? ORDER BY seq",
-            (community, number),
+            "SELECT payload FROM incident_events WHERE community = ? AND number = ? AND seq > ? ORDER BY seq",
+            (community, number, len(known)),
         )
-        return [from_record(json.loads(r[0])) for r in found]
+        history = known + tuple(from_record(json.loads(r[0])) for r in found)
+        if key not in self._touched:
+            if len(self._histories) >= CACHE_LIMIT:
+                self._histories.clear()
+            self._histories[key] = history
+        return list(history)
 
     async def append(
         self,
@@ -51,6 +77,7 @@ class SqliteIncidents:
         keys: Sequence[str],
         at: datetime,
     ) -> None:
+        self._touched.add((community, number))
         await self._save_state(community, number, state, at)
         # `state` already holds the new events: they take the last places in its history.
         first_seq = len(state.history) - len(new) + 1
@@ -97,7 +124,7 @@ class SqliteIncidents:
             )
 
     async def _save_state(self, community: int, number: int, state: Incident, at: datetime) -> None:
-        words = " ".join(distinctive(tokens(state.place.label)))
+        words = _words(state.place.label)
         await sql.run(
             self.db,
             """
@@ -200,6 +227,12 @@ class SqliteIncidents:
             "UPDATE incidents SET card_message = ? WHERE community = ? AND number = ?",
             (message_id, community, number),
         )
+
+
+@lru_cache(maxsize=4096)
+def _words(label: str) -> str:
+    """The distinctive words of a place label, as stored for similarity (the same labels recur)."""
+    return " ".join(distinctive(tokens(label)))
 
 
 def _summary(r: sqlite3.Row) -> IncidentSummary:

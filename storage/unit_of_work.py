@@ -51,6 +51,7 @@ class SqliteUnitOfWork:
             if not self._committed and self.db.in_transaction:
                 await self.db.rollback()
         finally:
+            self.incidents.transaction_ended(self._committed)
             self._lock.release()
 
     async def commit(self) -> None:

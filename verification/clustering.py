@@ -28,6 +28,7 @@ DEFAULT_WINDOW = timedelta(hours=2)
 PLACE_MATCH_THRESHOLD = 0.75  # share of a place name's words the text must contain
 FREE_TEXT_THRESHOLD = 0.6  # word overlap (Jaccard) for two free-text places to be one
 MAX_KEY_WORDS = 6  # at most 15 pair keys per place
+RESOLVED_LIMIT = 10_000  # texts remembered per book
 _KIND_CLASS = {
     PlaceKind.SCHOOL: "school",
     PlaceKind.WORSHIP: "worship",
@@ -76,6 +77,7 @@ class PlaceBook:
     _by_alias: dict[str, str] = field(default_factory=dict)
     _by_word: dict[str, set[str]] = field(default_factory=dict)
     _by_variant: dict[str, set[str]] = field(default_factory=dict)  # one-letter deletions -> known words
+    resolved: dict[str, ResolvedPlace] = field(default_factory=dict)  # text -> what it resolved to
 
     @classmethod
     def of(cls, places: Iterable[Place]) -> PlaceBook:
@@ -86,6 +88,7 @@ class PlaceBook:
 
     def add(self, place: Place) -> None:
         self.places[place.key] = place
+        self.resolved.clear()  # a new place can change what a text names
         for name in (place.name, *place.aliases):
             words = tokens(name)
             self._by_alias.setdefault(" ".join(words), place.key)
@@ -178,7 +181,21 @@ class ResolvedPlace:
 
 
 def resolve_place(text: str, book: PlaceBook) -> ResolvedPlace:
-    """The place a report's `where` names: a known place, or a free-text place. Refuses vague text."""
+    """The place a report's `where` names: a known place, or a free-text place. Refuses vague text.
+
+    Results are remembered by the book (a flood repeats the same words); refusals are not.
+    """
+    known = book.resolved.get(text)
+    if known is not None:
+        return known
+    resolved = _resolve_place(text, book)
+    if len(book.resolved) >= RESOLVED_LIMIT:
+        book.resolved.clear()
+    book.resolved[text] = resolved
+    return resolved
+
+
+def _resolve_place(text: str, book: PlaceBook) -> ResolvedPlace:
     if not text.strip():
         raise RuleViolation("place_required")
     if len(text) > MAX_WHERE:

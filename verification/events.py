@@ -172,8 +172,8 @@ EVENT_TYPES: dict[str, type[IncidentEvent]] = {
 def to_record(event: IncidentEvent) -> dict[str, Any]:
     """A JSON-ready dict from which `from_record` rebuilds an equal event."""
     record: dict[str, Any] = {"kind": event.kind}
-    for f in fields(event):
-        record[f.name] = _encode(getattr(event, f.name))
+    for name in _field_names(type(event)):
+        record[name] = _encode(getattr(event, name))
     return record
 
 
@@ -189,13 +189,27 @@ def encode(value: object) -> Any:
 
 
 def _encode(value: object) -> Any:
+    if value is None or isinstance(value, str | int):
+        return value  # StrEnums are str; bools are int
     if isinstance(value, datetime):
         return value.isoformat()
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _encode(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, tuple):
         return [_encode(v) for v in value]
-    return value  # str (StrEnums included), int, bool, None
+    names = _field_names(type(value))
+    return {name: _encode(getattr(value, name)) for name in names}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names, looked up once per class (every write encodes events)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        if not is_dataclass(cls):
+            raise TypeError(f"cannot encode a {cls.__name__}")
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
 
 
 def _decode_fields(cls: type, values: dict[str, Any]) -> dict[str, Any]:

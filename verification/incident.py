@@ -8,9 +8,10 @@ new events to append, or raise `RuleViolation`. They never change anything thems
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from enum import IntEnum
+from typing import Any
 
 from .errors import RuleViolation
 from .events import (
@@ -174,14 +175,14 @@ class Incident:
         state = self
         match event:
             case ReportAdded(report=facts):
-                return replace(state, reports=(*state.reports, facts), last_news_at=event.at)
+                return _evolve(state, reports=(*state.reports, facts), last_news_at=event.at)
             case StatementAttached(statement=statement):
                 attached = AttachedStatement(statement, event.actor, event.at)
-                return replace(state, statements=(*state.statements, attached), last_news_at=event.at)
+                return _evolve(state, statements=(*state.statements, attached), last_news_at=event.at)
             case ConfirmVote():
-                return replace(state, votes=(*state.votes, event.actor))
+                return _evolve(state, votes=(*state.votes, event.actor))
             case Confirmed():
-                return replace(
+                return _evolve(
                     state,
                     status=Status.CONFIRMED,
                     confirmed_at=event.at,
@@ -192,13 +193,13 @@ class Incident:
                 )
             case Updated():
                 note = Note(event.reason, event.actor, event.at)
-                return replace(state, updates=(*state.updates, note), last_news_at=event.at)
+                return _evolve(state, updates=(*state.updates, note), last_news_at=event.at)
             case Corrected():
                 note = Note(event.reason, event.actor, event.at)
-                return replace(state, corrections=(*state.corrections, note), last_news_at=event.at)
+                return _evolve(state, corrections=(*state.corrections, note), last_news_at=event.at)
             case Misidentified(agency=agency):
                 note = Note(event.reason, event.actor, event.at)
-                return replace(
+                return _evolve(
                     state,
                     status=Status.MISIDENTIFIED,
                     corrections=(*state.corrections, note),
@@ -211,9 +212,9 @@ class Incident:
                     Debunked: Status.DEBUNKED,
                     Expired: Status.EXPIRED,
                 }[type(event)]
-                return replace(state, status=status, closing=Note(event.reason, event.actor, event.at))
+                return _evolve(state, status=status, closing=Note(event.reason, event.actor, event.at))
             case Reopened():
-                return replace(
+                return _evolve(
                     state,
                     status=Status.UNVERIFIED,
                     votes=(),
@@ -227,8 +228,8 @@ class Incident:
             case Merged(source=source, target=target, reports=moved):
                 if source == self.number:
                     note = Note(event.reason, event.actor, event.at)
-                    return replace(state, merged_into=target, closing=note)
-                return replace(
+                    return _evolve(state, merged_into=target, closing=note)
+                return _evolve(
                     state,
                     reports=(*state.reports, *moved),
                     merged_from=(*state.merged_from, source),
@@ -361,6 +362,9 @@ class Incident:
         return []
 
 
+_FIELDS = tuple(f.name for f in fields(Incident))
+
+
 def open_incident(number: int, place: PlaceRef, facts: ReportFacts, at: datetime) -> list[IncidentEvent]:
     return [Reported(at=at, actor=f"reporter:{facts.reporter}", number=number, place=place, report=facts)]
 
@@ -381,14 +385,21 @@ def replay(events: Iterable[IncidentEvent]) -> Incident:
     )
     for event in history[1:]:
         incident = incident.apply(event)
-    return replace(incident, history=history)
+    return _evolve(incident, history=history)
+
+
+def _evolve(state: Incident, **changes: Any) -> Incident:
+    """`dataclasses.replace` without its per-call introspection: the fold calls it for every event."""
+    values = {name: getattr(state, name) for name in _FIELDS}
+    values.update(changes)
+    return Incident(**values)
 
 
 def advance(state: Incident, new: Sequence[IncidentEvent]) -> Incident:
     """`state` after `new`: the same as replaying the whole history, without reading it again."""
     for event in new:
         state = state.apply(event)
-    return replace(state, history=(*state.history, *new))
+    return _evolve(state, history=(*state.history, *new))
 
 
 def _required(text: str, code: str) -> str:
