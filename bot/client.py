@@ -52,6 +52,18 @@ class Tuning:
     sync_commands: bool = True
 
 
+class RateLimitCounter(logging.Handler):
+    """Counts the 429s discord.py waited out (it handles them itself, and says so in its log)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "rate limited" in str(record.msg):
+            self.count += 1
+
+
 class VerazBot(commands.Bot):
     def __init__(self, settings: Settings, *, clock: Clock | None = None, tuning: Tuning | None = None) -> None:
         intents = discord.Intents.none()
@@ -72,6 +84,8 @@ class VerazBot(commands.Bot):
         self._database: storage.Database | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.synced = asyncio.Event()  # set once commands are registered in every guild at start
+        self.rate_limits = RateLimitCounter()
+        logging.getLogger("discord.http").addHandler(self.rate_limits)
 
     # --- wiring ---------------------------------------------------------------------------------
 
@@ -128,6 +142,7 @@ class VerazBot(commands.Bot):
             await self.cards.close()
             await self.delivery.close()
         await super().close()
+        logging.getLogger("discord.http").removeHandler(self.rate_limits)
         if self._database is not None:
             await self._database.close()
             self._database = None
@@ -155,10 +170,11 @@ class VerazBot(commands.Bot):
             reference = discord.MessageReference(
                 message_id=view.card_message, channel_id=community.queue_channel, fail_if_not_exists=False
             )
+        quiet = discord.AllowedMentions.none()
         if reference is None:
-            await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+            await channel.send(text, allowed_mentions=quiet, suppress_embeds=True)
         else:
-            await channel.send(text, reference=reference, allowed_mentions=discord.AllowedMentions.none())
+            await channel.send(text, reference=reference, allowed_mentions=quiet, suppress_embeds=True)
 
     async def ask_reporters(self, act: Acting, community: Community, number: int, question: str) -> None:
         """DM the question to the incident's reporters still reachable; tell the moderator how many."""

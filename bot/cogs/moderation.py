@@ -13,6 +13,7 @@ from verification.model import MAX_QUOTE, MAX_REASON, MAX_SOURCE, MAX_URL, Agenc
 from verification.usecases import StatementInput
 
 from ..acting import Acting
+from ..i18n import t
 from ..moderating import moderate
 from ..render import history
 from ..render.replies import moderated
@@ -172,7 +173,11 @@ class Incident(commands.GroupCog, group_name=L("cmd.incident.name"), group_descr
             await act.require_moderator(community)
             records = await usecases.delivery_log(self.bot.uow, community.id, id)
             counts = await usecases.delivery_counts(self.bot.uow, community.id)
-            await act.reply(history.deliveries_text(id, records, counts, act.lang, community.zone))
+            text = history.deliveries_text(id, records, counts, act.lang, community.zone)
+            stats = self.bot.delivery.stats
+            text += "\n" + t(act.lang, "deliveries.worker", sent=stats.sent, retried=stats.retried,
+                              limited=self.bot.rate_limits.count)  # fmt: skip
+            await act.reply(text)
 
 
 async def setup(bot: VerazBot) -> None:

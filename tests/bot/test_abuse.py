@@ -123,11 +123,18 @@ async def test_hostile_text_in_any_report_field_is_answered_and_never_pings(worl
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=HOSTILE, which=st.sampled_from(["statement", "correct", "debunk", "subscribe", "places", "modal"]))
+@given(
+    text=HOSTILE,
+    which=st.sampled_from(
+        ["statement", "correct", "update", "reopen", "misidentified", "subscribe", "unsubscribe", "places",
+         "places_remove", "places_import", "setup", "modal_ask", "modal_debunk"]
+    ),
+)  # fmt: skip
 async def test_hostile_text_in_moderator_admin_and_subscriber_fields(world, text, which):
     if not world.people["admin"].interactions:
         await set_up(world)
         await world.people["luis"].slash("report", where="Hamline Elementary", what="agents")
+        await world.people["luis"].slash("report", where="Whittier Elementary", what="agents")
         await world.settle()
     marta, admin = world.people["marta"], world.people["admin"]
     before = fingerprint(world)
@@ -137,16 +144,37 @@ async def test_hostile_text_in_moderator_admin_and_subscriber_fields(world, text
                                                     quote=text, url=text[:100], published=text[:100]))  # fmt: skip
         case "correct":
             reply = await safely(world, marta.slash("incident correct", id=1, text=text))
-        case "debunk":
+        case "update":
+            reply = await safely(world, marta.slash("incident update", id=1, text=text))
+        case "reopen":
             reply = await safely(world, marta.slash("incident reopen", id=1, reason=text))
+        case "misidentified":
+            reply = await safely(world, marta.slash("incident misidentified", id=2, correction=text))
         case "subscribe":
             reply = await safely(world, world.people["pat"].slash("subscribe", area=text[:100]))
+        case "unsubscribe":
+            reply = await safely(world, world.people["pat"].slash("unsubscribe", area=text[:100]))
         case "places":
             reply = await safely(world, admin.slash("places add", name=text, area=text[:100], kind="other",
                                                     aliases=text))  # fmt: skip
-        case _:
+        case "places_remove":
+            reply = await safely(world, admin.slash("places remove", name=text))
+        case "places_import":
+            csv = f"name,area,kind,aliases\n{text},{text},school,{text}\n".encode()
+            reply = await safely(world, admin.slash("places import", file=("p.csv", csv)))
+        case "setup":
+            reply = await safely(world, admin.slash("setup", moderator_role=world.mods, queue_channel=world.queue,
+                                                    alerts_channel=world.alerts, timezone=text[:64]))  # fmt: skip
+            await admin.slash("setup", moderator_role=world.mods, queue_channel=world.queue,
+                              alerts_channel=world.alerts, timezone="America/Chicago", language="en")  # fmt: skip
+        case "modal_ask":
             opened = await world.people["dev"].click(world.card(1), "Ask reporters")
             reply = await safely(world, world.people["dev"].submit_modal(opened, {"text": text[:500]}))
+        case _:
+            await world.people["dev"].slash("incident reopen", id=2, reason="fuzzing")  # if an earlier case closed it
+            await world.settle()
+            opened = await world.people["dev"].click(world.card(2), "Debunk")
+            reply = await safely(world, world.people["dev"].submit_modal(opened, {"text": text}))
     await world.settle()
     assert world.emu.pings == []
     refused_markers = ("not", "No ", "Please", "no ", "refus", "Only", "too", "There is")
