@@ -47,7 +47,6 @@ class CardPublisher:
         self.bot = bot
         self.interval = interval
         self._cards: dict[tuple[int, int], _CardState] = {}
-        self.edits = 0  # requests spent on cards, for the flood test and `veraz status`
         self.on_published: Callable[[int, int], None] | None = None
 
     def refresh(self, community: int, number: int) -> None:
@@ -96,7 +95,6 @@ class CardPublisher:
         if view.card_message is not None:
             try:
                 await channel.get_partial_message(view.card_message).edit(embed=embed, view=buttons)
-                self.edits += 1
                 self._published(community_id, number)
                 return
             except discord.NotFound:
@@ -105,7 +103,6 @@ class CardPublisher:
             message = await channel.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())
         else:
             message = await channel.send(embed=embed, view=buttons, allowed_mentions=discord.AllowedMentions.none())
-        self.edits += 1
         await usecases.set_card(self.bot.uow, community_id, number, message.id)
         self._published(community_id, number)
 

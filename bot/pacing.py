@@ -22,7 +22,6 @@ class Pacer:
         self.interval = 1.0 / rate
         self._next = 0.0
         self._lock = asyncio.Lock()
-        self.waited = 0.0  # seconds spent waiting for slots, for the operators' figures
 
     async def slot(self) -> None:
         async with self._lock:
@@ -30,5 +29,4 @@ class Pacer:
             start = max(now, self._next)
             self._next = start + self.interval
         if start > now:
-            self.waited += start - now
             await asyncio.sleep(start - now)

@@ -10,7 +10,7 @@ from then on nobody, Veraz included, can reach that reporter through it. That is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from verification.model import Language
 
@@ -79,7 +79,3 @@ class RelayBook:
 
     def __len__(self) -> int:
         return sum(len(links) for links in self._links.values())
-
-
-def window(hours: int) -> timedelta:
-    return timedelta(hours=hours)

@@ -207,12 +207,6 @@ class SqliteIncidents:
             for r in await sql.rows(self.db, f"SELECT * FROM incidents WHERE {where} ORDER BY number", (community,))
         ]
 
-    async def summary(self, community: int, number: int) -> IncidentSummary | None:
-        found = await sql.row(
-            self.db, "SELECT * FROM incidents WHERE community = ? AND number = ?", (community, number)
-        )
-        return None if found is None else _summary(found)
-
     async def stale(self, community: int, quiet_since: datetime) -> list[int]:
         found = await sql.rows(
             self.db,

@@ -342,9 +342,6 @@ class ClusterIndex:
                 if not numbers:
                     del self._buckets[slot]
 
-    def keys_of(self, number: int) -> tuple[str, ...]:
-        return self._entries[number][1] if number in self._entries else ()
-
     def candidates(self, keys: Sequence[str], observed_at: datetime) -> list[Candidate]:
         bucket = self._bucket(observed_at)
         found: set[int] = set()

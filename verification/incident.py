@@ -33,6 +33,7 @@ from .events import (
     StatementAttached,
     Updated,
     moderator_actor,
+    reporter_actor,
 )
 from .model import (
     MAX_REASON,
@@ -241,7 +242,7 @@ class Incident:
 
     def add_report(self, facts: ReportFacts, at: datetime) -> list[IncidentEvent]:
         self._require_open()
-        return [ReportAdded(at=at, actor=f"reporter:{facts.reporter}", report=facts)]
+        return [ReportAdded(at=at, actor=reporter_actor(facts.reporter), report=facts)]
 
     def attach_statement(self, statement: Statement, by: Moderator, at: datetime) -> list[IncidentEvent]:
         self._require_open()
@@ -366,7 +367,7 @@ _FIELDS = tuple(f.name for f in fields(Incident))
 
 
 def open_incident(number: int, place: PlaceRef, facts: ReportFacts, at: datetime) -> list[IncidentEvent]:
-    return [Reported(at=at, actor=f"reporter:{facts.reporter}", number=number, place=place, report=facts)]
+    return [Reported(at=at, actor=reporter_actor(facts.reporter), number=number, place=place, report=facts)]
 
 
 def replay(events: Iterable[IncidentEvent]) -> Incident:

@@ -68,9 +68,6 @@ class Status(StrEnum):
         return self not in (Status.UNVERIFIED, Status.CONFIRMED)
 
 
-OPEN_STATUSES: tuple[Status, ...] = (Status.UNVERIFIED, Status.CONFIRMED)
-
-
 @dataclass(frozen=True, slots=True)
 class Place:
     """A place the community knows: a school, a church, a clinic, a court, a corner."""

@@ -28,10 +28,6 @@ class DeliveryState(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
 
-    @property
-    def pending(self) -> bool:
-        return self in (DeliveryState.QUEUED, DeliveryState.SENDING)
-
 
 @dataclass(frozen=True, slots=True)
 class NewDelivery:

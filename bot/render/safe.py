@@ -48,13 +48,3 @@ def escape(text: str) -> str:
 def user_text(text: str | None, limit: int = 300) -> str:
     """Someone's text, on one line, cut to `limit` visible characters, with all formatting escaped."""
     return escape(cut(plain(text or ""), limit))
-
-
-def fit(text: str, limit: int = DISCORD_CONTENT_LIMIT) -> str:
-    """A whole message within Discord's limit: lines are dropped from the end, never mid-escape."""
-    if len(text) <= limit:
-        return text
-    lines = text.split("\n")
-    while lines and len("\n".join(lines)) + len(ELLIPSIS) + 1 > limit:
-        lines.pop()
-    return "\n".join([*lines, ELLIPSIS]) if lines else ELLIPSIS

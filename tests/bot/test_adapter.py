@@ -100,7 +100,7 @@ async def test_two_moderators_confirm_by_clicking_and_one_alone_never_does(world
     assert world.alerts.messages[0].content == alert.content.replace(
         "\nTo stop these messages, use /unsubscribe in the server.", ""
     )
-    assert [b["label"] for b in world.card(1).buttons] == ["Debunk", "Misidentified", "Resolve"]
+    assert [b["label"] for b in world.card(1).buttons] == ["Debunk", "Misidentified", "Resolve", "Ask reporters"]
 
 
 async def test_a_moderator_cannot_confirm_their_own_report(world):

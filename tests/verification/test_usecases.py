@@ -294,3 +294,18 @@ async def test_places_import_is_all_or_nothing(uow):
     with pytest.raises(RuleViolation) as dup:
         await usecases.add_place(uow, CHICAGO, usecases.make_place("hamline school", "X", PlaceKind.SCHOOL))
     assert dup.value.code == "place_exists"
+
+
+@pytest.mark.parametrize(
+    "text", ["name,area,kind\r\nX School,Pilsen,school\r", "name,area,kind\rX School,Pilsen,school"]
+)
+def test_csv_files_with_carriage_returns_are_read(text):
+    """Found by the fuzzer: a lone carriage return used to raise csv.Error out of the import."""
+    assert [p.name for _, p in usecases.parse_places_csv(text)] == ["X School"]
+
+
+@pytest.mark.parametrize("text", ["\r", 'name,area,kind\n"unclosed,Pilsen,school\n'])
+def test_broken_csv_files_are_refused_politely(text):
+    with pytest.raises(RuleViolation) as refused:
+        usecases.parse_places_csv(text)
+    assert refused.value.code.startswith("import_")

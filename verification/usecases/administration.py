@@ -107,7 +107,11 @@ async def import_places(uow: UnitOfWork, community: int, text: str) -> list[Plac
 
 
 def parse_places_csv(text: str) -> list[tuple[int, Place]]:
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        # newline="" lets the csv module see bare "\r" line ends as Excel and old Macs write them.
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise RuleViolation("import_line", line=0, problem="csv") from exc
     if not rows:
         raise RuleViolation("import_empty")
     header = [h.strip().casefold() for h in rows[0]]

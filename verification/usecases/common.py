@@ -15,7 +15,7 @@ from ..community import Community, Recipient, RecipientKind
 from ..errors import RuleViolation
 from ..events import Confirmed, Debunked, IncidentEvent
 from ..incident import Incident, advance, replay
-from ..model import Moderator, Status
+from ..model import Status
 from ..ports import NewDelivery, UnitOfWork
 
 # Lower goes first. A correction must travel at least as fast as the alarm did.
@@ -166,9 +166,3 @@ async def _settle_standing(
     if delta:
         reporters = await uow.reports.reporters(community.id, state.number)
         await uow.standing.credit(community.id, sorted(reporters), delta, at)
-
-
-def moderator_or_refuse(moderator: Moderator) -> Moderator:
-    if not moderator.id:
-        raise RuleViolation("not_moderator")
-    return moderator
