@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
 
+@lru_cache(maxsize=8192)
 def ts(moment: datetime) -> str:
+    """A moment as stored text. Cached: a use case writes the same few moments many times over."""
     if moment.tzinfo is not UTC:
         if moment.tzinfo is None:
             raise ValueError("naive datetimes are not stored")
