@@ -98,11 +98,12 @@ def owed(events: Sequence[IncidentEvent]) -> list[AlertMessage]:
         raise ValueError("an incident's history starts with a Reported event")
     messages: list[AlertMessage] = []
     state = replay(events[:1])
-    alert_seq: int | None = None  # the ALERT currently live, if any
+    alert_seq: int | None = None  # the latest ALERT, if any
+    retracted = False  # the latest ALERT has been retracted: nothing more is owed about it
     for index, event in enumerate(events[1:], start=1):
         before = state
         state = state.apply(event)
-        kind = _kind_owed(before, state, event)
+        kind = _kind_owed(before, event, told=alert_seq is not None and not retracted)
         if kind is None:
             continue
         if kind is AlertKind.ALERT:
@@ -123,7 +124,9 @@ def owed(events: Sequence[IncidentEvent]) -> list[AlertMessage]:
             )
         )
         if kind is AlertKind.ALERT:
-            alert_seq = seq
+            alert_seq, retracted = seq, False
+        elif kind is AlertKind.RETRACTION:
+            retracted = True
     return messages
 
 
@@ -135,17 +138,22 @@ def may_owe(new: Sequence[IncidentEvent]) -> bool:
     return any(isinstance(e, _MAY_OWE) for e in new)
 
 
-def _kind_owed(before: Incident, after: Incident, event: IncidentEvent) -> AlertKind | None:
-    # Only a confirmed incident has an ALERT out there to amend.
+def _kind_owed(before: Incident, event: IncidentEvent, *, told: bool) -> AlertKind | None:
+    """What `event` owes. `told`: an ALERT went out and has not been retracted.
+
+    Updates and the all clear are news about a live alert, owed only while the incident is confirmed.
+    A correction or a retraction is owed to everyone ever told, whatever happened since: if an
+    incident was confirmed, resolved, reopened and then found false, its alert's recipients must hear.
+    """
     live = before.status is Status.CONFIRMED
     match event:
         case Confirmed() if before.status is Status.UNVERIFIED:
             return AlertKind.ALERT
         case StatementAttached() | Updated() if live:
             return AlertKind.UPDATE
-        case Corrected() | Misidentified() if live:
+        case Corrected() | Misidentified() if told:
             return AlertKind.CORRECTION
-        case Debunked() if live:
+        case Debunked() if told:
             return AlertKind.RETRACTION
         case Resolved() if live:
             return AlertKind.ALL_CLEAR
@@ -194,7 +202,10 @@ def from_record(record: dict[str, Any]) -> AlertMessage:
 
     def attached(raw: dict[str, Any]) -> AttachedStatement:
         return AttachedStatement(
-            decode_statement(raw["statement"]), raw["attached_by"], datetime.fromisoformat(raw["attached_at"])
+            decode_statement(raw["statement"]),
+            raw["attached_by"],
+            datetime.fromisoformat(raw["attached_at"]),
+            raw.get("by_reporter", False),
         )
 
     def note(raw: dict[str, Any]) -> Note:

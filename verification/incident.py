@@ -60,6 +60,7 @@ class AttachedStatement:
     statement: Statement
     attached_by: str
     attached_at: datetime
+    by_reporter: bool = False  # attached by a moderator who reported the incident: never confirms it
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,10 +162,18 @@ class Incident:
 
     @property
     def confirming_statement(self) -> AttachedStatement | None:
-        """A statement of this round that can stand in for a second moderator (a reopen starts a round)."""
+        """A statement of this round that can stand in for a second moderator (a reopen starts a round).
+
+        Only a source whose latest word this round is "confirms" counts (a source that took its
+        confirmation back does not), never a news report, and never one attached by a moderator who
+        reported the incident (their statement is kept, but it cannot be their second vote).
+        """
+        latest: dict[str, AttachedStatement] = {}
         for attached in self.statements[self.round_start :]:
+            latest[attached.statement.source.casefold()] = attached
+        for attached in latest.values():
             s = attached.statement
-            if s.stance is Stance.CONFIRMS and s.source_kind.can_confirm:
+            if s.stance is Stance.CONFIRMS and s.source_kind.can_confirm and not attached.by_reporter:
                 return attached
         return None
 
@@ -177,8 +186,8 @@ class Incident:
         match event:
             case ReportAdded(report=facts):
                 return _evolve(state, reports=(*state.reports, facts), last_news_at=event.at)
-            case StatementAttached(statement=statement):
-                attached = AttachedStatement(statement, event.actor, event.at)
+            case StatementAttached(statement=statement, by_reporter=by_reporter):
+                attached = AttachedStatement(statement, event.actor, event.at, by_reporter)
                 return _evolve(state, statements=(*state.statements, attached), last_news_at=event.at)
             case ConfirmVote():
                 return _evolve(state, votes=(*state.votes, event.actor))
@@ -244,9 +253,15 @@ class Incident:
         self._require_open()
         return [ReportAdded(at=at, actor=reporter_actor(facts.reporter), report=facts)]
 
-    def attach_statement(self, statement: Statement, by: Moderator, at: datetime) -> list[IncidentEvent]:
+    def attach_statement(
+        self, statement: Statement, by: Moderator, at: datetime, *, reporters: Collection[str] = ()
+    ) -> list[IncidentEvent]:
+        """Attach what a source said. `reporters`: the incident's reporter pseudonyms on record."""
         self._require_open()
-        new: list[IncidentEvent] = [StatementAttached(at=at, actor=moderator_actor(by.id), statement=statement)]
+        by_reporter = bool(by.pseudonym) and by.pseudonym in reporters
+        new: list[IncidentEvent] = [
+            StatementAttached(at=at, actor=moderator_actor(by.id), statement=statement, by_reporter=by_reporter)
+        ]
         return new + self._confirmation_if_due(new, at)
 
     def vote(

@@ -113,3 +113,18 @@ def test_messages_survive_a_round_trip_through_their_record():
     story.do(story.incident.mark_misidentified("Secret Service", MOD_B, at(300), agency=Agency.OTHER_FEDERAL))
     for message in owed(story.events):
         assert from_record(to_record(message)) == message
+
+
+def test_a_retraction_reaches_those_told_even_after_an_all_clear_and_a_reopen():
+    """Found in review: confirmed, resolved, reopened, then found false: the alert's recipients must hear."""
+    story = confirmed_story()
+    story.do(story.incident.resolve(MOD_B, at(200)))
+    story.do(story.incident.reopen("new doubts", MOD_B, at(300)))
+    story.do(story.incident.correct("it was two people, not four", MOD_A, at(310)))
+    story.do(story.incident.debunk("it was a film crew", MOD_A, at(320)))
+    story.do(story.incident.reopen("checking again", MOD_A, at(330)))
+    story.do(story.incident.debunk("still a film crew", MOD_B, at(340)))
+    messages = owed(story.events)
+    assert [m.kind for m in messages] == [AlertKind.ALERT, AlertKind.ALL_CLEAR, AlertKind.CORRECTION,
+                                          AlertKind.RETRACTION]  # fmt: skip
+    assert {m.references for m in messages[1:]} == {1}

@@ -266,3 +266,22 @@ def test_after_a_reopen_an_old_confirming_statement_no_longer_counts():
     assert story.incident.status is Status.UNVERIFIED
     story.do(story.incident.vote(MOD_B, at(302)))
     assert story.incident.status is Status.CONFIRMED
+
+
+def test_a_source_that_took_its_confirmation_back_no_longer_confirms():
+    """Found in review: CPS confirms, then denies; one moderator's vote must not confirm on it."""
+    story = Story()
+    story.do(story.incident.attach_statement(statement(), MOD_A, at(100)))
+    story.do(story.incident.attach_statement(statement(stance=Stance.DENIES), MOD_A, at(110)))
+    story.do(story.incident.vote(MOD_B, at(120)))
+    assert story.incident.status is Status.UNVERIFIED
+
+
+def test_a_statement_attached_by_a_moderator_who_reported_never_confirms():
+    """They may record what a source said, but it cannot stand in for the vote they are refused."""
+    story = Story()
+    story.do(story.incident.attach_statement(statement(kind=SourceKind.VERIFIER), MOD_A, at(100),
+                                             reporters={MOD_A.pseudonym}))  # fmt: skip
+    story.do(story.incident.vote(MOD_B, at(101)))
+    assert story.incident.status is Status.UNVERIFIED
+    assert story.incident.statements[0].by_reporter

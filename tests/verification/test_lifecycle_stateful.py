@@ -13,7 +13,7 @@ from verification.alerts import AlertKind, owed
 from verification.errors import RuleViolation
 from verification.events import Confirmed, IncidentEvent
 from verification.incident import advance, replay
-from verification.model import Agency, SourceKind, Stance, Status
+from verification.model import Agency, SourceKind, Stance
 
 MODERATORS = st.sampled_from([MOD_A, MOD_B, MOD_C])
 
@@ -117,10 +117,11 @@ class IncidentLife(RuleBasedStateMachine):
                     assert e.source is not None
 
     @invariant()
-    def a_confirmed_incident_has_two_moderators_or_a_confirming_statement(self) -> None:
-        incident = replay(self.events)
-        if incident.status is Status.CONFIRMED:
-            assert len(set(incident.votes)) >= 2 or (incident.votes and incident.confirming_statement)
+    def every_confirmation_had_two_moderators_or_a_confirming_statement_at_the_time(self) -> None:
+        for i, event in enumerate(self.events):
+            if isinstance(event, Confirmed):
+                then = replay(self.events[:i])  # just before: the vote or statement that confirmed
+                assert len(set(then.votes)) >= 2 or (then.votes and then.confirming_statement)
 
     @invariant()
     def replaying_the_events_gives_the_same_state(self) -> None:

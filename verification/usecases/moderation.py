@@ -50,7 +50,9 @@ async def attach_statement(
         published = parse_when(data.published, now=now, zone=community.zone, language=community.language)
         statement = Statement(source, data.source_kind, data.stance, published, url, quote)
         before, incident = await load(uow, community.id, number)
-        outcome = await commit_events(uow, community, before, incident.attach_statement(statement, by, now), now)
+        reporters = await uow.reports.reporters(community.id, number)
+        new = incident.attach_statement(statement, by, now, reporters=reporters.keys())
+        outcome = await commit_events(uow, community, before, new, now, current=incident)
         await uow.commit()
     return outcome
 
