@@ -230,6 +230,8 @@ class VerazBot(commands.Bot):
                         continue
                     for number in await usecases.expire_stale(self.uow, self.clock.now(), guild.id):
                         self.cards.refresh(guild.id, number)
+                if self._database is not None:
+                    await storage.release_forgotten(self._database, self.clock.now())
                 if loop.time() - last_purge >= self.tuning.purge_every and self._database is not None:
                     result = await storage.purge(self._database, self.clock.now())
                     last_purge = loop.time()

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -32,7 +33,7 @@ from verification.ports import ClaimedDelivery, DeliveryQueue
 
 from .i18n import t
 from .pacing import Pacer
-from .render.alerts import reference, render_alert
+from .render.alerts import carries, reference, render_alert
 
 if TYPE_CHECKING:
     from .client import VerazBot
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
 DISCORD_NONCE_MEMORY = timedelta(minutes=2)  # Discord keeps nonces "a few minutes"; stay well inside
+ERROR_PAUSE = 5.0  # seconds after a failed round
+STUCK_AFTER = timedelta(minutes=10)  # a 'sending' row older than this was lost (its retry failed too)
+STUCK_SWEEP_EVERY = 60.0  # seconds
 DM_CLOSED_TRIES = 3
 MAX_ATTEMPTS = 6
 CANNOT_DM = 50007
@@ -98,26 +102,37 @@ class DeliveryWorker:
                 await self._task
 
     async def _run(self) -> None:
-        recovered = await self.queue.recover(self.bot.clock.now())
-        if recovered:
-            log.info("resuming deliveries left in flight", extra={"count": recovered})
+        recovered = False
+        last_sweep = time.monotonic()
         while True:
-            self._wake.clear()
             try:
-                batch = await self.queue.claim(self.bot.clock.now(), self.batch)
-            except Exception:  # a database hiccup must not stop deliveries for good
-                log.exception("claiming deliveries failed; retrying in 5 s")
-                await asyncio.sleep(5)
-                continue
-            if batch:
-                semaphore = asyncio.Semaphore(self.concurrency)
-                await asyncio.gather(*(self._guarded(semaphore, d) for d in batch))
-                continue
-            self._idle.set()
-            due = await self.queue.next_due()
-            timeout = None if due is None else max(0.05, (due - self.bot.clock.now()).total_seconds())
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+                if not recovered:
+                    count = await self.queue.recover(self.bot.clock.now())
+                    recovered = True
+                    if count:
+                        log.info("resuming deliveries left in flight", extra={"count": count})
+                if time.monotonic() - last_sweep > STUCK_SWEEP_EVERY:
+                    now = self.bot.clock.now()
+                    await self.queue.recover(now, claimed_before=now - STUCK_AFTER)
+                    last_sweep = time.monotonic()
+                await self._round()
+            except Exception:  # a database hiccup (a long backup holding the lock...) must not stop deliveries
+                log.exception("delivery round failed; trying again shortly")
+                await asyncio.sleep(ERROR_PAUSE)
+
+    async def _round(self) -> None:
+        """Claim and send one batch, or sleep until woken or until the next retry falls due."""
+        self._wake.clear()
+        batch = await self.queue.claim(self.bot.clock.now(), self.batch)
+        if batch:
+            semaphore = asyncio.Semaphore(self.concurrency)
+            await asyncio.gather(*(self._guarded(semaphore, d) for d in batch))
+            return
+        self._idle.set()
+        due = await self.queue.next_due()
+        timeout = None if due is None else max(0.05, (due - self.bot.clock.now()).total_seconds())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
 
     async def _guarded(self, semaphore: asyncio.Semaphore, delivery: ClaimedDelivery) -> None:
         async with semaphore:
@@ -125,7 +140,10 @@ class DeliveryWorker:
                 await self._deliver(delivery)
             except Exception as exc:  # one recipient's problem never stops the others
                 log.exception("delivery crashed", extra={"delivery": delivery.id})
-                await self._retry(delivery, f"internal: {type(exc).__name__}")
+                try:
+                    await self._retry(delivery, f"internal: {type(exc).__name__}", in_doubt=True)
+                except Exception:  # the row stays 'sending'; recovery after a restart picks it up
+                    log.exception("could not reschedule a delivery", extra={"delivery": delivery.id})
 
     async def _deliver(self, d: ClaimedDelivery) -> None:
         community = await self.bot.communities.get(d.community)
@@ -145,7 +163,7 @@ class DeliveryWorker:
             await self._failed_send(d, exc, community)
             return
         except (aiohttp.ClientError, TimeoutError) as exc:
-            await self._retry(d, f"network: {type(exc).__name__}")
+            await self._retry(d, f"network: {type(exc).__name__}", in_doubt=True)
             return
         await self.queue.sent(d.id, channel_id, message_id, self.bot.clock.now())
         self.stats.sent += 1
@@ -191,7 +209,7 @@ class DeliveryWorker:
         channel = self.bot.get_partial_messageable(channel_id)
         mine = self.bot.user.id if self.bot.user is not None else None
         async for message in channel.history(limit=50, after=discord.Object(id=_snowflake(d.in_doubt_since))):
-            if message.author.id == mine and f"ref {ref}" in message.content:
+            if message.author.id == mine and carries(message.content, ref):
                 return message.id
         return None
 
@@ -236,14 +254,14 @@ class DeliveryWorker:
         await self.queue.failed(d.id, f"rejected: {exc.status} {exc.code}", now)
         self.stats.failed += 1
 
-    async def _retry(self, d: ClaimedDelivery, error: str) -> None:
+    async def _retry(self, d: ClaimedDelivery, error: str, *, in_doubt: bool = False) -> None:
         now = self.bot.clock.now()
         if d.attempts >= MAX_ATTEMPTS:
             await self.queue.failed(d.id, f"gave up: {error}", now)
             self.stats.failed += 1
             return
         backoff = min(300.0, self.retry_base**d.attempts) * random.uniform(0.5, 1.5)
-        await self.queue.retry(d.id, error, now + timedelta(seconds=backoff), now)
+        await self.queue.retry(d.id, error, now + timedelta(seconds=backoff), now, in_doubt=in_doubt)
         self.stats.retried += 1
 
     async def _tell_moderators(self, community: Community | None, d: ClaimedDelivery) -> None:

@@ -38,6 +38,6 @@ async def moderate(
     await act.require_moderator(community)
     moderator = bot.moderator(act.interaction.user, community.id)
     outcome = await ACTIONS[action](bot.uow, bot.clock.now(), community.id, number, moderator, text, agency)
+    bot.changed(community.id, outcome)  # before replying: a failed reply must not hold back a delivery
     await act.reply(moderated(action, outcome, act.lang))
-    bot.changed(community.id, outcome)
     return outcome

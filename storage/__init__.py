@@ -9,7 +9,7 @@ from .export import export_community
 from .lock import DataDirInUse, DataDirLock
 from .migrations import MigrationFailed, SchemaTooNew
 from .pseudonyms import Pseudonymizer
-from .retention import PurgeResult, purge
+from .retention import PurgeResult, purge, release_forgotten
 
 
 async def open_database(data_dir: Path, *, synchronous: str = "FULL") -> Database:
@@ -32,5 +32,6 @@ __all__ = [
     "export_community",
     "open_database",
     "purge",
+    "release_forgotten",
     "restore",
 ]

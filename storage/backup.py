@@ -7,6 +7,7 @@ running. `restore` refuses to touch a database that a running Veraz holds (see `
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -31,6 +32,17 @@ def _check(path: Path) -> int:
     if result != "ok":
         raise RestoreRefused(f"{path} failed its integrity check: {result}")
     return int(version)
+
+
+def _fold_in_wal(database: Path) -> None:
+    """Copy the write-ahead log into the database file, so the kept copy holds its last commits."""
+    # A damaged database cannot be checkpointed: it is then kept as it is, its WAL moved beside it.
+    with contextlib.suppress(sqlite3.DatabaseError):
+        db = sqlite3.connect(database, timeout=10)
+        try:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            db.close()
 
 
 def _backup(source: Path, target: Path) -> int:
@@ -68,11 +80,13 @@ def restore(backup_file: Path, database: Path) -> Path | None:
         raise RestoreRefused(f"{backup_file} has schema version {version}; this Veraz knows up to {known}")
     kept = None
     if database.exists():
+        _fold_in_wal(database)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         kept = database.with_name(f"{database.name}.before-restore-{stamp}")
         os.replace(database, kept)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm"):  # if the WAL could not be folded in, it stays with its database
+            if Path(f"{database}{suffix}").exists():
+                os.replace(f"{database}{suffix}", f"{kept}{suffix}")
     partial = database.with_name(database.name + ".restoring")
     shutil.copyfile(backup_file, partial)
     os.replace(partial, database)

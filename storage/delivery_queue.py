@@ -44,12 +44,16 @@ class SqliteDeliveryQueue:
     def __init__(self, database: Database) -> None:
         self.database = database
 
-    async def recover(self, now: datetime) -> int:
+    async def recover(self, now: datetime, claimed_before: datetime | None = None) -> int:
+        """Put 'sending' rows back in the queue (claimed_at kept: they are in doubt). At start every such
+        row is left over from a crash; later, only rows stuck longer than any send takes."""
+        before = ts(claimed_before or now)
         async with self.database.transaction() as uow:
             count = await sql.run(
                 uow.db,
-                "UPDATE deliveries SET state = 'queued', next_attempt_at = ?, updated_at = ? WHERE state = 'sending'",
-                (ts(now), ts(now)),
+                "UPDATE deliveries SET state = 'queued', next_attempt_at = ?, updated_at = ? "
+                "WHERE state = 'sending' AND claimed_at <= ?",
+                (ts(now), ts(now), before),
             )
             await uow.commit()
         return count
@@ -98,10 +102,13 @@ class SqliteDeliveryQueue:
             await sql.run(uow.db, _CANCEL_DEPENDENTS, (ts(now), delivery))
             await uow.commit()
 
-    async def retry(self, delivery: int, error: str, at: datetime, now: datetime) -> None:
+    async def retry(self, delivery: int, error: str, at: datetime, now: datetime, *, in_doubt: bool = False) -> None:
+        # An attempt Discord answered with an error surely did not arrive: the next one is not "in doubt"
+        # (claimed_at cleared). One that timed out may have arrived: claimed_at stays, so the next attempt
+        # checks before sending again.
+        clear = "" if in_doubt else ", claimed_at = NULL"
         await self._settle(
-            # claimed_at is cleared: the attempt failed for sure, so the next one is not "in doubt".
-            "UPDATE deliveries SET state = 'queued', error = ?, next_attempt_at = ?, updated_at = ?, claimed_at = NULL "
+            f"UPDATE deliveries SET state = 'queued', error = ?, next_attempt_at = ?, updated_at = ?{clear} "
             "WHERE id = ?",
             (error[:500], ts(at), ts(now), delivery),
         )
@@ -123,8 +130,13 @@ class SqliteDeliveryQueue:
         )
 
     async def next_due(self) -> datetime | None:
+        """When the next claimable delivery falls due (an amendment waiting on its alert is not claimable)."""
         async with self.database.transaction() as uow:
-            due = await sql.value(uow.db, "SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'queued'")
+            due = await sql.value(
+                uow.db,
+                "SELECT MIN(d.next_attempt_at) FROM deliveries d LEFT JOIN deliveries dep ON dep.id = d.depends_on "
+                "WHERE d.state = 'queued' AND (d.depends_on IS NULL OR dep.state = 'sent')",
+            )
         return maybe_from_ts(due)
 
     async def _settle(self, statement: str, args: tuple[object, ...]) -> None:

@@ -111,17 +111,15 @@ class SqliteIncidents:
                 if isinstance(e, StatementAttached)
             ],
         )
-        if state.closed:
-            await sql.run(self.db, "DELETE FROM incident_keys WHERE community = ? AND number = ?", (community, number))
-        else:
-            # Keys only ever grow while an incident is open (a join or a merge adds some).
-            last = ts(state.last_observed)
-            await sql.run_many(
-                self.db,
-                "INSERT INTO incident_keys (community, key, number, last_observed) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (community, key, number) DO UPDATE SET last_observed = excluded.last_observed",
-                [(community, key, number, last) for key in dict.fromkeys(keys)],
-            )
+        # Keys only ever grow (a join or a merge adds some) and stay when the incident closes: lookups skip
+        # closed incidents, and a reopened one must be found again by the same keys.
+        last = ts(state.last_observed)
+        await sql.run_many(
+            self.db,
+            "INSERT INTO incident_keys (community, key, number, last_observed) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (community, key, number) DO UPDATE SET last_observed = excluded.last_observed",
+            [(community, key, number, last) for key in dict.fromkeys(keys)],
+        )
 
     async def _save_state(self, community: int, number: int, state: Incident, at: datetime) -> None:
         words = _words(state.place.label)

@@ -102,10 +102,13 @@ class SqliteOutbox:
         return [EarlierRecipient(recipient_of(r), r["id"], DeliveryState(r["state"])) for r in latest.values()]
 
     async def cancel_queued(self, community: int, number: int, reason: str, at: datetime) -> int:
+        # Never a correction or a retraction (people told something wrong must still hear), and never a
+        # row a worker ever claimed: it may have reached Discord before a crash, so it is sent, or found.
         return await sql.run(
             self.db,
             "UPDATE deliveries SET state = 'cancelled', error = ?, updated_at = ? "
-            "WHERE community = ? AND number = ? AND state = 'queued'",
+            "WHERE community = ? AND number = ? AND state = 'queued' AND claimed_at IS NULL "
+            "AND kind IN ('alert', 'update', 'all_clear')",
             (reason, ts(at), community, number),
         )
 

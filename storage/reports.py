@@ -87,7 +87,7 @@ class SqliteReports:
             for r in rows
         ]
 
-    async def forget(self, community: int, reporter: str, at: datetime) -> list[int]:
+    async def forget(self, community: int, reporter: str, at: datetime, keep_since: datetime) -> list[int]:
         found = await sql.rows(
             self.db,
             "SELECT DISTINCT number FROM reports WHERE community = ? AND pseudonym = ? ORDER BY number",
@@ -95,9 +95,10 @@ class SqliteReports:
         )
         await sql.run(
             self.db,
-            "UPDATE reports SET pseudonym = NULL, where_text = NULL, what = NULL, markings = NULL, purged_at = ? "
+            "UPDATE reports SET where_text = NULL, what = NULL, markings = NULL, purged_at = ?, "
+            "pseudonym = CASE WHEN received_at >= ? THEN pseudonym END "
             "WHERE community = ? AND pseudonym = ?",
-            (ts(at), community, reporter),
+            (ts(at), ts(keep_since), community, reporter),
         )
         return [r[0] for r in found]
 

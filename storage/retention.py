@@ -17,6 +17,21 @@ from .clock import ts
 from .database import Database
 
 
+async def release_forgotten(database: Database, now: datetime) -> int:
+    """Drop the pseudonyms /forget-me kept only to enforce the rate limit, once its window has passed."""
+    released = 0
+    async with database.transaction() as uow:
+        for community in await uow.communities.all():
+            released += await sql.run(
+                uow.db,
+                "UPDATE reports SET pseudonym = NULL WHERE community = ? AND purged_at IS NOT NULL "
+                "AND pseudonym IS NOT NULL AND received_at < ?",
+                (community.id, ts(now - community.report_window)),
+            )
+        await uow.commit()
+    return released
+
+
 @dataclass(frozen=True, slots=True)
 class PurgeResult:
     reports: int
@@ -24,6 +39,7 @@ class PurgeResult:
 
 
 async def purge(database: Database, now: datetime) -> PurgeResult:
+    await release_forgotten(database, now)
     purged = 0
     async with database.transaction() as uow:
         communities = await uow.communities.all()

@@ -133,13 +133,14 @@ class FakeIncidents:
         data.events.setdefault((community, number), []).extend(new)
         data.states[(community, number)] = state
         data.updated[(community, number)] = at
-        data.keys[(community, number)] = list(keys)
+        known = data.keys.get((community, number), [])
+        data.keys[(community, number)] = list(dict.fromkeys([*known, *keys]))  # keys only grow, as in SQLite
         index = data.indexes.setdefault(community, ClusterIndex(window=timedelta(hours=24)))
         if state.closed:
             index.remove(number)
         else:
             candidate = Candidate(number, state.place.key, _words(state), state.first_observed, state.last_observed)
-            index.put(candidate, keys)
+            index.put(candidate, data.keys[(community, number)])
 
     async def candidates(
         self, community: int, keys: Sequence[str], observed_at: datetime, window: timedelta
@@ -229,12 +230,13 @@ class FakeReports:
             if (c, n) == (community, number)
         ]
 
-    async def forget(self, community: int, reporter: str, at: datetime) -> list[int]:
+    async def forget(self, community: int, reporter: str, at: datetime, keep_since: datetime) -> list[int]:
         numbers = set()
         for report_id, (c, n, o, r) in list(self.uow.data.reports.items()):
             if c == community and r.reporter == reporter:
                 numbers.add(n)
-                self.uow.data.reports[report_id] = (c, n, o, replace(r, where="", what="", markings="", reporter=""))
+                kept = r.reporter if r.received_at >= keep_since else ""
+                self.uow.data.reports[report_id] = (c, n, o, replace(r, where="", what="", markings="", reporter=kept))
         return sorted(numbers)
 
 
@@ -338,7 +340,11 @@ class FakeOutbox:
     async def cancel_queued(self, community: int, number: int, reason: str, at: datetime) -> int:
         count = 0
         for d in self.uow.data.deliveries.values():
-            if (d.community, d.number) == (community, number) and d.state is DeliveryState.QUEUED:
+            if (
+                (d.community, d.number) == (community, number)
+                and d.state is DeliveryState.QUEUED
+                and d.kind in (AlertKind.ALERT, AlertKind.UPDATE, AlertKind.ALL_CLEAR)
+            ):
                 d.state, d.error, d.updated_at = DeliveryState.CANCELLED, reason, at
                 count += 1
         return count

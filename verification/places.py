@@ -162,25 +162,44 @@ _ADDRESS = re.compile(
     r"(?!\w)",
     re.IGNORECASE,
 )
+# A house number without a street suffix: "2314 Pulaski", "2314 S Pulaski" (three digits or more, so
+# "26 & Pulaski" stays a corner), and the Spanish order, "Calle Pulaski 2314", "avenida Cicero 48".
+_BARE_ADDRESS = re.compile(
+    r"^\s*(?:\w+\s+){0,2}?(\d{3,6})\s+((?:(?:n|s|e|w|north|south|east|west|norte|sur|este|oeste)\.?\s+)?"
+    r"[^\W\d_][\w'.-]*(?:\s+[^\W\d_][\w'.-]*){0,2})\s*$",
+    re.IGNORECASE,
+)
+_SPANISH_ADDRESS = re.compile(
+    r"((?:calle|avenida|av\.?|avda\.?|bulevar|camino|callejón|callejon)\s+[\w'.-]+(?:\s+[^\W\d_][\w'.-]*){0,2})"
+    r"\s*(?:no\.?|n[º°]|#)?\s*(\d{1,6})(?!\w)",
+    re.IGNORECASE,
+)
 _SPLIT = re.compile(r"\s*(?:&|/|@|\band\b|\by\b|\bcon\b|\bat\b)\s*", re.IGNORECASE)
 MAX_LABEL = 100
+
+
+def _block(number: int, street_text: str) -> FreePlace:
+    """A home address as its hundred block: the house number never becomes part of a place."""
+    block = number // 100 * 100
+    street = " ".join(street_text.split())
+    street_words = tokens(street)
+    return FreePlace(
+        key=f"block:{block}:{' '.join(street_words)}",
+        label=street[:MAX_LABEL],
+        words=tuple(distinctive(street_words)),
+        block=block,
+    )
 
 
 def free_place(text: str) -> FreePlace:
     """Describe free text as a place: an address becomes its block, a corner a sorted pair of streets."""
     cleaned = clean(text).translate(CONFUSABLES)
-    address = _ADDRESS.search(cleaned)
+    address = _ADDRESS.search(cleaned) or _BARE_ADDRESS.search(cleaned)
     if address:
-        number = int(address.group(1))
-        block = number // 100 * 100
-        street = " ".join(address.group(2).split())
-        street_words = tokens(street)
-        return FreePlace(
-            key=f"block:{block}:{' '.join(street_words)}",
-            label=street[:MAX_LABEL],
-            words=tuple(distinctive(street_words)),
-            block=block,
-        )
+        return _block(int(address.group(1)), address.group(2))
+    spanish = _SPANISH_ADDRESS.search(cleaned)
+    if spanish:
+        return _block(int(spanish.group(2)), spanish.group(1))
     parts = [p for p in _SPLIT.split(cleaned) if p.strip()]
     if len(parts) == 2:
         streets = sorted(" ".join(distinctive(tokens(p))) for p in parts)

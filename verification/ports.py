@@ -156,8 +156,12 @@ class Reports(Protocol):
 
     async def recent_count(self, community: int, reporter: str, since: datetime) -> int: ...
     async def of_incident(self, community: int, number: int) -> list[StoredReport]: ...
-    async def forget(self, community: int, reporter: str, at: datetime) -> list[int]:
-        """Delete the text and pseudonym of a reporter's reports; returns the incidents they were in."""
+    async def forget(self, community: int, reporter: str, at: datetime, keep_since: datetime) -> list[int]:
+        """Delete the text and pseudonym of a reporter's reports; returns the incidents they were in.
+
+        Reports received since `keep_since` keep their pseudonym (not their text) until that window has
+        passed, so forgetting cannot be used to reset the per-reporter rate limit.
+        """
         ...
 
 
@@ -184,7 +188,7 @@ class Outbox(Protocol):
         ...
 
     async def cancel_queued(self, community: int, number: int, reason: str, at: datetime) -> int:
-        """Cancel the incident's deliveries not yet claimed by a worker."""
+        """Cancel the incident's alerts, updates and all-clears that no worker ever claimed."""
         ...
 
     async def counts(self, community: int | None = None) -> DeliveryCounts: ...
@@ -236,8 +240,9 @@ class ClaimedDelivery:
 class DeliveryQueue(Protocol):
     """The worker's side of the outbox. Each call is its own short transaction."""
 
-    async def recover(self, now: datetime) -> int:
-        """After a crash: put deliveries left `sending` back in the queue, marked in doubt."""
+    async def recover(self, now: datetime, claimed_before: datetime | None = None) -> int:
+        """Put deliveries left `sending` (claimed before `claimed_before`, default now) back in the
+        queue, marked in doubt: after a crash, or when a send got stuck."""
         ...
 
     async def claim(self, now: datetime, limit: int) -> list[ClaimedDelivery]:
@@ -246,7 +251,10 @@ class DeliveryQueue(Protocol):
 
     async def sent(self, delivery: int, channel_id: int, message_id: int, now: datetime) -> None: ...
     async def failed(self, delivery: int, error: str, now: datetime) -> None: ...
-    async def retry(self, delivery: int, error: str, at: datetime, now: datetime) -> None: ...
+    async def retry(self, delivery: int, error: str, at: datetime, now: datetime, *, in_doubt: bool = False) -> None:
+        """Back to the queue until `at`. `in_doubt`: the attempt may have reached Discord (a timeout)."""
+        ...
+
     async def remember_dm_channel(self, community: int, user: int, channel: int) -> None: ...
     async def forget_dm_channel(self, community: int, user: int) -> None: ...
     async def unreachable(self, community: int, user: int, now: datetime) -> None: ...

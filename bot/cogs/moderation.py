@@ -95,8 +95,8 @@ class Incident(commands.GroupCog, group_name=L("cmd.incident.name"), group_descr
             outcome = await usecases.attach_statement(
                 self.bot.uow, self.bot.clock.now(), community.id, id, moderator, data
             )
-            await act.reply(moderated("statement", outcome, act.lang))
             self.bot.changed(community.id, outcome)
+            await act.reply(moderated("statement", outcome, act.lang))
 
     @app_commands.command(name=L("cmd.incident.update.name"), description=L("cmd.incident.update.description"))
     @app_commands.rename(id=L("cmd.incident.id.name"), text=L("cmd.incident.text.name"))
@@ -160,9 +160,9 @@ class Incident(commands.GroupCog, group_name=L("cmd.incident.name"), group_descr
             await act.require_moderator(community)
             moderator = self.bot.moderator(interaction.user, community.id)
             outcome = await usecases.merge(self.bot.uow, self.bot.clock.now(), community.id, id, into, moderator)
-            await act.reply(moderated("merge", outcome, act.lang))
             self.bot.cards.refresh(community.id, id)
             self.bot.changed(community.id, outcome)
+            await act.reply(moderated("merge", outcome, act.lang))
 
     @app_commands.command(name=L("cmd.incident.deliveries.name"), description=L("cmd.incident.deliveries.description"))
     @app_commands.rename(id=L("cmd.incident.id.name"))

@@ -99,8 +99,8 @@ class Reporting(commands.Cog):
             text = replies.report_accepted(outcome, act.lang)
             if first_time:
                 text += "\n\n" + replies.privacy_notice(community, act.lang)
-            await act.reply(text)
             self.bot.changed(community.id, outcome)
+            await act.reply(text)
 
     @report.autocomplete("where")
     async def where_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

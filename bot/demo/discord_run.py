@@ -21,7 +21,7 @@ from verification.model import Language
 from ..client import Tuning
 from ..clock import ScriptedClock
 from ..i18n import catalog, clock, t
-from ..render.alerts import reference
+from ..render.alerts import carries, reference
 from .narration import describe
 from .script import Action, Scenario, Step
 from .transcript import ALERTS_CHANNEL, Delivery, Transcript
@@ -116,7 +116,7 @@ def _audit(world: World) -> tuple[int, int]:
             if facts["confirmed_at"] is not None:
                 owed.add(reference(community, number, seq))
     messages = [m for member in world.people.values() for m in member.dms] + world.alerts.messages
-    strays = sum(1 for m in messages if not any(f"ref {ref}" in m.content for ref in owed))
+    strays = sum(1 for m in messages if not any(carries(m.content, ref) for ref in owed))
     return incidents, strays
 
 

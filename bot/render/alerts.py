@@ -8,6 +8,8 @@ uniforms (that stays with moderators).
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import tzinfo
 
 from verification.alerts import AlertFacts, AlertKind, AlertMessage
@@ -20,8 +22,25 @@ from .safe import DISCORD_CONTENT_LIMIT, cut, user_text
 
 
 def reference(community: int, number: int, seq: int) -> str:
-    """A short tag each message carries, so the worker can find a send it is unsure of in DM history."""
-    return f"{number}.{seq}.{community % 46656:x}"
+    """A short tag each message carries, so the worker can find a send it is unsure of in DM history.
+
+    "12.3.k4f9w2a": incident, message, and a tag of the community (a person's DMs with Veraz are shared
+    by every server they subscribe in).
+    """
+    digest = int.from_bytes(hashlib.blake2b(str(community).encode(), digest_size=5).digest(), "big")
+    tag = ""
+    while digest:
+        digest, digit = divmod(digest, 36)
+        tag = _BASE36[digit] + tag
+    return f"{number}.{seq}.{tag or '0'}"
+
+
+def carries(content: str, ref: str) -> bool:
+    """Whether a message carries exactly this reference (12.3.x never matches 12.3.xy)."""
+    return re.search(rf"\bref {re.escape(ref)}$", content, re.MULTILINE) is not None
+
+
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 def render_alert(message: AlertMessage, lang: Language, zone: tzinfo, *, community: int, direct: bool) -> str:

@@ -62,3 +62,14 @@ def test_a_composed_message_always_fits_discords_limit_and_keeps_its_head_and_fo
     assert len(text) <= 2000
     assert text.startswith("HEAD")
     assert text.endswith("FOOT ref")
+
+
+def test_a_reference_matches_only_itself():
+    """Found in review: "ref 5.1.a" was a substring of "ref 5.1.ab"; communities shared short tags."""
+    from bot.render.alerts import carries, reference
+
+    mine = reference(1575802413682524164, 5, 1)
+    assert carries(f"text\n-# Veraz ref {mine}", mine)
+    assert not carries(f"-# Veraz ref {mine}x", mine)
+    assert not carries(f"-# Veraz ref 1{mine}", mine)
+    assert len({reference(c, 5, 1) for c in range(1000, 2000)}) == 1000

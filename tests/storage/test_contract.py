@@ -172,3 +172,38 @@ async def test_outbox_alerts_deliveries_earlier_recipients_and_cancellation(uow)
         assert all(r.error == "retraction" for r in log)
         counts = await uow.outbox.counts()
         assert (counts.cancelled, counts.queued, counts.oldest_pending) == (2, 0, None)
+
+
+async def test_a_reopened_incident_is_found_again_by_its_keys(uow):
+    """Found in review: closing used to drop the keys, so reports after a reopen opened a new incident."""
+    place = resolve_place("26th & Pulaski", PlaceBook())
+    corner = HAMLINE.__class__(key=place.ref.key, label="26th & Pulaski")
+    story = Story(number=1, place=corner)
+    async with uow:
+        await uow.communities.save(Community(id=1))
+        await _incident(uow, 1, story, place.lookup_keys)
+        first = list(story.events)
+        story.do(story.incident.resolve(MOD_A, at(5)))
+        await uow.incidents.append(1, 1, story.events[len(first) :], story.incident, [], at(5))
+        assert await uow.incidents.candidates(1, place.lookup_keys, at(10), timedelta(hours=2)) == []
+        middle = list(story.events)
+        story.do(story.incident.reopen("they came back", MOD_B, at(20)))
+        await uow.incidents.append(1, 1, story.events[len(middle) :], story.incident, [], at(20))
+        found = await uow.incidents.candidates(1, place.lookup_keys, at(25), timedelta(hours=2))
+        assert [c.number for c in found] == [1]
+
+
+async def test_closing_never_cancels_a_correction_nor_a_delivery_already_claimed(uow):
+    story = Story(number=1)
+    story.do(story.incident.vote(MOD_A, at(5))).do(story.incident.vote(MOD_B, at(6)))
+    story.do(story.incident.correct("two agents, not four", MOD_A, at(7)))
+    alert, correction = owed(story.events)
+    dm = Recipient(RecipientKind.DM, 10, Language.ES)
+    async with uow:
+        await uow.communities.save(Community(id=1))
+        await _incident(uow, 1, story)
+        [alert_row] = await uow.outbox.enqueue(await uow.outbox.add_alert(1, alert), [NewDelivery(dm, 1)], at(6))
+        await uow.outbox.enqueue(await uow.outbox.add_alert(1, correction), [NewDelivery(dm, 0, alert_row)], at(7))
+        assert await uow.outbox.cancel_queued(1, 1, "retraction", at(8)) == 1  # the ALERT only
+        states = {r.kind.value: r.state.value for r in await uow.outbox.log(1, 1)}
+        assert states == {"alert": "cancelled", "correction": "queued"}

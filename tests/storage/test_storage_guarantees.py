@@ -152,3 +152,55 @@ def test_one_veraz_per_data_directory(tmp_path):
         storage.DataDirLock(tmp_path).acquire()
     with storage.DataDirLock(tmp_path):
         pass  # released: a new one may start
+
+
+async def test_restore_keeps_the_replaced_databases_last_commits(tmp_path):
+    """Found in review: the replaced file's WAL was deleted, losing its last commits."""
+    data = tmp_path / "data"
+    database = await storage.open_database(data)
+    await set_up_chicago(database.unit_of_work())
+    backup_file = tmp_path / "b.db"
+    await storage.backup(database.path, backup_file)
+    await usecases.submit_report(database.unit_of_work(), NOW, ReportInput(CHICAGO, "r", "Hamline", "KEEP-ME"))
+    copy = data / "copy-while-open.db"
+    for suffix in ("", "-wal"):  # an unclean stop: the last commit lives only in the WAL
+        src = data / f"veraz.db{suffix}"
+        if src.exists():
+            (data / f"copy-while-open.db{suffix}").write_bytes(src.read_bytes())
+    await database.close()
+    kept = storage.restore(backup_file, copy)
+    assert kept is not None
+    with sqlite3.connect(kept) as db:
+        assert db.execute("SELECT COUNT(*) FROM reports WHERE what = 'KEEP-ME'").fetchone()[0] == 1
+
+
+async def test_a_delivery_waiting_on_its_alert_does_not_make_the_worker_spin(database):
+    """Found in review: next_due counted amendments that cannot be claimed yet."""
+    from datetime import timedelta as td
+
+    from tests.builders import MOD_A as A
+    from tests.builders import MOD_B as B
+    from tests.builders import Story, at
+    from verification.alerts import owed
+    from verification.community import Community, Recipient, RecipientKind
+    from verification.ports import NewDelivery
+
+    story = Story()
+    story.do(story.incident.vote(A, at(5))).do(story.incident.vote(B, at(6)))
+    story.do(story.incident.correct("fewer agents", A, at(7)))
+    alert, correction = owed(story.events)
+    uow = database.unit_of_work()
+    dm = Recipient(RecipientKind.DM, 10, Language.EN)
+    async with uow:
+        await uow.communities.save(Community(id=1))
+        await uow.incidents.append(1, 1, story.events, story.incident, ["k"], at(7))
+        [row] = await uow.outbox.enqueue(await uow.outbox.add_alert(1, alert), [NewDelivery(dm, 1)], at(6))
+        await uow.outbox.enqueue(await uow.outbox.add_alert(1, correction), [NewDelivery(dm, 0, row)], at(7))
+        await uow.commit()
+    queue = storage.SqliteDeliveryQueue(database)
+    [claimed] = await queue.claim(at(8), 10)
+    later = at(60)
+    await queue.retry(claimed.id, "http 503", later, at(8))  # the ALERT waits out a back-off
+    assert await queue.next_due() == later  # not the correction's due time, which cannot be claimed
+    assert await queue.claim(at(9), 10) == []
+    assert td(0) < later - at(8)

@@ -154,3 +154,19 @@ def test_the_cluster_index_finds_candidates_by_key_and_time_bucket():
     index.remove(1)
     assert index.candidates(["place:a"], at(30)) == []
     assert len(index) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "label"),
+    [
+        ("2314 Pulaski", "block:2300:pulaski", "Pulaski"),
+        ("2314 S Pulaski", "block:2300:s pulaski", "S Pulaski"),
+        ("Calle Pulaski 2314", "block:2300:st pulaski", "Calle Pulaski"),
+        ("casa en calle Pulaski 2314", "block:2300:st pulaski", "calle Pulaski"),
+    ],
+)
+def test_a_house_number_without_a_street_suffix_is_still_only_its_block(text, key, label):
+    """Found in review: "2314 Pulaski" used to keep its house number in the alert."""
+    place = resolve_place(text, BOOK).ref
+    assert (place.key, place.block, place.label) == (key, 2300, label)
+    assert "2314" not in place.label

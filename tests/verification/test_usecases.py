@@ -309,3 +309,16 @@ def test_broken_csv_files_are_refused_politely(text):
     with pytest.raises(RuleViolation) as refused:
         usecases.parse_places_csv(text)
     assert refused.value.code.startswith("import_")
+
+
+async def test_forget_me_cannot_be_used_to_reset_the_rate_limit(uow):
+    """Found in review: forgetting cleared the pseudonym the limit counts by."""
+    await set_up_chicago(uow)
+    for i in range(5):
+        await usecases.submit_report(uow, NOW + timedelta(seconds=i), report("flood", what=f"r{i}"))
+    await usecases.forget_reporter(uow, CHICAGO, "flood", NOW + timedelta(seconds=6))
+    with pytest.raises(RuleViolation) as refused:
+        await usecases.submit_report(uow, NOW + timedelta(seconds=7), report("flood"))
+    assert refused.value.code == "report_rate_limited"
+    views = await usecases.incident_view(uow, CHICAGO, 1)
+    assert all(not r.what for r in views.reports)  # the text is gone at once

@@ -124,11 +124,12 @@ async def merge(
         target_events, target_incident = await load(uow, community.id, target)
         moved, ordinals = await _renumbered(uow, community.id, source_incident, target_incident)
         for_source, for_target = source_incident.merge_into(target_incident, by, now, reason=reason, moved=moved)
-        await commit_events(uow, community, source_events, for_source, now)
-        await uow.reports.move(community.id, source, target, ordinals)
+        # The target takes over the source's keys, so later reports about either place find it.
         keys = sorted(
             {*await uow.incidents.keys(community.id, target), *await uow.incidents.keys(community.id, source)}
         )
+        await commit_events(uow, community, source_events, for_source, now)
+        await uow.reports.move(community.id, source, target, ordinals)
         outcome = await commit_events(uow, community, target_events, for_target, now, keys=keys)
         await uow.commit()
     return outcome

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..ports import UnitOfWork
 
@@ -13,7 +13,9 @@ async def forget_reporter(uow: UnitOfWork, community: int, reporter: str, now: d
     Incident summaries and counts stay: the incidents happened. Returns the incidents concerned.
     """
     async with uow:
-        numbers = await uow.reports.forget(community, reporter, now)
+        settings = await uow.communities.get(community)
+        window = settings.report_window if settings is not None else timedelta(0)
+        numbers = await uow.reports.forget(community, reporter, now, keep_since=now - window)
         await uow.standing.forget(community, reporter)
         await uow.commit()
     return numbers
