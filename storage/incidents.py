@@ -170,11 +170,13 @@ class SqliteIncidents:
         found = await sql.rows(
             self.db,
             f"""
-            SELECT DISTINCT i.number, i.place_key, i.words, i.first_observed, i.last_observed
+            SELECT i.number, i.place_key, i.words, i.first_observed, i.last_observed,
+                   group_concat(k.key, char(31)) AS matched
             FROM incident_keys k
             JOIN incidents i ON i.community = k.community AND i.number = k.number
             WHERE k.community = ? AND k.key IN ({marks}) AND k.last_observed >= ?
               AND i.first_observed <= ? AND i.closed = 0
+            GROUP BY i.number
             ORDER BY i.number
             """,
             (community, *keys, ts(observed_at - window), ts(observed_at + window)),
@@ -186,6 +188,7 @@ class SqliteIncidents:
                 tuple(r["words"].split()),
                 from_ts(r["first_observed"]),
                 from_ts(r["last_observed"]),
+                tuple(r["matched"].split("\x1f")),
             )
             for r in found
         ]

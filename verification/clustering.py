@@ -15,7 +15,7 @@ incidents that share a key in the window, never on the number of open incidents.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from difflib import SequenceMatcher
 
@@ -252,6 +252,7 @@ class Candidate:
     words: tuple[str, ...]
     first_observed: datetime
     last_observed: datetime
+    keys: tuple[str, ...] = ()  # the incident's lookup keys (a merge gives it those of another place too)
 
 
 def similarity(a: ResolvedPlace | Candidate, b: ResolvedPlace | Candidate) -> float:
@@ -295,7 +296,8 @@ def choose_incident(
     for c in candidates:
         if observed_at < c.first_observed - window or observed_at > c.last_observed + window:
             continue
-        score = similarity(place, c)
+        # The same place key as one the incident holds (its own, or one a merge brought) is the same place.
+        score = 1.0 if place.ref.key in c.keys else similarity(place, c)
         threshold = 1.0 if place.ref.key.startswith(("place:", "block:")) else FREE_TEXT_THRESHOLD
         if score < threshold:
             continue
@@ -329,7 +331,7 @@ class ClusterIndex:
         ]
         for slot in slots:
             self._buckets.setdefault(slot, set()).add(candidate.number)
-        self._entries[candidate.number] = (candidate, tuple(keys), slots)
+        self._entries[candidate.number] = (replace(candidate, keys=tuple(keys)), tuple(keys), slots)
 
     def remove(self, number: int) -> None:
         entry = self._entries.pop(number, None)

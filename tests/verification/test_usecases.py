@@ -322,3 +322,14 @@ async def test_forget_me_cannot_be_used_to_reset_the_rate_limit(uow):
     assert refused.value.code == "report_rate_limited"
     views = await usecases.incident_view(uow, CHICAGO, 1)
     assert all(not r.what for r in views.reports)  # the text is gone at once
+
+
+async def test_after_a_merge_reports_about_either_place_join_the_merged_incident(uow):
+    """Found in review: the source's keys were lost, so its place opened new incidents again."""
+    await set_up_chicago(uow)
+    await usecases.submit_report(uow, NOW, report("r1", "Whittier Elementary", when=None))
+    await usecases.submit_report(uow, NOW, report("r2", "26th & Pulaski", when=None))
+    await usecases.merge(uow, NOW, CHICAGO, 2, 1, MOD_A, "the same agents, seen from the corner")
+    later = await usecases.submit_report(uow, NOW + timedelta(minutes=5), report("r3", "pulaski/26", when=None))
+    assert later.number == 1
+    assert later.joined
