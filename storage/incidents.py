@@ -12,7 +12,7 @@ import aiosqlite
 
 from verification.clustering import Candidate
 from verification.events import IncidentEvent, StatementAttached, from_record, to_record
-from verification.incident import Incident
+from verification.incident import Incident, advance, replay
 from verification.model import Status
 from verification.places import distinctive, tokens
 from verification.ports import IncidentSummary
@@ -35,12 +35,14 @@ class SqliteIncidents:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
         self._histories: dict[tuple[int, int], tuple[IncidentEvent, ...]] = {}
+        self._states: dict[tuple[int, int], Incident] = {}  # the fold of the cached history
         self._touched: set[tuple[int, int]] = set()
 
     def transaction_ended(self, committed: bool) -> None:
         if not committed:
             for key in self._touched:
                 self._histories.pop(key, None)
+                self._states.pop(key, None)
         self._touched.clear()
 
     async def next_number(self, community: int) -> int:
@@ -65,8 +67,23 @@ class SqliteIncidents:
         if key not in self._touched:
             if len(self._histories) >= CACHE_LIMIT:
                 self._histories.clear()
+                self._states.clear()
             self._histories[key] = history
         return list(history)
+
+    async def current(self, community: int, number: int) -> tuple[list[IncidentEvent], Incident] | None:
+        key = (community, number)
+        events = await self.events(community, number)
+        if not events:
+            return None
+        folded = self._states.get(key)
+        if folded is not None and len(folded.history) <= len(events):
+            state = advance(folded, events[len(folded.history) :])  # a true prefix: the log is append-only
+        else:
+            state = replay(events)
+        if key not in self._touched:
+            self._states[key] = state
+        return events, state
 
     async def append(
         self,

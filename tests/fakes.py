@@ -18,7 +18,7 @@ from verification.alerts import AlertKind, AlertMessage
 from verification.clustering import Candidate, ClusterIndex
 from verification.community import Community, Recipient, RecipientKind, Subscription
 from verification.events import IncidentEvent
-from verification.incident import Incident
+from verification.incident import Incident, replay
 from verification.model import Language, Place, Report
 from verification.ports import (
     DeliveryCounts,
@@ -119,6 +119,10 @@ class FakeIncidents:
 
     async def events(self, community: int, number: int) -> list[IncidentEvent]:
         return list(self.uow.data.events.get((community, number), []))
+
+    async def current(self, community: int, number: int) -> tuple[list[IncidentEvent], Incident] | None:
+        events = await self.events(community, number)
+        return (events, replay(events)) if events else None
 
     async def append(
         self,

@@ -117,6 +117,11 @@ class Places(Protocol):
 class Incidents(Protocol):
     async def next_number(self, community: int) -> int: ...
     async def events(self, community: int, number: int) -> list[IncidentEvent]: ...
+    async def current(self, community: int, number: int) -> tuple[list[IncidentEvent], Incident] | None:
+        """The incident's history and the state it folds to (None: no such incident). A store may keep
+        states it has folded before, and fold only newer events onto them."""
+        ...
+
     async def append(
         self,
         community: int,

@@ -49,10 +49,10 @@ async def community_or_refuse(uow: UnitOfWork, community_id: int, *, configured:
 
 
 async def load(uow: UnitOfWork, community: int, number: int) -> tuple[list[IncidentEvent], Incident]:
-    events = await uow.incidents.events(community, number)
-    if not events:
+    found = await uow.incidents.current(community, number)
+    if found is None:
         raise RuleViolation("unknown_incident", number=number)
-    return events, replay(events)
+    return found
 
 
 async def commit_events(
