@@ -153,7 +153,7 @@ async def _sync(settings: Settings, *, everywhere: bool) -> int:
     from .client import Tuning, VerazBot
 
     _point_at(settings)
-    bot = VerazBot(settings, tuning=Tuning(sync_commands=False))
+    bot = VerazBot(settings, tuning=Tuning(sync_commands=False, commands_only=True))
     try:
         await bot.login(settings.require_token())
     except discord.LoginFailure:
@@ -164,6 +164,10 @@ async def _sync(settings: Settings, *, everywhere: bool) -> int:
         if everywhere:
             synced = await bot.tree.sync()
             print(f"{len(synced)} commands registered globally (Discord may take up to an hour to show them)")
+            async for guild in bot.fetch_guilds():  # per-server copies would show every command twice
+                bot.tree.clear_commands(guild=guild)
+                await bot.tree.sync(guild=guild)
+            print("per-server copies removed; set VERAZ_COMMANDS=global so `veraz run` does not add them back")
         else:
             async for guild in bot.fetch_guilds():
                 bot.tree.copy_global_to(guild=guild)

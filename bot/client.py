@@ -50,6 +50,7 @@ class Tuning:
     maintenance_every: float = 60.0  # seconds between expiry runs
     purge_every: float = 24 * 3600.0
     sync_commands: bool = True
+    commands_only: bool = False  # `veraz sync`: the command tree, no database, no worker
 
 
 class RateLimitCounter(logging.Handler):
@@ -90,6 +91,12 @@ class VerazBot(commands.Bot):
     # --- wiring ---------------------------------------------------------------------------------
 
     async def setup_hook(self) -> None:
+        await self.tree.set_translator(CatalogTranslator())
+        self.tree.error(self._on_tree_error)
+        for cog in COGS:
+            await self.load_extension(cog)
+        if self.tuning.commands_only:
+            return  # `veraz sync` must not touch a database a running bot owns
         self._database = await storage.open_database(self.settings.data_dir)
         self.uow: UnitOfWork = self._database.unit_of_work()
         self.pseudonym = storage.Pseudonymizer.from_data_dir(self.settings.data_dir)
@@ -105,23 +112,19 @@ class VerazBot(commands.Bot):
             retry_base=self.tuning.retry_base,
             nonce_memory=timedelta(seconds=self.tuning.nonce_memory),
         )
-        await self.tree.set_translator(CatalogTranslator())
-        self.tree.error(self._on_tree_error)
-        for cog in COGS:
-            await self.load_extension(cog)
         self.add_dynamic_items(CardButton)
         self.delivery.start()
         self._tasks.append(asyncio.create_task(self._maintain(), name="veraz-maintenance"))
 
     async def on_ready(self) -> None:
         log.info("connected", extra={"guilds": len(self.guilds)})
-        if self.tuning.sync_commands:
+        if self.tuning.sync_commands and self.settings.commands == "guild":
             for guild in self.guilds:
                 await self.sync_guild(guild)
         self.synced.set()
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        if self.tuning.sync_commands:
+        if self.tuning.sync_commands and self.settings.commands == "guild":
             await self.sync_guild(guild)
 
     async def sync_guild(self, guild: discord.Guild) -> None:
@@ -195,6 +198,9 @@ class VerazBot(commands.Bot):
                 continue
             self.relay.asked(community.id, number, ordinal, link, now)
             reached += 1
+        if not reached:
+            await act.reply(t(act.lang, "relay.none", number=number, hours=community.relay_hours))
+            return
         await act.reply(t(act.lang, "relay.sent", count=reached, number=number))
         note = t(community.language, "relay.asked", moderator=f"<@{act.interaction.user.id}>",
                  question=user_text(question, 500), count=reached)  # fmt: skip

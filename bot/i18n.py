@@ -54,7 +54,8 @@ def placeholders(text: str) -> set[str]:
 
 # --- dates and times, in the community's zone and the reader's language -----------------------------
 
-_PATTERNS = {Language.EN: "EEE d MMM, HH:mm zzz", Language.ES: "EEE d 'de' MMM, HH:mm"}
+# Spanish abbreviations collide ("mar" is both martes and marzo): Spanish dates are written out.
+_PATTERNS = {Language.EN: "EEE d MMM, HH:mm zzz", Language.ES: "EEEE d 'de' MMMM, H:mm"}
 _SHORT = {Language.EN: "HH:mm", Language.ES: "HH:mm"}
 
 

@@ -7,6 +7,7 @@
 | DISCORD_API_BASE_URL | api_base_url | Discord's own |
 | DISCORD_GATEWAY_URL | gateway_url | Discord's own |
 | VERAZ_LOG_LEVEL | log_level | INFO |
+| VERAZ_COMMANDS | commands | guild (in each server at start, instant); global (once, `veraz sync --global`) |
 | VERAZ_CONFIG (path of the toml file) | | ./veraz.toml if present |
 
 Environment variables win over the file, so a service manager can override anything.
@@ -32,6 +33,7 @@ class Settings:
     api_base_url: str | None = None
     gateway_url: str | None = None
     log_level: str = "INFO"
+    commands: str = "guild"
 
     def require_token(self) -> str:
         if not self.token.strip():
@@ -45,6 +47,7 @@ _KEYS = {
     "api_base_url": "DISCORD_API_BASE_URL",
     "gateway_url": "DISCORD_GATEWAY_URL",
     "log_level": "VERAZ_LOG_LEVEL",
+    "commands": "VERAZ_COMMANDS",
 }
 
 
@@ -70,10 +73,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         url = values.get(key)
         if url and not url.startswith(("http://", "https://", "ws://", "wss://")):
             raise SettingsError(f"{_KEYS[key]} must be a URL, not {url!r}")
+    commands = values.get("commands", "guild").lower()
+    if commands not in ("guild", "global"):
+        raise SettingsError(f"VERAZ_COMMANDS must be guild or global, not {commands!r}")
     return Settings(
         token=values.get("token", ""),
         data_dir=Path(values.get("data_dir", "veraz-data")),
         api_base_url=values.get("api_base_url") or None,
         gateway_url=values.get("gateway_url") or None,
         log_level=values.get("log_level", "INFO").upper(),
+        commands=commands,
     )

@@ -35,14 +35,23 @@ class SqliteSubscriptions:
 
     async def unsubscribe(self, community: int, user: int, area: str | None) -> int:
         if area is None:
-            return await sql.run(
+            removed = await sql.run(
                 self.db, "DELETE FROM subscriptions WHERE community = ? AND user_id = ?", (community, user)
             )
-        return await sql.run(
+        else:
+            removed = await sql.run(
+                self.db,
+                "DELETE FROM subscriptions WHERE community = ? AND user_id = ? AND area_key = ?",
+                (community, user, area.casefold()),
+            )
+        # Someone subscribed to nothing is not kept: corrections they are owed go by the delivery log.
+        await sql.run(
             self.db,
-            "DELETE FROM subscriptions WHERE community = ? AND user_id = ? AND area_key = ?",
-            (community, user, area.casefold()),
+            "DELETE FROM subscribers WHERE community = ? AND user_id = ? AND NOT EXISTS "
+            "(SELECT 1 FROM subscriptions s WHERE s.community = ? AND s.user_id = ?)",
+            (community, user, community, user),
         )
+        return removed
 
     async def of(self, community: int, user: int) -> list[Subscription]:
         found = await sql.rows(

@@ -205,7 +205,6 @@ def from_record(record: dict[str, Any]) -> AlertMessage:
             decode_statement(raw["statement"]),
             raw["attached_by"],
             datetime.fromisoformat(raw["attached_at"]),
-            raw.get("by_reporter", False),
         )
 
     def note(raw: dict[str, Any]) -> Note:

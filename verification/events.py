@@ -79,7 +79,6 @@ class ReportAdded(IncidentEvent):
 class StatementAttached(IncidentEvent):
     kind: ClassVar[str] = "statement_attached"
     statement: Statement
-    by_reporter: bool = False  # the moderator attaching it reported the incident
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -60,7 +60,6 @@ class AttachedStatement:
     statement: Statement
     attached_by: str
     attached_at: datetime
-    by_reporter: bool = False  # attached by a moderator who reported the incident: never confirms it
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,15 +164,14 @@ class Incident:
         """A statement of this round that can stand in for a second moderator (a reopen starts a round).
 
         Only a source whose latest word this round is "confirms" counts (a source that took its
-        confirmation back does not), never a news report, and never one attached by a moderator who
-        reported the incident (their statement is kept, but it cannot be their second vote).
+        confirmation back does not), and never a news report.
         """
         latest: dict[str, AttachedStatement] = {}
         for attached in self.statements[self.round_start :]:
             latest[attached.statement.source.casefold()] = attached
         for attached in latest.values():
             s = attached.statement
-            if s.stance is Stance.CONFIRMS and s.source_kind.can_confirm and not attached.by_reporter:
+            if s.stance is Stance.CONFIRMS and s.source_kind.can_confirm:
                 return attached
         return None
 
@@ -186,8 +184,8 @@ class Incident:
         match event:
             case ReportAdded(report=facts):
                 return _evolve(state, reports=(*state.reports, facts), last_news_at=event.at)
-            case StatementAttached(statement=statement, by_reporter=by_reporter):
-                attached = AttachedStatement(statement, event.actor, event.at, by_reporter)
+            case StatementAttached(statement=statement):
+                attached = AttachedStatement(statement, event.actor, event.at)
                 return _evolve(state, statements=(*state.statements, attached), last_news_at=event.at)
             case ConfirmVote():
                 return _evolve(state, votes=(*state.votes, event.actor))
@@ -256,12 +254,16 @@ class Incident:
     def attach_statement(
         self, statement: Statement, by: Moderator, at: datetime, *, reporters: Collection[str] = ()
     ) -> list[IncidentEvent]:
-        """Attach what a source said. `reporters`: the incident's reporter pseudonyms on record."""
+        """Attach what a source said. `reporters`: the incident's reporter pseudonyms on record.
+
+        A moderator who reported the incident may attach a denial or a clarification, but not a
+        statement that confirms: that would be the second vote they are refused. (Refusing, rather than
+        recording who reported, keeps the permanent history from linking a moderator to a report.)
+        """
         self._require_open()
-        by_reporter = bool(by.pseudonym) and by.pseudonym in reporters
-        new: list[IncidentEvent] = [
-            StatementAttached(at=at, actor=moderator_actor(by.id), statement=statement, by_reporter=by_reporter)
-        ]
+        if statement.stance is Stance.CONFIRMS and by.pseudonym and by.pseudonym in reporters:
+            raise RuleViolation("reporter_cannot_confirm", number=self.number)
+        new: list[IncidentEvent] = [StatementAttached(at=at, actor=moderator_actor(by.id), statement=statement)]
         return new + self._confirmation_if_due(new, at)
 
     def vote(

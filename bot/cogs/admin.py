@@ -93,11 +93,49 @@ class Admin(commands.Cog):
             warnings.append(t(lang, "setup.warn_mention_everyone"))
         for channel in (queue, alerts):
             allowed = channel.permissions_for(me)
-            if not (allowed.view_channel and allowed.send_messages and allowed.embed_links):
+            needed = (allowed.view_channel, allowed.send_messages, allowed.embed_links, allowed.read_message_history)
+            if not all(needed):
                 warnings.append(t(lang, "setup.warn_channel", channel=channel.mention))
         if queue.permissions_for(guild.default_role).view_channel if guild else False:
             warnings.append(t(lang, "setup.warn_queue_public", channel=queue.mention))
         return warnings
+
+    @app_commands.command(name=L("cmd.settings.name"), description=L("cmd.settings.description"))
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.rename(
+        retention_days=L("cmd.settings.retention_days.name"), stale_hours=L("cmd.settings.stale_hours.name"),
+        report_limit=L("cmd.settings.report_limit.name"), relay_hours=L("cmd.settings.relay_hours.name"),
+    )  # fmt: skip
+    @app_commands.describe(
+        retention_days=L("cmd.settings.retention_days.description"),
+        stale_hours=L("cmd.settings.stale_hours.description"),
+        report_limit=L("cmd.settings.report_limit.description"),
+        relay_hours=L("cmd.settings.relay_hours.description"),
+    )  # fmt: skip
+    async def settings(
+        self,
+        interaction: discord.Interaction,
+        retention_days: app_commands.Range[int, 1, 365] | None = None,
+        stale_hours: app_commands.Range[int, 1, 168] | None = None,
+        report_limit: app_commands.Range[int, 1, 100] | None = None,
+        relay_hours: app_commands.Range[int, 0, 168] | None = None,
+    ) -> None:
+        """Show the community's settings, changing those given."""
+        async with Acting(self.bot, interaction) as act:
+            act.require_admin()
+            asked = {"retention_days": retention_days, "stale_hours": stale_hours, "report_limit": report_limit,
+                     "relay_hours": relay_hours}  # fmt: skip
+            changes = {k: v for k, v in asked.items() if v is not None}
+            if changes:
+                community = await usecases.update_settings(self.bot.uow, act.guild_id, **changes)
+                self.bot.communities.forget(act.guild_id)
+            else:
+                community = await act.community()
+            c = community
+            await act.reply(t(act.lang, "settings.now", retention_days=c.retention_days, stale_hours=c.stale_hours,
+                              report_limit=c.report_limit, report_window=c.report_window_minutes,
+                              relay_hours=c.relay_hours))  # fmt: skip
 
     @setup_command.autocomplete("timezone")
     async def timezone_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

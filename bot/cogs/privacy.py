@@ -40,7 +40,8 @@ class Privacy(commands.Cog):
             await self.bot.flush_deleted()
             for number in numbers:
                 self.bot.cards.refresh(community.id, number)
-            await act.reply(t(act.lang, "privacy.forgotten", count=len(numbers)))
+            key = "privacy.forgotten" if numbers else "privacy.nothing"
+            await act.reply(t(act.lang, key, count=len(numbers)) if numbers else t(act.lang, key))
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import TYPE_CHECKING
 
 import discord
@@ -13,7 +12,8 @@ from verification import usecases
 from verification.model import Language
 from verification.places import fold
 
-from ..acting import Acting
+from ..acting import NO_PINGS, Acting
+from ..i18n import t
 from ..render import replies
 from ..translator import L
 
@@ -46,12 +46,28 @@ class Subscriptions(commands.Cog):
         async with Acting(self.bot, interaction) as act:
             community = await act.community()
             chosen = Language(language) if language else act.lang
+            before = await usecases.subscriptions_of(self.bot.uow, community.id, interaction.user.id)
             sub = await usecases.subscribe(self.bot.uow, community.id, interaction.user.id, area, chosen)
-            await act.reply(replies.subscribed(sub, act.lang))
-            # Opening the DM channel now, at a calm moment, makes each alert later cost one request. If
-            # Discord refuses now, the delivery worker opens it when the first alert goes out.
-            with contextlib.suppress(discord.HTTPException):
-                await self.bot.delivery.open_dm_channel(community.id, interaction.user.id)
+            text = replies.subscribed(sub, act.lang)
+            # Welcome a new subscriber once; running the same /subscribe again re-checks their DMs
+            # (what the "DMs closed" warning asks them to do), adding an area does not.
+            if not before or any(s.area == sub.area for s in before):
+                text = await self._welcome(community.id, interaction.user.id, chosen, act.lang, text)
+            await act.reply(text)
+
+    async def _welcome(self, community_id: int, user: int, chosen: Language, lang: Language, text: str) -> str:
+        """A welcome DM to a new subscriber, at a calm moment: it opens the DM channel (each alert
+        then costs one request) and shows at once whether this person's DMs are open to Veraz."""
+        try:
+            channel = await self.bot.delivery.open_dm_channel(community_id, user)
+            await self.bot.pacer.slot()
+            welcome = t(chosen, "subscribe.welcome")
+            await self.bot.get_partial_messageable(channel).send(welcome, allowed_mentions=NO_PINGS)
+        except discord.Forbidden:
+            return text + "\n" + t(lang, "subscribe.dms_closed")
+        except discord.HTTPException:
+            pass  # the delivery worker opens the channel with the first alert
+        return text
 
     @subscribe.autocomplete("area")
     async def area_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

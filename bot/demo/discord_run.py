@@ -76,7 +76,11 @@ async def _run(scenario: Scenario, world: World, scripted: ScriptedClock, out: T
             seen_alerts[message.id] = versions
         for name, member in world.people.items():
             for message in member.dms[seen_dms[name] :]:
-                transcript.delivered(_delivery(name, message), t(lang, "demo.dm", name=name), message.content)
+                label = t(lang, "demo.dm", name=name)
+                if _is_alert(message):
+                    transcript.delivered(_delivery(name, message), label, message.content)
+                else:  # the welcome DM at /subscribe, a moderator's question: shown, not counted
+                    transcript.shows(label, message.content)
             seen_dms[name] = len(member.dms)
     incidents, strays = _audit(world)
     pinged = len(world.emu.pings)
@@ -94,6 +98,11 @@ _KINDS: dict[str, AlertKind] = {}
 for _lang in Language:
     for _kind in AlertKind:
         _KINDS[catalog(_lang)[f"alert.kind.{_kind.value}"]] = _kind
+
+
+def _is_alert(message: Message) -> bool:
+    """An alert or one of its amendments: every one carries a Veraz reference."""
+    return "Veraz ref " in message.content
 
 
 def _delivery(recipient: str, message: Message) -> Delivery:
@@ -115,7 +124,9 @@ def _audit(world: World) -> tuple[int, int]:
             facts: dict[str, Any] = json.loads(payload)["facts"]
             if facts["confirmed_at"] is not None:
                 owed.add(reference(community, number, seq))
-    messages = [m for member in world.people.values() for m in member.dms] + world.alerts.messages
+    welcomes = {t(lang, "subscribe.welcome") for lang in Language}
+    messages = [m for member in world.people.values() for m in member.dms if m.content not in welcomes]
+    messages += world.alerts.messages
     strays = sum(1 for m in messages if not any(carries(m.content, ref) for ref in owed))
     return incidents, strays
 

@@ -14,7 +14,7 @@ from datetime import tzinfo
 
 from verification.alerts import AlertFacts, AlertKind, AlertMessage
 from verification.incident import MODERATOR_AND_STATEMENT, AttachedStatement
-from verification.model import Language, Status
+from verification.model import Language, PlaceKind, Status
 
 from ..i18n import t
 from . import words
@@ -99,7 +99,11 @@ def _body(message: AlertMessage, lang: Language, zone: tzinfo) -> list[str]:
 def _event(f: AlertFacts, lang: Language, zone: tzinfo) -> str:
     place = words.place_name(f.place, f.block, lang)
     when = words.moment(f.observed_at, zone, lang)
-    kind = words.place_kind(f.place_kind, lang)
+    kind = (
+        ""
+        if f.place_kind is PlaceKind.OTHER
+        else t(lang, "alert.kind_of_place", kind=words.place_kind(f.place_kind, lang))
+    )
     if f.agencies_named:
         named = ", ".join(words.agency(a, lang) for a in f.agencies_named[:2])
         return t(lang, "alert.event.named", agency=named, place=place, kind=kind, when=when)

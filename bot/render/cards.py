@@ -87,7 +87,9 @@ def card(incident: Incident, reports: tuple[StoredReport, ...], lang: Language, 
         notes += [t(lang, "card.update", text=user_text(n.text, 200)) for n in incident.updates]
         fields.append((t(lang, "card.notes"), "\n".join(notes)))
     corrected = {n.text for n in incident.corrections}
-    if incident.closing is not None and incident.closing.text and incident.closing.text not in corrected:
+    if incident.status is Status.EXPIRED:
+        fields.append((t(lang, "card.closing"), t(lang, "card.expired")))
+    elif incident.closing is not None and incident.closing.text and incident.closing.text not in corrected:
         fields.append((t(lang, "card.closing"), user_text(incident.closing.text, 300)))
     title = t(lang, "card.title", number=incident.number, place=words.place_of(incident.place, lang))
     footer = t(lang, "card.footer", number=incident.number)

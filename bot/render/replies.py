@@ -18,6 +18,9 @@ def refusal(violation: RuleViolation, lang: Language) -> str:
     if not has(key):
         key = "error.refused"
     details = {k: user_text(str(v), 200) if isinstance(v, str) else v for k, v in violation.details.items()}
+    if violation.code == "import_line":
+        problem = f"import_problem.{violation.details.get('problem')}"
+        details["problem"] = t(lang, problem) if has(problem) else t(lang, "error.refused")
     text = t(lang, key, **details)
     suggestions = details.get("suggestions")
     if suggestions and violation.code.startswith("place_"):
@@ -41,6 +44,8 @@ def moderated(action: str, outcome: Outcome, lang: Language) -> str:
     lines = [t(lang, f"moderation.{action}", number=outcome.number, status=status(outcome.status, lang))]
     if action == "confirm" and outcome.status is Status.UNVERIFIED:
         lines.append(t(lang, "moderation.needs_second", number=outcome.number))
+    if action in ("update", "correct") and outcome.status is Status.UNVERIFIED:
+        lines.append(t(lang, "moderation.not_sent", number=outcome.number))
     for message in outcome.alerts:
         kind = t(lang, f"alert.kind.{message.kind.value}")
         lines.append(t(lang, "moderation.queued", kind=kind, count=outcome.deliveries))

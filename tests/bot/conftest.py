@@ -47,3 +47,9 @@ async def set_up(world: World, timezone: str = "America/Chicago", language: str 
     assert "Veraz is set up" in result.content, result.content
     imported = await admin.slash("places import", file=("places.csv", PLACES_CSV.encode()))
     assert "Imported 5 places" in imported.content, imported.content
+
+
+def alerts(member) -> list:
+    """The alert messages (ALERT and its amendments) a member got by DM: they carry a Veraz reference.
+    Other DMs, like the welcome sent at /subscribe, are left out."""
+    return [m for m in member.dms if "Veraz ref " in m.content]

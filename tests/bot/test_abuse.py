@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bot.client import Tuning
 from bot.demo.world import Person, World, open_world
 from bot.emulator import ActorError
-from tests.bot.conftest import PEOPLE, set_up
+from tests.bot.conftest import PEOPLE, alerts, set_up
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -71,7 +71,7 @@ async def test_a_flood_of_1000_reports_collapses_into_3_cards_and_reaches_no_sub
     assert (accepted, refused) == (250, 750)
     cards = [m for m in world.queue.messages if m.embeds]
     assert len(cards) == 3
-    assert world.people["sam"].dms == []
+    assert alerts(world.people["sam"]) == []
     assert world.alerts.messages == []
     # Coalescing: at most one edit per card every 3 s, plus the first post, whatever the number of reports.
     assert len(spent) <= 3 * (elapsed / 3.0 + 2)

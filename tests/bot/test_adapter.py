@@ -6,7 +6,7 @@ import pytest
 
 from bot.emulator import ActorError, overwrite
 from bot.emulator.permissions import ADMINISTRATOR, MANAGE_MESSAGES, MENTION_EVERYONE, VIEW_CHANNEL
-from tests.bot.conftest import set_up
+from tests.bot.conftest import alerts, set_up
 
 
 async def report(world, who="luis", **options):
@@ -90,11 +90,11 @@ async def test_two_moderators_confirm_by_clicking_and_one_alone_never_does(world
     again = await world.people["marta"].click(world.card(1), "Confirm")  # a double click
     assert "Ya votó" in again.content
     await world.settle()
-    assert world.people["sam"].dms == []  # one moderator: nothing goes out
+    assert alerts(world.people["sam"]) == []  # one moderator: nothing goes out
     second = await world.people["dev"].click(world.card(1), "Confirm")
     assert "CONFIRMED" in second.content
     await world.settle()
-    [alert] = world.people["sam"].dms
+    [alert] = alerts(world.people["sam"])
     assert alert.content.startswith("**🚨 ALERT · #1 · Hamline Elementary")
     assert "Confirmed by two moderators" in alert.content
     assert world.alerts.messages[0].content == alert.content.replace(
@@ -124,7 +124,7 @@ async def test_report_text_cannot_ping_or_forge_formatting(world):
     assert world.emu.pings == []
     card = world.card(1).text
     assert "\\@everyone" in card
-    correction = sam.dms[-1].content
+    correction = alerts(sam)[-1].content
     assert "\\@everyone" in correction
     assert "\\[click\\]" in correction
 
@@ -208,7 +208,7 @@ async def test_a_spanish_reporter_gets_spanish_and_a_spanish_subscriber_gets_spa
     await world.people["dev"].slash("incident misidentified", id=1, correction="Servicio Secreto, no ICE",
                                     agency="other_federal")  # fmt: skip
     await world.settle()
-    kinds = [dm.content.split("\n", 1)[0] for dm in lucia.dms]
+    kinds = [dm.content.split("\n", 1)[0] for dm in alerts(lucia)]
     assert kinds == ["**🚨 ALERTA · #1 · Hamline Elementary (Back of the Yards)**",
                      "**⚠️ CORRECCIÓN · #1 · Hamline Elementary (Back of the Yards)**"]  # fmt: skip
 
@@ -239,6 +239,26 @@ async def test_subscriptions_list_and_stop(world):
     assert "There is no area" in refused.content
     assert "no longer receive alerts for Pilsen" in (await sam.slash("unsubscribe", area="Pilsen")).content
     assert "no longer receive alerts" in (await sam.slash("unsubscribe")).content
+
+
+async def test_a_new_subscriber_is_welcomed_once_by_dm_and_told_when_dms_are_closed(world):
+    await set_up(world)
+    sam, pat = world.people["sam"], world.people["pat"]
+    await sam.slash("subscribe", area="Pilsen")
+    await sam.slash("subscribe", area="Back of the Yards")
+    assert [m.content for m in sam.dms] == [
+        "Veraz will send you confirmed alerts here. Nothing unconfirmed is ever sent. "
+        "To stop, use /unsubscribe in the server."
+    ]
+    assert alerts(sam) == []
+    pat.dms_open = False
+    closed = await pat.slash("subscribe", area="Pilsen")
+    assert "You will receive confirmed alerts for Pilsen" in closed.content
+    assert "cannot send you direct messages" in closed.content
+    pat.dms_open = True
+    again = await pat.slash("subscribe", area="Pilsen")  # what the warning asks for: it checks again
+    assert "cannot send you direct messages" not in again.content
+    assert len(pat.dms) == 1
 
 
 async def test_autocomplete_offers_known_places_and_areas(world):

@@ -10,7 +10,7 @@ import pytest
 from bot.client import Tuning
 from bot.demo.world import Person, World, open_world
 from bot.emulator import Limits
-from tests.bot.conftest import PEOPLE, set_up
+from tests.bot.conftest import PEOPLE, alerts, set_up
 from verification import usecases
 from verification.model import Language
 
@@ -54,9 +54,9 @@ async def test_recipients_by_area_and_language_and_amendments_only_to_earlier_re
     await world.people["dev"].slash("incident statement", id=1, source="ICE", stance="denies")
     await world.people["dev"].slash("incident misidentified", id=1, correction="Secret Service, not ICE")
     await world.settle()
-    assert [m.content.split(" · ")[0] for m in sam.dms] == ["**🚨 ALERT", "**⚠️ CORRECTION"]
-    assert [m.content.split(" · ")[0] for m in lucia.dms] == ["**🚨 ALERTA", "**🔄 ACTUALIZACIÓN", "**⚠️ CORRECCIÓN"]
-    assert pat.dms == []
+    assert [m.content.split(" · ")[0] for m in alerts(sam)] == ["**🚨 ALERT", "**⚠️ CORRECTION"]
+    assert [m.content.split(" · ")[0] for m in alerts(lucia)] == ["**🚨 ALERTA", "**🔄 ACTUALIZACIÓN", "**⚠️ CORRECCIÓN"]
+    assert alerts(pat) == []
     post, *replies = world.alerts.messages
     assert post.content.startswith("⚠️ CORRECTED since")  # the channel's ALERT post says it was amended
     assert all(r.content.startswith(("**🔄", "**⚠️")) for r in replies)
@@ -89,7 +89,7 @@ async def test_a_retraction_during_a_fan_out_cancels_what_was_not_sent_and_tells
     untold = [m for m in members if not alerts_for(m)]
     assert 8 <= len(told) < 60
     for member in told:
-        assert [d.content.split(" · ")[0] for d in member.dms] == ["**🚨 ALERT", "**❌ RETRACTION"]
+        assert [d.content.split(" · ")[0] for d in alerts(member)] == ["**🚨 ALERT", "**❌ RETRACTION"]
     assert all(m.dms == [] for m in untold)  # neither the alert nor the retraction
     records = await usecases.delivery_log(world.bot.uow, world.guild.id, 1)
     cancelled = [r for r in records if r.state.value == "cancelled"]
@@ -148,7 +148,7 @@ async def test_a_deleted_alerts_channel_is_reported_to_the_moderators(world):
     await world.settle()
     notices = [m for m in world.queue.messages if not m.embeds]
     assert notices
-    assert "could not post the alert for #1" in notices[-1].content
+    assert "could not post #1's message" in notices[-1].content
 
 
 async def test_a_delivery_in_doubt_after_a_crash_is_found_in_dm_history_not_sent_twice(tmp_path):

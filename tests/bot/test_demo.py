@@ -26,7 +26,10 @@ async def test_the_hamline_transcript_shows_the_correction_in_both_languages_and
     text = out.getvalue()
     assert "⚠️ CORRECTION · #1 · Hamline Elementary" in text
     assert "⚠️ CORRECCIÓN · #1 · Hamline Elementary" in text
-    assert "DM to Pat" not in text
+    to_pat = text.split("↳ DM to Pat:")[1:]
+    assert len(to_pat) == 1  # the welcome at /subscribe, and no alert
+    assert "Veraz will send you confirmed alerts here" in to_pat[0]
+    assert "Veraz ref" not in to_pat[0].split("\n\n")[0]
     assert "Su voto sobre el #1 quedó registrado" in text  # a Spanish-speaking moderator's reply
 
 

@@ -37,8 +37,8 @@ async def test_a_dm_with_no_question_pending_is_not_relayed_anywhere(world):
     pat = world.people["pat"]
     await pat.send_dm_to_bot("hello?")
     await world.emu.wait_for(lambda: pat.dms or None, timeout=5, what="an answer")
-    assert "Veraz does not read messages here" in pat.dms[-1].content
-    assert "Veraz no lee mensajes aquí" in pat.dms[-1].content
+    assert "Veraz could not pass this on" in pat.dms[-1].content
+    assert "Veraz no pudo transmitir esto" in pat.dms[-1].content
     assert all("hello" not in m.content for m in world.queue.messages)
 
 
@@ -56,7 +56,7 @@ async def test_forget_me_deletes_report_text_and_the_way_back(world):
     assert b"CANARY-MARKS" not in raw
     opened = await world.people["dev"].click(world.card(1), "Ask reporters")
     sent = await world.people["dev"].submit_modal(opened, {"text": "still there?"})
-    assert "Question sent to 0 reporter(s)" in sent.content  # nobody can reach Rosa through Veraz now
+    assert "No reporter of #1 can be reached now" in sent.content  # nobody can reach Rosa through Veraz now
 
 
 async def test_no_reporter_id_in_the_database_after_a_full_scenario(world):

@@ -277,11 +277,15 @@ def test_a_source_that_took_its_confirmation_back_no_longer_confirms():
     assert story.incident.status is Status.UNVERIFIED
 
 
-def test_a_statement_attached_by_a_moderator_who_reported_never_confirms():
-    """They may record what a source said, but it cannot stand in for the vote they are refused."""
+def test_a_moderator_who_reported_cannot_attach_a_confirming_statement():
+    """It would be the second vote they are refused; a denial or a clarification they may attach."""
     story = Story()
-    story.do(story.incident.attach_statement(statement(kind=SourceKind.VERIFIER), MOD_A, at(100),
-                                             reporters={MOD_A.pseudonym}))  # fmt: skip
-    story.do(story.incident.vote(MOD_B, at(101)))
-    assert story.incident.status is Status.UNVERIFIED
-    assert story.incident.statements[0].by_reporter
+    with pytest.raises(RuleViolation) as refused:
+        story.incident.attach_statement(
+            statement(kind=SourceKind.VERIFIER), MOD_A, at(100), reporters={MOD_A.pseudonym}
+        )
+    assert refused.value.code == "reporter_cannot_confirm"
+    story.do(
+        story.incident.attach_statement(statement(stance=Stance.DENIES), MOD_A, at(101), reporters={MOD_A.pseudonym})
+    )
+    assert len(story.incident.statements) == 1

@@ -10,6 +10,7 @@ from .administration import (
     make_place,
     parse_places_csv,
     remove_place,
+    update_settings,
 )
 from .common import Outcome
 from .moderation import (
@@ -77,5 +78,6 @@ __all__ = [
     "subscribe",
     "subscriptions_of",
     "unsubscribe",
+    "update_settings",
     "vote_confirm",
 ]

@@ -44,6 +44,33 @@ async def configure_community(uow: UnitOfWork, data: Setup) -> Community:
     return updated
 
 
+# What admins may tune with /settings, and the range each may take.
+TUNABLE: dict[str, tuple[int, int]] = {
+    "retention_days": (1, 365),
+    "stale_hours": (1, 168),
+    "report_limit": (1, 100),
+    "report_window_minutes": (1, 1440),
+    "relay_hours": (0, 168),
+    "cluster_window_minutes": (10, 1440),
+}
+
+
+async def update_settings(uow: UnitOfWork, community_id: int, **changes: int) -> Community:
+    """Change a community's tunable settings; every value is checked before anything is written."""
+    for name, value in changes.items():
+        low, high = TUNABLE[name]
+        if not low <= value <= high:
+            raise RuleViolation("setting_out_of_range", setting=name, low=low, high=high)
+    async with uow:
+        current = await uow.communities.get(community_id)
+        if current is None or not current.configured:
+            raise RuleViolation("not_configured")
+        updated = replace(current, **changes)  # type: ignore[arg-type]
+        await uow.communities.save(updated)
+        await uow.commit()
+    return updated
+
+
 async def get_community(uow: UnitOfWork, community_id: int) -> Community | None:
     async with uow:
         return await uow.communities.get(community_id)
@@ -130,7 +157,8 @@ def parse_places_csv(text: str) -> list[tuple[int, Place]]:
         except ValueError as exc:
             raise RuleViolation("import_line", line=line, problem="kind") from exc
         try:
-            place = make_place(row[0], row[1], kind, row[3] if len(row) > 3 else "")
+            # Aliases are the rest of the line: unquoted commas in it still separate aliases.
+            place = make_place(row[0], row[1], kind, ",".join(row[3:]))
         except RuleViolation as exc:
             raise RuleViolation("import_line", line=line, problem=exc.code) from exc
         places.append((line, place))

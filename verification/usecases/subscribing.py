@@ -51,6 +51,8 @@ async def _known_area(uow: UnitOfWork, community: int, area: str | None) -> str:
     if area is None or not area.strip():
         return ""
     known = await uow.places.areas(community)
+    if not known:
+        raise RuleViolation("unknown_area_none")
     match = _closest(area, known)
     if match is None:
         raise RuleViolation("unknown_area", area=area.strip()[:60], areas=", ".join(known[:10]))
