@@ -22,7 +22,7 @@ from pathlib import Path
 import discord
 
 import storage
-from bot.demo.world import BOT_PERMISSIONS
+from bot.demo.live_world import BOT_PERMISSIONS
 from bot.emulator import DiscordEmulator, Limits, overwrite
 from bot.emulator.permissions import MANAGE_MESSAGES, VIEW_CHANNEL
 from bot.emulator.redirect import point_discord_at

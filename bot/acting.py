@@ -2,7 +2,7 @@
 
 Every command and button handler runs inside `Acting`:
 
-    async with Acting(bot, interaction) as act:
+    async with Acting(services, interaction) as act:
         community = await act.community()
         await act.require_moderator(community)
         ...
@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import secrets
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import Self
 
 import discord
 
@@ -29,17 +29,15 @@ from verification.model import Language
 
 from .i18n import language_of, t
 from .render.replies import refusal
-
-if TYPE_CHECKING:
-    from .client import VerazBot
+from .services import Services
 
 log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
 
 
 class Acting:
-    def __init__(self, bot: VerazBot, interaction: discord.Interaction, *, defer: bool = True) -> None:
-        self.bot = bot
+    def __init__(self, services: Services, interaction: discord.Interaction, *, defer: bool = True) -> None:
+        self.services = services
         self.interaction = interaction
         self.lang: Language = language_of(interaction.locale)
         self._defer = defer
@@ -84,7 +82,7 @@ class Acting:
         return self.interaction.guild_id
 
     async def community(self, *, configured: bool = True) -> Community:
-        community = await self.bot.communities.get(self.guild_id)
+        community = await self.services.communities.get(self.guild_id)
         if community is None or (configured and not community.configured):
             raise RuleViolation("not_configured")
         return community

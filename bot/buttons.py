@@ -9,19 +9,19 @@ permissions, which an admin can change.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
 from verification.incident import Incident
 from verification.model import MAX_REASON, Language, Status
+from verification.usecases import ModAction
 
 from .acting import Acting
+from .cogs.relay import ask_reporters
 from .i18n import t
 from .moderating import moderate
-
-if TYPE_CHECKING:
-    from .client import VerazBot
+from .services import Services, services_of
 
 STYLES = {
     "confirm": discord.ButtonStyle.success,
@@ -37,41 +37,55 @@ class CardButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"veraz:(?P<number>\d+):(?P<action>confirm|debunk|misidentified|resolve|ask)",
 ):
-    def __init__(self, number: int, action: str, label: str | None = None) -> None:
+    """A button on a queue card. Built for display by `card_view`, and by discord.py from the custom
+    id when pressed (then with the services of the bot it was pressed on)."""
+
+    def __init__(self, number: int, action: str, label: str | None = None, services: Services | None = None) -> None:
         super().__init__(discord.ui.Button(label=label, style=STYLES[action], custom_id=f"veraz:{number}:{action}"))
         self.number = number
         self.action = action
+        self.services = services
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> CardButton:
-        return cls(int(match["number"]), match["action"])
+        return cls(int(match["number"]), match["action"], services=services_of(interaction.client))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot: VerazBot = interaction.client  # type: ignore[assignment]
+        services = self.services or services_of(interaction.client)
         if self.action == "confirm":
-            async with Acting(bot, interaction) as act:
-                await moderate(bot, act, "confirm", self.number)
+            async with Acting(services, interaction) as act:
+                await moderate(act, ModAction.CONFIRM, self.number)
             return
-        async with Acting(bot, interaction, defer=False) as act:
+        async with Acting(services, interaction, defer=False) as act:
             community = await act.community()
             await act.require_moderator(community)
+            owner = (community.id, interaction.user.id)
             modal = (
-                AskModal(self.number, act.lang)
+                AskModal(services, owner, self.number, act.lang)
                 if self.action == "ask"
-                else ReasonModal(self.action, self.number, act.lang)
+                else ReasonModal(services, owner, ModAction(self.action), self.number, act.lang)
             )
             await interaction.response.send_modal(modal)
+
+
+def _modal_id(kind: str, owner: tuple[int, int], number: int) -> str:
+    """A modal's custom id names the server and the moderator it was opened for: discord.py finds an
+    open modal by this id, so two moderators (or two servers) on incident #1 never share one."""
+    community, user = owner
+    return f"veraz:modal:{kind}:{community}:{user}:{number}"
 
 
 class ReasonModal(discord.ui.Modal):
     """Asks for the reason (debunk), the correction (misidentified) or an optional note (resolve)."""
 
-    def __init__(self, action: str, number: int, lang: Language) -> None:
-        super().__init__(
-            title=t(lang, f"modal.{action}.title", number=number)[:45], custom_id=f"veraz:modal:{action}:{number}"
-        )
+    def __init__(
+        self, services: Services, owner: tuple[int, int], action: ModAction, number: int, lang: Language
+    ) -> None:
+        super().__init__(title=t(lang, f"modal.{action}.title", number=number)[:45],
+                         custom_id=_modal_id(action.value, owner, number))  # fmt: skip
+        self.services = services
         self.action = action
         self.number = number
         self.text: discord.ui.TextInput[ReasonModal] = discord.ui.TextInput(
@@ -84,16 +98,19 @@ class ReasonModal(discord.ui.Modal):
         self.add_item(self.text)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        bot: VerazBot = interaction.client  # type: ignore[assignment]
-        async with Acting(bot, interaction) as act:
-            await moderate(bot, act, self.action, self.number, self.text.value or "")
+        text = self.text.value or ""  # read before any await: nothing can change it under us
+        async with Acting(self.services, interaction) as act:
+            await moderate(act, self.action, self.number, text)
 
 
 class AskModal(discord.ui.Modal):
     """A question for the incident's reporters, relayed by DM without revealing who they are."""
 
-    def __init__(self, number: int, lang: Language) -> None:
-        super().__init__(title=t(lang, "modal.ask.title", number=number)[:45], custom_id=f"veraz:modal:ask:{number}")
+    def __init__(self, services: Services, owner: tuple[int, int], number: int, lang: Language) -> None:
+        super().__init__(
+            title=t(lang, "modal.ask.title", number=number)[:45], custom_id=_modal_id("ask", owner, number)
+        )
+        self.services = services
         self.number = number
         self.question: discord.ui.TextInput[AskModal] = discord.ui.TextInput(
             label=t(lang, "modal.ask.label")[:45], style=discord.TextStyle.paragraph, max_length=500, custom_id="text"
@@ -101,11 +118,11 @@ class AskModal(discord.ui.Modal):
         self.add_item(self.question)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        bot: VerazBot = interaction.client  # type: ignore[assignment]
-        async with Acting(bot, interaction) as act:
+        question = self.question.value  # read before any await
+        async with Acting(self.services, interaction) as act:
             community = await act.community()
             await act.require_moderator(community)
-            await bot.ask_reporters(act, community, self.number, self.question.value)
+            await ask_reporters(self.services, act, community, self.number, question)
 
 
 def card_view(incident: Incident, lang: Language) -> discord.ui.View | None:

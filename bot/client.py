@@ -1,41 +1,45 @@
 """The bot: where storage, use cases, cogs, buttons, the queue cards and the delivery worker meet.
 
-`setup_hook` is the composition root: the only place (with `__main__`) that knows about `storage`.
+`setup_hook` is the composition root: it builds one `Services` and gives it to every cog. It is the
+only place (with `__main__` and the demo) that imports `storage`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import discord
 from discord.ext import commands
 
 import storage
 from verification import usecases
-from verification.community import Community
 from verification.errors import RuleViolation
-from verification.model import Moderator
-from verification.ports import UnitOfWork
-from verification.usecases import Outcome
 
 from .acting import Acting
 from .buttons import CardButton
-from .cards import CardPublisher
+from .card_publisher import CardPublisher
 from .clock import Clock, SystemClock
+from .cogs.admin import Admin
+from .cogs.moderation import Incident
+from .cogs.privacy import Privacy
+from .cogs.relay import Relay
+from .cogs.reporting import Reporting
+from .cogs.subscriptions import Subscriptions
 from .communities import CommunityCache
 from .delivery import DeliveryWorker
-from .i18n import t
+from .outgoing import Outgoing
 from .pacing import Pacer
 from .relay import RelayBook
-from .render.safe import user_text
+from .services import Services
 from .settings import Settings
 from .translator import CatalogTranslator
 
 log = logging.getLogger(__name__)
-COGS = ("bot.cogs.reporting", "bot.cogs.subscriptions", "bot.cogs.moderation", "bot.cogs.admin", "bot.cogs.privacy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,8 @@ class RateLimitCounter(logging.Handler):
 
 
 class VerazBot(commands.Bot):
+    services: Services  # built in setup_hook
+
     def __init__(self, settings: Settings, *, clock: Clock | None = None, tuning: Tuning | None = None) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # channels and roles: the bot checks the moderator role itself
@@ -83,6 +89,7 @@ class VerazBot(commands.Bot):
         self.clock: Clock = clock or SystemClock()
         self.tuning = tuning or Tuning()
         self._database: storage.Database | None = None
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.synced = asyncio.Event()  # set once commands are registered in every guild at start
         self.rate_limits = RateLimitCounter()
@@ -93,28 +100,49 @@ class VerazBot(commands.Bot):
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogTranslator())
         self.tree.error(self._on_tree_error)
-        for cog in COGS:
-            await self.load_extension(cog)
+        data_dir = self.settings.data_dir
         if self.tuning.commands_only:
-            return  # `veraz sync` must not touch a database a running bot owns
-        self._database = await storage.open_database(self.settings.data_dir)
-        self.uow: UnitOfWork = self._database.unit_of_work()
-        self.pseudonym = storage.Pseudonymizer.from_data_dir(self.settings.data_dir)
-        self.communities = CommunityCache(self.uow)
-        self.relay = RelayBook()
-        self.pacer = Pacer(self.tuning.pace)
-        self.cards = CardPublisher(self, interval=self.tuning.card_interval)
-        self.delivery = DeliveryWorker(
-            self,
-            storage.SqliteDeliveryQueue(self._database),
-            self.pacer,
+            # `veraz sync` only needs the command tree, but cogs are built with their services; they
+            # get a scratch database, since the real one may belong to a running bot.
+            self._scratch = tempfile.TemporaryDirectory(prefix="veraz-sync-")
+            data_dir = Path(self._scratch.name)
+        self._database = await storage.open_database(data_dir)
+        self.services = self._services(self._database, data_dir)
+        for cog in (Reporting, Subscriptions, Incident, Admin, Privacy, Relay):
+            await self.add_cog(cog(self.services))
+        if self.tuning.commands_only:
+            return
+        self.add_dynamic_items(CardButton)
+        self.services.delivery.start()
+        self._tasks.append(asyncio.create_task(self._maintain(), name="veraz-maintenance"))
+
+    def _services(self, database: storage.Database, data_dir: Path) -> Services:
+        uow = database.unit_of_work()
+        communities = CommunityCache(uow)
+        outgoing = Outgoing(self, Pacer(self.tuning.pace))
+        cards = CardPublisher(self, uow, communities, self.clock, outgoing, interval=self.tuning.card_interval)
+        delivery = DeliveryWorker(
+            storage.SqliteDeliveryQueue(database),
+            outgoing,
+            communities,
+            self.clock,
             concurrency=self.tuning.concurrency,
             retry_base=self.tuning.retry_base,
             nonce_memory=timedelta(seconds=self.tuning.nonce_memory),
         )
-        self.add_dynamic_items(CardButton)
-        self.delivery.start()
-        self._tasks.append(asyncio.create_task(self._maintain(), name="veraz-maintenance"))
+        counter = self.rate_limits
+        return Services(
+            storage=uow,
+            clock=self.clock,
+            communities=communities,
+            pseudonyms=storage.Pseudonymizer.from_data_dir(data_dir),
+            relay=RelayBook(),
+            cards=cards,
+            delivery=delivery,
+            outgoing=outgoing,
+            checkpoint=database.checkpoint,
+            rate_limited=lambda: counter.count,
+        )
 
     async def on_ready(self) -> None:
         log.info("connected", extra={"guilds": len(self.guilds)})
@@ -140,83 +168,25 @@ class VerazBot(commands.Bot):
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._database is not None:
-            await self.cards.settle()
-            await self.cards.close()
-            await self.delivery.close()
+        services: Services | None = getattr(self, "services", None)
+        if services is not None:
+            await services.cards.settle()
+            await services.cards.close()
+            await services.delivery.close()
         await super().close()
         logging.getLogger("discord.http").removeHandler(self.rate_limits)
         if self._database is not None:
             await self._database.close()
             self._database = None
-
-    # --- what handlers share --------------------------------------------------------------------
-
-    def moderator(self, user: discord.abc.User, community: int) -> Moderator:
-        """A moderator as the domain sees them: their id for the record, their reporter pseudonym to
-        stop them confirming their own report."""
-        return Moderator(str(user.id), self.pseudonym(community, user.id), getattr(user, "display_name", ""))
-
-    async def flush_deleted(self) -> None:
-        """After deleting personal data: empty the write-ahead log, so nothing lingers there."""
-        if self._database is not None:
-            await self._database.checkpoint()
-
-    async def post_to_queue(self, community: Community, number: int, text: str) -> None:
-        """A note for moderators, as a reply to the incident's card (or on its own if there is none)."""
-        if community.queue_channel is None:
-            return
-        view = await usecases.incident_view(self.uow, community.id, number)
-        channel = self.get_partial_messageable(community.queue_channel)
-        reference = None
-        if view.card_message is not None:
-            reference = discord.MessageReference(
-                message_id=view.card_message, channel_id=community.queue_channel, fail_if_not_exists=False
-            )
-        quiet = discord.AllowedMentions.none()
-        if reference is None:
-            await channel.send(text, allowed_mentions=quiet, suppress_embeds=True)
-        else:
-            await channel.send(text, reference=reference, allowed_mentions=quiet, suppress_embeds=True)
-
-    async def ask_reporters(self, act: Acting, community: Community, number: int, question: str) -> None:
-        """DM the question to the incident's reporters still reachable; tell the moderator how many."""
-        await usecases.incident(self.uow, community.id, number)  # refuses an unknown incident
-        now = self.clock.now()
-        reached = 0
-        reporters = self.relay.reporters(community.id, number, now)
-        for ordinal, link in sorted(reporters.items()):
-            text = t(link.language, "relay.question", number=number, question=user_text(question, 500),
-                     hours=community.relay_hours)  # fmt: skip
-            try:
-                channel_id = await self.delivery.open_dm_channel_for(link.user_id)
-                await self.pacer.slot()
-                await self.get_partial_messageable(channel_id).send(
-                    text, allowed_mentions=discord.AllowedMentions.none()
-                )
-            except discord.HTTPException:
-                continue
-            self.relay.asked(community.id, number, ordinal, link, now)
-            reached += 1
-        if not reached:
-            await act.reply(t(act.lang, "relay.none", number=number, hours=community.relay_hours))
-            return
-        await act.reply(t(act.lang, "relay.sent", count=reached, number=number))
-        note = t(community.language, "relay.asked", moderator=f"<@{act.interaction.user.id}>",
-                 question=user_text(question, 500), count=reached)  # fmt: skip
-        await self.post_to_queue(community, number, note)
-
-    def changed(self, community: int, outcome: Outcome) -> None:
-        """After a use case changed an incident: refresh its card, and deliver what it now owes."""
-        self.cards.refresh(community, outcome.number)
-        if outcome.deliveries:
-            self.delivery.wake()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
 
     async def _on_tree_error(
         self, interaction: discord.Interaction, error: discord.app_commands.AppCommandError
     ) -> None:
         """Failures discord.py catches before our handler runs (a check, a bad option): a polite reply."""
-        async with Acting(self, interaction, defer=False):
+        async with Acting(self.services, interaction, defer=False):
             original = getattr(error, "original", error)
             if isinstance(original, RuleViolation):
                 raise original
@@ -232,10 +202,10 @@ class VerazBot(commands.Bot):
             await asyncio.sleep(self.tuning.maintenance_every)
             try:
                 for guild in self.guilds:
-                    if await self.communities.get(guild.id) is None:
+                    if await self.services.communities.get(guild.id) is None:
                         continue
-                    for number in await usecases.expire_stale(self.uow, self.clock.now(), guild.id):
-                        self.cards.refresh(guild.id, number)
+                    for number in await usecases.expire_stale(self.services.storage, self.clock.now(), guild.id):
+                        self.services.cards.refresh(guild.id, number)
                 if self._database is not None:
                     await storage.release_forgotten(self._database, self.clock.now())
                 if loop.time() - last_purge >= self.tuning.purge_every and self._database is not None:

@@ -21,8 +21,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import UTC, timedelta
 
 import aiohttp
 import discord
@@ -31,15 +30,13 @@ from verification.alerts import AlertMessage
 from verification.community import Community, RecipientKind
 from verification.ports import ClaimedDelivery, DeliveryQueue
 
+from .clock import Clock
+from .communities import CommunityCache
 from .i18n import t
-from .pacing import Pacer
+from .outgoing import Outgoing
 from .render.alerts import carries, reference, render_alert
 
-if TYPE_CHECKING:
-    from .client import VerazBot
-
 log = logging.getLogger(__name__)
-NO_PINGS = discord.AllowedMentions.none()
 DISCORD_NONCE_MEMORY = timedelta(minutes=2)  # Discord keeps nonces "a few minutes"; stay well inside
 ERROR_PAUSE = 5.0  # seconds after a failed round
 STUCK_AFTER = timedelta(minutes=10)  # a 'sending' row older than this was lost (its retry failed too)
@@ -62,20 +59,22 @@ class DeliveryStats:
 class DeliveryWorker:
     def __init__(
         self,
-        bot: VerazBot,
         queue: DeliveryQueue,
-        pacer: Pacer,
+        outgoing: Outgoing,
+        communities: CommunityCache,
+        clock: Clock,
         *,
         concurrency: int = 16,
         batch: int | None = None,
         retry_base: float = 2.0,
         nonce_memory: timedelta = DISCORD_NONCE_MEMORY,
     ) -> None:
-        self.bot = bot
         self.queue = queue
-        self.pacer = pacer
+        self.outgoing = outgoing
+        self.communities = communities
+        self.clock = clock
         self.concurrency = concurrency
-        self.batch = batch or max(concurrency, int(pacer.rate))  # about one second of sending
+        self.batch = batch or max(concurrency, int(outgoing.pacer.rate))  # about one second of sending
         self.stats = DeliveryStats()
         self.retry_base = retry_base
         self.nonce_memory = nonce_memory
@@ -107,12 +106,12 @@ class DeliveryWorker:
         while True:
             try:
                 if not recovered:
-                    count = await self.queue.recover(self.bot.clock.now())
+                    count = await self.queue.recover(self.clock.now())
                     recovered = True
                     if count:
                         log.info("resuming deliveries left in flight", extra={"count": count})
                 if time.monotonic() - last_sweep > STUCK_SWEEP_EVERY:
-                    now = self.bot.clock.now()
+                    now = self.clock.now()
                     await self.queue.recover(now, claimed_before=now - STUCK_AFTER)
                     last_sweep = time.monotonic()
                 await self._round()
@@ -123,14 +122,14 @@ class DeliveryWorker:
     async def _round(self) -> None:
         """Claim and send one batch, or sleep until woken or until the next retry falls due."""
         self._wake.clear()
-        batch = await self.queue.claim(self.bot.clock.now(), self.batch)
+        batch = await self.queue.claim(self.clock.now(), self.batch)
         if batch:
             semaphore = asyncio.Semaphore(self.concurrency)
             await asyncio.gather(*(self._guarded(semaphore, d) for d in batch))
             return
         self._idle.set()
         due = await self.queue.next_due()
-        timeout = None if due is None else max(0.05, (due - self.bot.clock.now()).total_seconds())
+        timeout = None if due is None else max(0.05, (due - self.clock.now()).total_seconds())
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)
 
@@ -146,17 +145,17 @@ class DeliveryWorker:
                     log.exception("could not reschedule a delivery", extra={"delivery": delivery.id})
 
     async def _deliver(self, d: ClaimedDelivery) -> None:
-        community = await self.bot.communities.get(d.community)
+        community = await self.communities.get(d.community)
         zone = community.zone if community is not None else None
         direct = d.recipient.kind is RecipientKind.DM
         text = render_alert(d.message, d.recipient.language, zone or UTC, community=d.community, direct=direct)
         try:
             channel_id = d.recipient.address if not direct else await self._dm_channel(d)
-            if d.in_doubt_since is not None and self.bot.clock.now() - d.in_doubt_since >= self.nonce_memory:
+            if d.in_doubt_since is not None and self.clock.now() - d.in_doubt_since >= self.nonce_memory:
                 found = await self._already_sent(channel_id, d)
                 if found is not None:
                     self.stats.deduplicated += 1
-                    await self.queue.sent(d.id, channel_id, found, self.bot.clock.now())
+                    await self.queue.sent(d.id, channel_id, found, self.clock.now())
                     return
             message_id = await self._send(channel_id, text, d)
         except discord.HTTPException as exc:
@@ -165,7 +164,7 @@ class DeliveryWorker:
         except (aiohttp.ClientError, TimeoutError) as exc:
             await self._retry(d, f"network: {type(exc).__name__}", in_doubt=True)
             return
-        await self.queue.sent(d.id, channel_id, message_id, self.bot.clock.now())
+        await self.queue.sent(d.id, channel_id, message_id, self.clock.now())
         self.stats.sent += 1
         if not direct and d.amends is not None and d.amended_alert is not None:
             await self._mark_amended(d, d.amended_alert, community)
@@ -183,33 +182,20 @@ class DeliveryWorker:
 
     async def open_dm_channel_for(self, user: int) -> int:
         """Open (or find) a DM channel, remembering nothing (a reporter's is never stored)."""
-        await self.pacer.slot()
-        data = await self.bot.http.start_private_message(user)
-        return int(data["id"])
+        return await self.outgoing.open_dm(user)
 
     async def _send(self, channel_id: int, text: str, d: ClaimedDelivery) -> int:
-        channel = self.bot.get_partial_messageable(channel_id)
-        await self.pacer.slot()
-        if d.amends is not None and d.recipient.kind is RecipientKind.CHANNEL:
-            # In the alerts channel an amendment answers the post it amends, for all to see.
-            reply_to = discord.MessageReference(
-                message_id=d.amends[1], channel_id=d.amends[0], fail_if_not_exists=False
-            )
-            message = await channel.send(
-                text, nonce=d.nonce, allowed_mentions=NO_PINGS, suppress_embeds=True, reference=reply_to
-            )
-        else:
-            message = await channel.send(text, nonce=d.nonce, allowed_mentions=NO_PINGS, suppress_embeds=True)
+        # In the alerts channel an amendment answers the post it amends, for all to see.
+        in_channel = d.amends is not None and d.recipient.kind is RecipientKind.CHANNEL
+        message = await self.outgoing.send(channel_id, text, nonce=d.nonce, reply_to=d.amends if in_channel else None)
         return message.id
 
     async def _already_sent(self, channel_id: int, d: ClaimedDelivery) -> int | None:
         """The message, if a send before the crash reached Discord: found by its reference."""
+        assert d.in_doubt_since is not None  # only deliveries in doubt are looked for
         ref = reference(d.community, d.message.number, d.message.seq)
-        await self.pacer.slot()
-        channel = self.bot.get_partial_messageable(channel_id)
-        mine = self.bot.user.id if self.bot.user is not None else None
-        async for message in channel.history(limit=50, after=discord.Object(id=_snowflake(d.in_doubt_since))):
-            if message.author.id == mine and carries(message.content, ref):
+        async for message in self.outgoing.history(channel_id, after=d.in_doubt_since):
+            if carries(message.content, ref):
                 return message.id
         return None
 
@@ -220,17 +206,12 @@ class DeliveryWorker:
         banner = t(lang, f"alert.channel.amended.{d.kind.value}")
         original = render_alert(alert, lang, zone, community=d.community, direct=False)
         try:
-            await self.pacer.slot()
-            await (
-                self.bot.get_partial_messageable(d.amends[0])
-                .get_partial_message(d.amends[1])
-                .edit(content=f"{banner}\n{original}"[:2000], allowed_mentions=NO_PINGS)
-            )
+            await self.outgoing.edit(d.amends[0], d.amends[1], text=f"{banner}\n{original}")
         except discord.HTTPException as exc:
             log.warning("could not mark the alert post amended", extra={"delivery": d.id, "error": str(exc)})
 
     async def _failed_send(self, d: ClaimedDelivery, exc: discord.HTTPException, community: Community | None) -> None:
-        now = self.bot.clock.now()
+        now = self.clock.now()
         if exc.code == CANNOT_DM:
             if d.attempts >= DM_CLOSED_TRIES:
                 await self.queue.failed(d.id, "dms_closed", now)
@@ -255,7 +236,7 @@ class DeliveryWorker:
         self.stats.failed += 1
 
     async def _retry(self, d: ClaimedDelivery, error: str, *, in_doubt: bool = False) -> None:
-        now = self.bot.clock.now()
+        now = self.clock.now()
         if d.attempts >= MAX_ATTEMPTS:
             await self.queue.failed(d.id, f"gave up: {error}", now)
             self.stats.failed += 1
@@ -270,14 +251,6 @@ class DeliveryWorker:
         text = t(community.language, "delivery.channel_problem", channel=f"<#{d.recipient.address}>",
                  number=d.message.number)  # fmt: skip
         try:
-            await self.pacer.slot()
-            await self.bot.get_partial_messageable(community.queue_channel).send(text, allowed_mentions=NO_PINGS)
+            await self.outgoing.send(community.queue_channel, text)
         except discord.HTTPException:
             log.warning("could not reach the moderators' queue either", extra={"guild": d.community})
-
-
-def _snowflake(moment: datetime | None) -> int:
-    """The smallest Discord id created at `moment` (ids start with their creation time)."""
-    if moment is None:
-        return 0
-    return max(0, int(moment.timestamp() * 1000) - 1420070400000) << 22

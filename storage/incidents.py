@@ -233,6 +233,12 @@ class SqliteIncidents:
         )
         return [r[0] for r in found]
 
+    async def card_message(self, community: int, number: int) -> int | None:
+        found = await sql.rows(
+            self.db, "SELECT card_message FROM incidents WHERE community = ? AND number = ?", (community, number)
+        )
+        return found[0][0] if found else None
+
     async def set_card(self, community: int, number: int, message_id: int | None) -> None:
         await sql.run(
             self.db,

@@ -147,6 +147,9 @@ class Incidents(Protocol):
         ...
 
     async def set_card(self, community: int, number: int, message_id: int | None) -> None: ...
+    async def card_message(self, community: int, number: int) -> int | None:
+        """The queue message that shows the incident, if one was posted."""
+        ...
 
 
 class Reports(Protocol):

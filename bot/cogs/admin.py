@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
 import discord
@@ -17,10 +16,8 @@ from verification.places import fold
 from ..acting import Acting
 from ..i18n import t
 from ..render.safe import user_text
+from ..services import Services
 from ..translator import L
-
-if TYPE_CHECKING:
-    from ..client import VerazBot
 
 MAX_IMPORT_BYTES = 256 * 1024
 LANGUAGES = [app_commands.Choice(name=L(f"choice.language.{lang.value}"), value=lang.value) for lang in Language]
@@ -30,8 +27,8 @@ COMMON_ZONES = ["America/Chicago", "America/Los_Angeles", "America/New_York", "A
 
 
 class Admin(commands.Cog):
-    def __init__(self, bot: VerazBot) -> None:
-        self.bot = bot
+    def __init__(self, services: Services) -> None:
+        self.services = services
 
     @app_commands.command(name=L("cmd.setup.name"), description=L("cmd.setup.description"))
     @app_commands.guild_only()
@@ -57,7 +54,7 @@ class Admin(commands.Cog):
         timezone: app_commands.Range[str, 1, 64],
         language: str | None = None,
     ) -> None:
-        async with Acting(self.bot, interaction) as act:
+        async with Acting(self.services, interaction) as act:
             act.require_admin()
             setup = usecases.Setup(
                 community=act.guild_id,
@@ -67,13 +64,13 @@ class Admin(commands.Cog):
                 timezone=timezone.strip(),
                 language=Language(language) if language else None,
             )
-            community = await usecases.configure_community(self.bot.uow, setup)
-            self.bot.communities.forget(community.id)
+            community = await usecases.configure_community(self.services.storage, setup)
+            self.services.communities.forget(community.id)
             lines = [t(act.lang, "setup.done", role=moderator_role.mention, queue=queue_channel.mention,
                        alerts=alerts_channel.mention, timezone=community.timezone,
                        language=t(act.lang, f"language.{community.language.value}"))]  # fmt: skip
             lines += self._warnings(interaction, queue_channel, alerts_channel, act.lang)
-            places = await usecases.list_places(self.bot.uow, community.id)
+            places = await usecases.list_places(self.services.storage, community.id)
             if not places:
                 lines.append(t(act.lang, "setup.no_places"))
             await act.reply("\n".join(lines))
@@ -122,14 +119,14 @@ class Admin(commands.Cog):
         relay_hours: app_commands.Range[int, 0, 168] | None = None,
     ) -> None:
         """Show the community's settings, changing those given."""
-        async with Acting(self.bot, interaction) as act:
+        async with Acting(self.services, interaction) as act:
             act.require_admin()
             asked = {"retention_days": retention_days, "stale_hours": stale_hours, "report_limit": report_limit,
                      "relay_hours": relay_hours}  # fmt: skip
             changes = {k: v for k, v in asked.items() if v is not None}
             if changes:
-                community = await usecases.update_settings(self.bot.uow, act.guild_id, **changes)
-                self.bot.communities.forget(act.guild_id)
+                community = await usecases.update_settings(self.services.storage, act.guild_id, **changes)
+                self.services.communities.forget(act.guild_id)
             else:
                 community = await act.community()
             c = community
@@ -168,11 +165,11 @@ class Admin(commands.Cog):
         kind: str,
         aliases: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
-        async with Acting(self.bot, interaction) as act:
+        async with Acting(self.services, interaction) as act:
             act.require_admin()
             place = usecases.make_place(name, area, PlaceKind(kind), aliases or "")
-            await usecases.add_place(self.bot.uow, act.guild_id, place)
-            self.bot.communities.forget(act.guild_id)
+            await usecases.add_place(self.services.storage, act.guild_id, place)
+            self.services.communities.forget(act.guild_id)
             await act.reply(
                 t(act.lang, "places.added", name=user_text(place.name, 100), area=user_text(place.area, 60))
             )
@@ -181,10 +178,10 @@ class Admin(commands.Cog):
     @app_commands.rename(name=L("cmd.places.place.name"))
     @app_commands.describe(name=L("cmd.places.remove.place.description"))
     async def remove(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, MAX_WHERE]) -> None:
-        async with Acting(self.bot, interaction) as act:
+        async with Acting(self.services, interaction) as act:
             act.require_admin()
-            removed = await usecases.remove_place(self.bot.uow, act.guild_id, name)
-            self.bot.communities.forget(act.guild_id)
+            removed = await usecases.remove_place(self.services.storage, act.guild_id, name)
+            self.services.communities.forget(act.guild_id)
             key = "places.removed" if removed else "places.not_found"
             await act.reply(t(act.lang, key, name=user_text(name, 100)))
 
@@ -193,14 +190,14 @@ class Admin(commands.Cog):
         if interaction.guild_id is None:
             return []
         wanted = fold(current)
-        names = [p.name for p in await usecases.list_places(self.bot.uow, interaction.guild_id)]
+        names = [p.name for p in await usecases.list_places(self.services.storage, interaction.guild_id)]
         return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names if wanted in fold(n)][:25]
 
     @places.command(name=L("cmd.places.list.name"), description=L("cmd.places.list.description"))
     async def list_(self, interaction: discord.Interaction) -> None:
-        async with Acting(self.bot, interaction) as act:
+        async with Acting(self.services, interaction) as act:
             act.require_admin()
-            places = await usecases.list_places(self.bot.uow, act.guild_id)
+            places = await usecases.list_places(self.services.storage, act.guild_id)
             if not places:
                 await act.reply(t(act.lang, "places.none"))
                 return
@@ -221,7 +218,7 @@ class Admin(commands.Cog):
     @app_commands.rename(file=L("cmd.places.import.file.name"))
     @app_commands.describe(file=L("cmd.places.import.file.description"))
     async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
-        async with Acting(self.bot, interaction) as act:
+        async with Acting(self.services, interaction) as act:
             act.require_admin()
             if file.size > MAX_IMPORT_BYTES or not file.filename.casefold().endswith((".csv", ".txt")):
                 raise RuleViolation("import_not_csv")
@@ -229,10 +226,6 @@ class Admin(commands.Cog):
                 text = (await file.read()).decode("utf-8-sig")
             except UnicodeDecodeError as exc:
                 raise RuleViolation("import_not_csv") from exc
-            places = await usecases.import_places(self.bot.uow, act.guild_id, text)
-            self.bot.communities.forget(act.guild_id)
+            places = await usecases.import_places(self.services.storage, act.guild_id, text)
+            self.services.communities.forget(act.guild_id)
             await act.reply(t(act.lang, "places.imported", count=len(places)))
-
-
-async def setup(bot: VerazBot) -> None:
-    await bot.add_cog(Admin(bot))

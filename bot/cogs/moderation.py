@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from verification import usecases
 from verification.model import MAX_QUOTE, MAX_REASON, MAX_SOURCE, MAX_URL, Agency, SourceKind, Stance
-from verification.usecases import StatementInput
+from verification.usecases import ModAction, StatementInput
 
 from ..acting import Acting
 from ..i18n import t
 from ..moderating import moderate
 from ..render import history
-from ..render.replies import moderated
+from ..services import Services
 from ..translator import L
-
-if TYPE_CHECKING:
-    from ..client import VerazBot
 
 Id = app_commands.Range[int, 1, 10**9]
 Text = app_commands.Range[str, 1, MAX_REASON]
@@ -32,35 +27,35 @@ AGENCIES = [app_commands.Choice(name=L(f"choice.agency.{a.value}"), value=a.valu
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_messages=True)
 class Incident(commands.GroupCog, group_name=L("cmd.incident.name"), group_description=L("cmd.incident.description")):
-    def __init__(self, bot: VerazBot) -> None:
-        self.bot = bot
+    def __init__(self, services: Services) -> None:
+        self.services = services
         super().__init__()
 
     @app_commands.command(name=L("cmd.incident.show.name"), description=L("cmd.incident.show.description"))
     @app_commands.rename(id=L("cmd.incident.id.name"))
     @app_commands.describe(id=L("cmd.incident.id.description"))
     async def show(self, interaction: discord.Interaction, id: Id) -> None:
-        async with Acting(self.bot, interaction) as act:
+        async with Acting(self.services, interaction) as act:
             community = await act.community()
             await act.require_moderator(community)
-            view = await usecases.incident_view(self.bot.uow, community.id, id)
-            now = self.bot.clock.now()
+            view = await usecases.incident_view(self.services.storage, community.id, id)
+            now = self.services.clock.now()
             await act.reply("", embed=history.incident_embed(view, act.lang, community.zone, now))
 
     @app_commands.command(name=L("cmd.incident.queue.name"), description=L("cmd.incident.queue.description"))
     async def queue(self, interaction: discord.Interaction) -> None:
-        async with Acting(self.bot, interaction) as act:
+        async with Acting(self.services, interaction) as act:
             community = await act.community()
             await act.require_moderator(community)
-            summaries = await usecases.queue(self.bot.uow, community.id)
+            summaries = await usecases.queue(self.services.storage, community.id)
             await act.reply(history.queue_text(summaries, act.lang, community.zone))
 
     @app_commands.command(name=L("cmd.incident.confirm.name"), description=L("cmd.incident.confirm.description"))
     @app_commands.rename(id=L("cmd.incident.id.name"), note=L("cmd.incident.note.name"))
     @app_commands.describe(id=L("cmd.incident.id.description"), note=L("cmd.incident.note.description"))
     async def confirm(self, interaction: discord.Interaction, id: Id, note: Text | None = None) -> None:
-        async with Acting(self.bot, interaction) as act:
-            await moderate(self.bot, act, "confirm", id, note or "")
+        async with Acting(self.services, interaction) as act:
+            await moderate(act, ModAction.CONFIRM, id, note or "")
 
     @app_commands.command(name=L("cmd.incident.statement.name"), description=L("cmd.incident.statement.description"))
     @app_commands.rename(
@@ -87,30 +82,23 @@ class Incident(commands.GroupCog, group_name=L("cmd.incident.name"), group_descr
         published: app_commands.Range[str, 1, 100] | None = None,
         kind: str = SourceKind.OFFICIAL.value,
     ) -> None:
-        async with Acting(self.bot, interaction) as act:
-            community = await act.community()
-            await act.require_moderator(community)
-            moderator = self.bot.moderator(interaction.user, community.id)
+        async with Acting(self.services, interaction) as act:
             data = StatementInput(source, Stance(stance), SourceKind(kind), url, quote, published)
-            outcome = await usecases.attach_statement(
-                self.bot.uow, self.bot.clock.now(), community.id, id, moderator, data
-            )
-            self.bot.changed(community.id, outcome)
-            await act.reply(moderated("statement", outcome, act.lang))
+            await moderate(act, ModAction.STATEMENT, id, statement=data)
 
     @app_commands.command(name=L("cmd.incident.update.name"), description=L("cmd.incident.update.description"))
     @app_commands.rename(id=L("cmd.incident.id.name"), text=L("cmd.incident.text.name"))
     @app_commands.describe(id=L("cmd.incident.id.description"), text=L("cmd.incident.update.text.description"))
     async def update(self, interaction: discord.Interaction, id: Id, text: Text) -> None:
-        async with Acting(self.bot, interaction) as act:
-            await moderate(self.bot, act, "update", id, text)
+        async with Acting(self.services, interaction) as act:
+            await moderate(act, ModAction.UPDATE, id, text)
 
     @app_commands.command(name=L("cmd.incident.correct.name"), description=L("cmd.incident.correct.description"))
     @app_commands.rename(id=L("cmd.incident.id.name"), text=L("cmd.incident.text.name"))
     @app_commands.describe(id=L("cmd.incident.id.description"), text=L("cmd.incident.correct.text.description"))
     async def correct(self, interaction: discord.Interaction, id: Id, text: Text) -> None:
-        async with Acting(self.bot, interaction) as act:
-            await moderate(self.bot, act, "correct", id, text)
+        async with Acting(self.services, interaction) as act:
+            await moderate(act, ModAction.CORRECT, id, text)
 
     @app_commands.command(
         name=L("cmd.incident.misidentified.name"), description=L("cmd.incident.misidentified.description")
@@ -127,58 +115,48 @@ class Incident(commands.GroupCog, group_name=L("cmd.incident.name"), group_descr
     async def misidentified(
         self, interaction: discord.Interaction, id: Id, correction: Text, agency: str | None = None
     ) -> None:
-        async with Acting(self.bot, interaction) as act:
-            await moderate(self.bot, act, "misidentified", id, correction, Agency(agency) if agency else None)
+        async with Acting(self.services, interaction) as act:
+            await moderate(act, ModAction.MISIDENTIFIED, id, correction, agency=Agency(agency) if agency else None)
 
     @app_commands.command(name=L("cmd.incident.debunk.name"), description=L("cmd.incident.debunk.description"))
     @app_commands.rename(id=L("cmd.incident.id.name"), reason=L("cmd.incident.reason.name"))
     @app_commands.describe(id=L("cmd.incident.id.description"), reason=L("cmd.incident.debunk.reason.description"))
     async def debunk(self, interaction: discord.Interaction, id: Id, reason: Text) -> None:
-        async with Acting(self.bot, interaction) as act:
-            await moderate(self.bot, act, "debunk", id, reason)
+        async with Acting(self.services, interaction) as act:
+            await moderate(act, ModAction.DEBUNK, id, reason)
 
     @app_commands.command(name=L("cmd.incident.resolve.name"), description=L("cmd.incident.resolve.description"))
     @app_commands.rename(id=L("cmd.incident.id.name"), note=L("cmd.incident.note.name"))
     @app_commands.describe(id=L("cmd.incident.id.description"), note=L("cmd.incident.note.description"))
     async def resolve(self, interaction: discord.Interaction, id: Id, note: Text | None = None) -> None:
-        async with Acting(self.bot, interaction) as act:
-            await moderate(self.bot, act, "resolve", id, note or "")
+        async with Acting(self.services, interaction) as act:
+            await moderate(act, ModAction.RESOLVE, id, note or "")
 
     @app_commands.command(name=L("cmd.incident.reopen.name"), description=L("cmd.incident.reopen.description"))
     @app_commands.rename(id=L("cmd.incident.id.name"), reason=L("cmd.incident.reason.name"))
     @app_commands.describe(id=L("cmd.incident.id.description"), reason=L("cmd.incident.reopen.reason.description"))
     async def reopen(self, interaction: discord.Interaction, id: Id, reason: Text) -> None:
-        async with Acting(self.bot, interaction) as act:
-            await moderate(self.bot, act, "reopen", id, reason)
+        async with Acting(self.services, interaction) as act:
+            await moderate(act, ModAction.REOPEN, id, reason)
 
     @app_commands.command(name=L("cmd.incident.merge.name"), description=L("cmd.incident.merge.description"))
     @app_commands.rename(id=L("cmd.incident.id.name"), into=L("cmd.incident.merge.into.name"))
     @app_commands.describe(id=L("cmd.incident.merge.id.description"), into=L("cmd.incident.merge.into.description"))
     async def merge(self, interaction: discord.Interaction, id: Id, into: Id) -> None:
-        async with Acting(self.bot, interaction) as act:
-            community = await act.community()
-            await act.require_moderator(community)
-            moderator = self.bot.moderator(interaction.user, community.id)
-            outcome = await usecases.merge(self.bot.uow, self.bot.clock.now(), community.id, id, into, moderator)
-            self.bot.cards.refresh(community.id, id)
-            self.bot.changed(community.id, outcome)
-            await act.reply(moderated("merge", outcome, act.lang))
+        async with Acting(self.services, interaction) as act:
+            await moderate(act, ModAction.MERGE, id, into=into)
 
     @app_commands.command(name=L("cmd.incident.deliveries.name"), description=L("cmd.incident.deliveries.description"))
     @app_commands.rename(id=L("cmd.incident.id.name"))
     @app_commands.describe(id=L("cmd.incident.id.description"))
     async def deliveries(self, interaction: discord.Interaction, id: Id) -> None:
-        async with Acting(self.bot, interaction) as act:
+        async with Acting(self.services, interaction) as act:
             community = await act.community()
             await act.require_moderator(community)
-            records = await usecases.delivery_log(self.bot.uow, community.id, id)
-            counts = await usecases.delivery_counts(self.bot.uow, community.id)
+            records = await usecases.delivery_log(self.services.storage, community.id, id)
+            counts = await usecases.delivery_counts(self.services.storage, community.id)
             text = history.deliveries_text(id, records, counts, act.lang, community.zone)
-            stats = self.bot.delivery.stats
+            stats = self.services.delivery.stats
             text += "\n" + t(act.lang, "deliveries.worker", sent=stats.sent, retried=stats.retried,
-                              limited=self.bot.rate_limits.count)  # fmt: skip
+                              limited=self.services.rate_limited())  # fmt: skip
             await act.reply(text)
-
-
-async def setup(bot: VerazBot) -> None:
-    await bot.add_cog(Incident(bot))

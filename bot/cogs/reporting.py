@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -19,10 +18,8 @@ from verification.usecases import ReportInput
 from ..acting import Acting
 from ..render import replies
 from ..render.status import public_status
+from ..services import Services
 from ..translator import L
-
-if TYPE_CHECKING:
-    from ..client import VerazBot
 
 AGENCIES = [app_commands.Choice(name=L(f"choice.agency.{a.value}"), value=a.value) for a in Agency]
 
@@ -47,8 +44,8 @@ def _near(wanted: str, name: str, aliases: tuple[str, ...]) -> bool:
 
 
 class Reporting(commands.Cog):
-    def __init__(self, bot: VerazBot) -> None:
-        self.bot = bot
+    def __init__(self, services: Services) -> None:
+        self.services = services
 
     @app_commands.command(name=L("cmd.report.name"), description=L("cmd.report.description"))
     @app_commands.guild_only()
@@ -73,12 +70,13 @@ class Reporting(commands.Cog):
         people: app_commands.Range[int, 1, MAX_PEOPLE] | None = None,
         markings: app_commands.Range[str, 1, MAX_MARKINGS] | None = None,
     ) -> None:
-        async with Acting(self.bot, interaction) as act:
+        services = self.services
+        async with Acting(services, interaction) as act:
             community = await act.community()
-            now = self.bot.clock.now()
+            now = services.clock.now()
             # The reporter's id becomes a keyed pseudonym here and goes no further.
-            reporter = self.bot.pseudonym(community.id, interaction.user.id)
-            first_time = await usecases.reports_on_record(self.bot.uow, community, reporter, now) == 0
+            reporter = services.pseudonyms(community.id, interaction.user.id)
+            first_time = await usecases.reports_on_record(services.storage, community, reporter, now) == 0
             data = ReportInput(
                 community=community.id,
                 reporter=reporter,
@@ -91,22 +89,22 @@ class Reporting(commands.Cog):
                 language=act.lang,
                 low_trust=low_trust(interaction.user, community, datetime.now(UTC)),
             )
-            outcome = await usecases.submit_report(self.bot.uow, now, data)
+            outcome = await usecases.submit_report(services.storage, now, data)
             # Kept in memory only, for the relay window: how a moderator's question can reach this reporter.
             ordinal = outcome.incident.reports[-1].reporter
             until = now + timedelta(hours=community.relay_hours)
-            self.bot.relay.remember(community.id, outcome.number, ordinal, interaction.user.id, act.lang, until)
+            services.relay.remember(community.id, outcome.number, ordinal, interaction.user.id, act.lang, until)
             text = replies.report_accepted(outcome, act.lang)
             if first_time:
                 text += "\n\n" + replies.privacy_notice(community, act.lang)
-            self.bot.changed(community.id, outcome)
+            services.changed(community.id, outcome)
             await act.reply(text)
 
     @report.autocomplete("where")
     async def where_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         if interaction.guild_id is None:
             return []
-        places = await usecases.list_places(self.bot.uow, interaction.guild_id)
+        places = await usecases.list_places(self.services.storage, interaction.guild_id)
         wanted = fold(current).strip()
         names = [p.name for p in places if _near(wanted, p.name, p.aliases)]
         return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names[:25]]
@@ -116,11 +114,7 @@ class Reporting(commands.Cog):
     @app_commands.rename(incident=L("cmd.status.incident.name"))
     @app_commands.describe(incident=L("cmd.status.incident.description"))
     async def status(self, interaction: discord.Interaction, incident: app_commands.Range[int, 1, 10**9]) -> None:
-        async with Acting(self.bot, interaction) as act:
+        async with Acting(self.services, interaction) as act:
             community = await act.community()
-            state = await usecases.incident(self.bot.uow, community.id, incident)
+            state = await usecases.incident(self.services.storage, community.id, incident)
             await act.reply(public_status(state, act.lang, community.zone))
-
-
-async def setup(bot: VerazBot) -> None:
-    await bot.add_cog(Reporting(bot))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -12,13 +10,11 @@ from verification import usecases
 from verification.model import Language
 from verification.places import fold
 
-from ..acting import NO_PINGS, Acting
+from ..acting import Acting
 from ..i18n import t
 from ..render import replies
+from ..services import Services
 from ..translator import L
-
-if TYPE_CHECKING:
-    from ..client import VerazBot
 
 LANGUAGES = [app_commands.Choice(name=L(f"choice.language.{lang.value}"), value=lang.value) for lang in Language]
 
@@ -29,8 +25,8 @@ def _matching(current: str, names: list[str]) -> list[app_commands.Choice[str]]:
 
 
 class Subscriptions(commands.Cog):
-    def __init__(self, bot: VerazBot) -> None:
-        self.bot = bot
+    def __init__(self, services: Services) -> None:
+        self.services = services
 
     @app_commands.command(name=L("cmd.subscribe.name"), description=L("cmd.subscribe.description"))
     @app_commands.guild_only()
@@ -43,11 +39,11 @@ class Subscriptions(commands.Cog):
         area: app_commands.Range[str, 1, 100] | None = None,
         language: str | None = None,
     ) -> None:
-        async with Acting(self.bot, interaction) as act:
+        async with Acting(self.services, interaction) as act:
             community = await act.community()
             chosen = Language(language) if language else act.lang
-            before = await usecases.subscriptions_of(self.bot.uow, community.id, interaction.user.id)
-            sub = await usecases.subscribe(self.bot.uow, community.id, interaction.user.id, area, chosen)
+            before = await usecases.subscriptions_of(self.services.storage, community.id, interaction.user.id)
+            sub = await usecases.subscribe(self.services.storage, community.id, interaction.user.id, area, chosen)
             text = replies.subscribed(sub, act.lang)
             # Welcome a new subscriber once; running the same /subscribe again re-checks their DMs
             # (what the "DMs closed" warning asks them to do), adding an area does not.
@@ -59,10 +55,8 @@ class Subscriptions(commands.Cog):
         """A welcome DM to a new subscriber, at a calm moment: it opens the DM channel (each alert
         then costs one request) and shows at once whether this person's DMs are open to Veraz."""
         try:
-            channel = await self.bot.delivery.open_dm_channel(community_id, user)
-            await self.bot.pacer.slot()
-            welcome = t(chosen, "subscribe.welcome")
-            await self.bot.get_partial_messageable(channel).send(welcome, allowed_mentions=NO_PINGS)
+            channel = await self.services.delivery.open_dm_channel(community_id, user)
+            await self.services.outgoing.send(channel, t(chosen, "subscribe.welcome"))
         except discord.Forbidden:
             return text + "\n" + t(lang, "subscribe.dms_closed")
         except discord.HTTPException:
@@ -73,7 +67,7 @@ class Subscriptions(commands.Cog):
     async def area_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         if interaction.guild_id is None:
             return []
-        return _matching(current, await usecases.areas(self.bot.uow, interaction.guild_id))
+        return _matching(current, await usecases.areas(self.services.storage, interaction.guild_id))
 
     @app_commands.command(name=L("cmd.unsubscribe.name"), description=L("cmd.unsubscribe.description"))
     @app_commands.guild_only()
@@ -82,26 +76,22 @@ class Subscriptions(commands.Cog):
     async def unsubscribe(
         self, interaction: discord.Interaction, area: app_commands.Range[str, 1, 100] | None = None
     ) -> None:
-        async with Acting(self.bot, interaction) as act:
+        async with Acting(self.services, interaction) as act:
             community = await act.community(configured=False)
-            count = await usecases.unsubscribe(self.bot.uow, community.id, interaction.user.id, area)
+            count = await usecases.unsubscribe(self.services.storage, community.id, interaction.user.id, area)
             await act.reply(replies.unsubscribed(count, area, act.lang))
 
     @unsubscribe.autocomplete("area")
     async def subscribed_areas(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         if interaction.guild_id is None:
             return []
-        subs = await usecases.subscriptions_of(self.bot.uow, interaction.guild_id, interaction.user.id)
+        subs = await usecases.subscriptions_of(self.services.storage, interaction.guild_id, interaction.user.id)
         return _matching(current, [s.area for s in subs if s.area])
 
     @app_commands.command(name=L("cmd.subscriptions.name"), description=L("cmd.subscriptions.description"))
     @app_commands.guild_only()
     async def subscriptions(self, interaction: discord.Interaction) -> None:
-        async with Acting(self.bot, interaction) as act:
+        async with Acting(self.services, interaction) as act:
             community = await act.community(configured=False)
-            subs = await usecases.subscriptions_of(self.bot.uow, community.id, interaction.user.id)
+            subs = await usecases.subscriptions_of(self.services.storage, community.id, interaction.user.id)
             await act.reply(replies.subscriptions(subs, act.lang))
-
-
-async def setup(bot: VerazBot) -> None:
-    await bot.add_cog(Subscriptions(bot))

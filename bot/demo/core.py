@@ -17,12 +17,12 @@ from verification.community import RecipientKind
 from verification.errors import RuleViolation
 from verification.model import Agency, Language, Moderator, SourceKind, Stance, Status
 from verification.ports import UnitOfWork
-from verification.usecases import ReportInput, StatementInput
+from verification.usecases import ModAction, ModeratorCommand, ReportInput, StatementInput
 
 from ..i18n import clock, language_of, t
 from ..render import replies
 from ..render.alerts import render_alert
-from ..render.cards import card
+from ..render.queue_card import card
 from .narration import describe
 from .script import Action, Scenario, Step
 from .transcript import ALERTS_CHANNEL, Delivery, Transcript
@@ -111,31 +111,17 @@ async def _perform(
         case Action.STATEMENT:
             data_s = StatementInput(a["source"], Stance(a["stance"]), SourceKind(a.get("source_kind", "official")),
                                     a.get("url"), a.get("quote"), a.get("published"))  # fmt: skip
-            outcome = await usecases.attach_statement(uow, now, COMMUNITY, number, moderator, data_s)
-            return replies.moderated("statement", outcome, lang), number
-        case Action.CONFIRM:
-            outcome = await usecases.vote_confirm(uow, now, COMMUNITY, number, moderator, a.get("text", ""))
-            return replies.moderated("confirm", outcome, lang), number
-        case Action.UPDATE:
-            outcome = await usecases.add_update(uow, now, COMMUNITY, number, moderator, a["text"])
-            return replies.moderated("update", outcome, lang), number
-        case Action.CORRECT:
-            outcome = await usecases.correct(uow, now, COMMUNITY, number, moderator, a["text"])
-            return replies.moderated("correct", outcome, lang), number
+            command = ModeratorCommand(ModAction.STATEMENT, COMMUNITY, number, moderator, statement=data_s)
         case Action.MISIDENTIFIED:
             agency = Agency(a["agency"]) if a.get("agency") else None
-            outcome = await usecases.mark_misidentified(uow, now, COMMUNITY, number, moderator, a["text"], agency)
-            return replies.moderated("misidentified", outcome, lang), number
-        case Action.DEBUNK:
-            outcome = await usecases.debunk(uow, now, COMMUNITY, number, moderator, a["text"])
-            return replies.moderated("debunk", outcome, lang), number
-        case Action.RESOLVE:
-            outcome = await usecases.resolve(uow, now, COMMUNITY, number, moderator, a.get("text", ""))
-            return replies.moderated("resolve", outcome, lang), number
-        case Action.REOPEN:
-            outcome = await usecases.reopen(uow, now, COMMUNITY, number, moderator, a["text"])
-            return replies.moderated("reopen", outcome, lang), number
+            command = ModeratorCommand(ModAction.MISIDENTIFIED, COMMUNITY, number, moderator, a["text"], agency)
+        case Action.CONFIRM | Action.UPDATE | Action.CORRECT | Action.DEBUNK | Action.RESOLVE | Action.REOPEN:
+            command = ModeratorCommand(ModAction(step.action.value), COMMUNITY, number, moderator, a.get("text", ""))
         case Action.STATUS:
             incident = await usecases.incident(uow, COMMUNITY, number)
             return t(lang, "status.line", number=number, status=incident.status.value), None
-    raise AssertionError(step.action)
+        case _:
+            raise AssertionError(step.action)
+    # The same dispatch as a card's buttons and the /incident commands.
+    outcome = await usecases.run_moderator_command(uow, now, command)
+    return replies.moderated(command.action.value, outcome, lang), number

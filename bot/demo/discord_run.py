@@ -22,10 +22,10 @@ from ..client import Tuning
 from ..clock import ScriptedClock
 from ..i18n import catalog, clock, t
 from ..render.alerts import carries, reference
+from .live_world import Person, World, open_world
 from .narration import describe
 from .script import Action, Scenario, Step
 from .transcript import ALERTS_CHANNEL, Delivery, Transcript
-from .world import Person, World, open_world
 
 
 async def run(scenario: Scenario, out: TextIO, lang: Language = Language.EN) -> bool:

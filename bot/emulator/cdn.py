@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .world import World
+from .registry import Registry
 
 
-def register(app: web.Application, world: World) -> None:
+def register(app: web.Application, world: Registry) -> None:
     async def download(request: web.Request) -> web.Response:
         found = world.attachments.get(int(request.match_info["attachment_id"]))
         if found is None or found.filename != request.match_info["filename"]:

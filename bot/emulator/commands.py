@@ -10,8 +10,8 @@ from typing import Any
 
 from . import errors
 from .errors import FieldPath
+from .registry import Registry
 from .validation import Problem
-from .world import World
 
 Json = dict[str, Any]
 
@@ -142,7 +142,7 @@ def _matches(entry: Json, word: str, locale: str) -> bool:
 
 
 class CommandStore:
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: Registry) -> None:
         self.world = world
         self._ids: dict[tuple[int | None, int, str], int] = {}
         self._by_scope: dict[int | None, dict[int, Json]] = {}

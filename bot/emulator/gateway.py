@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from . import intents, payloads
-from .world import World
+from .registry import Registry
 
 Json = dict[str, Any]
 _log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def _hidden_content(data: Json) -> Json:
 
 
 class Gateway:
-    def __init__(self, world: World, *, enabled_privileged_intents: int = intents.PRIVILEGED) -> None:
+    def __init__(self, world: Registry, *, enabled_privileged_intents: int = intents.PRIVILEGED) -> None:
         self.world = world
         self.enabled_privileged_intents = enabled_privileged_intents
         self.url = "ws://127.0.0.1:0/gateway"

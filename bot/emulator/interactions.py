@@ -11,9 +11,9 @@ from typing import Any
 
 from . import errors, payloads
 from .messages import Messages, Upload
+from .registry import Registry
 from .state import Channel, Guild, Message, User
 from .validation import validate_choices, validate_modal
-from .world import World
 
 Json = dict[str, Any]
 
@@ -60,7 +60,7 @@ class InteractionRecord:
 
 
 class Interactions:
-    def __init__(self, world: World, messages: Messages) -> None:
+    def __init__(self, world: Registry, messages: Messages) -> None:
         self.world = world
         self.messages = messages
         self.records: dict[int, InteractionRecord] = {}

@@ -11,9 +11,9 @@ from typing import Any
 from . import errors, intents, mentions, payloads
 from .limits import COMPONENTS_V2_FLAG
 from .permissions import MENTION_EVERYONE, READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL
+from .registry import Registry
 from .state import EPHEMERAL_FLAG, LOADING_FLAG, Attachment, Channel, Message, Revision, User
 from .validation import validate_message_fields
-from .world import World
 
 Json = dict[str, Any]
 
@@ -80,7 +80,7 @@ def _number_components(components: list[Json]) -> list[Json]:
 
 
 class Messages:
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: Registry) -> None:
         self.world = world
         self._nonces: dict[tuple[int, int, str], tuple[int, float]] = {}
 

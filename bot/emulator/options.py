@@ -14,8 +14,8 @@ from typing import Any
 from . import payloads
 from .commands import Resolved
 from .errors import ActorError
+from .registry import Registry
 from .state import Attachment, Channel, Guild, Member, Role, User
-from .world import World
 
 Json = dict[str, Any]
 
@@ -23,7 +23,7 @@ STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT =
 
 
 class OptionBuilder:
-    def __init__(self, world: World, *, guild: Guild | None, channel: Channel, actor: User) -> None:
+    def __init__(self, world: Registry, *, guild: Guild | None, channel: Channel, actor: User) -> None:
         self.world = world
         self.actor = actor
         self.locale = actor.locale

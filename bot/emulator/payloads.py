@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .state import DM_CHANNEL, Application, Attachment, Channel, Guild, Member, Message, Role, User
 
 if TYPE_CHECKING:
-    from .world import World
+    from .registry import Registry
 
 Json = dict[str, Any]
 
@@ -83,7 +83,7 @@ def member(entry: Member, *, permissions: int | None = None, with_user: bool = T
     return payload
 
 
-def channel(entry: Channel, world: World) -> Json:
+def channel(entry: Channel, world: Registry) -> Json:
     last = entry.last_message
     common: Json = {
         "id": str(entry.id),
@@ -111,7 +111,7 @@ def channel(entry: Channel, world: World) -> Json:
     }
 
 
-def guild(entry: Guild, world: World) -> Json:
+def guild(entry: Guild, world: Registry) -> Json:
     """The REST guild object (GET /guilds/{id})."""
     return {
         "id": str(entry.id),
@@ -159,7 +159,7 @@ def guild(entry: Guild, world: World) -> Json:
     }
 
 
-def guild_create(entry: Guild, world: World, *, all_members: bool) -> Json:
+def guild_create(entry: Guild, world: Registry, *, all_members: bool) -> Json:
     """The GUILD_CREATE event; without the members intent Discord only sends the bot's own member."""
     bot_id = world.application.bot.id
     members = [m for m in entry.members.values() if all_members or m.id == bot_id]
@@ -197,7 +197,7 @@ def attachment(entry: Attachment) -> Json:
     return payload
 
 
-def message(entry: Message, world: World, *, include_nonce: bool = False, depth: int = 0) -> Json:
+def message(entry: Message, world: Registry, *, include_nonce: bool = False, depth: int = 0) -> Json:
     payload: Json = {
         "id": str(entry.id),
         "channel_id": str(entry.channel_id),

@@ -10,12 +10,12 @@ from .interactions import Interactions
 from .limits import Limits
 from .messages import Messages
 from .ratelimits import RateLimiter
-from .world import World
+from .registry import Registry
 
 
 @dataclass
 class Services:
-    world: World
+    world: Registry
     messages: Messages
     interactions: Interactions
     commands: CommandStore
@@ -27,7 +27,7 @@ class Services:
 
     @classmethod
     def create(cls, *, token: str, limits: Limits, bot_name: str) -> Services:
-        world = World(token=token, limits=limits, bot_name=bot_name)
+        world = Registry(token=token, limits=limits, bot_name=bot_name)
         messages = Messages(world)
         return cls(
             world=world,

@@ -22,7 +22,7 @@ from verification.usecases import IncidentView
 
 from ..i18n import t
 from . import words
-from .cards import card
+from .queue_card import card
 from .safe import user_text
 
 MAX_HISTORY_LINES = 40

@@ -1,7 +1,7 @@
 """User text made safe to show: it can never ping, link, format or break a message's limits.
 
 Everything a reporter or moderator typed goes through `user_text` before it is placed in a message.
-Messages are also sent with `allowed_mentions` that ping nobody (see `bot.discord_io`), so a mention that
+Messages are also sent with `allowed_mentions` that ping nobody (see `bot.outgoing`), so a mention that
 slipped through would still be silent; escaping it keeps it from even looking like one.
 """
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.client import Tuning
-from bot.demo.world import Person, World, open_world
+from bot.demo.live_world import Person, World, open_world
 from tests.scenario_steps import PLACES_CSV
 
 PEOPLE = [

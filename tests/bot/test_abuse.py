@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.client import Tuning
-from bot.demo.world import Person, World, open_world
+from bot.demo.live_world import Person, World, open_world
 from bot.emulator import ActorError
 from tests.bot.conftest import PEOPLE, alerts, set_up
 

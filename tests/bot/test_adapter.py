@@ -173,12 +173,13 @@ async def test_a_button_on_an_out_of_date_card_gets_a_clear_reply(world):
     await world.people["dev"].submit_modal(opened, {"text": "a delivery van"})
     closed = await world.people["marta"].submit_modal(late, {})
     assert "está cerrado" in closed.content
+    await world.settle()  # cards are edited in the background, paced like every other send
     assert "DEBUNKED" in world.card(1).text
 
 
 async def test_setup_warns_when_the_bots_role_has_powers_it_does_not_need(tmp_path):
     from bot.client import Tuning
-    from bot.demo.world import BOT_PERMISSIONS, open_world
+    from bot.demo.live_world import BOT_PERMISSIONS, open_world
     from tests.bot.conftest import PEOPLE
 
     world = await open_world(tmp_path / "d", PEOPLE, tuning=Tuning(card_interval=0.0),

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import storage
-from bot.demo.world import BOT_PERMISSIONS
+from bot.demo.live_world import BOT_PERMISSIONS
 from bot.emulator import DiscordEmulator
 from bot.emulator.permissions import MANAGE_GUILD
 from tests.scenario_steps import PLACES_CSV

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import storage
-from bot.demo.world import BOT_PERMISSIONS
+from bot.demo.live_world import BOT_PERMISSIONS
 from bot.emulator import DiscordEmulator, overwrite
 from bot.emulator.permissions import MANAGE_MESSAGES, VIEW_CHANNEL
 from tests.scenario_steps import CHICAGO, PLACES_CSV

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.client import Tuning
-from bot.demo.world import Person, World, open_world
+from bot.demo.live_world import Person, World, open_world
 from bot.emulator import Limits
 from tests.bot.conftest import PEOPLE, alerts, set_up
 from verification import usecases
@@ -23,8 +23,8 @@ async def add_subscribers(world: World, count: int, area: str | None = None, lan
     community = world.guild.id
     for i in range(count):
         member = world.guild.add_member(f"sub{i:04}")
-        await usecases.subscribe(world.bot.uow, community, member.id, area, language)
-        await world.bot.delivery.queue.remember_dm_channel(community, member.id, member.open_dm().id)
+        await usecases.subscribe(world.bot.services.storage, community, member.id, area, language)
+        await world.bot.services.delivery.queue.remember_dm_channel(community, member.id, member.open_dm().id)
         members.append(member)
     return members
 
@@ -91,7 +91,7 @@ async def test_a_retraction_during_a_fan_out_cancels_what_was_not_sent_and_tells
     for member in told:
         assert [d.content.split(" · ")[0] for d in alerts(member)] == ["**🚨 ALERT", "**❌ RETRACTION"]
     assert all(m.dms == [] for m in untold)  # neither the alert nor the retraction
-    records = await usecases.delivery_log(world.bot.uow, world.guild.id, 1)
+    records = await usecases.delivery_log(world.bot.services.storage, world.guild.id, 1)
     cancelled = [r for r in records if r.state.value == "cancelled"]
     assert len(cancelled) == len(untold)
     assert all(r.error == "retraction" for r in cancelled)
@@ -110,7 +110,7 @@ async def test_closed_dms_are_tried_a_few_times_then_the_subscriber_costs_nothin
             timeout=20, what="three refused DMs",
         )  # fmt: skip
         await world.settle()
-        records = await usecases.delivery_log(world.bot.uow, world.guild.id, 1)
+        records = await usecases.delivery_log(world.bot.services.storage, world.guild.id, 1)
         [dm] = [r for r in records if r.recipient.address == sam.id]
         assert (dm.state.value, dm.error, dm.attempts) == ("failed", "dms_closed", 3)
         before = len(world.emu.requests)
@@ -134,7 +134,7 @@ async def test_429s_are_waited_out_and_every_alert_still_arrives(tmp_path):
         await world.settle()
         assert all(len(alerts_for(m)) == 1 for m in members)
         assert world.emu.rate_limited_count > 0  # the bot paced itself at 47/s against a limit of 8: 429s came
-        assert world.bot.rate_limits.count > 0  # ... and it counted them
+        assert world.bot.services.rate_limited() > 0  # ... and it counted them
         log = await world.people["marta"].slash("incident deliveries", id=1)
         assert "respuestas de límite (429)" in log.content
     finally:
@@ -159,21 +159,21 @@ async def test_a_delivery_in_doubt_after_a_crash_is_found_in_dm_history_not_sent
         await set_up(world)
         sam = world.people["sam"]
         await sam.slash("subscribe")
-        await world.bot.delivery.close()  # the worker is "down" when the alert is owed
+        await world.bot.services.delivery.close()  # the worker is "down" when the alert is owed
         await confirmed_incident(world)
-        queue = world.bot.delivery.queue
+        queue = world.bot.services.delivery.queue
         [claimed] = [c for c in await queue.claim(world.bot.clock.now(), 10) if c.recipient.address == sam.id] or [None]
         assert claimed is not None
         from bot.render.alerts import render_alert
 
-        text = render_alert(claimed.message, Language.EN, world.bot.communities._known[world.guild.id].zone,  # type: ignore[union-attr]
+        text = render_alert(claimed.message, Language.EN, world.bot.services.communities._known[world.guild.id].zone,  # type: ignore[union-attr]
                             community=world.guild.id, direct=True)  # fmt: skip
         await world.bot.get_partial_messageable(sam.dm_channel.id).send(text)  # reached Discord...
         await asyncio.sleep(0.01)  # ...and the process died before recording it
         await world.restart_bot()
         await world.settle()
         assert len(alerts_for(sam)) == 1
-        assert world.bot.delivery.stats.deduplicated == 1
+        assert world.bot.services.delivery.stats.deduplicated == 1
     finally:
         await world.close()
 

@@ -6,11 +6,14 @@ import asyncio
 import sqlite3
 from datetime import datetime
 
+import discord
 import pytest
 
 from bot import delivery
 from bot.clock import SystemClock
+from bot.communities import CommunityCache
 from bot.delivery import DeliveryWorker
+from bot.outgoing import Outgoing
 from bot.pacing import Pacer
 
 
@@ -36,14 +39,12 @@ class FlakyQueue:
         return None
 
 
-class Bot:
-    clock = SystemClock()
-
-
 async def test_the_worker_survives_database_errors_and_carries_on(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(delivery, "ERROR_PAUSE", 0.01)
     queue = FlakyQueue()
-    worker = DeliveryWorker(Bot(), queue, Pacer(10))  # type: ignore[arg-type]
+    outgoing = Outgoing(discord.Client(intents=discord.Intents.none()), Pacer(10))
+    communities = CommunityCache(None)  # type: ignore[arg-type]  # never asked: nothing is claimed
+    worker = DeliveryWorker(queue, outgoing, communities, SystemClock())  # type: ignore[arg-type]
     worker.start()
     await asyncio.wait_for(worker.idle(), 5)  # survived the failed recovery
     await asyncio.wait_for(worker.idle(), 5)  # and the failed next_due after that round

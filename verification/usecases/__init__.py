@@ -26,10 +26,12 @@ from .moderation import (
     resolve,
     vote_confirm,
 )
+from .moderator_commands import ModAction, ModeratorCommand, run_moderator_command
 from .privacy import forget_reporter
 from .queries import (
     IncidentView,
     all_incidents,
+    card_message,
     delivery_counts,
     delivery_log,
     incident,
@@ -43,6 +45,8 @@ from .subscribing import areas, subscribe, subscriptions_of, unsubscribe
 
 __all__ = [
     "IncidentView",
+    "ModAction",
+    "ModeratorCommand",
     "Outcome",
     "ReportInput",
     "Setup",
@@ -52,6 +56,7 @@ __all__ = [
     "all_incidents",
     "areas",
     "attach_statement",
+    "card_message",
     "configure_community",
     "correct",
     "debunk",
@@ -73,6 +78,7 @@ __all__ = [
     "reopen",
     "reports_on_record",
     "resolve",
+    "run_moderator_command",
     "set_card",
     "submit_report",
     "subscribe",

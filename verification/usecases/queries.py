@@ -26,8 +26,8 @@ async def incident_view(uow: UnitOfWork, community: int, number: int) -> Inciden
         if not events:
             raise RuleViolation("unknown_incident", number=number)
         reports = await uow.reports.of_incident(community, number)
-        summary = [s for s in await uow.incidents.summaries(community, open_only=False) if s.number == number]
-    return IncidentView(replay(events), tuple(reports), summary[0].card_message if summary else None)
+        card = await uow.incidents.card_message(community, number)
+    return IncidentView(replay(events), tuple(reports), card)
 
 
 async def incident(uow: UnitOfWork, community: int, number: int) -> Incident:
@@ -58,6 +58,12 @@ async def delivery_log(uow: UnitOfWork, community: int, number: int) -> list[Del
 async def delivery_counts(uow: UnitOfWork, community: int | None = None) -> DeliveryCounts:
     async with uow:
         return await uow.outbox.counts(community)
+
+
+async def card_message(uow: UnitOfWork, community: int, number: int) -> int | None:
+    """The queue message that shows the incident (None before its card is first posted)."""
+    async with uow:
+        return await uow.incidents.card_message(community, number)
 
 
 async def set_card(uow: UnitOfWork, community: int, number: int, message_id: int | None) -> None:

@@ -55,9 +55,9 @@ class World:
 
     async def settle(self) -> None:
         """Wait until every card shows its incident and every owed message is delivered."""
-        await self.bot.cards.settle()
-        await asyncio.wait_for(self.bot.delivery.idle(), 30)
-        await self.bot.cards.settle()
+        await self.bot.services.cards.settle()
+        await asyncio.wait_for(self.bot.services.delivery.idle(), 30)
+        await self.bot.services.cards.settle()
 
     async def restart_bot(self, clock: Clock | None = None) -> VerazBot:
         """Close the bot and start a new process-like instance on the same data (cards, outbox, keys)."""

@@ -11,18 +11,18 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import discord
 
 from verification import usecases
 from verification.errors import RuleViolation
+from verification.ports import UnitOfWork
 
 from .buttons import card_view
-from .render.cards import Card, card
-
-if TYPE_CHECKING:
-    from .client import VerazBot
+from .clock import Clock
+from .communities import CommunityCache
+from .outgoing import Outgoing
+from .render.queue_card import Card, card
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,21 @@ def to_embed(view: Card) -> discord.Embed:
 
 
 class CardPublisher:
-    def __init__(self, bot: VerazBot, *, interval: float = 3.0) -> None:
-        self.bot = bot
+    def __init__(
+        self,
+        client: discord.Client,
+        storage: UnitOfWork,
+        communities: CommunityCache,
+        clock: Clock,
+        outgoing: Outgoing,
+        *,
+        interval: float = 3.0,
+    ) -> None:
+        self._client = client
+        self._storage = storage
+        self._communities = communities
+        self._clock = clock
+        self._outgoing = outgoing
         self.interval = interval
         self._cards: dict[tuple[int, int], _CardState] = {}
         self.on_published: Callable[[int, int], None] | None = None
@@ -81,29 +94,25 @@ class CardPublisher:
                 await asyncio.sleep(self.interval)  # changes arriving meanwhile make one edit, next round
 
     async def _publish(self, community_id: int, number: int) -> None:
-        community = await self.bot.communities.get(community_id)
+        community = await self._communities.get(community_id)
         if community is None or community.queue_channel is None:
             return
-        view = await usecases.incident_view(self.bot.uow, community_id, number)
-        shown = card(view.incident, view.reports, community.language, community.zone, self.bot.clock.now())
+        view = await usecases.incident_view(self._storage, community_id, number)
+        shown = card(view.incident, view.reports, community.language, community.zone, self._clock.now())
         embed = to_embed(shown)
         buttons = card_view(view.incident, community.language)
-        channel = self.bot.get_channel(community.queue_channel)
-        if not isinstance(channel, discord.TextChannel):
+        if not isinstance(self._client.get_channel(community.queue_channel), discord.TextChannel):
             log.warning("queue channel missing", extra={"guild": community_id})
             return
         if view.card_message is not None:
             try:
-                await channel.get_partial_message(view.card_message).edit(embed=embed, view=buttons)
+                await self._outgoing.edit(community.queue_channel, view.card_message, embed=embed, view=buttons)
                 self._published(community_id, number)
                 return
             except discord.NotFound:
                 pass  # the card was deleted: post a new one
-        if buttons is None:
-            message = await channel.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())
-        else:
-            message = await channel.send(embed=embed, view=buttons, allowed_mentions=discord.AllowedMentions.none())
-        await usecases.set_card(self.bot.uow, community_id, number, message.id)
+        message = await self._outgoing.send(community.queue_channel, embed=embed, view=buttons)
+        await usecases.set_card(self._storage, community_id, number, message.id)
         self._published(community_id, number)
 
     def _published(self, community: int, number: int) -> None:

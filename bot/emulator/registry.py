@@ -47,7 +47,7 @@ class _Nobody:
         return None
 
 
-class World:
+class Registry:
     def __init__(self, *, token: str, limits: Limits, bot_name: str = "Veraz") -> None:
         self.token = token
         self.limits = limits

@@ -1,0 +1,74 @@
+"""One shape for everything a moderator asks of an incident, and one dispatch for it.
+
+A queue card's button, a `/incident ...` command and a demo script step all build a
+`ModeratorCommand` and hand it to `run_moderator_command`, so the three can never drift apart in
+what an action means or which use case it runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from ..model import Agency, Moderator
+from ..ports import UnitOfWork
+from . import moderation
+from .common import Outcome
+
+
+class ModAction(StrEnum):
+    STATEMENT = "statement"
+    CONFIRM = "confirm"
+    UPDATE = "update"
+    CORRECT = "correct"
+    MISIDENTIFIED = "misidentified"
+    DEBUNK = "debunk"
+    RESOLVE = "resolve"
+    REOPEN = "reopen"
+    MERGE = "merge"
+
+
+@dataclass(frozen=True, slots=True)
+class ModeratorCommand:
+    action: ModAction
+    community: int
+    number: int
+    moderator: Moderator
+    text: str = ""  # the note, update, correction or reason, as the action needs
+    agency: Agency | None = None  # misidentified: who it really was, when known
+    into: int | None = None  # merge: the incident this one is folded into
+    statement: moderation.StatementInput | None = None  # statement: what the source said
+
+    def __post_init__(self) -> None:
+        # A malformed command is a programming error in an adapter, not a user's mistake.
+        if self.action is ModAction.MERGE and self.into is None:
+            raise ValueError("a merge needs `into`")
+        if self.action is ModAction.STATEMENT and self.statement is None:
+            raise ValueError("a statement command needs `statement`")
+
+
+async def run_moderator_command(uow: UnitOfWork, now: datetime, command: ModeratorCommand) -> Outcome:
+    """Run the use case the command names; rule violations propagate as `RuleViolation`."""
+    c, n, by, text = command.community, command.number, command.moderator, command.text
+    match command.action:
+        case ModAction.STATEMENT:
+            assert command.statement is not None  # checked in __post_init__
+            return await moderation.attach_statement(uow, now, c, n, by, command.statement)
+        case ModAction.CONFIRM:
+            return await moderation.vote_confirm(uow, now, c, n, by, text)
+        case ModAction.UPDATE:
+            return await moderation.add_update(uow, now, c, n, by, text)
+        case ModAction.CORRECT:
+            return await moderation.correct(uow, now, c, n, by, text)
+        case ModAction.MISIDENTIFIED:
+            return await moderation.mark_misidentified(uow, now, c, n, by, text, command.agency)
+        case ModAction.DEBUNK:
+            return await moderation.debunk(uow, now, c, n, by, text)
+        case ModAction.RESOLVE:
+            return await moderation.resolve(uow, now, c, n, by, text)
+        case ModAction.REOPEN:
+            return await moderation.reopen(uow, now, c, n, by, text)
+        case ModAction.MERGE:
+            assert command.into is not None  # checked in __post_init__
+            return await moderation.merge(uow, now, c, n, command.into, by, text)
