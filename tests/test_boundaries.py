@@ -65,9 +65,7 @@ def storage_violations(root: Path) -> list[Import]:
 
 
 def adapter_violations(root: Path) -> list[Import]:
-    return [
-        i for i in imports_of(root, "bot") if top(i.target) == "storage" and i.module not in COMPOSITION_ROOTS
-    ]
+    return [i for i in imports_of(root, "bot") if top(i.target) == "storage" and i.module not in COMPOSITION_ROOTS]
 
 
 def test_the_domain_imports_only_the_standard_library_dateutil_and_rapidfuzz():
