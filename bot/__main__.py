@@ -15,12 +15,16 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import signal
+import socket
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import discord
 
 import storage
@@ -29,6 +33,9 @@ from verification.model import Language
 from . import logs
 from .demo import core, script
 from .settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from .client import VerazBot
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,14 +138,9 @@ async def _run(settings: Settings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     with storage.DataDirLock(settings.data_dir):
-        bot = VerazBot(settings)
-        try:
-            await bot.login(token)
-        except discord.LoginFailure:
-            await bot.close()
-            print("veraz run: Discord refused the token (DISCORD_TOKEN): check it in the Developer Portal",
-                  file=sys.stderr)  # fmt: skip
-            return 1
+        bot = await _logged_in(settings, token, stop)
+        if not isinstance(bot, VerazBot):
+            return bot
         connection = asyncio.create_task(bot.connect())
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -147,6 +149,69 @@ async def _run(settings: Settings) -> int:
         with contextlib.suppress(asyncio.CancelledError, discord.DiscordException):
             await connection
     return 0
+
+
+START_PATIENCE = 300.0  # seconds of retrying an unreachable Discord before giving up at start
+FIRST_RETRY = 2.0
+UNREACHABLE = (aiohttp.ClientError, OSError, TimeoutError, discord.GatewayNotFound)
+
+
+async def _logged_in(settings: Settings, token: str, stop: asyncio.Event) -> VerazBot | int:
+    """A logged-in bot, or an exit code. An unreachable Discord (DNS, TLS, refused, an outage) is
+    said in one line and retried with backoff for `VERAZ_START_PATIENCE` seconds; a bad token is not
+    retried: it will not get better."""
+    from .client import VerazBot
+
+    patience = float(os.environ.get("VERAZ_START_PATIENCE", START_PATIENCE))
+    deadline = time.monotonic() + patience
+    delay = FIRST_RETRY
+    while True:
+        bot = VerazBot(settings)
+        try:
+            await bot.login(token)
+            return bot
+        except discord.LoginFailure:
+            await bot.close()
+            print("veraz run: Discord refused the token (DISCORD_TOKEN): check it in the Developer Portal",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        except discord.HTTPException as exc:
+            if exc.status < 500:
+                await bot.close()
+                print(f"veraz run: Discord refused to start the bot: HTTP {exc.status} {exc.text[:200]}",
+                      file=sys.stderr)  # fmt: skip
+                return 1
+            cause = f"Discord answered HTTP {exc.status} (an outage?)"
+        except UNREACHABLE as exc:
+            cause = _unreachable_cause(exc)
+        await bot.close()  # closes its HTTP session: no "Unclosed client session" at exit
+        left = deadline - time.monotonic()
+        if left <= 0:
+            print(f"veraz run: gave up: Discord could not be reached for {patience:.0f} s ({cause})", file=sys.stderr)
+            return 3
+        wait = min(delay, left)
+        print(f"veraz run: cannot reach Discord: {cause}; trying again in {wait:.0f} s", file=sys.stderr)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), wait)
+        if stop.is_set():
+            return 0
+        delay = min(delay * 2, 60.0)
+
+
+def _unreachable_cause(exc: BaseException) -> str:
+    """The reason in words an operator can act on, without a traceback."""
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError):
+        return f"TLS failed ({exc})"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        os_error = exc.os_error
+        if isinstance(os_error, socket.gaierror):
+            return f"DNS lookup failed for {exc.host} ({os_error.strerror})"
+        if isinstance(os_error, ConnectionRefusedError):
+            return f"connection refused by {exc.host}:{exc.port}"
+        return f"cannot connect to {exc.host}:{exc.port} ({os_error.strerror or os_error})"
+    if isinstance(exc, TimeoutError):
+        return "the connection timed out"
+    return f"{type(exc).__name__}: {exc}"
 
 
 async def _sync(settings: Settings, *, everywhere: bool) -> int:

@@ -28,9 +28,17 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+class NoVoiceWarnings(logging.Filter):
+    """discord.py warns at start that voice is not supported: Veraz has no voice, so that is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "voice will NOT be supported" not in record.getMessage()
+
+
 def configure(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(NoVoiceWarnings())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

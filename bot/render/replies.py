@@ -29,10 +29,8 @@ def refusal(violation: RuleViolation, lang: Language) -> str:
 
 
 def report_accepted(outcome: Outcome, lang: Language) -> str:
+    """Never says how many others reported: that would let anyone probe unconfirmed activity."""
     lines = [t(lang, "report.accepted", number=outcome.number)]
-    others = outcome.incident.reporter_count - 1
-    if outcome.joined and others > 0:
-        lines.append(t(lang, "report.joined", others=others))
     if outcome.status is Status.CONFIRMED:
         lines.append(t(lang, "report.already_confirmed", number=outcome.number))
     lines.append(t(lang, "report.rights"))

@@ -52,6 +52,35 @@ async def test_a_wrong_token_is_one_line_not_a_traceback(tmp_path):
     assert err.strip().splitlines()[-1].startswith("veraz run: Discord refused the token")
 
 
+async def test_an_unreachable_discord_is_said_in_one_line_retried_then_given_up(tmp_path):
+    """Nothing listens on the port: each try is one line naming the cause, then a non-zero exit."""
+    import socket
+
+    with socket.socket() as probe:  # a free port, closed again: connecting to it is refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"DISCORD_TOKEN": "any", "VERAZ_DATA_DIR": str(tmp_path), "VERAZ_START_PATIENCE": "3",
+           "DISCORD_API_BASE_URL": f"http://127.0.0.1:{port}/api/v10"}  # fmt: skip
+    code, _, err = await outcome(await veraz("run", env=env))
+    lines = err.strip().splitlines()
+    assert code == 3
+    assert "Traceback" not in err
+    assert "Unclosed" not in err
+    assert "voice" not in err
+    assert len(lines) >= 2  # retried at least once
+    assert all(line.startswith("veraz run: ") for line in lines)
+    assert f"connection refused by 127.0.0.1:{port}" in lines[0]
+    assert lines[-1].startswith("veraz run: gave up: Discord could not be reached for 3 s")
+
+
+async def test_no_voice_warning_at_start(tmp_path):
+    async with DiscordEmulator("the-right-token") as emu:
+        env = {"DISCORD_TOKEN": "a-wrong-token", "VERAZ_DATA_DIR": str(tmp_path),
+               "DISCORD_API_BASE_URL": emu.api_base, "DISCORD_GATEWAY_URL": emu.gateway_url}  # fmt: skip
+        _, _, err = await outcome(await veraz("run", env=env))
+    assert "voice" not in err
+
+
 async def test_sigterm_shuts_down_cleanly_and_logs_never_hold_a_reporters_id(tmp_path):
     async with DiscordEmulator("run-token") as emu:
         guild = emu.create_guild("Test network")
