@@ -9,7 +9,7 @@ from then on nobody, Veraz included, can reach that reporter through it. That is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from verification.model import Language
@@ -24,17 +24,25 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class Question:
+    """One question to one reporter. Its `key` is in the DM's Answer button, and `message_id` is the DM
+    itself, so an answer finds its way back to this server, this incident and nothing else."""
+
+    key: int
     community: int
     number: int
     ordinal: int
+    user_id: int
+    language: Language
     asked: datetime
     expires: datetime
+    message_id: int | None = None
 
 
 @dataclass
 class RelayBook:
     _links: dict[tuple[int, int], dict[int, Link]] = field(default_factory=dict)
     _questions: dict[int, list[Question]] = field(default_factory=dict)
+    _next_key: int = 1
 
     def remember(
         self, community: int, number: int, ordinal: int, user_id: int, language: Language, until: datetime
@@ -46,15 +54,31 @@ class RelayBook:
         self.sweep(now)
         return dict(self._links.get((community, number), {}))
 
-    def asked(self, community: int, number: int, ordinal: int, link: Link, now: datetime) -> None:
-        question = Question(community, number, ordinal, now, link.expires)
+    def asked(self, community: int, number: int, ordinal: int, link: Link, now: datetime) -> Question:
+        question = Question(self._next_key, community, number, ordinal, link.user_id, link.language, now, link.expires)
+        self._next_key += 1
         self._questions.setdefault(link.user_id, []).append(question)
+        return question
 
-    def answering(self, user_id: int, now: datetime) -> Question | None:
-        """The latest question this person was asked that may still be answered."""
+    def sent(self, question: Question, message_id: int) -> None:
+        """Remember which DM carries the question, so a reply to that DM answers it."""
+        questions = self._questions.get(question.user_id, [])
+        self._questions[question.user_id] = [
+            replace(q, message_id=message_id) if q.key == question.key else q for q in questions
+        ]
+
+    def pending(self, user_id: int, now: datetime) -> list[Question]:
+        """The questions this person may still answer, oldest first."""
         self.sweep(now)
-        questions = self._questions.get(user_id)
-        return questions[-1] if questions else None
+        return list(self._questions.get(user_id, []))
+
+    def question(self, key: int, user_id: int, now: datetime) -> Question | None:
+        """The question behind an Answer button, if it was asked of this person and is still open."""
+        return next((q for q in self.pending(user_id, now) if q.key == key), None)
+
+    def replying_to(self, user_id: int, message_id: int, now: datetime) -> Question | None:
+        """The question a DM reply answers, found by the DM it replies to."""
+        return next((q for q in self.pending(user_id, now) if q.message_id == message_id), None)
 
     def forget_user(self, user_id: int) -> None:
         self._questions.pop(user_id, None)

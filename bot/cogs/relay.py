@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
+from typing import Any
 
 import discord
 from discord.ext import commands
@@ -15,8 +17,9 @@ from verification.model import Language
 
 from ..acting import Acting
 from ..i18n import t
+from ..relay import Question
 from ..render.safe import user_text
-from ..services import Services
+from ..services import Services, services_of
 
 log = logging.getLogger(__name__)
 MAX_QUESTION = 500
@@ -32,12 +35,13 @@ async def ask_reporters(services: Services, act: Acting, community: Community, n
     for ordinal, link in sorted(reporters.items()):
         text = t(link.language, "relay.question", number=number, question=user_text(question, MAX_QUESTION),
                  hours=community.relay_hours)  # fmt: skip
+        asked = services.relay.asked(community.id, number, ordinal, link, now)
         try:
             channel_id = await services.outgoing.open_dm(link.user_id)
-            await services.outgoing.send(channel_id, text)
+            message = await services.outgoing.send(channel_id, text, view=answer_view(asked.key, link.language))
         except discord.HTTPException:
             continue
-        services.relay.asked(community.id, number, ordinal, link, now)
+        services.relay.sent(asked, message.id)
         reached += 1
     if not reached:
         await act.reply(t(act.lang, "relay.none", number=number, hours=community.relay_hours))
@@ -48,31 +52,106 @@ async def ask_reporters(services: Services, act: Acting, community: Community, n
     await services.post_to_queue(community, number, note)
 
 
+async def relay_answer(services: Services, question: Question, text: str) -> bool:
+    """Pass an answer to the queue of the server that asked, under the incident it asked about."""
+    community = await services.communities.get(question.community)
+    if community is None or community.queue_channel is None:
+        return False
+    note = t(community.language, "relay.answer", ordinal=question.ordinal, number=question.number,
+             text=user_text(text, MAX_ANSWER))  # fmt: skip
+    await services.post_to_queue(community, question.number, note)
+    return True
+
+
+def answer_view(key: int, lang: Language) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(AnswerButton(key, t(lang, "button.answer")))
+    return view
+
+
+class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"veraz:answer:(?P<key>\d+)"):
+    """The Answer button under a question DM: it answers that question and no other."""
+
+    def __init__(self, key: int, label: str | None = None, services: Services | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(label=label, style=discord.ButtonStyle.primary, custom_id=f"veraz:answer:{key}")
+        )
+        self.key = key
+        self.services = services
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> AnswerButton:
+        return cls(int(match["key"]), services=services_of(interaction.client))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        services = self.services or services_of(interaction.client)
+        async with Acting(services, interaction, defer=False) as act:
+            question = services.relay.question(self.key, interaction.user.id, services.clock.now())
+            if question is None:
+                await act.reply(t(act.lang, "relay.expired"))
+                return
+            await interaction.response.send_modal(AnswerModal(services, question))
+
+
+class AnswerModal(discord.ui.Modal):
+    def __init__(self, services: Services, question: Question) -> None:
+        title = t(question.language, "modal.answer.title", number=question.number)[:45]
+        super().__init__(title=title, custom_id=f"veraz:modal:answer:{question.user_id}:{question.key}")
+        self.services = services
+        self.key = question.key
+        self.answer: discord.ui.TextInput[AnswerModal] = discord.ui.TextInput(
+            label=t(question.language, "modal.answer.label")[:45],
+            style=discord.TextStyle.paragraph,
+            max_length=MAX_ANSWER,
+            custom_id="text",
+        )
+        self.add_item(self.answer)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        text = self.answer.value  # read before any await
+        services = self.services
+        async with Acting(services, interaction) as act:
+            question = services.relay.question(self.key, interaction.user.id, services.clock.now())
+            if question is None or not await relay_answer(services, question, text):
+                await act.reply(t(act.lang, "relay.expired"))
+                return
+            await act.reply(t(question.language, "relay.thanks"))
+
+
 class Relay(commands.Cog):
     def __init__(self, services: Services) -> None:
         self.services = services
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        """A reporter answering a moderator's question in DMs: passed to the card without their name."""
+        """A reporter answering in DMs: by replying to a question, or in a plain message when only one
+        question is open for them. With several open, they are asked to pick: a guess could carry their
+        words to moderators of another server."""
         if message.guild is not None or message.author.bot:
             return
         services = self.services
         now = services.clock.now()
-        question = services.relay.answering(message.author.id, now)
-        if question is None:
+        question: Question | None = None
+        reference = message.reference.message_id if message.reference is not None else None
+        if reference is not None:
+            question = services.relay.replying_to(message.author.id, reference, now)
+        pending = services.relay.pending(message.author.id, now)
+        if question is None and len(pending) == 1:
+            question = pending[0]
+        if question is None and not pending:
             # Nothing tells us this person's language here: say it in both.
             both = f"{t(Language.EN, 'relay.nothing_pending')}\n{t(Language.ES, 'relay.nothing_pending')}"
             await self._say(message.channel.id, both)
             return
-        community = await services.communities.get(question.community)
-        if community is None or community.queue_channel is None:
+        if question is None:
+            lang = pending[-1].language
+            which = ", ".join(f"#{q.number}" for q in pending)
+            await self._say(message.channel.id, t(lang, "relay.pick", count=len(pending), which=which))
             return
-        text = t(community.language, "relay.answer", ordinal=question.ordinal, number=question.number,
-                 text=user_text(message.content, MAX_ANSWER))  # fmt: skip
-        await services.post_to_queue(community, question.number, text)
-        link = services.relay.reporters(question.community, question.number, now).get(question.ordinal)
-        await self._say(message.channel.id, t(link.language if link else community.language, "relay.thanks"))
+        if await relay_answer(services, question, message.content):
+            await self._say(message.channel.id, t(question.language, "relay.thanks"))
 
     async def _say(self, channel_id: int, text: str) -> None:
         with contextlib.suppress(discord.HTTPException):

@@ -337,10 +337,14 @@ class MemberActor:
         filler.check_all_used()
         return await self._run(self._open(kinds.MODAL_SUBMIT, guild, channel, data, source), settle=True)
 
-    async def send_dm_to_bot(self, content: str) -> Message:
-        """Write to the bot in DMs; the bot gets MESSAGE_CREATE (with the direct-messages intent)."""
+    async def send_dm_to_bot(self, content: str, *, reply_to: Message | None = None) -> Message:
+        """Write to the bot in DMs, optionally as a reply to one of its DMs; the bot gets MESSAGE_CREATE
+        (with the direct-messages intent)."""
         channel = self.open_dm()
-        return self._services.messages.create(channel, self.user, {"content": content})
+        payload: Json = {"content": content}
+        if reply_to is not None:
+            payload["message_reference"] = {"message_id": str(reply_to.id)}
+        return self._services.messages.create(channel, self.user, payload)
 
     async def say(self, channel: Channel, content: str, *, reply_to: Message | None = None) -> Message:
         """Post in a guild channel as this member."""

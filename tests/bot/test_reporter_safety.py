@@ -83,8 +83,11 @@ def test_relay_links_are_gone_after_the_window():
     now = datetime(2025, 1, 24, 17, 0, tzinfo=UTC)
     book.remember(1, 12, 2, 4242, Language.ES, now + timedelta(hours=24))
     assert book.reporters(1, 12, now)[2].user_id == 4242
-    book.asked(1, 12, 2, book.reporters(1, 12, now)[2], now)
-    assert book.answering(4242, now + timedelta(hours=23)) is not None
+    question = book.asked(1, 12, 2, book.reporters(1, 12, now)[2], now)
+    book.sent(question, 777)
+    assert book.replying_to(4242, 777, now + timedelta(hours=23)) is not None
+    assert book.question(question.key, 4242, now + timedelta(hours=23)) is not None
+    assert book.question(question.key, 4343, now) is None  # someone else's question
     assert book.reporters(1, 12, now + timedelta(hours=24, seconds=1)) == {}
-    assert book.answering(4242, now + timedelta(hours=24, seconds=1)) is None
+    assert book.pending(4242, now + timedelta(hours=24, seconds=1)) == []
     assert len(book) == 0
