@@ -1,12 +1,15 @@
 """Intake on a realistic day: are reports accepted, and do reports of one scene land on one card?
 
-Replays the hand-written, labelled day in `bench/data/` (321 reports of 59 events in Chicago on Friday
-14 March 2025, typed as people type on phones) through `submit_report`, on a fresh SQLite database,
+Replays the hand-written, labelled day in `bench/data/` (reports of dozens of events in Chicago on
+Friday 14 March 2025, typed as people type on phones) through `submit_report`, on a fresh SQLite database,
 with a clock that follows the reports. Prints refusals by cause, pairwise precision, recall and F1 of
 "same incident" against "same event", events split over several cards, incidents that mix events
 (and how many mix events at different places), and the same figures for a simple baseline.
 
-    python -m bench.intake [--json]
+    python -m bench.intake [--json] [--details] [--data DIR --day YYYY-MM-DD]
+
+--details lists every refused report and the cards of every split event or mixing card, with what was
+typed; --data measures another day written in the same format.
 
 Targets (issue 12): refusals <= 2%, F1 >= 0.95, no incident that mixes events at different places.
 """
@@ -110,30 +113,35 @@ class IntakeFigures:
 # --- the data ------------------------------------------------------------------------------------
 
 
-def at(clock: str) -> datetime:
+def at(clock: str, day: date = DAY) -> datetime:
     """'HH:MM' or 'HH:MM:SS' on the day, in Chicago, as an aware datetime."""
-    return datetime.combine(DAY, time.fromisoformat(clock), tzinfo=ZONE)
+    return datetime.combine(day, time.fromisoformat(clock), tzinfo=ZONE)
 
 
-def load_events(path: Path = DATA / "events.jsonl") -> dict[str, Event]:
+def load_events(data: Path = DATA, day: date = DAY) -> dict[str, Event]:
     events = {}
-    for line in _lines(path):
+    for line in _lines(data / "events.jsonl"):
         row = json.loads(line)
         events[row["event"]] = Event(
-            row["event"], row["place"], row["known_place"], row["kind"], at(row["started"]), at(row["ended"])
+            row["event"],
+            row["place"],
+            row["known_place"],
+            row["kind"],
+            at(row["started"], day),
+            at(row["ended"], day),
         )
     return events
 
 
-def load_reports(path: Path = DATA / "reports.jsonl") -> list[Sent]:
+def load_reports(data: Path = DATA, day: date = DAY) -> list[Sent]:
     reports = []
-    for line in _lines(path):
+    for line in _lines(data / "reports.jsonl"):
         row = json.loads(line)
         reports.append(
             Sent(
                 row["id"],
                 row["event"],
-                at(row["sent"]),
+                at(row["sent"], day),
                 row["reporter"],
                 row["where"],
                 row["what"],
@@ -144,8 +152,8 @@ def load_reports(path: Path = DATA / "reports.jsonl") -> list[Sent]:
     return reports
 
 
-def places_csv(path: Path = DATA / "places.csv") -> str:
-    return path.read_text(encoding="utf-8")
+def places_csv(data: Path = DATA) -> str:
+    return (data / "places.csv").read_text(encoding="utf-8")
 
 
 def place_names(text: str) -> dict[str, str]:
@@ -173,9 +181,9 @@ class Replay:
     places: int
 
 
-async def replay(reports: Sequence[Sent], places: str, data_dir: Path) -> Replay:
+async def replay(reports: Sequence[Sent], places: str, database_dir: Path) -> Replay:
     """Submit every report at the moment it was sent, as the bot would, on a fresh database."""
-    database = await storage.open_database(data_dir)
+    database = await storage.open_database(database_dir)
     try:
         uow = database.unit_of_work()
         await usecases.configure_community(uow, Setup(COMMUNITY, 10, 20, 30, ZONE.key, Language.EN))
@@ -291,9 +299,9 @@ def score(
     )
 
 
-async def measure(data_dir: Path) -> IntakeFigures:
-    events, reports, places = load_events(), load_reports(), places_csv()
-    result = await replay(reports, places, data_dir)
+async def measure(database_dir: Path, data: Path = DATA, day: date = DAY) -> IntakeFigures:
+    events, reports, places = load_events(data, day), load_reports(data, day), places_csv(data)
+    result = await replay(reports, places, database_dir)
     return IntakeFigures(
         veraz=score(reports, events, result.cards, result.refusals, result.observed),
         baseline=score(reports, events, baseline(reports, place_names(places)), {}),
@@ -303,12 +311,15 @@ async def measure(data_dir: Path) -> IntakeFigures:
     )
 
 
-def run(data_dir: Path | None = None) -> IntakeFigures:
-    """The figures of the whole day, on a fresh database in `data_dir` (a temporary one if None)."""
-    if data_dir is not None:
-        return asyncio.run(measure(data_dir))
+def run(database_dir: Path | None = None, data: Path = DATA, day: date = DAY) -> IntakeFigures:
+    """The figures of a whole day (files in `data`), on a fresh database in `database_dir` (temporary if None).
+
+    Another day in the same format (events.jsonl, reports.jsonl, places.csv) measures the same way.
+    """
+    if database_dir is not None:
+        return asyncio.run(measure(database_dir, data, day))
     with tempfile.TemporaryDirectory(prefix="veraz-intake-") as tmp:
-        return asyncio.run(measure(Path(tmp)))
+        return asyncio.run(measure(Path(tmp), data, day))
 
 
 # --- printing ------------------------------------------------------------------------------------
@@ -383,8 +394,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--details", action="store_true", help="also list refused reports and split or mixed cards")
+    parser.add_argument("--data", type=Path, default=DATA, help="folder with events.jsonl, reports.jsonl, places.csv")
+    parser.add_argument("--day", type=date.fromisoformat, default=DAY, help="the local day of the data (YYYY-MM-DD)")
     args = parser.parse_args()
-    figures = run()
+    figures = run(data=args.data, day=args.day)
     if args.json:
         shown = {
             key: value for key, value in asdict(figures).items() if args.details or key not in ("cards", "refused")
@@ -394,7 +407,7 @@ def main() -> None:
     print(table(figures))
     if args.details:
         print()
-        print(details(figures, load_reports(), load_events()))
+        print(details(figures, load_reports(args.data, args.day), load_events(args.data, args.day)))
 
 
 if __name__ == "__main__":
