@@ -1,0 +1,414 @@
+"""Intake on a realistic day: are reports accepted, and do reports of one scene land on one card?
+
+Replays the hand-written, labelled day in `bench/data/` (reports of dozens of events in Chicago on
+Friday 14 March 2025, typed as people type on phones) through `submit_report`, on a fresh SQLite database,
+with a clock that follows the reports. Prints refusals by cause, pairwise precision, recall and F1 of
+"same incident" against "same event", events split over several cards, incidents that mix events
+(and how many mix events at different places), and the same figures for a simple baseline.
+
+    python -m bench.intake [--json] [--details] [--data DIR --day YYYY-MM-DD]
+
+--details lists every refused report and the cards of every split event or mixing card, with what was
+typed; --data measures another day written in the same format.
+
+Targets (issue 12): refusals <= 2%, F1 >= 0.95, no incident that mixes events at different places.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import tempfile
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from math import comb
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import storage
+from verification import usecases
+from verification.errors import RuleViolation
+from verification.model import Language
+from verification.usecases import ReportInput, Setup
+
+DATA = Path(__file__).parent / "data"
+DAY = date(2025, 3, 14)
+ZONE = ZoneInfo("America/Chicago")
+COMMUNITY = 1
+BASELINE_WINDOW = timedelta(hours=2)
+# A stored time this close to the event's span is right: people round ("around 7") and events have
+# no sharp start.
+PLAUSIBLE_SLACK = timedelta(minutes=15)
+REFUSALS_TARGET, F1_TARGET = 0.02, 0.95
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """What really happened: one scene, at one place, over a span of the day."""
+
+    event: str
+    place: str  # the same text for the same place: two events with one `place` happened at one place
+    known_place: str | None  # its name in places.csv, or None for a place the community has not listed
+    kind: str
+    started: datetime
+    ended: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """One report as it was typed, with the event it is about."""
+
+    id: int
+    event: str
+    sent: datetime
+    reporter: str
+    where: str
+    what: str
+    when: str | None
+    language: Language
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """How one grouping of the day's reports compares with the truth."""
+
+    reports: int
+    accepted: int
+    refusals: dict[str, int]
+    refusal_rate: float
+    precision: float
+    recall: float
+    f1: float
+    events: int  # events with at least one accepted report
+    events_split: int  # of those, events whose reports landed on more than one card
+    cards: int
+    cards_per_event: float  # mean number of cards an event's reports landed on
+    mixed_cards: int  # cards holding reports of more than one event
+    mixed_at_different_places: int  # of those, cards holding events at different places
+    plausible_time: float | None = None  # share of accepted reports whose stored time fits the event
+    split: dict[str, int] = field(default_factory=dict)  # event -> cards, for the split ones
+    mixes: list[list[str]] = field(default_factory=list)  # events on each card that mixes places
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeFigures:
+    veraz: Figures
+    baseline: Figures
+    places: int  # places the community's CSV import created
+    cards: dict[int, int] = field(default_factory=dict)  # report id -> Veraz incident, accepted reports
+    refused: dict[int, str] = field(default_factory=dict)  # report id -> refusal code
+
+    @property
+    def meets_targets(self) -> bool:
+        v = self.veraz
+        return v.refusal_rate <= REFUSALS_TARGET and v.f1 >= F1_TARGET and v.mixed_at_different_places == 0
+
+
+# --- the data ------------------------------------------------------------------------------------
+
+
+def at(clock: str, day: date = DAY) -> datetime:
+    """'HH:MM' or 'HH:MM:SS' on the day, in Chicago, as an aware datetime."""
+    return datetime.combine(day, time.fromisoformat(clock), tzinfo=ZONE)
+
+
+def load_events(data: Path = DATA, day: date = DAY) -> dict[str, Event]:
+    events = {}
+    for line in _lines(data / "events.jsonl"):
+        row = json.loads(line)
+        events[row["event"]] = Event(
+            row["event"],
+            row["place"],
+            row["known_place"],
+            row["kind"],
+            at(row["started"], day),
+            at(row["ended"], day),
+        )
+    return events
+
+
+def load_reports(data: Path = DATA, day: date = DAY) -> list[Sent]:
+    reports = []
+    for line in _lines(data / "reports.jsonl"):
+        row = json.loads(line)
+        reports.append(
+            Sent(
+                row["id"],
+                row["event"],
+                at(row["sent"], day),
+                row["reporter"],
+                row["where"],
+                row["what"],
+                row["when"],
+                Language(row["language"]),
+            )
+        )
+    return reports
+
+
+def places_csv(data: Path = DATA) -> str:
+    return (data / "places.csv").read_text(encoding="utf-8")
+
+
+def place_names(text: str) -> dict[str, str]:
+    """Every name and alias of the CSV, lower-cased, to the place's name: what the baseline knows."""
+    names = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        for name in (row["name"], *row["aliases"].split(";")):
+            if name.strip():
+                names[name.strip().casefold()] = row["name"]
+    return names
+
+
+def _lines(path: Path) -> Iterable[str]:
+    return (line for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+
+
+# --- replaying the day through the use cases -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    cards: dict[int, int]  # report id -> incident number, for accepted reports
+    refusals: dict[int, str]  # report id -> RuleViolation code
+    observed: dict[int, datetime]  # report id -> the time the incident keeps for it
+    places: int
+
+
+async def replay(reports: Sequence[Sent], places: str, database_dir: Path) -> Replay:
+    """Submit every report at the moment it was sent, as the bot would, on a fresh database."""
+    database = await storage.open_database(database_dir)
+    try:
+        uow = database.unit_of_work()
+        await usecases.configure_community(uow, Setup(COMMUNITY, 10, 20, 30, ZONE.key, Language.EN))
+        imported = await usecases.import_places(uow, COMMUNITY, places)  # the CSV exactly as an admin uploads it
+        cards: dict[int, int] = {}
+        refusals: dict[int, str] = {}
+        observed: dict[int, datetime] = {}
+        for report in sorted(reports, key=lambda r: (r.sent, r.id)):
+            now = report.sent.astimezone(UTC)
+            # The bot ages out stale incidents every minute; between two reports nothing else changes.
+            await usecases.expire_stale(uow, now, COMMUNITY)
+            data = ReportInput(
+                COMMUNITY, f"bench-{report.reporter}", report.where, report.what, report.when, language=report.language
+            )
+            try:
+                outcome = await usecases.submit_report(uow, now, data)
+            except RuleViolation as refused:
+                refusals[report.id] = refused.code
+                continue
+            cards[report.id] = outcome.number
+            newest = max(outcome.incident.reports, key=lambda facts: facts.report_id)
+            observed[report.id] = newest.observed_at
+        return Replay(cards, refusals, observed, len(imported))
+    finally:
+        await database.close()
+
+
+# --- the baseline --------------------------------------------------------------------------------
+
+
+def normalised(text: str) -> str:
+    """Lower case, punctuation and symbols (emoji too) removed, single spaces."""
+    kept = "".join(c if unicodedata.category(c)[0] not in "PS" else " " for c in text.casefold())
+    return " ".join(kept.split())
+
+
+def baseline(reports: Sequence[Sent], names: Mapping[str, str]) -> dict[int, int]:
+    """Same known place (the whole `where` is a name or alias) or same normalised `where`, within 2 h.
+
+    Refuses nothing and reads no time: a report joins the group its key last had, if that group's
+    latest report was sent less than 2 h before.
+    """
+    groups: dict[int, int] = {}
+    latest: dict[str, tuple[int, datetime]] = {}
+    for report in sorted(reports, key=lambda r: (r.sent, r.id)):
+        known = names.get(report.where.strip().casefold())
+        key = f"place:{known}" if known else f"text:{normalised(report.where)}"
+        previous = latest.get(key)
+        if previous is not None and report.sent - previous[1] <= BASELINE_WINDOW:
+            group = previous[0]
+        else:
+            group = len(set(groups.values())) + 1
+        latest[key] = (group, report.sent)
+        groups[report.id] = group
+    return groups
+
+
+# --- scoring -------------------------------------------------------------------------------------
+
+
+def score(
+    reports: Sequence[Sent],
+    events: Mapping[str, Event],
+    cards: Mapping[int, int],
+    refusals: Mapping[int, str],
+    observed: Mapping[int, datetime] | None = None,
+) -> Figures:
+    """Compare a grouping of the accepted reports (`cards`) with their events."""
+    accepted = [r for r in reports if r.id in cards]
+    cell = Counter((cards[r.id], r.event) for r in accepted)
+    per_card = Counter(cards[r.id] for r in accepted)
+    per_event = Counter(r.event for r in accepted)
+    together = sum(comb(n, 2) for n in cell.values())
+    grouped = sum(comb(n, 2) for n in per_card.values())
+    same_event = sum(comb(n, 2) for n in per_event.values())
+    precision = together / grouped if grouped else 1.0
+    recall = together / same_event if same_event else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+    cards_of: dict[str, set[int]] = defaultdict(set)
+    events_of: dict[int, set[str]] = defaultdict(set)
+    for card, event in cell:
+        cards_of[event].add(card)
+        events_of[card].add(event)
+    split = {event: len(c) for event, c in sorted(cards_of.items()) if len(c) > 1}
+    mixed = [sorted(e) for e in events_of.values() if len(e) > 1]
+    mixes = sorted(e for e in mixed if len({events[x].place for x in e}) > 1)
+
+    plausible = None
+    if observed is not None and accepted:
+        fits = sum(
+            events[r.event].started - PLAUSIBLE_SLACK <= observed[r.id] <= events[r.event].ended + PLAUSIBLE_SLACK
+            for r in accepted
+        )
+        plausible = fits / len(accepted)
+    return Figures(
+        reports=len(reports),
+        accepted=len(accepted),
+        refusals=dict(Counter(refusals.values()).most_common()),
+        refusal_rate=len(refusals) / len(reports) if reports else 0.0,
+        precision=precision,
+        recall=recall,
+        f1=f1,
+        events=len(cards_of),
+        events_split=len(split),
+        cards=len(events_of),
+        cards_per_event=sum(len(c) for c in cards_of.values()) / len(cards_of) if cards_of else 0.0,
+        mixed_cards=len(mixed),
+        mixed_at_different_places=len(mixes),
+        plausible_time=plausible,
+        split=split,
+        mixes=mixes,
+    )
+
+
+async def measure(database_dir: Path, data: Path = DATA, day: date = DAY) -> IntakeFigures:
+    events, reports, places = load_events(data, day), load_reports(data, day), places_csv(data)
+    result = await replay(reports, places, database_dir)
+    return IntakeFigures(
+        veraz=score(reports, events, result.cards, result.refusals, result.observed),
+        baseline=score(reports, events, baseline(reports, place_names(places)), {}),
+        places=result.places,
+        cards=result.cards,
+        refused=result.refusals,
+    )
+
+
+def run(database_dir: Path | None = None, data: Path = DATA, day: date = DAY) -> IntakeFigures:
+    """The figures of a whole day (files in `data`), on a fresh database in `database_dir` (temporary if None).
+
+    Another day in the same format (events.jsonl, reports.jsonl, places.csv) measures the same way.
+    """
+    if database_dir is not None:
+        return asyncio.run(measure(database_dir, data, day))
+    with tempfile.TemporaryDirectory(prefix="veraz-intake-") as tmp:
+        return asyncio.run(measure(Path(tmp), data, day))
+
+
+# --- printing ------------------------------------------------------------------------------------
+
+
+def table(figures: IntakeFigures) -> str:
+    v, b = figures.veraz, figures.baseline
+
+    def pct(x: float | None) -> str:
+        return "-" if x is None else f"{x:.1%}"
+
+    rows = [
+        ("reports", f"{v.reports}", f"{b.reports}", ""),
+        ("refused", f"{v.reports - v.accepted} ({pct(v.refusal_rate)})", f"0 ({pct(b.refusal_rate)})", "<= 2%"),
+        ("pairwise precision", f"{v.precision:.3f}", f"{b.precision:.3f}", ""),
+        ("pairwise recall", f"{v.recall:.3f}", f"{b.recall:.3f}", ""),
+        ("pairwise F1", f"{v.f1:.3f}", f"{b.f1:.3f}", ">= 0.95"),
+        ("events (with an accepted report)", f"{v.events}", f"{b.events}", ""),
+        ("cards (incidents)", f"{v.cards}", f"{b.cards}", ""),
+        ("events split over several cards", f"{v.events_split}", f"{b.events_split}", ""),
+        ("cards per event", f"{v.cards_per_event:.2f}", f"{b.cards_per_event:.2f}", ""),
+        ("cards mixing events", f"{v.mixed_cards}", f"{b.mixed_cards}", ""),
+        ("... at different places", f"{v.mixed_at_different_places}", f"{b.mixed_at_different_places}", "0"),
+        ("stored time fits the event", pct(v.plausible_time), pct(b.plausible_time), ""),
+    ]
+    width = max(len(r[0]) for r in rows)
+    lines = [f"{'':{width}}  {'Veraz':>14}  {'baseline':>14}  target", "-" * (width + 42)]
+    lines += [f"{name:{width}}  {ours:>14}  {theirs:>14}  {target}" for name, ours, theirs, target in rows]
+    lines.append("")
+    lines.append(f"places imported from places.csv: {figures.places}")
+    if v.refusals:
+        lines.append("refusals by cause: " + ", ".join(f"{code} {n}" for code, n in v.refusals.items()))
+    if v.split:
+        lines.append("split events (cards): " + ", ".join(f"{e} ({n})" for e, n in v.split.items()))
+    if v.mixes:
+        lines.append("cards mixing places: " + "; ".join("+".join(m) for m in v.mixes))
+    lines.append("baseline: same known place (whole `where` is a name or alias) or same normalised `where`, "
+                 "sent within 2 h; it refuses nothing")  # fmt: skip
+    lines.append("targets met" if figures.meets_targets else "targets NOT met")
+    return "\n".join(lines)
+
+
+def details(figures: IntakeFigures, reports: Sequence[Sent], events: Mapping[str, Event]) -> str:
+    """Each refused report, and the cards of every split event or mixing card, with what was typed."""
+    lines = ["refused:"]
+    lines += [
+        f"  #{r.id} {r.event} {figures.refused[r.id]}: where={r.where!r} when={r.when!r}"
+        for r in reports
+        if r.id in figures.refused
+    ]
+    on_card: dict[int, list[Sent]] = defaultdict(list)
+    for r in reports:
+        if r.id in figures.cards:
+            on_card[figures.cards[r.id]].append(r)
+    lines.append("split events (card: where typed):")
+    for event in figures.veraz.split:
+        lines.append(f"  {event} {events[event].place}")
+        lines += [
+            f"    card {figures.cards[r.id]}: {r.where!r}"
+            for r in reports
+            if r.event == event and r.id in figures.cards
+        ]
+    lines.append("cards mixing events (event: where typed):")
+    for card, held in sorted(on_card.items()):
+        if len({r.event for r in held}) > 1:
+            lines.append(f"  card {card}")
+            lines += [f"    {r.event} {events[r.event].place}: {r.where!r}" for r in held]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--details", action="store_true", help="also list refused reports and split or mixed cards")
+    parser.add_argument("--data", type=Path, default=DATA, help="folder with events.jsonl, reports.jsonl, places.csv")
+    parser.add_argument("--day", type=date.fromisoformat, default=DAY, help="the local day of the data (YYYY-MM-DD)")
+    args = parser.parse_args()
+    figures = run(data=args.data, day=args.day)
+    if args.json:
+        shown = {
+            key: value for key, value in asdict(figures).items() if args.details or key not in ("cards", "refused")
+        }
+        print(json.dumps({**shown, "meets_targets": figures.meets_targets}, indent=2, ensure_ascii=False))
+        return
+    print(table(figures))
+    if args.details:
+        print()
+        print(details(figures, load_reports(args.data, args.day), load_events(args.data, args.day)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+"""The intake bench: its hand-written day is what it claims to be, its scoring is right, and the targets.
+
+The targets of issue 12 are not met yet by the code on main (time reading and place reading are being
+reworked): those tests are strict xfails, so the day they pass the marker has to go, and from then on a
+regression fails CI.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bench import intake
+from bench.intake import Event, IntakeFigures, Sent, at, baseline, normalised, place_names, score
+from verification.community import Community
+from verification.model import MAX_WHAT, MAX_WHERE, Language
+from verification.when import MAX_LENGTH as MAX_WHEN
+
+EVENTS = intake.load_events()
+REPORTS = intake.load_reports()
+PLACES = list(csv.DictReader(io.StringIO(intake.places_csv())))
+
+
+# --- the data set ----------------------------------------------------------------------------------
+
+
+def test_the_day_is_big_and_varied_enough() -> None:
+    assert len(REPORTS) >= 300
+    assert len(EVENTS) >= 50
+    spanish = sum(r.language is Language.ES for r in REPORTS)
+    assert spanish >= 0.25 * len(REPORTS)
+    unknown = sum(EVENTS[r.event].known_place is None for r in REPORTS)
+    assert unknown >= 0.25 * len(REPORTS)
+    # About a third of people leave `when` empty.
+    empty = sum(r.when is None for r in REPORTS)
+    assert 0.2 * len(REPORTS) <= empty <= 0.45 * len(REPORTS)
+
+
+def test_every_report_is_about_an_event_and_every_event_has_reports() -> None:
+    assert all(r.event in EVENTS for r in REPORTS)
+    assert {r.event for r in REPORTS} == set(EVENTS)
+    per_event = Counter(r.event for r in REPORTS)
+    assert max(per_event.values()) <= 10
+
+
+def test_known_places_are_in_the_csv() -> None:
+    names = [row["name"] for row in PLACES]
+    assert len(names) == len(set(names))
+    assert {e.known_place for e in EVENTS.values() if e.known_place} <= set(names)
+
+
+def test_the_csv_has_the_documented_columns() -> None:
+    header = intake.places_csv().splitlines()[0]
+    assert header == "name,area,kind,aliases,address,cross_streets"
+    assert {row["kind"] for row in PLACES} <= {"school", "worship", "hospital", "court", "other"}
+    assert all(row["area"] and row["address"] and ";" in row["cross_streets"] for row in PLACES)
+
+
+def test_one_place_is_described_one_way_across_events() -> None:
+    known_as: dict[str, set[str | None]] = defaultdict(set)
+    for event in EVENTS.values():
+        known_as[event.place].add(event.known_place)
+        assert event.started < event.ended
+    assert all(len(known) == 1 for known in known_as.values())
+
+
+def test_the_same_place_comes_back_hours_later() -> None:
+    spans: dict[str, list[Event]] = defaultdict(list)
+    for event in EVENTS.values():
+        spans[event.place].append(event)
+    again = [
+        place
+        for place, events in spans.items()
+        if any(b.started - a.ended >= timedelta(hours=2) for a in events for b in events)
+    ]
+    assert len(again) >= 2
+
+
+def test_reports_are_in_sending_order_within_the_day_and_after_their_event_began() -> None:
+    assert [r.id for r in REPORTS] == list(range(1, len(REPORTS) + 1))
+    sent = [r.sent for r in REPORTS]
+    assert sent == sorted(sent)
+    assert at("00:00") <= sent[0]
+    assert sent[-1] <= at("23:59:59")
+    for report in REPORTS:
+        event = EVENTS[report.event]
+        assert event.started <= report.sent <= event.ended + timedelta(hours=1), report.id
+
+
+def test_no_reporter_goes_over_the_rate_limit() -> None:
+    community = Community(id=1)
+    by_reporter: dict[str, list[Sent]] = defaultdict(list)
+    for report in REPORTS:
+        by_reporter[report.reporter].append(report)
+    for reports in by_reporter.values():
+        for i, first in enumerate(reports):
+            within = [r for r in reports[i:] if r.sent - first.sent < community.report_window]
+            assert len(within) <= community.report_limit
+    # Mostly distinct people.
+    assert len(by_reporter) >= 0.9 * len(REPORTS)
+
+
+def test_texts_fit_the_command_limits() -> None:
+    for report in REPORTS:
+        assert report.where.strip()
+        assert report.what.strip()
+        assert len(report.where) <= MAX_WHERE
+        assert len(report.what) <= MAX_WHAT
+        assert report.when is None or 0 < len(report.when) <= MAX_WHEN
+
+
+# --- the scoring -----------------------------------------------------------------------------------
+
+
+def _event(name: str, place: str) -> Event:
+    return Event(name, place, None, "intersection", at("10:00"), at("10:30"))
+
+
+def _sent(n: int, event: str, clock: str, where: str) -> Sent:
+    return Sent(n, event, at(clock), f"r{n}", where, "migra", None, Language.ES)
+
+
+def test_score_counts_pairs_splits_and_mixes() -> None:
+    events = {
+        "A": _event("A", "26th & Pulaski"),
+        "B": _event("B", "27th & Pulaski"),
+        "C": _event("C", "26th & Pulaski"),
+    }
+    reports = [_sent(n, e, "10:05", "x") for n, e in enumerate("AAABBC", start=1)]
+    # A split over cards 1 and 2; card 2 mixes A with B (different places); card 3 mixes B with C;
+    # report 6 refused.
+    cards = {1: 1, 2: 1, 3: 2, 4: 2, 5: 3}
+    figures = score(reports, events, cards, {6: "when_vague"})
+    # Pairs on one card: (1,2), (3,4), and none for card 3 alone: 2 grouped, 1 right (1,2).
+    # Same-event pairs among accepted: A (1,2),(1,3),(2,3); B (4,5): 4, of which 1 together.
+    assert figures.precision == pytest.approx(1 / 2)
+    assert figures.recall == pytest.approx(1 / 4)
+    assert figures.f1 == pytest.approx(2 * 0.5 * 0.25 / 0.75)
+    assert figures.refusals == {"when_vague": 1}
+    assert figures.refusal_rate == pytest.approx(1 / 6)
+    assert figures.split == {"A": 2, "B": 2}
+    assert figures.cards == 3
+    assert figures.events == 2
+    assert figures.cards_per_event == pytest.approx(2.0)
+    assert figures.mixed_cards == 1
+    assert figures.mixes == [["A", "B"]]
+
+
+def test_score_does_not_count_one_place_twice_as_different_places() -> None:
+    events = {"A": _event("A", "26th & Pulaski"), "C": _event("C", "26th & Pulaski")}
+    reports = [_sent(1, "A", "10:05", "x"), _sent(2, "C", "10:06", "x")]
+    figures = score(reports, events, {1: 7, 2: 7}, {})
+    assert figures.mixed_cards == 1
+    assert figures.mixed_at_different_places == 0
+
+
+def test_baseline_joins_exact_names_and_same_text_within_two_hours() -> None:
+    names = place_names(
+        'name,area,kind,aliases\nHamline Elementary,Back of the Yards,school,"Hamline;escuela Hamline"\n'
+    )
+    reports = [
+        _sent(1, "A", "10:00", "Escuela Hamline"),
+        _sent(2, "A", "10:10", "hamline elementary "),
+        _sent(3, "B", "10:20", "26 y Pulaski!!"),
+        _sent(4, "B", "10:30", "26 y pulaski"),
+        _sent(5, "C", "12:40", "26 y Pulaski"),  # 2 h 10 min after the last one of its text
+        _sent(6, "A", "10:40", "la escuela Hamline"),  # not an exact name
+    ]
+    groups = baseline(reports, names)
+    assert groups[1] == groups[2]
+    assert groups[3] == groups[4] != groups[5]
+    assert groups[6] not in (groups[1], groups[3])
+    assert normalised("  26 y Pulaski!! 🚨 ") == "26 y pulaski"
+
+
+# --- the targets -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def figures(tmp_path_factory: pytest.TempPathFactory) -> IntakeFigures:
+    return intake.run(Path(tmp_path_factory.mktemp("intake")))
+
+
+def test_the_whole_day_is_replayed(figures: IntakeFigures) -> None:
+    assert figures.veraz.reports == len(REPORTS)
+    assert figures.places == len(PLACES)
+    assert figures.veraz.accepted + sum(figures.veraz.refusals.values()) == len(REPORTS)
+
+
+def test_no_card_mixes_events_at_different_places(figures: IntakeFigures) -> None:
+    assert figures.veraz.mixed_at_different_places == 0, figures.veraz.mixes
+
+
+@pytest.mark.xfail(reason="issue 12 in progress: time reading refuses hedged times", strict=True)
+def test_at_most_two_percent_of_reports_are_refused(figures: IntakeFigures) -> None:
+    assert figures.veraz.refusal_rate <= intake.REFUSALS_TARGET, figures.veraz.refusals
+
+
+@pytest.mark.xfail(reason="issue 12 in progress: one scene still lands on several cards", strict=True)
+def test_reports_of_one_event_land_on_one_card(figures: IntakeFigures) -> None:
+    assert figures.veraz.f1 >= intake.F1_TARGET, figures.veraz.split
