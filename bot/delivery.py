@@ -75,12 +75,21 @@ class DeliveryWorker:
         self.clock = clock
         self.concurrency = concurrency
         self.batch = batch or max(concurrency, int(outgoing.pacer.rate))  # about one second of sending
-        self.stats = DeliveryStats()
+        self.stats = DeliveryStats()  # the whole bot
+        self._by_community: dict[int, DeliveryStats] = {}
         self.retry_base = retry_base
         self.nonce_memory = nonce_memory
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
+
+    def stats_for(self, community: int) -> DeliveryStats:
+        """One server's figures: its moderators never see another server's activity."""
+        return self._by_community.get(community, DeliveryStats())
+
+    def _count(self, community: int, figure: str) -> None:
+        for stats in (self.stats, self._by_community.setdefault(community, DeliveryStats())):
+            setattr(stats, figure, getattr(stats, figure) + 1)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="veraz-delivery")
@@ -154,7 +163,7 @@ class DeliveryWorker:
             if d.in_doubt_since is not None and self.clock.now() - d.in_doubt_since >= self.nonce_memory:
                 found = await self._already_sent(channel_id, d)
                 if found is not None:
-                    self.stats.deduplicated += 1
+                    self._count(d.community, "deduplicated")
                     await self.queue.sent(d.id, channel_id, found, self.clock.now())
                     return
             message_id = await self._send(channel_id, text, d)
@@ -165,7 +174,7 @@ class DeliveryWorker:
             await self._retry(d, f"network: {type(exc).__name__}", in_doubt=True)
             return
         await self.queue.sent(d.id, channel_id, message_id, self.clock.now())
-        self.stats.sent += 1
+        self._count(d.community, "sent")
         if not direct and d.amends is not None and d.amended_alert is not None:
             await self._mark_amended(d, d.amended_alert, community)
 
@@ -216,7 +225,7 @@ class DeliveryWorker:
             if d.attempts >= DM_CLOSED_TRIES:
                 await self.queue.failed(d.id, "dms_closed", now)
                 await self.queue.unreachable(d.community, d.recipient.address, now)
-                self.stats.failed += 1
+                self._count(d.community, "failed")
             else:
                 await self._retry(d, "dms_closed")
             return
@@ -226,24 +235,24 @@ class DeliveryWorker:
             return
         if d.recipient.kind is RecipientKind.CHANNEL and (exc.code == UNKNOWN_CHANNEL or exc.code in NO_ACCESS):
             await self.queue.failed(d.id, "alerts_channel_unusable", now)
-            self.stats.failed += 1
+            self._count(d.community, "failed")
             await self._tell_moderators(community, d)
             return
         if exc.status >= 500 or exc.status == 429:
             await self._retry(d, f"http {exc.status}")
             return
         await self.queue.failed(d.id, f"rejected: {exc.status} {exc.code}", now)
-        self.stats.failed += 1
+        self._count(d.community, "failed")
 
     async def _retry(self, d: ClaimedDelivery, error: str, *, in_doubt: bool = False) -> None:
         now = self.clock.now()
         if d.attempts >= MAX_ATTEMPTS:
             await self.queue.failed(d.id, f"gave up: {error}", now)
-            self.stats.failed += 1
+            self._count(d.community, "failed")
             return
         backoff = min(300.0, self.retry_base**d.attempts) * random.uniform(0.5, 1.5)
         await self.queue.retry(d.id, error, now + timedelta(seconds=backoff), now, in_doubt=in_doubt)
-        self.stats.retried += 1
+        self._count(d.community, "retried")
 
     async def _tell_moderators(self, community: Community | None, d: ClaimedDelivery) -> None:
         if community is None or community.queue_channel is None:

@@ -156,7 +156,7 @@ class Incident(commands.GroupCog, group_name=L("cmd.incident.name"), group_descr
             records = await usecases.delivery_log(self.services.storage, community.id, id)
             counts = await usecases.delivery_counts(self.services.storage, community.id)
             text = history.deliveries_text(id, records, counts, act.lang, community.zone)
-            stats = self.services.delivery.stats
+            stats = self.services.delivery.stats_for(community.id)
             text += "\n" + t(act.lang, "deliveries.worker", sent=stats.sent, retried=stats.retried,
                               limited=self.services.rate_limited())  # fmt: skip
             await act.reply(text)

@@ -159,16 +159,21 @@ def guild(entry: Guild, world: Registry) -> Json:
     }
 
 
-def guild_create(entry: Guild, world: Registry, *, all_members: bool) -> Json:
-    """The GUILD_CREATE event; without the members intent Discord only sends the bot's own member."""
+def guild_create(entry: Guild, world: Registry, *, all_members: bool, joined: bool = False) -> Json:
+    """The GUILD_CREATE event; without the members intent Discord only sends the bot's own member.
+
+    A guild the bot has just joined comes without `unavailable` (clients such as discord.py tell a
+    join from a guild becoming available by that: `false` means "available again").
+    """
     bot_id = world.application.bot.id
     members = [m for m in entry.members.values() if all_members or m.id == bot_id]
     bot_member = entry.members[bot_id]
+    availability = {} if joined else {"unavailable": False}
     return {
         **guild(entry, world),
         "joined_at": iso(bot_member.joined_at),
         "large": False,
-        "unavailable": False,
+        **availability,
         "member_count": len(entry.members),
         "channels": [channel(c, world) for c in entry.live_channels],
         "members": [member(m) for m in members],

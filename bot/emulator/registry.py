@@ -237,7 +237,7 @@ class Registry:
         entry = self.add_member(guild, self.bot, roles=[bot_role], joined_at=joined_at or datetime.now(UTC))
         self.dispatch(
             "GUILD_CREATE",
-            payloads.guild_create(guild, self, all_members=False),
+            payloads.guild_create(guild, self, all_members=False, joined=True),
             guild_id=guild.id,
             intent=intents.GUILDS,
         )

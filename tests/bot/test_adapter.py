@@ -28,6 +28,19 @@ async def test_commands_before_setup_explain_what_is_missing(world):
     assert "not set up" in status.content
 
 
+async def test_setup_refuses_everyone_as_moderators_and_one_channel_for_queue_and_alerts(world):
+    admin = world.people["admin"]
+    everyone = world.guild.guild.roles[world.guild.guild.id]  # Discord gives @everyone the server's id
+    refused = await admin.slash("setup", moderator_role=everyone, queue_channel=world.queue,
+                                alerts_channel=world.alerts, timezone="America/Chicago")  # fmt: skip
+    assert "@everyone cannot be the moderator role" in refused.content
+    refused = await admin.slash("setup", moderator_role=world.mods, queue_channel=world.queue,
+                                alerts_channel=world.queue, timezone="America/Chicago")  # fmt: skip
+    assert "two different channels" in refused.content
+    status = await world.people["luis"].slash("report", where="Hamline", what="two agents")
+    assert "not set up" in status.content  # nothing was saved
+
+
 async def test_non_admins_are_refused_setup_and_places_by_the_bot_itself(world):
     """Discord hides /setup and /places from non-admins by default, but an admin can open them to anyone
     (Server Settings > Integrations): the bot checks Manage Server itself."""

@@ -29,6 +29,12 @@ class Setup:
 
 async def configure_community(uow: UnitOfWork, data: Setup) -> Community:
     zone_named(data.timezone)  # refuses an unknown zone before anything is written
+    if data.moderator_role == data.community:
+        # Discord gives @everyone the server's own id: everyone would be a moderator.
+        raise RuleViolation("moderator_role_everyone")
+    if data.queue_channel == data.alerts_channel:
+        # Unconfirmed reports would be posted where subscribers read.
+        raise RuleViolation("queue_is_alerts_channel")
     async with uow:
         current = await uow.communities.get(data.community) or Community(id=data.community)
         updated = replace(
