@@ -253,7 +253,9 @@ async def test_earlier_recipients_are_those_an_alert_may_have_reached_and_not_ye
         await uow.communities.save(Community(id=1))
         await _incident(uow, 1, story)
         rows = await uow.outbox.enqueue(
-            await uow.outbox.add_alert(1, alert), [NewDelivery(r, 1) for r in (sent, doubtful, failed, retracted)], at(6)
+            await uow.outbox.add_alert(1, alert),
+            [NewDelivery(r, 1) for r in (sent, doubtful, failed, retracted)],
+            at(6),
         )
         for row, state, in_doubt in zip(
             rows,

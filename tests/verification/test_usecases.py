@@ -361,7 +361,7 @@ async def test_a_correction_of_a_second_alert_skips_who_got_only_the_retracted_f
     await deliver_all(uow, 1)
     outcome = await usecases.correct(uow, NOW + timedelta(hours=2), CHICAGO, 1, MOD_C, "3 agents not 2")
     [correction] = outcome.alerts
-    assert correction.kind is AlertKind.CORRECTION and correction.references == 3
+    assert (correction.kind, correction.references) == (AlertKind.CORRECTION, 3)
 
     sent = recipients_by_kind(await log(uow, 1))
     assert sent[(1, AlertKind.ALERT)] == {300, 801, 802}
@@ -440,3 +440,19 @@ async def test_an_alert_given_up_after_a_timeout_still_gets_its_amendments(uow):
     outcome = await usecases.debunk(uow, NOW + timedelta(minutes=30), CHICAGO, 1, MOD_C, "no era ICE")
     assert outcome.deliveries == 1
     assert {(r.kind, r.recipient.address) for r in await log(uow, 1)} >= {(AlertKind.RETRACTION, 831)}
+
+
+async def test_expiry_covers_every_community_including_one_the_bot_has_left(uow):
+    """Found in review: expiry ran only for the servers the bot was in, so an incident in a server it
+    left stayed open for ever (and its reports were never purged, since only closed ones are)."""
+    from verification.usecases.administration import expire_stale_everywhere
+
+    await set_up_chicago(uow)
+    await usecases.configure_community(uow, usecases.Setup(2, 1, 2, 3, "America/Los_Angeles"))
+    await usecases.import_places(uow, 2, "name,area,kind\nRussell Elementary,Florence-Firestone,school\n")
+    await usecases.submit_report(uow, NOW, report())
+    await usecases.submit_report(uow, NOW, ReportInput(2, "r9", "russell elementary", "4 agentes DHS...", "9:05"))
+    await usecases.submit_report(uow, NOW + timedelta(hours=5), report("r2", "Whittier Park", when=None))
+    expired = await expire_stale_everywhere(uow, NOW + timedelta(hours=7))
+    assert expired == {CHICAGO: [1], 2: [1]}
+    assert await expire_stale_everywhere(uow, NOW + timedelta(hours=7)) == {}
