@@ -23,7 +23,7 @@ def private_dir(path: Path) -> None:
     if path.is_dir():
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077:
-            log.warning("data directory %s can be listed by others (mode %o); run: chmod 700 %s", path, mode, path)
+            log.warning("directory %s can be listed by others (mode %o); run: chmod 700 %s", path, mode, path)
         return
     path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     os.chmod(path, DIR_MODE)  # mkdir's mode passes through the umask, which may also take the owner's bits
