@@ -92,8 +92,18 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
             case "restore":
                 with storage.DataDirLock(settings.data_dir):
-                    kept = storage.restore(args.path, settings.data_dir / storage.DATABASE_NAME)
+                    restored = storage.restore(args.path, settings.data_dir / storage.DATABASE_NAME)
+                kept = restored.kept
                 print(f"restored {args.path}" + (f"; the replaced database is kept at {kept}" if kept else ""))
+                if restored.repurged:
+                    print(f"veraz restore: warning: the backup held the text of {restored.repurged} report(s) "
+                          "purged since it was made (retention or /forget-me). It is purged again in the restored "
+                          "database, but the backup file still holds it: delete or rotate old backups.",
+                          file=sys.stderr)  # fmt: skip
+                if not restored.compared:
+                    print("veraz restore: warning: there was no database to compare with, so text purged or "
+                          "forgotten since the backup was made may be back; run `veraz purge` now.",
+                          file=sys.stderr)  # fmt: skip
                 return 0
     except (SettingsError, storage.SchemaTooNew, storage.MigrationFailed, storage.RestoreRefused,
             storage.DataDirInUse, FileNotFoundError, LookupError) as exc:  # fmt: skip
@@ -254,7 +264,8 @@ async def _status(settings: Settings) -> int:
     age = "none"
     if counts.oldest_pending is not None:
         age = f"{(datetime.now(UTC) - counts.oldest_pending).total_seconds():.0f} s"
-    print(f"deliveries: {counts.queued} queued, {counts.sending} in flight, {counts.sent} sent, "
+    print(f"deliveries: {counts.queued} queued, {counts.sending} in flight, {counts.in_doubt} of those in doubt, "
+          f"{counts.sent} sent, "
           f"{counts.failed} failed, {counts.cancelled} cancelled; oldest pending: {age}")  # fmt: skip
     return 0
 

@@ -195,22 +195,22 @@ class VerazBot(commands.Bot):
             raise RuntimeError(f"app command error: {error!r}") from error
 
     async def _maintain(self) -> None:
-        """Expire stale incidents every minute; purge reporters' data as retention says, daily."""
-        last_purge = 0.0
-        loop = asyncio.get_running_loop()
+        """Expire stale incidents every minute in every community in the database (one whose server the
+        bot has left too); purge reporters' data as retention says, when the last purge recorded in the
+        database (a wall-clock time, so restarts never put it off) is a day old."""
+        every = timedelta(seconds=self.tuning.purge_every)
         while True:
             await asyncio.sleep(self.tuning.maintenance_every)
             try:
-                for guild in self.guilds:
-                    if await self.services.communities.get(guild.id) is None:
-                        continue
-                    for number in await usecases.expire_stale(self.services.storage, self.clock.now(), guild.id):
-                        self.services.cards.refresh(guild.id, number)
+                expired = await usecases.expire_stale_everywhere(self.services.storage, self.clock.now())
+                for community, numbers in expired.items():
+                    if self.get_guild(community) is not None:
+                        for number in numbers:
+                            self.services.cards.refresh(community, number)
                 if self._database is not None:
                     await storage.release_forgotten(self._database, self.clock.now())
-                if loop.time() - last_purge >= self.tuning.purge_every and self._database is not None:
+                if self._database is not None and await storage.purge_due(self._database, self.clock.now(), every):
                     result = await storage.purge(self._database, self.clock.now())
-                    last_purge = loop.time()
                     log.info("retention purge", extra={"reports": result.reports})
             except Exception:  # maintenance must keep running; the next round tries again
                 log.exception("maintenance round failed")

@@ -161,7 +161,16 @@ class DeliveryWorker:
         try:
             channel_id = d.recipient.address if not direct else await self._dm_channel(d)
             if d.in_doubt_since is not None and self.clock.now() - d.in_doubt_since >= self.nonce_memory:
-                found = await self._already_sent(channel_id, d)
+                try:
+                    found = await self._already_sent(channel_id, d)
+                except (aiohttp.ClientError, TimeoutError) as exc:
+                    await self._check_later(d, f"network: {type(exc).__name__}")
+                    return
+                except discord.HTTPException as exc:
+                    if exc.status < 500 and exc.status != 429:
+                        raise  # no access to the channel: handled below, like a failed send
+                    await self._check_later(d, f"http {exc.status}")
+                    return
                 if found is not None:
                     self._count(d.community, "deduplicated")
                     await self.queue.sent(d.id, channel_id, found, self.clock.now())
@@ -244,10 +253,19 @@ class DeliveryWorker:
         await self.queue.failed(d.id, f"rejected: {exc.status} {exc.code}", now)
         self._count(d.community, "failed")
 
+    async def _check_later(self, d: ClaimedDelivery, error: str) -> None:
+        """The look in DM history failed: the delivery stays in doubt and is looked for again later.
+        Sending instead could make a second copy, so a failed look never becomes a plain resend."""
+        now = self.clock.now()
+        backoff = min(300.0, self.retry_base ** (d.checks + 1)) * random.uniform(0.5, 1.5)
+        await self.queue.check_failed(d.id, error, now + timedelta(seconds=backoff), now)
+        self._count(d.community, "retried")
+
     async def _retry(self, d: ClaimedDelivery, error: str, *, in_doubt: bool = False) -> None:
         now = self.clock.now()
         if d.attempts >= MAX_ATTEMPTS:
-            await self.queue.failed(d.id, f"gave up: {error}", now)
+            # Given up in doubt (it may have arrived): its amendments still go, so nobody keeps a false alarm.
+            await self.queue.failed(d.id, f"gave up: {error}", now, in_doubt=in_doubt)
             self._count(d.community, "failed")
             return
         backoff = min(300.0, self.retry_base**d.attempts) * random.uniform(0.5, 1.5)

@@ -2,14 +2,14 @@
 
 from pathlib import Path
 
-from .backup import RestoreRefused, backup, restore
+from .backup import Restored, RestoreRefused, backup, restore
 from .database import DATABASE_NAME, Database
 from .delivery_queue import SqliteDeliveryQueue
 from .export import export_community
 from .lock import DataDirInUse, DataDirLock
 from .migrations import MigrationFailed, SchemaTooNew
 from .pseudonyms import Pseudonymizer
-from .retention import PurgeResult, purge, release_forgotten
+from .retention import PURGE_EVERY, PurgeResult, last_purge, purge, purge_due, release_forgotten
 
 
 async def open_database(data_dir: Path, *, synchronous: str = "FULL") -> Database:
@@ -19,6 +19,7 @@ async def open_database(data_dir: Path, *, synchronous: str = "FULL") -> Databas
 
 __all__ = [
     "DATABASE_NAME",
+    "PURGE_EVERY",
     "DataDirInUse",
     "DataDirLock",
     "Database",
@@ -26,12 +27,15 @@ __all__ = [
     "Pseudonymizer",
     "PurgeResult",
     "RestoreRefused",
+    "Restored",
     "SchemaTooNew",
     "SqliteDeliveryQueue",
     "backup",
     "export_community",
+    "last_purge",
     "open_database",
     "purge",
+    "purge_due",
     "release_forgotten",
     "restore",
 ]

@@ -2,19 +2,30 @@
 
 `backup` uses SQLite's online backup API, so it takes a consistent snapshot while the bot keeps
 running. `restore` refuses to touch a database that a running Veraz holds (see `storage.lock`).
+
+A backup keeps the report text it was taken with, including text purged since (retention, /forget-me).
+`restore` compares the backup with the database it replaces, purges that text again in the restored
+copy, and says how much there was: the backup file itself still holds it, until it is rotated away.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import shutil
 import sqlite3
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .migrations import bundled
+from .private_files import create_private_file, make_private, private_dir
+
+# What a purge leaves of a report, and what identifies the report whatever was purged.
+_PURGED = ("pseudonym", "where_text", "what", "markings", "purged_at")
+_IDENTITY = ("community", "number", "ordinal", "received_at")
 
 
 class RestoreRefused(Exception):
@@ -48,9 +59,10 @@ def _fold_in_wal(database: Path) -> None:
 def _backup(source: Path, target: Path) -> int:
     if not source.exists():
         raise FileNotFoundError(f"no database at {source}")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
+    create_private_file(partial)  # SQLite writes into it, and its journal takes its mode
     src = sqlite3.connect(source, timeout=10)
     dst = sqlite3.connect(partial)
     try:
@@ -70,24 +82,106 @@ async def backup(source: Path, target: Path) -> int:
     return await asyncio.to_thread(_backup, source, target)
 
 
-def restore(backup_file: Path, database: Path) -> Path | None:
-    """Put `backup_file` in place of `database`; the replaced file is kept beside it. Bot must be stopped."""
+def _free_name(database: Path, stamp: str) -> Path:
+    """A name for the replaced database that no earlier restore used (two may run within a second)."""
+    kept = database.with_name(f"{database.name}.before-restore-{stamp}")
+    n = 1
+    while kept.exists():
+        n += 1
+        kept = database.with_name(f"{database.name}.before-restore-{stamp}-{n}")
+    return kept
+
+
+@dataclass(frozen=True, slots=True)
+class Restored:
+    kept: Path | None  # the replaced database, kept beside it
+    # Reports whose text (or pseudonym) the backup still held though the replaced database had purged it
+    # since the backup was made: purged again in the restored database. The backup file still holds it.
+    repurged: int
+    # False: there was no readable database to compare with, so text purged or forgotten since the
+    # backup was made may be back (retention purges it again; a /forget-me since then is lost).
+    compared: bool
+
+
+def _purged_rows(database: Path) -> dict[int, tuple[object, ...]] | None:
+    """Report id -> (identity..., purged columns...) of every purged report, or None if unreadable."""
+    if not database.exists():
+        return None
+    columns = ", ".join(("id", *_IDENTITY, *_PURGED))
+    try:
+        db = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
+        try:
+            rows = db.execute(f"SELECT {columns} FROM reports WHERE purged_at IS NOT NULL").fetchall()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError:  # damaged or not a Veraz database: nothing to compare with
+        return None
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
+def _purge_again(restored: Path, purged: dict[int, tuple[object, ...]]) -> int:
+    """Put the replaced database's purged values back on the same reports of the restored copy."""
+    identity = len(_IDENTITY)
+    columns = ", ".join(("id", *_IDENTITY, *_PURGED))
+    db = sqlite3.connect(restored, isolation_level=None)
+    try:
+        db.execute("PRAGMA secure_delete = ON")  # the text is overwritten, not left in free pages
+        held = db.execute(f"SELECT {columns} FROM reports WHERE id IN (SELECT value FROM json_each(?))",
+                          (json.dumps(list(purged)),)).fetchall()  # fmt: skip
+        again = [
+            (*purged[r[0]][identity:], r[0])
+            for r in held
+            # The same report (a backup of another installation shares ids, not reports), still holding
+            # something the replaced database had purged.
+            if tuple(r[1 : 1 + identity]) == purged[r[0]][:identity]
+            and _holds_more(tuple(r[1 + identity :]), purged[r[0]][identity:])
+        ]
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany(
+            f"UPDATE reports SET {', '.join(f'{c} = ?' for c in _PURGED)} WHERE id = ?",
+            again,
+        )
+        db.execute("COMMIT")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+    return len(again)
+
+
+def _holds_more(backup_row: tuple[object, ...], purged_row: tuple[object, ...]) -> bool:
+    *backup_values, backup_purged_at = backup_row
+    *purged_values, _ = purged_row
+    return backup_purged_at is None or any(
+        b is not None and p is None for b, p in zip(backup_values, purged_values, strict=True)
+    )
+
+
+def restore(backup_file: Path, database: Path) -> Restored:
+    """Put `backup_file` in place of `database`; the replaced file is kept beside it. Bot must be stopped.
+
+    Report text the replaced database had purged since the backup is purged again in the restored copy.
+    """
     if not backup_file.exists():
         raise RestoreRefused(f"no backup at {backup_file}")
     version = _check(backup_file)
     known = len(bundled())
     if version > known:
         raise RestoreRefused(f"{backup_file} has schema version {version}; this Veraz knows up to {known}")
+    partial = database.with_name(database.name + ".restoring")
+    partial.unlink(missing_ok=True)
+    create_private_file(partial)
+    shutil.copyfile(backup_file, partial)  # into the 0600 file: copyfile keeps the target's mode
     kept = None
     if database.exists():
         _fold_in_wal(database)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        kept = database.with_name(f"{database.name}.before-restore-{stamp}")
+    purged = _purged_rows(database)
+    repurged = _purge_again(partial, purged) if purged else 0
+    if database.exists():
+        kept = _free_name(database, datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
         os.replace(database, kept)
+        make_private(kept)
         for suffix in ("-wal", "-shm"):  # if the WAL could not be folded in, it stays with its database
             if Path(f"{database}{suffix}").exists():
                 os.replace(f"{database}{suffix}", f"{kept}{suffix}")
-    partial = database.with_name(database.name + ".restoring")
-    shutil.copyfile(backup_file, partial)
     os.replace(partial, database)
-    return kept
+    return Restored(kept, repurged, compared=purged is not None)

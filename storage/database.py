@@ -4,7 +4,8 @@
 - synchronous=FULL, so a confirmation that was acknowledged survives a power cut too (NORMAL would
   survive a killed process but may lose the last commits on power loss; the README has the cost);
 - foreign keys on; a busy timeout so a second process (`veraz purge`, `veraz backup`) waits its turn;
-- secure_delete, so purged report text is overwritten rather than left in free pages.
+- secure_delete, so purged report text is overwritten rather than left in free pages;
+- the data directory 0700 and the database, its WAL and shared memory 0600, whatever the umask.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import aiosqlite
 from verification.ports import UnitOfWork
 
 from .migrations import migrate
+from .private_files import create_private_file, make_private, private_dir
 from .unit_of_work import SqliteUnitOfWork
 
 BUSY_TIMEOUT_MS = 10_000
@@ -49,8 +51,11 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path, *, synchronous: str = "FULL") -> Database:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
+        create_private_file(path)  # before SQLite opens it: its WAL and shared memory take its mode
         db = await connect(path, synchronous=synchronous)
+        for suffix in ("-wal", "-shm"):  # left by an older Veraz, created with the umask's mode
+            make_private(Path(f"{path}{suffix}"))
         try:
             await migrate(db)
         except BaseException:

@@ -18,13 +18,25 @@ from .database import Database
 from .outbox import recipient_of
 
 # An amendment whose ALERT will never arrive is owed to nobody: it is cancelled, and the log says why.
+# One whose ALERT gave up after an attempt that may have arrived is still owed.
 _CANCEL_DEPENDENTS = """
-UPDATE deliveries SET state = 'cancelled', error = 'alert_not_delivered', updated_at = ?
-WHERE depends_on = ? AND state = 'queued'
+UPDATE deliveries SET state = 'cancelled', error = 'alert_not_delivered', updated_at = ?1
+WHERE depends_on = ?2 AND state = 'queued' AND (SELECT in_doubt FROM deliveries WHERE id = ?2) = 0
 """
 
-# Due rows, amendments first (lower priority value), each only once its recipient's ALERT is sent.
-_DUE = """
+# Ready: its recipient's ALERT (if it amends one) is sent or may have arrived, and no earlier message of
+# the same incident to the same recipient is unsettled, so nobody reads a RETRACTION before the
+# CORRECTION queued ahead of it (a batch is sent concurrently, and a retry can fall behind).
+_READY = """
+(d.depends_on IS NULL OR dep.state = 'sent' OR (dep.state = 'failed' AND dep.in_doubt = 1))
+AND NOT EXISTS (
+    SELECT 1 FROM deliveries e
+    WHERE e.community = d.community AND e.number = d.number AND e.recipient_kind = d.recipient_kind
+      AND e.recipient = d.recipient AND e.id < d.id AND e.state IN ('queued', 'sending'))
+"""
+
+# Due rows, amendments first (lower priority value).
+_DUE = f"""
 SELECT d.*, a.payload, s.dm_channel, dep.channel_id AS amends_channel, dep.message_id AS amends_message,
        da.payload AS amends_payload
 FROM deliveries d
@@ -32,7 +44,7 @@ JOIN alerts a ON a.id = d.alert_id
 LEFT JOIN subscribers s ON d.recipient_kind = 'dm' AND s.community = d.community AND s.user_id = d.recipient
 LEFT JOIN deliveries dep ON dep.id = d.depends_on
 LEFT JOIN alerts da ON da.id = dep.alert_id
-WHERE d.state = 'queued' AND d.next_attempt_at <= ? AND (d.depends_on IS NULL OR dep.state = 'sent')
+WHERE d.state = 'queued' AND d.next_attempt_at <= ? AND {_READY}
 ORDER BY d.priority, d.id
 LIMIT ?
 """
@@ -45,13 +57,13 @@ class SqliteDeliveryQueue:
         self.database = database
 
     async def recover(self, now: datetime, claimed_before: datetime | None = None) -> int:
-        """Put 'sending' rows back in the queue (claimed_at kept: they are in doubt). At start every such
-        row is left over from a crash; later, only rows stuck longer than any send takes."""
+        """Put 'sending' rows back in the queue, in doubt. At start every such row is left over from a
+        crash; later, only rows stuck longer than any send takes."""
         before = ts(claimed_before or now)
         async with self.database.transaction() as uow:
             count = await sql.run(
                 uow.db,
-                "UPDATE deliveries SET state = 'queued', next_attempt_at = ?, updated_at = ? "
+                "UPDATE deliveries SET state = 'queued', in_doubt = 1, next_attempt_at = ?, updated_at = ? "
                 "WHERE state = 'sending' AND claimed_at <= ?",
                 (ts(now), ts(now), before),
             )
@@ -63,9 +75,9 @@ class SqliteDeliveryQueue:
             rows = await sql.rows(uow.db, _DUE, (ts(now), limit))
             await sql.run_many(
                 uow.db,
-                "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claimed_at = ?, updated_at = ? "
-                "WHERE id = ?",
-                [(ts(now), ts(now), r["id"]) for r in rows],
+                "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claimed_at = ?1, "
+                "first_claimed_at = COALESCE(first_claimed_at, ?1), updated_at = ?1 WHERE id = ?2",
+                [(ts(now), r["id"]) for r in rows],
             )
             await uow.commit()
         return [
@@ -78,39 +90,48 @@ class SqliteDeliveryQueue:
                 nonce=r["nonce"],
                 attempts=r["attempts"] + 1,
                 dm_channel=r["dm_channel"],
-                in_doubt_since=maybe_from_ts(r["claimed_at"]),
+                in_doubt_since=maybe_from_ts(r["first_claimed_at"]) if r["in_doubt"] else None,
                 amends=(r["amends_channel"], r["amends_message"]) if r["amends_message"] else None,
                 amended_alert=from_record(json.loads(r["amends_payload"])) if r["amends_payload"] else None,
+                checks=r["checks"],
             )
             for r in rows
         ]
 
     async def sent(self, delivery: int, channel_id: int, message_id: int, now: datetime) -> None:
         await self._settle(
-            "UPDATE deliveries SET state = 'sent', channel_id = ?, message_id = ?, error = NULL, updated_at = ? "
-            "WHERE id = ?",
+            "UPDATE deliveries SET state = 'sent', in_doubt = 0, channel_id = ?, message_id = ?, error = NULL, "
+            "updated_at = ? WHERE id = ?",
             (channel_id, message_id, ts(now), delivery),
         )
 
-    async def failed(self, delivery: int, error: str, now: datetime) -> None:
+    async def failed(self, delivery: int, error: str, now: datetime, *, in_doubt: bool = False) -> None:
         async with self.database.transaction() as uow:
             await sql.run(
                 uow.db,
-                "UPDATE deliveries SET state = 'failed', error = ?, updated_at = ? WHERE id = ?",
-                (error[:500], ts(now), delivery),
+                "UPDATE deliveries SET state = 'failed', in_doubt = MAX(in_doubt, ?), error = ?, updated_at = ? "
+                "WHERE id = ?",
+                (int(in_doubt), error[:500], ts(now), delivery),
             )
             await sql.run(uow.db, _CANCEL_DEPENDENTS, (ts(now), delivery))
             await uow.commit()
 
     async def retry(self, delivery: int, error: str, at: datetime, now: datetime, *, in_doubt: bool = False) -> None:
-        # An attempt Discord answered with an error surely did not arrive: the next one is not "in doubt"
-        # (claimed_at cleared). One that timed out may have arrived: claimed_at stays, so the next attempt
-        # checks before sending again.
-        clear = "" if in_doubt else ", claimed_at = NULL"
+        # An attempt Discord answered with an error surely did not arrive, but that says nothing of an
+        # earlier attempt that timed out: a doubt, once raised, stays until the delivery is known sent.
         await self._settle(
-            f"UPDATE deliveries SET state = 'queued', error = ?, next_attempt_at = ?, updated_at = ?{clear} "
-            "WHERE id = ?",
-            (error[:500], ts(at), ts(now), delivery),
+            "UPDATE deliveries SET state = 'queued', in_doubt = MAX(in_doubt, ?), error = ?, next_attempt_at = ?, "
+            "updated_at = ? WHERE id = ?",
+            (int(in_doubt), error[:500], ts(at), ts(now), delivery),
+        )
+
+    async def check_failed(self, delivery: int, error: str, at: datetime, now: datetime) -> None:
+        # Sending now could make a second copy; so the row waits, in doubt, for the next look. The claim
+        # counted a send attempt that never happened: it is given back, and the failed look counted.
+        await self._settle(
+            "UPDATE deliveries SET state = 'queued', in_doubt = 1, attempts = MAX(attempts - 1, 0), "
+            "checks = checks + 1, error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+            (f"history check: {error}"[:500], ts(at), ts(now), delivery),
         )
 
     async def remember_dm_channel(self, community: int, user: int, channel: int) -> None:
@@ -130,12 +151,13 @@ class SqliteDeliveryQueue:
         )
 
     async def next_due(self) -> datetime | None:
-        """When the next claimable delivery falls due (an amendment waiting on its alert is not claimable)."""
+        """When the next claimable delivery falls due (one waiting on its alert, or on an earlier message to
+        the same recipient, is not claimable: it becomes so when that one settles)."""
         async with self.database.transaction() as uow:
             due = await sql.value(
                 uow.db,
                 "SELECT MIN(d.next_attempt_at) FROM deliveries d LEFT JOIN deliveries dep ON dep.id = d.depends_on "
-                "WHERE d.state = 'queued' AND (d.depends_on IS NULL OR dep.state = 'sent')",
+                f"WHERE d.state = 'queued' AND {_READY}",
             )
         return maybe_from_ts(due)
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
+from .private_files import create_private_file, private_dir
+
 LOCK_FILE = "veraz.lock"
 
 
@@ -22,7 +24,8 @@ class DataDirLock:
         self._file: IO[str] | None = None
 
     def acquire(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)
+        create_private_file(self.data_dir / LOCK_FILE)
         f = open(self.data_dir / LOCK_FILE, "a+")  # noqa: SIM115 - held open for the process's life
         try:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -35,6 +35,34 @@ def nonce_for(alert_id: int, recipient: Recipient) -> str:
     return "vz" + base64.urlsafe_b64encode(digest).decode()[:20]
 
 
+# The ALERT deliveries an amendment is owed on: every ALERT of the incident still on its way, sent, or
+# given up after an attempt that may have arrived, unless a RETRACTION of it is already owed to that
+# recipient (they were told it was false; a later alert they never got is not theirs to amend).
+_EARLIER = """
+SELECT d.id, d.recipient_kind, d.recipient, d.language, d.state FROM deliveries d
+WHERE d.community = ? AND d.number = ? AND d.kind = 'alert'
+  AND (d.state IN ('queued', 'sending', 'sent') OR (d.state = 'failed' AND d.in_doubt = 1))
+  AND NOT EXISTS (SELECT 1 FROM deliveries r WHERE r.depends_on = d.id AND r.kind = 'retraction')
+ORDER BY d.id
+"""
+
+_CANCEL_ORPHANS = """
+UPDATE deliveries SET state = 'cancelled', error = 'alert_not_delivered', updated_at = ?
+WHERE community = ? AND number = ? AND state = 'queued' AND in_doubt = 0
+  AND depends_on IN (SELECT id FROM deliveries WHERE community = ? AND number = ? AND state = 'cancelled')
+"""
+
+_INHERIT_PRIORITY = """
+UPDATE deliveries AS e
+SET priority = (SELECT n.priority FROM deliveries n
+                WHERE n.alert_id = ?1 AND n.recipient_kind = e.recipient_kind AND n.recipient = e.recipient)
+WHERE (e.community, e.number) = (SELECT community, number FROM alerts WHERE id = ?1)
+  AND e.state = 'queued' AND e.kind != 'alert' AND e.alert_id != ?1
+  AND e.priority > (SELECT n.priority FROM deliveries n
+                    WHERE n.alert_id = ?1 AND n.recipient_kind = e.recipient_kind AND n.recipient = e.recipient)
+"""
+
+
 class SqliteOutbox:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
@@ -83,19 +111,15 @@ class SqliteOutbox:
                 for d in deliveries
             ],
         )
+        # One recipient's messages about an incident go in order (a claim waits for the earlier ones), so
+        # their earlier amendments still queued take this one's priority: a correction stuck behind an
+        # update of the same alert would otherwise wait for every new alert's fan-out.
+        await sql.run(self.db, _INHERIT_PRIORITY, (alert_id,))
         found = await sql.rows(self.db, "SELECT id FROM deliveries WHERE alert_id = ? ORDER BY id", (alert_id,))
         return [r[0] for r in found]
 
     async def earlier_recipients(self, community: int, number: int) -> list[EarlierRecipient]:
-        rows = await sql.rows(
-            self.db,
-            """
-            SELECT id, recipient_kind, recipient, language, state FROM deliveries
-            WHERE community = ? AND number = ? AND kind = 'alert' AND state IN ('queued', 'sending', 'sent')
-            ORDER BY id
-            """,
-            (community, number),
-        )
+        rows = await sql.rows(self.db, _EARLIER, (community, number))
         latest: dict[tuple[str, int], sqlite3.Row] = {}
         for r in rows:
             latest[(r["recipient_kind"], r["recipient"])] = r
@@ -103,14 +127,17 @@ class SqliteOutbox:
 
     async def cancel_queued(self, community: int, number: int, reason: str, at: datetime) -> int:
         # Never a correction or a retraction (people told something wrong must still hear), and never a
-        # row a worker ever claimed: it may have reached Discord before a crash, so it is sent, or found.
-        return await sql.run(
+        # row in doubt: it may have reached Discord before a crash or a timeout, so it is sent, or found.
+        cancelled = await sql.run(
             self.db,
             "UPDATE deliveries SET state = 'cancelled', error = ?, updated_at = ? "
-            "WHERE community = ? AND number = ? AND state = 'queued' AND claimed_at IS NULL "
+            "WHERE community = ? AND number = ? AND state = 'queued' AND in_doubt = 0 "
             "AND kind IN ('alert', 'update', 'all_clear')",
             (reason, ts(at), community, number),
         )
+        # What amends an ALERT that will now never be sent is owed to nobody; left queued, it would wait
+        # for that ALERT for ever.
+        return cancelled + await sql.run(self.db, _CANCEL_ORPHANS, (ts(at), community, number, community, number))
 
     async def counts(self, community: int | None = None) -> DeliveryCounts:
         where, args = ("WHERE community = ?", (community,)) if community is not None else ("", ())
@@ -118,6 +145,12 @@ class SqliteOutbox:
         counts = {r[0]: r[1] for r in grouped}
         pending_where = "WHERE state IN ('queued', 'sending')" + (" AND community = ?" if community is not None else "")
         oldest = await sql.value(self.db, f"SELECT MIN(created_at) FROM deliveries {pending_where}", args)
+        in_doubt = await sql.value(
+            self.db,
+            "SELECT COUNT(*) FROM deliveries WHERE in_doubt = 1 AND state IN ('queued', 'sending')"
+            + (" AND community = ?" if community is not None else ""),
+            args,
+        )
         return DeliveryCounts(
             queued=counts.get("queued", 0),
             sending=counts.get("sending", 0),
@@ -125,6 +158,7 @@ class SqliteOutbox:
             failed=counts.get("failed", 0),
             cancelled=counts.get("cancelled", 0),
             oldest_pending=maybe_from_ts(oldest),
+            in_doubt=in_doubt,
         )
 
     async def log(self, community: int, number: int) -> list[DeliveryRecord]:

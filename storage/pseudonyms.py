@@ -16,6 +16,8 @@ import secrets
 import stat
 from pathlib import Path
 
+from .private_files import FILE_MODE, make_private, private_dir
+
 KEY_FILE = "pseudonym.key"
 KEY_BYTES = 32
 log = logging.getLogger(__name__)
@@ -41,18 +43,20 @@ class Pseudonymizer:
 
 def load_or_create_key(path: Path) -> bytes:
     """Read the key, or create it (first start) readable by its owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     except FileExistsError:
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077:
-            log.warning("pseudonym key %s is readable by others (mode %o); run: chmod 600 %s", path, mode, path)
+            log.warning("pseudonym key %s was readable by others (mode %o): made 0600", path, mode)
+            make_private(path)
         key = path.read_bytes()
         if len(key) < 16:
             raise ValueError(f"pseudonym key {path} is too short; restore it from your backup") from None
         return key
     key = secrets.token_bytes(KEY_BYTES)
+    os.fchmod(fd, FILE_MODE)  # O_CREAT's mode passes through the umask, which may take the owner's bits
     with os.fdopen(fd, "wb") as f:
         f.write(key)
     log.info("created a new pseudonym key at %s: back it up with the database", path)

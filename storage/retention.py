@@ -5,16 +5,22 @@ retention period ago are set to NULL, and reporter standing untouched for as lon
 summaries, counts and the event log (which never held them) stay. `secure_delete` overwrites the freed
 bytes, and a TRUNCATE checkpoint empties the WAL, so the text survives neither in free pages nor in the
 write-ahead log.
+
+Every community in the database is purged, including one whose server the bot has left. The time of the
+last purge is kept in the database, on the wall clock, so the daily purge keeps its day across restarts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from . import sql
-from .clock import ts
+from .clock import maybe_from_ts, ts
 from .database import Database
+
+PURGE_EVERY = timedelta(days=1)
+_LAST_PURGE = "purge"
 
 
 async def release_forgotten(database: Database, now: datetime) -> int:
@@ -59,6 +65,24 @@ async def purge(database: Database, now: datetime) -> PurgeResult:
             await sql.run(
                 uow.db, "DELETE FROM reporter_standing WHERE community = ? AND updated_at <= ?", (community.id, cutoff)
             )
+        await sql.run(
+            uow.db,
+            "INSERT INTO housekeeping (name, at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET at = excluded.at",
+            (_LAST_PURGE, ts(now)),
+        )
         await uow.commit()
     await database.checkpoint()
     return PurgeResult(purged, len(communities))
+
+
+async def last_purge(database: Database) -> datetime | None:
+    """When the last retention purge ran (by the bot or `veraz purge`), on the wall clock; None: never."""
+    async with database.transaction() as uow:
+        return maybe_from_ts(await sql.value(uow.db, "SELECT at FROM housekeeping WHERE name = ?", (_LAST_PURGE,)))
+
+
+async def purge_due(database: Database, now: datetime, every: timedelta = PURGE_EVERY) -> bool:
+    """Whether a purge is due: never run, run `every` ago or longer, or recorded in the future (a clock
+    set back must not put the purge off until it catches up)."""
+    last = await last_purge(database)
+    return last is None or last > now or now - last >= every

@@ -48,6 +48,7 @@ class Delivery:
     message_id: int | None = None
     error: str | None = None
     updated_at: datetime | None = None
+    in_doubt: bool = False  # an attempt may have reached Discord; only a recorded send clears it
 
 
 @dataclass
@@ -337,37 +338,50 @@ class FakeOutbox:
 
     async def earlier_recipients(self, community: int, number: int) -> list[EarlierRecipient]:
         latest: dict[tuple[RecipientKind, int], Delivery] = {}
-        for d in self.uow.data.deliveries.values():
+        deliveries = self.uow.data.deliveries.values()
+        retracted = {d.depends_on for d in deliveries if d.kind is AlertKind.RETRACTION}
+        for d in deliveries:
             if (d.community, d.number) != (community, number) or d.kind is not AlertKind.ALERT:
                 continue
-            if d.state in (DeliveryState.FAILED, DeliveryState.CANCELLED):
+            if d.state is DeliveryState.CANCELLED or (d.state is DeliveryState.FAILED and not d.in_doubt):
+                continue
+            if d.id in retracted:
                 continue
             latest[(d.recipient.kind, d.recipient.address)] = d
         return [EarlierRecipient(d.recipient, d.id, d.state) for d in latest.values()]
 
     async def cancel_queued(self, community: int, number: int, reason: str, at: datetime) -> int:
         count = 0
-        for d in self.uow.data.deliveries.values():
+        mine = [d for d in self.uow.data.deliveries.values() if (d.community, d.number) == (community, number)]
+        for d in mine:
             if (
-                (d.community, d.number) == (community, number)
-                and d.state is DeliveryState.QUEUED
+                d.state is DeliveryState.QUEUED
+                and not d.in_doubt
                 and d.kind in (AlertKind.ALERT, AlertKind.UPDATE, AlertKind.ALL_CLEAR)
             ):
                 d.state, d.error, d.updated_at = DeliveryState.CANCELLED, reason, at
+                count += 1
+        cancelled = {d.id for d in mine if d.state is DeliveryState.CANCELLED}
+        for d in mine:
+            if d.state is DeliveryState.QUEUED and not d.in_doubt and d.depends_on in cancelled:
+                d.state, d.error, d.updated_at = DeliveryState.CANCELLED, "alert_not_delivered", at
                 count += 1
         return count
 
     async def counts(self, community: int | None = None) -> DeliveryCounts:
         counts = {s: 0 for s in DeliveryState}
+        in_doubt = 0
         for d in self.uow.data.deliveries.values():
             if community is None or d.community == community:
                 counts[d.state] += 1
+                in_doubt += d.in_doubt and d.state in (DeliveryState.QUEUED, DeliveryState.SENDING)
         return DeliveryCounts(
             queued=counts[DeliveryState.QUEUED],
             sending=counts[DeliveryState.SENDING],
             sent=counts[DeliveryState.SENT],
             failed=counts[DeliveryState.FAILED],
             cancelled=counts[DeliveryState.CANCELLED],
+            in_doubt=in_doubt,
         )
 
     async def log(self, community: int, number: int) -> list[DeliveryRecord]:
@@ -388,8 +402,9 @@ class FakeOutbox:
         ]
 
     # What the delivery worker would do, for tests of the domain flow without Discord.
-    def mark(self, delivery_id: int, state: DeliveryState) -> None:
+    def mark(self, delivery_id: int, state: DeliveryState, *, in_doubt: bool = False) -> None:
         self.uow.data.deliveries[delivery_id].state = state
+        self.uow.data.deliveries[delivery_id].in_doubt = in_doubt
 
 
 class FakeUnitOfWork:

@@ -84,6 +84,7 @@ class DeliveryCounts:
     failed: int = 0
     cancelled: int = 0
     oldest_pending: datetime | None = None
+    in_doubt: int = 0  # queued or in flight, after an attempt that may have reached Discord
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,11 +193,14 @@ class Outbox(Protocol):
     async def add_alert(self, community: int, message: AlertMessage) -> int: ...
     async def enqueue(self, alert_id: int, deliveries: Sequence[NewDelivery], at: datetime) -> list[int]: ...
     async def earlier_recipients(self, community: int, number: int) -> list[EarlierRecipient]:
-        """Recipients of the incident's ALERTs that are sent or still on their way (latest ALERT each)."""
+        """Recipients of the incident's ALERTs that are sent, on their way, or gave up after an attempt
+        that may have arrived (latest ALERT each), leaving out an ALERT a RETRACTION was already owed on
+        to that recipient: they were told it was false, and a later alert they never got is not theirs."""
         ...
 
     async def cancel_queued(self, community: int, number: int, reason: str, at: datetime) -> int:
-        """Cancel the incident's alerts, updates and all-clears that no worker ever claimed."""
+        """Cancel the incident's alerts, updates and all-clears not in doubt (no attempt may have arrived),
+        and every queued amendment of an ALERT delivery that is then cancelled. Returns how many."""
         ...
 
     async def counts(self, community: int | None = None) -> DeliveryCounts: ...
@@ -240,9 +244,12 @@ class ClaimedDelivery:
     nonce: str  # stable across restarts: Discord de-duplicates a repeated send on it
     attempts: int  # including this one
     dm_channel: int | None  # known DM channel of a subscriber: one request instead of two
-    in_doubt_since: datetime | None  # an earlier attempt was claimed then, and may have arrived
+    # An earlier attempt may have arrived: the delivery's FIRST claim, kept across re-claims, so a
+    # look in DM history starts early enough to find a copy from any attempt.
+    in_doubt_since: datetime | None
     amends: tuple[int, int] | None  # (channel id, message id) of the ALERT this amends, once sent
     amended_alert: AlertMessage | None = None  # that ALERT, so its channel post can be marked amended
+    checks: int = 0  # DM history lookups that failed so far (not send attempts), for their backoff
 
 
 class DeliveryQueue(Protocol):
@@ -254,13 +261,27 @@ class DeliveryQueue(Protocol):
         ...
 
     async def claim(self, now: datetime, limit: int) -> list[ClaimedDelivery]:
-        """Due deliveries, amendments first, whose ALERT (if any) is already sent."""
+        """Due deliveries, amendments first, whose ALERT (if any) is sent or gave up in doubt, and with
+        no earlier message of the same incident to the same recipient still unsettled."""
         ...
 
-    async def sent(self, delivery: int, channel_id: int, message_id: int, now: datetime) -> None: ...
-    async def failed(self, delivery: int, error: str, now: datetime) -> None: ...
+    async def sent(self, delivery: int, channel_id: int, message_id: int, now: datetime) -> None:
+        """It arrived (sent now, or found in DM history): the only thing that clears a doubt."""
+        ...
+
+    async def failed(self, delivery: int, error: str, now: datetime, *, in_doubt: bool = False) -> None:
+        """Given up. `in_doubt`: the last attempt may have arrived (a timeout). A delivery that was ever
+        in doubt stays so; its amendments are then still sent, otherwise they are cancelled."""
+        ...
+
     async def retry(self, delivery: int, error: str, at: datetime, now: datetime, *, in_doubt: bool = False) -> None:
-        """Back to the queue until `at`. `in_doubt`: the attempt may have reached Discord (a timeout)."""
+        """Back to the queue until `at`. `in_doubt`: the attempt may have reached Discord (a timeout).
+        A delivery already in doubt stays in doubt: this attempt's error says nothing of earlier ones."""
+        ...
+
+    async def check_failed(self, delivery: int, error: str, at: datetime, now: datetime) -> None:
+        """The look in DM history failed (network, 5xx, 429): back to the queue until `at`, still in
+        doubt, so the next claim looks again instead of sending. Not counted as a send attempt."""
         ...
 
     async def remember_dm_channel(self, community: int, user: int, channel: int) -> None: ...

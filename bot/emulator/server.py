@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Callable
 from types import TracebackType
@@ -18,7 +19,7 @@ from .intents import PRIVILEGED
 from .limits import Limits
 from .permissions import DEFAULT_BOT
 from .rest import build_router
-from .services import Services
+from .services import Fault, Services
 from .state import Channel, Member, Message, Ping, RequestRecord, User
 
 T = TypeVar("T")
@@ -202,6 +203,11 @@ class DiscordEmulator:
         )
 
     # Gateway control.
+
+    def fail_next(self, method: str, path: str, *, status: int = 503, times: int = 1) -> None:
+        """An outage for tests: the next `times` requests of `method` whose path matches the regular
+        expression `path` get `status` (a 5xx by default) instead of their answer."""
+        self.services.faults.append(Fault(method.upper(), re.compile(path), status, times))
 
     def open_command_to_everyone(self, guild: GuildHandle, name: str) -> None:
         """What an admin does in Server Settings > Integrations: let everyone see a command whose default

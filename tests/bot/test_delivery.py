@@ -178,4 +178,49 @@ async def test_a_delivery_in_doubt_after_a_crash_is_found_in_dm_history_not_sent
         await world.close()
 
 
+async def test_a_failed_history_check_after_a_crash_stays_in_doubt_and_sends_exactly_one_copy(tmp_path):
+    """The look in DM history fails (an outage) after a crash: the delivery waits, in doubt, and looks
+    again; it never falls back to a plain resend, which would be a second copy (issue 13, item 3)."""
+    world = await open_world(tmp_path / "d", PEOPLE,
+                             tuning=Tuning(card_interval=0.0, nonce_memory=0.0, retry_base=0.05),
+                             limits=Limits(nonce_window=0.0))  # fmt: skip
+    try:
+        await set_up(world)
+        sam = world.people["sam"]
+        await sam.slash("subscribe")
+        await world.bot.services.delivery.close()
+        await confirmed_incident(world)
+        queue = world.bot.services.delivery.queue
+        [claimed] = [c for c in await queue.claim(world.bot.clock.now(), 10) if c.recipient.address == sam.id] or [None]
+        assert claimed is not None
+        from bot.render.alerts import render_alert
+
+        zone = world.bot.services.communities._known[world.guild.id].zone  # type: ignore[union-attr]
+        text = render_alert(claimed.message, Language.EN, zone, community=world.guild.id, direct=True)
+        await world.bot.get_partial_messageable(sam.dm_channel.id).send(text)  # reached Discord, then the crash
+        await asyncio.sleep(0.01)
+        history = rf"/channels/{sam.dm_channel.id}/messages$"
+        world.emu.fail_next("GET", history, status=503, times=2)  # the first two looks fail
+        await world.restart_bot()
+
+        async def sams_delivery():
+            records = await usecases.delivery_log(world.bot.services.storage, world.guild.id, 1)
+            return next(r for r in records if r.recipient.address == sam.id)
+
+        for _ in range(100):  # the looks are spaced by a short backoff: wait until one succeeds
+            await world.settle()
+            if (await sams_delivery()).state.value != "queued":
+                break
+            await asyncio.sleep(0.05)
+        assert (await sams_delivery()).state.value == "sent"
+        assert len(alerts_for(sam)) == 1
+        assert world.bot.services.delivery.stats.deduplicated == 1
+        looks = [
+            r for r in world.emu.requests if r.method == "GET" and r.path.endswith(f"{sam.dm_channel.id}/messages")
+        ]
+        assert [r.status for r in looks] == [503, 503, 200]  # two failed looks, then the one that found it
+    finally:
+        await world.close()
+
+
 __all__ = ["Person"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from tests.builders import HAMLINE, MOD_A, MOD_B, Story, at, statement
-from verification.alerts import owed
+from tests.fakes import FakeUnitOfWork
+from verification.alerts import AlertKind, owed
 from verification.clustering import PlaceBook, resolve_place
 from verification.community import Community, Recipient, RecipientKind
 from verification.incident import replay
@@ -193,17 +195,75 @@ async def test_a_reopened_incident_is_found_again_by_its_keys(uow):
         assert [c.number for c in found] == [1]
 
 
-async def test_closing_never_cancels_a_correction_nor_a_delivery_already_claimed(uow):
+async def _mark(uow, delivery: int, state: DeliveryState, *, in_doubt: bool = False) -> None:
+    """What the delivery worker would have recorded, inside the open transaction."""
+    if isinstance(uow, FakeUnitOfWork):
+        uow.outbox.mark(delivery, state, in_doubt=in_doubt)
+    else:
+        await uow.db.execute(
+            "UPDATE deliveries SET state = ?, in_doubt = ? WHERE id = ?", (state.value, int(in_doubt), delivery)
+        )
+
+
+def _corrected_story() -> Story:
     story = Story(number=1)
     story.do(story.incident.vote(MOD_A, at(5))).do(story.incident.vote(MOD_B, at(6)))
-    story.do(story.incident.correct("two agents, not four", MOD_A, at(7)))
+    return story.do(story.incident.correct("two agents, not four", MOD_A, at(7)))
+
+
+async def test_closing_cancels_what_was_never_sent_and_the_amendments_waiting_on_it(uow):
+    """Found in review: a correction of an ALERT that closing cancelled stayed queued for ever. Closing
+    never cancels a correction owed to someone the ALERT reached, nor a delivery in doubt."""
+    story = _corrected_story()
     alert, correction = owed(story.events)
-    dm = Recipient(RecipientKind.DM, 10, Language.ES)
+    told, untold, doubtful = (Recipient(RecipientKind.DM, user, Language.ES) for user in (10, 11, 12))
     async with uow:
         await uow.communities.save(Community(id=1))
         await _incident(uow, 1, story)
-        [alert_row] = await uow.outbox.enqueue(await uow.outbox.add_alert(1, alert), [NewDelivery(dm, 1)], at(6))
-        await uow.outbox.enqueue(await uow.outbox.add_alert(1, correction), [NewDelivery(dm, 0, alert_row)], at(7))
-        assert await uow.outbox.cancel_queued(1, 1, "retraction", at(8)) == 1  # the ALERT only
-        states = {r.kind.value: r.state.value for r in await uow.outbox.log(1, 1)}
-        assert states == {"alert": "cancelled", "correction": "queued"}
+        alert_rows = await uow.outbox.enqueue(
+            await uow.outbox.add_alert(1, alert), [NewDelivery(r, 1) for r in (told, untold, doubtful)], at(6)
+        )
+        await _mark(uow, alert_rows[0], DeliveryState.SENT)
+        await _mark(uow, alert_rows[2], DeliveryState.QUEUED, in_doubt=True)  # a send timed out
+        await uow.outbox.enqueue(
+            await uow.outbox.add_alert(1, correction),
+            [NewDelivery(r, 0, row) for r, row in zip((told, untold, doubtful), alert_rows, strict=True)],
+            at(7),
+        )
+        assert await uow.outbox.cancel_queued(1, 1, "retraction", at(8)) == 2
+        states = {(r.kind.value, r.recipient.address): (r.state.value, r.error) for r in await uow.outbox.log(1, 1)}
+        assert states == {
+            ("alert", 10): ("sent", None),
+            ("correction", 10): ("queued", None),
+            ("alert", 11): ("cancelled", "retraction"),
+            ("correction", 11): ("cancelled", "alert_not_delivered"),
+            ("alert", 12): ("queued", None),
+            ("correction", 12): ("queued", None),
+        }
+
+
+async def test_earlier_recipients_are_those_an_alert_may_have_reached_and_not_yet_told_it_was_false(uow):
+    """An ALERT given up after an attempt that may have arrived still counts; one that surely failed does
+    not; nor does an ALERT a RETRACTION was already owed on to that recipient."""
+    story = _corrected_story()
+    alert, correction = owed(story.events)
+    retraction = replace(correction, kind=AlertKind.RETRACTION, seq=3)
+    sent, doubtful, failed, retracted = (Recipient(RecipientKind.DM, user, Language.EN) for user in (20, 21, 22, 23))
+    async with uow:
+        await uow.communities.save(Community(id=1))
+        await _incident(uow, 1, story)
+        rows = await uow.outbox.enqueue(
+            await uow.outbox.add_alert(1, alert),
+            [NewDelivery(r, 1) for r in (sent, doubtful, failed, retracted)],
+            at(6),
+        )
+        for row, state, in_doubt in zip(
+            rows,
+            (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.FAILED, DeliveryState.SENT),
+            (False, True, False, False),
+            strict=True,
+        ):
+            await _mark(uow, row, state, in_doubt=in_doubt)
+        await uow.outbox.enqueue(await uow.outbox.add_alert(1, retraction), [NewDelivery(retracted, 0, rows[3])], at(7))
+        earlier = await uow.outbox.earlier_recipients(1, 1)
+        assert {(e.recipient.address, e.alert_delivery) for e in earlier} == {(20, rows[0]), (21, rows[1])}

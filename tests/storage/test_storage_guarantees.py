@@ -129,7 +129,7 @@ async def test_restore_puts_a_backup_in_place_and_keeps_the_replaced_file(tmp_pa
     await storage.backup(database.path, backup_file)
     await usecases.submit_report(database.unit_of_work(), NOW, ReportInput(CHICAGO, "r", "Hamline", "after backup"))
     await database.close()
-    kept = storage.restore(backup_file, data / storage.DATABASE_NAME)
+    kept = storage.restore(backup_file, data / storage.DATABASE_NAME).kept
     assert kept is not None
     assert kept.exists()
     restored = await storage.open_database(data)
@@ -168,7 +168,7 @@ async def test_restore_keeps_the_replaced_databases_last_commits(tmp_path):
         if src.exists():
             (data / f"copy-while-open.db{suffix}").write_bytes(src.read_bytes())
     await database.close()
-    kept = storage.restore(backup_file, copy)
+    kept = storage.restore(backup_file, copy).kept
     assert kept is not None
     with sqlite3.connect(kept) as db:
         assert db.execute("SELECT COUNT(*) FROM reports WHERE what = 'KEEP-ME'").fetchone()[0] == 1

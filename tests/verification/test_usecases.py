@@ -333,3 +333,126 @@ async def test_after_a_merge_reports_about_either_place_join_the_merged_incident
     later = await usecases.submit_report(uow, NOW + timedelta(minutes=5), report("r3", "pulaski/26", when=None))
     assert later.number == 1
     assert later.joined
+
+
+def recipients_by_kind(records) -> dict[tuple[int, AlertKind], set[int]]:
+    """(seq, kind) -> who it is queued or sent to (cancelled rows left out)."""
+    out: dict[tuple[int, AlertKind], set[int]] = {}
+    for r in records:
+        if r.state is not DeliveryState.CANCELLED:
+            out.setdefault((r.seq, r.kind), set()).add(r.recipient.address)
+    return out
+
+
+async def test_a_correction_of_a_second_alert_skips_who_got_only_the_retracted_first_one(uow):
+    """Found in review: after ALERT, RETRACTION, unsubscribe, reopen and a second confirmation, the
+    CORRECTION of the second alert reached someone told only the first alert and that it was false."""
+    await set_up_chicago(uow)
+    for user in (801, 802):
+        await usecases.subscribe(uow, CHICAGO, user, "Back of the Yards", Language.EN)
+    await usecases.submit_report(uow, NOW, report("r1", "hamline school!!", what="2 agentes en la puerta 😰"))
+    await confirm(uow, 1)
+    await deliver_all(uow, 1)
+    await usecases.debunk(uow, NOW + timedelta(minutes=20), CHICAGO, 1, MOD_C, "fake, it was a film crew")
+    await deliver_all(uow, 1)
+    await usecases.unsubscribe(uow, CHICAGO, 801, None)
+    await usecases.reopen(uow, NOW + timedelta(hours=1), CHICAGO, 1, MOD_C, "no era película, volvieron")
+    await confirm(uow, 1, NOW + timedelta(hours=1, minutes=5))
+    await deliver_all(uow, 1)
+    outcome = await usecases.correct(uow, NOW + timedelta(hours=2), CHICAGO, 1, MOD_C, "3 agents not 2")
+    [correction] = outcome.alerts
+    assert (correction.kind, correction.references) == (AlertKind.CORRECTION, 3)
+
+    sent = recipients_by_kind(await log(uow, 1))
+    assert sent[(1, AlertKind.ALERT)] == {300, 801, 802}
+    assert sent[(2, AlertKind.RETRACTION)] == {300, 801, 802}
+    assert sent[(3, AlertKind.ALERT)] == {300, 802}
+    assert sent[(4, AlertKind.CORRECTION)] == {300, 802}
+
+
+async def test_a_correction_still_reaches_who_got_an_earlier_alert_never_retracted(uow):
+    """The protective side of the rule above: resolved (all clear), reopened and confirmed again, then
+    found misidentified: someone told the first alert, never told it was wrong, must hear it."""
+    await set_up_chicago(uow)
+    await usecases.subscribe(uow, CHICAGO, 811, "Back of the Yards", Language.ES)
+    await usecases.submit_report(uow, NOW, report("r1", "Hamline Elementary"))
+    await confirm(uow, 1)
+    await deliver_all(uow, 1)
+    await usecases.resolve(uow, NOW + timedelta(minutes=40), CHICAGO, 1, MOD_C, "se fueron")
+    await deliver_all(uow, 1)
+    await usecases.unsubscribe(uow, CHICAGO, 811, None)
+    await usecases.reopen(uow, NOW + timedelta(hours=1), CHICAGO, 1, MOD_C, "came back??")
+    await confirm(uow, 1, NOW + timedelta(hours=1, minutes=5))
+    await deliver_all(uow, 1)
+    await usecases.mark_misidentified(
+        uow, NOW + timedelta(hours=3), CHICAGO, 1, MOD_C, "Secret Service, not ICE", Agency.OTHER_FEDERAL
+    )
+    sent = recipients_by_kind(await log(uow, 1))
+    assert sent[(3, AlertKind.ALERT)] == {300}
+    assert sent[(4, AlertKind.CORRECTION)] == {300, 811}
+
+
+async def test_closing_leaves_no_amendment_queued_for_ever(uow):
+    """Found in review: a retraction cancelled the ALERTs not yet sent but not the corrections waiting
+    on them, which then waited for ever. Whoever the ALERT reached still gets both amendments."""
+    await set_up_chicago(uow, alerts_channel=None)
+    for user in (821, 822):
+        await usecases.subscribe(uow, CHICAGO, user, None, Language.EN)
+    await usecases.submit_report(uow, NOW, report())
+    await confirm(uow, 1)
+    [reached] = [r for r in await log(uow, 1) if r.recipient.address == 821]
+    if isinstance(uow, FakeUnitOfWork):
+        uow.outbox.mark(reached.id, DeliveryState.SENT)
+    else:
+        async with uow:
+            await uow.db.execute("UPDATE deliveries SET state = 'sent' WHERE id = ?", (reached.id,))  # type: ignore[attr-defined]
+            await uow.commit()
+    await usecases.correct(uow, NOW + timedelta(minutes=10), CHICAGO, 1, MOD_C, "two agents, not four")
+    outcome = await usecases.debunk(uow, NOW + timedelta(minutes=30), CHICAGO, 1, MOD_C, "film crew")
+    assert outcome.cancelled == 2  # 822's ALERT and the correction waiting on it
+    states = {(r.kind, r.recipient.address): r.state for r in await log(uow, 1)}
+    assert states == {
+        (AlertKind.ALERT, 821): DeliveryState.SENT,
+        (AlertKind.CORRECTION, 821): DeliveryState.QUEUED,
+        (AlertKind.RETRACTION, 821): DeliveryState.QUEUED,
+        (AlertKind.ALERT, 822): DeliveryState.CANCELLED,
+        (AlertKind.CORRECTION, 822): DeliveryState.CANCELLED,
+    }
+
+
+async def test_an_alert_given_up_after_a_timeout_still_gets_its_amendments(uow):
+    """It may have arrived: whoever may have read it must also read that it was wrong."""
+    await set_up_chicago(uow, alerts_channel=None)
+    await usecases.subscribe(uow, CHICAGO, 831, None, Language.ES)
+    await usecases.submit_report(uow, NOW, report())
+    await confirm(uow, 1)
+    [alert] = await log(uow, 1)
+    if isinstance(uow, FakeUnitOfWork):
+        uow.outbox.mark(alert.id, DeliveryState.FAILED, in_doubt=True)
+    else:
+        async with uow:
+            await uow.db.execute(  # type: ignore[attr-defined]
+                "UPDATE deliveries SET state = 'failed', in_doubt = 1, error = 'gave up: network: TimeoutError' "
+                "WHERE id = ?",
+                (alert.id,),
+            )
+            await uow.commit()
+    outcome = await usecases.debunk(uow, NOW + timedelta(minutes=30), CHICAGO, 1, MOD_C, "no era ICE")
+    assert outcome.deliveries == 1
+    assert {(r.kind, r.recipient.address) for r in await log(uow, 1)} >= {(AlertKind.RETRACTION, 831)}
+
+
+async def test_expiry_covers_every_community_including_one_the_bot_has_left(uow):
+    """Found in review: expiry ran only for the servers the bot was in, so an incident in a server it
+    left stayed open for ever (and its reports were never purged, since only closed ones are)."""
+    from verification.usecases.administration import expire_stale_everywhere
+
+    await set_up_chicago(uow)
+    await usecases.configure_community(uow, usecases.Setup(2, 1, 2, 3, "America/Los_Angeles"))
+    await usecases.import_places(uow, 2, "name,area,kind\nRussell Elementary,Florence-Firestone,school\n")
+    await usecases.submit_report(uow, NOW, report())
+    await usecases.submit_report(uow, NOW, ReportInput(2, "r9", "russell elementary", "4 agentes DHS...", "9:05"))
+    await usecases.submit_report(uow, NOW + timedelta(hours=5), report("r2", "Whittier Park", when=None))
+    expired = await expire_stale_everywhere(uow, NOW + timedelta(hours=7))
+    assert expired == {CHICAGO: [1], 2: [1]}
+    assert await expire_stale_everywhere(uow, NOW + timedelta(hours=7)) == {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from ..clustering import PlaceBook
 from ..community import Community, zone_named
@@ -12,6 +13,7 @@ from ..errors import RuleViolation
 from ..model import MAX_SOURCE, MAX_WHERE, Language, Place, PlaceKind
 from ..places import clean, distinctive, place_key, tokens
 from ..ports import UnitOfWork
+from .moderation import expire_stale
 
 MAX_IMPORT_ROWS = 2000
 MAX_ALIASES = 20
@@ -187,3 +189,19 @@ async def _ensure_community(uow: UnitOfWork, community: int) -> None:
     """Places may be added before /setup; they need their community's row."""
     if await uow.communities.get(community) is None:
         await uow.communities.save(Community(id=community))
+
+
+async def expire_stale_everywhere(uow: UnitOfWork, now: datetime) -> dict[int, list[int]]:
+    """Expire stale incidents in every community in the database, whether or not the bot is still in its
+    server (one it left must not keep incidents open for ever): community id -> incidents expired.
+
+    Each community is its own transaction, so one large community does not hold the others up.
+    """
+    async with uow:
+        ids = [c.id for c in await uow.communities.all()]
+    expired: dict[int, list[int]] = {}
+    for community in ids:
+        numbers = await expire_stale(uow, now, community)
+        if numbers:
+            expired[community] = numbers
+    return expired

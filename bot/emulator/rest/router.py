@@ -169,6 +169,10 @@ class Router:
             error = errors.method_not_allowed() if path_known else errors.route_not_found()
             _log.warning("emulator: no emulated route for %s %s -> %s", request.method, request.path, error.status)
             return error.status, error.body(), json_response(error.status, error.body())
+        outage = self.services.fault_for(request.method, request.path)
+        if outage is not None:
+            body_outage = {"message": "emulated outage", "code": 0}
+            return outage, body_outage, json_response(outage, body_outage)
         if route.auth and request.headers.get("Authorization") != f"Bot {self.services.world.token}":
             limiter.record_invalid()
             error = errors.unauthorized()
