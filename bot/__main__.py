@@ -154,16 +154,27 @@ async def _run(settings: Settings) -> int:
         connection = asyncio.create_task(bot.connect())
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        ended = connection.done() and not stopping.done()  # Discord ended it, not a signal
         await bot.close()  # finishes in-flight work, then closes the database
         stopping.cancel()
-        with contextlib.suppress(asyncio.CancelledError, discord.DiscordException):
-            await connection
+        failure: BaseException | None = None
+        with contextlib.suppress(asyncio.CancelledError):
+            failure = connection.exception() if connection.done() else None
+            await asyncio.gather(connection, return_exceptions=True)
+        if ended:
+            # A token reset (4004), a privileged intent refused (4014)...: say so, and exit non-zero so
+            # a service manager notices and restarts or alerts.
+            cause = f"{type(failure).__name__}: {failure}" if failure is not None else "the connection ended"
+            print(f"veraz run: Discord closed the connection for good: {cause}", file=sys.stderr)
+            return 4
     return 0
 
 
 START_PATIENCE = 300.0  # seconds of retrying an unreachable Discord before giving up at start
 FIRST_RETRY = 2.0
-UNREACHABLE = (aiohttp.ClientError, OSError, TimeoutError, discord.GatewayNotFound)
+# aiohttp's connection errors (DNS, refused, TLS) are its ClientErrors; a local OSError (a key file it
+# cannot read) is not Discord being unreachable and is not retried.
+UNREACHABLE = (aiohttp.ClientError, TimeoutError, discord.GatewayNotFound)
 
 
 async def _logged_in(settings: Settings, token: str, stop: asyncio.Event) -> VerazBot | int:
@@ -186,12 +197,14 @@ async def _logged_in(settings: Settings, token: str, stop: asyncio.Event) -> Ver
                   file=sys.stderr)  # fmt: skip
             return 1
         except discord.HTTPException as exc:
-            if exc.status < 500:
+            if exc.status < 500 and exc.status != 429:
                 await bot.close()
                 print(f"veraz run: Discord refused to start the bot: HTTP {exc.status} {exc.text[:200]}",
                       file=sys.stderr)  # fmt: skip
                 return 1
-            cause = f"Discord answered HTTP {exc.status} (an outage?)"
+            cause = f"Discord answered HTTP {exc.status}" + (
+                " (rate limited)" if exc.status == 429 else " (an outage?)"
+            )
         except UNREACHABLE as exc:
             cause = _unreachable_cause(exc)
         await bot.close()  # closes its HTTP session: no "Unclosed client session" at exit

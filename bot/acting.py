@@ -17,6 +17,7 @@ it interrupted rolled back.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from types import TracebackType
 from typing import Self
@@ -70,8 +71,11 @@ class Acting:
         return False  # cancellation and exits propagate
 
     def _kind(self) -> str:
+        """What was used, for the log: a command name, or a custom id without its numbers (which can
+        be ids of people)."""
         data: dict[str, object] = dict(self.interaction.data or {})
-        return str(data.get("name") or data.get("custom_id") or self.interaction.type.name)
+        kind = str(data.get("name") or data.get("custom_id") or self.interaction.type.name)
+        return re.sub(r"\d+", "#", kind)
 
     # --- who may act ----------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from .outgoing import Outgoing
 from .render.queue_card import Card, card
 
 log = logging.getLogger(__name__)
+MAX_CARD_TRIES = 8  # about four minutes of trying; the next change to the incident tries again
 
 
 @dataclass
@@ -69,6 +70,18 @@ class CardPublisher:
         if state.task is None or state.task.done():
             state.task = asyncio.create_task(self._run(community, number, state))
 
+    async def redraw(self, community: int, *, all_open: bool = False) -> None:
+        """Post the card of every open incident that has none (a crash between a report and its card,
+        posts that kept failing); `all_open` redraws every open card (the queue channel changed)."""
+        try:
+            if await self._communities.get(community) is None:
+                return
+            for summary in await usecases.queue(self._storage, community):
+                if all_open or summary.card_message is None:
+                    self.refresh(community, summary.number)
+        except Exception:  # a nicety at start-up and after /setup: it must never stop either
+            log.exception("could not redraw the queue cards", extra={"guild": community})
+
     async def settle(self) -> None:
         """Wait until every card shows its incident's latest state (used by tests and the demo)."""
         while True:
@@ -84,12 +97,21 @@ class CardPublisher:
         await asyncio.gather(*(s.task for s in self._cards.values() if s.task), return_exceptions=True)
 
     async def _run(self, community: int, number: int, state: _CardState) -> None:
+        failures = 0
         while state.dirty.is_set():
             state.dirty.clear()
             try:
                 await self._publish(community, number)
-            except (discord.HTTPException, RuleViolation) as exc:
-                log.warning("queue card not updated", extra={"guild": community, "incident": number, "error": str(exc)})
+                failures = 0
+            except RuleViolation:
+                pass  # the incident is gone (merged away and forgotten): nothing to show
+            except Exception as exc:  # a card nobody sees hides an incident: keep it dirty and try again
+                failures += 1
+                log.warning("queue card not updated", extra={"guild": community, "incident": number,
+                                                             "error": f"{type(exc).__name__}: {exc}"})  # fmt: skip
+                if failures <= MAX_CARD_TRIES:
+                    state.dirty.set()
+                    await asyncio.sleep(min(60.0, 2.0**failures))
             if self.interval:
                 await asyncio.sleep(self.interval)  # changes arriving meanwhile make one edit, next round
 

@@ -150,6 +150,8 @@ class VerazBot(commands.Bot):
             for guild in self.guilds:
                 await self.sync_guild(guild)
         self.synced.set()
+        for guild in self.guilds:
+            await self.services.cards.redraw(guild.id)
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         if self.tuning.sync_commands and self.settings.commands == "guild":
@@ -212,5 +214,8 @@ class VerazBot(commands.Bot):
                 if self._database is not None and await storage.purge_due(self._database, self.clock.now(), every):
                     result = await storage.purge(self._database, self.clock.now())
                     log.info("retention purge", extra={"reports": result.reports})
+                    for community, number in result.incidents:  # the cards still show the purged text
+                        if self.get_guild(community) is not None:
+                            self.services.cards.refresh(community, number)
             except Exception:  # maintenance must keep running; the next round tries again
                 log.exception("maintenance round failed")

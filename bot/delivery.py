@@ -46,6 +46,7 @@ MAX_ATTEMPTS = 6
 CANNOT_DM = 50007
 UNKNOWN_CHANNEL = 10003
 NO_ACCESS = {50001, 50013}
+REPLY_REFUSED = {160002, 50035}  # a reply needs Read Message History; an unknown reference is invalid form
 
 
 @dataclass
@@ -153,11 +154,15 @@ class DeliveryWorker:
                 except Exception:  # the row stays 'sending'; recovery after a restart picks it up
                     log.exception("could not reschedule a delivery", extra={"delivery": delivery.id})
 
+    def _text(self, d: ClaimedDelivery, community: Community | None) -> str:
+        zone = community.zone if community is not None else UTC
+        direct = d.recipient.kind is RecipientKind.DM
+        return render_alert(d.message, d.recipient.language, zone, community=d.community, direct=direct)
+
     async def _deliver(self, d: ClaimedDelivery) -> None:
         community = await self.communities.get(d.community)
-        zone = community.zone if community is not None else None
         direct = d.recipient.kind is RecipientKind.DM
-        text = render_alert(d.message, d.recipient.language, zone or UTC, community=d.community, direct=direct)
+        text = self._text(d, community)
         try:
             channel_id = d.recipient.address if not direct else await self._dm_channel(d)
             if d.in_doubt_since is not None and self.clock.now() - d.in_doubt_since >= self.nonce_memory:
@@ -247,7 +252,19 @@ class DeliveryWorker:
             self._count(d.community, "failed")
             await self._tell_moderators(community, d)
             return
-        if exc.status >= 500 or exc.status == 429:
+        if d.recipient.kind is RecipientKind.CHANNEL and d.amends is not None and exc.code in REPLY_REFUSED:
+            # Without Read Message History Discord refuses a reply: the amendment is posted on its own
+            # (it names the incident and the alert it amends), and the moderators are told why.
+            message = await self.outgoing.send(d.recipient.address, self._text(d, community), nonce=d.nonce)
+            await self.queue.sent(d.id, d.recipient.address, message.id, now)
+            self._count(d.community, "sent")
+            await self._tell_moderators(community, d)
+            return
+        if exc.status >= 500:
+            # A 502/504 can come back after Discord made the message: in doubt, so looked for first.
+            await self._retry(d, f"http {exc.status}", in_doubt=True)
+            return
+        if exc.status == 429:
             await self._retry(d, f"http {exc.status}")
             return
         await self.queue.failed(d.id, f"rejected: {exc.status} {exc.code}", now)

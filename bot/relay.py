@@ -67,6 +67,14 @@ class RelayBook:
             replace(q, message_id=message_id) if q.key == question.key else q for q in questions
         ]
 
+    def discard(self, question: Question) -> None:
+        """A question whose DM never went out."""
+        questions = [q for q in self._questions.get(question.user_id, []) if q.key != question.key]
+        if questions:
+            self._questions[question.user_id] = questions
+        else:
+            self._questions.pop(question.user_id, None)
+
     def pending(self, user_id: int, now: datetime) -> list[Question]:
         """The questions this person may still answer, oldest first."""
         self.sweep(now)
@@ -80,11 +88,17 @@ class RelayBook:
         """The question a DM reply answers, found by the DM it replies to."""
         return next((q for q in self.pending(user_id, now) if q.message_id == message_id), None)
 
-    def forget_user(self, user_id: int) -> None:
-        self._questions.pop(user_id, None)
-        for links in self._links.values():
-            for ordinal in [o for o, link in links.items() if link.user_id == user_id]:
-                del links[ordinal]
+    def forget_user(self, user_id: int, community: int) -> None:
+        """/forget-me in one server: that server's links and questions go; other servers' stay."""
+        questions = [q for q in self._questions.get(user_id, []) if q.community != community]
+        if questions:
+            self._questions[user_id] = questions
+        else:
+            self._questions.pop(user_id, None)
+        for (where, _number), links in self._links.items():
+            if where == community:
+                for ordinal in [o for o, link in links.items() if link.user_id == user_id]:
+                    del links[ordinal]
 
     def sweep(self, now: datetime) -> None:
         """Drop every link and question past its window."""

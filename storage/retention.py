@@ -42,15 +42,28 @@ async def release_forgotten(database: Database, now: datetime) -> int:
 class PurgeResult:
     reports: int
     communities: int
+    # (community, incident) whose report text was purged: their queue cards must be redrawn without it.
+    incidents: tuple[tuple[int, int], ...] = ()
 
 
 async def purge(database: Database, now: datetime) -> PurgeResult:
     await release_forgotten(database, now)
     purged = 0
+    touched: list[tuple[int, int]] = []
     async with database.transaction() as uow:
         communities = await uow.communities.all()
         for community in communities:
             cutoff = ts(now - community.retention)
+            found = await sql.rows(
+                uow.db,
+                """
+                SELECT DISTINCT number FROM reports
+                WHERE community = ? AND purged_at IS NULL AND number IN (
+                    SELECT number FROM incidents WHERE community = ? AND closed = 1 AND closed_at <= ?)
+                """,
+                (community.id, community.id, cutoff),
+            )
+            touched += [(community.id, row[0]) for row in found]
             purged += await sql.run(
                 uow.db,
                 """
@@ -72,7 +85,7 @@ async def purge(database: Database, now: datetime) -> PurgeResult:
         )
         await uow.commit()
     await database.checkpoint()
-    return PurgeResult(purged, len(communities))
+    return PurgeResult(purged, len(communities), tuple(touched))
 
 
 async def last_purge(database: Database) -> datetime | None:

@@ -64,8 +64,11 @@ class Admin(commands.Cog):
                 timezone=timezone.strip(),
                 language=Language(language) if language else None,
             )
+            before = await self.services.communities.get(act.guild_id)
             community = await usecases.configure_community(self.services.storage, setup)
             self.services.communities.forget(community.id)
+            if before is not None and before.queue_channel != community.queue_channel:
+                await self.services.cards.redraw(community.id, all_open=True)  # cards follow the queue
             lines = [t(act.lang, "setup.done", role=moderator_role.mention, queue=queue_channel.mention,
                        alerts=alerts_channel.mention, timezone=community.timezone,
                        language=t(act.lang, f"language.{community.language.value}"))]  # fmt: skip

@@ -26,7 +26,7 @@ class Privacy(commands.Cog):
             community = await act.community(configured=False)
             reporter = services.pseudonyms(community.id, interaction.user.id)
             numbers = await usecases.forget_reporter(services.storage, community.id, reporter, services.clock.now())
-            services.relay.forget_user(interaction.user.id)
+            services.relay.forget_user(interaction.user.id, community.id)
             await services.checkpoint()
             for number in numbers:
                 services.cards.refresh(community.id, number)

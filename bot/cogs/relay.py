@@ -6,8 +6,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
+import aiohttp
 import discord
 from discord.ext import commands
 
@@ -24,6 +26,7 @@ from ..services import Services, services_of
 log = logging.getLogger(__name__)
 MAX_QUESTION = 500
 MAX_ANSWER = 1000
+STRAY_REPLY_EVERY = timedelta(minutes=10)
 
 
 async def ask_reporters(services: Services, act: Acting, community: Community, number: int, question: str) -> None:
@@ -31,15 +34,19 @@ async def ask_reporters(services: Services, act: Acting, community: Community, n
     await usecases.incident(services.storage, community.id, number)  # refuses an unknown incident
     now = services.clock.now()
     reached = 0
+    guild = act.interaction.guild
+    server = guild.name if guild is not None else ""
     reporters = services.relay.reporters(community.id, number, now)
     for ordinal, link in sorted(reporters.items()):
         text = t(link.language, "relay.question", number=number, question=user_text(question, MAX_QUESTION),
-                 hours=community.relay_hours)  # fmt: skip
+                 hours=community.relay_hours, server=user_text(server, 60))  # fmt: skip
         asked = services.relay.asked(community.id, number, ordinal, link, now)
         try:
             channel_id = await services.outgoing.open_dm(link.user_id)
             message = await services.outgoing.send(channel_id, text, view=answer_view(asked.key, link.language))
-        except discord.HTTPException:
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError):
+            # Never seen, so never answerable: a later DM from this person must not pass for an answer.
+            services.relay.discard(asked)
             continue
         services.relay.sent(asked, message.id)
         reached += 1
@@ -98,7 +105,8 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ve
 class AnswerModal(discord.ui.Modal):
     def __init__(self, services: Services, question: Question) -> None:
         title = t(question.language, "modal.answer.title", number=question.number)[:45]
-        super().__init__(title=title, custom_id=f"veraz:modal:answer:{question.user_id}:{question.key}")
+        # The key only: ownership is checked again on submit, and a user id here would reach the logs.
+        super().__init__(title=title, custom_id=f"veraz:modal:answer:{question.key}")
         self.services = services
         self.key = question.key
         self.answer: discord.ui.TextInput[AnswerModal] = discord.ui.TextInput(
@@ -123,6 +131,7 @@ class AnswerModal(discord.ui.Modal):
 class Relay(commands.Cog):
     def __init__(self, services: Services) -> None:
         self.services = services
+        self._answered_stray: dict[int, datetime] = {}
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -135,23 +144,41 @@ class Relay(commands.Cog):
         now = services.clock.now()
         question: Question | None = None
         reference = message.reference.message_id if message.reference is not None else None
-        if reference is not None:
-            question = services.relay.replying_to(message.author.id, reference, now)
         pending = services.relay.pending(message.author.id, now)
-        if question is None and len(pending) == 1:
+        if reference is not None:
+            # A reply answers the question it replies to, or nothing: replying to a welcome DM, an
+            # alert or an expired question must never fall through to another server's question.
+            question = services.relay.replying_to(message.author.id, reference, now)
+        elif len(pending) == 1:
             question = pending[0]
-        if question is None and not pending:
-            # Nothing tells us this person's language here: say it in both.
-            both = f"{t(Language.EN, 'relay.nothing_pending')}\n{t(Language.ES, 'relay.nothing_pending')}"
-            await self._say(message.channel.id, both)
-            return
         if question is None:
+            if not self._may_say(message.author.id, now):
+                return  # a stray-DM flood must not take the pace alerts need
+            if not pending:
+                # Nothing tells us this person's language here: say it in both.
+                both = f"{t(Language.EN, 'relay.nothing_pending')}\n{t(Language.ES, 'relay.nothing_pending')}"
+                await self._say(message.channel.id, both)
+                return
             lang = pending[-1].language
             which = ", ".join(f"#{q.number}" for q in pending)
             await self._say(message.channel.id, t(lang, "relay.pick", count=len(pending), which=which))
             return
-        if await relay_answer(services, question, message.content):
-            await self._say(message.channel.id, t(question.language, "relay.thanks"))
+        try:
+            relayed = await relay_answer(services, question, message.content)
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError):
+            log.warning("an answer could not reach the queue", extra={"guild": question.community})
+            relayed = False
+        await self._say(message.channel.id, t(question.language, "relay.thanks" if relayed else "relay.expired"))
+
+    def _may_say(self, user_id: int, now: datetime) -> bool:
+        """At most one automatic reply to stray DMs per person per `STRAY_REPLY_EVERY`."""
+        last = self._answered_stray.get(user_id)
+        if last is not None and now - last < STRAY_REPLY_EVERY:
+            return False
+        if len(self._answered_stray) > 10_000:
+            self._answered_stray.clear()
+        self._answered_stray[user_id] = now
+        return True
 
     async def _say(self, channel_id: int, text: str) -> None:
         with contextlib.suppress(discord.HTTPException):

@@ -82,16 +82,24 @@ def _actor(actor: str, lang: Language) -> str:
     return t(lang, "history.system")
 
 
+QUEUE_TEXT_BUDGET = 1800
+
+
 def queue_text(summaries: list[IncidentSummary], lang: Language, zone: tzinfo) -> str:
     if not summaries:
         return t(lang, "queue.empty")
     lines = [t(lang, "queue.title", count=len(summaries))]
-    for s in summaries[:30]:
-        lines.append(t(lang, "queue.line", number=s.number, place=user_text(s.place, 60),
-                       status=words.status(s.status, lang), priority=t(lang, f"priority.{s.priority}"),
-                       reporters=s.reporters, when=words.hour(s.last_observed, zone, lang)))  # fmt: skip
-    if len(summaries) > 30:
-        lines.append(t(lang, "queue.more", count=len(summaries) - 30))
+    shown = 0
+    for s in summaries:
+        line = t(lang, "queue.line", number=s.number, place=user_text(s.place, 60),
+                 status=words.status(s.status, lang), priority=t(lang, f"priority.{s.priority}"),
+                 reporters=s.reporters, when=words.hour(s.last_observed, zone, lang))  # fmt: skip
+        if sum(len(x) + 1 for x in lines) + len(line) > QUEUE_TEXT_BUDGET:
+            break  # a flood must not push the reply past Discord's 2,000 characters
+        lines.append(line)
+        shown += 1
+    if shown < len(summaries):
+        lines.append(t(lang, "queue.more", count=len(summaries) - shown))
     return "\n".join(lines)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import timedelta
 
@@ -19,8 +20,8 @@ async def test_a_moderators_question_reaches_the_reporters_and_their_answer_reac
     opened = await world.people["dev"].click(world.card(1), "Ask reporters")
     sent = await world.people["dev"].submit_modal(opened, {"text": "Are they still there? Any vehicle?"})
     assert "Question sent to 2 reporter(s)" in sent.content
-    assert "Un moderador pregunta sobre el incidente #1" in rosa.dms[-1].content  # in the reporter's language
-    assert "A moderator asks about incident #1" in luis.dms[-1].content
+    assert "Un moderador de Back of the Yards Rapid Response pregunta sobre el incidente #1" in rosa.dms[-1].content
+    assert "A moderator of Back of the Yards Rapid Response asks about incident #1" in luis.dms[-1].content
     assert "dev" not in luis.dms[-1].content  # the moderator is not named to reporters either
     await rosa.send_dm_to_bot("Se fueron a las 11:40 en una camioneta gris")
     await world.emu.wait_for_message(world.queue, lambda m: "answers" in m.content)
@@ -91,3 +92,50 @@ def test_relay_links_are_gone_after_the_window():
     assert book.reporters(1, 12, now + timedelta(hours=24, seconds=1)) == {}
     assert book.pending(4242, now + timedelta(hours=24, seconds=1)) == []
     assert len(book) == 0
+
+
+async def test_a_question_that_never_reached_a_reporter_is_never_answered(world):
+    """Their DMs are closed: the moderator is told nobody was reached, and a DM this person sends later
+    (about anything) is not passed off as an answer."""
+    await set_up(world)
+    closed = world.guild.add_member("closed-dms", dms_open=False)
+    await closed.slash("report", where="Hamline Elementary", what="two agents at the door")
+    await world.settle()
+    opened = await world.people["dev"].click(world.card(1), "Ask reporters")
+    sent = await world.people["dev"].submit_modal(opened, {"text": "Still there?"})
+    assert "No reporter" in sent.content or "can be reached" in sent.content
+    await closed.send_dm_to_bot("how do I unsubscribe?")
+    await asyncio.sleep(0.3)
+    assert not [m for m in world.queue.messages if "how do I unsubscribe" in m.content]
+
+
+def test_the_queue_listing_stays_inside_discords_message_limit_in_a_flood():
+    from datetime import UTC, datetime
+
+    from bot.render.history import queue_text
+    from verification.model import Status
+    from verification.ports import IncidentSummary
+
+    at = datetime(2025, 1, 24, 17, 0, tzinfo=UTC)
+    flood = [
+        IncidentSummary(
+            n,
+            Status.UNVERIFIED,
+            "Escuela Primaria Benito Juárez de la calle 26 " * 2,
+            "La Villita",
+            2,
+            False,
+            9,
+            9,
+            at,
+            at,
+            at,
+            None,
+        )
+        for n in range(1, 61)
+    ]
+    for lang in Language:
+        text = queue_text(flood, lang, UTC)
+        assert len(text) <= 2000
+        assert "#1 " in text or "#1 ·" in text or "**#1**" in text
+        assert text.splitlines()[-1] != text.splitlines()[1]  # "... and N more" closes it

@@ -86,6 +86,11 @@ async def test_nothing_crosses_from_one_server_to_the_other(world: World):
     await rosa.send_dm_to_bot("ANSWER WITHOUT A TARGET")
     pick = await rosa.wait_for_dm(after=seen)
     assert "2" in pick.content
+    # A reply to a DM that is not an open question (here: the welcome of /subscribe in one server)
+    # answers nothing: it must not fall through to the other server's question.
+    await a["rosa"].slash("subscribe")
+    welcome = await rosa.wait_for_dm(lambda m: "alertas confirmadas" in m.content)  # she reads Spanish
+    await rosa.send_dm_to_bot("REPLY TO THE WELCOME", reply_to=welcome)
     # A reply to one question answers that one; the Answer button under the other answers the other.
     await rosa.send_dm_to_bot("ANSWER FOR THE YARDS: the side door", reply_to=question_a)
     await world.emu.wait_for_message(world.queue, lambda m: "ANSWER FOR THE YARDS" in m.content)
@@ -96,12 +101,13 @@ async def test_nothing_crosses_from_one_server_to_the_other(world: World):
     await world.settle()
     for channel in (world.queue, b.queue):
         assert "ANSWER WITHOUT A TARGET" not in texts(channel)
+        assert "REPLY TO THE WELCOME" not in texts(channel)
     assert "ANSWER FOR PILSEN" not in texts(world.queue)
     assert "ANSWER FOR THE YARDS" not in texts(b.queue)
 
     # A fan-out in each: subscribers of one server never get the other's alert.
     await a["sam"].slash("subscribe")
-    await a["luis"].slash("subscribe")
+    await a["luis"].slash("subscribe")  # rosa subscribed in the first server above
     await b.people["pat2"].slash("subscribe")
     await b.people["luis"].slash("subscribe")
     for mods, card in ((a, world.card(1)), (b.people, b.card(1))):
@@ -109,6 +115,7 @@ async def test_nothing_crosses_from_one_server_to_the_other(world: World):
         await mods["marta"].click(card, "Confirm")
     await world.settle()
     assert len(alerts(a["sam"])) == 1
+    assert len(alerts(a["rosa"])) == 1  # subscribed in the first server only
     assert len(alerts(b.people["pat2"])) == 1
     assert len(alerts(a["luis"])) == 2  # one from each server he subscribed in
     assert len({m.content.rsplit("Veraz ref ", 1)[-1] for m in alerts(a["luis"])}) == 2
@@ -118,6 +125,7 @@ async def test_nothing_crosses_from_one_server_to_the_other(world: World):
     # Each server's moderators see only their own deliveries.
     shown_a = await a["dev"].slash("incident deliveries", id=1)
     shown_b = await b.people["dev"].slash("incident deliveries", id=1)
-    for shown in (shown_a, shown_b):
-        assert "ALERT: 3 sent" in shown.content  # the alerts channel, and two subscribers
-        assert "In this server since Veraz started: 3 sent" in shown.content
+    # The alerts channel and its subscribers: sam, luis and rosa in the first; pat2 and luis in the second.
+    for shown, count in ((shown_a, 4), (shown_b, 3)):
+        assert f"ALERT: {count} sent" in shown.content
+        assert f"In this server since Veraz started: {count} sent" in shown.content

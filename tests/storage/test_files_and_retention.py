@@ -123,6 +123,10 @@ async def test_purge_covers_every_community_in_the_database_including_one_the_bo
         await usecases.resolve(uow, NOW + timedelta(hours=1), community, 1, MOD_C, "they left")
     result = await storage.purge(database, NOW + timedelta(days=31))
     assert (result.reports, result.communities) == (2, 2)
+    # The bot redraws these incidents' queue cards, which still show the text until then.
+    assert sorted(result.incidents) == [(CHICAGO, 1), (LOS_ANGELES, 1)]
+    again = await storage.purge(database, NOW + timedelta(days=32))
+    assert (again.reports, again.incidents) == (0, ())
 
 
 async def _reported_and_closed(database: storage.Database) -> None:
