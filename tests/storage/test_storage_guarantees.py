@@ -10,6 +10,7 @@ import pytest
 import storage
 from storage.pseudonyms import KEY_FILE, Pseudonymizer
 from tests.builders import MOD_A, MOD_B, MOD_C
+from tests.fakes import moderator_pseudonyms
 from tests.scenario_steps import CHICAGO, set_up_chicago
 from verification import usecases
 from verification.model import Agency, Language
@@ -65,8 +66,8 @@ async def _scenario_with_real_ids(tmp_path, database) -> Pseudonymizer:
             ReportInput(CHICAGO, pseudonym(CHICAGO, user), "Hamline", f"CANARY-TEXT-{i} agents", None, Agency.ICE,
                         markings=f"CANARY-MARK-{i}"),
         )  # fmt: skip
-    await usecases.vote_confirm(uow, NOW + timedelta(minutes=5), CHICAGO, 1, MOD_A)
-    await usecases.vote_confirm(uow, NOW + timedelta(minutes=6), CHICAGO, 1, MOD_B)
+    await usecases.vote_confirm(uow, NOW + timedelta(minutes=5), CHICAGO, 1, MOD_A, pseudonyms=moderator_pseudonyms)
+    await usecases.vote_confirm(uow, NOW + timedelta(minutes=6), CHICAGO, 1, MOD_B, pseudonyms=moderator_pseudonyms)
     await usecases.correct(uow, NOW + timedelta(minutes=7), CHICAGO, 1, MOD_C, "two agents")
     await usecases.resolve(uow, NOW + timedelta(minutes=8), CHICAGO, 1, MOD_C, "they left")
     return pseudonym

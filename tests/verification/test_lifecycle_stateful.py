@@ -47,8 +47,8 @@ class IncidentLife(RuleBasedStateMachine):
 
     @rule(moderator=MODERATORS, own=st.booleans())
     def vote(self, moderator, own) -> None:
-        reporters = {moderator.pseudonym} if own else set()
-        self.attempt(lambda i: i.vote(moderator, self.now(), reporters=reporters))
+        reporting = {f"mod:{moderator.id}"} if own else set()
+        self.attempt(lambda i: i.vote(moderator, self.now(), reporting_moderators=reporting))
 
     @rule(
         moderator=MODERATORS,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.builders import MOD_A, MOD_B, MOD_C
-from tests.fakes import FakeUnitOfWork
+from tests.fakes import FakeUnitOfWork, moderator_pseudonyms
 from tests.scenario_steps import CHICAGO, set_up_chicago
 from verification import usecases
 from verification.alerts import AlertKind
@@ -27,8 +27,8 @@ def report(reporter: str = "r1", where: str = "Hamline Elementary", **kw: object
 
 
 async def confirm(uow: UnitOfWork, number: int, at: datetime = NOW) -> usecases.Outcome:
-    await usecases.vote_confirm(uow, at, CHICAGO, number, MOD_A)
-    return await usecases.vote_confirm(uow, at, CHICAGO, number, MOD_B)
+    await usecases.vote_confirm(uow, at, CHICAGO, number, MOD_A, pseudonyms=moderator_pseudonyms)
+    return await usecases.vote_confirm(uow, at, CHICAGO, number, MOD_B, pseudonyms=moderator_pseudonyms)
 
 
 async def log(uow: UnitOfWork, number: int):
@@ -128,7 +128,7 @@ async def test_a_reporter_over_the_limit_is_refused(uow):
 async def test_an_unknown_incident_is_refused(uow):
     await set_up_chicago(uow)
     with pytest.raises(RuleViolation) as refused:
-        await usecases.vote_confirm(uow, NOW, CHICAGO, 42, MOD_A)
+        await usecases.vote_confirm(uow, NOW, CHICAGO, 42, MOD_A, pseudonyms=moderator_pseudonyms)
     assert refused.value.code == "unknown_incident"
 
 
@@ -140,9 +140,9 @@ async def test_confirmation_queues_one_alert_for_the_channel_and_matching_subscr
     await usecases.subscribe(uow, CHICAGO, 503, "Pilsen", Language.EN)
     await usecases.subscribe(uow, CHICAGO, 501, None, Language.ES)  # both an area and everything: once
     await usecases.submit_report(uow, NOW, report())
-    await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A)
+    await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A, pseudonyms=moderator_pseudonyms)
     assert await log(uow, 1) == []  # one moderator: nothing
-    outcome = await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_B)
+    outcome = await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_B, pseudonyms=moderator_pseudonyms)
     assert outcome.status is Status.CONFIRMED
     assert [m.kind for m in outcome.alerts] == [AlertKind.ALERT]
     sent_to = {(r.recipient.kind, r.recipient.address, r.recipient.language) for r in await log(uow, 1)}
@@ -157,7 +157,7 @@ async def test_a_moderator_who_reported_cannot_confirm_their_own_report(uow):
     await set_up_chicago(uow)
     await usecases.submit_report(uow, NOW, report(MOD_A.pseudonym))
     with pytest.raises(RuleViolation) as refused:
-        await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A)
+        await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A, pseudonyms=moderator_pseudonyms)
     assert refused.value.code == "reporter_cannot_vote"
 
 
@@ -174,7 +174,9 @@ async def test_amendments_reach_exactly_the_earlier_recipients(uow):
     await usecases.subscribe(uow, CHICAGO, 603, None, Language.EN)  # too late for this incident
 
     ice = StatementInput("ICE", Stance.DENIES, SourceKind.LAW_ENFORCEMENT)
-    update = await usecases.attach_statement(uow, NOW + timedelta(hours=3), CHICAGO, 1, MOD_C, ice)
+    update = await usecases.attach_statement(
+        uow, NOW + timedelta(hours=3), CHICAGO, 1, MOD_C, ice, pseudonyms=moderator_pseudonyms
+    )
     assert [m.kind for m in update.alerts] == [AlertKind.UPDATE]
     correction = await usecases.mark_misidentified(
         uow, NOW + timedelta(hours=5), CHICAGO, 1, MOD_C, "Secret Service, not ICE", Agency.OTHER_FEDERAL
@@ -216,10 +218,10 @@ async def test_a_refused_action_rolls_back_everything(uow):
     """A rule violation mid-use-case leaves no half-written record behind."""
     await set_up_chicago(uow)
     await usecases.submit_report(uow, NOW, report())
-    await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A)
+    await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A, pseudonyms=moderator_pseudonyms)
     before = await usecases.incident(uow, CHICAGO, 1)
     with pytest.raises(RuleViolation):
-        await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A)
+        await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A, pseudonyms=moderator_pseudonyms)
     assert await usecases.incident(uow, CHICAGO, 1) == before
 
 
@@ -233,7 +235,7 @@ async def test_statements_are_checked_before_anything_is_written(uow):
         (StatementInput("CPS", Stance.CONFIRMS, published="tomorrow"), "when_unparseable"),
     ]:
         with pytest.raises(RuleViolation) as refused:
-            await usecases.attach_statement(uow, NOW, CHICAGO, 1, MOD_A, data)
+            await usecases.attach_statement(uow, NOW, CHICAGO, 1, MOD_A, data, pseudonyms=moderator_pseudonyms)
         assert refused.value.code == code
     assert (await usecases.incident(uow, CHICAGO, 1)).statements == ()
 

@@ -14,6 +14,7 @@ from .administration import (
 )
 from .common import Outcome
 from .moderation import (
+    FactsInput,
     StatementInput,
     add_update,
     attach_statement,
@@ -37,11 +38,13 @@ from .queries import (
     queue,
     reports_on_record,
     set_card,
+    status_for,
 )
 from .reporting import ReportInput, submit_report
 from .subscribing import areas, subscribe, subscriptions_of, unsubscribe
 
 __all__ = [
+    "FactsInput",
     "IncidentView",
     "Outcome",
     "ReportInput",
@@ -74,6 +77,7 @@ __all__ = [
     "reports_on_record",
     "resolve",
     "set_card",
+    "status_for",
     "submit_report",
     "subscribe",
     "subscriptions_of",
