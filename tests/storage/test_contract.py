@@ -207,3 +207,25 @@ async def test_closing_never_cancels_a_correction_nor_a_delivery_already_claimed
         assert await uow.outbox.cancel_queued(1, 1, "retraction", at(8)) == 1  # the ALERT only
         states = {r.kind.value: r.state.value for r in await uow.outbox.log(1, 1)}
         assert states == {"alert": "cancelled", "correction": "queued"}
+
+
+async def test_reported_by_knows_reporters_on_record_and_those_forget_me_left_a_mark_of(uow):
+    async with uow:
+        await uow.communities.save(Community(id=1))
+        await _incident(uow, 1, Story(number=1))
+        await _incident(uow, 2, Story(number=2))
+        ids = [
+            await uow.reports.add(1, number, 1, a_report(reporter))
+            for number, reporter in [(1, "p1"), (1, "p2"), (2, "p1"), (2, "p3")]
+        ]
+        assert await uow.reports.reported_by(1, 1, {"p1", "p3", "moderator"}) == {"p1"}
+        assert await uow.reports.reported_by(1, 1, set()) == set()
+        await uow.reports.forget(1, "p1", T + timedelta(hours=1), keep_since=T + timedelta(minutes=50))
+        assert "p1" not in await uow.reports.reporters(1, 1)
+        assert await uow.reports.reported_by(1, 1, {"p1", "p2", "p3"}) == {"p1", "p2"}
+        assert await uow.reports.reported_by(1, 2, {"p1", "p2"}) == {"p1"}
+        assert await uow.reports.reported_by(2, 1, {"p1", "p2"}) == set()  # another community
+        await uow.reports.move(1, 2, 1, {ids[2]: 1, ids[3]: 3})
+        assert await uow.reports.reported_by(1, 1, {"p1", "p3"}) == {"p1", "p3"}
+        assert await uow.reports.reported_by(1, 2, {"p1", "p3"}) == set()
+        await uow.commit()

@@ -335,3 +335,36 @@ async def test_after_a_merge_reports_about_either_place_join_the_merged_incident
     later = await usecases.submit_report(uow, NOW + timedelta(minutes=5), report("r3", "pulaski/26", when=None))
     assert later.number == 1
     assert later.joined
+
+
+async def _status_refusal(uow, number: int, asker: str) -> RuleViolation:
+    with pytest.raises(RuleViolation) as refused:
+        await usecases.status_for(uow, CHICAGO, number, asker)
+    return refused.value
+
+
+async def test_status_of_an_unconfirmed_incident_is_the_same_as_of_none_except_to_its_reporters(uow):
+    """/status can neither spread a rumour nor tell anyone that something was reported."""
+    await set_up_chicago(uow)
+    await usecases.submit_report(uow, NOW, report("r1", what="ICE en la puerta de la escuela!!"))
+    unconfirmed = await _status_refusal(uow, 1, "a stranger")
+    missing = await _status_refusal(uow, 2, "a stranger")
+    assert (unconfirmed.code, unconfirmed.details) == ("unknown_incident", {"number": 1})
+    assert (missing.code, missing.details) == ("unknown_incident", {"number": 2})
+    assert (await _status_refusal(uow, 1, "")).code == "unknown_incident"
+    assert (await usecases.status_for(uow, CHICAGO, 1, "r1")).status is Status.UNVERIFIED
+    await confirm(uow, 1)
+    assert (await usecases.status_for(uow, CHICAGO, 1, "a stranger")).status is Status.CONFIRMED
+
+
+async def test_status_after_a_merge_or_a_close_without_confirmation(uow):
+    await set_up_chicago(uow)
+    await usecases.submit_report(uow, NOW, report("r1", "26th & Pulaski", when=None))
+    await usecases.submit_report(uow, NOW, report("r2", "Pulaski Walmart", when=None))
+    await usecases.merge(uow, NOW, CHICAGO, 2, 1, MOD_A, "same event")
+    assert (await usecases.status_for(uow, CHICAGO, 2, "r2")).merged_into == 1
+    assert (await _status_refusal(uow, 2, "r1")).code == "unknown_incident"  # r1 reported #1, not #2
+    assert (await _status_refusal(uow, 2, "a stranger")).code == "unknown_incident"
+    await usecases.debunk(uow, NOW, CHICAGO, 1, MOD_A, "a delivery van")
+    assert (await _status_refusal(uow, 1, "a stranger")).code == "unknown_incident"
+    assert (await usecases.status_for(uow, CHICAGO, 1, "r2")).status is Status.DEBUNKED
