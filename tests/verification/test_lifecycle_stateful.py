@@ -11,13 +11,14 @@ from itertools import pairwise
 
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from tests.builders import MOD_A, MOD_B, MOD_C, at, facts, reported, statement
 from verification.alerts import AlertKind, owed
 from verification.errors import RuleViolation
 from verification.events import (
     Confirmed,
+    ConfirmVote,
     Corrected,
     FactsChange,
     IncidentEvent,
@@ -78,8 +79,19 @@ class IncidentLife(RuleBasedStateMachine):
 
     @rule(moderator=MODERATORS)
     def moderator_reports(self, moderator) -> None:
+        self._reports_as(moderator_actor(moderator.id))
+
+    @rule(pick=st.integers(0, 5))
+    def a_moderator_who_voted_or_attached_a_statement_reports(self, pick) -> None:
+        """The orders of events found in review: vote (or attach) first, report afterwards."""
+        incident = replay(self.events)
+        involved = sorted({*incident.votes, *(a.attached_by for a in incident.statements)})
+        if involved:
+            self._reports_as(involved[pick % len(involved)])
+
+    def _reports_as(self, actor: str) -> None:
         self.reports += 1
-        n, actor = self.reports, moderator_actor(moderator.id)
+        n = self.reports
         before = len(self.events)
         self.attempt(lambda i: i.add_report(facts(n, n, self.minute), self.now()))
         if len(self.events) > before:
@@ -88,6 +100,38 @@ class IncidentLife(RuleBasedStateMachine):
     @rule(moderator=MODERATORS)
     def vote(self, moderator) -> None:
         self.attempt(lambda i: i.vote(moderator, self.now(), reporting_moderators=self.reporting))
+
+    @initialize(
+        start=st.sampled_from(
+            ["reported", "two_moderators", "moderator_and_statement", "a_voter_reported", "an_attacher_reported"]
+        )
+    )
+    def start(self, start) -> None:
+        """Most lives start confirmed, where the rules about what subscribers were told matter, or in one of
+        the orders of events review found a moderator could confirm their own report by."""
+        if start == "two_moderators":
+            self.vote(MOD_A)
+            self.vote(MOD_B)
+        elif start == "moderator_and_statement":
+            self.attach(MOD_C, Stance.CONFIRMS, SourceKind.OFFICIAL, "CPS")
+            self.vote(MOD_A)
+        elif start == "a_voter_reported":
+            self.vote(MOD_A)
+            self._reports_as(moderator_actor(MOD_A.id))
+        elif start == "an_attacher_reported":
+            self.attach(MOD_C, Stance.CONFIRMS, SourceKind.VERIFIER, "Verifier on site")
+            self._reports_as(moderator_actor(MOD_C.id))
+
+    @rule(pair=st.permutations([MOD_A, MOD_B, MOD_C]).map(lambda mods: mods[:2]))
+    def two_moderators_confirm(self, pair) -> None:
+        for moderator in pair:
+            self.vote(moderator)
+
+    @rule(moderator=MODERATORS, stance=st.sampled_from([Stance.DENIES, Stance.CORRECTS, Stance.CLARIFIES]))
+    def the_confirming_source_takes_it_back(self, moderator, stance) -> None:
+        source = replay(self.events).confirmation_source
+        if source is not None:
+            self.attach(moderator, stance, SourceKind.OFFICIAL, source.upper())  # the same source, typed anew
 
     @rule(
         moderator=MODERATORS,
@@ -176,6 +220,14 @@ class IncidentLife(RuleBasedStateMachine):
                 assert then.confirming_statement_besides(reporters) is not None
             else:
                 assert len(set(event.voters)) >= 2
+
+    @invariant()
+    def a_moderator_who_had_reported_never_votes_nor_attaches_a_confirming_statement(self) -> None:
+        for i, event in enumerate(self.events):
+            if self.reported_at.get(event.actor, i) >= i:
+                continue
+            assert not isinstance(event, ConfirmVote)
+            assert not (isinstance(event, StatementAttached) and event.statement.stance is Stance.CONFIRMS)
 
     @invariant()
     def subscriber_facts_after_confirmation_change_only_through_a_moderators_update_or_correction(self) -> None:
