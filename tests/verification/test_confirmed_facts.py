@@ -84,6 +84,13 @@ def test_only_a_moderators_update_or_correction_changes_what_subscribers_are_tol
         assert from_record(to_record(event)) == event
 
 
+@pytest.mark.parametrize("kind", ["updated", "corrected"])
+def test_updates_and_corrections_stored_before_facts_changes_existed_still_read(kind):
+    event = from_record({"kind": kind, "at": at(9).isoformat(), "actor": "mod:1001", "reason": "two agents"})
+    assert event.facts is None  # type: ignore[attr-defined]
+    assert from_record(to_record(event)) == event
+
+
 @pytest.mark.parametrize(
     ("change", "code"),
     [(FactsChange(people=0), "people_out_of_range"), (FactsChange(people=10_000), "people_out_of_range")],
@@ -198,6 +205,7 @@ def test_a_second_moderator_reconfirms_it_without_a_new_message():
     assert incident.contested  # CPS still denies what moderators confirm
     assert incident.confirmed_at == at(101)
     assert [m.kind for m in owed(story.events)] == [AlertKind.ALERT, AlertKind.UPDATE]
+    assert from_record(to_record(story.events[-1])) == story.events[-1]
     with pytest.raises(RuleViolation) as again:
         incident.vote(MOD_C, at(230))
     assert again.value.code == "already_confirmed"
