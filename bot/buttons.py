@@ -129,7 +129,9 @@ def card_view(incident: Incident, lang: Language) -> discord.ui.View | None:
     """The buttons an incident's card offers in its state; a closed incident's card has none."""
     if incident.closed:
         return None
-    actions = ["confirm"] if incident.status is Status.UNVERIFIED else []
+    # Confirm stays on a confirmed card whose confirmation a source took back: moderators re-confirm.
+    review = incident.confirmation_withdrawn or incident.confirmation_lapsed
+    actions = ["confirm"] if incident.status is Status.UNVERIFIED or review else []
     actions += ["debunk", "misidentified", "resolve", "ask"]
     view = discord.ui.View(timeout=None)
     for action in actions:

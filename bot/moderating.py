@@ -26,7 +26,9 @@ async def moderate(
     await act.require_moderator(community)
     moderator = services.moderator(act.interaction.user, community.id)
     command = ModeratorCommand(action, community.id, number, moderator, text, agency, into, statement)
-    outcome = await usecases.run_moderator_command(services.storage, services.clock.now(), command)
+    outcome = await usecases.run_moderator_command(
+        services.storage, services.clock.now(), command, pseudonyms=services.pseudonyms
+    )
     if into is not None:
         services.cards.refresh(community.id, number)  # the merged-away card says where its reports went
     services.changed(community.id, outcome)  # before replying: a failed reply must not hold back a delivery

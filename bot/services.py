@@ -16,7 +16,7 @@ import discord
 from verification import usecases
 from verification.community import Community
 from verification.model import Moderator
-from verification.ports import UnitOfWork
+from verification.ports import Pseudonyms, UnitOfWork
 from verification.usecases import Outcome
 
 from .clock import Clock
@@ -27,8 +27,6 @@ from .relay import RelayBook
 if TYPE_CHECKING:  # annotations only: the publisher and the worker import the buttons, which import this
     from .card_publisher import CardPublisher
     from .delivery import DeliveryWorker
-
-Pseudonyms = Callable[[int, int], str]  # (community, Discord user id) -> keyed pseudonym
 
 
 @dataclass(frozen=True, slots=True)

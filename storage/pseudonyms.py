@@ -23,6 +23,16 @@ KEY_BYTES = 32
 log = logging.getLogger(__name__)
 
 
+def report_mark(report_id: int, pseudonym: str) -> str:
+    """What /forget-me leaves of a report's pseudonym, so a moderator who reported still cannot confirm it.
+
+    Salted by the report id, marks of one person's reports differ from each other and from the
+    pseudonym, so they link no reports together; and the pseudonym needs the key, so only someone who
+    holds it and a suspect's Discord id can test a mark.
+    """
+    return hashlib.sha256(f"{report_id}:{pseudonym}".encode()).hexdigest()
+
+
 class Pseudonymizer:
     def __init__(self, key: bytes) -> None:
         if len(key) < 16:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 import aiosqlite
@@ -12,6 +12,7 @@ from verification.ports import StoredReport
 
 from . import sql
 from .clock import from_ts, ts
+from .pseudonyms import report_mark
 
 
 class SqliteReports:
@@ -49,6 +50,20 @@ class SqliteReports:
             self.db, "SELECT pseudonym, ordinal FROM reports WHERE community = ? AND number = ?", (community, number)
         )
         return {r[0]: r[1] for r in found if r[0] is not None}
+
+    async def reported_by(self, community: int, number: int, pseudonyms: Collection[str]) -> set[str]:
+        wanted = set(pseudonyms)
+        if not wanted:
+            return set()
+        found: set[str] = set()
+        for r in await sql.rows(
+            self.db, "SELECT id, pseudonym, mark FROM reports WHERE community = ? AND number = ?", (community, number)
+        ):
+            if r["pseudonym"] in wanted:
+                found.add(r["pseudonym"])
+            elif r["mark"] is not None:
+                found.update(p for p in wanted if report_mark(r["id"], p) == r["mark"])
+        return found
 
     async def move(self, community: int, source: int, target: int, ordinals: dict[int, int]) -> None:
         await sql.run_many(
@@ -89,18 +104,15 @@ class SqliteReports:
 
     async def forget(self, community: int, reporter: str, at: datetime, keep_since: datetime) -> list[int]:
         found = await sql.rows(
-            self.db,
-            "SELECT DISTINCT number FROM reports WHERE community = ? AND pseudonym = ? ORDER BY number",
-            (community, reporter),
+            self.db, "SELECT id, number FROM reports WHERE community = ? AND pseudonym = ?", (community, reporter)
         )
-        await sql.run(
+        await sql.run_many(
             self.db,
-            "UPDATE reports SET where_text = NULL, what = NULL, markings = NULL, purged_at = ?, "
-            "pseudonym = CASE WHEN received_at >= ? THEN pseudonym END "
-            "WHERE community = ? AND pseudonym = ?",
-            (ts(at), ts(keep_since), community, reporter),
+            "UPDATE reports SET where_text = NULL, what = NULL, markings = NULL, purged_at = ?, mark = ?, "
+            "pseudonym = CASE WHEN received_at >= ? THEN pseudonym END WHERE id = ?",
+            [(ts(at), report_mark(r["id"], reporter), ts(keep_since), r["id"]) for r in found],
         )
-        return [r[0] for r in found]
+        return sorted({r["number"] for r in found})
 
 
 class SqliteStanding:

@@ -1,10 +1,10 @@
 """Retention: forget what reporters wrote, and who they were, once an incident has been closed long enough.
 
-Report text (where, what, markings) and pseudonyms of incidents closed more than the community's
-retention period ago are set to NULL, and reporter standing untouched for as long is deleted; incident
-summaries, counts and the event log (which never held them) stay. `secure_delete` overwrites the freed
-bytes, and a TRUNCATE checkpoint empties the WAL, so the text survives neither in free pages nor in the
-write-ahead log.
+Report text (where, what, markings), pseudonyms and the marks /forget-me leaves, of incidents closed
+more than the community's retention period ago, are set to NULL, and reporter standing untouched for as
+long is deleted; incident summaries, counts and the event log (which never held them) stay.
+`secure_delete` overwrites the freed bytes, and a TRUNCATE checkpoint empties the WAL, so the text
+survives neither in free pages nor in the write-ahead log.
 
 Every community in the database is purged, including one whose server the bot has left. The time of the
 last purge is kept in the database, on the wall clock, so the daily purge keeps its day across restarts.
@@ -73,6 +73,13 @@ async def purge(database: Database, now: datetime) -> PurgeResult:
                     SELECT number FROM incidents WHERE community = ? AND closed = 1 AND closed_at <= ?)
                 """,
                 (ts(now), community.id, community.id, cutoff),
+            )
+            # The marks /forget-me left (see storage.pseudonyms.report_mark) go with the other reports.
+            await sql.run(
+                uow.db,
+                "UPDATE reports SET mark = NULL WHERE community = ? AND mark IS NOT NULL AND number IN ("
+                "SELECT number FROM incidents WHERE community = ? AND closed = 1 AND closed_at <= ?)",
+                (community.id, community.id, cutoff),
             )
             # Standing links a pseudonym to "has reported": it goes when the reports it came from would.
             await sql.run(

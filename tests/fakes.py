@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -63,6 +63,7 @@ class Data:
     keys: dict[tuple[int, int], list[str]] = field(default_factory=dict)
     indexes: dict[int, ClusterIndex] = field(default_factory=dict)
     reports: dict[int, tuple[int, int, int, Report]] = field(default_factory=dict)  # id -> (c, n, ordinal, r)
+    marks: dict[int, str] = field(default_factory=dict)  # report id -> pseudonym /forget-me dropped from it
     standing: dict[tuple[int, str], int] = field(default_factory=dict)
     subscriptions: dict[tuple[int, int], dict[str, Language]] = field(default_factory=dict)
     alerts: dict[int, tuple[int, AlertMessage]] = field(default_factory=dict)
@@ -220,6 +221,15 @@ class FakeReports:
             if (c, n) == (community, number) and r.reporter
         }
 
+    async def reported_by(self, community: int, number: int, pseudonyms: Collection[str]) -> set[str]:
+        held = [
+            who
+            for report_id, (c, n, _, r) in self.uow.data.reports.items()
+            if (c, n) == (community, number)
+            for who in (r.reporter, self.uow.data.marks.get(report_id, ""))
+        ]
+        return set(pseudonyms) & set(held) - {""}
+
     async def move(self, community: int, source: int, target: int, ordinals: dict[int, int]) -> None:
         for report_id, (c, n, o, r) in list(self.uow.data.reports.items()):
             if (c, n) == (community, source):
@@ -244,6 +254,7 @@ class FakeReports:
         for report_id, (c, n, o, r) in list(self.uow.data.reports.items()):
             if c == community and r.reporter == reporter:
                 numbers.add(n)
+                self.uow.data.marks[report_id] = reporter
                 kept = r.reporter if r.received_at >= keep_since else ""
                 self.uow.data.reports[report_id] = (c, n, o, replace(r, where="", what="", markings="", reporter=kept))
         return sorted(numbers)
@@ -438,6 +449,11 @@ class FakeUnitOfWork:
     async def commit(self) -> None:
         self._committed = True
         self.commits += 1
+
+
+def moderator_pseudonyms(community: int, user_id: int) -> str:
+    """The reporter pseudonyms of tests.builders' moderators (MOD_A is "pseudo-a"), as a Pseudonymizer."""
+    return {1001: "pseudo-a", 1002: "pseudo-b", 1003: "pseudo-c"}.get(user_id, f"pseudo-{user_id}")
 
 
 def community(**settings: object) -> Community:

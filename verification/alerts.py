@@ -6,9 +6,15 @@
 - RETRACTION  when it is debunked after an ALERT;
 - ALL CLEAR   when it is resolved after an ALERT.
 
-An incident never confirmed owes nothing, ever. Expiry owes nothing either (its status says so). Every
-amendment refers to the ALERT it amends, as CAP 1.2's `references` does, and every message carries a
-snapshot of the facts with their attribution, so it reads the same whenever it is delivered.
+An incident never confirmed owes nothing, ever. Expiry owes nothing either (its status says so), nor
+does a re-confirmation after a source took its statement back (the UPDATE for that statement told
+subscribers that sources disagree). Every amendment refers to the ALERT it amends, as CAP 1.2's
+`references` does, and every message carries a snapshot of the facts with their attribution, so it reads
+the same whenever it is delivered.
+
+The place, time, agencies and head count a message gives are those frozen when the incident was
+confirmed (`Incident.confirmed_facts`): reports that arrive later never change them, only a moderator's
+update or correction does.
 
 Because `owed(events)` depends only on the events, the messages a new event owes are simply
 `owed(all)[len(owed(before)):]`; the stateful tests check that earlier messages never change.
@@ -166,17 +172,18 @@ def _facts(state: Incident, event: IncidentEvent) -> AlertFacts:
     change_statement = None
     if isinstance(event, StatementAttached):
         change_statement = state.statements[-1]
+    told = state.confirmed_facts or state.snapshot()  # a message is owed only once it was confirmed
     return AlertFacts(
         number=state.number,
         status=state.status,
-        place=state.place.label,
-        area=state.place.area,
-        place_kind=state.place.kind,
-        block=state.place.block,
-        observed_at=state.first_observed,
-        agencies_named=state.agencies_named,
-        people=state.people,
-        reporter_count=state.reporter_count,
+        place=told.place.label,
+        area=told.place.area,
+        place_kind=told.place.kind,
+        block=told.place.block,
+        observed_at=told.observed_at,
+        agencies_named=told.agencies_named,
+        people=told.people,
+        reporter_count=told.reporter_count,
         contested=state.contested,
         confirmed_at=state.confirmed_at,
         confirmation_basis=state.confirmation_basis,

@@ -20,6 +20,12 @@ def moderator_actor(moderator_id: str) -> str:
     return f"mod:{moderator_id}"
 
 
+def moderator_of(actor: str) -> str | None:
+    """The moderator id of a "mod:ID" actor; None for anyone else (the system, a reporter)."""
+    prefix, _, moderator_id = actor.partition(":")
+    return moderator_id if prefix == "mod" and moderator_id else None
+
+
 def reporter_actor(ordinal: int) -> str:
     return f"reporter:{ordinal}"
 
@@ -49,6 +55,22 @@ class ReportFacts:
     language: Language = Language.EN
     low_trust: bool = False
     established: bool = False  # the reporter's earlier reports were confirmed more often than debunked
+
+
+@dataclass(frozen=True, slots=True)
+class FactsChange:
+    """What a moderator's update or correction changes in the facts subscribers are told (None: unchanged).
+
+    Once an incident is confirmed, later reports never change what subscribers see; only this does.
+    """
+
+    observed_at: datetime | None = None
+    agencies: tuple[Agency, ...] | None = None
+    people: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.observed_at is None and self.agencies is None and self.people is None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -95,17 +117,27 @@ class Confirmed(IncidentEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Reconfirmed(IncidentEvent):
+    """Two moderators stand by a confirmation whose confirming statement its source took back."""
+
+    kind: ClassVar[str] = "reconfirmed"
+    voters: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Updated(IncidentEvent):
-    """A moderator adds a detail; `reason` holds the text."""
+    """A moderator adds a detail; `reason` holds the text, `facts` what it changes of the confirmed facts."""
 
     kind: ClassVar[str] = "updated"
+    facts: FactsChange | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Corrected(IncidentEvent):
-    """A moderator corrects confirmed details; `reason` holds the correction."""
+    """A moderator corrects confirmed details; `reason` holds the correction, `facts` the corrected facts."""
 
     kind: ClassVar[str] = "corrected"
+    facts: FactsChange | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -154,6 +186,7 @@ EVENT_TYPES: dict[str, type[IncidentEvent]] = {
         StatementAttached,
         ConfirmVote,
         Confirmed,
+        Reconfirmed,
         Updated,
         Corrected,
         Resolved,
@@ -243,6 +276,15 @@ def _facts(raw: dict[str, Any]) -> ReportFacts:
     )
 
 
+def _facts_change(raw: dict[str, Any]) -> FactsChange:
+    observed, agencies = raw["observed_at"], raw["agencies"]
+    return FactsChange(
+        observed_at=None if observed is None else _dt(observed),
+        agencies=None if agencies is None else tuple(Agency(a) for a in agencies),
+        people=raw["people"],
+    )
+
+
 def _place(raw: dict[str, Any]) -> PlaceRef:
     return PlaceRef(
         key=raw["key"],
@@ -271,6 +313,9 @@ _DECODERS: dict[type, dict[str, Any]] = {
     ReportAdded: {"report": _facts},
     StatementAttached: {"statement": _statement},
     Confirmed: {"voters": tuple},
+    Reconfirmed: {"voters": tuple},
+    Updated: {"facts": _facts_change},
+    Corrected: {"facts": _facts_change},
     Misidentified: {"agency": Agency},
     Merged: {"reports": lambda raw: tuple(_facts(r) for r in raw)},
 }

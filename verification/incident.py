@@ -3,12 +3,15 @@
 `replay(events)` rebuilds the state; the same events always give the same state. The command methods
 (`vote`, `attach_statement`, `correct`, ...) check the rules against the current state and return the
 new events to append, or raise `RuleViolation`. They never change anything themselves.
+
+Who reported is not in the history (it would link moderators to reports for good): the use cases find
+which of the incident's moderators are among its reporters and pass them to the commands that confirm.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any
@@ -21,10 +24,12 @@ from .events import (
     Corrected,
     Debunked,
     Expired,
+    FactsChange,
     IncidentEvent,
     Merged,
     Misidentified,
     PlaceRef,
+    Reconfirmed,
     Reopened,
     ReportAdded,
     Reported,
@@ -36,6 +41,7 @@ from .events import (
     reporter_actor,
 )
 from .model import (
+    MAX_PEOPLE,
     MAX_REASON,
     Agency,
     Moderator,
@@ -72,6 +78,22 @@ class Note:
 
 
 @dataclass(frozen=True, slots=True)
+class ConfirmedFacts:
+    """What subscribers were told happened: the reports' facts when the incident was confirmed.
+
+    Reports that arrive later never change it (moderators see them on the card); only a moderator's
+    update or correction does, and a new confirmation after a reopen takes a new snapshot.
+    """
+
+    place: PlaceRef
+    observed_at: datetime
+    agencies_named: tuple[Agency, ...]
+    people: int | None
+    reporter_count: int
+    reports: int  # how many of the incident's reports it was taken from: the rest came later
+
+
+@dataclass(frozen=True, slots=True)
 class Incident:
     number: int
     place: PlaceRef
@@ -92,6 +114,10 @@ class Incident:
     was_confirmed: bool = False  # ever, including before a reopen
     merged_into: int | None = None
     merged_from: tuple[int, ...] = ()
+    confirmed_facts: ConfirmedFacts | None = None  # kept through a reopen: what subscribers last heard
+    # The only statement the confirmation rested on was taken back and no moderator has reviewed it
+    # since (re-confirmed, corrected or closed it): the card asks them to.
+    confirmation_withdrawn: bool = False
     history: tuple[IncidentEvent, ...] = ()
 
     # --- derived -------------------------------------------------------------------------------
@@ -147,9 +173,48 @@ class Incident:
 
     @property
     def contested(self) -> bool:
-        """Sources disagree: one confirms while another denies."""
+        """Sources disagree: one denies while another confirms or moderators confirmed, or the statement
+        the confirmation rested on was taken back."""
         stances = set(self.current_stances.values())
-        return Stance.CONFIRMS in stances and Stance.DENIES in stances
+        if Stance.DENIES in stances and (Stance.CONFIRMS in stances or self.status is Status.CONFIRMED):
+            return True
+        return self.confirmation_lapsed
+
+    @property
+    def confirmation_lapsed(self) -> bool:
+        """Confirmed by one moderator and a statement whose source no longer confirms (nor does another)."""
+        return (
+            self.status is Status.CONFIRMED
+            and self.confirmation_basis == MODERATOR_AND_STATEMENT
+            and self.confirming_statement is None
+        )
+
+    @property
+    def confirmation_blocked(self) -> bool:
+        """Enough votes (or a vote and a confirming statement) to confirm, yet not confirmed: one of them
+        comes from a moderator who reported the incident and cannot count, so another moderator must vote.
+        (Which one is not said: the history never links a moderator to a report.)"""
+        if self.status is Status.UNVERIFIED:
+            return len(set(self.votes)) >= 2 or (bool(self.votes) and self.confirming_statement is not None)
+        return self.confirmation_lapsed and len(set(self.votes)) >= 2
+
+    @property
+    def later_reports(self) -> tuple[ReportFacts, ...]:
+        """Reports that came after the confirmation: for moderators, never in what subscribers are told."""
+        if self.confirmed_facts is None:
+            return ()
+        return self.reports[self.confirmed_facts.reports :]
+
+    def snapshot(self) -> ConfirmedFacts:
+        """The facts of every report so far, as a confirmation would freeze them now."""
+        return ConfirmedFacts(
+            place=self.place,
+            observed_at=self.first_observed,
+            agencies_named=self.agencies_named,
+            people=self.people,
+            reporter_count=self.reporter_count,
+            reports=len(self.reports),
+        )
 
     @property
     def priority(self) -> Priority:
@@ -166,12 +231,16 @@ class Incident:
         Only a source whose latest word this round is "confirms" counts (a source that took its
         confirmation back does not), and never a news report.
         """
+        return self.confirming_statement_besides(())
+
+    def confirming_statement_besides(self, excluded: Collection[str]) -> AttachedStatement | None:
+        """`confirming_statement`, leaving out statements attached by the moderator actors `excluded`."""
         latest: dict[str, AttachedStatement] = {}
         for attached in self.statements[self.round_start :]:
             latest[attached.statement.source.casefold()] = attached
         for attached in latest.values():
             s = attached.statement
-            if s.stance is Stance.CONFIRMS and s.source_kind.can_confirm:
+            if s.stance is Stance.CONFIRMS and s.source_kind.can_confirm and attached.attached_by not in excluded:
                 return attached
         return None
 
@@ -186,7 +255,14 @@ class Incident:
                 return _evolve(state, reports=(*state.reports, facts), last_news_at=event.at)
             case StatementAttached(statement=statement):
                 attached = AttachedStatement(statement, event.actor, event.at)
-                return _evolve(state, statements=(*state.statements, attached), last_news_at=event.at)
+                after = _evolve(state, statements=(*state.statements, attached), last_news_at=event.at)
+                if after.status is not Status.CONFIRMED or after.confirmation_basis != MODERATOR_AND_STATEMENT:
+                    return after
+                if not after.confirmation_lapsed:
+                    return _evolve(after, confirmation_withdrawn=False)  # a source confirms again
+                if state.confirming_statement is not None:
+                    return _evolve(after, confirmation_withdrawn=True)  # this statement took it back
+                return after
             case ConfirmVote():
                 return _evolve(state, votes=(*state.votes, event.actor))
             case Confirmed():
@@ -198,13 +274,34 @@ class Incident:
                     confirmation_source=event.source,
                     was_confirmed=True,
                     last_news_at=event.at,
+                    confirmed_facts=state.snapshot(),
+                    confirmation_withdrawn=False,
                 )
-            case Updated():
+            case Reconfirmed():
+                # Two moderators now carry it: the statement that was taken back no longer matters.
+                return _evolve(
+                    state,
+                    confirmation_basis=TWO_MODERATORS,
+                    confirmation_source=None,
+                    confirmation_withdrawn=False,
+                )
+            case Updated(facts=change):
                 note = Note(event.reason, event.actor, event.at)
-                return _evolve(state, updates=(*state.updates, note), last_news_at=event.at)
-            case Corrected():
+                return _evolve(
+                    state,
+                    updates=(*state.updates, note),
+                    last_news_at=event.at,
+                    confirmed_facts=_amended(state.confirmed_facts, change),
+                )
+            case Corrected(facts=change):
                 note = Note(event.reason, event.actor, event.at)
-                return _evolve(state, corrections=(*state.corrections, note), last_news_at=event.at)
+                return _evolve(
+                    state,
+                    corrections=(*state.corrections, note),
+                    last_news_at=event.at,
+                    confirmed_facts=_amended(state.confirmed_facts, change),
+                    confirmation_withdrawn=False,  # moderators reviewed it and told subscribers
+                )
             case Misidentified(agency=agency):
                 note = Note(event.reason, event.actor, event.at)
                 return _evolve(
@@ -213,6 +310,7 @@ class Incident:
                     corrections=(*state.corrections, note),
                     established_agency=agency,
                     closing=note,
+                    confirmation_withdrawn=False,
                 )
             case Resolved() | Debunked() | Expired():
                 status = {
@@ -220,7 +318,8 @@ class Incident:
                     Debunked: Status.DEBUNKED,
                     Expired: Status.EXPIRED,
                 }[type(event)]
-                return _evolve(state, status=status, closing=Note(event.reason, event.actor, event.at))
+                closing = Note(event.reason, event.actor, event.at)
+                return _evolve(state, status=status, closing=closing, confirmation_withdrawn=False)
             case Reopened():
                 return _evolve(
                     state,
@@ -230,6 +329,7 @@ class Incident:
                     confirmed_at=None,
                     confirmation_basis=None,
                     confirmation_source=None,
+                    confirmation_withdrawn=False,
                     closing=None,
                     last_news_at=event.at,
                 )
@@ -252,42 +352,61 @@ class Incident:
         return [ReportAdded(at=at, actor=reporter_actor(facts.reporter), report=facts)]
 
     def attach_statement(
-        self, statement: Statement, by: Moderator, at: datetime, *, reporters: Collection[str] = ()
+        self,
+        statement: Statement,
+        by: Moderator,
+        at: datetime,
+        *,
+        reporting_moderators: Collection[str] = (),
     ) -> list[IncidentEvent]:
-        """Attach what a source said. `reporters`: the incident's reporter pseudonyms on record.
+        """Attach what a source said. `reporting_moderators`: the moderator actors ("mod:ID") among the
+        incident's reporters (`by`, its voters and the attachers of its statements, as the use case found).
 
         A moderator who reported the incident may attach a denial or a clarification, but not a
         statement that confirms: that would be the second vote they are refused. (Refusing, rather than
         recording who reported, keeps the permanent history from linking a moderator to a report.)
         """
         self._require_open()
-        if statement.stance is Stance.CONFIRMS and by.pseudonym and by.pseudonym in reporters:
+        if statement.stance is Stance.CONFIRMS and moderator_actor(by.id) in reporting_moderators:
             raise RuleViolation("reporter_cannot_confirm", number=self.number)
         new: list[IncidentEvent] = [StatementAttached(at=at, actor=moderator_actor(by.id), statement=statement)]
-        return new + self._confirmation_if_due(new, at)
+        return new + self._confirmation_if_due(new, at, reporting_moderators)
 
     def vote(
-        self, by: Moderator, at: datetime, *, note: str = "", reporters: Collection[str] = ()
+        self, by: Moderator, at: datetime, *, note: str = "", reporting_moderators: Collection[str] = ()
     ) -> list[IncidentEvent]:
-        """A moderator's vote to confirm. `reporters`: the incident's reporter pseudonyms on record."""
+        """A moderator's vote to confirm, or to re-confirm once the confirming statement was taken back.
+
+        `reporting_moderators`: as for `attach_statement`. The vote of a moderator who reported is
+        refused; one cast before its moderator reported (or before a merge brought their report in)
+        stays in the history but never counts toward a confirmation.
+        """
         self._require_open()
-        if self.status is Status.CONFIRMED:
+        if self.status is Status.CONFIRMED and not self.confirmation_lapsed:
             raise RuleViolation("already_confirmed", number=self.number)
         actor = moderator_actor(by.id)
         if actor in self.votes:
             raise RuleViolation("already_voted", number=self.number)
-        if by.pseudonym and by.pseudonym in reporters:
+        if actor in reporting_moderators:
             raise RuleViolation("reporter_cannot_vote", number=self.number)
         new: list[IncidentEvent] = [ConfirmVote(at=at, actor=actor, reason=_optional(note))]
-        return new + self._confirmation_if_due(new, at)
+        return new + self._confirmation_if_due(new, at, reporting_moderators)
 
-    def update(self, text: str, by: Moderator, at: datetime) -> list[IncidentEvent]:
+    def update(
+        self, text: str, by: Moderator, at: datetime, *, facts: FactsChange | None = None
+    ) -> list[IncidentEvent]:
+        """A detail for subscribers; `facts` changes what they are told (time, agencies, people)."""
         self._require_open()
-        return [Updated(at=at, actor=moderator_actor(by.id), reason=_required(text, "text_required"))]
+        text = _required(text, "text_required")
+        return [Updated(at=at, actor=moderator_actor(by.id), reason=text, facts=self._checked_change(facts))]
 
-    def correct(self, text: str, by: Moderator, at: datetime) -> list[IncidentEvent]:
+    def correct(
+        self, text: str, by: Moderator, at: datetime, *, facts: FactsChange | None = None
+    ) -> list[IncidentEvent]:
+        """A correction for everyone told; `facts` corrects what they are told (time, agencies, people)."""
         self._require_open()
-        return [Corrected(at=at, actor=moderator_actor(by.id), reason=_required(text, "correction_required"))]
+        text = _required(text, "correction_required")
+        return [Corrected(at=at, actor=moderator_actor(by.id), reason=text, facts=self._checked_change(facts))]
 
     def mark_misidentified(
         self, correction: str, by: Moderator, at: datetime, *, agency: Agency | None = None
@@ -356,24 +475,50 @@ class Incident:
         if self.status.closed:
             raise RuleViolation("incident_closed", number=self.number, status=self.status.value)
 
-    def _confirmation_if_due(self, new: Sequence[IncidentEvent], at: datetime) -> list[IncidentEvent]:
-        """Confirm once two moderators voted, or one moderator voted and a statement confirms."""
+    def _checked_change(self, facts: FactsChange | None) -> FactsChange | None:
+        if facts is None or facts.empty:
+            return None
+        if self.confirmed_facts is None:
+            # Before confirmation subscribers were told nothing; the confirmation takes the reports' facts.
+            raise RuleViolation("not_confirmed", number=self.number)
+        if facts.people is not None and not 1 <= facts.people <= MAX_PEOPLE:
+            raise RuleViolation("people_out_of_range", limit=MAX_PEOPLE)
+        if facts.agencies is not None:
+            named = tuple(dict.fromkeys(a for a in facts.agencies if a is not Agency.UNKNOWN))
+            facts = replace(facts, agencies=named)
+        return facts
+
+    def _confirmation_if_due(
+        self, new: Sequence[IncidentEvent], at: datetime, reporting_moderators: Collection[str]
+    ) -> list[IncidentEvent]:
+        """Confirm once two moderators voted, or one moderator voted and a statement confirms; re-confirm a
+        confirmation whose statement was taken back once two moderators voted. Neither a moderator among
+        the reporters nor a statement one of them attached ever counts."""
         after = self
         for event in new:
             after = after.apply(event)
-        if after.status is not Status.UNVERIFIED or not after.votes:
+        if after.status is Status.UNVERIFIED:
+            reconfirming = False
+        elif after.confirmation_lapsed:
+            reconfirming = True
+        else:
+            return []
+        voters = tuple(dict.fromkeys(v for v in after.votes if v not in reporting_moderators))
+        if not voters:
             return []
         actor = new[-1].actor
-        if len(set(after.votes)) >= 2:
-            return [Confirmed(at=at, actor=actor, basis=TWO_MODERATORS, voters=after.votes)]
-        confirming = after.confirming_statement
-        if confirming is not None:
+        if len(voters) >= 2:
+            if reconfirming:
+                return [Reconfirmed(at=at, actor=actor, voters=voters)]
+            return [Confirmed(at=at, actor=actor, basis=TWO_MODERATORS, voters=voters)]
+        confirming = after.confirming_statement_besides(reporting_moderators)
+        if confirming is not None and not reconfirming:
             return [
                 Confirmed(
                     at=at,
                     actor=actor,
                     basis=MODERATOR_AND_STATEMENT,
-                    voters=after.votes,
+                    voters=voters,
                     source=confirming.statement.source,
                 )
             ]
@@ -420,6 +565,17 @@ def advance(state: Incident, new: Sequence[IncidentEvent]) -> Incident:
     return _evolve(state, history=(*state.history, *new))
 
 
+def _amended(facts: ConfirmedFacts | None, change: FactsChange | None) -> ConfirmedFacts | None:
+    if facts is None or change is None:
+        return facts
+    return replace(
+        facts,
+        observed_at=facts.observed_at if change.observed_at is None else change.observed_at,
+        agencies_named=facts.agencies_named if change.agencies is None else change.agencies,
+        people=facts.people if change.people is None else change.people,
+    )
+
+
 def _required(text: str, code: str) -> str:
     cleaned = (text or "").strip()
     if not cleaned:
@@ -440,6 +596,8 @@ __all__ = [
     "MODERATOR_AND_STATEMENT",
     "TWO_MODERATORS",
     "AttachedStatement",
+    "ConfirmedFacts",
+    "FactsChange",
     "Incident",
     "Note",
     "Priority",

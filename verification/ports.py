@@ -6,7 +6,7 @@ and nothing is kept, until `commit()`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -163,15 +163,32 @@ class Reports(Protocol):
         """Move reports to another incident; `ordinals` maps report id -> new reporter number."""
         ...
 
+    async def reported_by(self, community: int, number: int, pseudonyms: Collection[str]) -> set[str]:
+        """Which of `pseudonyms` reported the incident: on record, or by the mark /forget-me leaves so
+        that a moderator who reported can still never confirm it."""
+        ...
+
     async def recent_count(self, community: int, reporter: str, since: datetime) -> int: ...
     async def of_incident(self, community: int, number: int) -> list[StoredReport]: ...
     async def forget(self, community: int, reporter: str, at: datetime, keep_since: datetime) -> list[int]:
         """Delete the text and pseudonym of a reporter's reports; returns the incidents they were in.
 
         Reports received since `keep_since` keep their pseudonym (not their text) until that window has
-        passed, so forgetting cannot be used to reset the per-reporter rate limit.
+        passed, so forgetting cannot be used to reset the per-reporter rate limit. Each report keeps a
+        keyed mark instead, with which `reported_by` still knows the reporter, and only them, until
+        retention purges the report.
         """
         ...
+
+
+class Pseudonyms(Protocol):
+    """A person's reporter pseudonym in a community, from their Discord id (`storage.Pseudonymizer`).
+
+    The use cases that confirm need it for every moderator who voted or attached a statement, not only
+    the one acting: the history names moderators, never their pseudonyms.
+    """
+
+    def __call__(self, community: int, user_id: int) -> str: ...
 
 
 class Standing(Protocol):

@@ -116,5 +116,7 @@ class Reporting(commands.Cog):
     async def status(self, interaction: discord.Interaction, incident: app_commands.Range[int, 1, 10**9]) -> None:
         async with Acting(self.services, interaction) as act:
             community = await act.community()
-            state = await usecases.incident(self.services.storage, community.id, incident)
+            # The same answer for an unconfirmed incident as for none at all, except to its reporters.
+            asker = self.services.pseudonyms(community.id, interaction.user.id)
+            state = await usecases.status_for(self.services.storage, community.id, incident, asker)
             await act.reply(public_status(state, act.lang, community.zone))

@@ -123,5 +123,5 @@ async def _perform(
         case _:
             raise AssertionError(step.action)
     # The same dispatch as a card's buttons and the /incident commands.
-    outcome = await usecases.run_moderator_command(uow, now, command)
+    outcome = await usecases.run_moderator_command(uow, now, command, pseudonyms=pseudonym)
     return replies.moderated(command.action.value, outcome, lang), number

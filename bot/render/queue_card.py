@@ -57,6 +57,12 @@ def card(incident: Incident, reports: tuple[StoredReport, ...], lang: Language, 
     description = " · ".join(status_line)
     if incident.status is Status.UNVERIFIED:
         description += "\n" + t(lang, "card.not_shared")
+    if incident.confirmation_withdrawn or incident.confirmation_lapsed:
+        description += "\n" + t(lang, "card.confirmation_withdrawn")
+    if incident.confirmation_blocked:
+        description += "\n" + t(lang, "card.confirmation_blocked")
+    if incident.later_reports:
+        description += "\n" + t(lang, "card.later_reports", count=len(incident.later_reports))
 
     low = len({r.reporter for r in incident.reports if r.low_trust})
     reporters = t(

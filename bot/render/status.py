@@ -20,8 +20,10 @@ def public_status(incident: Incident, lang: Language, zone: tzinfo) -> str:
         # Never confirmed: not even the place is repeated, so /status cannot spread a rumour.
         key = "status.under_review" if incident.status is Status.UNVERIFIED else "status.closed_unconfirmed"
         return t(lang, key, number=number)
-    place = words.place_of(incident.place, lang)
-    when = words.moment(incident.first_observed, zone, lang)
+    # What subscribers were told, frozen at confirmation: later reports never change it.
+    facts = incident.confirmed_facts
+    place = words.place_of(facts.place if facts is not None else incident.place, lang)
+    when = words.moment(facts.observed_at if facts is not None else incident.first_observed, zone, lang)
     lines = [t(lang, "status.title", number=number, place=place, status=words.status(incident.status, lang))]
     lines.append(t(lang, "status.observed", when=when))
     if incident.status is Status.UNVERIFIED:

@@ -230,8 +230,12 @@ async def test_a_spanish_reporter_gets_spanish_and_a_spanish_subscriber_gets_spa
 async def test_status_shows_confirmed_facts_only(world):
     await set_up(world)
     await report(world)
-    under_review = await world.people["pat"].slash("status", incident=1)
-    assert "under review" in under_review.content
+    # To anyone but its reporters, an unconfirmed incident looks exactly like one that does not exist:
+    # /status can neither spread a rumour nor confirm that something was reported.
+    probe = await world.people["pat"].slash("status", incident=1)
+    assert probe.content == "There is no incident #1."
+    under_review = await world.people["luis"].slash("status", incident=1)  # who reported it
+    assert "under review" in under_review.content or "en revisión" in under_review.content
     assert "Hamline" not in under_review.content  # a rumour is not repeated, not even its place
     await confirm_with_statement(world)
     confirmed = await world.people["pat"].slash("status", incident=1)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import storage
+from tests.fakes import moderator_pseudonyms
 from tests.scenario_steps import CHICAGO, set_up_chicago
 from verification import usecases
 from verification.errors import RuleViolation
@@ -58,10 +59,14 @@ async def main(data_dir: Path, journal_path: Path, seed: int) -> None:
                 data = ReportInput(CHICAGO, f"reporter-{rng.randrange(50)}", rng.choice(PLACES), f"op-{i}", None)
                 await usecases.submit_report(uow, now, data)
             elif kind == "vote":
-                await usecases.vote_confirm(uow, now, CHICAGO, number, rng.choice(MODERATORS), f"op-{i}")
+                await usecases.vote_confirm(
+                    uow, now, CHICAGO, number, rng.choice(MODERATORS), f"op-{i}", pseudonyms=moderator_pseudonyms
+                )
             elif kind == "statement":
                 s = StatementInput("CPS", rng.choice(list(Stance)), SourceKind.OFFICIAL, quote=f"op-{i}")
-                await usecases.attach_statement(uow, now, CHICAGO, number, rng.choice(MODERATORS), s)
+                await usecases.attach_statement(
+                    uow, now, CHICAGO, number, rng.choice(MODERATORS), s, pseudonyms=moderator_pseudonyms
+                )
             elif kind == "correct":
                 await usecases.correct(uow, now, CHICAGO, number, rng.choice(MODERATORS), f"op-{i}")
             else:

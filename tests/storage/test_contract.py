@@ -267,3 +267,25 @@ async def test_earlier_recipients_are_those_an_alert_may_have_reached_and_not_ye
         await uow.outbox.enqueue(await uow.outbox.add_alert(1, retraction), [NewDelivery(retracted, 0, rows[3])], at(7))
         earlier = await uow.outbox.earlier_recipients(1, 1)
         assert {(e.recipient.address, e.alert_delivery) for e in earlier} == {(20, rows[0]), (21, rows[1])}
+
+
+async def test_reported_by_knows_reporters_on_record_and_those_forget_me_left_a_mark_of(uow):
+    async with uow:
+        await uow.communities.save(Community(id=1))
+        await _incident(uow, 1, Story(number=1))
+        await _incident(uow, 2, Story(number=2))
+        ids = [
+            await uow.reports.add(1, number, 1, a_report(reporter))
+            for number, reporter in [(1, "p1"), (1, "p2"), (2, "p1"), (2, "p3")]
+        ]
+        assert await uow.reports.reported_by(1, 1, {"p1", "p3", "moderator"}) == {"p1"}
+        assert await uow.reports.reported_by(1, 1, set()) == set()
+        await uow.reports.forget(1, "p1", T + timedelta(hours=1), keep_since=T + timedelta(minutes=50))
+        assert "p1" not in await uow.reports.reporters(1, 1)
+        assert await uow.reports.reported_by(1, 1, {"p1", "p2", "p3"}) == {"p1", "p2"}
+        assert await uow.reports.reported_by(1, 2, {"p1", "p2"}) == {"p1"}
+        assert await uow.reports.reported_by(2, 1, {"p1", "p2"}) == set()  # another community
+        await uow.reports.move(1, 2, 1, {ids[2]: 1, ids[3]: 3})
+        assert await uow.reports.reported_by(1, 1, {"p1", "p3"}) == {"p1", "p3"}
+        assert await uow.reports.reported_by(1, 2, {"p1", "p3"}) == set()
+        await uow.commit()

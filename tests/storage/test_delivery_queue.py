@@ -18,6 +18,7 @@ import storage
 from storage.database import connect
 from storage.migrations import bundled, migrate
 from tests.builders import MOD_A, MOD_B, MOD_C
+from tests.fakes import moderator_pseudonyms
 from tests.scenario_steps import CHICAGO, set_up_chicago
 from verification import usecases
 from verification.alerts import AlertKind
@@ -55,8 +56,8 @@ async def _one_subscriber_alert(database: storage.Database, *subscribers: int) -
         await usecases.subscribe(uow, CHICAGO, user, None, Language.ES)
     report = ReportInput(CHICAGO, "r1", "hamline elementary!!", "la migra en la escuela, 2 agentes 😰", "11:15")
     await usecases.submit_report(uow, NOW - timedelta(minutes=5), report)
-    await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A)
-    await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_B)
+    await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A, pseudonyms=moderator_pseudonyms)
+    await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_B, pseudonyms=moderator_pseudonyms)
 
 
 async def _claim_one(queue: storage.SqliteDeliveryQueue, now: datetime) -> ClaimedDelivery:
@@ -188,8 +189,8 @@ async def test_an_earlier_amendment_takes_the_priority_of_an_urgent_one_queued_b
         await usecases.subscribe(uow, CHICAGO, user, "Pilsen", Language.EN)
     pilsen = ReportInput(CHICAGO, "r2", "whittier park", "agents near the park...", "11:30")
     await usecases.submit_report(uow, NOW + timedelta(minutes=2), pilsen)
-    await usecases.vote_confirm(uow, NOW + timedelta(minutes=3), CHICAGO, 2, MOD_A)
-    await usecases.vote_confirm(uow, NOW + timedelta(minutes=3), CHICAGO, 2, MOD_B)
+    await usecases.vote_confirm(uow, NOW + timedelta(minutes=3), CHICAGO, 2, MOD_A, pseudonyms=moderator_pseudonyms)
+    await usecases.vote_confirm(uow, NOW + timedelta(minutes=3), CHICAGO, 2, MOD_B, pseudonyms=moderator_pseudonyms)
     await usecases.correct(uow, NOW + timedelta(minutes=4), CHICAGO, 1, MOD_C, "2 agents, not 4")
 
     moment = NOW + timedelta(minutes=4)

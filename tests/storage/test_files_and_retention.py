@@ -15,6 +15,7 @@ import pytest
 import storage
 from storage.pseudonyms import KEY_FILE, Pseudonymizer
 from tests.builders import MOD_A, MOD_B, MOD_C
+from tests.fakes import moderator_pseudonyms
 from tests.scenario_steps import CHICAGO, set_up_chicago
 from verification import usecases
 from verification.model import Agency
@@ -135,8 +136,8 @@ async def _reported_and_closed(database: storage.Database) -> None:
     for i, who in enumerate(("p-ana", "p-beto", "p-caro")):
         report = ReportInput(CHICAGO, who, "Hamline", f"CANARY-{i} ICE en la puerta!!", None, Agency.ICE)
         await usecases.submit_report(uow, NOW + timedelta(minutes=i), report)
-    await usecases.vote_confirm(uow, NOW + timedelta(minutes=5), CHICAGO, 1, MOD_A)
-    await usecases.vote_confirm(uow, NOW + timedelta(minutes=6), CHICAGO, 1, MOD_B)
+    await usecases.vote_confirm(uow, NOW + timedelta(minutes=5), CHICAGO, 1, MOD_A, pseudonyms=moderator_pseudonyms)
+    await usecases.vote_confirm(uow, NOW + timedelta(minutes=6), CHICAGO, 1, MOD_B, pseudonyms=moderator_pseudonyms)
     await usecases.resolve(uow, NOW + timedelta(minutes=8), CHICAGO, 1, MOD_C, "se fueron")
 
 

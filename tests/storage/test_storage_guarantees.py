@@ -10,6 +10,7 @@ import pytest
 import storage
 from storage.pseudonyms import KEY_FILE, Pseudonymizer
 from tests.builders import MOD_A, MOD_B, MOD_C
+from tests.fakes import moderator_pseudonyms
 from tests.scenario_steps import CHICAGO, set_up_chicago
 from verification import usecases
 from verification.model import Agency, Language
@@ -65,8 +66,8 @@ async def _scenario_with_real_ids(tmp_path, database) -> Pseudonymizer:
             ReportInput(CHICAGO, pseudonym(CHICAGO, user), "Hamline", f"CANARY-TEXT-{i} agents", None, Agency.ICE,
                         markings=f"CANARY-MARK-{i}"),
         )  # fmt: skip
-    await usecases.vote_confirm(uow, NOW + timedelta(minutes=5), CHICAGO, 1, MOD_A)
-    await usecases.vote_confirm(uow, NOW + timedelta(minutes=6), CHICAGO, 1, MOD_B)
+    await usecases.vote_confirm(uow, NOW + timedelta(minutes=5), CHICAGO, 1, MOD_A, pseudonyms=moderator_pseudonyms)
+    await usecases.vote_confirm(uow, NOW + timedelta(minutes=6), CHICAGO, 1, MOD_B, pseudonyms=moderator_pseudonyms)
     await usecases.correct(uow, NOW + timedelta(minutes=7), CHICAGO, 1, MOD_C, "two agents")
     await usecases.resolve(uow, NOW + timedelta(minutes=8), CHICAGO, 1, MOD_C, "they left")
     return pseudonym
@@ -109,6 +110,28 @@ async def test_purge_forgets_report_text_and_pseudonyms_even_in_free_pages_and_t
     assert len(incident.reports) == 3  # summaries and counts stay
     view = await usecases.incident_view(database.unit_of_work(), CHICAGO, 1)
     assert all(r.what is None and r.where is None for r in view.reports)
+
+
+async def test_forget_me_leaves_only_a_keyed_mark_and_retention_clears_it(tmp_path, database):
+    """The mark that stops a moderator confirming their own report is neither the pseudonym nor shared by
+    two reports, and goes with the incident's other reports at retention."""
+    pseudonym = await _scenario_with_real_ids(tmp_path, database)
+    gone = pseudonym(CHICAGO, REPORTER_IDS[0])
+    await usecases.forget_reporter(database.unit_of_work(), CHICAGO, gone, NOW + timedelta(hours=1))
+    await storage.release_forgotten(database, NOW + timedelta(hours=1))
+    await database.checkpoint()
+    assert gone.encode() not in b"".join(p.read_bytes() for p in tmp_path.glob("veraz.db*"))
+    uow = database.unit_of_work()
+    async with uow:
+        assert await uow.reports.reported_by(CHICAGO, 1, {gone, "someone else"}) == {gone}
+    async with database.db.execute("SELECT mark FROM reports WHERE mark IS NOT NULL") as cur:
+        [(mark,)] = await cur.fetchall()
+    assert gone not in mark
+    await storage.purge(database, NOW + timedelta(days=31))
+    async with database.db.execute("SELECT COUNT(*) FROM reports WHERE mark IS NOT NULL") as cur:
+        assert (await cur.fetchone())[0] == 0
+    async with uow:
+        assert await uow.reports.reported_by(CHICAGO, 1, {gone}) == set()
 
 
 async def test_backup_is_a_consistent_copy_while_the_database_is_in_use(tmp_path, database):

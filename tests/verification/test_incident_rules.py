@@ -49,10 +49,10 @@ def test_a_moderator_votes_once():
 
 
 def test_a_moderator_who_reported_cannot_vote():
-    """The reporter's own pseudonym matching the moderator's refuses the vote."""
+    """A moderator the use case found among the reporters is refused the vote."""
     story = Story()
     with pytest.raises(RuleViolation) as refused:
-        story.incident.vote(MOD_A, at(5), reporters={"pseudo-a"})
+        story.incident.vote(MOD_A, at(5), reporting_moderators={"mod:1001"})
     assert refused.value.code == "reporter_cannot_vote"
 
 
@@ -282,10 +282,12 @@ def test_a_moderator_who_reported_cannot_attach_a_confirming_statement():
     story = Story()
     with pytest.raises(RuleViolation) as refused:
         story.incident.attach_statement(
-            statement(kind=SourceKind.VERIFIER), MOD_A, at(100), reporters={MOD_A.pseudonym}
+            statement(kind=SourceKind.VERIFIER), MOD_A, at(100), reporting_moderators={"mod:1001"}
         )
     assert refused.value.code == "reporter_cannot_confirm"
     story.do(
-        story.incident.attach_statement(statement(stance=Stance.DENIES), MOD_A, at(101), reporters={MOD_A.pseudonym})
+        story.incident.attach_statement(
+            statement(stance=Stance.DENIES), MOD_A, at(101), reporting_moderators={"mod:1001"}
+        )
     )
     assert len(story.incident.statements) == 1

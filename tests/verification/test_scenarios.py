@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.builders import MOD_A, MOD_B
+from tests.fakes import moderator_pseudonyms
 from tests.scenario_steps import CHICAGO, set_up_chicago
 from verification import usecases
 from verification.alerts import AlertKind
@@ -48,8 +49,8 @@ async def test_hamline_elementary_false_alarm_reaches_the_same_people_corrected(
 
     # ~13:30 the district says "ICE agents" came; a moderator attaches it and confirms.
     cps = StatementInput("Chicago Public Schools", Stance.CONFIRMS, SourceKind.OFFICIAL, quote="ICE agents came")
-    await usecases.attach_statement(uow, chicago(13, 30), CHICAGO, 1, MOD_A, cps)
-    confirmed = await usecases.vote_confirm(uow, chicago(13, 31), CHICAGO, 1, MOD_A)
+    await usecases.attach_statement(uow, chicago(13, 30), CHICAGO, 1, MOD_A, cps, pseudonyms=moderator_pseudonyms)
+    confirmed = await usecases.vote_confirm(uow, chicago(13, 31), CHICAGO, 1, MOD_A, pseudonyms=moderator_pseudonyms)
     assert confirmed.status is Status.CONFIRMED
     assert [m.kind for m in confirmed.alerts] == [AlertKind.ALERT]
     assert confirmed.alerts[0].facts.confirmation_source == "Chicago Public Schools"
@@ -64,14 +65,16 @@ async def test_hamline_elementary_false_alarm_reaches_the_same_people_corrected(
     # Afternoon: ICE denies; police and sheriff deny involvement. Contested: an UPDATE naming who says what.
     for source, kind in [("ICE", SourceKind.LAW_ENFORCEMENT), ("Chicago Police", SourceKind.LAW_ENFORCEMENT)]:
         denial = StatementInput(source, Stance.DENIES, kind, published="15:00")
-        outcome = await usecases.attach_statement(uow, chicago(15, 5), CHICAGO, 1, MOD_B, denial)
+        outcome = await usecases.attach_statement(
+            uow, chicago(15, 5), CHICAGO, 1, MOD_B, denial, pseudonyms=moderator_pseudonyms
+        )
         assert [m.kind for m in outcome.alerts] == [AlertKind.UPDATE]
         assert outcome.incident.contested
     await _deliver(uow)
 
     # Later: the Secret Service says they were its agents. Misidentified, with a correction.
     service = StatementInput("U.S. Secret Service", Stance.CLARIFIES, SourceKind.LAW_ENFORCEMENT)
-    await usecases.attach_statement(uow, chicago(18, 0), CHICAGO, 1, MOD_B, service)
+    await usecases.attach_statement(uow, chicago(18, 0), CHICAGO, 1, MOD_B, service, pseudonyms=moderator_pseudonyms)
     corrected = await usecases.mark_misidentified(
         uow,
         chicago(18, 5),
@@ -114,11 +117,13 @@ async def test_two_los_angeles_schools_are_two_incidents_and_both_get_attributed
         await usecases.attach_statement(
             uow, days_later, CHICAGO, number, MOD_A,
             StatementInput("LAUSD", Stance.CONFIRMS, SourceKind.OFFICIAL, quote="federal agents visited"),
+            pseudonyms=moderator_pseudonyms,
         )  # fmt: skip
-        await usecases.vote_confirm(uow, days_later, CHICAGO, number, MOD_A)
+        await usecases.vote_confirm(uow, days_later, CHICAGO, number, MOD_A, pseudonyms=moderator_pseudonyms)
         outcome = await usecases.attach_statement(
             uow, days_later + timedelta(hours=1), CHICAGO, number, MOD_B,
             StatementInput("DHS", Stance.CLARIFIES, SourceKind.LAW_ENFORCEMENT, quote="HSI wellness checks"),
+            pseudonyms=moderator_pseudonyms,
         )  # fmt: skip
         assert [m.kind for m in outcome.alerts] == [AlertKind.UPDATE]
         sources = [a.statement.source for a in outcome.alerts[0].facts.statements]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.builders import MOD_A, MOD_B, MOD_C
-from tests.fakes import FakeUnitOfWork
+from tests.fakes import FakeUnitOfWork, moderator_pseudonyms
 from tests.scenario_steps import CHICAGO, set_up_chicago
 from verification import usecases
 from verification.alerts import AlertKind
@@ -27,8 +27,8 @@ def report(reporter: str = "r1", where: str = "Hamline Elementary", **kw: object
 
 
 async def confirm(uow: UnitOfWork, number: int, at: datetime = NOW) -> usecases.Outcome:
-    await usecases.vote_confirm(uow, at, CHICAGO, number, MOD_A)
-    return await usecases.vote_confirm(uow, at, CHICAGO, number, MOD_B)
+    await usecases.vote_confirm(uow, at, CHICAGO, number, MOD_A, pseudonyms=moderator_pseudonyms)
+    return await usecases.vote_confirm(uow, at, CHICAGO, number, MOD_B, pseudonyms=moderator_pseudonyms)
 
 
 async def log(uow: UnitOfWork, number: int):
@@ -128,7 +128,7 @@ async def test_a_reporter_over_the_limit_is_refused(uow):
 async def test_an_unknown_incident_is_refused(uow):
     await set_up_chicago(uow)
     with pytest.raises(RuleViolation) as refused:
-        await usecases.vote_confirm(uow, NOW, CHICAGO, 42, MOD_A)
+        await usecases.vote_confirm(uow, NOW, CHICAGO, 42, MOD_A, pseudonyms=moderator_pseudonyms)
     assert refused.value.code == "unknown_incident"
 
 
@@ -140,9 +140,9 @@ async def test_confirmation_queues_one_alert_for_the_channel_and_matching_subscr
     await usecases.subscribe(uow, CHICAGO, 503, "Pilsen", Language.EN)
     await usecases.subscribe(uow, CHICAGO, 501, None, Language.ES)  # both an area and everything: once
     await usecases.submit_report(uow, NOW, report())
-    await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A)
+    await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A, pseudonyms=moderator_pseudonyms)
     assert await log(uow, 1) == []  # one moderator: nothing
-    outcome = await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_B)
+    outcome = await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_B, pseudonyms=moderator_pseudonyms)
     assert outcome.status is Status.CONFIRMED
     assert [m.kind for m in outcome.alerts] == [AlertKind.ALERT]
     sent_to = {(r.recipient.kind, r.recipient.address, r.recipient.language) for r in await log(uow, 1)}
@@ -157,7 +157,7 @@ async def test_a_moderator_who_reported_cannot_confirm_their_own_report(uow):
     await set_up_chicago(uow)
     await usecases.submit_report(uow, NOW, report(MOD_A.pseudonym))
     with pytest.raises(RuleViolation) as refused:
-        await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A)
+        await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A, pseudonyms=moderator_pseudonyms)
     assert refused.value.code == "reporter_cannot_vote"
 
 
@@ -174,7 +174,9 @@ async def test_amendments_reach_exactly_the_earlier_recipients(uow):
     await usecases.subscribe(uow, CHICAGO, 603, None, Language.EN)  # too late for this incident
 
     ice = StatementInput("ICE", Stance.DENIES, SourceKind.LAW_ENFORCEMENT)
-    update = await usecases.attach_statement(uow, NOW + timedelta(hours=3), CHICAGO, 1, MOD_C, ice)
+    update = await usecases.attach_statement(
+        uow, NOW + timedelta(hours=3), CHICAGO, 1, MOD_C, ice, pseudonyms=moderator_pseudonyms
+    )
     assert [m.kind for m in update.alerts] == [AlertKind.UPDATE]
     correction = await usecases.mark_misidentified(
         uow, NOW + timedelta(hours=5), CHICAGO, 1, MOD_C, "Secret Service, not ICE", Agency.OTHER_FEDERAL
@@ -216,10 +218,10 @@ async def test_a_refused_action_rolls_back_everything(uow):
     """A rule violation mid-use-case leaves no half-written record behind."""
     await set_up_chicago(uow)
     await usecases.submit_report(uow, NOW, report())
-    await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A)
+    await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A, pseudonyms=moderator_pseudonyms)
     before = await usecases.incident(uow, CHICAGO, 1)
     with pytest.raises(RuleViolation):
-        await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A)
+        await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_A, pseudonyms=moderator_pseudonyms)
     assert await usecases.incident(uow, CHICAGO, 1) == before
 
 
@@ -233,9 +235,27 @@ async def test_statements_are_checked_before_anything_is_written(uow):
         (StatementInput("CPS", Stance.CONFIRMS, published="tomorrow"), "when_unparseable"),
     ]:
         with pytest.raises(RuleViolation) as refused:
-            await usecases.attach_statement(uow, NOW, CHICAGO, 1, MOD_A, data)
+            await usecases.attach_statement(uow, NOW, CHICAGO, 1, MOD_A, data, pseudonyms=moderator_pseudonyms)
         assert refused.value.code == code
     assert (await usecases.incident(uow, CHICAGO, 1)).statements == ()
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("https://cps.edu/\u200bnews", "https://cps.edu/news"),  # a zero-width space hides nothing
+        ("https://\u202ecps.edu/news", "https://cps.edu/news"),  # nor does a right-to-left override
+        ("https://ICE.gov/news", "https://ice.gov/news"),
+        ("https://сps.edu/news", "https://xn--ps-nmc.edu/news"),  # a Cyrillic "с": its real host shows
+        ("https://cps.edu:8443/a?b=1#c", "https://cps.edu:8443/a?b=1#c"),
+    ],
+)
+async def test_statement_links_lose_invisible_characters_and_show_their_real_host(uow, typed, kept):
+    await set_up_chicago(uow)
+    await usecases.submit_report(uow, NOW, report())
+    data = StatementInput("CPS", Stance.CONFIRMS, url=typed)
+    outcome = await usecases.attach_statement(uow, NOW, CHICAGO, 1, MOD_A, data, pseudonyms=moderator_pseudonyms)
+    assert outcome.incident.statements[-1].statement.url == kept
 
 
 async def test_merge_moves_reports_and_renumbers_reporters(uow):
@@ -456,3 +476,36 @@ async def test_expiry_covers_every_community_including_one_the_bot_has_left(uow)
     expired = await expire_stale_everywhere(uow, NOW + timedelta(hours=7))
     assert expired == {CHICAGO: [1], 2: [1]}
     assert await expire_stale_everywhere(uow, NOW + timedelta(hours=7)) == {}
+
+
+async def _status_refusal(uow, number: int, asker: str) -> RuleViolation:
+    with pytest.raises(RuleViolation) as refused:
+        await usecases.status_for(uow, CHICAGO, number, asker)
+    return refused.value
+
+
+async def test_status_of_an_unconfirmed_incident_is_the_same_as_of_none_except_to_its_reporters(uow):
+    """/status can neither spread a rumour nor tell anyone that something was reported."""
+    await set_up_chicago(uow)
+    await usecases.submit_report(uow, NOW, report("r1", what="ICE en la puerta de la escuela!!"))
+    unconfirmed = await _status_refusal(uow, 1, "a stranger")
+    missing = await _status_refusal(uow, 2, "a stranger")
+    assert (unconfirmed.code, unconfirmed.details) == ("unknown_incident", {"number": 1})
+    assert (missing.code, missing.details) == ("unknown_incident", {"number": 2})
+    assert (await _status_refusal(uow, 1, "")).code == "unknown_incident"
+    assert (await usecases.status_for(uow, CHICAGO, 1, "r1")).status is Status.UNVERIFIED
+    await confirm(uow, 1)
+    assert (await usecases.status_for(uow, CHICAGO, 1, "a stranger")).status is Status.CONFIRMED
+
+
+async def test_status_after_a_merge_or_a_close_without_confirmation(uow):
+    await set_up_chicago(uow)
+    await usecases.submit_report(uow, NOW, report("r1", "26th & Pulaski", when=None))
+    await usecases.submit_report(uow, NOW, report("r2", "Pulaski Walmart", when=None))
+    await usecases.merge(uow, NOW, CHICAGO, 2, 1, MOD_A, "same event")
+    assert (await usecases.status_for(uow, CHICAGO, 2, "r2")).merged_into == 1
+    assert (await _status_refusal(uow, 2, "r1")).code == "unknown_incident"  # r1 reported #1, not #2
+    assert (await _status_refusal(uow, 2, "a stranger")).code == "unknown_incident"
+    await usecases.debunk(uow, NOW, CHICAGO, 1, MOD_A, "a delivery van")
+    assert (await _status_refusal(uow, 1, "a stranger")).code == "unknown_incident"
+    assert (await usecases.status_for(uow, CHICAGO, 1, "r2")).status is Status.DEBUNKED

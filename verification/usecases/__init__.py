@@ -15,6 +15,7 @@ from .administration import (
 )
 from .common import Outcome
 from .moderation import (
+    FactsInput,
     StatementInput,
     add_update,
     attach_statement,
@@ -40,11 +41,13 @@ from .queries import (
     queue,
     reports_on_record,
     set_card,
+    status_for,
 )
 from .reporting import ReportInput, submit_report
 from .subscribing import areas, subscribe, subscriptions_of, unsubscribe
 
 __all__ = [
+    "FactsInput",
     "IncidentView",
     "ModAction",
     "ModeratorCommand",
@@ -82,6 +85,7 @@ __all__ = [
     "resolve",
     "run_moderator_command",
     "set_card",
+    "status_for",
     "submit_report",
     "subscribe",
     "subscriptions_of",

@@ -6,21 +6,23 @@ check the rules of the incident itself (two-person confirmation, one vote each, 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
+from ..community import Community
 from ..errors import RuleViolation
-from ..events import IncidentEvent, ReportFacts
+from ..events import FactsChange, IncidentEvent, ReportFacts, moderator_actor, moderator_of
 from ..incident import Incident
 from ..model import MAX_QUOTE, MAX_SOURCE, MAX_URL, Agency, Moderator, SourceKind, Stance, Statement
 from ..places import clean
-from ..ports import UnitOfWork
+from ..ports import Pseudonyms, UnitOfWork
 from ..when import parse_when
 from .common import Outcome, commit_events, community_or_refuse, load
 
-_Command = Callable[[Incident], list[IncidentEvent]]
+_Command = Callable[[Incident, Community], list[IncidentEvent]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +35,27 @@ class StatementInput:
     published: str | None = None  # free text like a report's "when"; empty means now
 
 
+@dataclass(frozen=True, slots=True)
+class FactsInput:
+    """What an update or a correction changes in what subscribers are told; None keeps it as it is."""
+
+    when: str | None = None  # free text like a report's "when": when it really started
+    agencies: tuple[Agency, ...] | None = None
+    people: int | None = None
+
+
 async def attach_statement(
-    uow: UnitOfWork, now: datetime, community_id: int, number: int, by: Moderator, data: StatementInput
+    uow: UnitOfWork,
+    now: datetime,
+    community_id: int,
+    number: int,
+    by: Moderator,
+    data: StatementInput,
+    *,
+    pseudonyms: Pseudonyms,
 ) -> Outcome:
+    """Attach a source's statement; it may confirm, with a vote already cast. `pseudonyms`: how to find
+    the reporter pseudonym of each moderator involved, so that no moderator confirms their own report."""
     source = clean(data.source)
     if not source:
         raise RuleViolation("source_required")
@@ -50,34 +70,93 @@ async def attach_statement(
         published = parse_when(data.published, now=now, zone=community.zone, language=community.language)
         statement = Statement(source, data.source_kind, data.stance, published, url, quote)
         before, incident = await load(uow, community.id, number)
-        reporters = await uow.reports.reporters(community.id, number)
-        new = incident.attach_statement(statement, by, now, reporters=reporters.keys())
+        reporting = await reporting_moderators(uow, community.id, incident, by, pseudonyms)
+        new = incident.attach_statement(statement, by, now, reporting_moderators=reporting)
         outcome = await commit_events(uow, community, before, new, now, current=incident)
         await uow.commit()
     return outcome
 
 
 async def vote_confirm(
-    uow: UnitOfWork, now: datetime, community_id: int, number: int, by: Moderator, note: str = ""
+    uow: UnitOfWork,
+    now: datetime,
+    community_id: int,
+    number: int,
+    by: Moderator,
+    note: str = "",
+    *,
+    pseudonyms: Pseudonyms,
 ) -> Outcome:
+    """A vote to confirm, or to re-confirm an incident whose confirming statement was taken back.
+
+    Checked when cast (a moderator who reported may not vote) and again when it would confirm: only
+    votes and statements of moderators who are not, by then, among the reporters count.
+    """
     async with uow:
         community = await community_or_refuse(uow, community_id)
         before, incident = await load(uow, community.id, number)
-        reporters = await uow.reports.reporters(community.id, number)
-        new = incident.vote(by, now, note=note, reporters=reporters.keys())
-        outcome = await commit_events(uow, community, before, new, now)
+        reporting = await reporting_moderators(uow, community.id, incident, by, pseudonyms)
+        new = incident.vote(by, now, note=note, reporting_moderators=reporting)
+        outcome = await commit_events(uow, community, before, new, now, current=incident)
         await uow.commit()
     return outcome
 
 
+async def reporting_moderators(
+    uow: UnitOfWork, community: int, incident: Incident, by: Moderator, pseudonyms: Pseudonyms
+) -> frozenset[str]:
+    """The moderator actors of the incident's current round (`by`, its voters, who attached its
+    statements) who are among its reporters: on record now, or as /forget-me left their mark."""
+    actors = {moderator_actor(by.id), *incident.votes}
+    actors.update(a.attached_by for a in incident.statements[incident.round_start :])
+    theirs: dict[str, set[str]] = {}
+    for actor in actors:
+        moderator_id = moderator_of(actor)
+        if moderator_id is not None:
+            theirs[actor] = {pseudonyms(community, int(moderator_id))}
+    if by.pseudonym:
+        theirs.setdefault(moderator_actor(by.id), set()).add(by.pseudonym)
+    found = await uow.reports.reported_by(community, incident.number, {p for ps in theirs.values() for p in ps})
+    return frozenset(actor for actor, ps in theirs.items() if ps & found)
+
+
 async def add_update(
-    uow: UnitOfWork, now: datetime, community_id: int, number: int, by: Moderator, text: str
+    uow: UnitOfWork,
+    now: datetime,
+    community_id: int,
+    number: int,
+    by: Moderator,
+    text: str,
+    facts: FactsInput | None = None,
 ) -> Outcome:
-    return await _change(uow, now, community_id, number, lambda i: i.update(text, by, now))
+    """A detail for those told; with `facts`, it also changes the time, agencies or head count they see."""
+    return await _change(
+        uow, now, community_id, number, lambda i, c: i.update(text, by, now, facts=_facts_change(facts, c, now))
+    )
 
 
-async def correct(uow: UnitOfWork, now: datetime, community_id: int, number: int, by: Moderator, text: str) -> Outcome:
-    return await _change(uow, now, community_id, number, lambda i: i.correct(text, by, now))
+async def correct(
+    uow: UnitOfWork,
+    now: datetime,
+    community_id: int,
+    number: int,
+    by: Moderator,
+    text: str,
+    facts: FactsInput | None = None,
+) -> Outcome:
+    """A correction for everyone told; with `facts`, it corrects the time, agencies or head count they see."""
+    return await _change(
+        uow, now, community_id, number, lambda i, c: i.correct(text, by, now, facts=_facts_change(facts, c, now))
+    )
+
+
+def _facts_change(data: FactsInput | None, community: Community, now: datetime) -> FactsChange | None:
+    if data is None:
+        return None
+    observed = None
+    if data.when is not None and data.when.strip():
+        observed = parse_when(data.when, now=now, zone=community.zone, language=community.language)
+    return FactsChange(observed_at=observed, agencies=data.agencies, people=data.people)
 
 
 async def mark_misidentified(
@@ -90,22 +169,22 @@ async def mark_misidentified(
     agency: Agency | None = None,
 ) -> Outcome:
     return await _change(
-        uow, now, community_id, number, lambda i: i.mark_misidentified(correction, by, now, agency=agency)
+        uow, now, community_id, number, lambda i, _: i.mark_misidentified(correction, by, now, agency=agency)
     )
 
 
 async def debunk(uow: UnitOfWork, now: datetime, community_id: int, number: int, by: Moderator, reason: str) -> Outcome:
-    return await _change(uow, now, community_id, number, lambda i: i.debunk(reason, by, now))
+    return await _change(uow, now, community_id, number, lambda i, _: i.debunk(reason, by, now))
 
 
 async def resolve(
     uow: UnitOfWork, now: datetime, community_id: int, number: int, by: Moderator, note: str = ""
 ) -> Outcome:
-    return await _change(uow, now, community_id, number, lambda i: i.resolve(by, now, note=note))
+    return await _change(uow, now, community_id, number, lambda i, _: i.resolve(by, now, note=note))
 
 
 async def reopen(uow: UnitOfWork, now: datetime, community_id: int, number: int, by: Moderator, reason: str) -> Outcome:
-    return await _change(uow, now, community_id, number, lambda i: i.reopen(reason, by, now))
+    return await _change(uow, now, community_id, number, lambda i, _: i.reopen(reason, by, now))
 
 
 async def merge(
@@ -154,7 +233,7 @@ async def _change(uow: UnitOfWork, now: datetime, community_id: int, number: int
     async with uow:
         community = await community_or_refuse(uow, community_id)
         before, incident = await load(uow, community.id, number)
-        outcome = await commit_events(uow, community, before, command(incident), now, current=incident)
+        outcome = await commit_events(uow, community, before, command(incident, community), now, current=incident)
         await uow.commit()
     return outcome
 
@@ -185,15 +264,28 @@ async def _renumbered(
 
 
 def _checked_url(url: str | None) -> str | None:
-    """Only plain web links: no javascript:, no data:, no credentials, nothing over the limit."""
-    text = (url or "").strip()
+    """Only plain web links: no javascript:, no data:, no credentials, nothing over the limit.
+
+    Invisible characters (zero-width, bidi controls) are removed, and the host is kept in its ASCII
+    form (IDNA: "xn--..."), so a link that looks like an official site but is not shows its real host.
+    """
+    text = "".join(c for c in (url or "") if unicodedata.category(c) != "Cf").strip()
     if not text:
         return None
     if len(text) > MAX_URL:
         raise RuleViolation("text_too_long", limit=MAX_URL)
+    if any(c.isspace() or c in "<>\"'`" or unicodedata.category(c) == "Cc" for c in text):
+        raise RuleViolation("bad_url")
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
         raise RuleViolation("bad_url")
-    if any(c.isspace() or c in "<>\"'`" for c in text):
-        raise RuleViolation("bad_url")
-    return text
+    try:
+        host = parts.hostname.encode("idna").decode("ascii")
+        port = parts.port
+    except (UnicodeError, ValueError) as exc:
+        raise RuleViolation("bad_url") from exc
+    netloc = f"{host}:{port}" if port is not None else host
+    shown = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    if len(shown) > MAX_URL:
+        raise RuleViolation("text_too_long", limit=MAX_URL)
+    return shown

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from ..model import Agency, Moderator
-from ..ports import UnitOfWork
+from ..ports import Pseudonyms, UnitOfWork
 from . import moderation
 from .common import Outcome
 
@@ -39,6 +39,7 @@ class ModeratorCommand:
     agency: Agency | None = None  # misidentified: who it really was, when known
     into: int | None = None  # merge: the incident this one is folded into
     statement: moderation.StatementInput | None = None  # statement: what the source said
+    facts: moderation.FactsInput | None = None  # update, correct: what subscribers are told changes
 
     def __post_init__(self) -> None:
         # A malformed command is a programming error in an adapter, not a user's mistake.
@@ -48,19 +49,25 @@ class ModeratorCommand:
             raise ValueError("a statement command needs `statement`")
 
 
-async def run_moderator_command(uow: UnitOfWork, now: datetime, command: ModeratorCommand) -> Outcome:
-    """Run the use case the command names; rule violations propagate as `RuleViolation`."""
+async def run_moderator_command(
+    uow: UnitOfWork, now: datetime, command: ModeratorCommand, *, pseudonyms: Pseudonyms
+) -> Outcome:
+    """Run the use case the command names; rule violations propagate as `RuleViolation`.
+
+    `pseudonyms` lets the confirming use cases check every moderator involved against the incident's
+    reporters (nobody confirms their own report).
+    """
     c, n, by, text = command.community, command.number, command.moderator, command.text
     match command.action:
         case ModAction.STATEMENT:
             assert command.statement is not None  # checked in __post_init__
-            return await moderation.attach_statement(uow, now, c, n, by, command.statement)
+            return await moderation.attach_statement(uow, now, c, n, by, command.statement, pseudonyms=pseudonyms)
         case ModAction.CONFIRM:
-            return await moderation.vote_confirm(uow, now, c, n, by, text)
+            return await moderation.vote_confirm(uow, now, c, n, by, text, pseudonyms=pseudonyms)
         case ModAction.UPDATE:
-            return await moderation.add_update(uow, now, c, n, by, text)
+            return await moderation.add_update(uow, now, c, n, by, text, command.facts)
         case ModAction.CORRECT:
-            return await moderation.correct(uow, now, c, n, by, text)
+            return await moderation.correct(uow, now, c, n, by, text, command.facts)
         case ModAction.MISIDENTIFIED:
             return await moderation.mark_misidentified(uow, now, c, n, by, text, command.agency)
         case ModAction.DEBUNK:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from ..community import Community
 from ..errors import RuleViolation
+from ..events import Merged
 from ..incident import Incident, replay
 from ..ports import DeliveryCounts, DeliveryRecord, IncidentSummary, StoredReport, UnitOfWork
 
@@ -36,6 +37,34 @@ async def incident(uow: UnitOfWork, community: int, number: int) -> Incident:
     if not events:
         raise RuleViolation("unknown_incident", number=number)
     return replay(events)
+
+
+async def status_for(uow: UnitOfWork, community: int, number: int, asker: str) -> Incident:
+    """The incident as /status may show it to the person whose reporter pseudonym is `asker`.
+
+    An incident never confirmed is refused exactly as a number that does not exist, except to its own
+    reporters (a merged one: to the reporters of the incident it was merged into), so that /status can
+    neither spread a rumour nor confirm that something was reported. Of a confirmed one, show
+    `confirmed_facts` (what subscribers were told), never the reports' facts.
+    """
+    async with uow:
+        found = await uow.incidents.current(community, number)
+        if found is None:
+            raise RuleViolation("unknown_incident", number=number)
+        state = found[1]
+        if state.was_confirmed or (asker and await _reported(uow, community, state, asker)):
+            return state
+    raise RuleViolation("unknown_incident", number=number)
+
+
+async def _reported(uow: UnitOfWork, community: int, state: Incident, asker: str) -> bool:
+    """Whether `asker` is on record as a reporter of `state` (of a merged one: of the reports it gave)."""
+    if state.merged_into is None:
+        return asker in await uow.reports.reporters(community, state.number)
+    # Its reports now belong to the target, numbered as the merge renumbered them.
+    ordinal = (await uow.reports.reporters(community, state.merged_into)).get(asker)
+    moved = {r.reporter for e in state.history if isinstance(e, Merged) and e.source == state.number for r in e.reports}
+    return ordinal is not None and ordinal in moved
 
 
 async def queue(uow: UnitOfWork, community: int) -> list[IncidentSummary]:
