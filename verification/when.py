@@ -571,7 +571,8 @@ def _spelled(word: str) -> str:
     if len(word) < 5:
         return word
     near = [known for known in _TYPO_VOCABULARY if _one_slip(word, known)]
-    return near[0] if len(near) == 1 else word
+    meanings = {_PHRASES.get((known,), (known,)) for known in near}
+    return near[0] if len(meanings) == 1 else word  # "minuets": "minutes" and "minuts" mean the same
 
 
 def _one_slip(word: str, known: str) -> bool:
@@ -640,6 +641,7 @@ class _Said:
     ya: bool = False
     just: bool = False
     gone: bool = False  # "se fueron", "left": not happening now
+    dated: bool = False  # a date was written: its clock time is read as written
     clock_at: bool = False
     oclock: bool = False
     this: bool = False
@@ -780,6 +782,7 @@ def _day(said: _Said, local_now: datetime, language: Language) -> date | None:
         found = _date_token(token, today, language)
         if found is not None:
             named.add(found)
+            said.dated = True
             del core[i]
             break
     month = next((i for i, token in enumerate(core) if re.fullmatch(r"MON[0-9]+", token)), None)
@@ -788,6 +791,7 @@ def _day(said: _Said, local_now: datetime, language: Language) -> date | None:
         if found is None:
             return _NO_DAY
         named.add(found)
+        said.dated = True
     if len(named) > 1 or _NO_DAY in named:
         return _NO_DAY
     return next(iter(named), None)
@@ -1261,7 +1265,7 @@ def _readings(context: _Context, clock: _Clock) -> list[tuple[int, int]]:
         return [(0, hour % 12)] if hour <= 12 else []
     if part is not None:
         return [(0, hour if hour >= 12 else hour + 12)]
-    if clock.twenty_four or context.day not in (None, context.today):
+    if clock.twenty_four or said.dated or context.day not in (None, context.today):
         return [(0, hour)]
     return [(0, hour % 12), (0, hour % 12 + 12)]
 
