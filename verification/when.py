@@ -460,7 +460,8 @@ _LEXICON: dict[str, tuple[str, ...]] = {
         "oye", "hey", "yes", "yeah", "yep", "si", "only", "solo", "nomas", "no mas", "exactly", "exactamente",
         "precisely", "time", "the time", "de", "del", "al", "por", "when", "cuando", "ice", "migra", "la migra",
         "agents", "agentes", "cops", "police", "policia", "was like", "it was", "eso fue", "fue como",
-        "around here", "por aqui", "aqui", "ahi", "alli", "alla",
+        "around here", "por aqui", "aqui", "ahi", "alli", "alla", "late", "pasar", "ir", "irse", "llegar", "ver",
+        "verlos",
     ),
 }  # fmt: skip
 
@@ -659,8 +660,8 @@ class _Said:
 
 _FLAGS = {
     "HEDGE": "hedge", "AGO": "ago", "FUTURE": "future", "TOMORROW": "tomorrow", "MANANA": "manana", "NOW": "now",
-    "YA": "ya", "JUST": "just", "GONE": "gone", "CLOCKAT": "clock_at", "OCLOCK": "oclock", "THIS": "this", "LAST": "last",
-    "EARLY": "early", "EARLIER": "earlier", "LONGAGO": "long_ago",
+    "YA": "ya", "JUST": "just", "GONE": "gone", "CLOCKAT": "clock_at", "OCLOCK": "oclock", "THIS": "this",
+    "LAST": "last", "EARLY": "early", "EARLIER": "earlier", "LONGAGO": "long_ago",
 }  # fmt: skip
 
 
@@ -980,10 +981,8 @@ _LONGEST_COUNT = 10 * MAX_AGE  # anything longer is refused before it can overfl
 
 def _amount(core: list[str], *, between: bool) -> _Amount | None:
     """How long ago: "10 MIN", "1 HOUR 20", "1 HOUR HALFMORE", "10-15 MIN", "FEW MIN", "a HOUR"..."""
-    tokens = [
-        "1" if token == "a" and core[i + 1 : i + 2] and core[i + 1] in _UNITS else "HOUR" if token == "HCLOCK" else token
-        for i, token in enumerate(core)
-    ]
+    article = {i for i, token in enumerate(core[:-1]) if token == "a" and core[i + 1] in _UNITS}  # "a min ago"
+    tokens = ["1" if i in article else "HOUR" if token == "HCLOCK" else token for i, token in enumerate(core)]
     if len(tokens) in (1, 2) and tokens[-1] in _UNITS and (len(tokens) == 1 or tokens[0] in _VAGUE_COUNTS):
         return _vague(tokens[0] if len(tokens) == 2 else "FEW", tokens[-1])
     if len(tokens) >= 2 and tokens[-1] in _UNITS and (ranged := _range(tokens[:-1], between)) is not None:
@@ -1067,8 +1066,9 @@ def _range(tokens: list[str], between: bool) -> tuple[float, float] | None:
 
 
 def _vague(count: str, unit: str) -> _Amount:
-    if unit == "SEC":  # "a few seconds": moments, whatever the count
-        return _Amount(timedelta(), 2 * _MINUTE if count == "SEVERAL" else _MINUTE, exact=False)
+    if unit == "SEC":  # "a few seconds", "unos segundos": a moment, as "just now"
+        least_minutes, most_minutes = _WORD_WINDOWS["W_MOMENT"]
+        return _Amount(least_minutes * _MINUTE, most_minutes * _MINUTE, exact=False)
     least, most = (_VAGUE_MINUTES if unit == "MIN" else _VAGUE_COUNTS)[count]
     return _Amount(_UNITS[unit] * least, _UNITS[unit] * most, exact=False)
 
