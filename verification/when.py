@@ -1214,7 +1214,7 @@ def _clock_range(context: _Context) -> _Reading | None:
     """ "between 7 and 8", "7-8am", "entre las 7 y las 8": the end's most recent occurrence, and before it."""
     said = context.said
     core = said.core
-    if len(core) == 1:
+    if len(core) == 1 and core[0].count("-") == 1:
         ends = core[0].split("-")
     elif len(core) == 3 and core[1] in ("TO", "OR", "Y", "a"):
         ends = [core[0], core[2]]

@@ -755,6 +755,7 @@ CODES = {"when_unparseable", "when_future", "when_too_old"}
 @example(text="9" * 5000, language=EN, now=NOW)
 @example(text="2:30 am", language=EN, now=SPRING_FORWARD)
 @example(text="1:30 ~", language=EN, now=utc(2025, 11, 2, 6, 40))
+@example(text="0BETWEE", language=EN, now=NOW)  # "between" with one end
 def test_any_text_gives_a_time_within_the_limits_or_a_refusal(text: str, language: Language, now: datetime) -> None:
     """Whatever is typed: an ObservedTime within [now - 7 days, now + 5 min], or WhenRefused, nothing else;
     and the same answer every time."""
