@@ -98,6 +98,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from dateutil.tz import datetime_exists
 
@@ -250,6 +251,7 @@ _CLEANING: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?<=[0-9]),(?=[0-9])", "."),  # "1,5 horas"
         (r"(?<![0-9.])\.(?=[0-9])", "0."),  # ".5 hours"
         (r"(?<![0-9])[-.:/]|[-.:/](?![0-9])", " "),  # kept only between digits
+        (r"([0-9]) ?['’′](?![a-z])", r"\1 min "),  # "hace 30'"
         (r"['`´‘’]", ""),  # o'clock, 'bout
         (r"([0-9])(?:st|nd|rd|th)(?![a-z])", r"\1"),
         (r"(?<=[0-9])(?=[a-z])|(?<=[a-z])(?=[0-9])", " "),  # 9min, 7pm, 19h30
@@ -303,12 +305,12 @@ _LEXICON: dict[str, tuple[str, ...]] = {
         "ongoing", "still", "still there", "still here", "now now", "ahora", "ahorita", "ahorita mismo",
         "ahora mismo", "orita", "horita", "ahoritita", "ya mismo", "justo ahora", "en este momento",
         "en estos momentos", "este momento", "ahora mero", "en vivo", "actualmente", "todavia", "aun", "siguen",
-        "pasando", "esta pasando", "en curso",
+        "pasando", "esta pasando", "en curso", "in progress", "going on", "rightnow", "justo ahorita",
     ),
     "YA": ("ya",),  # "now" alone, "already" beside other words ("ya se fueron")
-    "JUST": ("just", "recien", "recientito", "acaba de", "acaban de", "acabo de", "acabamos de"),
+    "JUST": ("just", "justo", "recien", "recientito", "acaba de", "acaban de", "acabo de", "acabamos de"),
     "W_MOMENT": (
-        "just now", "moment", "a moment", "moments", "a few moments", "momento", "un momento", "momentito",
+        "just now", "justnow", "moment", "a moment", "moments", "a few moments", "momento", "un momento", "momentito",
         "un momentito", "unos momentos", "a sec", "a second", "a few seconds", "few seconds", "un segundo",
         "un segundito", "unos segundos", "unos segunditos",
     ),
@@ -343,6 +345,7 @@ _LEXICON: dict[str, tuple[str, ...]] = {
         "o algo asi", "o algo", "give or take", "ish", "estimated", "estimate", "alrededor de", "alrededor",
         "al rededor de", "eso de", "a eso de", "por eso de", "por ahi de", "por ahi", "something like",
         "somewhere around", "round about", "plus or minus", "plus minus", "circa", "some", "unos", "unas",
+        "give or take a few",
     ),
     "ALMOST": (
         "almost", "nearly", "just under", "a little under", "little under", "not quite", "casi",
@@ -354,12 +357,13 @@ _LEXICON: dict[str, tuple[str, ...]] = {
         "a little after", "shortly after", "right after", "poco despues de", "un poco despues de",
         "poco despues de las", "un poco despues de las", "despuesito de",
     ),
-    "OVER": ("over", "more than", "mas de", "at least", "por lo menos", "al menos"),
+    "OVER": ("over", "more than", "mas de", "at least", "por lo menos", "al menos", "or more", "maybe more", "o mas"),
     "WITHIN": (
         "less than", "under", "menos de", "within", "within the last", "within the past", "in the last",
         "in the past", "the last", "the past", "over the last", "over the past", "during the last",
         "for the last", "for the past", "en los ultimos", "en las ultimas", "los ultimos", "las ultimas",
         "en el ultimo", "en la ultima", "durante los ultimos", "durante las ultimas", "no more than", "at most",
+        "or less", "maybe less", "o menos",
     ),
     "FOR": ("for", "durante", "llevan"),
     "BETWEEN": ("between", "entre", "somewhere between"),
@@ -379,14 +383,15 @@ _LEXICON: dict[str, tuple[str, ...]] = {
     ),
     "TOMORROW": ("tomorrow", "tmrw", "tmr", "tomorow", "tommorow", "pasado manana", "manana temprano"),
     "MANANA": ("manana",),  # "tomorrow", but also a lost "(esta) mañana"
-    "TODAY": ("today", "tday", "hoy", "this day", "hoy dia", "el dia de hoy"),
+    "TODAY": ("today", "tday", "hoy", "this day", "hoy dia", "el dia de hoy", "all day", "all day long",
+              "the whole day", "todo el dia"),
     "YESTERDAY": ("yesterday", "yday", "yest", "ystrdy", "ayer", "el dia de ayer"),
     "DBY": ("day before yesterday", "the day before yesterday", "anteayer", "antier", "antes de ayer", "antesdeayer"),
     "THIS": ("this", "esta", "este"),
     "LAST": ("last", "pasado", "pasada"),
     "MORNING": (
-        "morning", "mornin", "morn", "the morning", "in the morning", "la manana", "de la manana", "en la manana",
-        "por la manana", "mananita", "la mananita", "de manana", "this am", "in the am",
+        "morning", "mornin", "morn", "midmorning", "mid morning", "the morning", "in the morning", "la manana",
+        "de la manana", "en la manana", "por la manana", "mananita", "la mananita", "de manana", "this am", "in the am",
     ),
     "THIS MORNING": ("esta manana", "this mornin", "esta mananita"),
     "EARLYMORNING": (
@@ -396,8 +401,8 @@ _LEXICON: dict[str, tuple[str, ...]] = {
     ),
     "THIS EARLYMORNING": ("early this morning", "this early morning", "esta madrugada"),
     "AFTERNOON": (
-        "afternoon", "the afternoon", "in the afternoon", "la tarde", "de la tarde", "en la tarde",
-        "por la tarde", "tarde", "tardecita", "la tardecita", "this pm", "in the pm",
+        "afternoon", "the afternoon", "midafternoon", "mid afternoon", "in the afternoon", "la tarde",
+        "de la tarde", "en la tarde", "por la tarde", "tarde", "tardecita", "la tardecita", "this pm", "in the pm",
     ),
     "THIS AFTERNOON": ("esta tarde", "esta tardecita"),
     "EVENING": ("evening", "the evening", "in the evening", "eve"),
@@ -406,7 +411,9 @@ _LEXICON: dict[str, tuple[str, ...]] = {
         "noche", "overnight",
     ),
     "THIS NIGHT": ("tonight", "tonite", "esta noche"),
-    "YESTERDAY NIGHT": ("anoche", "last nite", "ayer en la noche", "ayer por la noche", "ayer noche"),
+    "YESTERDAY NIGHT": (
+        "anoche", "last nite", "lastnight", "lastnite", "ayer en la noche", "ayer por la noche", "ayer noche",
+    ),
     "NOON": ("noon", "midday", "mediodia", "medio dia", "el mediodia", "12 noon", "12 mediodia"),
     "MIDNIGHT": ("midnight", "medianoche", "media noche", "la medianoche", "12 midnight"),
     "CLOCKAT": ("at", "a las", "a la", "las", "de las", "by"),
@@ -450,6 +457,10 @@ _LEXICON: dict[str, tuple[str, ...]] = {
     "ZONE_EST": ("est",), "ZONE_EDT": ("edt",), "ZONE_CST": ("cst",), "ZONE_CDT": ("cdt",),
     "ZONE_MST": ("mst",), "ZONE_MDT": ("mdt",), "ZONE_PST": ("pst",), "ZONE_PDT": ("pdt",),
     "ZONE_UTC": ("utc", "gmt", "utc time"),
+    "ZONE_CENTRAL": ("central", "central time", "ct", "hora del centro"),
+    "ZONE_EASTERN": ("eastern", "eastern time", "et"),
+    "ZONE_MOUNTAIN": ("mountain", "mountain time", "mt"),
+    "ZONE_PACIFIC": ("pacific", "pacific time", "pt"),
     "": (
         "i", "im", "ive", "we", "they", "theyre", "them", "he", "she", "it", "its", "was", "were", "is", "are",
         "been", "be", "saw", "seen", "see", "spotted", "noticed", "happened", "came", "come", "arrived",
@@ -461,7 +472,8 @@ _LEXICON: dict[str, tuple[str, ...]] = {
         "precisely", "time", "the time", "de", "del", "al", "por", "when", "cuando", "ice", "migra", "la migra",
         "agents", "agentes", "cops", "police", "policia", "was like", "it was", "eso fue", "fue como",
         "around here", "por aqui", "aqui", "ahi", "alli", "alla", "late", "pasar", "ir", "irse", "llegar", "ver",
-        "verlos",
+        "verlos", "hurry", "help", "urgent", "urgente", "ayuda", "cuidado", "careful", "alert", "alerta",
+        "emergency", "emergencia", "all", "todo", "toda", "whole", "entire", "mid", "local time", "hora local",
     ),
 }  # fmt: skip
 
@@ -550,6 +562,8 @@ def _lex(words: list[str]) -> list[str]:
             for length in range(min(_LONGEST_PHRASE, len(words) - i), 0, -1):
                 meaning = _PHRASES.get(tuple(words[i : i + length]))
                 if meaning is not None:
+                    if length == 1 and word in _SINGULAR_UNITS and not _counted(tokens):
+                        tokens.append("1")  # "the last hour", "hour ago": one of it; "hours ago" is a few
                     tokens.extend(meaning)
                     i += length
                     break
@@ -559,6 +573,17 @@ def _lex(words: list[str]) -> list[str]:
             continue
         i += 1
     return tokens
+
+
+_SINGULAR_UNITS = frozenset(
+    {"hour", "hr", "hora", "horita", "minute", "minuto", "minutito", "second", "segundo", "day", "dia", "week",
+     "semana", "wk"}
+)  # fmt: skip
+
+
+def _counted(tokens: list[str]) -> bool:
+    """Whether the unit about to follow already has its count."""
+    return bool(tokens) and (tokens[-1][0].isdigit() or tokens[-1] in ("a", "FEW", "COUPLE", "SEVERAL", "HALFMORE"))
 
 
 def _spelled(word: str) -> str:
@@ -616,6 +641,8 @@ _PARTS: dict[str, tuple[int, int]] = {  # local hours of the day it belongs to; 
     "NIGHT": (18, 30),
 }
 _ZONES = {"EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "UTC": 0}
+_REGIONS = {"CENTRAL": "America/Chicago", "EASTERN": "America/New_York", "MOUNTAIN": "America/Denver",
+            "PACIFIC": "America/Los_Angeles"}  # fmt: skip
 _DIRECTIONS = frozenset({"ALMOST", "JUSTOVER", "OVER", "WITHIN", "BETWEEN", "SINCE", "BEFORE", "AFTER", "PICO"})
 _QUANTITY_START = frozenset({"a", "FEW", "COUPLE", "SEVERAL", *_UNITS, *_WORD_WINDOWS})
 
@@ -711,6 +738,8 @@ def _zone_of(said: _Said, zone: tzinfo) -> tzinfo | None:
     if name.startswith("OFF"):
         sign = 1 if name[3] == "P" else -1
         return timezone(sign * timedelta(hours=int(name[4:6]), minutes=int(name[6:8])))
+    if name[5:] in _REGIONS:  # "central time" follows daylight saving, unlike "CST"
+        return ZoneInfo(_REGIONS[name[5:]])
     return timezone(timedelta(hours=_ZONES[name[5:]]))
 
 
@@ -941,8 +970,8 @@ def _duration_reading(context: _Context) -> _Reading | None:
         said.ago and len(core) == 1 and _CLOCK_TOKEN.fullmatch(core[0])
     ):
         return None
-    if "HCLOCK" in core and not said.ago:
-        return None  # "19h30" is a clock time
+    if not said.ago and ("HCLOCK" in core or (len(core) == 2 and re.fullmatch(r"0[0-9]{3}|[0-9]{4}", core[0]))):
+        return None  # "19h30", "0800 hrs" are clock times
     if said.clock_at or said.ampm or said.oclock or said.parts or said.zones:
         return None
     if context.day not in (None, context.today):
@@ -952,6 +981,8 @@ def _duration_reading(context: _Context) -> _Reading | None:
         return None
     least, most = amount.least, amount.most
     directions = said.directions - {"BETWEEN"}
+    if "PICO" in directions:  # "hora y pico": a bit over an hour
+        directions = (directions - {"PICO"}) | {"JUSTOVER"}
     if directions & {"WITHIN", "SINCE"}:
         return _Reading(now - most, now, exact=False)
     if "OVER" in directions:
@@ -1137,10 +1168,11 @@ def _clock(core: list[str], *, signal: bool, after_at: bool = False) -> _Clock |
         return _Clock(12, bare=True, twenty_four=True)
     if tokens == ["MIDNIGHT"]:
         return _Clock(0, bare=True, twenty_four=True)
-    if len(tokens) >= 2 and tokens[-1] == "HOUR" and (after_at or _CLOCK_TOKEN.fullmatch(tokens[0])):
+    military = len(tokens) == 2 and re.fullmatch(r"0[0-9]{3}|[0-9]{4}", tokens[0])
+    if len(tokens) >= 2 and tokens[-1] == "HOUR" and (after_at or military or _CLOCK_TOKEN.fullmatch(tokens[0])):
         tokens = tokens[:-1]  # "a las 7 hrs", "19:30 hs"
     if len(tokens) == 1:
-        return _one_token_clock(tokens[0], signal=signal)
+        return _one_token_clock(tokens[0], signal=signal or bool(military))
     hour = _hour_word(tokens[0])
     if len(tokens) == 2:
         first, second = tokens

@@ -57,7 +57,8 @@ def assert_exact(observed: ObservedTime, truth: datetime) -> None:
 NOW_FORMS = [
     "now", "RIGHT NOW", "rn", "Rn!!!", "rn rn", "right now 🚨🚨", "asap", "ASAP!!", "happening now",
     "happening right now!!!", "nowww", "still there", "ahora", "Ahorita", "ahorita!!", "ahoritaaa 😱",
-    "ahora  mismo", "justo ahora", "ya", "Ya!!!", "ya mismo", "en este momento", "orita", "en vivo",
+    "ahora  mismo", "justo ahora", "justo ahorita", "ya", "Ya!!!", "ya mismo", "en este momento", "orita", "en vivo",
+    "right now!!! hurry", "rightnow", "in progress", "still happening", "they're still here", "siguen ahí",
 ]  # fmt: skip
 
 RELATIVE_FORMS = [
@@ -141,6 +142,9 @@ RELATIVE_FORMS = [
     ("a quarter of an hour ago", utc(2025, 1, 24, 17, 45)),
     ("hace un cuarto de hora", utc(2025, 1, 24, 17, 45)),
     ("hace 1:30", utc(2025, 1, 24, 16, 30)),
+    ("hace 30'", utc(2025, 1, 24, 17, 30)),
+    ("hour ago", utc(2025, 1, 24, 17, 0)),  # one hour, where "hours ago" is a few
+    ("minute ago", utc(2025, 1, 24, 17, 59)),
 ]
 
 ABSOLUTE_FORMS = [
@@ -217,6 +221,10 @@ ABSOLUTE_FORMS = [
     ("7 30 pm", utc(2025, 1, 24, 1, 30)),
     ("730pm", utc(2025, 1, 24, 1, 30)),
     ("at 1930", utc(2025, 1, 24, 1, 30)),
+    ("1930 hrs", utc(2025, 1, 24, 1, 30)),
+    ("0800 hrs", utc(2025, 1, 24, 14, 0)),
+    ("10:30 central", utc(2025, 1, 24, 16, 30)),
+    ("10:30 eastern time", utc(2025, 1, 24, 15, 30)),
     ("7:30 p", utc(2025, 1, 24, 1, 30)),
     ("7a", utc(2025, 1, 24, 13, 0)),
     ("11.15", utc(2025, 1, 24, 17, 15)),

@@ -169,6 +169,9 @@ PARTS_OF_DAY = [
     ("monday night", local(20, 23)),
     ("el lunes en la noche", local(21, 1)),
     ("in the evening", local(23, 20)),  # today's has not begun at noon: yesterday's
+    ("toda la noche", local(24, 3)),
+    ("lastnight", local(23, 23)),
+    ("midmorning", local(24, 10)),
 ]
 
 DAYS = [
@@ -182,6 +185,8 @@ DAYS = [
     ("hoy", local(24, 9)),
     ("earlier today", local(24, 8)),
     ("hoy temprano", local(24, 7)),
+    ("all day", local(24, 10)),
+    ("todo el día", local(24, 8)),
     ("anteayer", local(22, 12)),
     ("day before yesterday", local(22, 20)),
     ("monday", local(20, 10)),
@@ -281,6 +286,14 @@ RANGES_AND_DIRECTIONS = [
     ("just over an hour ago", ago(65)),
     ("un poco más de una hora", ago(70)),
     ("hace casi una hora", ago(55)),
+    ("in the last hour", ago(45)),
+    ("within the hour", ago(30)),
+    ("the last 2 hours", ago(100)),
+    ("hace hora y pico", ago(70)),
+    ("hace 10 y pico minutos", ago(12)),
+    ("1 hour ago or less", ago(40)),
+    ("20 min or more", ago(30)),
+    ("hace 10 min o menos", ago(6)),
 ]
 
 ALL_FORMS = HEDGED_COUNTS + VAGUE_COUNTS + WHILES + PARTS_OF_DAY + DAYS + HEDGED_CLOCKS + RANGES_AND_DIRECTIONS
