@@ -729,15 +729,17 @@ def _sort(tokens: list[str]) -> _Said:
 
 
 def _zone_of(said: _Said, zone: tzinfo) -> tzinfo | None:
-    """The community's zone, or the one the text names; None when it names two."""
+    """The community's zone, or the one the text names; None when it names two, or no real one."""
     if not said.zones:
         return zone
     if len(said.zones) > 1:
         return None
     (name,) = said.zones
     if name.startswith("OFF"):
-        sign = 1 if name[3] == "P" else -1
-        return timezone(sign * timedelta(hours=int(name[4:6]), minutes=int(name[6:8])))
+        hours, minutes = int(name[4:6]), int(name[6:8])
+        if hours > 23 or minutes > 59:
+            return None  # "+99:00" is no offset
+        return timezone((1 if name[3] == "P" else -1) * timedelta(hours=hours, minutes=minutes))
     if name[5:] in _REGIONS:  # "central time" follows daylight saving, unlike "CST"
         return ZoneInfo(_REGIONS[name[5:]])
     return timezone(timedelta(hours=_ZONES[name[5:]]))
@@ -746,7 +748,7 @@ def _zone_of(said: _Said, zone: tzinfo) -> tzinfo | None:
 def _interpret(tokens: list[str], now: datetime, zone: tzinfo, language: Language) -> _Reading | None:
     """What the tokens say, or None when they say no time we can read."""
     said = _sort(tokens)
-    if any(not (token[0].isdigit() or token.isupper() or token == "a") for token in said.core):
+    if any(not (token.isascii() and (token[0].isdigit() or token.isupper())) and token != "a" for token in said.core):
         return None  # a word we do not know: reading around it would be guessing
     if said.long_ago or len(said.ampm) > 1 or len(said.parts) > 1 or len(said.windows) > 1:
         return None
@@ -1018,7 +1020,8 @@ def _amount(core: list[str], *, between: bool) -> _Amount | None:
         return _vague(tokens[0] if len(tokens) == 2 else "FEW", tokens[-1])
     if len(tokens) >= 2 and tokens[-1] in _UNITS and (ranged := _range(tokens[:-1], between)) is not None:
         unit = _UNITS[tokens[-1]]
-        return _Amount(_capped(unit, ranged[0]), _capped(unit, ranged[1]), exact=False)
+        most = min(ranged[1] * unit.total_seconds(), _LONGEST_COUNT.total_seconds())  # cut later anyway
+        return _Amount(_capped(unit, ranged[0]), timedelta(seconds=most), exact=False)
     total, i, parts, last_unit = timedelta(), 0, 0, ""
     while i < len(tokens):
         if tokens[i] == "Y" and parts:

@@ -518,7 +518,7 @@ UNREADABLE = [
     "48th", "5", "11", "10 ago", "hace 10", "mañana", "at", "las", "ya se fueron", "they left", "hace mucho",
     "a long time ago", "13 de la mañana", "25:00", "11:75", "2/30 10:00", "2025-13-01 10:00", "ayer 1/22 15:10",
     "15:00 am", "0:30 pm", "10 to 8", "7-8", "ICE at the school 10 min ago", "los de la migra", "\ud800",
-    "أمس", "昨天", "1/24 yesterday",
+    "أمس", "昨天", "ꭰꭱ", "1/24 yesterday", "2025-01-24T11:15+99:00", "11:15 est pst",
 ]  # fmt: skip
 
 
@@ -764,6 +764,7 @@ CODES = {"when_unparseable", "when_future", "when_too_old"}
 @example(text="2:30 am", language=EN, now=SPRING_FORWARD)
 @example(text="1:30 ~", language=EN, now=utc(2025, 11, 2, 6, 40))
 @example(text="0BETWEE", language=EN, now=NOW)  # "between" with one end
+@example(text="2025-01-24T11:15+99:00", language=EN, now=NOW)  # no such offset
 def test_any_text_gives_a_time_within_the_limits_or_a_refusal(text: str, language: Language, now: datetime) -> None:
     """Whatever is typed: an ObservedTime within [now - 7 days, now + 5 min], or WhenRefused, nothing else;
     and the same answer every time."""
