@@ -7,8 +7,9 @@ A report is never bounced for how its time is written, and an alert never shows 
 - EXACT: a clock time or an unhedged count ("11:15", "7.30pm", "a las 3 y media", "10 min ago").
 - APPROXIMATE: a window that holds every moment the words allow (hedged times, "a few minutes ago",
   "this morning", "hace un rato", ranges like "10-15 min ago"). Shown as "about 11:05" or "between ...".
-- NOT_GIVEN: no time, or text that is not a time at all ("idk", "near the school"): only the moment the
-  report was received is known (`unreadable` says text was given). The report is kept, never refused.
+- NOT_GIVEN: no time, "I don't know" ("idk", "no sé", "n/a"), or text that is not a time at all ("near the
+  school", "5"): only the moment the report was received is known; `unreadable` says text was given that we
+  could not read (not set for an empty field or an "I don't know"). The report is kept, never refused.
 
 Only what cannot be a recent observation is refused, with `WhenRefused`:
 
@@ -196,8 +197,8 @@ def parse_when(text: str | None, *, now: datetime, zone: tzinfo, language: Langu
     wider than `POINT_WIDTH` (``when_vague``: its midpoint would be made up) and a wall time skipped by a
     daylight-saving jump (``when_nonexistent``)."""
     observed, skipped = _read(text, now, zone, language)
-    if observed.unreadable:
-        raise WhenRefused("when_unparseable")
+    if observed.precision is TimePrecision.NOT_GIVEN and text is not None and _visible(text):
+        raise WhenRefused("when_unparseable")  # "idk" is no time, and now would be made up
     if skipped is not None:
         raise WhenRefused("when_nonexistent", time=skipped)
     if observed.latest - observed.earliest > POINT_WIDTH:
@@ -217,9 +218,11 @@ def _read(text: str | None, now: datetime, zone: tzinfo, language: Language) -> 
     words = _clean(text)
     if len(words) > 3 * MAX_LENGTH:  # NFKC can expand one character into many: hostile, not a typo
         raise WhenRefused("when_unparseable", max_length=MAX_LENGTH)
-    reading = _interpret(_lex(words.split()), now, zone, language)
+    tokens = _lex(words.split())
+    reading = _interpret(tokens, now, zone, language)
     if reading is None:
-        return ObservedTime.not_given(now, unreadable=_visible(text)), None
+        understood = "DUNNO" in tokens and set(tokens) <= {"DUNNO", "HEDGE"}  # "idk", "not sure?"
+        return ObservedTime.not_given(now, unreadable=_visible(text) and not understood), None
     return _finish(reading, now), reading.skipped
 
 
@@ -337,15 +340,20 @@ _LEXICON: dict[str, tuple[str, ...]] = {
         "?", "about", "abt", "bout", "abut", "abour", "around", "round", "arnd", "like", "approx",
         "approximately", "approximate", "aprox", "aproximadamente", "aproximado", "aproximada", "apx", "aprx",
         "apprx", "roughly", "maybe", "may be", "probably", "prob", "probs", "prolly", "perhaps", "possibly",
-        "i think", "think", "i believe", "believe", "i guess", "guess", "guessing", "im guessing", "not sure",
-        "im not sure", "not 100 sure", "not exactly", "idk", "i dont know", "dont know", "dunno", "i dunno",
-        "no se", "no estoy seguro", "no estoy segura", "no se bien", "creo", "creo que", "yo creo", "tal vez",
+        "i think", "think", "i believe", "believe", "i guess", "guess", "guessing", "im guessing", "not 100 sure",
+        "not exactly", "no se bien", "creo", "creo que", "yo creo", "tal vez",
         "talvez", "quizas", "quiza", "a lo mejor", "capaz", "como", "como que", "tipo", "cerca de", "cerca del",
         "cerca", "mas o menos", "masomenos", "mas menos", "maso", "more or less", "or so", "or something",
         "o algo asi", "o algo", "give or take", "ish", "estimated", "estimate", "alrededor de", "alrededor",
         "al rededor de", "eso de", "a eso de", "por eso de", "por ahi de", "por ahi", "something like",
         "somewhere around", "round about", "plus or minus", "plus minus", "circa", "some", "unos", "unas",
         "give or take a few",
+    ),
+    # "I don't know": alone, the time is not given (and that was understood); beside a time, a hedge.
+    "DUNNO": (
+        "idk", "i dont know", "dont know", "dunno", "i dunno", "not sure", "im not sure", "not sure when",
+        "no idea", "unknown", "unsure", "n a", "na", "who knows", "no se", "no lo se", "no estoy seguro",
+        "no estoy segura", "ni idea", "quien sabe", "desconocido", "no recuerdo", "dont remember",
     ),
     "ALMOST": (
         "almost", "nearly", "just under", "a little under", "little under", "not quite", "casi",
@@ -388,7 +396,7 @@ _LEXICON: dict[str, tuple[str, ...]] = {
     "YESTERDAY": ("yesterday", "yday", "yest", "ystrdy", "ayer", "el dia de ayer"),
     "DBY": ("day before yesterday", "the day before yesterday", "anteayer", "antier", "antes de ayer", "antesdeayer"),
     "THIS": ("this", "esta", "este"),
-    "LAST": ("last", "pasado", "pasada"),
+    "LAST": ("last", "pasado", "pasada", "this past"),
     "MORNING": (
         "morning", "mornin", "morn", "midmorning", "mid morning", "the morning", "in the morning", "la manana",
         "de la manana", "en la manana", "por la manana", "mananita", "la mananita", "de manana", "this am", "in the am",
@@ -463,7 +471,7 @@ _LEXICON: dict[str, tuple[str, ...]] = {
     "ZONE_PACIFIC": ("pacific", "pacific time", "pt"),
     "": (
         "i", "im", "ive", "we", "they", "theyre", "them", "he", "she", "it", "its", "was", "were", "is", "are",
-        "been", "be", "saw", "seen", "see", "spotted", "noticed", "happened", "came", "come", "arrived",
+        "been", "be", "r", "saw", "seen", "see", "spotted", "noticed", "happened", "came", "come", "arrived",
         "showed up", "there", "here", "that", "the", "of", "on", "el", "lo", "los", "le", "les", "yo", "vi",
         "vimos", "visto", "vieron", "fue", "paso", "sucedio", "ocurrio", "llegaron", "llego", "estaban",
         "estan", "eran", "son", "se", "que", "q", "ok", "okay", "lol", "lmao", "omg", "pls", "plz", "please",
@@ -686,9 +694,10 @@ class _Said:
 
 
 _FLAGS = {
-    "HEDGE": "hedge", "AGO": "ago", "FUTURE": "future", "TOMORROW": "tomorrow", "MANANA": "manana", "NOW": "now",
-    "YA": "ya", "JUST": "just", "GONE": "gone", "CLOCKAT": "clock_at", "OCLOCK": "oclock", "THIS": "this",
-    "LAST": "last", "EARLY": "early", "EARLIER": "earlier", "LONGAGO": "long_ago",
+    "HEDGE": "hedge", "DUNNO": "hedge", "AGO": "ago", "FUTURE": "future", "TOMORROW": "tomorrow",
+    "MANANA": "manana", "NOW": "now", "YA": "ya", "JUST": "just", "GONE": "gone", "CLOCKAT": "clock_at",
+    "OCLOCK": "oclock", "THIS": "this", "LAST": "last", "EARLY": "early", "EARLIER": "earlier",
+    "LONGAGO": "long_ago",
 }  # fmt: skip
 
 
@@ -1206,6 +1215,8 @@ def _one_token_clock(token: str, *, signal: bool) -> _Clock | None:
         return _clock_of(match[1], int(match[2]), int(match[3] or 0))
     if match := re.fullmatch(r"([0-9]{1,2})\.([0-9]{2})", token):
         return _clock_of(match[1], int(match[2]))  # "7.30"
+    if re.fullmatch(r"0[0-9][0-5][0-9]", token):
+        return _clock_of(token[:2], int(token[2:]))  # "0700": a 24-hour clock time, whatever surrounds it
     if not signal:
         return None
     if re.fullmatch(r"[0-9]{1,2}", token):

@@ -58,7 +58,8 @@ NOW_FORMS = [
     "now", "RIGHT NOW", "rn", "Rn!!!", "rn rn", "right now 🚨🚨", "asap", "ASAP!!", "happening now",
     "happening right now!!!", "nowww", "still there", "ahora", "Ahorita", "ahorita!!", "ahoritaaa 😱",
     "ahora  mismo", "justo ahora", "justo ahorita", "ya", "Ya!!!", "ya mismo", "en este momento", "orita", "en vivo",
-    "right now!!! hurry", "rightnow", "in progress", "still happening", "they're still here", "siguen ahí",
+    "right now!!! hurry", "they r still there", "rightnow", "in progress", "still happening", "they're still here",
+    "siguen ahí",
 ]  # fmt: skip
 
 RELATIVE_FORMS = [
@@ -222,6 +223,7 @@ ABSOLUTE_FORMS = [
     ("730pm", utc(2025, 1, 24, 1, 30)),
     ("at 1930", utc(2025, 1, 24, 1, 30)),
     ("1930 hrs", utc(2025, 1, 24, 1, 30)),
+    ("0700", utc(2025, 1, 24, 13, 0)),  # a leading zero: a 24-hour clock time even alone
     ("0800 hrs", utc(2025, 1, 24, 14, 0)),
     ("10:30 central", utc(2025, 1, 24, 16, 30)),
     ("10:30 eastern time", utc(2025, 1, 24, 15, 30)),
@@ -513,8 +515,19 @@ def test_no_time_given_is_the_received_time_not_an_exact_now(text: str | None) -
     assert (observed.precision, observed.at, observed.unreadable) == (NOT_GIVEN, NOW_UTC, False)
 
 
+DONT_KNOW = ["idk", "IDK!!", "not sure", "im not sure?", "no sé", "no se 🤷", "ni idea", "n/a", "unknown", "dunno"]
+
+
+@pytest.mark.parametrize("language", [EN, ES])
+@pytest.mark.parametrize("text", DONT_KNOW)
+def test_i_dont_know_is_time_not_given_and_understood(text: str, language: Language) -> None:
+    """ "idk" was read: the reporter does not know, so the bot offers buttons without saying it could not read."""
+    observed = read(text, language=language)
+    assert (observed.precision, observed.at, observed.unreadable) == (NOT_GIVEN, NOW_UTC, False)
+
+
 UNREADABLE = [
-    "idk", "no sé", "not sure", "?", "???", "😭", "🚨🚨🚨", ".", "!!!", "near the school on 48th", "school",
+    "?", "???", "😭", "🚨🚨🚨", ".", "!!!", "near the school on 48th", "school",
     "48th", "5", "11", "10 ago", "hace 10", "mañana", "at", "las", "ya se fueron", "they left", "hace mucho",
     "a long time ago", "13 de la mañana", "25:00", "11:75", "2/30 10:00", "2025-13-01 10:00", "ayer 1/22 15:10",
     "15:00 am", "0:30 pm", "10 to 8", "7-8", "ICE at the school 10 min ago", "los de la migra", "\ud800",

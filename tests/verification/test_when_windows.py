@@ -193,6 +193,7 @@ DAYS = [
     ("el lunes", local(20, 10)),
     ("on wednesday", local(22, 13)),
     ("last tuesday", local(21, 9)),
+    ("this past monday", local(20, 9)),
     ("el martes pasado", local(21, 18)),
     ("2 days ago", local(22, 15)),
     ("hace 2 días", local(22, 15)),
