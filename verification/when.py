@@ -256,7 +256,7 @@ _CLEANING: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?<![0-9])[-.:/]|[-.:/](?![0-9])", " "),  # kept only between digits
         (r"([0-9]) ?['’′](?![a-z])", r"\1 min "),  # "hace 30'"
         (r"['`´‘’]", ""),  # o'clock, 'bout
-        (r"([0-9])(?:st|nd|rd|th)(?![a-z])", r"\1"),
+        (r"([0-9])(?:st|nd|rd|th)(?![a-z])", r"\1 ORD"),  # "the 22nd": a day of the month
         (r"(?<=[0-9])(?=[a-z])|(?<=[a-z])(?=[0-9])", " "),  # 9min, 7pm, 19h30
     )
 )
@@ -313,9 +313,9 @@ _LEXICON: dict[str, tuple[str, ...]] = {
     "YA": ("ya",),  # "now" alone, "already" beside other words ("ya se fueron")
     "JUST": ("just", "justo", "recien", "recientito", "acaba de", "acaban de", "acabo de", "acabamos de"),
     "W_MOMENT": (
-        "just now", "justnow", "moment", "a moment", "moments", "a few moments", "momento", "un momento", "momentito",
-        "un momentito", "unos momentos", "a sec", "a second", "a few seconds", "few seconds", "un segundo",
-        "un segundito", "unos segundos", "unos segunditos",
+        "just now", "justnow", "hace nada", "moment", "a moment", "moments", "a few moments", "momento",
+        "un momento", "momentito", "un momentito", "unos momentos", "a sec", "a second", "a few seconds",
+        "few seconds", "un segundo", "un segundito", "unos segundos", "unos segunditos",
     ),
     "W_RATITO": (
         "a little while", "little while", "a bit", "a little bit", "little bit", "bit", "a short while",
@@ -347,6 +347,7 @@ _LEXICON: dict[str, tuple[str, ...]] = {
         "o algo asi", "o algo", "give or take", "ish", "estimated", "estimate", "alrededor de", "alrededor",
         "al rededor de", "eso de", "a eso de", "por eso de", "por ahi de", "por ahi", "something like",
         "somewhere around", "round about", "plus or minus", "plus minus", "circa", "some", "unos", "unas",
+        "sometime", "sometime around", "at some point", "en algun momento",
         "give or take a few",
     ),
     # "I don't know": alone, the time is not given (and that was understood); beside a time, a hedge.
@@ -380,7 +381,7 @@ _LEXICON: dict[str, tuple[str, ...]] = {
     "BEFORE": ("before", "antes", "antes de", "antes de las", "antes de la", "prior to"),
     "AFTER": ("after", "despues", "despues de", "despues de las", "despues de la"),
     "PICO": ("y pico", "and something", "something", "y algo", "y tantos", "and change"),
-    "AGO": ("ago", "hace", "ase", "hase", "haze", "atras", "atraz", "back", "antes de ahora"),
+    "AGO": ("ago", "hace", "ase", "ace", "hase", "haze", "atras", "atraz", "back", "antes de ahora"),
     "AGO HEDGE": ("hace como", "hace unos", "hace unas"),
     "AGO W_POCO": ("no hace mucho",),
     "GONE": ("left", "gone", "se fueron", "fueron", "se fue", "went", "already", "ya se fueron", "ya se fue"),
@@ -422,9 +423,13 @@ _LEXICON: dict[str, tuple[str, ...]] = {
     "YESTERDAY NIGHT": (
         "anoche", "last nite", "lastnight", "lastnite", "ayer en la noche", "ayer por la noche", "ayer noche",
     ),
+    "LUNCH": (
+        "lunch", "lunchtime", "at lunch", "at lunchtime", "during lunch", "around lunch", "lunch time",
+        "a la hora del almuerzo", "a la hora de la comida", "la hora del almuerzo", "hora de comida", "almuerzo",
+    ),
     "NOON": ("noon", "midday", "mediodia", "medio dia", "el mediodia", "12 noon", "12 mediodia"),
     "MIDNIGHT": ("midnight", "medianoche", "media noche", "la medianoche", "12 midnight"),
-    "CLOCKAT": ("at", "a las", "a la", "las", "de las", "by"),
+    "CLOCKAT": ("at", "a las", "a la", "las", "de las", "by", "alas"),
     "OCLOCK": ("oclock", "o clock", "en punto", "hours sharp", "sharp"),
     "AM": ("am",),
     "PM": ("pm",),
@@ -482,6 +487,7 @@ _LEXICON: dict[str, tuple[str, ...]] = {
         "around here", "por aqui", "aqui", "ahi", "alli", "alla", "late", "pasar", "ir", "irse", "llegar", "ver",
         "verlos", "hurry", "help", "urgent", "urgente", "ayuda", "cuidado", "careful", "alert", "alerta",
         "emergency", "emergencia", "all", "todo", "toda", "whole", "entire", "mid", "local time", "hora local",
+        "mero",
     ),
 }  # fmt: skip
 
@@ -598,10 +604,10 @@ def _spelled(word: str) -> str:
     """A known word for a slip of the keyboard ("nowww", "mintues"); other words unchanged."""
     if word in _VOCABULARY or not word.isalpha() or not word.isascii():
         return word
-    if re.search(r"(.)\1\1", word):
-        for squeezed in (re.sub(r"(.)\1{2,}", r"\1", word), re.sub(r"(.)\1{2,}", r"\1\1", word)):
-            if squeezed in _VOCABULARY:
-                return squeezed
+    squeezes = (re.sub(r"(.)\1{2,}", r"\1", word), re.sub(r"(.)\1{2,}", r"\1\1", word), re.sub(r"(.)\1$", r"\1", word))
+    for squeezed in squeezes:  # "nowww", "agoo", "ahoritaaa"
+        if squeezed != word and squeezed in _VOCABULARY:
+            return squeezed
     if len(word) < 5:
         return word
     near = [known for known in _TYPO_VOCABULARY if _one_slip(word, known)]
@@ -646,6 +652,7 @@ _PARTS: dict[str, tuple[int, int]] = {  # local hours of the day it belongs to; 
     "MORNING": (5, 12),
     "AFTERNOON": (12, 19),
     "EVENING": (17, 23),
+    "LUNCH": (11, 14),
     "NIGHT": (18, 30),
 }
 _ZONES = {"EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "UTC": 0}
@@ -757,6 +764,8 @@ def _zone_of(said: _Said, zone: tzinfo) -> tzinfo | None:
 def _interpret(tokens: list[str], now: datetime, zone: tzinfo, language: Language) -> _Reading | None:
     """What the tokens say, or None when they say no time we can read."""
     said = _sort(tokens)
+    if said.parts == {"NIGHT", "AFTERNOON"}:
+        said.parts = {"NIGHT"}  # "anoche tarde": "tarde" is late here, not the afternoon
     if any(not (token.isascii() and (token[0].isdigit() or token.isupper())) and token != "a" for token in said.core):
         return None  # a word we do not know: reading around it would be guessing
     if said.long_ago or len(said.ampm) > 1 or len(said.parts) > 1 or len(said.windows) > 1:
@@ -826,6 +835,13 @@ def _day(said: _Said, local_now: datetime, language: Language) -> date | None:
             said.dated = True
             del core[i]
             break
+    for i, token in enumerate(core[:-1]):
+        if core[i + 1] == "ORD" and not any(re.fullmatch(r"MON[0-9]+", other) for other in core):
+            named.add(_day_of_month(int(token) if token.isdigit() else 0, today))  # "on the 22nd"
+            said.dated = True
+            del core[i : i + 2]
+            break
+    core[:] = [token for token in core if token != "ORD"]  # "january 22nd": the month says it
     month = next((i for i, token in enumerate(core) if re.fullmatch(r"MON[0-9]+", token)), None)
     if month is not None:
         found = _month_date(core, month, today)
@@ -878,6 +894,16 @@ def _month_date(core: list[str], at: int, today: date) -> date | None:
                 del core[i]
             return _real_date(year or today.year, month, day_of_month, today)
     return None
+
+
+def _day_of_month(day_of_month: int, today: date) -> date:
+    """The most recent day with that number: this month's, or last month's if this month's is still to come."""
+    if not 1 <= day_of_month <= 31:
+        return _NO_DAY
+    if day_of_month <= today.day:
+        return _real_date(today.year, today.month, day_of_month, today)
+    last_month = today.replace(day=1) - _DAY
+    return _real_date(last_month.year, last_month.month, day_of_month, today)
 
 
 def _real_date(year: int, month: int, day_of_month: int, today: date) -> date:
@@ -1309,6 +1335,8 @@ def _readings(context: _Context, clock: _Clock) -> list[tuple[int, int]]:
         return [(1, hour % 12)] if hour <= 5 or hour == 12 else []
     if part in ("MORNING", "EARLYMORNING"):
         return [(0, hour % 12)] if hour <= 12 else []
+    if part == "LUNCH":
+        return [(0, hour if hour >= 11 else hour + 12)]
     if part is not None:
         return [(0, hour if hour >= 12 else hour + 12)]
     if clock.twenty_four or said.dated or context.day not in (None, context.today):

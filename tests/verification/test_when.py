@@ -119,6 +119,8 @@ RELATIVE_FORMS = [
     ("10 min before", utc(2025, 1, 24, 17, 50)),
     ("10 min back", utc(2025, 1, 24, 17, 50)),
     ("ase 10 min", utc(2025, 1, 24, 17, 50)),
+    ("ace 10 min", utc(2025, 1, 24, 17, 50)),
+    ("15min agoo", utc(2025, 1, 24, 17, 45)),
     ("fourty minutes ago", utc(2025, 1, 24, 17, 20)),
     ("veinticinco minutos atrás", utc(2025, 1, 24, 17, 35)),
     # No "ago" at all: an observation cannot be ahead, so a duration alone is how long ago.
@@ -283,6 +285,9 @@ ABSOLUTE_FORMS = [
     ("22 de enero a las 15:00", utc(2025, 1, 22, 21, 0)),
     ("January 22nd, 2025 at 3:15 pm", utc(2025, 1, 22, 21, 15)),
     ("el 22 de enero de 2025 a las 3 pm", utc(2025, 1, 22, 21, 0)),
+    ("the 22nd at 3pm", utc(2025, 1, 22, 21, 0)),
+    ("alas 7", utc(2025, 1, 24, 13, 0)),
+    ("1 at lunch", utc(2025, 1, 23, 19, 0)),
 ]
 
 
@@ -565,6 +570,7 @@ REFUSALS = [
     ("2025-01-24 12:06", "when_future"),
     ("1/25 10:00", "when_future"),
     ("1/25", "when_future"),
+    ("the 30th", "when_too_old"),  # 30 December, said on 24 January
     ("2025-01-24T18:06:00Z", "when_future"),
     ("9999-12-31 23:59+00:00", "when_future"),
     # More than seven days ago.

@@ -114,6 +114,7 @@ WHILES = [
     ("Just now.", ago(2)),
     ("just now!!", ago(2)),
     ("a moment ago", ago(1)),
+    ("hace nada", ago(1)),
     ("moments ago", ago(2)),
     ("a sec ago", ago(0.5)),
     ("hace un momento", ago(3)),
@@ -171,6 +172,10 @@ PARTS_OF_DAY = [
     ("in the evening", local(23, 20)),  # today's has not begun at noon: yesterday's
     ("toda la noche", local(24, 3)),
     ("lastnight", local(23, 23)),
+    ("anoche tarde", local(24, 1)),
+    ("sometime last night", local(23, 20)),
+    ("at lunch", local(24, 11, 30)),
+    ("lunchtime yesterday", local(23, 13)),
     ("midmorning", local(24, 10)),
 ]
 
@@ -203,6 +208,8 @@ DAYS = [
     ("1/22", local(22, 16)),
     ("jan 22", local(22, 16)),
     ("22 de enero", local(22, 16)),
+    ("on the 22nd", local(22, 16)),
+    ("jan 22nd", local(22, 16)),
     ("this week", local(21, 10)),
     ("esta semana", local(20, 10)),
     ("last week", local(18, 10)),
