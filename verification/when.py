@@ -24,11 +24,12 @@ daylight-saving jump skipped (``when_nonexistent``).
 How text is cleaned: NFKC; format characters and surrogates dropped; controls, emoji and other symbols made
 spaces; case and accents ignored; any script's digits made ASCII; repeated punctuation, quotes and brackets
 dropped; "a.m." is "am"; "~", "≈" and "±" are "about"; "@" is "at"; "10+" is "more than 10"; a "?" makes the
-time hedged ("10 min ago?"); units and am/pm are unglued from numbers ("9min", "2hrs", "7pm", "19h30",
-"7ish"); ordinals lose their suffix ("24th"); letters repeated three times or more are squeezed ("nowww",
-"agooo"); a word of five letters or more one typing slip away from exactly one known word is read as it
-("mintues", "yesterdy", "arround"). Words that carry no time ("i", "saw", "them", "lol", "pls", "los vi")
-are skipped; any other word left over makes the text unreadable rather than guessed around.
+time hedged ("10 min ago?"); "30'" is 30 minutes; units and am/pm are unglued from numbers ("9min",
+"2hrs", "7pm", "19h30", "7ish"); letters repeated three times or more, or a doubled last letter, are
+squeezed ("nowww", "agoo"); a word of five letters or more one typing slip away from known words that all
+mean the same is read as them ("mintues", "yesterdy", "arround"); common slips are listed ("ase", "alas").
+Words that carry no time ("i", "saw", "them", "lol", "pls", "help", "los vi") are skipped; any other word
+left over makes the text unreadable rather than guessed around ("10 min ago near walmart").
 
 Windows (all local times in the community's zone; every window is cut to now and to `MAX_AGE` ago):
 
@@ -47,18 +48,20 @@ Windows (all local times in the community's zone; every window is cut to now and
   ("minutes ago", "hace horas") is a few of it; "a few seconds" and "just now"/"hace un momento"/"recién"
   0..5 min; "a little while"/"hace un ratito"/"a bit" 5..30 min; "hace poco"/"not long ago" 2..60 min;
   "a while"/"hace un rato"/"earlier" 15..120 min; "a good while"/"un buen rato" 30..180 min; "recently"
-  0..120 min.
-- Parts of the day: early morning/madrugada 00-08, morning 05-12, afternoon/tarde 12-19, evening 17-23,
-  night 18-06 (the night of a day runs into the next morning; "last night"/"anoche" is yesterday's, and
+  0..120 min. "hace mucho"/"a long time ago" says nothing usable: unreadable.
+- Parts of the day: early morning/madrugada 00-08, morning 05-12, lunch 11-14, afternoon/tarde 12-19,
+  evening 17-23, night 18-06 (the night of a day runs into the next morning; "last night"/"anoche" is yesterday's, and
   "tonight" said before 06:00 is the night still going on). "this morning"/"esta mañana"/"earlier this
   morning" is today's; "this morning" said before 05:00 means the small hours so far. Without "this",
   "yesterday" or a day name, a part is its most recent occurrence that has begun.
 - Days: "today"/"earlier today"/"hoy temprano" is midnight..now; "yesterday", "anteayer", a weekday
   (its most recent occurrence, today included; "last monday" on a Monday is a week ago) or a date is that
-  whole local day; "2 days ago"/"hace 3 días" is that calendar day; "this week"/"in the past week" is the
-  last 7 days; "last week"/"la semana pasada" is from 7 days ago to the start of today.
+  whole local day, as is "the 22nd" (this month's, or last month's if still to come); "2 days ago"/"hace 3
+  días" is that calendar day; "this week"/"in the past week" is the last 7 days; "last week"/"la semana
+  pasada"/"the other day" is from 7 days ago to the start of today. A weekday named on that weekday is
+  today's, or last week's when today's would be in the future ("friday 3pm" said on a Friday at noon).
 
-Clock times: "11:15", "7.30", "19h30", "7 30 pm", "730pm", "a las 7 y media", "3 y cuarto", "4 menos
+Clock times: "11:15", "7.30", "19h30", "7 30 pm", "730pm", "0700", "1930 hrs", "a las 7 y media", "3 y cuarto", "4 menos
 cuarto", "cuarto para las 8", "half past 7", "quarter to 8", "10 past 7", "seven thirty", "noon",
 "mediodía", "midnight". am/pm may come from "de la tarde", "in the morning", "tonight", "anoche"...; "15:00
 pm" is 15:00 and contradictions ("13 de la mañana") are unreadable. A bare number is a clock hour only with
@@ -69,8 +72,10 @@ yesterday. An hour from 1 to 12 written without am/pm and without a leading zero
 either: the latest of the two that is not in the future is taken ("7:30" said at 20:00 is 19:30); "07:30",
 "0:30" and "15:10" are read on the 24-hour clock. With "yesterday", a weekday or a date, both readings are
 in the past and nothing says which, so the hour is read as written (24-hour clock). A named day is never
-moved: "today 12:06" said at noon is refused as future, as is a date without a year that is still to come
-(never moved to last year).
+moved: "today 13:06" said at noon is refused as future, as is a date without a year that is still to come
+(never moved to last year). "tomorrow", "mañana a las 3", "in 10 min", "en 10 minutos", "dentro de una
+hora", "10 min from now", "later", "más tarde" are future; "mañana" alone ("tomorrow", or a lost "esta
+mañana"?) is unreadable.
 
 Relative times: digits, decimals ("1.5 hours", "1,5 horas"), fractions ("1½", "1 1/2 hours") and number
 words in both languages ("ten", "twenty-five", "treinta y cinco", "veinticinco"); compounds ("1 hr 20 min",
@@ -82,7 +87,8 @@ now: the reporter says it is going on as they type, so the moment of the report 
 Dates: ISO (Y-M-D, with "T", seconds, fractions and an offset, which then beats the community's zone);
 slashes in the language's order ("01/02" is 2 January in English, 1 February in Spanish; when only one
 order is a real date, that one); dotted with a year ("24.01.2025"); month names ("jan 24", "24 de enero").
-Zone abbreviations ("11:15 EST", "17:15z") are honoured as fixed offsets.
+Zone abbreviations ("11:15 EST", "17:15z", "utc") are honoured as fixed offsets, and US zone names
+("10:30 central", "eastern time") as those zones with their daylight saving.
 
 Daylight saving: a repeated wall time (fall back) is its most recent allowed occurrence, the later one if it
 is not in the future. A skipped wall time (02:30 on a spring-forward day) is kept as the APPROXIMATE window
@@ -438,7 +444,8 @@ _LEXICON: dict[str, tuple[str, ...]] = {
         "min", "mins", "minute", "minutes", "minuto", "minutos", "minutito", "minutitos", "mn", "mns", "mnt",
         "mnts", "mint", "mints", "minits", "minuts", "mits", "minitos",
     ),
-    "HOUR": ("hour", "hours", "hr", "hrs", "hora", "horas", "horita", "horitas", "hs", "hrz", "hors"),
+    "HOUR": ("hour", "hours", "hr", "hrs", "hora", "horas", "horitas", "hs", "hrz", "hors"),
+    "1 HOUR": ("una horita", "1 horita"),  # "horita" alone is "ahorita": now
     "DAY": ("day", "days", "dia", "dias"),
     "WEEK": ("week", "weeks", "wk", "wks", "semana", "semanas"),
     "0.5 HOUR": (
@@ -541,7 +548,9 @@ def _build_phrases() -> dict[tuple[str, ...], tuple[str, ...]]:
     phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
     for tokens, texts in entries:
         for text in texts:
-            phrases[tuple(text.split())] = tuple(tokens.split())
+            words, meaning = tuple(text.split()), tuple(tokens.split())
+            if phrases.setdefault(words, meaning) != meaning:
+                raise ValueError(f"{text!r} is listed as both {phrases[words]} and {meaning}")
     return phrases
 
 
@@ -590,7 +599,7 @@ def _lex(words: list[str]) -> list[str]:
 
 
 _SINGULAR_UNITS = frozenset(
-    {"hour", "hr", "hora", "horita", "minute", "minuto", "minutito", "second", "segundo", "day", "dia", "week",
+    {"hour", "hr", "hora", "minute", "minuto", "minutito", "second", "segundo", "day", "dia", "week",
      "semana", "wk"}
 )  # fmt: skip
 

@@ -59,7 +59,7 @@ NOW_FORMS = [
     "happening right now!!!", "nowww", "still there", "ahora", "Ahorita", "ahorita!!", "ahoritaaa 😱",
     "ahora  mismo", "justo ahora", "justo ahorita", "ya", "Ya!!!", "ya mismo", "en este momento", "orita", "en vivo",
     "right now!!! hurry", "they r still there", "rightnow", "in progress", "still happening", "they're still here",
-    "siguen ahí",
+    "siguen ahí", "horita",
 ]  # fmt: skip
 
 RELATIVE_FORMS = [
@@ -146,6 +146,7 @@ RELATIVE_FORMS = [
     ("hace un cuarto de hora", utc(2025, 1, 24, 17, 45)),
     ("hace 1:30", utc(2025, 1, 24, 16, 30)),
     ("hace 30'", utc(2025, 1, 24, 17, 30)),
+    ("hace una horita", utc(2025, 1, 24, 17, 0)),  # "horita" alone is "ahorita": now
     ("hour ago", utc(2025, 1, 24, 17, 0)),  # one hour, where "hours ago" is a few
     ("minute ago", utc(2025, 1, 24, 17, 59)),
 ]
