@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -318,9 +319,8 @@ def test_every_approximate_form_is_a_window_holding_the_truth(text: str, truth: 
 
 @pytest.mark.parametrize("decorate", [str.upper, "{}!!!".format, "{} 🚨🚨".format, "😭 {}...".format, "{}??".format])
 @pytest.mark.parametrize(("text", "truth"), ALL_FORMS[::3])
-def test_hurried_variants_hold_the_same_truth(text: str, truth: datetime, decorate: object) -> None:
+def test_hurried_variants_hold_the_same_truth(text: str, truth: datetime, decorate: Callable[[str], str]) -> None:
     """Shouted, with emoji, trailing "!!!" or "??": still a window around the same moment."""
-    assert callable(decorate)
     earliest, latest = window(decorate(text))
     assert earliest <= truth <= latest
 
