@@ -106,14 +106,17 @@ class Acting:
 
     # --- replying -------------------------------------------------------------------------------
 
-    async def reply(self, text: str, *, embed: discord.Embed | None = None) -> None:
-        """An ephemeral answer that pings nobody and previews no link."""
+    async def reply(
+        self, text: str, *, embed: discord.Embed | None = None, view: discord.ui.View | None = None
+    ) -> None:
+        """An ephemeral answer that pings nobody and previews no link; `view` adds buttons or a menu."""
         embeds = [embed] if embed is not None else []
+        buttons = view if view is not None else discord.utils.MISSING
         if self.interaction.response.is_done():
             await self.interaction.followup.send(
-                text, ephemeral=True, embeds=embeds, allowed_mentions=NO_PINGS, suppress_embeds=not embeds
+                text, ephemeral=True, embeds=embeds, allowed_mentions=NO_PINGS, suppress_embeds=not embeds, view=buttons
             )
         else:
             await self.interaction.response.send_message(
-                text, ephemeral=True, embeds=embeds, allowed_mentions=NO_PINGS, suppress_embeds=not embeds
+                text, ephemeral=True, embeds=embeds, allowed_mentions=NO_PINGS, suppress_embeds=not embeds, view=buttons
             )

@@ -28,7 +28,7 @@ from .cogs.admin import Admin
 from .cogs.moderation import Incident
 from .cogs.privacy import Privacy
 from .cogs.relay import AnswerButton, Relay
-from .cogs.reporting import Reporting
+from .cogs.reporting import Reporting, TimeButton
 from .cogs.subscriptions import Subscriptions
 from .communities import CommunityCache
 from .delivery import DeliveryWorker
@@ -112,7 +112,7 @@ class VerazBot(commands.Bot):
             await self.add_cog(cog(self.services))
         if self.tuning.commands_only:
             return
-        self.add_dynamic_items(CardButton, AnswerButton)
+        self.add_dynamic_items(CardButton, AnswerButton, TimeButton)
         self.services.delivery.start()
         self._tasks.append(asyncio.create_task(self._maintain(), name="veraz-maintenance"))
 

@@ -38,11 +38,13 @@ from .events import (
     Resolved,
     StatementAttached,
     Updated,
+    decode_observed,
     decode_statement,
     encode,
 )
 from .incident import AttachedStatement, Incident, Note, replay
 from .model import Agency, PlaceKind, Status
+from .observed_time import ObservedTime
 
 
 class AlertKind(StrEnum):
@@ -83,6 +85,7 @@ class AlertFacts:
     # What this message is about: the new statement, the correction, the reason for a retraction.
     change: str
     change_statement: AttachedStatement | None
+    observed: ObservedTime | None = None  # `observed_at` as precisely as it was reported: never more
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +197,7 @@ def _facts(state: Incident, event: IncidentEvent) -> AlertFacts:
         updates=state.updates,
         change=event.reason,
         change_statement=change_statement,
+        observed=told.observed,
     )
 
 
@@ -241,6 +245,7 @@ def from_record(record: dict[str, Any]) -> AlertMessage:
         change=f["change"],
         change_statement=None if f["change_statement"] is None else attached(f["change_statement"]),
         block=f.get("block"),
+        observed=decode_observed(f["observed"]) if f.get("observed") else None,
     )
     return AlertMessage(
         seq=record["seq"],

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from .model import Agency, Language, PlaceKind, SourceKind, Stance, Statement
+from .observed_time import ObservedTime, TimePrecision
 
 SYSTEM = "system"
 
@@ -55,6 +56,13 @@ class ReportFacts:
     language: Language = Language.EN
     low_trust: bool = False
     established: bool = False  # the reporter's earlier reports were confirmed more often than debunked
+    # How precisely the reporter said when (a window, or not given). None in events written before
+    # Veraz kept it: those times were read exactly.
+    observed: ObservedTime | None = None
+
+    @property
+    def observed_time(self) -> ObservedTime:
+        return self.observed if self.observed is not None else ObservedTime.exact(self.observed_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +177,15 @@ class Reopened(IncidentEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ReportTimed(IncidentEvent):
+    """A reporter whose time could not be read picked one ("15 minutes ago") with a button."""
+
+    kind: ClassVar[str] = "report_timed"
+    report_id: int
+    observed: ObservedTime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Merged(IncidentEvent):
     """Appended to both incidents of a merge: the source closes, the target gains the reports."""
 
@@ -183,6 +200,7 @@ EVENT_TYPES: dict[str, type[IncidentEvent]] = {
     for cls in (
         Reported,
         ReportAdded,
+        ReportTimed,
         StatementAttached,
         ConfirmVote,
         Confirmed,
@@ -258,6 +276,10 @@ def decode_statement(raw: dict[str, Any]) -> Statement:
     return _statement(raw)
 
 
+def decode_observed(raw: dict[str, Any]) -> ObservedTime:
+    return _observed(raw)
+
+
 def _dt(raw: str) -> datetime:
     return datetime.fromisoformat(raw)
 
@@ -273,7 +295,13 @@ def _facts(raw: dict[str, Any]) -> ReportFacts:
         language=Language(raw["language"]),
         low_trust=raw["low_trust"],
         established=raw["established"],
+        observed=_observed(raw["observed"]) if raw.get("observed") else None,
     )
+
+
+def _observed(raw: dict[str, Any]) -> ObservedTime:
+    return ObservedTime(_dt(raw["earliest"]), _dt(raw["latest"]), TimePrecision(raw["precision"]),
+                        bool(raw["unreadable"]))  # fmt: skip
 
 
 def _facts_change(raw: dict[str, Any]) -> FactsChange:
@@ -311,6 +339,7 @@ _BASE_DECODERS: dict[str, Any] = {"at": _dt}
 _DECODERS: dict[type, dict[str, Any]] = {
     Reported: {"place": _place, "report": _facts},
     ReportAdded: {"report": _facts},
+    ReportTimed: {"observed": _observed},
     StatementAttached: {"statement": _statement},
     Confirmed: {"voters": tuple},
     Reconfirmed: {"voters": tuple},

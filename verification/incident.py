@@ -34,6 +34,7 @@ from .events import (
     ReportAdded,
     Reported,
     ReportFacts,
+    ReportTimed,
     Resolved,
     StatementAttached,
     Updated,
@@ -50,6 +51,7 @@ from .model import (
     Statement,
     Status,
 )
+from .observed_time import ObservedTime, TimePrecision
 
 TWO_MODERATORS = "two_moderators"
 MODERATOR_AND_STATEMENT = "moderator_and_statement"
@@ -91,6 +93,7 @@ class ConfirmedFacts:
     people: int | None
     reporter_count: int
     reports: int  # how many of the incident's reports it was taken from: the rest came later
+    observed: ObservedTime | None = None  # `observed_at` with the precision it was reported with
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +217,13 @@ class Incident:
             people=self.people,
             reporter_count=self.reporter_count,
             reports=len(self.reports),
+            observed=self.observed_time,
         )
+
+    @property
+    def observed_time(self) -> ObservedTime:
+        """When the first report says it was seen, with the precision it was said with."""
+        return min(self.reports, key=lambda r: r.observed_at).observed_time
 
     @property
     def priority(self) -> Priority:
@@ -253,6 +262,12 @@ class Incident:
         match event:
             case ReportAdded(report=facts):
                 return _evolve(state, reports=(*state.reports, facts), last_news_at=event.at)
+            case ReportTimed(report_id=report_id, observed=observed):
+                timed = tuple(
+                    replace(r, observed_at=observed.at, observed=observed) if r.report_id == report_id else r
+                    for r in state.reports
+                )
+                return _evolve(state, reports=timed)
             case StatementAttached(statement=statement):
                 attached = AttachedStatement(statement, event.actor, event.at)
                 after = _evolve(state, statements=(*state.statements, attached), last_news_at=event.at)
@@ -350,6 +365,16 @@ class Incident:
     def add_report(self, facts: ReportFacts, at: datetime) -> list[IncidentEvent]:
         self._require_open()
         return [ReportAdded(at=at, actor=reporter_actor(facts.reporter), report=facts)]
+
+    def time_report(self, report_id: int, observed: ObservedTime, at: datetime) -> list[IncidentEvent]:
+        """A reporter gives the time Veraz could not read. Only a time not given can be set this way,
+        and once: a time the reporter did give is theirs, and a moderator's correction changes facts."""
+        facts = next((r for r in self.reports if r.report_id == report_id), None)
+        if facts is None:
+            raise RuleViolation("unknown_report")
+        if facts.observed_time.precision is not TimePrecision.NOT_GIVEN:
+            raise RuleViolation("time_already_given")
+        return [ReportTimed(at=at, actor=reporter_actor(facts.reporter), report_id=report_id, observed=observed)]
 
     def attach_statement(
         self,
@@ -571,6 +596,7 @@ def _amended(facts: ConfirmedFacts | None, change: FactsChange | None) -> Confir
     return replace(
         facts,
         observed_at=facts.observed_at if change.observed_at is None else change.observed_at,
+        observed=facts.observed if change.observed_at is None else ObservedTime.exact(change.observed_at),
         agencies_named=facts.agencies_named if change.agencies is None else change.agencies,
         people=facts.people if change.people is None else change.people,
     )

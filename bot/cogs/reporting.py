@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -11,14 +13,15 @@ from discord.ext import commands
 from verification import usecases
 from verification.clustering import words_alike
 from verification.community import Community
-from verification.model import MAX_MARKINGS, MAX_PEOPLE, MAX_WHAT, MAX_WHERE, Agency
+from verification.model import MAX_MARKINGS, MAX_PEOPLE, MAX_WHAT, MAX_WHERE, Agency, Language
 from verification.places import fold
 from verification.usecases import ReportInput
 
 from ..acting import Acting
-from ..render import replies
+from ..i18n import t
+from ..render import replies, words
 from ..render.status import public_status
-from ..services import Services
+from ..services import Services, services_of
 from ..translator import L
 
 AGENCIES = [app_commands.Choice(name=L(f"choice.agency.{a.value}"), value=a.value) for a in Agency]
@@ -41,6 +44,63 @@ def _near(wanted: str, name: str, aliases: tuple[str, ...]) -> bool:
     if not wanted or wanted in fold(name) or any(wanted in fold(a) for a in aliases):
         return True
     return any(words_alike(wanted, word) for word in fold(name).split())
+
+
+def time_buttons(number: int, report_id: int, lang: Language) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for minutes in (*usecases.TIME_CHOICES, None):
+        view.add_item(TimeButton(number, report_id, minutes, t(lang, _time_label(minutes))))
+    return view
+
+
+def _time_label(minutes: int | None) -> str:
+    return "button.time.keep" if minutes is None else f"button.time.{minutes}"
+
+
+class TimeButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"veraz:when:(?P<number>\d+):(?P<report>\d+):(?P<minutes>\d+|keep)",
+):
+    """Under the reply to a report whose time could not be read: "15 minutes ago" in one tap."""
+
+    def __init__(
+        self,
+        number: int,
+        report_id: int,
+        minutes: int | None,
+        label: str | None = None,
+        services: Services | None = None,
+    ) -> None:
+        choice = "keep" if minutes is None else str(minutes)
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label=label, style=discord.ButtonStyle.secondary, custom_id=f"veraz:when:{number}:{report_id}:{choice}"
+        )
+        super().__init__(button)
+        self.number, self.report_id, self.minutes, self.services = number, report_id, minutes, services
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> TimeButton:
+        minutes = None if match["minutes"] == "keep" else int(match["minutes"])
+        return cls(int(match["number"]), int(match["report"]), minutes, services=services_of(interaction.client))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        services = self.services or services_of(interaction.client)
+        async with Acting(services, interaction) as act:
+            community = await act.community()
+            if self.minutes is None:
+                await act.reply(t(act.lang, "report.time_kept", number=self.number))
+                return
+            reporter = services.pseudonyms(community.id, interaction.user.id)
+            outcome = await usecases.set_report_time(
+                services.storage, services.clock.now(), community.id, self.number, self.report_id, reporter,
+                self.minutes,
+            )  # fmt: skip
+            services.changed(community.id, outcome)
+            facts = next(r for r in outcome.incident.reports if r.report_id == self.report_id)
+            shown = words.observed(facts.observed_time, community.zone, act.lang)
+            await act.reply(t(act.lang, "report.time_set", number=self.number, time=shown))
 
 
 class Reporting(commands.Cog):
@@ -95,10 +155,16 @@ class Reporting(commands.Cog):
             until = now + timedelta(hours=community.relay_hours)
             services.relay.remember(community.id, outcome.number, ordinal, interaction.user.id, act.lang, until)
             text = replies.report_accepted(outcome, act.lang)
+            mine = outcome.incident.reports[-1]
+            view = None
+            if mine.observed_time.unreadable:
+                # Kept with "time not given"; one tap sets it, no retyping (only this reporter can).
+                text += "\n" + t(act.lang, "report.time_unreadable")
+                view = time_buttons(outcome.number, mine.report_id, act.lang)
             if first_time:
                 text += "\n\n" + replies.privacy_notice(community, act.lang)
             services.changed(community.id, outcome)
-            await act.reply(text)
+            await act.reply(text, view=view)
 
     @report.autocomplete("where")
     async def where_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

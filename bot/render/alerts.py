@@ -15,6 +15,7 @@ from datetime import tzinfo
 from verification.alerts import AlertFacts, AlertKind, AlertMessage
 from verification.incident import MODERATOR_AND_STATEMENT, AttachedStatement
 from verification.model import Language, PlaceKind, Status
+from verification.observed_time import ObservedTime
 
 from ..i18n import t
 from . import words
@@ -98,7 +99,8 @@ def _body(message: AlertMessage, lang: Language, zone: tzinfo) -> list[str]:
 
 def _event(f: AlertFacts, lang: Language, zone: tzinfo) -> str:
     place = words.place_name(f.place, f.block, lang)
-    when = words.moment(f.observed_at, zone, lang)
+    seen = f.observed if f.observed is not None else ObservedTime.exact(f.observed_at)
+    when = words.observed(seen, zone, lang)
     kind = (
         ""
         if f.place_kind is PlaceKind.OTHER

@@ -13,6 +13,7 @@ from datetime import datetime, tzinfo
 from verification.events import Confirmed
 from verification.incident import AttachedStatement, Incident
 from verification.model import Language, Status
+from verification.observed_time import ObservedTime
 from verification.ports import StoredReport
 
 from ..i18n import ago, t
@@ -74,13 +75,13 @@ def card(incident: Incident, reports: tuple[StoredReport, ...], lang: Language, 
     )
     if low:
         reporters += " · " + t(lang, "card.low_trust", count=low)
-    seen_at = f"{words.moment(incident.first_observed, zone, lang)} ({ago(incident.first_observed, now, lang)})"
+    seen_at = f"{words.observed(incident.observed_time, zone, lang)} ({ago(incident.first_observed, now, lang)})"
     fields = [(t(lang, "card.observed"), seen_at), (t(lang, "card.reports"), reporters)]
     named = incident.agencies_named
     fields.append((t(lang, "card.agency_named"), ", ".join(words.agency(a, lang) for a in named) or "—"))
     if incident.established_agency is not None:
         fields.append((t(lang, "card.agency_established"), words.agency(incident.established_agency, lang)))
-    seen = _reports(reports, lang, zone)
+    seen = _reports(reports, {r.report_id: r.observed_time for r in incident.reports}, lang, zone)
     if seen:
         fields.append((t(lang, "card.what_was_seen"), seen))
     if incident.statements:
@@ -102,13 +103,14 @@ def card(incident: Incident, reports: tuple[StoredReport, ...], lang: Language, 
     return Card(title, description, COLOURS[incident.status], [(n, v[:1024]) for n, v in fields], footer)
 
 
-def _reports(reports: tuple[StoredReport, ...], lang: Language, zone: tzinfo) -> str:
+def _reports(reports: tuple[StoredReport, ...], times: dict[int, ObservedTime], lang: Language, zone: tzinfo) -> str:
     lines = []
     for r in reports[-MAX_REPORTS_SHOWN:]:
         if r.what is None:
             lines.append(t(lang, "card.report_purged", reporter=r.ordinal))
             continue
-        text = t(lang, "card.report_line", reporter=r.ordinal, time=words.hour(r.observed_at, zone, lang),
+        seen = times.get(r.id) or ObservedTime.exact(r.observed_at)
+        text = t(lang, "card.report_line", reporter=r.ordinal, time=words.observed(seen, zone, lang, short=True),
                  where=user_text(r.where, 60), what=user_text(r.what, 120))  # fmt: skip
         if r.markings:
             text += " " + t(lang, "card.markings", markings=user_text(r.markings, 80))

@@ -6,6 +6,7 @@ from datetime import tzinfo
 
 from verification.incident import Incident
 from verification.model import Language, Status
+from verification.observed_time import ObservedTime
 
 from ..i18n import t
 from . import words
@@ -23,7 +24,10 @@ def public_status(incident: Incident, lang: Language, zone: tzinfo) -> str:
     # What subscribers were told, frozen at confirmation: later reports never change it.
     facts = incident.confirmed_facts
     place = words.place_of(facts.place if facts is not None else incident.place, lang)
-    when = words.moment(facts.observed_at if facts is not None else incident.first_observed, zone, lang)
+    seen = facts.observed if facts is not None and facts.observed is not None else None
+    if seen is None:
+        seen = ObservedTime.exact(facts.observed_at) if facts is not None else incident.observed_time
+    when = words.observed(seen, zone, lang)
     lines = [t(lang, "status.title", number=number, place=place, status=words.status(incident.status, lang))]
     lines.append(t(lang, "status.observed", when=when))
     if incident.status is Status.UNVERIFIED:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from verification.alerts import AlertFacts
 from verification.events import PlaceRef
 from verification.model import Agency, Language, PlaceKind, SourceKind, Stance, Status
+from verification.observed_time import ObservedTime, TimePrecision
 
 from ..i18n import clock, t, when
 from .safe import user_text
@@ -49,6 +50,25 @@ def place_of(ref: PlaceRef | AlertFacts, lang: Language) -> str:
 
 def moment(value: datetime, zone: tzinfo, lang: Language) -> str:
     return when(value, zone, lang)
+
+
+ABOUT_WIDTH = timedelta(minutes=30)  # a window this narrow reads "about 11:05"; wider, "between ... and ..."
+
+
+def observed(value: ObservedTime, zone: tzinfo, lang: Language, *, short: bool = False) -> str:
+    """A reported time as precisely as it was said, never more: "11:15", "about 11:05", "between 10:50
+    and 11:10", "time not given (reported 11:12)". `short`: hours only, for lines on a card."""
+    full = clock if short else when
+    match value.precision:
+        case TimePrecision.EXACT:
+            return full(value.earliest, zone, lang)
+        case TimePrecision.NOT_GIVEN:
+            return t(lang, "time.not_given", time=full(value.earliest, zone, lang))
+    if value.latest - value.earliest <= ABOUT_WIDTH:
+        return t(lang, "time.about", time=full(value.at, zone, lang))
+    same_day = value.earliest.astimezone(zone).date() == value.latest.astimezone(zone).date()
+    end = clock(value.latest, zone, lang) if same_day else full(value.latest, zone, lang)
+    return t(lang, "time.between", start=full(value.earliest, zone, lang), end=end)
 
 
 def hour(value: datetime, zone: tzinfo, lang: Language) -> str:

@@ -164,7 +164,7 @@ async def test_a_moderator_corrects_the_time_in_the_communitys_own_words(uow):
     assert message.facts.people == 3
     with pytest.raises(RuleViolation) as refused:
         await usecases.add_update(uow, NOW, CHICAGO, 1, MOD_C, "later", FactsInput(when="in an hour"))
-    assert refused.value.code == "when_unparseable"
+    assert refused.value.code == "when_future"
 
 
 # --- item 5: a withdrawn confirmation is reviewed -----------------------------------------------------

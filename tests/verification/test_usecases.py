@@ -91,8 +91,8 @@ async def test_unknown_places_cluster_on_their_words(uow):
 @pytest.mark.parametrize(
     ("change", "code"),
     [
-        ({"when": "near the school on 48th"}, "when_unparseable"),
-        ({"when": "in an hour"}, "when_unparseable"),
+        ({"when": "x" * 101}, "when_unparseable"),  # oversized; text that is no time is kept (below)
+        ({"when": "in an hour"}, "when_future"),
         ({"where": "the school"}, "place_too_vague"),
         ({"what": "   "}, "what_required"),
         ({"what": "x" * 5000}, "text_too_long"),
@@ -232,7 +232,8 @@ async def test_statements_are_checked_before_anything_is_written(uow):
         (StatementInput("", Stance.CONFIRMS), "source_required"),
         (StatementInput("CPS", Stance.CONFIRMS, url="javascript:alert(1)"), "bad_url"),
         (StatementInput("CPS", Stance.CONFIRMS, url="https://user:pw@evil.example"), "bad_url"),
-        (StatementInput("CPS", Stance.CONFIRMS, published="tomorrow"), "when_unparseable"),
+        (StatementInput("CPS", Stance.CONFIRMS, published="tomorrow"), "when_future"),
+        (StatementInput("CPS", Stance.CONFIRMS, published="near the school"), "when_unparseable"),
     ]:
         with pytest.raises(RuleViolation) as refused:
             await usecases.attach_statement(uow, NOW, CHICAGO, 1, MOD_A, data, pseudonyms=moderator_pseudonyms)

@@ -43,10 +43,11 @@ from .queries import (
     set_card,
     status_for,
 )
-from .reporting import ReportInput, submit_report
+from .reporting import TIME_CHOICES, ReportInput, set_report_time, submit_report
 from .subscribing import areas, subscribe, subscriptions_of, unsubscribe
 
 __all__ = [
+    "TIME_CHOICES",
     "FactsInput",
     "IncidentView",
     "ModAction",
@@ -85,6 +86,7 @@ __all__ = [
     "resolve",
     "run_moderator_command",
     "set_card",
+    "set_report_time",
     "status_for",
     "submit_report",
     "subscribe",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..clustering import PlaceBook, choose_incident, resolve_place
 from ..community import Community
@@ -11,8 +11,9 @@ from ..errors import RuleViolation
 from ..events import ReportFacts
 from ..incident import open_incident
 from ..model import MAX_MARKINGS, MAX_PEOPLE, MAX_WHAT, Agency, Language, Report
+from ..observed_time import ObservedTime
 from ..ports import UnitOfWork
-from ..when import parse_when
+from ..when import read_when
 from .common import Outcome, commit_events, community_or_refuse, load
 
 ESTABLISHED_SCORE = 1  # one report later confirmed, none debunked
@@ -48,7 +49,9 @@ async def submit_report(uow: UnitOfWork, now: datetime, data: ReportInput) -> Ou
 
     async with uow:
         community = await community_or_refuse(uow, data.community)
-        observed = parse_when(data.when, now=now, zone=community.zone, language=community.language)
+        # Never refused for how it is written: a window, or "not given" (see verification.when).
+        when = read_when(data.when, now=now, zone=community.zone, language=community.language)
+        observed = when.at
         recent = await uow.reports.recent_count(community.id, data.reporter, now - community.report_window)
         if recent >= community.report_limit:
             raise RuleViolation(
@@ -73,7 +76,7 @@ async def submit_report(uow: UnitOfWork, now: datetime, data: ReportInput) -> Ou
         if number is None:
             number = await uow.incidents.next_number(community.id)
             report_id = await uow.reports.add(community.id, number, 1, report)
-            facts = _facts(report, report_id, 1, established)
+            facts = _facts(report, report_id, 1, established, when)
             outcome = await commit_events(
                 uow, community, [], open_incident(number, place.ref, facts, now), now, keys=place.lookup_keys
             )
@@ -82,7 +85,7 @@ async def submit_report(uow: UnitOfWork, now: datetime, data: ReportInput) -> Ou
             known = await uow.reports.reporters(community.id, number)
             ordinal = known.get(data.reporter) or max(r.reporter for r in incident.reports) + 1
             report_id = await uow.reports.add(community.id, number, ordinal, report)
-            facts = _facts(report, report_id, ordinal, established)
+            facts = _facts(report, report_id, ordinal, established, when)
             keys = sorted({*await uow.incidents.keys(community.id, number), *place.lookup_keys})
             new = incident.add_report(facts, now)
             outcome = await commit_events(uow, community, before, new, now, keys=keys, current=incident)
@@ -109,8 +112,9 @@ async def book_of(uow: UnitOfWork, community: Community) -> PlaceBook:
     return book
 
 
-def _facts(report: Report, report_id: int, ordinal: int, established: bool) -> ReportFacts:
+def _facts(report: Report, report_id: int, ordinal: int, established: bool, when: ObservedTime) -> ReportFacts:
     return ReportFacts(
+        observed=when,
         report_id=report_id,
         reporter=ordinal,
         observed_at=report.observed_at,
@@ -121,3 +125,29 @@ def _facts(report: Report, report_id: int, ordinal: int, established: bool) -> R
         low_trust=report.low_trust,
         established=established and not report.low_trust,
     )
+
+
+# What the one-click buttons under a report whose time could not be read offer: minutes before it was sent.
+TIME_CHOICES = (0, 5, 15, 30, 60)
+
+
+async def set_report_time(
+    uow: UnitOfWork, now: datetime, community_id: int, number: int, report_id: int, reporter: str, minutes_ago: int
+) -> Outcome:
+    """The reporter of a report whose time was not given picks one: `minutes_ago` before they sent it
+    (the report's own received time, not the click's). Only that reporter, only once."""
+    if minutes_ago not in TIME_CHOICES:
+        raise RuleViolation("unknown_report")
+    async with uow:
+        community = await community_or_refuse(uow, community_id)
+        before, incident = await load(uow, community.id, number)
+        facts = next((r for r in incident.reports if r.report_id == report_id), None)
+        ordinal = (await uow.reports.reporters(community.id, number)).get(reporter)
+        if facts is None or ordinal is None or ordinal != facts.reporter:
+            raise RuleViolation("unknown_report")  # the same answer whoever asks: nothing to probe
+        sent = facts.received_at
+        observed = ObservedTime.exact(sent - timedelta(minutes=minutes_ago))
+        new = incident.time_report(report_id, observed, now)
+        outcome = await commit_events(uow, community, before, new, now, current=incident)
+        await uow.commit()
+    return outcome
