@@ -17,10 +17,21 @@ class SqlitePlaces:
 
     async def all(self, community: int) -> list[Place]:
         rows = await sql.rows(
-            self.db, "SELECT key, name, area, kind, aliases FROM places WHERE community = ? ORDER BY key", (community,)
+            self.db,
+            "SELECT key, name, area, kind, aliases, address, cross_streets FROM places WHERE community = ? ORDER BY key",
+            (community,),
         )
         return [
-            Place(r["key"], r["name"], r["area"], PlaceKind(r["kind"]), tuple(json.loads(r["aliases"]))) for r in rows
+            Place(
+                r["key"],
+                r["name"],
+                r["area"],
+                PlaceKind(r["kind"]),
+                tuple(json.loads(r["aliases"])),
+                r["address"],
+                tuple(json.loads(r["cross_streets"])),
+            )
+            for r in rows
         ]
 
     async def _changed(self, community: int) -> None:
@@ -30,8 +41,18 @@ class SqlitePlaces:
         await self._changed(community)
         await sql.run(
             self.db,
-            "INSERT INTO places (community, key, name, area, kind, aliases) VALUES (?, ?, ?, ?, ?, ?)",
-            (community, place.key, place.name, place.area, place.kind.value, json.dumps(list(place.aliases))),
+            "INSERT INTO places (community, key, name, area, kind, aliases, address, cross_streets) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                community,
+                place.key,
+                place.name,
+                place.area,
+                place.kind.value,
+                json.dumps(list(place.aliases)),
+                place.address,
+                json.dumps(list(place.cross_streets)),
+            ),
         )
 
     async def remove(self, community: int, key: str) -> bool:

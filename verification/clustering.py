@@ -123,16 +123,17 @@ def group(
             continue
         inside = apart <= window
         minutes = round(apart.total_seconds() / 60)
-        if held & same or _same_name(place, c) == "same":
+        alike = _same_name(place, c)
+        if held & same or alike == "same":
             if inside:
                 joins.append(c)
             else:
                 near[c.number] = NearMiss(c.number, c.label, minutes, NearReason.SAME_PLACE)
-        elif held & loose:
+        elif held & loose or alike == "loose":
             if inside:
                 loosely.append(c)
             near[c.number] = NearMiss(c.number, c.label, minutes, NearReason.EITHER)
-        elif held & near_keys or _same_name(place, c) == "similar":
+        elif held & near_keys or alike == "similar":
             near[c.number] = NearMiss(c.number, c.label, minutes, _reason(held & near_keys))
     number: int | None = None
     if joins:
@@ -160,8 +161,9 @@ def _reason(matched: set[str]) -> NearReason:
 
 
 def _same_name(place: ResolvedPlace, c: Candidate) -> str:
-    """For two unregistered names: "same" (one name through typos or an extra word, one kind, one
-    street), "similar" (worth a moderator's look) or "" (unrelated, or not both names)."""
+    """For two unregistered names: "same" (one name through typos or an extra word, with the same kind
+    and street), "loose" (one name, one of them without a kind or street), "similar" (worth a
+    moderator's look) or "" (unrelated, or not both names)."""
     if not (place.ref.key.startswith("named:") and c.place_key.startswith("named:")):
         return ""
     a, b = _name_words(place.words), _name_words(c.words)
@@ -169,8 +171,12 @@ def _same_name(place: ResolvedPlace, c: Candidate) -> str:
         return ""
     score = fuzz.token_set_ratio(" ".join(sorted(a)), " ".join(sorted(b)))
     shared = sum(1 for w in a if any(words_alike(w, x) or w == x for x in b))
-    if score >= SAME_NAME and 2 * shared >= max(len(a), len(b)) and _qualifier(place.ref.key) == _qualifier(c.place_key):
-        return "same"
+    if score >= SAME_NAME and 2 * shared >= max(len(a), len(b)):
+        mine, theirs = _qualifier(place.ref.key), _qualifier(c.place_key)
+        if mine == theirs:
+            return "same"
+        if not mine or not theirs:
+            return "loose"
     return "similar" if score >= SIMILAR_NAME else ""
 
 

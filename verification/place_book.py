@@ -190,7 +190,7 @@ class PlaceBook:
 
     def of_kind(self, kind: str) -> list[Place]:
         return sorted(
-            (p for p in self.places.values() if kind in place_kinds(p, self._kinds_of(p))), key=lambda p: p.name
+            (p for p in self.places.values() if kind in self.kinds_of(p)), key=lambda p: p.name
         )
 
     def siblings(self, place: Place) -> list[Place]:
@@ -199,8 +199,9 @@ class PlaceBook:
         found = {self._names[i].place for w in mine for i in self._by_word.get(w, ())} - {place.key}
         return [self.places[k] for k in sorted(found)]
 
-    def _kinds_of(self, place: Place) -> frozenset[str]:
-        return frozenset(k for n in self._names if n.place == place.key for k in n.kinds)
+    def kinds_of(self, place: Place) -> set[str]:
+        """The kind classes of a place: its kind, and the kind words in its names."""
+        return place_kinds(place, (k for n in self._names if n.place == place.key for k in n.kinds))
 
     # --- by name ----------------------------------------------------------------------------------
 

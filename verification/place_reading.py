@@ -42,6 +42,7 @@ from .places import (
     has_confusables,
     skeleton,
     tokens,
+    typed_phrase,
     words,
 )
 from .streets import (
@@ -51,6 +52,7 @@ from .streets import (
     Segment,
     Street,
     StreetNames,
+    display,
     find_block,
     find_corner,
     find_segment,
@@ -171,13 +173,16 @@ def _read(ws: Sequence[Word], names: StreetNames) -> Reading:
         # "Walgreens on Cermak": the words before a street are the place on it.
         run = _run_backward(ws, on.span.start - (1 if on.span.start and ws[on.span.start - 1].norm in _ON else 0), set(taken))
         phrase = _phrase(ws, run, run, "") if run else None
-    if phrase is not None and phrase.words:
+    if phrase is not None and (phrase.words or on is not None):
         return Reading(ReadingKind.NAMED, street=on, phrase=phrase, kinds=kinds, street_words=sure)
     if on is not None:
         return Reading(ReadingKind.STREET, street=on, kinds=kinds, street_words=sure)
-    rest = [w for i, w in enumerate(ws) if name_like(w) and w.norm not in KIND_WORDS and i not in taken]
-    if rest:
-        return Reading(ReadingKind.WORDS, kinds=kinds, excerpt=_phrase_label(rest[:MAX_PHRASE_WORDS]))
+    named = [i for i, w in enumerate(ws) if name_like(w) and w.norm not in KIND_WORDS and i not in taken]
+    if named:
+        # The first few name words, with the small numbers between them ("Food 4 Less").
+        last = named[min(len(named), MAX_PHRASE_WORDS) - 1]
+        rest = [ws[i] for i in range(named[0], last + 1) if i in named or _name_word(ws[i])]
+        return Reading(ReadingKind.WORDS, kinds=kinds, excerpt=_phrase_label(rest))
     kind_words = [w for w in ws if w.norm in KIND_WORDS]
     return Reading(ReadingKind.VAGUE, kinds=kinds, excerpt=_phrase_label(kind_words[:2]))
 
@@ -186,6 +191,7 @@ def find_phrase(ws: Sequence[Word], taken: Iterable[int]) -> Phrase | None:
     """A business or landmark: a name with a kind word ("El Güero market", "tienda El Güero"), else a
     name after "at" / "en" ("at Home Depot"), else the first run of name words."""
     blocked = set(taken)
+    bare: Phrase | None = None  # a kind word with no name: "the car wash on Cicero"
     for k, w in enumerate(ws):
         if w.norm not in KIND_WORDS or k in blocked:
             continue
@@ -199,6 +205,8 @@ def find_phrase(ws: Sequence[Word], taken: Iterable[int]) -> Phrase | None:
         if run:
             span = range(min(run.start, k), max(run.stop, k + 1))
             return _phrase(ws, span, run, KIND_WORDS[w.norm])
+        if bare is None:
+            bare = Phrase((), _phrase_label([w]), KIND_WORDS[w.norm], range(k, k + 1))
     for k, w in enumerate(ws):
         if w.norm in _LOCATIVES and k not in blocked:
             start = k + 1
@@ -207,7 +215,7 @@ def find_phrase(ws: Sequence[Word], taken: Iterable[int]) -> Phrase | None:
             run = _run_forward(ws, start, blocked)
             if run:
                 return _phrase(ws, run, run, "")
-    return None
+    return bare
 
 
 def _phrase(ws: Sequence[Word], span: range, run: range, kind: str) -> Phrase:
@@ -246,11 +254,13 @@ def _house_number(w: Word) -> bool:
 
 
 def _phrase_label(shown: Sequence[Word]) -> str:
-    """The typed words, without formatting characters; all-lower or all-upper typing is title-cased."""
-    typed = [w.typed for w in shown if w.typed and not _house_number(w)]
-    text = " ".join("".join(c for c in t if c not in _SPOKEN_ONLY) for t in typed).strip()
+    """The typed words, without formatting characters or house numbers; all-lower or all-upper typing
+    is capitalised word by word."""
+    kept = [Word("".join(c for c in w.typed if c not in _SPOKEN_ONLY), w.norm, w.pause, w.glued) for w in shown]
+    kept = [w for w in kept if w.typed and not _house_number(w)]
+    text = typed_phrase(kept).strip()
     if text == text.lower() or text == text.upper():
-        text = " ".join(t[:1].upper() + t[1:].lower() for t in text.split())
+        text = typed_phrase([Word(display(w), w.norm, w.pause, w.glued) for w in kept])
     if len(text) > MAX_PHRASE_LABEL:
         text = text[:MAX_PHRASE_LABEL].rsplit(" ", 1)[0]
     return text
@@ -319,7 +329,9 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
     ties = len(tied) if len(tied) > 1 else 0
     loose = tuple(f"place:{m.place.key}" for m in tied) if ties else ()
     near = tuple(f"place:{p.key}" for p in alternatives if f"place:{p.key}" not in loose)
-    unsure = reading.kind in (ReadingKind.STREET, ReadingKind.WORDS, ReadingKind.VAGUE)
+    unsure = reading.kind in (ReadingKind.STREET, ReadingKind.WORDS, ReadingKind.VAGUE) or (
+        reading.phrase is not None and not reading.phrase.words
+    )
     return ResolvedPlace(
         place.ref,
         place.lookup_keys,
@@ -341,10 +353,15 @@ def _tied(matches: list[PlaceMatch]) -> list[PlaceMatch]:
 
 
 def _located(reading: Reading, book: PlaceBook) -> list[Place]:
+    """Known places where the text puts the report: at the block, at the corner, or the one place of the
+    kind named on the street named ("the school on 48th")."""
     if reading.block is not None:
         return book.at_block(reading.block)
     if reading.corner is not None:
         return book.at_corner(reading.corner)
+    if reading.street is not None and reading.kinds and reading.phrase is not None and not reading.phrase.words:
+        kinds = set(reading.kinds)
+        return [p for p in book.on_street(reading.street.street) if kinds & book.kinds_of(p)]
     return []
 
 
@@ -513,7 +530,11 @@ def _named(
     generic = f"named:{name}"
     shown = f"{label}, {street.label()}" if street is not None else label
     prefixes = [f"~pre:{skeleton(w)[:4]}" for w in folded if len(w) >= 4 and not w.isdigit()]
-    if kind or street is not None:
+    if not name:
+        # Only a kind on a street ("the car wash on Cicero"): itself, and near the street.
+        key = f"{generic}#{kind}" + (f"@{street.key}" if street is not None else "")
+        lookup, loose, near = [key], [], [f"street:{street.key}"] if street is not None else []
+    elif kind or street is not None:
         key = generic + (f"#{kind}" if kind else "") + (f"@{street.key}" if street is not None else "")
         lookup, loose, near = [key, f"~{generic}", *prefixes], [generic], [f"~{generic}", *prefixes]
     else:

@@ -58,7 +58,7 @@ KIND_WORDS: dict[str, str] = {
         "store",
     ),
     **dict.fromkeys(["restaurant", "restaurante", "taqueria", "cafe", "diner", "fonda", "pizzeria"], "restaurant"),
-    **dict.fromkeys(["carwash", "lavado", "autolavado", "car-wash"], "carwash"),
+    **dict.fromkeys(["carwash", "lavado", "autolavado", "lavacarros"], "carwash"),
     **dict.fromkeys(["laundromat", "lavanderia", "laundry"], "laundry"),
     **dict.fromkeys(["factory", "fabrica", "warehouse", "plant", "almacen"], "workplace"),
     **dict.fromkeys(["station", "estacion", "parada", "terminal", "metro"], "station"),
@@ -154,6 +154,7 @@ NOISE = frozenset(
     apt apartment unit suite ste depto departamento piso floor fl building edificio
     somewhere anywhere everywhere algun lugar area zona barrio neighborhood
     neighbourhood sighting spotted spotting reported report reports reporting confirmed confirm
+    idk sure unsure maybe think thought heard hear se sabe creo quizas parece dicen dijeron oi
     """.split()
 )  # fmt: skip
 
@@ -281,28 +282,50 @@ class Word:
     typed: str
     norm: str
     pause: bool = False  # a comma, a stop, an emoji or a line break comes before it
+    glued: bool = False  # joined to the word before by a hyphen ("7-Eleven")
 
 
-_PIECE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[&/@#+]|\.{2,}|\s[-–—]+\s|[^\w\s]", re.UNICODE)
-_QUIET = frozenset(".-'’·")  # inside abbreviations ("St.", "7-Eleven"), never a pause
+_PIECE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[&/@#+]|\.{2,}|\s[-–—]+\s|-|[^\w\s]", re.UNICODE)
+_QUIET = frozenset(".'’·")  # inside abbreviations ("St."), never a pause
+# Two words people write for one kind of place: "car wash" is a kind, "car" alone is a vehicle.
+_COMPOUNDS = {
+    ("car", "wash"): "carwash", ("gas", "station"): "station", ("bus", "stop"): "station",
+    ("flea", "market"): "fleamarket", ("swap", "meet"): "swapmeet", ("court", "house"): "courthouse",
+    ("super", "mercado"): "supermercado", ("high", "school"): "school",
+}  # fmt: skip
 
 
 def words(text: str) -> list[Word]:
     """The words of a message in order, ordinals spelled out folded into numbers ("twenty-sixth" -> "26th")."""
     cleaned = clean(text.replace("\n", " , ")).translate(CONFUSABLES)
     found: list[Word] = []
-    pause = False
-    for piece in _PIECE.findall(cleaned):
-        piece = piece.strip()
+    pause = glue = False
+    for raw in _PIECE.finditer(cleaned):
+        piece = raw.group().strip()
+        if raw.group() == "-":
+            glue = bool(found) and raw.start() > 0 and not cleaned[raw.start() - 1].isspace()
+            continue
         if piece in _QUIET:
             continue
         if piece and (piece[0].isalnum() or piece in "&/@#+"):
             norm = fold(piece).replace("'", "").replace("’", "")
-            found.append(Word(piece, "&" if norm == "+" else norm, pause))
-            pause = False
+            joined = glue and raw.start() > 0 and not cleaned[raw.start() - 1].isspace()
+            found.append(Word(piece, "&" if norm == "+" else norm, pause, joined))
+            pause = glue = False
         else:
-            pause = True
-    return _spelled_ordinals(found)
+            pause, glue = True, False
+    return _compounds(_spelled_ordinals(found))
+
+
+def _compounds(found: list[Word]) -> list[Word]:
+    merged: list[Word] = []
+    for w in found:
+        if merged and not w.pause and (merged[-1].norm, w.norm) in _COMPOUNDS:
+            first = merged.pop()
+            joiner = "-" if w.glued else " "
+            w = Word(f"{first.typed}{joiner}{w.typed}", _COMPOUNDS[(first.norm, w.norm)], first.pause, first.glued)
+        merged.append(w)
+    return merged
 
 
 def _spelled_ordinals(found: list[Word]) -> list[Word]:
@@ -318,11 +341,16 @@ def _spelled_ordinals(found: list[Word]) -> list[Word]:
                 value, typed = _TENS[w.norm] + unit, f"{w.typed}-{found[i + 1].typed}"
                 i += 1
         if value is not None:
-            merged.append(Word(typed, f"{value}th", w.pause))
+            merged.append(Word(typed, f"{value}th", w.pause, w.glued))
         else:
             merged.append(w)
         i += 1
     return merged
+
+
+def typed_phrase(shown: list[Word]) -> str:
+    """Words as typed, hyphens kept where they were."""
+    return "".join(("-" if w.glued and i else " " if i else "") + w.typed for i, w in enumerate(shown))
 
 
 def ordinal_number(norm: str) -> int | None:

@@ -47,7 +47,8 @@ _BETWEEN = frozenset({"between", "btw", "btwn", "entre"})
 # Connectors that join two streets however weak each side looks ("cermak and pulaski"); the others join
 # them only when one side is clearly a street ("Pulaski at 26th", but never "ICE at Hamline").
 STRONG_CONNECTORS = CONNECTORS | {"x"}
-WEAK_CONNECTORS = frozenset({"at", "near", "by", "off", "cerca", "sobre"})
+WEAK_CONNECTORS = frozenset({"at", "near", "by", "off", "cerca", "sobre", "n"})  # "26th n pulaski"
+_BARE_DIRECTIONS = frozenset({"north", "south", "east", "west"})  # "North Ave", "western and north"
 _SUFFIXES = {**STREET_SUFFIXES, **TRAILING_SUFFIXES}
 
 
@@ -142,10 +143,14 @@ def name_like(w: Word) -> bool:
     )
 
 
-def _display(w: Word) -> str:
+def display(w: Word) -> str:
+    """A word as a label shows it: as typed when typed in mixed case ("McCormick"), else capitalised;
+    short words typed in capitals stay so ("MLK")."""
     typed = w.typed
     mixed = any(c.isupper() for c in typed) and any(c.islower() for c in typed)
-    return typed if mixed else typed[:1].upper() + typed[1:].lower()
+    if mixed or (typed.isupper() and len(typed) <= 3 and typed.isalpha()):
+        return typed
+    return typed[:1].upper() + typed[1:].lower()
 
 
 def _number_street(w: Word) -> int | None:
@@ -181,7 +186,7 @@ def _street(
         if all(w.norm in KIND_WORDS for w in chosen):
             return None
     core = " ".join(w.norm for w in chosen)
-    name = " ".join(_display(w) for w in chosen)
+    name = " ".join(display(w) for w in chosen)
     return Street(core, name, suffix, direction, certain, alts), len(chosen)
 
 
@@ -218,6 +223,8 @@ def street_forward(ws: Sequence[Word], i: int, names: StreetNames) -> tuple[Stre
         return _numbered(number, suffix or prefix_suffix, direction), j + 1 + bool(suffix), clear
     first = j
     run: list[Word] = []
+    if not direction and ws[j].norm in _BARE_DIRECTIONS:
+        run, j = [ws[j]], j + 1  # "North Ave": the direction is the name
     while j < len(ws) and len(run) < MAX_NAME_WORDS and name_like(ws[j]) and not (run and ws[j].pause):
         run.append(ws[j])
         j += 1
@@ -252,6 +259,8 @@ def street_backward(ws: Sequence[Word], end: int, names: StreetNames) -> tuple[S
         j -= 1
         if run[0].pause:
             break
+    if not run and j >= 0 and ws[j].norm in _BARE_DIRECTIONS:
+        run, j = [ws[j]], j - 1
     if not run and suffix and j >= 0 and _plain(ws[j]):
         run = [ws[j]]  # "Main St"
     found = _street(run, suffix, "", bool(suffix), names, keep_first=False)
