@@ -34,6 +34,7 @@ from .places import (
     canonical,
     distinctive,
     place_key,
+    raw_words,
     skeleton,
     tokens,
     typo_budget,
@@ -45,9 +46,10 @@ if TYPE_CHECKING:
     from .place_reading import ResolvedPlace
 
 MATCH_THRESHOLD = 0.75  # share of a name's weight the text must carry
-KIND_MATCH_THRESHOLD = 0.45  # ... when a kind word near it agrees and the name's rarest word is there
+KIND_MATCH_THRESHOLD = 0.4  # ... when a kind word near it agrees and the name's rarest word is there
 TIE_MARGIN = 0.02
 KIND_BONUS = 0.1
+LEVEL_BONUS = 0.05
 EXACT_BONUS = 0.2
 KIND_REACH = 3  # words between a name and the kind word that qualifies it
 # Words that tell one saint or one "Our Lady" from another less than the rest of a name does.
@@ -64,6 +66,7 @@ class PlaceMatch:
     place: Place
     score: float
     exact: bool = False
+    accepted: bool = True  # False: only close (a `relaxed` match), for a menu
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,8 @@ class PlaceBook:
     _on_street: dict[str, set[str]] = field(default_factory=dict)
     _place_blocks: dict[str, list[Block]] = field(default_factory=dict)
     _place_corners: dict[str, list[str]] = field(default_factory=dict)
+    _place_kinds: dict[str, set[str]] = field(default_factory=dict)
+    _of_kind: dict[str, list[Place]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, places: Iterable[Place]) -> PlaceBook:
@@ -118,6 +123,8 @@ class PlaceBook:
         self.places[place.key] = place
         self.resolved.clear()  # a new place can change what a text names
         self._weights.clear()
+        self._of_kind.clear()
+        self._place_kinds[place.key] = place_kinds(place)
         for name in (place.name, *place.aliases):
             self._by_alias.setdefault(place_key(name), place.key)
             raw = tokens(name)
@@ -126,7 +133,9 @@ class PlaceBook:
                 continue
             index = len(self._names)
             levels = frozenset(LEVEL_WORDS[w] for w in _folded_words(name) if w in LEVEL_WORDS)
-            self._names.append(_Name(place.key, forms, frozenset(k for k in raw if k in KIND_CLASSES), levels, " ".join(raw)))
+            kinds = frozenset(k for k in raw if k in KIND_CLASSES)
+            self._place_kinds[place.key] |= kinds
+            self._names.append(_Name(place.key, forms, kinds, levels, _as_written(name)))
             for form in forms:
                 self._by_word.setdefault(form, set()).add(index)
                 self._by_skeleton.setdefault(skeleton(form), set()).add(form)
@@ -189,9 +198,11 @@ class PlaceBook:
         return list(self._place_corners.get(place.key, ()))
 
     def of_kind(self, kind: str) -> list[Place]:
-        return sorted(
-            (p for p in self.places.values() if kind in self.kinds_of(p)), key=lambda p: p.name
-        )
+        found = self._of_kind.get(kind)
+        if found is None:
+            found = sorted((p for p in self.places.values() if kind in self.kinds_of(p)), key=lambda p: p.name)
+            self._of_kind[kind] = found
+        return found
 
     def siblings(self, place: Place) -> list[Place]:
         """Other places that share a name word with `place`: "Whittier Park" for "Whittier Elementary"."""
@@ -201,7 +212,7 @@ class PlaceBook:
 
     def kinds_of(self, place: Place) -> set[str]:
         """The kind classes of a place: its kind, and the kind words in its names."""
-        return place_kinds(place, (k for n in self._names if n.place == place.key for k in n.kinds))
+        return self._place_kinds.get(place.key, set())
 
     # --- by name ----------------------------------------------------------------------------------
 
@@ -231,7 +242,7 @@ class PlaceBook:
                     found = hits.setdefault(index, {})
                     if known not in found or found[known].score < score:
                         found[known] = _Hit(score, i)
-        text_exact = " ".join(tokens(" ".join(w.typed for w in ws)))
+        text_exact = _as_written(" ".join(w.typed for w in ws))
         best: dict[str, PlaceMatch] = {}
         for index, found in hits.items():
             name = self._names[index]
@@ -260,10 +271,12 @@ class PlaceBook:
                 continue
             exact = text_exact == name.exact
             final = min(score, 1.0) + (KIND_BONUS if agrees else 0.0) + (EXACT_BONUS if exact else 0.0)
+            if near_levels & name.levels:
+                final += LEVEL_BONUS
             if not accepted:
                 final /= 2  # close, for a menu, never chosen
             if name.place not in best or best[name.place].score < final:
-                best[name.place] = PlaceMatch(place, round(final, 4), exact)
+                best[name.place] = PlaceMatch(place, round(final, 4), exact, accepted)
         return sorted(best.values(), key=lambda m: (-m.score, m.place.name))
 
     def _forms_like(self, form: str, *, noise: bool) -> list[tuple[str, float]]:
@@ -311,6 +324,11 @@ _CLASS_OF_KIND = {
     PlaceKind.STATION: "station",
 }
 KIND_OF_CLASS = {cls: kind for kind, cls in _CLASS_OF_KIND.items()}
+
+
+def _as_written(text: str) -> str:
+    """The words of a name as written, for exactness: "Kelly school" is not exactly "Kelly Elementary"."""
+    return " ".join(w for w in raw_words(text) if w not in FILLER and w not in CONNECTORS)
 
 
 def _folded_words(name: str) -> list[str]:

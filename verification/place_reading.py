@@ -305,7 +305,8 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
     _check(text)
     ws = words(text)
     reading = _read(ws, book.streets)
-    matches = book.match(ws, reading.street_words) if names_known else []
+    close = book.match(ws, reading.street_words, relaxed=True) if names_known else []
+    matches = [m for m in close if m.accepted]
     located = _located(reading, book) if names_known else []
     tied = _tied(matches)
     if len(tied) > 1 and located:
@@ -318,14 +319,14 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
         return _known(chosen.place, book, chosen.score)
     if has_confusables(text):
         # Look-alike letters from another script are how a spoofed place gets in: never a new place.
-        suggestions = _alternatives(ws, reading, book, tied, located)
+        suggestions = _alternatives(reading, book, tied, located, close)
         raise RuleViolation("place_confusable", suggestions=", ".join(p.name for p in suggestions[:3]))
     place = _unregistered(reading)
     if not names_known:
         return place
     if not tied and len(located) > 1:
         tied = [PlaceMatch(p, 1.0) for p in located]
-    alternatives = _alternatives(ws, reading, book, tied, located)
+    alternatives = _alternatives(reading, book, tied, located, close)
     ties = len(tied) if len(tied) > 1 else 0
     loose = tuple(f"place:{m.place.key}" for m in tied) if ties else ()
     near = tuple(f"place:{p.key}" for p in alternatives if f"place:{p.key}" not in loose)
@@ -366,11 +367,11 @@ def _located(reading: Reading, book: PlaceBook) -> list[Place]:
 
 
 def _alternatives(
-    ws: Sequence[Word], reading: Reading, book: PlaceBook, tied: list[PlaceMatch], located: list[Place]
+    reading: Reading, book: PlaceBook, tied: list[PlaceMatch], located: list[Place], close: list[PlaceMatch]
 ) -> list[Place]:
     found: dict[str, Place] = {m.place.key: m.place for m in tied}
     found.update((p.key, p) for p in located)
-    found.update((m.place.key, m.place) for m in book.match(ws, reading.street_words, relaxed=True))
+    found.update((m.place.key, m.place) for m in close)
     for street in _streets_of(reading):
         found.update((p.key, p) for p in book.on_street(street))
     for kind in reading.kinds:

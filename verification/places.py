@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -46,7 +47,7 @@ KIND_WORDS: dict[str, str] = {
         "worship",
     ),
     **dict.fromkeys(
-        ["hospital", "clinic", "clinica", "medical", "er", "emergency", "hosp", "urgencias", "salud"],
+        ["hospital", "clinic", "clinica", "medical", "er", "emergency", "hosp", "urgencias", "salud", "health"],
         "hospital",
     ),
     **dict.fromkeys(["court", "courthouse", "corte", "tribunal", "juzgado", "courts"], "court"),
@@ -188,9 +189,14 @@ def clean(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case ASCII-ish text: cleaned, look-alikes folded, accents stripped, case folded."""
-    text = clean(text).translate(CONFUSABLES)
+    return _unaccented(clean(text).translate(CONFUSABLES)).casefold()
+
+
+def _unaccented(text: str) -> str:
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def has_confusables(text: str) -> bool:
@@ -241,6 +247,7 @@ def place_key(name: str) -> str:
 # --- spelling -------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def skeleton(word: str) -> str:
     """A spelling-tolerant form of a folded word, for keys: doubled letters, y/i, ck/k, ph/f, a final
     e or plural s fold together ("pulasky" = "pulaski", "guerro" = "guero", "hamlin" = "hamline")."""
@@ -291,7 +298,7 @@ _QUIET = frozenset(".'’·")  # inside abbreviations ("St."), never a pause
 _COMPOUNDS = {
     ("car", "wash"): "carwash", ("gas", "station"): "station", ("bus", "stop"): "station",
     ("flea", "market"): "fleamarket", ("swap", "meet"): "swapmeet", ("court", "house"): "courthouse",
-    ("super", "mercado"): "supermercado", ("high", "school"): "school",
+    ("super", "mercado"): "supermercado",
 }  # fmt: skip
 
 
@@ -308,7 +315,7 @@ def words(text: str) -> list[Word]:
         if piece in _QUIET:
             continue
         if piece and (piece[0].isalnum() or piece in "&/@#+"):
-            norm = fold(piece).replace("'", "").replace("’", "")
+            norm = _unaccented(piece).casefold().replace("'", "").replace("’", "")
             joined = glue and raw.start() > 0 and not cleaned[raw.start() - 1].isspace()
             found.append(Word(piece, "&" if norm == "+" else norm, pause, joined))
             pause = glue = False

@@ -115,7 +115,7 @@ class StreetNames:
         known = self.find(street.core)
         if known is None:
             return street
-        return replace(known, direction=street.direction, suffix=street.suffix or known.suffix)
+        return replace(known, direction=street.direction, suffix=known.suffix or street.suffix)
 
     def __len__(self) -> int:
         return len(self._by_key)
@@ -169,7 +169,7 @@ def _street(
         part = run[:size] if keep_first else run[-size:]
         known = names.find(" ".join(w.norm for w in part))
         if known is not None:
-            return replace(known, suffix=suffix or known.suffix, direction=direction, certain=True), size
+            return replace(known, suffix=known.suffix or suffix, direction=direction, certain=True), size
     if all(w.norm in KIND_WORDS for w in run) and not suffix:
         return None  # "la escuela", "26th & the park": a kind word alone is no street
     if certain:
