@@ -25,7 +25,7 @@ from rapidfuzz import fuzz
 
 from .place_book import PlaceBook
 from .place_reading import ResolvedPlace, resolve_place
-from .places import skeleton, words_alike
+from .places import words_alike
 
 DEFAULT_WINDOW = timedelta(hours=2)
 NEAR_WINDOW_FACTOR = 2  # the same place up to this many windows away is shown as a near miss
@@ -166,7 +166,7 @@ def _same_name(place: ResolvedPlace, c: Candidate) -> str:
     moderator's look) or "" (unrelated, or not both names)."""
     if not (place.ref.key.startswith("named:") and c.place_key.startswith("named:")):
         return ""
-    a, b = _name_words(place.words), _name_words(c.words)
+    a, b = _name_of(place.ref.key), _name_of(c.place_key)
     if not a or not b or {w for w in a if w.isdigit()} != {w for w in b if w.isdigit()}:
         return ""
     score = fuzz.token_set_ratio(" ".join(sorted(a)), " ".join(sorted(b)))
@@ -175,20 +175,22 @@ def _same_name(place: ResolvedPlace, c: Candidate) -> str:
         mine, theirs = _qualifier(place.ref.key), _qualifier(c.place_key)
         if mine == theirs:
             return "same"
-        if not mine or not theirs:
-            return "loose"
+        if all(x == y or not x or not y for x, y in zip(mine, theirs, strict=True)):
+            return "loose"  # one says the kind, the other the street: no contradiction, less sure
     return "similar" if score >= SIMILAR_NAME else ""
 
 
-def _name_words(words: Sequence[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(skeleton(w) for w in words))
+def _name_of(key: str) -> tuple[str, ...]:
+    """The name words of an unregistered name's key ("named:el guero#store@26" -> el, guero)."""
+    return tuple(key.removeprefix("named:").partition("@")[0].partition("#")[0].split())
 
 
-def _qualifier(key: str) -> str:
-    """The kind and street parts of an unregistered name's key ("#store@pulaski")."""
+def _qualifier(key: str) -> tuple[str, str]:
+    """The kind and the street of an unregistered name's key ("named:guero#store@26" -> store, 26)."""
     name = key.removeprefix("named:")
-    cut = min((i for i in (name.find("#"), name.find("@")) if i >= 0), default=len(name))
-    return name[cut:]
+    rest, _, street = name.partition("@")
+    _, _, kind = rest.partition("#")
+    return kind, street
 
 
 # --- an in-memory candidate index (the fake repository and the benchmark use it) --------------------

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from .place_reading import ResolvedPlace
 
 MATCH_THRESHOLD = 0.75  # share of a name's weight the text must carry
-KIND_MATCH_THRESHOLD = 0.4  # ... when a kind word near it agrees and the name's rarest word is there
+KIND_MATCH_THRESHOLD = 0.3  # ... when a kind word near it agrees and one of the name's rarest words is there
 TIE_MARGIN = 0.02
 KIND_BONUS = 0.1
 LEVEL_BONUS = 0.05
@@ -263,9 +263,10 @@ class PlaceBook:
             total = sum(self._weights[w] for w in name.words)
             got = sum(self._weights[w] * found[w].score for w in name.words if w in found)
             score = got / total
-            rarest = max(name.words, key=lambda w: self._weights[w])
+            rarest = max(self._weights[w] for w in name.words)
+            rare_hit = any(self._weights[w] >= rarest for w in found)
             accepted = not street_only and (
-                score >= MATCH_THRESHOLD or (agrees and score >= KIND_MATCH_THRESHOLD and rarest in found)
+                score >= MATCH_THRESHOLD or (agrees and score >= KIND_MATCH_THRESHOLD and rare_hit)
             )
             if not accepted and not relaxed:
                 continue

@@ -534,12 +534,15 @@ def _named(
     if not name:
         # Only a kind on a street ("the car wash on Cicero"): itself, and near the street.
         key = f"{generic}#{kind}" + (f"@{street.key}" if street is not None else "")
-        lookup, loose, near = [key], [], [f"street:{street.key}"] if street is not None else []
+        lookup, loose, near = [key], [], []
     elif kind or street is not None:
         key = generic + (f"#{kind}" if kind else "") + (f"@{street.key}" if street is not None else "")
         lookup, loose, near = [key, f"~{generic}", *prefixes], [generic], [f"~{generic}", *prefixes]
     else:
         key, lookup, loose, near = generic, [generic, *prefixes], [f"~{generic}"], list(prefixes)
+    if street is not None:
+        # Corners, blocks and other places on the street mark it: moderators hear of them.
+        lookup, near = [*lookup, f"~street:{street.key}"], [*near, f"~street:{street.key}", f"street:{street.key}"]
     return ResolvedPlace(
         _ref(key, shown, kind=_kind(kind)),
         _unique(lookup),

@@ -46,8 +46,8 @@ _BLOCK_WORDS = frozenset({"block", "blk", "cuadra"})
 _BETWEEN = frozenset({"between", "btw", "btwn", "entre"})
 # Connectors that join two streets however weak each side looks ("cermak and pulaski"); the others join
 # them only when one side is clearly a street ("Pulaski at 26th", but never "ICE at Hamline").
-STRONG_CONNECTORS = CONNECTORS | {"x"}
-WEAK_CONNECTORS = frozenset({"at", "near", "by", "off", "cerca", "sobre", "n"})  # "26th n pulaski"
+STRONG_CONNECTORS = CONNECTORS | {"x", "n"}  # "26th n pulaski"
+WEAK_CONNECTORS = frozenset({"at", "near", "by", "off", "cerca", "sobre"})
 _BARE_DIRECTIONS = frozenset({"north", "south", "east", "west"})  # "North Ave", "western and north"
 _SUFFIXES = {**STREET_SUFFIXES, **TRAILING_SUFFIXES}
 
@@ -376,7 +376,27 @@ def find_corner(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = (
         clarity = int(a_clear) + int(b_clear) + int(strong)
         if best is None or clarity > best[0]:
             best = (clarity, -start, Corner(a, b, range(start, end)))
-    return None if best is None else best[2]
+    if best is None:
+        return _adjacent_corner(ws, names, blocked)
+    return best[2]
+
+
+def _adjacent_corner(ws: Sequence[Word], names: StreetNames, blocked: set[int]) -> Corner | None:
+    """Two streets typed side by side, no "&" between: "ICE 26th pulaski", "pulaski 26th st"."""
+    for k, w in enumerate(ws):
+        if k in blocked or _number_street(w) is None or w.norm.isdigit() and len(w.norm) > 2:
+            continue
+        numbered = street_forward(ws, k, names)
+        if numbered is None or not numbered[2]:
+            continue  # a bare "26" beside a word is a count, not a street
+        street, end, _ = numbered
+        after = street_forward(ws, end, names) if end < len(ws) and not ws[end].pause else None
+        if after is not None and after[0].number is None and ws[end].norm not in KIND_WORDS:
+            return Corner(street, after[0], range(k, after[1]))
+        before = street_backward(ws, k, names) if k >= 1 and not w.pause else None
+        if before is not None and before[0].number is None and ws[k - 1].norm not in KIND_WORDS:
+            return Corner(before[0], street, range(before[1], end))
+    return None
 
 
 def find_segment(ws: Sequence[Word], names: StreetNames) -> Segment | None:
@@ -422,7 +442,7 @@ def _address_forward(ws: Sequence[Word], k: int, names: StreetNames) -> tuple[St
         j += 1
     if j < len(ws) and ws[j].norm in {"de", "del", "of"} and not ws[j].pause:
         j += 1
-    if j >= len(ws) or ws[j].pause or ws[j].norm in STRONG_CONNECTORS:
+    if j >= len(ws) or ws[j].pause or (ws[j].norm in STRONG_CONNECTORS and ws[j].norm not in DIRECTIONS):
         return None
     found = street_forward(ws, j, names)
     if found is None:
