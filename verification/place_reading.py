@@ -427,7 +427,7 @@ def _unregistered(reading: Reading) -> ResolvedPlace:
         case ReadingKind.STREET if reading.street is not None:
             return _on_street(reading.street.street)
         case ReadingKind.WORDS:
-            folded = tuple(distinctive(tokens(reading.excerpt)))
+            folded = tuple(w for w in distinctive(tokens(reading.excerpt)) if w not in _NAME_ARTICLES)
             kind = reading.kinds[0] if len(reading.kinds) == 1 else ""
             return _named(folded, reading.excerpt, kind, None, ReadingKind.WORDS)
     label = reading.excerpt or "?"

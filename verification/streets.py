@@ -228,6 +228,11 @@ def street_forward(ws: Sequence[Word], i: int, names: StreetNames) -> tuple[Stre
     while j < len(ws) and len(run) < MAX_NAME_WORDS and name_like(ws[j]) and not (run and ws[j].pause):
         run.append(ws[j])
         j += 1
+        more = j < len(ws) and not ws[j].pause and name_like(ws[j])
+        if run[-1].norm in KIND_WORDS and more:
+            run.pop()  # a kind word only ends a street's name ("Central Park Ave"): "Home Depot Cermak"
+            j -= 1
+            break
     if not run and j < len(ws) and _plain(ws[j]) and _suffix_at(ws, j + 1):
         run, j = [ws[j]], j + 1  # "Main St", "Church St": a common word before a suffix is a name
     typed = _suffix_at(ws, j) if run else ""
@@ -254,8 +259,8 @@ def street_backward(ws: Sequence[Word], end: int, names: StreetNames) -> tuple[S
         clear = bool(suffix) or is_ordinal(ws[j].norm) or prefixed or bool(direction)
         return _numbered(number, suffix or prefix_suffix, direction), start, clear
     run: list[Word] = []
-    while j >= 0 and len(run) < MAX_NAME_WORDS and name_like(ws[j]):
-        run.insert(0, ws[j])
+    while j >= 0 and len(run) < MAX_NAME_WORDS and name_like(ws[j]) and not (run and ws[j].norm in KIND_WORDS):
+        run.insert(0, ws[j])  # a kind word only ends a name ("Central Park & Cermak"), never starts it
         j -= 1
         if run[0].pause:
             break
