@@ -18,7 +18,8 @@ class SqlitePlaces:
     async def all(self, community: int) -> list[Place]:
         rows = await sql.rows(
             self.db,
-            "SELECT key, name, area, kind, aliases, address, cross_streets FROM places WHERE community = ? ORDER BY key",
+            "SELECT key, name, area, kind, aliases, address, cross_streets FROM places "
+            "WHERE community = ? ORDER BY key",
             (community,),
         )
         return [

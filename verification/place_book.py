@@ -228,7 +228,11 @@ class PlaceBook:
             return []
         self._weigh()
         streets = set(street_words)
-        content = [(i, w) for i, w in enumerate(ws) if w.norm[:1].isalnum() and w.norm not in FILLER and w.norm not in CONNECTORS]
+        content = [
+            (i, w)
+            for i, w in enumerate(ws)
+            if w.norm[:1].isalnum() and w.norm not in FILLER and w.norm not in CONNECTORS
+        ]
         kinds = _kinds_at(ws)
         levels = [(i, LEVEL_WORDS[w.norm]) for i, w in enumerate(ws) if w.norm in LEVEL_WORDS]
         short = len(content) <= 5
@@ -291,7 +295,9 @@ class PlaceBook:
         if budget:
             found += [
                 (k, 0.9 if d <= 1 else 0.85)
-                for k, d, _ in process.extract(form, list(self._by_word), scorer=OSA.distance, score_cutoff=budget, limit=None)
+                for k, d, _ in process.extract(
+                    form, list(self._by_word), scorer=OSA.distance, score_cutoff=budget, limit=None
+                )
             ]
         if len(form) >= 4 and not form.isdigit():
             found += [(k, 0.8) for k in self._by_prefix.get(form, ())]  # "elem", "hamp", "guad"

@@ -171,7 +171,9 @@ def _read(ws: Sequence[Word], names: StreetNames) -> Reading:
     phrase = find_phrase(ws, taken)
     if phrase is None and on is not None:
         # "Walgreens on Cermak": the words before a street are the place on it.
-        run = _run_backward(ws, on.span.start - (1 if on.span.start and ws[on.span.start - 1].norm in _ON else 0), set(taken))
+        run = _run_backward(
+            ws, on.span.start - (1 if on.span.start and ws[on.span.start - 1].norm in _ON else 0), set(taken)
+        )
         phrase = _phrase(ws, run, run, "") if run else None
     if phrase is not None and (phrase.words or on is not None):
         return Reading(ReadingKind.NAMED, street=on, phrase=phrase, kinds=kinds, street_words=sure)
@@ -433,7 +435,9 @@ def _unregistered(reading: Reading) -> ResolvedPlace:
     label = reading.excerpt or "?"
     kind = _kind(reading.kinds[0]) if len(reading.kinds) == 1 else PlaceKind.OTHER
     # Nothing here tells one place from another: it never joins an incident on its own.
-    return ResolvedPlace(PlaceRef(key=f"vague:{' '.join(tokens(label))}", label=label, kind=kind), (), (), ReadingKind.VAGUE)
+    return ResolvedPlace(
+        PlaceRef(key=f"vague:{' '.join(tokens(label))}", label=label, kind=kind), (), (), ReadingKind.VAGUE
+    )
 
 
 def _ref(key: str, label: str, *, kind: PlaceKind = PlaceKind.OTHER, block: int | None = None) -> PlaceRef:
@@ -452,7 +456,11 @@ def _corner(corner: Corner) -> ResolvedPlace:
     a, b = corner.streets
     key = corner_key(a, b)
     label = f"{a.label()} & {b.label()}"
-    alts = [f"corner:{'|'.join(sorted((_alt_key(alt), other.key)))}" for side, other in ((a, b), (b, a)) for alt in side.alts]
+    alts = [
+        f"corner:{'|'.join(sorted((_alt_key(alt), other.key)))}"
+        for side, other in ((a, b), (b, a))
+        for alt in side.alts
+    ]
     marks = [f"~street:{a.key}", f"~street:{b.key}"]
     near: list[str] = [f"~{key}", f"street:{a.key}", f"street:{b.key}"]
     for numbered, other in ((a, b), (b, a)):
@@ -524,9 +532,7 @@ def _on_street(street: Street) -> ResolvedPlace:
     )
 
 
-def _named(
-    folded: Sequence[str], label: str, kind: str, street: Street | None, reading: ReadingKind
-) -> ResolvedPlace:
+def _named(folded: Sequence[str], label: str, kind: str, street: Street | None, reading: ReadingKind) -> ResolvedPlace:
     name = " ".join(sorted(dict.fromkeys(skeleton(w) for w in folded)))
     generic = f"named:{name}"
     shown = f"{label}, {street.label()}" if street is not None else label
@@ -555,4 +561,3 @@ def _named(
 
 def _kind(kind_class: str) -> PlaceKind:
     return KIND_OF_CLASS.get(kind_class, PlaceKind.OTHER)
-

@@ -156,7 +156,7 @@ NOISE = frozenset(
     somewhere anywhere everywhere algun lugar area zona barrio neighborhood
     neighbourhood sighting spotted spotting reported report reports reporting confirmed confirm
     idk sure unsure maybe think thought heard hear se sabe creo quizas parece dicen dijeron oi
-    """.split()
+    """.split()  # noqa: SIM905 (a word list reads better as text)
 )  # fmt: skip
 
 _ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th|o|a|er|ro|vo|va|ta|mo|na|do|da)$")

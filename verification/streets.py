@@ -284,7 +284,12 @@ _PREPOSITIONS = frozenset({"at", "on", "of", "in", "by", "to", "from", "near", "
 
 def _plain(w: Word) -> bool:
     """Any word but an article, a preposition or a connector: "Main", "Church", "Park" before a suffix."""
-    return w.norm[:1].isalpha() and w.norm not in _ARTICLES and w.norm not in _PREPOSITIONS and w.norm not in STRONG_CONNECTORS
+    return (
+        w.norm[:1].isalpha()
+        and w.norm not in _ARTICLES
+        and w.norm not in _PREPOSITIONS
+        and w.norm not in STRONG_CONNECTORS
+    )
 
 
 def _street_after_la(ws: Sequence[Word], i: int, j: int) -> bool:
@@ -389,7 +394,7 @@ def find_corner(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = (
 def _adjacent_corner(ws: Sequence[Word], names: StreetNames, blocked: set[int]) -> Corner | None:
     """Two streets typed side by side, no "&" between: "ICE 26th pulaski", "pulaski 26th st"."""
     for k, w in enumerate(ws):
-        if k in blocked or _number_street(w) is None or w.norm.isdigit() and len(w.norm) > 2:
+        if k in blocked or _number_street(w) is None or (w.norm.isdigit() and len(w.norm) > 2):
             continue
         numbered = street_forward(ws, k, names)
         if numbered is None or not numbered[2]:
@@ -440,7 +445,7 @@ def find_block(ws: Sequence[Word], names: StreetNames) -> Block | None:
 
 
 def _address_forward(ws: Sequence[Word], k: int, names: StreetNames) -> tuple[Street, int, int] | None:
-    """"1234 W Elm St", "#1234 Elm", "2314 de la Pulaski", "the 2300 block of S Pulaski"."""
+    """ "1234 W Elm St", "#1234 Elm", "2314 de la Pulaski", "the 2300 block of S Pulaski"."""
     start = k - 1 if k >= 1 and ws[k - 1].norm == "#" else k
     j = k + 1
     if j < len(ws) and ws[j].norm in _BLOCK_WORDS:
@@ -458,9 +463,9 @@ def _address_forward(ws: Sequence[Word], k: int, names: StreetNames) -> tuple[St
         return None  # "2 agents", "26 & Pulaski": a count or a street, not a house
     if digits < 3 and ws[j].norm in _SUFFIXES:
         return None  # "26 st": a numbered street
-    if end < len(ws) and ws[end].norm in STRONG_CONNECTORS and not ws[end].pause and street.number is None:
-        if street_forward(ws, end + 1, names) is not None and not street.suffix:
-            return None  # "100 Pulaski & Cermak"?: read as the corner
+    corner_next = end < len(ws) and ws[end].norm in STRONG_CONNECTORS and not ws[end].pause
+    if corner_next and street.number is None and not street.suffix and street_forward(ws, end + 1, names):
+        return None  # "100 Pulaski & Cermak"?: read as the corner
     return street, start, end
 
 

@@ -38,7 +38,13 @@ async def test_places_add_list_remove_and_areas(uow):
             1, Place("hamline school", "Hamline Elementary", "Back of the Yards", PlaceKind.SCHOOL, ("Hamline",))
         )
         park = Place(
-            "whittier park", "Whittier Park", "Pilsen", PlaceKind.PARK, (), "2400 S Wolcott Ave", ("W 23rd St", "S Wolcott Ave")
+            "whittier park",
+            "Whittier Park",
+            "Pilsen",
+            PlaceKind.PARK,
+            (),
+            "2400 S Wolcott Ave",
+            ("W 23rd St", "S Wolcott Ave"),
         )
         await uow.places.add(1, park)
         await uow.commit()

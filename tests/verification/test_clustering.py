@@ -109,9 +109,11 @@ def test_houses_on_one_block_join_whatever_the_direction_typed_and_opposite_side
     assert choose_incident(resolve_place("2350 S. Pulaski Rd", EMPTY), at(5), [south]) == 1
     assert choose_incident(resolve_place("enfrente del 2340 de la Pulaski", EMPTY), at(5), [south]) == 1
     north = group(resolve_place("2314 N Pulaski", EMPTY), at(5), [south])
-    assert north.number is None and [m.number for m in north.near] == [1]
+    assert north.number is None
+    assert [m.number for m in north.near] == [1]
     next_block = group(resolve_place("2414 S Pulaski", EMPTY), at(5), [south])
-    assert next_block.number is None and [m.reason for m in next_block.near] == [NearReason.NEARBY]
+    assert next_block.number is None
+    assert [m.reason for m in next_block.near] == [NearReason.NEARBY]
 
 
 def test_a_street_name_of_uncertain_length_joins_its_full_form():
@@ -121,7 +123,9 @@ def test_a_street_name_of_uncertain_length_joins_its_full_form():
 
 def test_a_key_the_incident_holds_through_a_merge_joins_it():
     corner = resolve_place("26th & Pulaski", EMPTY)
-    merged = Candidate(9, "place:la villita store", ("villita",), at(0), at(0), ("place:la villita store", corner.ref.key))
+    merged = Candidate(
+        9, "place:la villita store", ("villita",), at(0), at(0), ("place:la villita store", corner.ref.key)
+    )
     assert choose_incident(corner, at(5), [merged]) == 9
 
 
@@ -139,7 +143,9 @@ def test_picking_from_the_menu_moves_the_report_to_that_place_s_incident():
 
 def test_near_misses_are_few_and_closest_first():
     here = resolve_place("26th & Pulaski", EMPTY)
-    others = [candidate(n, resolve_place(t, EMPTY), m) for n, t, m in [(1, "27th & Pulaski", 30), (2, "25th & Pulaski", 3)]]
+    others = [
+        candidate(n, resolve_place(t, EMPTY), m) for n, t, m in [(1, "27th & Pulaski", 30), (2, "25th & Pulaski", 3)]
+    ]
     assert [m.number for m in group(here, at(0), others).near] == [2, 1]
 
 
@@ -183,7 +189,9 @@ class Queue:
         self.cards[number].append(text)
         self.keys[number] = tuple(dict.fromkeys((*self.keys[number], *place.lookup_keys)))
         label = place.ref.label if len(self.cards[number]) == 1 else ""
-        self.index.put(Candidate(number, place.ref.key, place.words, first, at(minutes), label=label), self.keys[number])
+        self.index.put(
+            Candidate(number, place.ref.key, place.words, first, at(minutes), label=label), self.keys[number]
+        )
         return number
 
 

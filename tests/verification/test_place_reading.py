@@ -29,8 +29,14 @@ CHICAGO = [
     Place("russell school", "Russell Elementary", "Florence-Firestone", PlaceKind.SCHOOL),
     Place("lillian st school", "Lillian Street Elementary", "Florence-Firestone", PlaceKind.SCHOOL),
     Place("st agnes worship", "St. Agnes Church", "Pilsen", PlaceKind.WORSHIP, ("Iglesia Santa Inés",)),
-    Place("our lady guadalupe worship", "Our Lady of Guadalupe Church", "South Chicago", PlaceKind.WORSHIP, (), "3200 E 91st St"),
-    Place("kelly high school", "Kelly High School", "Brighton Park", PlaceKind.SCHOOL, (), "4136 S California Ave", ("W 41st St",)),
+    Place(
+        "our lady guadalupe worship", "Our Lady of Guadalupe Church", "South Chicago", PlaceKind.WORSHIP, (),
+        "3200 E 91st St",
+    ),
+    Place(
+        "kelly high school", "Kelly High School", "Brighton Park", PlaceKind.SCHOOL, (), "4136 S California Ave",
+        ("W 41st St",),
+    ),
     Place("kelly park", "Kelly Park", "Brighton Park", PlaceKind.PARK),
     Place("pulaski park", "Pulaski Park", "West Town", PlaceKind.PARK),
     Place("toman library", "Toman Library", "Little Village", PlaceKind.OTHER, (), "2708 S Pulaski Rd", ("W 27th St",)),
@@ -246,7 +252,8 @@ def test_free_text_finds_the_known_place(text, expected):
 def test_a_school_and_a_park_that_share_a_name_stay_apart():
     school, park = resolved("Whittier school"), resolved("Whittier park")
     assert (school.ref.label, park.ref.label) == ("Whittier Elementary", "Whittier Park")
-    assert school.ref.key not in park.same_keys and park.ref.key not in school.same_keys
+    assert school.ref.key not in park.same_keys
+    assert park.ref.key not in school.same_keys
     assert park.ref.key in school.near_keys  # moderators hear of the other
 
 
@@ -285,7 +292,8 @@ def test_a_block_shared_by_two_places_asks_which():
         ]
     )
     place = resolved("1234 W Elm", book)
-    assert place.needs_choice and place.ties == 2
+    assert place.needs_choice
+    assert place.ties == 2
     assert place.ref.block == 1200
     assert resolved("Birch park, 1234 W Elm", book).ref.label == "Birch Park"
 
@@ -317,7 +325,10 @@ def test_a_business_or_landmark_is_its_phrase(text, label, kind):
 
 
 def test_one_business_through_typos_and_both_languages_is_one_place():
-    keys = {resolved(t, EMPTY).ref.key for t in ["El Güero market", "el guerro mercado", "Guero's Market", "mercado el guero"]}
+    keys = {
+        resolved(t, EMPTY).ref.key
+        for t in ["El Güero market", "el guerro mercado", "Guero's Market", "mercado el guero"]
+    }
     assert len(keys) == 1
 
 
@@ -339,7 +350,8 @@ def test_vague_text_is_kept_but_never_joins_anything(text):
 def test_the_school_offers_the_schools():
     place = resolved("the school")
     assert place.ref.kind is PlaceKind.SCHOOL
-    assert place.alternatives and all(p.kind is PlaceKind.SCHOOL for p in place.alternatives)
+    assert place.alternatives
+    assert all(p.kind is PlaceKind.SCHOOL for p in place.alternatives)
 
 
 def test_a_street_alone_offers_the_places_on_it():
@@ -370,7 +382,8 @@ def test_picking_a_known_place_from_the_menu():
 
 def test_somewhere_else_keeps_the_place_as_typed():
     place = resolve_as_typed("Whittier", BOOK)
-    assert not place.ref.known and not place.needs_choice
+    assert not place.ref.known
+    assert not place.needs_choice
     assert place.ref.label == "Whittier"
 
 
@@ -384,7 +397,9 @@ def test_look_alike_letters_never_make_a_new_place():
     assert refused.value.code == "place_confusable"
 
 
-@pytest.mark.parametrize(("text", "code"), [("   ", "place_required"), ("", "place_required"), ("x" * 201, "text_too_long")])
+@pytest.mark.parametrize(
+    ("text", "code"), [("   ", "place_required"), ("", "place_required"), ("x" * 201, "text_too_long")]
+)
 def test_empty_and_huge_place_text_is_refused(text, code):
     with pytest.raises(RuleViolation) as refused:
         resolved(text)
@@ -395,7 +410,7 @@ _STREET_AFTER_NUMBER = re.compile(r"\d{3,}\s+\S", re.IGNORECASE)
 _FORMATTING = set("@<`*_|#")
 HURRIED = st.text(
     alphabet=st.sampled_from(
-        list("abcdeilmnoprstuwyzAEPS0123456789 &/@#,.!?-'*_|<>`\n") + ["🚨", "á", "ñ", "\u200b", "а", "ｓ"]
+        [*"abcdeilmnoprstuwyzAEPS0123456789 &/@#,.!?-'*_|<>`\n", "🚨", "á", "ñ", "\u200b", "а", "ｓ"]
     ),
     max_size=MAX_WHERE,
 )
@@ -415,7 +430,11 @@ def test_any_text_is_a_place_or_a_known_refusal_and_labels_are_safe(text):
     try:
         place = resolve_place(text, BOOK)
     except RuleViolation as refused:
-        assert refused.code in {"place_required", "text_too_long", "place_confusable"}
+        code = refused.code
+    else:
+        code = ""
+    if code:
+        assert code in {"place_required", "text_too_long", "place_confusable"}
         return
     label = place.ref.label
     assert 0 < len(label) <= 100

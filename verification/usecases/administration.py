@@ -25,10 +25,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from ..place_book import PlaceBook
 from ..community import Community, zone_named
 from ..errors import RuleViolation
 from ..model import MAX_SOURCE, MAX_WHERE, Language, Place, PlaceKind
+from ..place_book import PlaceBook
 from ..places import clean, distinctive, place_key, tokens
 from ..ports import UnitOfWork
 
@@ -189,7 +189,11 @@ def parse_places_csv(text: str) -> list[tuple[int, Place]]:
     header = [re.sub(r"[\s-]+", "_", h.strip().casefold()) for h in rows[0]]
     while header and not header[-1]:
         header.pop()  # a trailing comma on the header line
-    if any(c not in header for c in _REQUIRED) or any(h not in COLUMNS for h in header) or len(set(header)) < len(header):
+    if (
+        any(c not in header for c in _REQUIRED)
+        or any(h not in COLUMNS for h in header)
+        or len(set(header)) < len(header)
+    ):
         raise RuleViolation("import_header")
     if len(rows) - 1 > MAX_IMPORT_ROWS:
         raise RuleViolation("import_too_many", limit=MAX_IMPORT_ROWS)
@@ -200,7 +204,9 @@ def parse_places_csv(text: str) -> list[tuple[int, Place]]:
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) < len(_REQUIRED) or (len(row) > len(header) and not spill and any(c.strip() for c in row[len(header) :])):
+        if len(row) < len(_REQUIRED) or (
+            len(row) > len(header) and not spill and any(c.strip() for c in row[len(header) :])
+        ):
             raise RuleViolation("import_line", line=line, problem="columns")
 
         def cell(name: str, row: list[str] = row) -> str:
