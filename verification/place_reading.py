@@ -26,6 +26,7 @@ Keys (see `clustering` for how they group reports):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -61,6 +62,7 @@ from .streets import (
 )
 
 MAX_LABEL = 100
+_LONG_NUMBER = re.compile(r"\d{3}")
 MAX_PHRASE_LABEL = 60
 MAX_ALTERNATIVES = 5
 MAX_SIBLINGS = 4
@@ -252,7 +254,8 @@ def _name_word(w: Word) -> bool:
 
 
 def _house_number(w: Word) -> bool:
-    return w.norm.isdigit() and len(w.norm) >= 3
+    """Three digits or more, even glued to letters: never shown."""
+    return any(c.isdigit() for c in w.norm) and bool(_LONG_NUMBER.search(w.norm))
 
 
 def _phrase_label(shown: Sequence[Word]) -> str:

@@ -13,6 +13,7 @@ arresting kids, tell everyone") never become part of it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -50,6 +51,7 @@ STRONG_CONNECTORS = CONNECTORS | {"x", "n"}  # "26th n pulaski"
 WEAK_CONNECTORS = frozenset({"at", "near", "by", "off", "cerca", "sobre"})
 _BARE_DIRECTIONS = frozenset({"north", "south", "east", "west"})  # "North Ave", "western and north"
 _SUFFIXES = {**STREET_SUFFIXES, **TRAILING_SUFFIXES}
+_LONG_NUMBER = re.compile(r"\d{3}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +136,7 @@ def name_like(w: Word) -> bool:
     return (
         n[:1].isalnum()
         and not n.isdigit()
+        and not _LONG_NUMBER.search(n)  # "a1234": a house number glued to a word is no name
         and n not in NOISE
         and n not in FILLER
         and n not in STRONG_CONNECTORS
@@ -289,6 +292,7 @@ def _plain(w: Word) -> bool:
         and w.norm not in _ARTICLES
         and w.norm not in _PREPOSITIONS
         and w.norm not in STRONG_CONNECTORS
+        and not _LONG_NUMBER.search(w.norm)
     )
 
 
