@@ -33,6 +33,7 @@ from .places import (
     Word,
     canonical,
     distinctive,
+    name_form,
     place_key,
     raw_words,
     skeleton,
@@ -88,7 +89,8 @@ class _Hit:
 
 def name_words(name: str) -> list[str]:
     """The words a place's name is matched by: distinctive, no saints' titles, no initials."""
-    return [w for w in distinctive(tokens(name)) if w not in _SAINTS and (len(w) > 1 or w.isdigit())]
+    found = [name_form(w) for w in distinctive(tokens(name)) if w not in _SAINTS and (len(w) > 1 or w.isdigit())]
+    return [w for w in found if w not in _SAINTS]
 
 
 @dataclass
@@ -238,10 +240,10 @@ class PlaceBook:
         short = len(content) <= 5
         hits: dict[int, dict[str, _Hit]] = {}
         for i, w in content:
-            form = canonical(w.norm)
+            form = name_form(canonical(w.norm))
             if form in KIND_CLASSES or w.norm in KIND_WORDS:
                 continue
-            for known, score in self._forms_like(form, noise=w.norm in NOISE):
+            for known, score in self._forms_like(form, noise=w.norm in NOISE and form == w.norm):
                 for index in self._by_word[known]:
                     found = hits.setdefault(index, {})
                     if known not in found or found[known].score < score:
@@ -252,8 +254,8 @@ class PlaceBook:
             name = self._names[index]
             place = self.places[name.place]
             at = [h.at for h in found.values()]
-            near_kinds = {k for i, k in kinds if short or any(abs(i - a) <= KIND_REACH for a in at)}
-            near_levels = {lv for i, lv in levels if short or any(abs(i - a) <= KIND_REACH for a in at)}
+            near_kinds = _nearest(kinds, at, short)
+            near_levels = _nearest(levels, at, short)
             own_kinds = place_kinds(place, name.kinds)
             if near_kinds and own_kinds and not near_kinds & own_kinds:
                 continue  # "Whittier school" never names Whittier Park
@@ -331,6 +333,17 @@ _CLASS_OF_KIND = {
     PlaceKind.STATION: "station",
 }
 KIND_OF_CLASS = {cls: kind for kind, cls in _CLASS_OF_KIND.items()}
+
+
+def _nearest(marks: list[tuple[int, str]], at: list[int], short: bool) -> set[str]:
+    """The kind (or level) words closest to a name's words: "Kelly Park by the school" is a park."""
+    if not marks or not at:
+        return set()
+    distance = {(i, m): min(abs(i - a) for a in at) for i, m in marks}
+    closest = min(distance.values())
+    if closest > KIND_REACH and not short:
+        return set()
+    return {m for (_, m), d in distance.items() if d == closest}
 
 
 def _as_written(text: str) -> str:

@@ -41,6 +41,8 @@ from .places import (
     Word,
     distinctive,
     has_confusables,
+    is_ordinal,
+    name_form,
     skeleton,
     tokens,
     typed_phrase,
@@ -67,11 +69,12 @@ MAX_PHRASE_LABEL = 60
 MAX_ALTERNATIVES = 5
 MAX_SIBLINGS = 4
 RESOLVED_LIMIT = 10_000  # texts remembered per book
-MAX_PHRASE_WORDS = 4
+MAX_PHRASE_WORDS = 5
 _LOCATIVES = frozenset(
     {"at", "@", "en", "in", "outside", "near", "by", "afuera", "frente", "enfrente", "cerca", "inside", "dentro",
      "behind", "detras", "across", "from", "of", "de", "del", "al", "a"}
 )  # fmt: skip
+_NAME_JOINERS = frozenset({"of", "de", "del"})  # "St. Agnes of Bohemia", "Mercado de la Villita"
 _NAME_ARTICLES = frozenset({"el", "la", "los", "las", "don", "dona", "san", "santa", "santo", "st", "sta", "sto"})
 # Kind words that come before the name they qualify ("escuela Hamline", "tienda El Güero").
 _NAME_FOLLOWS = frozenset(
@@ -224,7 +227,7 @@ def find_phrase(ws: Sequence[Word], taken: Iterable[int]) -> Phrase | None:
 
 def _phrase(ws: Sequence[Word], span: range, run: range, kind: str) -> Phrase:
     name = [ws[i] for i in run if ws[i].norm not in _NAME_ARTICLES]
-    folded = distinctive(tokens(" ".join(w.norm for w in name)))
+    folded = [name_form(w) for w in distinctive(tokens(" ".join(w.norm for w in name)))]
     shown = [ws[i] for i in span if not _house_number(ws[i])]
     return Phrase(tuple(folded), _phrase_label(shown), kind, span)
 
@@ -232,7 +235,8 @@ def _phrase(ws: Sequence[Word], span: range, run: range, kind: str) -> Phrase:
 def _run_forward(ws: Sequence[Word], i: int, blocked: set[int]) -> range | None:
     j = i
     while j < len(ws) and j - i < MAX_PHRASE_WORDS and j not in blocked and not (j > i and ws[j].pause):
-        if not (_name_word(ws[j]) or (ws[j].norm in _NAME_ARTICLES and j + 1 < len(ws) and _name_word(ws[j + 1]))):
+        joins = ws[j].norm in _NAME_ARTICLES or (j > i and ws[j].norm in _NAME_JOINERS)
+        if not (_name_word(ws[j]) or (joins and j + 1 < len(ws) and _name_word(ws[j + 1]) and j + 1 not in blocked)):
             break
         j += 1
     return range(i, j) if any(_name_word(ws[x]) for x in range(i, j)) else None
@@ -241,7 +245,8 @@ def _run_forward(ws: Sequence[Word], i: int, blocked: set[int]) -> range | None:
 def _run_backward(ws: Sequence[Word], end: int, blocked: set[int]) -> range | None:
     j = end
     while j > 0 and end - j < MAX_PHRASE_WORDS and (j - 1) not in blocked and not ws[j].pause:
-        if not _name_word(ws[j - 1]):
+        inner = j < end and j >= 2 and ws[j - 1].norm in _NAME_JOINERS and _name_word(ws[j - 2]) and not ws[j - 1].pause
+        if not (_name_word(ws[j - 1]) or inner):
             break
         j -= 1
     if j < end and j > 0 and ws[j - 1].norm in _NAME_ARTICLES and not ws[j].pause:
@@ -250,7 +255,10 @@ def _run_backward(ws: Sequence[Word], end: int, blocked: set[int]) -> range | No
 
 
 def _name_word(w: Word) -> bool:
-    return (name_like(w) or (w.norm.isdigit() and len(w.norm) < 3)) and w.norm not in KIND_WORDS
+    """A word of a business's name: "Food 4 Less", never a numbered street ("26th") nor a kind word."""
+    return (
+        (name_like(w) or (w.norm.isdigit() and len(w.norm) < 3)) and w.norm not in KIND_WORDS and not is_ordinal(w.norm)
+    )
 
 
 def _house_number(w: Word) -> bool:
@@ -432,7 +440,7 @@ def _unregistered(reading: Reading) -> ResolvedPlace:
         case ReadingKind.STREET if reading.street is not None:
             return _on_street(reading.street.street)
         case ReadingKind.WORDS:
-            folded = tuple(w for w in distinctive(tokens(reading.excerpt)) if w not in _NAME_ARTICLES)
+            folded = tuple(name_form(w) for w in distinctive(tokens(reading.excerpt)) if w not in _NAME_ARTICLES)
             kind = reading.kinds[0] if len(reading.kinds) == 1 else ""
             return _named(folded, reading.excerpt, kind, None, ReadingKind.WORDS)
     label = reading.excerpt or "?"

@@ -159,6 +159,25 @@ NOISE = frozenset(
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )  # fmt: skip
 
+# The same name in English and Spanish (saints, devotions, given names): folded to one form.
+NAME_VARIANTS: dict[str, str] = {
+    "nuestra": "our", "senora": "lady", "sagrado": "sacred", "corazon": "heart", "santisima": "holy",
+    "trinidad": "trinity", "inmaculada": "immaculate", "concepcion": "conception", "asuncion": "assumption",
+    "resurreccion": "resurrection", "cristo": "christ", "rey": "king", "familia": "family", "maria": "mary",
+    "jose": "joseph", "juan": "john", "pedro": "peter", "pablo": "paul", "miguel": "michael",
+    "francisco": "francis", "antonio": "anthony", "pio": "pius", "ines": "agnes", "lucas": "luke",
+    "mateo": "matthew", "marcos": "mark", "santiago": "james", "isidro": "isidore", "jeronimo": "jerome",
+    "benito": "benedict", "rosa": "rose", "teresa": "theresa",
+    "angeles": "angels", "dolores": "sorrows",
+    "biblioteca": "library", "centro": "center", "comunitario": "community", "comunidad": "community",
+}  # fmt: skip
+
+
+def name_form(word: str) -> str:
+    """A folded name word in one language: "pio" and "pius", "nuestra señora" and "our lady" meet."""
+    return NAME_VARIANTS.get(word, word)
+
+
 _ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th|o|a|er|ro|vo|va|ta|mo|na|do|da)$")
 _WORD = re.compile(r"[a-z0-9]+|[&/@]")
 

@@ -45,6 +45,7 @@ _ARTICLES = frozenset({"la", "el", "the"})
 _NUMBER_MARKS = frozenset({"#", "no", "num", "numero", "nro", "n"})
 _BLOCK_WORDS = frozenset({"block", "blk", "cuadra"})
 _BETWEEN = frozenset({"between", "btw", "btwn", "entre"})
+_ON = frozenset({"on", "en", "sobre"})
 # Connectors that join two streets however weak each side looks ("cermak and pulaski"); the others join
 # them only when one side is clearly a street ("Pulaski at 26th", but never "ICE at Hamline").
 STRONG_CONNECTORS = CONNECTORS | {"x", "n"}  # "26th n pulaski"
@@ -376,7 +377,7 @@ def find_corner(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = (
         right_at = c + 1
         if w.norm == "cerca" and right_at < len(ws) and ws[right_at].norm == "de":
             right_at += 1
-        left = street_backward(ws, c, names) if not w.pause else None
+        left = street_backward(ws, c, names)  # "Pulaski Rd (by 26th)": a pause may come before the connector
         right = street_forward(ws, right_at, names) if right_at < len(ws) and not ws[right_at].pause else None
         if left is None or right is None:
             continue
@@ -414,13 +415,12 @@ def _adjacent_corner(ws: Sequence[Word], names: StreetNames, blocked: set[int]) 
 
 
 def find_segment(ws: Sequence[Word], names: StreetNames) -> Segment | None:
+    """ "Pulaski between 26th and 27th", "entre Kedzie y Pulaski en la 26"."""
     for k, w in enumerate(ws):
-        if w.norm not in _BETWEEN or k == 0:
+        if w.norm not in _BETWEEN:
             continue
-        on = k - 1 if ws[k - 1].norm in {"on", "en", "sobre"} else k
-        main = street_backward(ws, on, names)
         first = street_forward(ws, k + 1, names)
-        if main is None or first is None:
+        if first is None:
             continue
         a, middle, _ = first
         if middle >= len(ws) or ws[middle].norm not in STRONG_CONNECTORS:
@@ -429,9 +429,17 @@ def find_segment(ws: Sequence[Word], names: StreetNames) -> Segment | None:
         if second is None:
             continue
         b, end, _ = second
+        on = k - 1 if k >= 1 and ws[k - 1].norm in _ON else k
+        main = street_backward(ws, on, names) if on >= 1 else None
+        if main is None and end < len(ws) and ws[end].norm in _ON:
+            after = street_forward(ws, end + 1, names)  # "between Kedzie and Pulaski on 26th"
+            if after is not None:
+                main, end = (after[0], k, after[2]), after[1]
+        if main is None:
+            continue
         street, start, _ = main
         if len({street.key, a.key, b.key}) == 3:
-            return Segment(street, a, b, range(start, end))
+            return Segment(street, a, b, range(min(start, k), end))
     return None
 
 
