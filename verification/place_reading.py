@@ -372,11 +372,21 @@ def _located(reading: Reading, book: PlaceBook) -> list[Place]:
     if reading.block is not None:
         return book.at_block(reading.block)
     if reading.corner is not None:
-        return book.at_corner(reading.corner)
+        return book.at_corner(reading.corner) or _named_at_corner(reading.corner, book)
     if reading.street is not None and reading.kinds and reading.phrase is not None and not reading.phrase.words:
         kinds = set(reading.kinds)
         return [p for p in book.on_street(reading.street.street) if kinds & book.kinds_of(p)]
     return []
+
+
+def _named_at_corner(corner: Corner, book: PlaceBook) -> list[Place]:
+    """ "Hamline & 48th": one side names a known place on the other street."""
+    found: list[Place] = []
+    for side, other in ((corner.a, corner.b), (corner.b, corner.a)):
+        on_other = book.on_street(other)
+        if side.number is None and on_other:
+            found += [m.place for m in book.match(words(side.name)) if m.place in on_other]
+    return list(dict.fromkeys(found))
 
 
 def _alternatives(

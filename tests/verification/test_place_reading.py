@@ -208,6 +208,8 @@ def test_counts_times_and_dates_are_not_addresses(text):
         ("1548 W. 48th Street", "Hamline Elementary"),
         ("1520 W 48th St", "Hamline Elementary"),
         ("48th & Laflin", "Hamline Elementary"),
+        ("Hamline & 48th", "Hamline Elementary"),
+        ("hamline y la 48", "Hamline Elementary"),
         ("whittier school on 23rd", "Whittier Elementary"),
         ("Whittier elem", "Whittier Elementary"),
         ("escuela whittier", "Whittier Elementary"),
@@ -217,6 +219,8 @@ def test_counts_times_and_dates_are_not_addresses(text):
         ("parroquia santa inés", "St. Agnes Church"),
         ("St Agnes", "St. Agnes Church"),
         ("guadalupe church", "Our Lady of Guadalupe Church"),
+        ("Iglesia Nuestra Señora de Guadalupe", "Our Lady of Guadalupe Church"),
+        ("nuestra señora de guadalupe", "Our Lady of Guadalupe Church"),
         ("iglesia de guadalupe", "Our Lady of Guadalupe Church"),
         ("3200 E 91st St", "Our Lady of Guadalupe Church"),
         ("Lillian St Elementary", "Lillian Street Elementary"),
@@ -225,6 +229,8 @@ def test_counts_times_and_dates_are_not_addresses(text):
         ("kelly high", "Kelly High School"),
         ("41st and California", "Kelly High School"),
         ("parque kelly", "Kelly Park"),
+        ("kelly park by the school", "Kelly Park"),
+        ("Kelly High on California", "Kelly High School"),
         ("clinica esperanza", "Esperanza Health Center"),
         ("Esperanza clinic", "Esperanza Health Center"),
         ("super la villita", "La Villita Supermarket"),
@@ -365,11 +371,25 @@ def test_the_school_on_a_street_with_one_school_is_that_school():
     assert resolved("the school on 48th").ref.label == "Hamline Elementary"
 
 
-def test_a_stretch_between_two_corners():
-    place = resolved("on Pulaski between 26th and 27th")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "on Pulaski between 26th and 27th",
+        "Pulaski btwn 26th & 27th",
+        "en la pulaski entre la 26 y la 27",
+        "between 27th and 26th on Pulaski Rd",
+    ],
+)
+def test_a_stretch_between_two_corners(text):
+    place = resolved(text)
     assert place.reading is ReadingKind.SEGMENT
     assert place.ref.label == "Pulaski Rd, 26th St–27th St"
     assert "corner:26|pulaski" in place.near_keys
+
+
+def test_one_church_in_english_and_spanish_is_one_unregistered_place():
+    keys = {resolved(t, EMPTY).ref.key for t in ["Iglesia San Pio", "St Pius church", "la iglesia de san pio"]}
+    assert len(keys) == 1
 
 
 # --- choosing -------------------------------------------------------------------------------------
