@@ -196,7 +196,7 @@ def _read(ws: Sequence[Word], names: StreetNames) -> Reading:
 
 def find_phrase(ws: Sequence[Word], taken: Iterable[int]) -> Phrase | None:
     """A business or landmark: a name with a kind word ("El Güero market", "tienda El Güero"), else a
-    name after "at" / "en" ("at Home Depot"), else the first run of name words."""
+    name after "at" / "en" ("at Home Depot"), else a kind word alone ("the car wash")."""
     blocked = set(taken)
     bare: Phrase | None = None  # a kind word with no name: "the car wash on Cicero"
     for k, w in enumerate(ws):
@@ -462,7 +462,7 @@ def _unregistered(reading: Reading) -> ResolvedPlace:
 
 
 def _ref(key: str, label: str, *, kind: PlaceKind = PlaceKind.OTHER, block: int | None = None) -> PlaceRef:
-    return PlaceRef(key=key, label=label[:MAX_LABEL], kind=kind, block=block)
+    return PlaceRef(key=key, label=label[:MAX_LABEL].strip() or "?", kind=kind, block=block)
 
 
 def _words_of(label: str) -> tuple[str, ...]:
