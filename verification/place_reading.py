@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from .errors import RuleViolation
@@ -159,15 +159,18 @@ def _read(ws: Sequence[Word], names: StreetNames) -> Reading:
     kinds = tuple(dict.fromkeys(KIND_WORDS[w.norm] for w in ws if w.norm in KIND_WORDS))
     segment = find_segment(ws, names)
     if segment is not None:
-        return Reading(ReadingKind.SEGMENT, segment=segment, kinds=kinds, street_words=frozenset(segment.span))
+        span = frozenset(segment.span)
+        return Reading(ReadingKind.SEGMENT, segment=segment, phrase=_beside(ws, span), kinds=kinds, street_words=span)
     block = find_block(ws, names)
     if block is not None:
         block = Block(block.block, names.complete(block.street), block.span)
-        return Reading(ReadingKind.BLOCK, block=block, kinds=kinds, street_words=frozenset(block.span))
+        span = frozenset(block.span)
+        return Reading(ReadingKind.BLOCK, block=block, phrase=_beside(ws, span), kinds=kinds, street_words=span)
     corner = find_corner(ws, names)
     if corner is not None:
         corner = Corner(names.complete(corner.a), names.complete(corner.b), corner.span)
-        return Reading(ReadingKind.CORNER, corner=corner, kinds=kinds, street_words=frozenset(corner.span))
+        span = frozenset(corner.span)
+        return Reading(ReadingKind.CORNER, corner=corner, phrase=_beside(ws, span), kinds=kinds, street_words=span)
     on = find_street(ws, names)
     if on is not None:
         on = OnStreet(names.complete(on.street), on.span, on.sure)
@@ -192,6 +195,13 @@ def _read(ws: Sequence[Word], names: StreetNames) -> Reading:
         return Reading(ReadingKind.WORDS, kinds=kinds, excerpt=_phrase_label(rest))
     kind_words = [w for w in ws if w.norm in KIND_WORDS]
     return Reading(ReadingKind.VAGUE, kinds=kinds, excerpt=_phrase_label(kind_words[:2]))
+
+
+def _beside(ws: Sequence[Word], span: frozenset[int]) -> Phrase | None:
+    """A business named beside the streets ("El Güero market at 26th & Pulaski", "the car wash on
+    Cicero & 31st"), to meet the reports that name only the business."""
+    phrase = find_phrase(ws, span)
+    return phrase if phrase is not None and (phrase.words or phrase.kind) else None
 
 
 def find_phrase(ws: Sequence[Word], taken: Iterable[int]) -> Phrase | None:
@@ -439,11 +449,11 @@ def _unique(keys: Iterable[str]) -> tuple[str, ...]:
 def _unregistered(reading: Reading) -> ResolvedPlace:
     match reading.kind:
         case ReadingKind.SEGMENT if reading.segment is not None:
-            return _segment(reading.segment)
+            return _with_business(_segment(reading.segment), reading.phrase, [reading.segment.street])
         case ReadingKind.BLOCK if reading.block is not None:
-            return _block(reading.block)
+            return _with_business(_block(reading.block), reading.phrase, [reading.block.street])
         case ReadingKind.CORNER if reading.corner is not None:
-            return _corner(reading.corner)
+            return _with_business(_corner(reading.corner), reading.phrase, reading.corner.streets)
         case ReadingKind.NAMED if reading.phrase is not None:
             on = reading.street.street if reading.street else None
             return _named(reading.phrase.words, reading.phrase.label, reading.phrase.kind, on, ReadingKind.NAMED)
@@ -459,6 +469,28 @@ def _unregistered(reading: Reading) -> ResolvedPlace:
     return ResolvedPlace(
         PlaceRef(key=f"vague:{' '.join(tokens(label))}", label=label, kind=kind), (), (), ReadingKind.VAGUE
     )
+
+
+def _with_business(place: ResolvedPlace, phrase: Phrase | None, streets: Sequence[Street]) -> ResolvedPlace:
+    """A corner or an address with a business named at it: it marks the name ("~at:"), and joins the
+    one open incident at a business of that name (or of that kind on one of its streets)."""
+    if phrase is None:
+        return place
+    if phrase.words:
+        name = _name_key(phrase.words)
+        marks, loose = [f"~at:{name}"], [f"named:{name}", f"~named:{name}"]
+    else:
+        marks = [f"~at:#{phrase.kind}@{s.key}" for s in streets]
+        loose = [f"named:#{phrase.kind}@{s.key}" for s in streets]
+    return replace(
+        place,
+        lookup_keys=_unique([*place.lookup_keys, *marks]),
+        loose_keys=_unique([*place.loose_keys, *loose]),
+    )
+
+
+def _name_key(folded: Sequence[str]) -> str:
+    return " ".join(sorted(dict.fromkeys(skeleton(w) for w in folded)))
 
 
 def _ref(key: str, label: str, *, kind: PlaceKind = PlaceKind.OTHER, block: int | None = None) -> PlaceRef:
@@ -554,19 +586,19 @@ def _on_street(street: Street) -> ResolvedPlace:
 
 
 def _named(folded: Sequence[str], label: str, kind: str, street: Street | None, reading: ReadingKind) -> ResolvedPlace:
-    name = " ".join(sorted(dict.fromkeys(skeleton(w) for w in folded)))
+    name = _name_key(folded)
     generic = f"named:{name}"
     shown = f"{label}, {street.label()}" if street is not None else label
     prefixes = [f"~pre:{skeleton(w)[:4]}" for w in folded if len(w) >= 4 and not w.isdigit()]
     if not name:
         # Only a kind on a street ("the car wash on Cicero"): itself, and near the street.
         key = f"{generic}#{kind}" + (f"@{street.key}" if street is not None else "")
-        lookup, loose, near = [key], [], []
+        lookup, loose, near = [key], [f"~at:#{kind}@{street.key}"] if street is not None else [], []
     elif kind or street is not None:
         key = generic + (f"#{kind}" if kind else "") + (f"@{street.key}" if street is not None else "")
-        lookup, loose, near = [key, f"~{generic}", *prefixes], [generic], [f"~{generic}", *prefixes]
+        lookup, loose, near = [key, f"~{generic}", *prefixes], [generic, f"~at:{name}"], [f"~{generic}", *prefixes]
     else:
-        key, lookup, loose, near = generic, [generic, *prefixes], [f"~{generic}"], list(prefixes)
+        key, lookup, loose, near = generic, [generic, *prefixes], [f"~{generic}", f"~at:{name}"], list(prefixes)
     if street is not None:
         # Corners, blocks and other places on the street mark it: moderators hear of them.
         lookup, near = [*lookup, f"~street:{street.key}"], [*near, f"~street:{street.key}", f"street:{street.key}"]

@@ -241,3 +241,12 @@ def test_the_same_corner_hours_later_is_a_new_card_that_names_the_first():
 def test_confusable_neighbours_open_two_cards(a, b):
     queue = Queue(BOOK)
     assert queue.report(a, 0) != queue.report(b, 1)
+
+
+def test_a_business_named_at_a_corner_meets_the_reports_that_name_only_the_business():
+    market = candidate(1, resolve_place("El Güero market", EMPTY), 0)
+    assert choose_incident(resolve_place("El Güero market at 26th & Pulaski", EMPTY), at(5), [market]) == 1
+    at_corner = candidate(2, resolve_place("ICE at El Guero, 26th y Pulaski", EMPTY), 0)
+    assert choose_incident(resolve_place("mercado el güero", EMPTY), at(5), [at_corner]) == 2
+    elsewhere = group(resolve_place("El Güero at 31st & Kedzie", EMPTY), at(5), [at_corner])
+    assert elsewhere.number is None
