@@ -106,6 +106,7 @@ class PlaceBook:
     _by_skeleton: dict[str, set[str]] = field(default_factory=dict)
     _by_prefix: dict[str, set[str]] = field(default_factory=dict)
     _weights: dict[str, float] = field(default_factory=dict)
+    _own: set[str] = field(default_factory=set)  # name words only one place has
     _blocks: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # block key -> (place, direction)
     _corners: dict[str, set[str]] = field(default_factory=dict)
     _on_street: dict[str, set[str]] = field(default_factory=dict)
@@ -125,6 +126,7 @@ class PlaceBook:
         self.places[place.key] = place
         self.resolved.clear()  # a new place can change what a text names
         self._weights.clear()
+        self._own.clear()
         self._of_kind.clear()
         self._place_kinds[place.key] = place_kinds(place)
         for name in (place.name, *place.aliases):
@@ -238,6 +240,8 @@ class PlaceBook:
         kinds = _kinds_at(ws)
         levels = [(i, LEVEL_WORDS[w.norm]) for i, w in enumerate(ws) if w.norm in LEVEL_WORDS]
         short = len(content) <= 5
+        # The words that could name something: a text that is only a place's own word names it ("Juarez").
+        naming = {i for i, w in content if name_like(w) and w.norm not in KIND_WORDS}
         hits: dict[int, dict[str, _Hit]] = {}
         for i, w in content:
             form = name_form(canonical(w.norm))
@@ -271,8 +275,9 @@ class PlaceBook:
             score = got / total
             rarest = max(self._weights[w] for w in name.words)
             rare_hit = any(self._weights[w] >= rarest for w in found)
+            alone = bool(naming) and naming <= set(at) and any(w in self._own for w in found)
             accepted = not street_only and (
-                score >= MATCH_THRESHOLD or (agrees and score >= KIND_MATCH_THRESHOLD and rare_hit)
+                score >= MATCH_THRESHOLD or ((agrees or alone) and score >= KIND_MATCH_THRESHOLD and rare_hit)
             )
             if not accepted and not relaxed:
                 continue
@@ -309,10 +314,16 @@ class PlaceBook:
         if self._weights:
             return
         total = max(len(self.places), 1)
+        # Words of areas and of streets name no one place on their own ("village", "pulaski").
+        common = {w for p in self.places.values() for w in tokens(p.area)} | {
+            w for core in self.streets.cores() for w in core.split()
+        }
         for form, indexes in self._by_word.items():
             df = len({self._names[i].place for i in indexes})
             weight = math.log(1 + total / df) if total > 1 else 1.0
             self._weights[form] = weight * (0.3 if form in _GENERIC else 1.0)
+            if df == 1 and len(form) >= 4 and form not in _GENERIC and not form.isdigit() and form not in common:
+                self._own.add(form)
 
 
 def place_kinds(place: Place, name_kinds: Iterable[str] = ()) -> set[str]:

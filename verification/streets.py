@@ -120,6 +120,10 @@ class StreetNames:
             return street
         return replace(known, direction=street.direction, suffix=known.suffix or street.suffix)
 
+    def cores(self) -> list[str]:
+        """The known streets' names, folded: "pulaski", "central park"."""
+        return [s.core for s in self._by_key.values()]
+
     def __len__(self) -> int:
         return len(self._by_key)
 

@@ -278,6 +278,19 @@ def test_a_street_is_not_the_park_named_after_it():
     assert resolved("ICE on Pulaski").reading is ReadingKind.STREET
 
 
+def test_a_place_s_own_word_alone_names_it_but_an_area_s_word_does_not():
+    book = PlaceBook.of(
+        [
+            *CHICAGO,
+            Place("benito juarez community academy", "Benito Juarez Community Academy", "Pilsen", PlaceKind.SCHOOL),
+            Place("little village academy", "Little Village Academy", "Little Village", PlaceKind.SCHOOL),
+        ]
+    )
+    for text in ["Juarez", "juarez!!!", "ICE at Juarez, 3 agents", "juarez high school"]:
+        assert resolved(text, book).ref.label == "Benito Juarez Community Academy", text
+    assert not resolved("ICE in the village", book).ref.known
+
+
 def test_a_school_level_is_not_another_level():
     books = PlaceBook.of(
         [
