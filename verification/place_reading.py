@@ -135,7 +135,7 @@ class ResolvedPlace:
     alternatives: tuple[Place, ...] = ()  # closest known places, best first, for a menu
     needs_choice: bool = False  # the reporter should pick one of `alternatives` or keep it as typed
     ties: int = 0  # how many of the first `alternatives` the text names equally well
-    score: float = 0.0  # how surely the text names the known place
+    score: float = 0.0  # how surely the text names the known place (1.0: its whole name, or its address)
 
     @property
     def same_keys(self) -> tuple[str, ...]:
@@ -435,7 +435,7 @@ def _known(place: Place, book: PlaceBook, score: float) -> ResolvedPlace:
         tuple(distinctive(tokens(place.name))),
         ReadingKind.KNOWN,
         near_keys=_unique(near),
-        score=score,
+        score=min(score, 1.0),
     )
 
 

@@ -63,7 +63,6 @@ class Street:
     name: str  # display name without direction or suffix: "26th", "Pulaski", "Central Park"
     suffix: str = ""  # canonical suffix ("st", "ave"...), typed or known
     direction: str = ""  # "n", "s", "e", "w" when typed
-    certain: bool = True  # a suffix, a prefix or a known street bounded the name
     alts: tuple[str, ...] = ()  # other cores the words may mean when the name's extent is uncertain
 
     @property
@@ -98,7 +97,7 @@ class StreetNames:
     def add(self, street: Street) -> None:
         known = self._by_key.get(street.key)
         if known is None or (street.suffix and not known.suffix):
-            self._by_key[street.key] = replace(street, direction="", certain=True, alts=())
+            self._by_key[street.key] = replace(street, direction="", alts=())
         if " " not in street.core and street.number is None:
             self._one_word[street.core] = street.key
 
@@ -177,7 +176,7 @@ def _street(
         part = run[:size] if keep_first else run[-size:]
         known = names.find(" ".join(w.norm for w in part))
         if known is not None:
-            return replace(known, suffix=known.suffix or suffix, direction=direction, certain=True), size
+            return replace(known, suffix=known.suffix or suffix, direction=direction), size
     if all(w.norm in KIND_WORDS for w in run) and not suffix:
         return None  # "la escuela", "26th & the park": a kind word alone is no street
     if certain:
@@ -195,11 +194,11 @@ def _street(
             return None
     core = " ".join(w.norm for w in chosen)
     name = " ".join(display(w) for w in chosen)
-    return Street(core, name, suffix, direction, certain, alts), len(chosen)
+    return Street(core, name, suffix, direction, alts), len(chosen)
 
 
 def _numbered(number: int, suffix: str, direction: str) -> Street:
-    return Street(str(number), ordinal_label(number), suffix, direction, certain=True)
+    return Street(str(number), ordinal_label(number), suffix, direction)
 
 
 def _suffix_at(ws: Sequence[Word], j: int) -> str:
@@ -538,4 +537,4 @@ def read_street(text: str, names: StreetNames | None = None) -> Street | None:
     if found is None:
         return None
     street, _, _ = found
-    return replace(street, certain=True, alts=())
+    return replace(street, alts=())
