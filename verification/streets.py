@@ -53,6 +53,7 @@ WEAK_CONNECTORS = frozenset({"at", "near", "by", "off", "cerca", "sobre"})
 _BARE_DIRECTIONS = frozenset({"north", "south", "east", "west"})  # "North Ave", "western and north"
 _SUFFIXES = {**STREET_SUFFIXES, **TRAILING_SUFFIXES}
 _LONG_NUMBER = re.compile(r"\d{3}")
+_NAMES_IN_FILLER = frozenset({"main"})  # "the main door", but "1st & Main"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +143,7 @@ def name_like(w: Word) -> bool:
         and not n.isdigit()
         and not _LONG_NUMBER.search(n)  # "a1234": a house number glued to a word is no name
         and n not in NOISE
-        and n not in FILLER
+        and (n not in FILLER or n in _NAMES_IN_FILLER)
         and n not in STRONG_CONNECTORS
         and n not in _SUFFIXES
         and n not in DIRECTIONS

@@ -489,3 +489,16 @@ def test_reading_needs_no_book():
     assert reading.kind is ReadingKind.CORNER
     assert reading.corner is not None
     assert {s.core for s in reading.corner.streets} == {"26", "pulaski"}
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("1st and Main", "corner:1|main"),
+        ("Main St & 3rd Ave", "corner:3|main"),
+        ("Firestone Blvd & Compton Ave", "corner:compton|fireston"),
+        ("E 76th St and Compton", "corner:76|compton"),
+    ],
+)
+def test_intersections_elsewhere_too(text, key):
+    assert resolved(text, EMPTY).ref.key == key
