@@ -1,8 +1,9 @@
 """Clustering a stream of reports against many open incidents: does the cost stay flat?
 
 Each report goes through what `submit_report` does in the domain: resolve its place text, find
-candidate incidents through the index, choose one. The stream is the same 100,000 reports for both
-runs; only the number of open incidents changes (1,000, then 20,000).
+candidate incidents through the index by the place's search keys, group it (join one, or open a new one
+with its near misses). The stream is the same 100,000 reports for both runs; only the number of open
+incidents changes (1,000, then 20,000).
 
     python -m bench.clustering [--reports 100000]
 """
@@ -14,8 +15,10 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
-from verification.clustering import Candidate, ClusterIndex, PlaceBook, choose_incident, resolve_place
+from verification.clustering import Candidate, ClusterIndex, group, search_window
 from verification.model import Place, PlaceKind
+from verification.place_book import PlaceBook
+from verification.place_reading import resolve_place
 from verification.places import place_key
 
 STREETS = [
@@ -54,27 +57,28 @@ def spelled(i: int, rng: random.Random) -> str:
     )
 
 
-def run(open_incidents: int, reports: int, seed: int = 7) -> tuple[float, int]:
-    """Returns (seconds, reports that joined an open incident)."""
+def run(open_incidents: int, reports: int, seed: int = 7) -> tuple[float, int, int]:
+    """Returns (seconds, reports that joined an open incident, reports that had near misses)."""
     rng = random.Random(seed)
     book = PlaceBook.of(
         Place(place_key(school(i)), school(i), "Area", PlaceKind.SCHOOL, (school(i).split()[0] + " school",))
         for i in range(KNOWN)
     )
-    index = ClusterIndex(window=WINDOW)
+    index = ClusterIndex(window=search_window(WINDOW))
     for n in range(open_incidents):
         place = resolve_place(place_text(n), book)
-        index.put(Candidate(n + 1, place.ref.key, place.words, T0, T0), place.lookup_keys)
+        index.put(Candidate(n + 1, place.ref.key, place.words, T0, T0, label=place.ref.label), place.lookup_keys)
     # The stream: reports about the first 1,000 places (present in both runs), spread over 30 minutes,
     # each place spelled several ways.
     stream = [(spelled(rng.randrange(1000), rng), T0 + timedelta(seconds=rng.randrange(1800))) for _ in range(reports)]
-    joined = 0
+    joined = near = 0
     start = time.perf_counter()
     for text, observed in stream:
         place = resolve_place(text, book)
-        if choose_incident(place, observed, index.candidates(place.lookup_keys, observed), WINDOW) is not None:
-            joined += 1
-    return time.perf_counter() - start, joined
+        grouping = group(place, observed, index.candidates(place.search_keys, observed), WINDOW)
+        joined += grouping.number is not None
+        near += bool(grouping.near)
+    return time.perf_counter() - start, joined, near
 
 
 def main() -> None:
@@ -83,11 +87,11 @@ def main() -> None:
     args = parser.parse_args()
     results = {}
     for n in (1_000, 20_000):
-        seconds, joined = run(n, args.reports)
+        seconds, joined, near = run(n, args.reports)
         results[n] = seconds / args.reports
         print(
             f"{args.reports:,} reports vs {n:,} open incidents: {args.reports / seconds:,.0f} reports/s, "
-            f"{results[n] * 1e6:.1f} µs/report, {joined:,} joined an open incident"
+            f"{results[n] * 1e6:.1f} µs/report, {joined:,} joined an open incident, {near:,} had near misses"
         )
     ratio = results[20_000] / results[1_000]
     print(f"per-report cost ratio 20,000 / 1,000 open incidents: {ratio:.2f} (target <= 1.5)")

@@ -187,7 +187,7 @@ class SqliteIncidents:
         found = await sql.rows(
             self.db,
             f"""
-            SELECT i.number, i.place_key, i.words, i.first_observed, i.last_observed,
+            SELECT i.number, i.place_key, i.place_label, i.words, i.first_observed, i.last_observed,
                    group_concat(k.key, char(31)) AS matched
             FROM incident_keys k
             JOIN incidents i ON i.community = k.community AND i.number = k.number
@@ -206,6 +206,7 @@ class SqliteIncidents:
                 from_ts(r["first_observed"]),
                 from_ts(r["last_observed"]),
                 tuple(r["matched"].split("\x1f")),
+                r["place_label"],
             )
             for r in found
         ]

@@ -7,6 +7,7 @@ import json
 import aiosqlite
 
 from verification.model import Place, PlaceKind
+from verification.place_book import PlaceBook
 
 from . import sql
 
@@ -14,13 +15,39 @@ from . import sql
 class SqlitePlaces:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
+        self._books: dict[tuple[int, int], PlaceBook] = {}  # (community, places stamp) -> its book
+
+    async def book(self, community: int) -> PlaceBook:
+        # Every change to places gives the community a new random stamp, so a book is never stale; one
+        # built inside a transaction that rolls back sits under a stamp that no longer exists.
+        stamp = await sql.value(self.db, "SELECT places_stamp FROM communities WHERE id = ?", (community,))
+        key = (community, int(stamp or 0))
+        book = self._books.get(key)
+        if book is None:
+            book = PlaceBook.of(await self.all(community))
+            if len(self._books) >= 64:
+                self._books.clear()
+            self._books[key] = book
+        return book
 
     async def all(self, community: int) -> list[Place]:
         rows = await sql.rows(
-            self.db, "SELECT key, name, area, kind, aliases FROM places WHERE community = ? ORDER BY key", (community,)
+            self.db,
+            "SELECT key, name, area, kind, aliases, address, cross_streets FROM places "
+            "WHERE community = ? ORDER BY key",
+            (community,),
         )
         return [
-            Place(r["key"], r["name"], r["area"], PlaceKind(r["kind"]), tuple(json.loads(r["aliases"]))) for r in rows
+            Place(
+                r["key"],
+                r["name"],
+                r["area"],
+                PlaceKind(r["kind"]),
+                tuple(json.loads(r["aliases"])),
+                r["address"],
+                tuple(json.loads(r["cross_streets"])),
+            )
+            for r in rows
         ]
 
     async def _changed(self, community: int) -> None:
@@ -30,8 +57,18 @@ class SqlitePlaces:
         await self._changed(community)
         await sql.run(
             self.db,
-            "INSERT INTO places (community, key, name, area, kind, aliases) VALUES (?, ?, ?, ?, ?, ?)",
-            (community, place.key, place.name, place.area, place.kind.value, json.dumps(list(place.aliases))),
+            "INSERT INTO places (community, key, name, area, kind, aliases, address, cross_streets) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                community,
+                place.key,
+                place.name,
+                place.area,
+                place.kind.value,
+                json.dumps(list(place.aliases)),
+                place.address,
+                json.dumps(list(place.cross_streets)),
+            ),
         )
 
     async def remove(self, community: int, key: str) -> bool:

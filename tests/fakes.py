@@ -20,6 +20,7 @@ from verification.community import Community, Recipient, RecipientKind, Subscrip
 from verification.events import IncidentEvent
 from verification.incident import Incident, replay
 from verification.model import Language, Place, Report
+from verification.place_book import PlaceBook
 from verification.ports import (
     DeliveryCounts,
     DeliveryRecord,
@@ -92,6 +93,9 @@ class FakePlaces:
     async def all(self, community: int) -> list[Place]:
         return list(self.uow.data.places.get(community, {}).values())
 
+    async def book(self, community: int) -> PlaceBook:
+        return PlaceBook.of(await self.all(community))
+
     def _changed(self, community: int) -> None:
         current = self.uow.data.communities.get(community)
         if current is not None:
@@ -146,7 +150,10 @@ class FakeIncidents:
         if state.closed:
             index.remove(number)
         else:
-            candidate = Candidate(number, state.place.key, _words(state), state.first_observed, state.last_observed)
+            candidate = Candidate(
+                number, state.place.key, _words(state), state.first_observed, state.last_observed,
+                label=state.place.label,
+            )  # fmt: skip
             index.put(candidate, data.keys[(community, number)])
 
     async def candidates(

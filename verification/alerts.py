@@ -34,6 +34,7 @@ from .events import (
     Debunked,
     IncidentEvent,
     Misidentified,
+    PlaceChanged,
     Reported,
     Resolved,
     StatementAttached,
@@ -139,7 +140,7 @@ def owed(events: Sequence[IncidentEvent]) -> list[AlertMessage]:
     return messages
 
 
-_MAY_OWE = (Confirmed, StatementAttached, Updated, Corrected, Misidentified, Debunked, Resolved)
+_MAY_OWE = (Confirmed, StatementAttached, Updated, Corrected, Misidentified, Debunked, Resolved, PlaceChanged)
 
 
 def may_owe(new: Sequence[IncidentEvent]) -> bool:
@@ -158,7 +159,7 @@ def _kind_owed(before: Incident, event: IncidentEvent, *, told: bool) -> AlertKi
     match event:
         case Confirmed() if before.status is Status.UNVERIFIED:
             return AlertKind.ALERT
-        case StatementAttached() | Updated() if live:
+        case StatementAttached() | Updated() | PlaceChanged() if live:
             return AlertKind.UPDATE
         case Corrected() | Misidentified() if told:
             return AlertKind.CORRECTION

@@ -176,6 +176,33 @@ class Reopened(IncidentEvent):
     kind: ClassVar[str] = "reopened"
 
 
+@dataclass(frozen=True, slots=True)
+class Resemblance:
+    """Another open incident a new one may be the same as, for moderators to merge by hand if it is."""
+
+    number: int
+    label: str
+    minutes_apart: int
+    reason: str  # verification.clustering.NearReason
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resembles(IncidentEvent):
+    """Noted when an incident opens close to others: "possibly the same as #12 (El Güero, 5 min apart)"."""
+
+    kind: ClassVar[str] = "resembles"
+    others: tuple[Resemblance, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlaceChanged(IncidentEvent):
+    """Where the incident is, as subscribers would see it: picked by its reporter from a menu, or set by a
+    moderator (`/incident place`)."""
+
+    kind: ClassVar[str] = "place_changed"
+    place: PlaceRef
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReportTimed(IncidentEvent):
     """A reporter whose time could not be read picked one ("15 minutes ago") with a button."""
@@ -201,6 +228,8 @@ EVENT_TYPES: dict[str, type[IncidentEvent]] = {
         Reported,
         ReportAdded,
         ReportTimed,
+        Resembles,
+        PlaceChanged,
         StatementAttached,
         ConfirmVote,
         Confirmed,
@@ -340,6 +369,8 @@ _DECODERS: dict[type, dict[str, Any]] = {
     Reported: {"place": _place, "report": _facts},
     ReportAdded: {"report": _facts},
     ReportTimed: {"observed": _observed},
+    Resembles: {"others": lambda raw: tuple(Resemblance(**r) for r in raw)},
+    PlaceChanged: {"place": _place},
     StatementAttached: {"statement": _statement},
     Confirmed: {"voters": tuple},
     Reconfirmed: {"voters": tuple},

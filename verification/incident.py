@@ -28,6 +28,7 @@ from .events import (
     IncidentEvent,
     Merged,
     Misidentified,
+    PlaceChanged,
     PlaceRef,
     Reconfirmed,
     Reopened,
@@ -35,6 +36,8 @@ from .events import (
     Reported,
     ReportFacts,
     ReportTimed,
+    Resemblance,
+    Resembles,
     Resolved,
     StatementAttached,
     Updated,
@@ -121,6 +124,7 @@ class Incident:
     # The only statement the confirmation rested on was taken back and no moderator has reviewed it
     # since (re-confirmed, corrected or closed it): the card asks them to.
     confirmation_withdrawn: bool = False
+    resembles: tuple[Resemblance, ...] = ()  # open incidents it may be the same as, for moderators
     history: tuple[IncidentEvent, ...] = ()
 
     # --- derived -------------------------------------------------------------------------------
@@ -262,6 +266,14 @@ class Incident:
         match event:
             case ReportAdded(report=facts):
                 return _evolve(state, reports=(*state.reports, facts), last_news_at=event.at)
+            case Resembles(others=others):
+                return _evolve(state, resembles=(*state.resembles, *others))
+            case PlaceChanged(place=place):
+                # A moderator's change after confirmation is a change of what subscribers are told.
+                told = state.confirmed_facts
+                return _evolve(
+                    state, place=place, confirmed_facts=replace(told, place=place) if told is not None else None
+                )
             case ReportTimed(report_id=report_id, observed=observed):
                 timed = tuple(
                     replace(r, observed_at=observed.at, observed=observed) if r.report_id == report_id else r
@@ -365,6 +377,26 @@ class Incident:
     def add_report(self, facts: ReportFacts, at: datetime) -> list[IncidentEvent]:
         self._require_open()
         return [ReportAdded(at=at, actor=reporter_actor(facts.reporter), report=facts)]
+
+    def note_resemblance(self, others: Sequence[Resemblance], at: datetime) -> list[IncidentEvent]:
+        return [Resembles(at=at, actor=SYSTEM, others=tuple(others))] if others else []
+
+    def choose_place(self, place: PlaceRef, reporter: int, at: datetime) -> list[IncidentEvent]:
+        """The incident's only reporter picks where it was from a menu: only before anyone is told."""
+        self._require_open()
+        if self.status is not Status.UNVERIFIED or self.was_confirmed or self.reporter_count != 1:
+            raise RuleViolation("place_fixed", number=self.number)
+        if place == self.place:
+            return []
+        return [PlaceChanged(at=at, actor=reporter_actor(reporter), place=place, reason="chosen by its reporter")]
+
+    def set_place(self, place: PlaceRef, by: Moderator, at: datetime, reason: str = "") -> list[IncidentEvent]:
+        """A moderator names the place as subscribers should see it (a confirmed incident's subscribers
+        are sent an UPDATE)."""
+        self._require_open()
+        if place == self.place:
+            return []
+        return [PlaceChanged(at=at, actor=moderator_actor(by.id), place=place, reason=_optional(reason))]
 
     def time_report(self, report_id: int, observed: ObservedTime, at: datetime) -> list[IncidentEvent]:
         """A reporter gives the time Veraz could not read. Only a time not given can be set this way,
@@ -470,8 +502,10 @@ class Incident:
         *,
         reason: str = "",
         moved: Sequence[ReportFacts] | None = None,
+        actor: str | None = None,
     ) -> tuple[list[IncidentEvent], list[IncidentEvent]]:
         """Move this incident's reports into `target` (`moved`: the same reports, renumbered for it).
+        `actor` overrides who did it (a reporter who picked the place from a menu).
 
         Returns (events for self, events for target).
         """
@@ -484,7 +518,7 @@ class Incident:
             raise RuleViolation("merge_alerted", number=self.number)
         event = Merged(
             at=at,
-            actor=moderator_actor(by.id),
+            actor=actor or moderator_actor(by.id),
             reason=_optional(reason),
             source=self.number,
             target=target.number,

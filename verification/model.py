@@ -26,14 +26,20 @@ class Language(StrEnum):
 class PlaceKind(StrEnum):
     SCHOOL = "school"
     WORSHIP = "worship"
-    HOSPITAL = "hospital"
+    HOSPITAL = "hospital"  # clinics too
     COURT = "court"
+    PARK = "park"
+    STORE = "store"  # markets, shops, businesses
+    STATION = "station"  # train and bus stations
     OTHER = "other"
 
     @property
     def sensitive(self) -> bool:
         """Schools, places of worship, hospitals and courts get priority in review."""
-        return self is not PlaceKind.OTHER
+        return self in _SENSITIVE
+
+
+_SENSITIVE = frozenset({PlaceKind.SCHOOL, PlaceKind.WORSHIP, PlaceKind.HOSPITAL, PlaceKind.COURT})
 
 
 class SourceKind(StrEnum):
@@ -72,11 +78,13 @@ class Status(StrEnum):
 class Place:
     """A place the community knows: a school, a church, a clinic, a court, a corner."""
 
-    key: str  # normalised name, unique per community (see `clustering.place_key`)
+    key: str  # normalised name, unique per community (see `places.place_key`)
     name: str
     area: str
     kind: PlaceKind
     aliases: tuple[str, ...] = ()
+    address: str = ""  # "1548 W 48th St": reports at this address (its block) are at this place
+    cross_streets: tuple[str, ...] = ()  # "48th St", "Laflin St": reports at a corner of these are too
 
 
 @dataclass(frozen=True, slots=True)

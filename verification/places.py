@@ -1,9 +1,10 @@
-"""Place text: normalisation, look-alike folding, street vocabulary, and the keys places are matched by.
+"""Place words: normalisation, look-alike folding, and the vocabulary people use for places and streets.
 
 Reporters type places on phones, in two languages, with typos: "la escuela Hamline", "Hamline Elem",
-"26th St and Pulaski Rd", "pulaski/26". Everything that matches places goes through `tokens()`, which
-folds case, accents, punctuation, look-alike letters from other scripts, street suffixes and directions,
-ordinals ("48th" -> "48") and kind words ("escuela", "elementary" -> "school").
+"26th St and Pulaski Rd", "pulaski/26". This module holds the words: `tokens()` folds case, accents,
+punctuation, look-alike letters from other scripts, street suffixes and directions, ordinals ("48th" ->
+"48") and kind words ("escuela", "elementary" -> "school"); `words()` splits a whole hurried message
+into typed words with the pauses between them, for the reader (`place_reading`) to find the place in.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
 
 # Letters from other scripts that render like Latin ones; folded so "Hаmline" (Cyrillic а) is Hamline.
 CONFUSABLES = str.maketrans(
@@ -28,31 +32,51 @@ CONFUSABLES = str.maketrans(
     }
 )  # fmt: skip
 
-# Kind words: two places of different kinds are never the same place ("Whittier Elementary" is not
-# "Whittier Park"), and a kind word alone never identifies a place.
+# Kind words, by class: two places of different kinds are never the same place ("Whittier Elementary"
+# is not "Whittier Park"), and a kind word alone never identifies a place.
 KIND_WORDS: dict[str, str] = {
     **dict.fromkeys(
-        ["school", "schools", "elementary", "elem", "primary", "academy", "escuela", "colegio", "high",
-         "middle", "preschool", "kindergarten", "prepa", "secundaria", "primaria", "elementaria"],
+        ["school", "schools", "elementary", "elem", "primary", "academy", "acad", "escuela", "colegio", "high",
+         "hs", "middle", "preschool", "prek", "kindergarten", "kinder", "prepa", "preparatoria", "secundaria",
+         "primaria", "elementaria", "charter", "escuelita", "elementry", "elementar"],
         "school",
     ),
     **dict.fromkeys(
         ["church", "iglesia", "parish", "parroquia", "mosque", "mezquita", "temple", "templo",
-         "synagogue", "sinagoga", "cathedral", "catedral", "chapel", "capilla"],
+         "synagogue", "sinagoga", "cathedral", "catedral", "chapel", "capilla", "ministerio"],
         "worship",
     ),
-    **dict.fromkeys(["hospital", "clinic", "clinica", "medical", "er", "emergency"], "hospital"),
-    **dict.fromkeys(["court", "courthouse", "corte", "tribunal", "juzgado"], "court"),
-    **dict.fromkeys(["park", "parque", "playground", "field"], "park"),
-    **dict.fromkeys(["store", "tienda", "market", "mercado", "supermarket", "shop"], "store"),
-    **dict.fromkeys(["station", "estacion", "stop", "parada"], "station"),
+    **dict.fromkeys(
+        ["hospital", "clinic", "clinica", "medical", "er", "emergency", "hosp", "urgencias", "salud", "health"],
+        "hospital",
+    ),
+    **dict.fromkeys(["court", "courthouse", "corte", "tribunal", "juzgado", "courts"], "court"),
+    **dict.fromkeys(["park", "parque", "playground", "field", "parquecito"], "park"),
+    **dict.fromkeys(
+        ["store", "tienda", "market", "mercado", "supermarket", "supermercado", "super", "shop", "grocery",
+         "bodega", "carniceria", "panaderia", "abarrotes", "mall", "tiendita", "mercadito", "pulga",
+         "fleamarket", "swapmeet", "dollar", "pharmacy", "farmacia", "depot"],
+        "store",
+    ),
+    **dict.fromkeys(["restaurant", "restaurante", "taqueria", "cafe", "diner", "fonda", "pizzeria"], "restaurant"),
+    **dict.fromkeys(["carwash", "lavado", "autolavado", "lavacarros"], "carwash"),
+    **dict.fromkeys(["laundromat", "lavanderia", "laundry"], "laundry"),
+    **dict.fromkeys(["factory", "fabrica", "warehouse", "plant", "almacen"], "workplace"),
+    **dict.fromkeys(["station", "estacion", "parada", "terminal", "metro"], "station"),
 }  # fmt: skip
 
+# School levels: "Kelly High" is not "Kelly Elementary" when both are named.
+LEVEL_WORDS: dict[str, str] = {
+    **dict.fromkeys(["elementary", "elem", "primary", "primaria", "elementaria", "elementry", "es"], "elementary"),
+    **dict.fromkeys(["high", "hs", "prepa", "preparatoria"], "high"),
+    **dict.fromkeys(["middle", "ms", "secundaria"], "middle"),
+}
+
 STREET_SUFFIXES: dict[str, str] = {
-    **dict.fromkeys(["st", "street", "str", "calle"], "st"),
-    **dict.fromkeys(["ave", "avenue", "av", "avenida"], "ave"),
+    **dict.fromkeys(["st", "street", "str", "calle", "stree", "streer"], "st"),
+    **dict.fromkeys(["ave", "avenue", "av", "avenida", "avda", "avn", "avenu"], "ave"),
     **dict.fromkeys(["rd", "road"], "rd"),
-    **dict.fromkeys(["blvd", "boulevard", "bulevar"], "blvd"),
+    **dict.fromkeys(["blvd", "boulevard", "bulevar", "bvd", "blv"], "blvd"),
     **dict.fromkeys(["dr", "drive"], "dr"),
     **dict.fromkeys(["pl", "place"], "pl"),
     **dict.fromkeys(["ct"], "ct"),
@@ -60,13 +84,21 @@ STREET_SUFFIXES: dict[str, str] = {
     **dict.fromkeys(["pkwy", "parkway"], "pkwy"),
     **dict.fromkeys(["hwy", "highway"], "hwy"),
 }
+# Suffix words that may only follow a street name ("Pulaski Rd"), never stand for one on their own.
+TRAILING_SUFFIXES: dict[str, str] = {"way": "way", "ter": "ter", "terrace": "ter", "cir": "cir", "circle": "cir"}
+SUFFIX_LABELS = {
+    "st": "St", "ave": "Ave", "rd": "Rd", "blvd": "Blvd", "dr": "Dr", "pl": "Pl", "ct": "Ct", "ln": "Ln",
+    "pkwy": "Pkwy", "hwy": "Hwy", "way": "Way", "ter": "Ter", "cir": "Cir",
+}  # fmt: skip
+# Words that say "the street called ..." before its name, in Spanish mostly: "la 26", "calle 26".
+STREET_PREFIXES: dict[str, str] = {"calle": "st", "avenida": "ave", "avda": "ave", "av": "ave", "bulevar": "blvd"}
 DIRECTIONS: dict[str, str] = {
     **dict.fromkeys(["n", "north", "norte"], "n"),
     **dict.fromkeys(["s", "south", "sur"], "s"),
     **dict.fromkeys(["e", "east", "este"], "e"),
     **dict.fromkeys(["w", "west", "oeste"], "w"),
 }
-# Words around a place name that say nothing about which place it is.
+# Words around a place name that say nothing about which place it is (place keys fold them away).
 FILLER = frozenset(
     {
         "the", "at", "on", "of", "near", "in", "by", "a", "an", "to", "from", "outside", "front", "corner",
@@ -77,8 +109,92 @@ FILLER = frozenset(
 )  # fmt: skip
 CONNECTORS = frozenset({"and", "y", "&", "/", "@", "con"})
 
-_ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th|o|a|er|ro|vo|ta|mo)$")
+# Words a hurried report wraps around a place that are never part of a place's or a street's name: who
+# is there, what they do, how many, when, and pleas to share. They end a name where no comma does.
+NOISE = frozenset(
+    """
+    i im me my we were our ours us you your youre u ur he she it its they theyre them their there theres
+    this that these those here who what when where why how which everyone everybody anyone anybody someone
+    somebody people person persons man men woman women guy guys kid kids child children
+    mom dad student students neighbor neighbors neighbour neighbours worker workers
+    is are was be been being am have has had do does did dont doesnt didnt cant wont will would can could
+    should may might must get got getting go going gone went come coming came leave leaving left stay
+    staying stayed see seen saw seeing look looking watch watching wait waiting waited sit sitting
+    stand standing parked parking lot lots arrest arrests arresting arrested detain detaining detained
+    detention take taking took taken grab grabbing grabbed chase chasing chased stop stopping stopped
+    pull pulling pulled ask asking asked check checking checked question questioning raid raids raiding
+    blocking blocked surround surrounding surrounded knock knocking knocked run running ran hide
+    hiding pick picking picked walk walking walked drive driving drove tell telling told share sharing
+    spread call calling called text texting post posting warn warning avoid careful help please pls plz
+    asap urgent alert alerta warning heads up omg wtf lol now right just still again already today tonight
+    morning afternoon evening night tomorrow yesterday min mins minute minutes hour hours ago sec am pm
+    ice migra cbp hsi dhs feds fed federal federales agent agents officer officers police cop
+    cops policia patrulla immigration inmigracion border patrol sheriff deputies marshals swat fbi
+    van vans truck trucks suv suvs car cars vehicle vehicles unmarked camioneta camionetas carro carros
+    troca trocas coche coches
+    one two three four five six seven eight nine ten several many some few lots bunch lot more all
+    dos tres cuatro cinco seis siete ocho nueve diez varios varias muchos muchas algunos algunas unos unas
+    todo todos todas
+    yo tu ella ellos ellas nosotros usted ustedes mi mis su sus nuestro nuestra aqui ahi alli alla aca
+    esta estan estaba estaban estamos es son era eran hay habia hubo fue fueron ser estar tiene tienen
+    agarrando agarraron agarro arrestando arrestaron arresto deteniendo detuvieron detuvo llevando
+    llevaron llevo parados parado paradas estacionados estacionado esperando buscando preguntando
+    pidiendo revisando corriendo vi vimos vieron visto acaban acaba ahora ahorita hoy ya todavia aun
+    manana tarde noche horas hora minuto minutos hace cuidado ojo aviso avisen avisar compartan comparte
+    comparta digan diganle eviten evitar tengan salgan salir no si yes pasen pasar urgente ayuda favor
+    gente personas persona senor senora senores nino ninos nina ninas hijos hijo hija hijas familia
+    vecino vecinos trabajadores trabajador estudiantes alumnos padres mama papa
+    jan january feb february mar march apr april jun june jul july aug august sep sept september oct
+    october nov november dec december enero febrero marzo abril mayo junio julio agosto septiembre
+    octubre noviembre diciembre monday tuesday wednesday thursday friday saturday sunday lunes martes
+    miercoles jueves viernes sabado domingo
+    around over across behind inside outside near next nearby between about into onto off up down
+    alrededor dentro detras atras adentro afuera enfrente cerca lado sobre entre hacia hasta desde
+    with without for and or but so if then than also too very really like just con sin para pero o u
+    que porque como cuando donde quien
+    apt apartment unit suite ste depto departamento piso floor fl building edificio
+    somewhere anywhere everywhere algun lugar area zona barrio neighborhood
+    neighbourhood sighting spotted spotting reported report reports reporting confirmed confirm
+    idk sure unsure maybe think thought heard hear se sabe creo quizas parece dicen dijeron oi
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)  # fmt: skip
+
+# The same name in English and Spanish (saints, devotions, given names): folded to one form.
+NAME_VARIANTS: dict[str, str] = {
+    "nuestra": "our", "senora": "lady", "sagrado": "sacred", "corazon": "heart", "santisima": "holy",
+    "trinidad": "trinity", "inmaculada": "immaculate", "concepcion": "conception", "asuncion": "assumption",
+    "resurreccion": "resurrection", "cristo": "christ", "rey": "king", "familia": "family", "maria": "mary",
+    "jose": "joseph", "juan": "john", "pedro": "peter", "pablo": "paul", "miguel": "michael",
+    "francisco": "francis", "antonio": "anthony", "pio": "pius", "ines": "agnes", "lucas": "luke",
+    "mateo": "matthew", "marcos": "mark", "santiago": "james", "isidro": "isidore", "jeronimo": "jerome",
+    "benito": "benedict", "rosa": "rose", "teresa": "theresa",
+    "angeles": "angels", "dolores": "sorrows",
+    "biblioteca": "library", "centro": "center", "comunitario": "community", "comunidad": "community",
+}  # fmt: skip
+
+
+def name_form(word: str) -> str:
+    """A folded name word in one language: "pio" and "pius", "nuestra señora" and "our lady" meet."""
+    return NAME_VARIANTS.get(word, word)
+
+
+_ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th|o|a|er|ro|vo|va|ta|mo|na|do|da)$")
 _WORD = re.compile(r"[a-z0-9]+|[&/@]")
+
+# Spelled-out ordinals for street numbers: "twenty-sixth", "la primera".
+_UNIT_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+    "primera": 1, "primero": 1, "segunda": 2, "segundo": 2, "tercera": 3, "tercero": 3, "cuarta": 4,
+    "cuarto": 4, "quinta": 5, "quinto": 5, "sexta": 6, "sexto": 6, "septima": 7, "septimo": 7, "octava": 8,
+    "octavo": 8, "novena": 9, "noveno": 9, "decima": 10, "decimo": 10,
+}  # fmt: skip
+_TENS_ORDINALS = {
+    "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60, "seventieth": 70,
+    "eightieth": 80, "ninetieth": 90,
+}  # fmt: skip
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 
 
 def clean(text: str) -> str:
@@ -92,9 +208,14 @@ def clean(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case ASCII-ish text: cleaned, look-alikes folded, accents stripped, case folded."""
-    text = clean(text).translate(CONFUSABLES)
+    return _unaccented(clean(text).translate(CONFUSABLES)).casefold()
+
+
+def _unaccented(text: str) -> str:
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def has_confusables(text: str) -> bool:
@@ -104,7 +225,7 @@ def has_confusables(text: str) -> bool:
 
 
 def raw_words(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
+    return _WORD.findall(fold(text).replace("'", "").replace("’", ""))
 
 
 def canonical(word: str) -> str:
@@ -124,15 +245,15 @@ def tokens(text: str) -> list[str]:
 
 
 def kinds_in(words: list[str]) -> set[str]:
-    return {w for w in words if w in _KIND_CLASSES}
+    return {w for w in words if w in KIND_CLASSES}
 
 
 def distinctive(words: list[str]) -> list[str]:
     """Words that can tell one place from another: no kind words, suffixes or directions."""
-    return [w for w in words if w not in _KIND_CLASSES and w not in _SUFFIX_FORMS and w not in _DIRECTION_FORMS]
+    return [w for w in words if w not in KIND_CLASSES and w not in _SUFFIX_FORMS and w not in _DIRECTION_FORMS]
 
 
-_KIND_CLASSES = frozenset(KIND_WORDS.values())
+KIND_CLASSES = frozenset(KIND_WORDS.values())
 _SUFFIX_FORMS = frozenset(STREET_SUFFIXES.values())
 _DIRECTION_FORMS = frozenset(DIRECTIONS.values())
 
@@ -142,71 +263,136 @@ def place_key(name: str) -> str:
     return " ".join(tokens(name))
 
 
-# --- free text that is not a known place ----------------------------------------------------------
+# --- spelling -------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=65536)
+def skeleton(word: str) -> str:
+    """A spelling-tolerant form of a folded word, for keys: doubled letters, y/i, ck/k, ph/f, a final
+    e or plural s fold together ("pulasky" = "pulaski", "guerro" = "guero", "hamlin" = "hamline")."""
+    if word.isdigit() or len(word) < 4:
+        return word
+    word = word.replace("ph", "f").replace("ck", "k").replace("y", "i").replace("z", "s").replace("v", "b")
+    collapsed = "".join(c for i, c in enumerate(word) if i == 0 or c != word[i - 1])
+    if len(collapsed) > 4 and collapsed.endswith("s"):
+        collapsed = collapsed[:-1]
+    if len(collapsed) > 4 and collapsed.endswith("e"):
+        collapsed = collapsed[:-1]
+    return collapsed
+
+
+def typo_budget(word: str) -> int:
+    """How many slips (a wrong, missing, extra or swapped letter) a word of this length may carry."""
+    if word.isdigit() or len(word) < 4:
+        return 0
+    return 1 if len(word) < 8 else 2
+
+
+def words_alike(a: str, b: str) -> bool:
+    """Equal, or a typo apart in a long-enough word ("hamlin" / "hamline"); numbers must be equal."""
+    if a == b:
+        return True
+    if a.isdigit() or b.isdigit():
+        return False
+    budget = min(typo_budget(a), typo_budget(b)) if min(len(a), len(b)) >= 5 else 0
+    return budget > 0 and OSA.distance(a, b, score_cutoff=budget) <= budget
+
+
+# --- a whole message, word by word ----------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class FreePlace:
-    """A place described in free text: a home address (kept at block level), a corner, or words."""
+class Word:
+    """One word of a message: as typed (for labels) and folded (for matching)."""
 
-    key: str
-    label: str
-    words: tuple[str, ...]  # distinctive words, for similarity with other free text
-    block: int | None = None  # for a street address: the hundred block ("2300")
-
-
-_ADDRESS = re.compile(
-    r"(?<![\w#])(\d{1,6})\s+((?:(?:n|s|e|w|north|south|east|west)\.?\s+)?"
-    r"[\w'.-]+(?:\s+[\w'.-]+){0,3}?\s+"
-    r"(?:st|street|ave|avenue|av|rd|road|blvd|boulevard|dr|drive|pl|place|ct|court|ln|lane|pkwy|parkway|way|ter|terrace)\.?)"
-    r"(?!\w)",
-    re.IGNORECASE,
-)
-# A house number without a street suffix: "2314 Pulaski", "2314 S Pulaski" (three digits or more, so
-# "26 & Pulaski" stays a corner), and the Spanish order, "Calle Pulaski 2314", "avenida Cicero 48".
-_BARE_ADDRESS = re.compile(
-    r"^\s*(?:\w+\s+){0,2}?(\d{3,6})\s+((?:(?:n|s|e|w|north|south|east|west|norte|sur|este|oeste)\.?\s+)?"
-    r"[^\W\d_][\w'.-]*(?:\s+[^\W\d_][\w'.-]*){0,2})\s*$",
-    re.IGNORECASE,
-)
-_SPANISH_ADDRESS = re.compile(
-    r"((?:calle|avenida|av\.?|avda\.?|bulevar|camino|callejón|callejon)\s+[\w'.-]+(?:\s+[^\W\d_][\w'.-]*){0,2})"
-    r"\s*(?:no\.?|n[º°]|#)?\s*(\d{1,6})(?!\w)",
-    re.IGNORECASE,
-)
-_SPLIT = re.compile(r"\s*(?:&|/|@|\band\b|\by\b|\bcon\b|\bat\b)\s*", re.IGNORECASE)
-MAX_LABEL = 100
+    typed: str
+    norm: str
+    pause: bool = False  # a comma, a stop, an emoji or a line break comes before it
+    glued: bool = False  # joined to the word before by a hyphen ("7-Eleven")
 
 
-def _block(number: int, street_text: str) -> FreePlace:
-    """A home address as its hundred block: the house number never becomes part of a place."""
-    block = number // 100 * 100
-    street = " ".join(street_text.split())
-    street_words = tokens(street)
-    return FreePlace(
-        key=f"block:{block}:{' '.join(street_words)}",
-        label=street[:MAX_LABEL],
-        words=tuple(distinctive(street_words)),
-        block=block,
-    )
+_PIECE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[&/@#+]|\.{2,}|\s[-–—]+\s|-|[^\w\s]", re.UNICODE)
+_QUIET = frozenset(".'’·")  # inside abbreviations ("St."), never a pause
+# Two words people write for one kind of place: "car wash" is a kind, "car" alone is a vehicle.
+_COMPOUNDS = {
+    ("car", "wash"): "carwash", ("gas", "station"): "station", ("bus", "stop"): "station",
+    ("flea", "market"): "fleamarket", ("swap", "meet"): "swapmeet", ("court", "house"): "courthouse",
+    ("super", "mercado"): "supermercado",
+}  # fmt: skip
 
 
-def free_place(text: str) -> FreePlace:
-    """Describe free text as a place: an address becomes its block, a corner a sorted pair of streets."""
-    cleaned = clean(text).translate(CONFUSABLES)
-    address = _ADDRESS.search(cleaned) or _BARE_ADDRESS.search(cleaned)
-    if address:
-        return _block(int(address.group(1)), address.group(2))
-    spanish = _SPANISH_ADDRESS.search(cleaned)
-    if spanish:
-        return _block(int(spanish.group(2)), spanish.group(1))
-    parts = [p for p in _SPLIT.split(cleaned) if p.strip()]
-    if len(parts) == 2:
-        streets = sorted(" ".join(distinctive(tokens(p))) for p in parts)
-        if all(streets):
-            corner = tuple(w for s in streets for w in s.split())
-            return FreePlace(key="corner:" + "|".join(streets), label=cleaned[:MAX_LABEL], words=corner)
-    words = tokens(cleaned)
-    return FreePlace(
-        key="text:" + " ".join(sorted(set(words))), label=cleaned[:MAX_LABEL], words=tuple(distinctive(words))
-    )
+def words(text: str) -> list[Word]:
+    """The words of a message in order, ordinals spelled out folded into numbers ("twenty-sixth" -> "26th")."""
+    cleaned = clean(text.replace("\n", " , ")).translate(CONFUSABLES)
+    found: list[Word] = []
+    pause = glue = False
+    for raw in _PIECE.finditer(cleaned):
+        piece = raw.group().strip()
+        if raw.group() == "-":
+            glue = bool(found) and raw.start() > 0 and not cleaned[raw.start() - 1].isspace()
+            continue
+        if piece in _QUIET:
+            continue
+        if piece and (piece[0].isalnum() or piece in "&/@#+"):
+            norm = _unaccented(piece).casefold().replace("'", "").replace("’", "")
+            joined = glue and raw.start() > 0 and not cleaned[raw.start() - 1].isspace()
+            found.append(Word(piece, "&" if norm == "+" else norm, pause, joined))
+            pause = glue = False
+        else:
+            pause, glue = True, False
+    return _compounds(_spelled_ordinals(found))
+
+
+def _compounds(found: list[Word]) -> list[Word]:
+    merged: list[Word] = []
+    for w in found:
+        if merged and not w.pause and (merged[-1].norm, w.norm) in _COMPOUNDS:
+            first = merged.pop()
+            joiner = "-" if w.glued else " "
+            w = Word(f"{first.typed}{joiner}{w.typed}", _COMPOUNDS[(first.norm, w.norm)], first.pause, first.glued)
+        merged.append(w)
+    return merged
+
+
+def _spelled_ordinals(found: list[Word]) -> list[Word]:
+    merged: list[Word] = []
+    i = 0
+    while i < len(found):
+        w = found[i]
+        value: int | None = _UNIT_ORDINALS.get(w.norm) or _TENS_ORDINALS.get(w.norm)
+        typed = w.typed
+        if w.norm in _TENS and i + 1 < len(found) and found[i + 1].norm in _UNIT_ORDINALS:
+            unit = _UNIT_ORDINALS[found[i + 1].norm]
+            if unit < 10:
+                value, typed = _TENS[w.norm] + unit, f"{w.typed}-{found[i + 1].typed}"
+                i += 1
+        if value is not None:
+            merged.append(Word(typed, f"{value}th", w.pause, w.glued))
+        else:
+            merged.append(w)
+        i += 1
+    return merged
+
+
+def typed_phrase(shown: list[Word]) -> str:
+    """Words as typed, hyphens kept where they were."""
+    return "".join(("-" if w.glued and i else " " if i else "") + w.typed for i, w in enumerate(shown))
+
+
+def ordinal_number(norm: str) -> int | None:
+    """The street number a folded word names: "26th", "26", "26va" -> 26; anything else None."""
+    if norm.isdigit():
+        return int(norm) if len(norm) <= 3 else None
+    match = _ORDINAL.match(norm)
+    return int(match.group(1)) if match and len(match.group(1)) <= 3 else None
+
+
+def is_ordinal(norm: str) -> bool:
+    """A number written as an ordinal ("26th", "3rd", "26va"), which is a street, never a house."""
+    return bool(_ORDINAL.match(norm)) and not norm.isdigit()
+
+
+def ordinal_label(number: int) -> str:
+    if 10 <= number % 100 <= 20:
+        return f"{number}th"
+    return f"{number}{({1: 'st', 2: 'nd', 3: 'rd'}).get(number % 10, 'th')}"

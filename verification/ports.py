@@ -19,6 +19,7 @@ from .community import Community, Recipient, Subscription
 from .events import IncidentEvent
 from .incident import Incident
 from .model import Language, Place, Report, Status
+from .place_book import PlaceBook
 
 
 class DeliveryState(StrEnum):
@@ -110,6 +111,11 @@ class Communities(Protocol):
 
 class Places(Protocol):
     async def all(self, community: int) -> list[Place]: ...
+    async def book(self, community: int) -> PlaceBook:
+        """The community's places indexed for reading reports. A store may keep it until they change:
+        every report reads it, and places change rarely."""
+        ...
+
     async def add(self, community: int, place: Place) -> None: ...
     async def remove(self, community: int, key: str) -> bool: ...
     async def areas(self, community: int) -> list[str]: ...

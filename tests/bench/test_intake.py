@@ -196,7 +196,6 @@ def test_no_card_mixes_events_at_different_places(figures: IntakeFigures) -> Non
     assert figures.veraz.mixed_at_different_places == 0, figures.veraz.mixes
 
 
-@pytest.mark.xfail(reason="issue 12 in progress: time reading refuses hedged times", strict=True)
 def test_at_most_two_percent_of_reports_are_refused(figures: IntakeFigures) -> None:
     assert figures.veraz.refusal_rate <= intake.REFUSALS_TARGET, figures.veraz.refusals
 

@@ -39,11 +39,22 @@ async def test_places_add_list_remove_and_areas(uow):
         await uow.places.add(
             1, Place("hamline school", "Hamline Elementary", "Back of the Yards", PlaceKind.SCHOOL, ("Hamline",))
         )
-        await uow.places.add(1, Place("whittier park", "Whittier Park", "Pilsen", PlaceKind.OTHER))
+        park = Place(
+            "whittier park",
+            "Whittier Park",
+            "Pilsen",
+            PlaceKind.PARK,
+            (),
+            "2400 S Wolcott Ave",
+            ("W 23rd St", "S Wolcott Ave"),
+        )
+        await uow.places.add(1, park)
         await uow.commit()
     async with uow:
         assert [p.name for p in await uow.places.all(1)] == ["Hamline Elementary", "Whittier Park"]
         assert (await uow.places.all(1))[0].aliases == ("Hamline",)
+        assert (await uow.places.all(1))[0].address == ""
+        assert (await uow.places.all(1))[1] == park
         assert await uow.places.areas(1) == ["Back of the Yards", "Pilsen"]
         assert await uow.places.remove(1, "whittier park")
         assert not await uow.places.remove(1, "whittier park")

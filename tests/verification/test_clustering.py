@@ -1,172 +1,252 @@
-"""Places and clustering: free text finds known places, reports of one event join one incident."""
+"""Grouping: reports of one scene become one incident; places that are only alike become near misses."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
 
 from tests.builders import at
-from verification.clustering import Candidate, ClusterIndex, PlaceBook, choose_incident, resolve_place
-from verification.errors import RuleViolation
-from verification.model import Place, PlaceKind
-from verification.places import fold, free_place, place_key, tokens
-
-BOOK = PlaceBook.of(
-    [
-        Place(
-            "hamline school",
-            "Hamline Elementary",
-            "Back of the Yards",
-            PlaceKind.SCHOOL,
-            ("John H. Hamline Elementary School", "1548 W 48th St"),
-        ),
-        Place("whittier school", "Whittier Elementary", "Pilsen", PlaceKind.SCHOOL),
-        Place("whittier park", "Whittier Park", "Pilsen", PlaceKind.OTHER),
-        Place("russell school", "Russell Elementary", "Florence-Firestone", PlaceKind.SCHOOL),
-        Place("lillian st school", "Lillian Street Elementary", "Florence-Firestone", PlaceKind.SCHOOL),
-        Place("st agnes", "St. Agnes Church", "Pilsen", PlaceKind.WORSHIP, ("Iglesia Santa Inés",)),
-    ]
+from tests.verification.test_place_reading import BOOK
+from verification.clustering import (
+    Candidate,
+    ClusterIndex,
+    NearReason,
+    choose_incident,
+    group,
+    search_window,
 )
+from verification.place_book import PlaceBook
+from verification.place_reading import ResolvedPlace, resolve_chosen, resolve_place
+
+EMPTY = PlaceBook()
+WINDOW = timedelta(hours=2)
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Hamline Elementary", "Hamline Elementary"),
-        ("hamline", "Hamline Elementary"),
-        ("HAMLINE ELEMENTARY!!", "Hamline Elementary"),
-        ("la escuela Hamline", "Hamline Elementary"),
-        ("Hamline school on 48th", "Hamline Elementary"),
-        ("hamlin elementary", "Hamline Elementary"),
-        ("1548 W. 48th Street", "Hamline Elementary"),
-        ("1548 West 48th St", "Hamline Elementary"),
-        ("whittier school on 23rd", "Whittier Elementary"),
-        ("Whittier elem", "Whittier Elementary"),
-        ("whittier park", "Whittier Park"),
-        ("parque Whittier", "Whittier Park"),
-        ("Iglesia Santa Ines", "St. Agnes Church"),
-        ("iglesia santa inés", "St. Agnes Church"),
-        ("Lillian St Elementary", "Lillian Street Elementary"),
-        ("Russell elementary school", "Russell Elementary"),
-        ("Hаmline", "Hamline Elementary"),  # Cyrillic а
-        ("Ham\u200bline", "Hamline Elementary"),  # zero-width space
-        ("\u202eHamline", "Hamline Elementary"),  # right-to-left override
-        ("ＨＡＭＬＩＮＥ", "Hamline Elementary"),  # full-width letters
-    ],
-)
-def test_free_text_finds_the_known_place(text, expected):
-    place = resolve_place(text, BOOK)
-    assert place.ref.known
-    assert place.ref.label == expected
-
-
-def test_whittier_elementary_is_not_whittier_park():
-    """Confusable neighbours stay apart: a school is never matched to a park of the same name."""
-    assert resolve_place("Whittier school", BOOK).ref.label == "Whittier Elementary"
-    assert resolve_place("Whittier park", BOOK).ref.label == "Whittier Park"
-
-
-def test_a_name_two_places_share_is_refused_with_both_names():
-    with pytest.raises(RuleViolation) as refused:
-        resolve_place("Whittier", BOOK)
-    assert refused.value.code == "place_ambiguous"
-    assert refused.value.details["suggestions"] == "Whittier Elementary, Whittier Park"
-
-
-def test_look_alike_letters_never_make_a_new_place():
-    """Mixed scripts that match nothing are refused with suggestions instead of becoming a place."""
-    with pytest.raises(RuleViolation) as refused:
-        resolve_place("Rоsевеlt High", BOOK)
-    assert refused.value.code == "place_confusable"
-
-
-@pytest.mark.parametrize("text", ["the school", "la escuela", "outside", "  ", "st", "&&&"])
-def test_text_that_names_no_place_is_refused(text):
-    with pytest.raises(RuleViolation) as refused:
-        resolve_place(text, BOOK)
-    assert refused.value.code in {"place_too_vague", "place_required"}
-
-
-def test_huge_place_text_is_refused():
-    with pytest.raises(RuleViolation) as refused:
-        resolve_place("x" * 201, BOOK)
-    assert refused.value.code == "text_too_long"
-
-
-@pytest.mark.parametrize(
-    "text", ["26th & Pulaski", "26th St and Pulaski Rd", "pulaski/26", "Pulaski y 26", "26 and pulaski"]
-)
-def test_one_intersection_written_many_ways_is_one_key(text):
-    assert resolve_place(text, BOOK).ref.key == "corner:26|pulaski"
-
-
-def test_a_home_address_is_kept_at_block_level():
-    """A house number becomes its hundred block; two houses on one block are one place."""
-    a = resolve_place("2315 S Whipple St", BOOK).ref
-    b = resolve_place("outside 2347 South Whipple Street", BOOK).ref
-    assert a.key == b.key
-    assert a.block == 2300
-    assert a.label == "S Whipple St"
-    assert resolve_place("2415 S Whipple St", BOOK).ref.key != a.key
-
-
-def test_normalisation_folds_case_accents_and_suffixes():
-    assert fold("Ｉglesia SANTA Inés") == "iglesia santa ines"
-    assert tokens("W. 48th Street") == ["w", "48", "st"]
-    assert place_key("Lillian Street Elementary") == place_key("lillian st. elem")
-    assert free_place("26th & Pulaski").words == ("26", "pulaski")
-
-
-def candidate(number, key, words, minutes):
-    return Candidate(number, key, tuple(words), at(minutes), at(minutes))
+def candidate(number: int, place: ResolvedPlace, minutes: int, keys: tuple[str, ...] | None = None) -> Candidate:
+    return Candidate(
+        number, place.ref.key, place.words, at(minutes), at(minutes), keys or place.lookup_keys, place.ref.label
+    )
 
 
 def test_a_report_joins_an_open_incident_at_the_same_place_within_the_window():
     place = resolve_place("Hamline", BOOK)
-    near = candidate(1, place.ref.key, ["hamline"], 0)
-    assert choose_incident(place, at(90), [near], timedelta(hours=2)) == 1
-    assert choose_incident(place, at(180), [near], timedelta(hours=2)) is None
+    open_one = candidate(1, place, 0)
+    assert choose_incident(place, at(90), [open_one], WINDOW) == 1
+    later = group(place, at(180), [open_one], WINDOW)
+    assert later.number is None
+    assert [(m.number, m.reason, m.minutes_apart) for m in later.near] == [(1, NearReason.SAME_PLACE, 180)]
+    assert group(place, at(60 * 5), [open_one], WINDOW) == group(place, at(60 * 5), [], WINDOW)
 
 
-def test_free_text_places_cluster_by_similarity_but_numbers_must_agree():
-    place = resolve_place("Pulaski & 26th St", BOOK)
-    same = candidate(1, "corner:26|pulaski", ["26", "pulaski"], 0)
-    other = candidate(2, "corner:27|pulaski", ["27", "pulaski"], 0)
-    assert choose_incident(place, at(10), [other, same]) == 1
-    assert choose_incident(place, at(10), [other]) is None
+def test_the_same_corner_joins_and_the_next_corner_is_only_near():
+    here = resolve_place("26th & Pulaski", EMPTY)
+    same = candidate(1, resolve_place("pulaski/26", EMPTY), 0)
+    next_corner = candidate(2, resolve_place("27th y Pulaski", EMPTY), 0)
+    assert choose_incident(here, at(10), [next_corner, same]) == 1
+    grouping = group(here, at(10), [next_corner])
+    assert grouping.number is None
+    assert [(m.number, m.reason, m.label) for m in grouping.near] == [(2, NearReason.NEARBY, "27th St & Pulaski")]
+
+
+def test_a_school_and_a_park_that_share_a_name_never_join_but_are_named():
+    park = resolve_place("parque Whittier", BOOK)
+    school = candidate(7, resolve_place("Whittier Elementary", BOOK), 0)
+    grouping = group(park, at(5), [school])
+    assert grouping.number is None
+    assert [(m.number, m.reason, m.minutes_apart) for m in grouping.near] == [(7, NearReason.SIMILAR_NAME, 5)]
 
 
 def test_two_schools_two_hours_apart_stay_two_incidents():
     """Russell and Lillian Street (Los Angeles, April 2025): other school, other time, separate incidents."""
-    russell = resolve_place("Russell Elementary", BOOK)
-    lillian = resolve_place("Lillian Street Elementary", BOOK)
-    open_russell = candidate(1, russell.ref.key, ["russell"], 0)
-    assert choose_incident(lillian, at(120), [open_russell]) is None
+    russell = candidate(1, resolve_place("Russell Elementary", BOOK), 0)
+    assert choose_incident(resolve_place("Lillian Street Elementary", BOOK), at(120), [russell]) is None
+
+
+def test_an_ambiguous_name_joins_the_only_open_incident_it_can_mean():
+    whittier = resolve_place("Whittier", BOOK)
+    school = candidate(3, resolve_place("Whittier school", BOOK), 0)
+    park = candidate(4, resolve_place("Whittier park", BOOK), 0)
+    assert choose_incident(whittier, at(10), [school]) == 3
+    both = group(whittier, at(10), [school, park])
+    assert both.number is None
+    assert {(m.number, m.reason) for m in both.near} == {(3, NearReason.EITHER), (4, NearReason.EITHER)}
+
+
+def test_a_known_place_found_by_its_address_joins_the_one_found_by_its_name():
+    by_name = candidate(1, resolve_place("escuela Hamline", BOOK), 0)
+    assert choose_incident(resolve_place("1530 W 48th St", BOOK), at(3), [by_name]) == 1
+    assert choose_incident(resolve_place("48th y Laflin", BOOK), at(3), [by_name]) == 1
+
+
+def test_one_business_through_typos_joins_and_a_similar_name_is_only_near():
+    market = candidate(1, resolve_place("El Güero market", EMPTY), 0)
+    assert choose_incident(resolve_place("el guerro mercado", EMPTY), at(5), [market]) == 1
+    assert choose_incident(resolve_place("El Güero", EMPTY), at(5), [market]) == 1  # the only one it can be
+    diminutive = group(resolve_place("El Güerito market", EMPTY), at(5), [market])
+    assert diminutive.number is None
+    assert [m.reason for m in diminutive.near] == [NearReason.SIMILAR_NAME]
+
+
+def test_a_name_without_a_kind_does_not_choose_between_two_kinds():
+    market = candidate(1, resolve_place("El Güero market", EMPTY), 0)
+    taqueria = candidate(2, resolve_place("taqueria El Güero", EMPTY), 0)
+    grouping = group(resolve_place("el guero", EMPTY), at(5), [market, taqueria])
+    assert grouping.number is None
+    assert {m.number for m in grouping.near} == {1, 2}
+
+
+def test_a_business_on_two_streets_is_two_places():
+    cermak = candidate(1, resolve_place("Walgreens on Cermak", EMPTY), 0)
+    pulaski = group(resolve_place("Walgreens on Pulaski", EMPTY), at(5), [cermak])
+    assert pulaski.number is None
+    assert [m.number for m in pulaski.near] == [1]
+
+
+def test_houses_on_one_block_join_whatever_the_direction_typed_and_opposite_sides_of_town_do_not():
+    south = candidate(1, resolve_place("2314 S Pulaski", EMPTY), 0)
+    assert choose_incident(resolve_place("2350 S. Pulaski Rd", EMPTY), at(5), [south]) == 1
+    assert choose_incident(resolve_place("enfrente del 2340 de la Pulaski", EMPTY), at(5), [south]) == 1
+    north = group(resolve_place("2314 N Pulaski", EMPTY), at(5), [south])
+    assert north.number is None
+    assert [m.number for m in north.near] == [1]
+    next_block = group(resolve_place("2414 S Pulaski", EMPTY), at(5), [south])
+    assert next_block.number is None
+    assert [m.reason for m in next_block.near] == [NearReason.NEARBY]
+
+
+def test_a_street_name_of_uncertain_length_joins_its_full_form():
+    full = candidate(1, resolve_place("Central Park Ave & Cermak Rd", EMPTY), 0)
+    assert choose_incident(resolve_place("cermak and central park", EMPTY), at(5), [full]) == 1
+
+
+def test_a_key_the_incident_holds_through_a_merge_joins_it():
+    corner = resolve_place("26th & Pulaski", EMPTY)
+    merged = Candidate(
+        9, "place:la villita store", ("villita",), at(0), at(0), ("place:la villita store", corner.ref.key)
+    )
+    assert choose_incident(corner, at(5), [merged]) == 9
+
+
+def test_vague_reports_never_join():
+    vague = resolve_place("the school", BOOK)
+    other = Candidate(1, vague.ref.key, (), at(0), at(0), ())
+    assert choose_incident(vague, at(1), [other]) is None
+
+
+def test_picking_from_the_menu_moves_the_report_to_that_place_s_incident():
+    chosen = resolve_chosen(BOOK.places["whittier park"], BOOK)
+    park = candidate(4, resolve_place("Whittier park", BOOK), 0)
+    assert choose_incident(chosen, at(10), [park]) == 4
+
+
+def test_near_misses_are_few_and_closest_first():
+    here = resolve_place("26th & Pulaski", EMPTY)
+    others = [
+        candidate(n, resolve_place(t, EMPTY), m) for n, t, m in [(1, "27th & Pulaski", 30), (2, "25th & Pulaski", 3)]
+    ]
+    assert [m.number for m in group(here, at(0), others).near] == [2, 1]
 
 
 def test_the_cluster_index_finds_candidates_by_key_and_time_bucket():
-    index = ClusterIndex(window=timedelta(hours=2))
-    index.put(candidate(1, "place:a", ["a"], 0), ["place:a"])
-    index.put(candidate(2, "place:b", ["b"], 0), ["place:b"])
-    index.put(candidate(3, "place:a", ["a"], 60 * 24), ["place:a"])
-    assert [c.number for c in index.candidates(["place:a"], at(30))] == [1]
+    index = ClusterIndex(window=WINDOW)
+    a = resolve_place("Hamline", BOOK)
+    index.put(candidate(1, a, 0), a.lookup_keys)
+    index.put(candidate(2, resolve_place("Kelly HS", BOOK), 0), ["place:kelly high school"])
+    index.put(candidate(3, a, 60 * 24), a.lookup_keys)
+    assert [c.number for c in index.candidates(a.search_keys, at(30))] == [1]
     index.remove(1)
-    assert index.candidates(["place:a"], at(30)) == []
+    assert index.candidates(a.search_keys, at(30)) == []
     assert len(index) == 2
+    assert search_window(WINDOW) == 2 * WINDOW
 
 
-@pytest.mark.parametrize(
-    ("text", "key", "label"),
-    [
-        ("2314 Pulaski", "block:2300:pulaski", "Pulaski"),
-        ("2314 S Pulaski", "block:2300:s pulaski", "S Pulaski"),
-        ("Calle Pulaski 2314", "block:2300:st pulaski", "Calle Pulaski"),
-        ("casa en calle Pulaski 2314", "block:2300:st pulaski", "calle Pulaski"),
+# --- a stream of reports, as the use case groups them ----------------------------------------------
+
+
+@dataclass
+class Queue:
+    """The moderators' queue: one card per incident, as `submit_report` keeps it."""
+
+    book: PlaceBook
+    index: ClusterIndex = field(default_factory=lambda: ClusterIndex(window=search_window(WINDOW)))
+    cards: dict[int, list[str]] = field(default_factory=dict)
+    keys: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    near: dict[int, list[int]] = field(default_factory=dict)
+
+    def report(self, text: str, minutes: int) -> int:
+        place = resolve_place(text, self.book)
+        grouping = group(place, at(minutes), self.index.candidates(place.search_keys, at(minutes)), WINDOW)
+        number = grouping.number
+        if number is None:
+            number = len(self.cards) + 1
+            self.cards[number], self.keys[number] = [], ()
+            self.near[number] = [m.number for m in grouping.near]
+            first = at(minutes)
+        else:
+            first = self.index.candidates(self.keys[number], at(minutes))[0].first_observed
+        self.cards[number].append(text)
+        self.keys[number] = tuple(dict.fromkeys((*self.keys[number], *place.lookup_keys)))
+        label = place.ref.label if len(self.cards[number]) == 1 else ""
+        self.index.put(
+            Candidate(number, place.ref.key, place.words, first, at(minutes), label=label), self.keys[number]
+        )
+        return number
+
+
+SCENES = {
+    "corner": [
+        "26th & Pulaski", "la migra en la 26 y pulaski!!", "Pulaski/26th, 3 vans", "ICE AT 26TH AND PULASKI",
+        "s pulaski rd & w 26th st", "pulasky y 26", "corner of 26th and pulaski they're arresting kids",
     ],
-)
-def test_a_house_number_without_a_street_suffix_is_still_only_its_block(text, key, label):
-    """Found in review: "2314 Pulaski" used to keep its house number in the alert."""
-    place = resolve_place(text, BOOK).ref
-    assert (place.key, place.block, place.label) == (key, 2300, label)
-    assert "2314" not in place.label
+    "school": [
+        "Hamline Elementary", "escuela hamline", "2 agents at Hamline school door", "hamlin elem",
+        "1548 W 48th St", "la escuela Hamline en la 48", "Hamline ES",
+    ],
+    "market": [
+        "El Güero market", "mercado el guero", "ICE at El Guero market right now", "tienda El Güero!!",
+        "Guero's market", "carniceria el guero",
+    ],
+    "house": [
+        "2314 S Pulaski", "enfrente del 2314 de la Pulaski", "#2320 S Pulaski Rd", "in front of 2318 s pulaski",
+        "Pulaski 2314", "2314 s. pulaski apt 2",
+    ],
+}  # fmt: skip
+
+
+def test_every_scene_becomes_one_card_however_it_is_written():
+    queue = Queue(BOOK)
+    numbers: dict[str, set[int]] = {name: set() for name in SCENES}
+    longest = max(len(texts) for texts in SCENES.values())
+    minute = 0
+    for i in range(longest):
+        for name, texts in SCENES.items():
+            if i < len(texts):
+                numbers[name].add(queue.report(texts[i], minute))
+                minute += 1
+    assert all(len(found) == 1 for found in numbers.values()), numbers
+    assert len(queue.cards) == len(SCENES)
+
+
+def test_the_same_corner_hours_later_is_a_new_card_that_names_the_first():
+    queue = Queue(EMPTY)
+    first = queue.report("26th & Pulaski", 0)
+    second = queue.report("26 y pulaski", 60 * 3)
+    assert second != first
+    assert queue.near[second] == [first]
+
+
+@pytest.mark.parametrize(("a", "b"), [("26th & Pulaski", "27th & Pulaski"), ("Whittier Elementary", "Whittier Park")])
+def test_confusable_neighbours_open_two_cards(a, b):
+    queue = Queue(BOOK)
+    assert queue.report(a, 0) != queue.report(b, 1)
+
+
+def test_a_business_named_at_a_corner_meets_the_reports_that_name_only_the_business():
+    market = candidate(1, resolve_place("El Güero market", EMPTY), 0)
+    assert choose_incident(resolve_place("El Güero market at 26th & Pulaski", EMPTY), at(5), [market]) == 1
+    at_corner = candidate(2, resolve_place("ICE at El Guero, 26th y Pulaski", EMPTY), 0)
+    assert choose_incident(resolve_place("mercado el güero", EMPTY), at(5), [at_corner]) == 2
+    elsewhere = group(resolve_place("El Güero at 31st & Kedzie", EMPTY), at(5), [at_corner])
+    assert elsewhere.number is None

@@ -93,7 +93,7 @@ async def test_unknown_places_cluster_on_their_words(uow):
     [
         ({"when": "x" * 101}, "when_unparseable"),  # oversized; text that is no time is kept (below)
         ({"when": "in an hour"}, "when_future"),
-        ({"where": "the school"}, "place_too_vague"),
+        ({"where": "   "}, "place_required"),
         ({"what": "   "}, "what_required"),
         ({"what": "x" * 5000}, "text_too_long"),
         ({"people": 0}, "people_out_of_range"),
@@ -105,6 +105,15 @@ async def test_bad_reports_are_refused_and_change_nothing(uow, change, code):
         await usecases.submit_report(uow, NOW, report(**change))
     assert refused.value.code == code
     assert await usecases.queue(uow, CHICAGO) == []
+
+
+async def test_a_vague_place_is_kept_as_a_report_of_its_own(uow):
+    """ "the school" names no school: kept (the reporter can pick one later), never joined to another."""
+    await set_up_chicago(uow)
+    first = await usecases.submit_report(uow, NOW, report("r1", "the school", when=None))
+    second = await usecases.submit_report(uow, NOW, report("r2", "la escuela", when=None))
+    assert first.number != second.number
+    assert first.incident.place.label == "School"
 
 
 async def test_reports_before_setup_are_refused_politely(uow):

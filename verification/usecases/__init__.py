@@ -43,7 +43,7 @@ from .queries import (
     set_card,
     status_for,
 )
-from .reporting import TIME_CHOICES, ReportInput, set_report_time, submit_report
+from .reporting import TIME_CHOICES, ReportInput, choose_place, set_report_time, submit_report
 from .subscribing import areas, subscribe, subscriptions_of, unsubscribe
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "areas",
     "attach_statement",
     "card_message",
+    "choose_place",
     "configure_community",
     "correct",
     "debunk",

@@ -1,22 +1,45 @@
-"""Setting a community up: its settings and its known places (one at a time or from a CSV file)."""
+"""Setting a community up: its settings and its known places (one at a time or from a CSV file).
+
+The places file (`/places import`) is CSV with a header line naming its columns, in any order:
+
+    name,area,kind,aliases,address,cross_streets
+    Hamline Elementary,Back of the Yards,school,"Hamline school,John H. Hamline",1548 W 48th St,S Laflin St
+    Whittier Park,Pilsen,park,,,W 23rd St & S Wolcott Ave
+
+- `name`, `area` and `kind` are required; `kind` is one of school, worship, hospital (clinics too),
+  court, park, store, station, other.
+- `aliases`: other names people use, separated by commas (quote the cell) or ";".
+- `address`: the street address. A report at that address, or anywhere on its hundred block, is at
+  this place.
+- `cross_streets`: the streets the place is on or next to, separated by ";" or "&". A report at a corner
+  of any two of them (or of one of them and the address's street) is at this place.
+
+Files from older versions (`name,area,kind,aliases`, with unquoted commas between aliases) still import.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from ..clustering import PlaceBook
 from ..community import Community, zone_named
 from ..errors import RuleViolation
 from ..model import MAX_SOURCE, MAX_WHERE, Language, Place, PlaceKind
+from ..place_book import PlaceBook
 from ..places import clean, distinctive, place_key, tokens
 from ..ports import UnitOfWork
 from .moderation import expire_stale
 
 MAX_IMPORT_ROWS = 2000
 MAX_ALIASES = 20
+MAX_CROSS_STREETS = 6
+COLUMNS = ("name", "area", "kind", "aliases", "address", "cross_streets")
+_REQUIRED = ("name", "area", "kind")
+_CROSS_SPLIT = re.compile(r"\s*(?:;|&|\band\b|\by\b)\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,22 +107,38 @@ async def get_community(uow: UnitOfWork, community_id: int) -> Community | None:
         return await uow.communities.get(community_id)
 
 
-def make_place(name: str, area: str, kind: PlaceKind, aliases: str | list[str] = "") -> Place:
-    """A checked place: a name that identifies it, an area, at most 20 aliases."""
-    name, area = clean(name), clean(area)
+def make_place(
+    name: str,
+    area: str,
+    kind: PlaceKind,
+    aliases: str | Sequence[str] = "",
+    address: str = "",
+    cross_streets: str | Sequence[str] = "",
+) -> Place:
+    """A checked place: a name that identifies it, an area, at most 20 aliases, an optional address and
+    at most 6 cross streets (a string separates them with ";" or "&")."""
+    name, area, address = clean(name), clean(area), clean(address)
     if not name or not distinctive(tokens(name)):
         raise RuleViolation("place_name_required")
     if not area:
         raise RuleViolation("area_required")
-    if len(name) > MAX_WHERE or len(area) > MAX_SOURCE:
+    if len(name) > MAX_WHERE or len(area) > MAX_SOURCE or len(address) > MAX_WHERE:
         raise RuleViolation("text_too_long", limit=MAX_WHERE)
-    alias_list = aliases.split(",") if isinstance(aliases, str) else aliases
+    alias_list = re.split(r"[,;]", aliases) if isinstance(aliases, str) else aliases
     cleaned = tuple(dict.fromkeys(a for a in (clean(x) for x in alias_list) if a and tokens(a)))
     if len(cleaned) > MAX_ALIASES:
         raise RuleViolation("too_many_aliases", limit=MAX_ALIASES)
     if any(len(a) > MAX_WHERE for a in cleaned):
         raise RuleViolation("text_too_long", limit=MAX_WHERE)
-    return Place(key=place_key(name), name=name, area=area, kind=kind, aliases=cleaned)
+    street_list = _CROSS_SPLIT.split(cross_streets) if isinstance(cross_streets, str) else cross_streets
+    streets = tuple(dict.fromkeys(c for c in (clean(x) for x in street_list) if c and tokens(c)))
+    if len(streets) > MAX_CROSS_STREETS:
+        raise RuleViolation("too_many_cross_streets", limit=MAX_CROSS_STREETS)
+    if any(len(c) > MAX_SOURCE for c in streets):
+        raise RuleViolation("text_too_long", limit=MAX_SOURCE)
+    return Place(
+        key=place_key(name), name=name, area=area, kind=kind, aliases=cleaned, address=address, cross_streets=streets
+    )
 
 
 async def add_place(uow: UnitOfWork, community: int, place: Place) -> Place:
@@ -113,8 +152,13 @@ async def add_place(uow: UnitOfWork, community: int, place: Place) -> Place:
 
 
 async def remove_place(uow: UnitOfWork, community: int, name: str) -> bool:
+    """Remove the place with this name (or an alias of it)."""
     async with uow:
         removed = await uow.places.remove(community, place_key(name))
+        if not removed:
+            # Keys made by older versions may fold a name differently: find the place by its words.
+            known = PlaceBook.of(await uow.places.all(community)).exact(name)
+            removed = known is not None and await uow.places.remove(community, known.key)
         await uow.commit()
     return removed
 
@@ -142,6 +186,7 @@ async def import_places(uow: UnitOfWork, community: int, text: str) -> list[Plac
 
 
 def parse_places_csv(text: str) -> list[tuple[int, Place]]:
+    """The places in a places file (see the module's docstring), with their line numbers."""
     try:
         # newline="" lets the csv module see bare "\r" line ends as Excel and old Macs write them.
         rows = list(csv.reader(io.StringIO(text, newline="")))
@@ -149,24 +194,43 @@ def parse_places_csv(text: str) -> list[tuple[int, Place]]:
         raise RuleViolation("import_line", line=0, problem="csv") from exc
     if not rows:
         raise RuleViolation("import_empty")
-    header = [h.strip().casefold() for h in rows[0]]
-    if header[:3] != ["name", "area", "kind"]:
+    header = [re.sub(r"[\s-]+", "_", h.strip().casefold()) for h in rows[0]]
+    while header and not header[-1]:
+        header.pop()  # a trailing comma on the header line
+    if (
+        any(c not in header for c in _REQUIRED)
+        or any(h not in COLUMNS for h in header)
+        or len(set(header)) < len(header)
+    ):
         raise RuleViolation("import_header")
     if len(rows) - 1 > MAX_IMPORT_ROWS:
         raise RuleViolation("import_too_many", limit=MAX_IMPORT_ROWS)
+    column = {h: i for i, h in enumerate(header)}
+    # Older files end with aliases and leave commas between them unquoted: the rest of the line is aliases.
+    spill = header[-1] == "aliases"
     places: list[tuple[int, Place]] = []
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) < 3:
+        if len(row) < len(_REQUIRED) or (
+            len(row) > len(header) and not spill and any(c.strip() for c in row[len(header) :])
+        ):
             raise RuleViolation("import_line", line=line, problem="columns")
+
+        def cell(name: str, row: list[str] = row) -> str:
+            at = column.get(name)
+            if at is None or at >= len(row):
+                return ""
+            return ",".join(row[at:]) if spill and name == "aliases" else row[at]
+
         try:
-            kind = PlaceKind(row[2].strip().casefold())
+            kind = PlaceKind(cell("kind").strip().casefold())
         except ValueError as exc:
             raise RuleViolation("import_line", line=line, problem="kind") from exc
         try:
-            # Aliases are the rest of the line: unquoted commas in it still separate aliases.
-            place = make_place(row[0], row[1], kind, ",".join(row[3:]))
+            place = make_place(
+                cell("name"), cell("area"), kind, cell("aliases"), cell("address"), cell("cross_streets")
+            )
         except RuleViolation as exc:
             raise RuleViolation("import_line", line=line, problem=exc.code) from exc
         places.append((line, place))

@@ -15,7 +15,7 @@ from ..community import Community, Recipient, RecipientKind
 from ..errors import RuleViolation
 from ..events import Confirmed, Debunked, IncidentEvent
 from ..incident import Incident, advance, replay
-from ..model import Status
+from ..model import Place, Status
 from ..ports import NewDelivery, UnitOfWork
 
 # Lower goes first. A correction must travel at least as fast as the alarm did.
@@ -39,6 +39,10 @@ class Outcome:
     deliveries: int = 0  # outbox rows queued by this change
     cancelled: int = 0  # outbox rows this change cancelled
     joined: bool = False  # for a report: it joined an incident that was already open
+    report_id: int | None = None  # for a report: the one just stored
+    # For a report whose place text named no known place surely: the closest known places, for the
+    # reporter to pick from (or keep what they typed).
+    place_choices: tuple[Place, ...] = ()
 
 
 async def community_or_refuse(uow: UnitOfWork, community_id: int, *, configured: bool = True) -> Community:

@@ -199,19 +199,35 @@ async def merge(
     """Fold duplicate incident `source` into `target`: its reports move, both histories say so."""
     async with uow:
         community = await community_or_refuse(uow, community_id)
-        source_events, source_incident = await load(uow, community.id, source)
-        target_events, target_incident = await load(uow, community.id, target)
-        moved, ordinals = await _renumbered(uow, community.id, source_incident, target_incident)
-        for_source, for_target = source_incident.merge_into(target_incident, by, now, reason=reason, moved=moved)
-        # The target takes over the source's keys, so later reports about either place find it.
-        keys = sorted(
-            {*await uow.incidents.keys(community.id, target), *await uow.incidents.keys(community.id, source)}
-        )
-        await commit_events(uow, community, source_events, for_source, now)
-        await uow.reports.move(community.id, source, target, ordinals)
-        outcome = await commit_events(uow, community, target_events, for_target, now, keys=keys)
+        outcome = await merge_incidents(uow, community, source, target, now, by=by, reason=reason)
         await uow.commit()
     return outcome
+
+
+async def merge_incidents(
+    uow: UnitOfWork,
+    community: Community,
+    source: int,
+    target: int,
+    now: datetime,
+    *,
+    by: Moderator | None = None,
+    actor: str | None = None,
+    reason: str = "",
+) -> Outcome:
+    """The merge itself, inside the caller's transaction: by a moderator, or `actor` (a reporter who
+    picked the place of their report from a menu)."""
+    source_events, source_incident = await load(uow, community.id, source)
+    target_events, target_incident = await load(uow, community.id, target)
+    moved, ordinals = await _renumbered(uow, community.id, source_incident, target_incident)
+    for_source, for_target = source_incident.merge_into(
+        target_incident, by or Moderator("system"), now, reason=reason, moved=moved, actor=actor
+    )
+    # The target takes over the source's keys, so later reports about either place find it.
+    keys = sorted({*await uow.incidents.keys(community.id, target), *await uow.incidents.keys(community.id, source)})
+    await commit_events(uow, community, source_events, for_source, now)
+    await uow.reports.move(community.id, source, target, ordinals)
+    return await commit_events(uow, community, target_events, for_target, now, keys=keys)
 
 
 async def expire_stale(uow: UnitOfWork, now: datetime, community_id: int) -> list[int]:

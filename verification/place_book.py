@@ -1,0 +1,383 @@
+"""A community's known places, and which of them a message names.
+
+A place is named by its name or an alias through typos ("hamlin"), abbreviations ("Hamline elem",
+"hamline es"), missing or extra words ("escuela Hamline" for "John H. Hamline Elementary School") and
+kind words in either language ("escuela", "parroquia", "super"). A kind word near the name decides
+between places that share a name ("Whittier school" is never Whittier Park) and a school's level between
+schools that do ("Kelly High" is not "Kelly Elementary"). A place is also found by where it is: its
+address (kept as its hundred block) and the corners of its cross streets.
+
+Word weights follow how rare a word is in the book, so "Our Lady of Guadalupe" is found by "guadalupe
+church" and not by "our lady".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import TYPE_CHECKING
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from .model import Place, PlaceKind
+from .places import (
+    CONNECTORS,
+    FILLER,
+    KIND_CLASSES,
+    KIND_WORDS,
+    LEVEL_WORDS,
+    NOISE,
+    Word,
+    canonical,
+    distinctive,
+    name_form,
+    place_key,
+    raw_words,
+    skeleton,
+    tokens,
+    typo_budget,
+    words,
+)
+from .streets import Block, Corner, Street, StreetNames, find_block, find_corner, name_like, read_street
+
+if TYPE_CHECKING:
+    from .place_reading import ResolvedPlace
+
+MATCH_THRESHOLD = 0.75  # share of a name's weight the text must carry
+KIND_MATCH_THRESHOLD = 0.3  # ... when a kind word near it agrees and one of the name's rarest words is there
+TIE_MARGIN = 0.02
+KIND_BONUS = 0.1
+LEVEL_BONUS = 0.05
+EXACT_BONUS = 0.2
+KIND_REACH = 3  # words between a name and the kind word that qualifies it
+# Words that tell one saint or one "Our Lady" from another less than the rest of a name does.
+_SAINTS = frozenset({"saint", "san", "santa", "santo", "sta", "sto", "ste", "st"})
+_GENERIC = frozenset(
+    {"our", "lady", "holy", "sacred", "heart", "nuestra", "senora", "sagrado", "corazon", "john", "center",
+     "centro", "community", "comunidad", "family", "new", "first", "international", "united"}
+)  # fmt: skip
+_ES_KIND = "es"  # "Hamline ES": an elementary school, when it ends the name
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMatch:
+    place: Place
+    score: float
+    exact: bool = False
+    accepted: bool = True  # False: only close (a `relaxed` match), for a menu
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    """One name or alias of a place, as the words it is matched by."""
+
+    place: str
+    words: tuple[str, ...]
+    kinds: frozenset[str]
+    levels: frozenset[str]
+    exact: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    score: float
+    at: int  # position of the text word
+
+
+def name_words(name: str) -> list[str]:
+    """The words a place's name is matched by: distinctive, no saints' titles, no initials."""
+    found = [name_form(w) for w in distinctive(tokens(name)) if w not in _SAINTS and (len(w) > 1 or w.isdigit())]
+    return [w for w in found if w not in _SAINTS]
+
+
+@dataclass
+class PlaceBook:
+    """A community's known places, indexed by name word, by block and by corner."""
+
+    places: dict[str, Place] = field(default_factory=dict)
+    streets: StreetNames = field(default_factory=StreetNames)
+    resolved: dict[str, ResolvedPlace] = field(default_factory=dict)  # text -> what it resolved to
+    _by_alias: dict[str, str] = field(default_factory=dict)
+    _names: list[_Name] = field(default_factory=list)
+    _by_word: dict[str, set[int]] = field(default_factory=dict)
+    _by_skeleton: dict[str, set[str]] = field(default_factory=dict)
+    _by_prefix: dict[str, set[str]] = field(default_factory=dict)
+    _weights: dict[str, float] = field(default_factory=dict)
+    _own: set[str] = field(default_factory=set)  # name words only one place has
+    _blocks: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # block key -> (place, direction)
+    _corners: dict[str, set[str]] = field(default_factory=dict)
+    _on_street: dict[str, set[str]] = field(default_factory=dict)
+    _place_blocks: dict[str, list[Block]] = field(default_factory=dict)
+    _place_corners: dict[str, list[str]] = field(default_factory=dict)
+    _place_kinds: dict[str, set[str]] = field(default_factory=dict)
+    _of_kind: dict[str, list[Place]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, places: Iterable[Place]) -> PlaceBook:
+        book = cls()
+        for place in places:
+            book.add(place)
+        return book
+
+    def add(self, place: Place) -> None:
+        self.places[place.key] = place
+        self.resolved.clear()  # a new place can change what a text names
+        self._weights.clear()
+        self._own.clear()
+        self._of_kind.clear()
+        self._place_kinds[place.key] = place_kinds(place)
+        for name in (place.name, *place.aliases):
+            self._by_alias.setdefault(place_key(name), place.key)
+            raw = tokens(name)
+            forms = tuple(dict.fromkeys(name_words(name)))
+            if not forms:
+                continue
+            index = len(self._names)
+            levels = frozenset(LEVEL_WORDS[w] for w in _folded_words(name) if w in LEVEL_WORDS)
+            kinds = frozenset(k for k in raw if k in KIND_CLASSES)
+            self._place_kinds[place.key] |= kinds
+            self._names.append(_Name(place.key, forms, kinds, levels, _as_written(name)))
+            for form in forms:
+                self._by_word.setdefault(form, set()).add(index)
+                self._by_skeleton.setdefault(skeleton(form), set()).add(form)
+                for size in range(4, min(len(form) - 1, 7)):
+                    self._by_prefix.setdefault(form[:size], set()).add(form)
+        self._add_location(place)
+
+    def _add_location(self, place: Place) -> None:
+        streets: list[Street] = []
+        for text in (place.address, *place.aliases, place.name):
+            ws = words(text)
+            block = find_block(ws, self.streets)
+            if block is not None:
+                self._blocks.setdefault(block_index(block), []).append((place.key, block.street.direction))
+                self._place_blocks.setdefault(place.key, []).append(block)
+                streets.append(block.street)
+            elif text is not place.name:
+                corner = find_corner(ws, self.streets)
+                if corner is not None:
+                    streets.extend(corner.streets)
+                    self._register_corner(place, corner.a, corner.b)
+        if place.address and not any(b for b in self._place_blocks.get(place.key, [])):
+            street = read_street(place.address)
+            if street is not None:
+                streets.append(street)
+        streets.extend(s for s in (read_street(c) for c in place.cross_streets) if s is not None)
+        for street in streets:
+            self.streets.add(street)
+            self._on_street.setdefault(street.key, set()).add(place.key)
+        for a, b in combinations({s.key: s for s in streets}.values(), 2):
+            self._register_corner(place, a, b)
+
+    def _register_corner(self, place: Place, a: Street, b: Street) -> None:
+        key = corner_index(a, b)
+        self._corners.setdefault(key, set()).add(place.key)
+        corners = self._place_corners.setdefault(place.key, [])
+        if key not in corners:
+            corners.append(key)
+
+    # --- by where it is ---------------------------------------------------------------------------
+
+    def at_block(self, block: Block) -> list[Place]:
+        """Places whose address is on this block (a typed direction must not contradict theirs)."""
+        found = self._blocks.get(block_index(block), [])
+        direction = block.street.direction
+        keys = dict.fromkeys(k for k, d in found if not (direction and d and d != direction))
+        return [self.places[k] for k in keys]
+
+    def at_corner(self, corner: Corner) -> list[Place]:
+        return [self.places[k] for k in sorted(self._corners.get(corner_index(corner.a, corner.b), ()))]
+
+    def on_street(self, street: Street) -> list[Place]:
+        return [self.places[k] for k in sorted(self._on_street.get(street.key, ()))]
+
+    def blocks_of(self, place: Place) -> list[Block]:
+        return list(self._place_blocks.get(place.key, ()))
+
+    def corners_of(self, place: Place) -> list[str]:
+        """The corner index keys ("26|pulaski") a place is at."""
+        return list(self._place_corners.get(place.key, ()))
+
+    def of_kind(self, kind: str) -> list[Place]:
+        found = self._of_kind.get(kind)
+        if found is None:
+            found = sorted((p for p in self.places.values() if kind in self.kinds_of(p)), key=lambda p: p.name)
+            self._of_kind[kind] = found
+        return found
+
+    def siblings(self, place: Place) -> list[Place]:
+        """Other places that share a name word with `place`: "Whittier Park" for "Whittier Elementary"."""
+        mine = {w for n in self._names if n.place == place.key for w in n.words}
+        found = {self._names[i].place for w in mine for i in self._by_word.get(w, ())} - {place.key}
+        return [self.places[k] for k in sorted(found)]
+
+    def kinds_of(self, place: Place) -> set[str]:
+        """The kind classes of a place: its kind, and the kind words in its names."""
+        return self._place_kinds.get(place.key, set())
+
+    # --- by name ----------------------------------------------------------------------------------
+
+    def exact(self, text: str) -> Place | None:
+        """The place whose name or alias normalises to the same words as `text`."""
+        key = self._by_alias.get(place_key(text))
+        return None if key is None else self.places[key]
+
+    def match(self, ws: Sequence[Word], street_words: Iterable[int] = (), *, relaxed: bool = False) -> list[PlaceMatch]:
+        """The places the words name, best first. Words in `street_words` (read as a street) name a place
+        only with a kind word that agrees ("Lillian St Elementary"); `relaxed` keeps every close place."""
+        if not self._names:
+            return []
+        self._weigh()
+        streets = set(street_words)
+        content = [
+            (i, w)
+            for i, w in enumerate(ws)
+            if w.norm[:1].isalnum() and w.norm not in FILLER and w.norm not in CONNECTORS
+        ]
+        kinds = _kinds_at(ws)
+        levels = [(i, LEVEL_WORDS[w.norm]) for i, w in enumerate(ws) if w.norm in LEVEL_WORDS]
+        short = len(content) <= 5
+        # The words that could name something: a text that is only a place's own word names it ("Juarez").
+        naming = {i for i, w in content if name_like(w) and w.norm not in KIND_WORDS}
+        hits: dict[int, dict[str, _Hit]] = {}
+        for i, w in content:
+            form = name_form(canonical(w.norm))
+            if form in KIND_CLASSES or w.norm in KIND_WORDS:
+                continue
+            for known, score in self._forms_like(form, noise=w.norm in NOISE and form == w.norm):
+                for index in self._by_word[known]:
+                    found = hits.setdefault(index, {})
+                    if known not in found or found[known].score < score:
+                        found[known] = _Hit(score, i)
+        text_exact = _as_written(" ".join(w.typed for w in ws))
+        best: dict[str, PlaceMatch] = {}
+        for index, found in hits.items():
+            name = self._names[index]
+            place = self.places[name.place]
+            at = [h.at for h in found.values()]
+            near_kinds = _nearest(kinds, at, short)
+            near_levels = _nearest(levels, at, short)
+            own_kinds = place_kinds(place, name.kinds)
+            if near_kinds and own_kinds and not near_kinds & own_kinds:
+                continue  # "Whittier school" never names Whittier Park
+            if near_levels and name.levels and not near_levels & name.levels:
+                continue  # "Kelly High" never names Kelly Elementary
+            agrees = bool(near_kinds & own_kinds)
+            # "26th & Pulaski" is a corner, not Pulaski Park: street words name a place only with its kind.
+            street_only = bool(streets) and all(a in streets for a in at) and not agrees
+            if street_only and not relaxed:
+                continue
+            total = sum(self._weights[w] for w in name.words)
+            got = sum(self._weights[w] * found[w].score for w in name.words if w in found)
+            score = got / total
+            rarest = max(self._weights[w] for w in name.words)
+            rare_hit = any(self._weights[w] >= rarest for w in found)
+            alone = bool(naming) and naming <= set(at) and any(w in self._own for w in found)
+            accepted = not street_only and (
+                score >= MATCH_THRESHOLD or ((agrees or alone) and score >= KIND_MATCH_THRESHOLD and rare_hit)
+            )
+            if not accepted and not relaxed:
+                continue
+            exact = text_exact == name.exact
+            final = min(score, 1.0) + (KIND_BONUS if agrees else 0.0) + (EXACT_BONUS if exact else 0.0)
+            if near_levels & name.levels:
+                final += LEVEL_BONUS
+            if not accepted:
+                final /= 2  # close, for a menu, never chosen
+            if name.place not in best or best[name.place].score < final:
+                best[name.place] = PlaceMatch(place, round(final, 4), exact, accepted)
+        return sorted(best.values(), key=lambda m: (-m.score, m.place.name))
+
+    def _forms_like(self, form: str, *, noise: bool) -> list[tuple[str, float]]:
+        """Known name words `form` may be, with how sure: exact, a spelling, a typo, an abbreviation."""
+        if form in self._by_word:
+            return [(form, 1.0)]
+        if noise:
+            return []  # "kids", "migra": never a typo of a name
+        found = [(k, 0.95) for k in self._by_skeleton.get(skeleton(form), ())]
+        budget = typo_budget(form) if len(form) >= 5 else 0
+        if budget:
+            found += [
+                (k, 0.9 if d <= 1 else 0.85)
+                for k, d, _ in process.extract(
+                    form, list(self._by_word), scorer=OSA.distance, score_cutoff=budget, limit=None
+                )
+            ]
+        if len(form) >= 4 and not form.isdigit():
+            found += [(k, 0.8) for k in self._by_prefix.get(form, ())]  # "elem", "hamp", "guad"
+        return found
+
+    def _weigh(self) -> None:
+        if self._weights:
+            return
+        total = max(len(self.places), 1)
+        # Words of areas and of streets name no one place on their own ("village", "pulaski").
+        common = {w for p in self.places.values() for w in tokens(p.area)} | {
+            w for core in self.streets.cores() for w in core.split()
+        }
+        for form, indexes in self._by_word.items():
+            df = len({self._names[i].place for i in indexes})
+            weight = math.log(1 + total / df) if total > 1 else 1.0
+            self._weights[form] = weight * (0.3 if form in _GENERIC else 1.0)
+            if df == 1 and len(form) >= 4 and form not in _GENERIC and not form.isdigit() and form not in common:
+                self._own.add(form)
+
+
+def place_kinds(place: Place, name_kinds: Iterable[str] = ()) -> set[str]:
+    """The kind classes a place has: its kind and the kind words of its name."""
+    kinds = set(name_kinds)
+    if place.kind is not PlaceKind.OTHER:
+        kinds.add(_CLASS_OF_KIND[place.kind])
+    return kinds
+
+
+_CLASS_OF_KIND = {
+    PlaceKind.SCHOOL: "school",
+    PlaceKind.WORSHIP: "worship",
+    PlaceKind.HOSPITAL: "hospital",
+    PlaceKind.COURT: "court",
+    PlaceKind.PARK: "park",
+    PlaceKind.STORE: "store",
+    PlaceKind.STATION: "station",
+}
+KIND_OF_CLASS = {cls: kind for kind, cls in _CLASS_OF_KIND.items()}
+
+
+def _nearest(marks: list[tuple[int, str]], at: list[int], short: bool) -> set[str]:
+    """The kind (or level) words closest to a name's words: "Kelly Park by the school" is a park."""
+    if not marks or not at:
+        return set()
+    distance = {(i, m): min(abs(i - a) for a in at) for i, m in marks}
+    closest = min(distance.values())
+    if closest > KIND_REACH and not short:
+        return set()
+    return {m for (_, m), d in distance.items() if d == closest}
+
+
+def _as_written(text: str) -> str:
+    """The words of a name as written, for exactness: "Kelly school" is not exactly "Kelly Elementary"."""
+    return " ".join(w for w in raw_words(text) if w not in FILLER and w not in CONNECTORS)
+
+
+def _folded_words(name: str) -> list[str]:
+    return [w.norm for w in words(name)]
+
+
+def _kinds_at(ws: Sequence[Word]) -> list[tuple[int, str]]:
+    found = [(i, KIND_WORDS[w.norm]) for i, w in enumerate(ws) if w.norm in KIND_WORDS]
+    for i, w in enumerate(ws):
+        ends = i + 1 == len(ws) or ws[i + 1].pause
+        if w.norm == _ES_KIND and i > 0 and ends and name_like(ws[i - 1]) and not w.pause:
+            found.append((i, "school"))
+    return found
+
+
+def block_index(block: Block) -> str:
+    return f"{block.block}:{block.street.key}"
+
+
+def corner_index(a: Street, b: Street) -> str:
+    return "|".join(sorted((a.key, b.key)))

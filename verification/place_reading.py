@@ -1,0 +1,616 @@
+"""Reading where a report happened: from what a reporter typed to one place, with the keys to group by.
+
+A report's place text is read once, here:
+
+1. `read_place` finds the location phrase in the text, whatever is wrapped around it ("26th & Pulaski
+   they're arresting kids, tell everyone"): a stretch of street between two corners, an intersection, a
+   street address (kept as its hundred block), a street on its own, a named business or landmark ("El
+   Güero market", "Home Depot on Pulaski"), other words, or nothing recognisable.
+2. `resolve_place` looks the text up in the community's `PlaceBook` by name and by where the places are
+   (an address on a known place's block, a corner of its cross streets) and returns a `ResolvedPlace`:
+   the place subscribers will see named (a known place's name, or a label built from canonical street
+   forms or the extracted phrase, never the reporter's other words), the keys reports are grouped by, and
+   the closest known places when the reporter should choose (`needs_choice`).
+
+Vague or ambiguous text is kept, never refused: the reporter can pick from `alternatives` afterwards
+(`resolve_chosen`), or keep the place as typed (`resolve_as_typed`).
+
+Keys (see `clustering` for how they group reports):
+- `lookup_keys` are stored with the incident. A key without "~" says where the incident is: a report
+  that has it in its own `same_keys` is at the same place. A key with "~" marks what is near it.
+- `loose_keys` name the same place less surely (the text names two places equally well, or a name
+  without the kind or street another report gave): they join an open incident when it is the only one.
+- `near_keys` find incidents close by (the next corner, the block next door, a sibling place with the
+  same name, a similar business name) to show moderators as possible duplicates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from .errors import RuleViolation
+from .events import PlaceRef
+from .model import MAX_WHERE, Place, PlaceKind
+from .place_book import KIND_OF_CLASS, TIE_MARGIN, PlaceBook, PlaceMatch, block_index, corner_index
+from .places import (
+    FILLER,
+    KIND_WORDS,
+    Word,
+    distinctive,
+    has_confusables,
+    is_ordinal,
+    name_form,
+    skeleton,
+    tokens,
+    typed_phrase,
+    words,
+)
+from .streets import (
+    Block,
+    Corner,
+    OnStreet,
+    Segment,
+    Street,
+    StreetNames,
+    display,
+    find_block,
+    find_corner,
+    find_segment,
+    find_street,
+    name_like,
+)
+
+MAX_LABEL = 100
+_LONG_NUMBER = re.compile(r"\d{3}")
+MAX_PHRASE_LABEL = 60
+MAX_ALTERNATIVES = 5
+MAX_SIBLINGS = 4
+RESOLVED_LIMIT = 10_000  # texts remembered per book
+MAX_PHRASE_WORDS = 5
+_LOCATIVES = frozenset(
+    {"at", "@", "en", "in", "outside", "near", "by", "afuera", "frente", "enfrente", "cerca", "inside", "dentro",
+     "behind", "detras", "across", "from", "of", "de", "del", "al", "a"}
+)  # fmt: skip
+_NAME_JOINERS = frozenset({"of", "de", "del"})  # "St. Agnes of Bohemia", "Mercado de la Villita"
+_NAME_ARTICLES = frozenset({"el", "la", "los", "las", "don", "dona", "san", "santa", "santo", "st", "sta", "sto"})
+# Kind words that come before the name they qualify ("escuela Hamline", "tienda El Güero").
+_NAME_FOLLOWS = frozenset(
+    {"escuela", "colegio", "iglesia", "parroquia", "parque", "tienda", "mercado", "supermercado", "super", "clinica",
+     "corte", "estacion", "carniceria", "panaderia", "taqueria", "restaurante", "lavanderia", "fabrica", "capilla",
+     "templo", "catedral", "mezquita", "sinagoga", "tiendita", "mercadito", "farmacia", "primaria", "secundaria",
+     "preparatoria", "prepa", "juzgado", "tribunal", "parada", "terminal", "autolavado", "lavado", "hospital",
+     "escuelita", "almacen", "bodega", "ministerio", "parquecito", "abarrotes"}
+)  # fmt: skip
+_ON = frozenset({"on", "sobre", "en"})
+_SPOKEN_ONLY = frozenset("@<>`*_|#~[]()\\")
+
+
+class ReadingKind(StrEnum):
+    KNOWN = "known"  # one of the community's places
+    CORNER = "corner"  # "26th St & Pulaski Rd"
+    BLOCK = "block"  # "2300 block of S Pulaski Rd"
+    SEGMENT = "segment"  # "Pulaski Rd, 26th St–27th St"
+    STREET = "street"  # "Pulaski Rd": somewhere on it
+    NAMED = "named"  # a business or landmark: "El Güero market"
+    WORDS = "words"  # other words, kept as they are
+    VAGUE = "vague"  # nothing that tells one place from another: "the school", "outside"
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A business or landmark named in the text."""
+
+    words: tuple[str, ...]  # folded distinctive name words
+    label: str
+    kind: str  # kind class ("store", "park"...) or ""
+    span: range
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """Where the text says the report happened, before known places are looked up."""
+
+    kind: ReadingKind
+    corner: Corner | None = None
+    block: Block | None = None
+    segment: Segment | None = None
+    street: OnStreet | None = None
+    phrase: Phrase | None = None
+    kinds: tuple[str, ...] = ()  # kind classes named anywhere ("the school": "school")
+    street_words: frozenset[int] = frozenset()  # positions of the words read as streets
+    excerpt: str = ""  # the words kept for WORDS and VAGUE readings
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedPlace:
+    ref: PlaceRef
+    lookup_keys: tuple[str, ...]  # stored with the incident: where it is ("~": what it is near)
+    words: tuple[str, ...]  # distinctive words of the label, for similarity between unregistered places
+    reading: ReadingKind = ReadingKind.KNOWN
+    loose_keys: tuple[str, ...] = ()  # join an open incident holding one when it is the only one
+    near_keys: tuple[str, ...] = ()  # find incidents close by, for moderators
+    alternatives: tuple[Place, ...] = ()  # closest known places, best first, for a menu
+    needs_choice: bool = False  # the reporter should pick one of `alternatives` or keep it as typed
+    ties: int = 0  # how many of the first `alternatives` the text names equally well
+    score: float = 0.0  # how surely the text names the known place (1.0: its whole name, or its address)
+
+    @property
+    def same_keys(self) -> tuple[str, ...]:
+        return tuple(k for k in self.lookup_keys if not k.startswith("~"))
+
+    @property
+    def search_keys(self) -> tuple[str, ...]:
+        """The keys to find candidate incidents by (pass these to `Incidents.candidates`)."""
+        return tuple(dict.fromkeys((*self.same_keys, *self.loose_keys, *self.near_keys)))
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def read_place(text: str, names: StreetNames | None = None) -> Reading:
+    """The location phrase in `text`: streets first, then a named place, then any words."""
+    return _read(words(text), names or StreetNames())
+
+
+def _read(ws: Sequence[Word], names: StreetNames) -> Reading:
+    kinds = tuple(dict.fromkeys(KIND_WORDS[w.norm] for w in ws if w.norm in KIND_WORDS))
+    segment = find_segment(ws, names)
+    if segment is not None:
+        span = frozenset(segment.span)
+        return Reading(ReadingKind.SEGMENT, segment=segment, phrase=_beside(ws, span), kinds=kinds, street_words=span)
+    block = find_block(ws, names)
+    if block is not None:
+        block = Block(block.block, names.complete(block.street), block.span)
+        span = frozenset(block.span)
+        return Reading(ReadingKind.BLOCK, block=block, phrase=_beside(ws, span), kinds=kinds, street_words=span)
+    corner = find_corner(ws, names)
+    if corner is not None:
+        corner = Corner(names.complete(corner.a), names.complete(corner.b), corner.span)
+        span = frozenset(corner.span)
+        return Reading(ReadingKind.CORNER, corner=corner, phrase=_beside(ws, span), kinds=kinds, street_words=span)
+    on = find_street(ws, names)
+    if on is not None:
+        on = OnStreet(names.complete(on.street), on.span, on.sure)
+    taken = frozenset(on.span) if on else frozenset()
+    sure = taken if on is not None and on.sure else frozenset()
+    phrase = find_phrase(ws, taken)
+    if phrase is None and on is not None:
+        # "Walgreens on Cermak": the words before a street are the place on it.
+        run = _run_backward(
+            ws, on.span.start - (1 if on.span.start and ws[on.span.start - 1].norm in _ON else 0), set(taken)
+        )
+        phrase = _phrase(ws, run, run, "") if run else None
+    if phrase is not None and (phrase.words or on is not None):
+        return Reading(ReadingKind.NAMED, street=on, phrase=phrase, kinds=kinds, street_words=sure)
+    if on is not None:
+        return Reading(ReadingKind.STREET, street=on, kinds=kinds, street_words=sure)
+    named = [i for i, w in enumerate(ws) if name_like(w) and w.norm not in KIND_WORDS and i not in taken]
+    if named:
+        # The first few name words, with the small numbers between them ("Food 4 Less").
+        last = named[min(len(named), MAX_PHRASE_WORDS) - 1]
+        rest = [ws[i] for i in range(named[0], last + 1) if i in named or _name_word(ws[i])]
+        return Reading(ReadingKind.WORDS, kinds=kinds, excerpt=_phrase_label(rest))
+    kind_words = [w for w in ws if w.norm in KIND_WORDS]
+    return Reading(ReadingKind.VAGUE, kinds=kinds, excerpt=_phrase_label(kind_words[:2]))
+
+
+def _beside(ws: Sequence[Word], span: frozenset[int]) -> Phrase | None:
+    """A business named beside the streets ("El Güero market at 26th & Pulaski", "the car wash on
+    Cicero & 31st"), to meet the reports that name only the business."""
+    phrase = find_phrase(ws, span)
+    return phrase if phrase is not None and (phrase.words or phrase.kind) else None
+
+
+def find_phrase(ws: Sequence[Word], taken: Iterable[int]) -> Phrase | None:
+    """A business or landmark: a name with a kind word ("El Güero market", "tienda El Güero"), else a
+    name after "at" / "en" ("at Home Depot"), else a kind word alone ("the car wash")."""
+    blocked = set(taken)
+    bare: Phrase | None = None  # a kind word with no name: "the car wash on Cicero"
+    for k, w in enumerate(ws):
+        if w.norm not in KIND_WORDS or k in blocked:
+            continue
+        after = k + 1
+        while after < len(ws) and ws[after].norm in {"de", "del", "of"} and not ws[after].pause:
+            after += 1
+        forward = _run_forward(ws, after, blocked)
+        backward = _run_backward(ws, k, blocked)
+        first, second = (forward, backward) if w.norm in _NAME_FOLLOWS else (backward, forward)
+        run = first or second
+        if run:
+            span = range(min(run.start, k), max(run.stop, k + 1))
+            return _phrase(ws, span, run, KIND_WORDS[w.norm])
+        if bare is None:
+            bare = Phrase((), _phrase_label([w]), KIND_WORDS[w.norm], range(k, k + 1))
+    for k, w in enumerate(ws):
+        if w.norm in _LOCATIVES and k not in blocked:
+            start = k + 1
+            while start < len(ws) and ws[start].norm in FILLER and ws[start].norm not in _NAME_ARTICLES:
+                start += 1
+            run = _run_forward(ws, start, blocked)
+            if run:
+                return _phrase(ws, run, run, "")
+    return bare
+
+
+def _phrase(ws: Sequence[Word], span: range, run: range, kind: str) -> Phrase:
+    name = [ws[i] for i in run if ws[i].norm not in _NAME_ARTICLES]
+    folded = [name_form(w) for w in distinctive(tokens(" ".join(w.norm for w in name)))]
+    shown = [ws[i] for i in span if not _house_number(ws[i])]
+    return Phrase(tuple(folded), _phrase_label(shown), kind, span)
+
+
+def _run_forward(ws: Sequence[Word], i: int, blocked: set[int]) -> range | None:
+    j = i
+    while j < len(ws) and j - i < MAX_PHRASE_WORDS and j not in blocked and not (j > i and ws[j].pause):
+        joins = ws[j].norm in _NAME_ARTICLES or (j > i and ws[j].norm in _NAME_JOINERS)
+        if not (_name_word(ws[j]) or (joins and j + 1 < len(ws) and _name_word(ws[j + 1]) and j + 1 not in blocked)):
+            break
+        j += 1
+    return range(i, j) if any(_name_word(ws[x]) for x in range(i, j)) else None
+
+
+def _run_backward(ws: Sequence[Word], end: int, blocked: set[int]) -> range | None:
+    j = end
+    while j > 0 and end - j < MAX_PHRASE_WORDS and (j - 1) not in blocked and not ws[j].pause:
+        inner = j < end and j >= 2 and ws[j - 1].norm in _NAME_JOINERS and _name_word(ws[j - 2]) and not ws[j - 1].pause
+        if not (_name_word(ws[j - 1]) or inner):
+            break
+        j -= 1
+    if j < end and j > 0 and ws[j - 1].norm in _NAME_ARTICLES and not ws[j].pause:
+        j -= 1  # "El Güero market", "St. Agnes church"
+    return range(j, end) if any(_name_word(ws[x]) for x in range(j, end)) else None
+
+
+def _name_word(w: Word) -> bool:
+    """A word of a business's name: "Food 4 Less", never a numbered street ("26th") nor a kind word."""
+    return (
+        (name_like(w) or (w.norm.isdigit() and len(w.norm) < 3)) and w.norm not in KIND_WORDS and not is_ordinal(w.norm)
+    )
+
+
+def _house_number(w: Word) -> bool:
+    """Three digits or more, even glued to letters: never shown."""
+    return any(c.isdigit() for c in w.norm) and bool(_LONG_NUMBER.search(w.norm))
+
+
+def _phrase_label(shown: Sequence[Word]) -> str:
+    """The typed words, without formatting characters or house numbers; all-lower or all-upper typing
+    is capitalised word by word."""
+    kept = [Word("".join(c for c in w.typed if c not in _SPOKEN_ONLY), w.norm, w.pause, w.glued) for w in shown]
+    kept = [w for w in kept if w.typed and not _house_number(w)]
+    text = typed_phrase(kept).strip()
+    if text == text.lower() or text == text.upper():
+        text = typed_phrase([Word(display(w), w.norm, w.pause, w.glued) for w in kept])
+    if len(text) > MAX_PHRASE_LABEL:
+        text = text[:MAX_PHRASE_LABEL].rsplit(" ", 1)[0]
+    return text
+
+
+# --- resolving -------------------------------------------------------------------------------------
+
+
+def resolve_place(text: str, book: PlaceBook) -> ResolvedPlace:
+    """The place a report's `where` names. Refuses only empty, oversized or spoofed text.
+
+    Results are remembered by the book (a flood repeats the same words); refusals are not.
+    """
+    known = book.resolved.get(text)
+    if known is not None:
+        return known
+    resolved = _resolve(text, book, names_known=True)
+    if len(book.resolved) >= RESOLVED_LIMIT:
+        book.resolved.clear()
+    book.resolved[text] = resolved
+    return resolved
+
+
+def resolve_as_typed(text: str, book: PlaceBook) -> ResolvedPlace:
+    """The place as the reporter typed it, when they say it is none of the known places offered."""
+    return _resolve(text, book, names_known=False)
+
+
+def resolve_chosen(place: Place, book: PlaceBook) -> ResolvedPlace:
+    """The known place a reporter picked from the menu."""
+    return _known(place, book, 1.0)
+
+
+def _check(text: str) -> None:
+    if not text.strip():
+        raise RuleViolation("place_required")
+    if len(text) > MAX_WHERE:
+        raise RuleViolation("text_too_long", limit=MAX_WHERE)
+
+
+def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
+    _check(text)
+    ws = words(text)
+    reading = _read(ws, book.streets)
+    close = book.match(ws, reading.street_words, relaxed=True) if names_known else []
+    matches = [m for m in close if m.accepted]
+    located = _located(reading, book) if names_known else []
+    tied = _tied(matches)
+    if len(tied) > 1 and located:
+        narrowed = [m for m in tied if m.place in located]
+        tied = narrowed or tied  # the address decides between places that share a name
+    chosen: PlaceMatch | None = tied[0] if len(tied) == 1 else None
+    if chosen is None and not tied and len(located) == 1:
+        chosen = PlaceMatch(located[0], 1.0)
+    if chosen is not None:
+        return _known(chosen.place, book, chosen.score)
+    if has_confusables(text):
+        # Look-alike letters from another script are how a spoofed place gets in: never a new place.
+        suggestions = _alternatives(reading, book, tied, located, close)
+        raise RuleViolation("place_confusable", suggestions=", ".join(p.name for p in suggestions[:3]))
+    place = _unregistered(reading)
+    if not names_known:
+        return place
+    if not tied and len(located) > 1:
+        tied = [PlaceMatch(p, 1.0) for p in located]
+    alternatives = _alternatives(reading, book, tied, located, close)
+    ties = len(tied) if len(tied) > 1 else 0
+    loose = tuple(f"place:{m.place.key}" for m in tied) if ties else ()
+    near = tuple(f"place:{p.key}" for p in alternatives if f"place:{p.key}" not in loose)
+    unsure = reading.kind in (ReadingKind.STREET, ReadingKind.WORDS, ReadingKind.VAGUE) or (
+        reading.phrase is not None and not reading.phrase.words
+    )
+    return ResolvedPlace(
+        place.ref,
+        place.lookup_keys,
+        place.words,
+        place.reading,
+        loose_keys=(*place.loose_keys, *loose),
+        near_keys=(*place.near_keys, *near),
+        alternatives=tuple(alternatives),
+        needs_choice=bool(ties) or unsure,
+        ties=ties,
+    )
+
+
+def _tied(matches: list[PlaceMatch]) -> list[PlaceMatch]:
+    if not matches:
+        return []
+    top = matches[0].score
+    return [m for m in matches if top - m.score <= TIE_MARGIN]
+
+
+def _located(reading: Reading, book: PlaceBook) -> list[Place]:
+    """Known places where the text puts the report: at the block, at the corner, or the one place of the
+    kind named on the street named ("the school on 48th")."""
+    if reading.block is not None:
+        return book.at_block(reading.block)
+    if reading.corner is not None:
+        return book.at_corner(reading.corner) or _named_at_corner(reading.corner, book)
+    if reading.street is not None and reading.kinds and reading.phrase is not None and not reading.phrase.words:
+        kinds = set(reading.kinds)
+        return [p for p in book.on_street(reading.street.street) if kinds & book.kinds_of(p)]
+    return []
+
+
+def _named_at_corner(corner: Corner, book: PlaceBook) -> list[Place]:
+    """ "Hamline & 48th": one side names a known place on the other street."""
+    found: list[Place] = []
+    for side, other in ((corner.a, corner.b), (corner.b, corner.a)):
+        on_other = book.on_street(other)
+        if side.number is None and on_other:
+            found += [m.place for m in book.match(words(side.name)) if m.place in on_other]
+    return list(dict.fromkeys(found))
+
+
+def _alternatives(
+    reading: Reading, book: PlaceBook, tied: list[PlaceMatch], located: list[Place], close: list[PlaceMatch]
+) -> list[Place]:
+    found: dict[str, Place] = {m.place.key: m.place for m in tied}
+    found.update((p.key, p) for p in located)
+    found.update((m.place.key, m.place) for m in close)
+    for street in _streets_of(reading):
+        found.update((p.key, p) for p in book.on_street(street))
+    for kind in reading.kinds:
+        found.update((p.key, p) for p in book.of_kind(kind))
+    return list(found.values())[:MAX_ALTERNATIVES]
+
+
+def _streets_of(reading: Reading) -> list[Street]:
+    if reading.corner is not None:
+        return list(reading.corner.streets)
+    if reading.block is not None:
+        return [reading.block.street]
+    if reading.segment is not None:
+        return [reading.segment.street]
+    if reading.street is not None:
+        return [reading.street.street]
+    return []
+
+
+def _known(place: Place, book: PlaceBook, score: float) -> ResolvedPlace:
+    ref = PlaceRef(key=f"place:{place.key}", label=place.name, area=place.area, kind=place.kind, known=True)
+    marks = [f"~corner:{c}" for c in book.corners_of(place)]
+    marks += [f"~block:{block_index(b)}" for b in book.blocks_of(place)]
+    near = [f"place:{p.key}" for p in book.siblings(place)[:MAX_SIBLINGS]]
+    return ResolvedPlace(
+        ref,
+        _unique([ref.key, *marks]),
+        tuple(distinctive(tokens(place.name))),
+        ReadingKind.KNOWN,
+        near_keys=_unique(near),
+        score=min(score, 1.0),
+    )
+
+
+def _unique(keys: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(keys))
+
+
+# --- places nobody registered ----------------------------------------------------------------------
+
+
+def _unregistered(reading: Reading) -> ResolvedPlace:
+    match reading.kind:
+        case ReadingKind.SEGMENT if reading.segment is not None:
+            return _with_business(_segment(reading.segment), reading.phrase, [reading.segment.street])
+        case ReadingKind.BLOCK if reading.block is not None:
+            return _with_business(_block(reading.block), reading.phrase, [reading.block.street])
+        case ReadingKind.CORNER if reading.corner is not None:
+            return _with_business(_corner(reading.corner), reading.phrase, reading.corner.streets)
+        case ReadingKind.NAMED if reading.phrase is not None:
+            on = reading.street.street if reading.street else None
+            return _named(reading.phrase.words, reading.phrase.label, reading.phrase.kind, on, ReadingKind.NAMED)
+        case ReadingKind.STREET if reading.street is not None:
+            return _on_street(reading.street.street)
+        case ReadingKind.WORDS:
+            folded = tuple(name_form(w) for w in distinctive(tokens(reading.excerpt)) if w not in _NAME_ARTICLES)
+            kind = reading.kinds[0] if len(reading.kinds) == 1 else ""
+            return _named(folded, reading.excerpt, kind, None, ReadingKind.WORDS)
+    label = reading.excerpt or "?"
+    kind = _kind(reading.kinds[0]) if len(reading.kinds) == 1 else PlaceKind.OTHER
+    # Nothing here tells one place from another: it never joins an incident on its own.
+    return ResolvedPlace(
+        PlaceRef(key=f"vague:{' '.join(tokens(label))}", label=label, kind=kind), (), (), ReadingKind.VAGUE
+    )
+
+
+def _with_business(place: ResolvedPlace, phrase: Phrase | None, streets: Sequence[Street]) -> ResolvedPlace:
+    """A corner or an address with a business named at it: it marks the name ("~at:"), and joins the
+    one open incident at a business of that name (or of that kind on one of its streets)."""
+    if phrase is None:
+        return place
+    if phrase.words:
+        name = _name_key(phrase.words)
+        marks, loose = [f"~at:{name}"], [f"named:{name}", f"~named:{name}"]
+    else:
+        marks = [f"~at:#{phrase.kind}@{s.key}" for s in streets]
+        loose = [f"named:#{phrase.kind}@{s.key}" for s in streets]
+    return replace(
+        place,
+        lookup_keys=_unique([*place.lookup_keys, *marks]),
+        loose_keys=_unique([*place.loose_keys, *loose]),
+    )
+
+
+def _name_key(folded: Sequence[str]) -> str:
+    return " ".join(sorted(dict.fromkeys(skeleton(w) for w in folded)))
+
+
+def _ref(key: str, label: str, *, kind: PlaceKind = PlaceKind.OTHER, block: int | None = None) -> PlaceRef:
+    return PlaceRef(key=key, label=label[:MAX_LABEL].strip() or "?", kind=kind, block=block)
+
+
+def _words_of(label: str) -> tuple[str, ...]:
+    return tuple(distinctive(tokens(label)))
+
+
+def corner_key(a: Street, b: Street) -> str:
+    return f"corner:{corner_index(a, b)}"
+
+
+def _corner(corner: Corner) -> ResolvedPlace:
+    a, b = corner.streets
+    key = corner_key(a, b)
+    label = f"{a.label()} & {b.label()}"
+    alts = [
+        f"corner:{'|'.join(sorted((_alt_key(alt), other.key)))}"
+        for side, other in ((a, b), (b, a))
+        for alt in side.alts
+    ]
+    marks = [f"~street:{a.key}", f"~street:{b.key}"]
+    near: list[str] = [f"~{key}", f"street:{a.key}", f"street:{b.key}"]
+    for numbered, other in ((a, b), (b, a)):
+        n = numbered.number
+        if n is None or other.number is not None:
+            continue
+        for step in (n - 1, n + 1):
+            if step > 0:
+                adjacent = f"corner:{'|'.join(sorted((str(step), other.key)))}"
+                near += [adjacent, f"~{adjacent}"]
+        # In a numbered grid the 2600 block lies between 26th and 27th: a house report there is close.
+        for hundred in (n * 100, (n - 1) * 100):
+            if hundred >= 0:
+                near += [f"block:{hundred}:{other.key}", f"~block:{hundred}:{other.key}"]
+        near += [f"segment:{other.key}:{'|'.join(sorted((str(n), str(s))))}" for s in (n - 1, n + 1) if s > 0]
+    return ResolvedPlace(
+        _ref(key, label), _unique([key, *alts, *marks]), _words_of(label), ReadingKind.CORNER, near_keys=_unique(near)
+    )
+
+
+def _alt_key(core: str) -> str:
+    return " ".join(skeleton(w) for w in core.split())
+
+
+def _block(block: Block) -> ResolvedPlace:
+    street = block.street
+    generic = f"block:{block.block}:{street.key}"
+    label = street.label(direction=True)
+    near: list[str] = [f"street:{street.key}"]
+    for hundred in (block.block - 100, block.block + 100):
+        if hundred >= 0:
+            near += [f"block:{hundred}:{street.key}", f"~block:{hundred}:{street.key}"]
+    if street.number is None:
+        n = block.block // 100
+        near += [f"corner:{'|'.join(sorted((str(s), street.key)))}" for s in (n, n + 1) if s > 0]
+    marks = [f"~street:{street.key}"]
+    if street.direction:
+        key = f"block:{block.block}:{street.direction}:{street.key}"
+        lookup = [key, f"~{generic}", *marks]
+        loose, near = [generic], [f"~{generic}", *near]
+    else:
+        key, lookup, loose = generic, [generic, *marks], [f"~{generic}"]
+    return ResolvedPlace(
+        _ref(key, label, block=block.block),
+        _unique(lookup),
+        _words_of(label),
+        ReadingKind.BLOCK,
+        loose_keys=_unique(loose),
+        near_keys=_unique(near),
+    )
+
+
+def _segment(segment: Segment) -> ResolvedPlace:
+    a, b = sorted((segment.a, segment.b), key=lambda s: s.key)
+    street = segment.street
+    key = f"segment:{street.key}:{a.key}|{b.key}"
+    label = f"{street.label()}, {a.label()}–{b.label()}"
+    near = [corner_key(street, a), corner_key(street, b), f"street:{street.key}"]
+    return ResolvedPlace(
+        _ref(key, label), (key, f"~street:{street.key}"), _words_of(label), ReadingKind.SEGMENT, near_keys=_unique(near)
+    )
+
+
+def _on_street(street: Street) -> ResolvedPlace:
+    key = f"street:{street.key}"
+    label = street.label()
+    return ResolvedPlace(
+        _ref(key, label), (key,), _words_of(label), ReadingKind.STREET, near_keys=(f"~street:{street.key}",)
+    )
+
+
+def _named(folded: Sequence[str], label: str, kind: str, street: Street | None, reading: ReadingKind) -> ResolvedPlace:
+    name = _name_key(folded)
+    generic = f"named:{name}"
+    shown = f"{label}, {street.label()}" if street is not None else label
+    prefixes = [f"~pre:{skeleton(w)[:4]}" for w in folded if len(w) >= 4 and not w.isdigit()]
+    if not name:
+        # Only a kind on a street ("the car wash on Cicero"): itself, and near the street.
+        key = f"{generic}#{kind}" + (f"@{street.key}" if street is not None else "")
+        lookup, loose, near = [key], [f"~at:#{kind}@{street.key}"] if street is not None else [], []
+    elif kind or street is not None:
+        key = generic + (f"#{kind}" if kind else "") + (f"@{street.key}" if street is not None else "")
+        lookup, loose, near = [key, f"~{generic}", *prefixes], [generic, f"~at:{name}"], [f"~{generic}", *prefixes]
+    else:
+        key, lookup, loose, near = generic, [generic, *prefixes], [f"~{generic}", f"~at:{name}"], list(prefixes)
+    if street is not None:
+        # Corners, blocks and other places on the street mark it: moderators hear of them.
+        lookup, near = [*lookup, f"~street:{street.key}"], [*near, f"~street:{street.key}", f"street:{street.key}"]
+    return ResolvedPlace(
+        _ref(key, shown, kind=_kind(kind)),
+        _unique(lookup),
+        _words_of(shown),
+        reading,
+        loose_keys=_unique(loose),
+        near_keys=_unique(near),
+    )
+
+
+def _kind(kind_class: str) -> PlaceKind:
+    return KIND_OF_CLASS.get(kind_class, PlaceKind.OTHER)

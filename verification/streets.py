@@ -1,0 +1,541 @@
+"""Streets as people write them: names, intersections, house numbers and stretches between corners.
+
+"26th & Pulaski", "Pulaski/26th", "W 26th St and S Pulaski Rd", "la 26 y Pulaski" and "Pulaski at 26th"
+are one intersection; "#1234 Elm", "1234 Elm Apt 3", "Elm 1234" and "enfrente del 2314 de la Pulaski"
+are addresses, kept only as their hundred block. Directions, suffixes, Spanish prefixes ("calle",
+"avenida", "la") and ordinals fold away from a street's key; typos of streets the community's places
+are on fold into them (`StreetNames`).
+
+The parsers walk outwards from a cue (a connector, a house number, a suffix) and stop at a pause or
+at a word that is never part of a street's name (`places.NOISE`), so the words around a place ("they're
+arresting kids, tell everyone") never become part of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from .places import (
+    CONNECTORS,
+    DIRECTIONS,
+    FILLER,
+    KIND_WORDS,
+    NOISE,
+    STREET_PREFIXES,
+    STREET_SUFFIXES,
+    SUFFIX_LABELS,
+    TRAILING_SUFFIXES,
+    Word,
+    is_ordinal,
+    ordinal_label,
+    ordinal_number,
+    skeleton,
+    typo_budget,
+    words,
+)
+
+MAX_NAME_WORDS = 3  # "Martin Luther King Dr"
+DIRECTION_LABELS = {"n": "N", "s": "S", "e": "E", "w": "W"}
+_ARTICLES = frozenset({"la", "el", "the"})
+_NUMBER_MARKS = frozenset({"#", "no", "num", "numero", "nro", "n"})
+_BLOCK_WORDS = frozenset({"block", "blk", "cuadra"})
+_BETWEEN = frozenset({"between", "btw", "btwn", "entre"})
+_ON = frozenset({"on", "en", "sobre"})
+# Connectors that join two streets however weak each side looks ("cermak and pulaski"); the others join
+# them only when one side is clearly a street ("Pulaski at 26th", but never "ICE at Hamline").
+STRONG_CONNECTORS = CONNECTORS | {"x", "n"}  # "26th n pulaski"
+WEAK_CONNECTORS = frozenset({"at", "near", "by", "off", "cerca", "sobre"})
+_BARE_DIRECTIONS = frozenset({"north", "south", "east", "west"})  # "North Ave", "western and north"
+_SUFFIXES = {**STREET_SUFFIXES, **TRAILING_SUFFIXES}
+_LONG_NUMBER = re.compile(r"\d{3}")
+_NAMES_IN_FILLER = frozenset({"main"})  # "the main door", but "1st & Main"
+
+
+@dataclass(frozen=True, slots=True)
+class Street:
+    """A street: its canonical name words ("26", "pulaski", "central park") and how to show it."""
+
+    core: str
+    name: str  # display name without direction or suffix: "26th", "Pulaski", "Central Park"
+    suffix: str = ""  # canonical suffix ("st", "ave"...), typed or known
+    direction: str = ""  # "n", "s", "e", "w" when typed
+    alts: tuple[str, ...] = ()  # other cores the words may mean when the name's extent is uncertain
+
+    @property
+    def key(self) -> str:
+        return street_key(self.core)
+
+    @property
+    def number(self) -> int | None:
+        return int(self.core) if self.core.isdigit() else None
+
+    def label(self, *, direction: bool = False) -> str:
+        suffix = self.suffix or ("st" if self.number is not None else "")
+        parts = [DIRECTION_LABELS[self.direction]] if direction and self.direction else []
+        parts.append(self.name)
+        if suffix:
+            parts.append(SUFFIX_LABELS[suffix])
+        return " ".join(parts)
+
+
+def street_key(core: str) -> str:
+    return " ".join(skeleton(w) for w in core.split())
+
+
+@dataclass
+class StreetNames:
+    """The streets a community's places are on: typos of them fold into them, and they lend their suffix
+    to a street typed without one ("pulasky" -> "Pulaski Rd")."""
+
+    _by_key: dict[str, Street] = field(default_factory=dict)
+    _one_word: dict[str, str] = field(default_factory=dict)  # folded one-word core -> key, for typos
+
+    def add(self, street: Street) -> None:
+        known = self._by_key.get(street.key)
+        if known is None or (street.suffix and not known.suffix):
+            self._by_key[street.key] = replace(street, direction="", alts=())
+        if " " not in street.core and street.number is None:
+            self._one_word[street.core] = street.key
+
+    def find(self, core: str) -> Street | None:
+        """The known street `core` names, through a typo if it must."""
+        known = self._by_key.get(street_key(core))
+        if known is not None or " " in core or core.isdigit():
+            return known
+        budget = typo_budget(core)
+        if not budget or not self._one_word:
+            return None
+        best = process.extractOne(core, self._one_word.keys(), scorer=OSA.distance, score_cutoff=budget)
+        return None if best is None else self._by_key[self._one_word[best[0]]]
+
+    def complete(self, street: Street) -> Street:
+        """`street` with a known street's name and suffix when it is one (the typed direction stays)."""
+        known = self.find(street.core)
+        if known is None:
+            return street
+        return replace(known, direction=street.direction, suffix=known.suffix or street.suffix)
+
+    def cores(self) -> list[str]:
+        """The known streets' names, folded: "pulaski", "central park"."""
+        return [s.core for s in self._by_key.values()]
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+
+# --- words ----------------------------------------------------------------------------------------
+
+
+def is_suffix(norm: str) -> bool:
+    return norm in _SUFFIXES
+
+
+def name_like(w: Word) -> bool:
+    """A word that can be part of a street's or a place's name."""
+    n = w.norm
+    return (
+        n[:1].isalnum()
+        and not n.isdigit()
+        and not _LONG_NUMBER.search(n)  # "a1234": a house number glued to a word is no name
+        and n not in NOISE
+        and (n not in FILLER or n in _NAMES_IN_FILLER)
+        and n not in STRONG_CONNECTORS
+        and n not in _SUFFIXES
+        and n not in DIRECTIONS
+        and n not in _BETWEEN
+    )
+
+
+def display(w: Word) -> str:
+    """A word as a label shows it: as typed when typed in mixed case ("McCormick"), else capitalised;
+    short words typed in capitals stay so ("MLK")."""
+    typed = w.typed
+    mixed = any(c.isupper() for c in typed) and any(c.islower() for c in typed)
+    if mixed or (typed.isupper() and len(typed) <= 3 and typed.isalpha()):
+        return typed
+    return typed[:1].upper() + typed[1:].lower()
+
+
+def _number_street(w: Word) -> int | None:
+    """A street number: "26th", "26", "la 26" (never a house number: at most three digits)."""
+    return ordinal_number(w.norm)
+
+
+def _street(
+    run: Sequence[Word], suffix: str, direction: str, certain: bool, names: StreetNames, *, keep_first: bool
+) -> tuple[Street, int] | None:
+    """The street a run of name words names, and how many of the words it takes; `keep_first` says
+    which end of the run touches the cue (the connector, the house number)."""
+    if not run:
+        return None
+    for size in range(len(run), 0, -1):  # the longest known street the words name
+        part = run[:size] if keep_first else run[-size:]
+        known = names.find(" ".join(w.norm for w in part))
+        if known is not None:
+            return replace(known, suffix=known.suffix or suffix, direction=direction), size
+    if all(w.norm in KIND_WORDS for w in run) and not suffix:
+        return None  # "la escuela", "26th & the park": a kind word alone is no street
+    if certain:
+        chosen = list(run)
+        alts: tuple[str, ...] = ()
+    else:
+        # Without a suffix the name's extent is a guess: the word touching the cue, with its neighbour
+        # as another reading ("cermak and central park": "central", or "central park").
+        chosen = [run[0]] if keep_first else [run[-1]]
+        if chosen[0].norm in KIND_WORDS and len(run) > 1:
+            chosen = list(run[:2]) if keep_first else list(run[-2:])
+        pair = run[:2] if keep_first else run[-2:]
+        alts = (" ".join(w.norm for w in pair),) if len(pair) == 2 and len(chosen) == 1 else ()
+        if all(w.norm in KIND_WORDS for w in chosen):
+            return None
+    core = " ".join(w.norm for w in chosen)
+    name = " ".join(display(w) for w in chosen)
+    return Street(core, name, suffix, direction, alts), len(chosen)
+
+
+def _numbered(number: int, suffix: str, direction: str) -> Street:
+    return Street(str(number), ordinal_label(number), suffix, direction)
+
+
+def _suffix_at(ws: Sequence[Word], j: int) -> str:
+    """The suffix at `ws[j]` when it is attached to the word before it."""
+    if 0 < j < len(ws) and is_suffix(ws[j].norm) and not ws[j].pause:
+        return _SUFFIXES[ws[j].norm]
+    return ""
+
+
+def street_forward(ws: Sequence[Word], i: int, names: StreetNames) -> tuple[Street, int, bool] | None:
+    """A street starting at `ws[i]`: (street, index after it, whether it is clearly a street)."""
+    j, prefix_suffix, clear = i, "", False
+    while j < len(ws) and (ws[j].norm in _ARTICLES or ws[j].norm in STREET_PREFIXES) and j - i < 2:
+        if ws[j].norm in STREET_PREFIXES:
+            prefix_suffix, clear = STREET_PREFIXES[ws[j].norm], True
+        elif ws[j].norm == "la" and _street_after_la(ws, i, j):
+            clear = True  # "la Kedzie", "la 26": Spanish names a street so ("la calle")
+        j += 1
+    direction = ""
+    if j + 1 < len(ws) and ws[j].norm in DIRECTIONS and not ws[j + 1].pause and _can_follow_direction(ws[j + 1]):
+        direction = DIRECTIONS[ws[j].norm]
+        j += 1
+    if j >= len(ws) or (j > i and ws[j].pause):
+        return None
+    number = _number_street(ws[j])
+    if number is not None:
+        suffix = _suffix_at(ws, j + 1)
+        clear = clear or bool(suffix) or bool(direction) or is_ordinal(ws[j].norm)
+        return _numbered(number, suffix or prefix_suffix, direction), j + 1 + bool(suffix), clear
+    first = j
+    run: list[Word] = []
+    if not direction and ws[j].norm in _BARE_DIRECTIONS:
+        run, j = [ws[j]], j + 1  # "North Ave": the direction is the name
+    while j < len(ws) and len(run) < MAX_NAME_WORDS and name_like(ws[j]) and not (run and ws[j].pause):
+        run.append(ws[j])
+        j += 1
+        more = j < len(ws) and not ws[j].pause and name_like(ws[j])
+        if run[-1].norm in KIND_WORDS and more:
+            run.pop()  # a kind word only ends a street's name ("Central Park Ave"): "Home Depot Cermak"
+            j -= 1
+            break
+    if not run and j < len(ws) and _plain(ws[j]) and _suffix_at(ws, j + 1):
+        run, j = [ws[j]], j + 1  # "Main St", "Church St": a common word before a suffix is a name
+    typed = _suffix_at(ws, j) if run else ""
+    found = _street(run, typed or prefix_suffix, direction, clear or bool(typed), names, keep_first=True)
+    if found is None:
+        return None
+    street, used = found
+    end = first + used + (1 if typed and used == len(run) else 0)
+    return street, end, clear or bool(typed) or names.find(street.core) is not None
+
+
+def street_backward(ws: Sequence[Word], end: int, names: StreetNames) -> tuple[Street, int, bool] | None:
+    """A street ending just before `ws[end]`: (street, index of its first word, whether clearly a street)."""
+    j = end - 1
+    suffix = _suffix_at(ws, j) if j >= 1 else ""
+    if suffix:
+        j -= 1
+    if j < 0:
+        return None
+    number = _number_street(ws[j])
+    if number is not None:
+        direction, start = _direction_before(ws, j)
+        start, prefixed, prefix_suffix = _prefix_before(ws, start)
+        clear = bool(suffix) or is_ordinal(ws[j].norm) or prefixed or bool(direction)
+        return _numbered(number, suffix or prefix_suffix, direction), start, clear
+    run: list[Word] = []
+    while j >= 0 and len(run) < MAX_NAME_WORDS and name_like(ws[j]) and not (run and ws[j].norm in KIND_WORDS):
+        run.insert(0, ws[j])  # a kind word only ends a name ("Central Park & Cermak"), never starts it
+        j -= 1
+        if run[0].pause:
+            break
+    if not run and j >= 0 and ws[j].norm in _BARE_DIRECTIONS:
+        run, j = [ws[j]], j - 1
+    if not run and suffix and j >= 0 and _plain(ws[j]):
+        run = [ws[j]]  # "Main St"
+    found = _street(run, suffix, "", bool(suffix), names, keep_first=False)
+    if found is None:
+        return None
+    street, used = found
+    start = end - (1 if suffix else 0) - used
+    direction, start = _direction_before(ws, start)
+    start, prefixed, prefix_suffix = _prefix_before(ws, start)
+    street = replace(street, direction=direction, suffix=street.suffix or prefix_suffix)
+    return street, start, bool(suffix) or prefixed or names.find(street.core) is not None
+
+
+_PREPOSITIONS = frozenset({"at", "on", "of", "in", "by", "to", "from", "near", "de", "del", "en", "al", "por"})
+
+
+def _plain(w: Word) -> bool:
+    """Any word but an article, a preposition or a connector: "Main", "Church", "Park" before a suffix."""
+    return (
+        w.norm[:1].isalpha()
+        and w.norm not in _ARTICLES
+        and w.norm not in _PREPOSITIONS
+        and w.norm not in STRONG_CONNECTORS
+        and not _LONG_NUMBER.search(w.norm)
+    )
+
+
+def _street_after_la(ws: Sequence[Word], i: int, j: int) -> bool:
+    """ "la Kedzie" is a street, "tienda La Chiquita" a shop: not after a kind word, nor before one."""
+    if j + 1 >= len(ws) or ws[j + 1].norm in NOISE or ws[j + 1].pause:
+        return False
+    before = ws[i - 1].norm if i >= 1 and j == i else ""
+    after = ws[j + 2].norm if j + 2 < len(ws) and not ws[j + 2].pause else ""
+    return before not in KIND_WORDS and after not in KIND_WORDS and ws[j + 1].norm not in KIND_WORDS
+
+
+def _can_follow_direction(w: Word) -> bool:
+    return _number_street(w) is not None or name_like(w)
+
+
+def _direction_before(ws: Sequence[Word], start: int) -> tuple[str, int]:
+    if start >= 1 and ws[start - 1].norm in DIRECTIONS and not ws[start].pause:
+        return DIRECTIONS[ws[start - 1].norm], start - 1
+    return "", start
+
+
+def _prefix_before(ws: Sequence[Word], start: int) -> tuple[int, bool, str]:
+    """Skips "la", "calle", "la calle" before a street: (new start, whether one was there, its suffix)."""
+    prefixed, suffix = False, ""
+    while start >= 1 and not ws[start].pause and (ws[start - 1].norm in STREET_PREFIXES or ws[start - 1].norm == "la"):
+        prefixed = True
+        suffix = suffix or STREET_PREFIXES.get(ws[start - 1].norm, "")
+        start -= 1
+    return start, prefixed, suffix
+
+
+# --- what the streets in a message make --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Corner:
+    a: Street
+    b: Street
+    span: range
+
+    @property
+    def streets(self) -> tuple[Street, Street]:
+        return (self.a, self.b) if self.a.key <= self.b.key else (self.b, self.a)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A street address as its hundred block: the house number itself is never kept."""
+
+    block: int
+    street: Street
+    span: range
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A stretch of one street between two cross streets: "Pulaski between 26th and 27th"."""
+
+    street: Street
+    a: Street
+    b: Street
+    span: range
+
+
+@dataclass(frozen=True, slots=True)
+class OnStreet:
+    street: Street
+    span: range
+    sure: bool = True  # a suffix, a number, a known street or "on" says so; not just "la Villita"
+
+
+def find_corner(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = ()) -> Corner | None:
+    """The clearest intersection the words name, if any."""
+    blocked = set(taken)
+    best: tuple[int, int, Corner] | None = None
+    for c, w in enumerate(ws):
+        strong = w.norm in STRONG_CONNECTORS
+        if c in blocked or not (strong or w.norm in WEAK_CONNECTORS) or c == 0:
+            continue
+        right_at = c + 1
+        if w.norm == "cerca" and right_at < len(ws) and ws[right_at].norm == "de":
+            right_at += 1
+        left = street_backward(ws, c, names)  # "Pulaski Rd (by 26th)": a pause may come before the connector
+        right = street_forward(ws, right_at, names) if right_at < len(ws) and not ws[right_at].pause else None
+        if left is None or right is None:
+            continue
+        (a, start, a_clear), (b, end, b_clear) = left, right
+        if a.key == b.key or blocked & set(range(start, end)):
+            continue
+        if a.number is not None and b.number is not None and not (a_clear and b_clear):
+            continue  # "12/03", "2 y 3": a date or a count, not two streets
+        if not strong and not (a_clear or b_clear):
+            continue
+        clarity = int(a_clear) + int(b_clear) + int(strong)
+        if best is None or clarity > best[0]:
+            best = (clarity, -start, Corner(a, b, range(start, end)))
+    if best is None:
+        return _adjacent_corner(ws, names, blocked)
+    return best[2]
+
+
+def _adjacent_corner(ws: Sequence[Word], names: StreetNames, blocked: set[int]) -> Corner | None:
+    """Two streets typed side by side, no "&" between: "ICE 26th pulaski", "pulaski 26th st"."""
+    for k, w in enumerate(ws):
+        if k in blocked or _number_street(w) is None or (w.norm.isdigit() and len(w.norm) > 2):
+            continue
+        numbered = street_forward(ws, k, names)
+        if numbered is None or not numbered[2]:
+            continue  # a bare "26" beside a word is a count, not a street
+        street, end, _ = numbered
+        after = street_forward(ws, end, names) if end < len(ws) and not ws[end].pause else None
+        if after is not None and after[0].number is None and ws[end].norm not in KIND_WORDS:
+            return Corner(street, after[0], range(k, after[1]))
+        before = street_backward(ws, k, names) if k >= 1 and not w.pause else None
+        if before is not None and before[0].number is None and ws[k - 1].norm not in KIND_WORDS:
+            return Corner(before[0], street, range(before[1], end))
+    return None
+
+
+def find_segment(ws: Sequence[Word], names: StreetNames) -> Segment | None:
+    """ "Pulaski between 26th and 27th", "entre Kedzie y Pulaski en la 26"."""
+    for k, w in enumerate(ws):
+        if w.norm not in _BETWEEN:
+            continue
+        first = street_forward(ws, k + 1, names)
+        if first is None:
+            continue
+        a, middle, _ = first
+        if middle >= len(ws) or ws[middle].norm not in STRONG_CONNECTORS:
+            continue
+        second = street_forward(ws, middle + 1, names)
+        if second is None:
+            continue
+        b, end, _ = second
+        on = k - 1 if k >= 1 and ws[k - 1].norm in _ON else k
+        main = street_backward(ws, on, names) if on >= 1 else None
+        if main is None and end < len(ws) and ws[end].norm in _ON:
+            after = street_forward(ws, end + 1, names)  # "between Kedzie and Pulaski on 26th"
+            if after is not None:
+                main, end = (after[0], k, after[2]), after[1]
+        if main is None:
+            continue
+        street, start, _ = main
+        if len({street.key, a.key, b.key}) == 3:
+            return Segment(street, a, b, range(min(start, k), end))
+    return None
+
+
+def find_block(ws: Sequence[Word], names: StreetNames) -> Block | None:
+    """The first street address in the words, as its hundred block."""
+    for k, w in enumerate(ws):
+        if not w.norm.isdigit() or len(w.norm) > 6:
+            continue
+        number = int(w.norm)
+        found = _address_forward(ws, k, names) or _address_backward(ws, k, names)
+        if found is not None:
+            street, start, end = found
+            return Block(number // 100 * 100, street, range(start, end))
+    return None
+
+
+def _address_forward(ws: Sequence[Word], k: int, names: StreetNames) -> tuple[Street, int, int] | None:
+    """ "1234 W Elm St", "#1234 Elm", "2314 de la Pulaski", "the 2300 block of S Pulaski"."""
+    start = k - 1 if k >= 1 and ws[k - 1].norm == "#" else k
+    j = k + 1
+    if j < len(ws) and ws[j].norm in _BLOCK_WORDS:
+        j += 1
+    if j < len(ws) and ws[j].norm in {"de", "del", "of"} and not ws[j].pause:
+        j += 1
+    if j >= len(ws) or ws[j].pause or (ws[j].norm in STRONG_CONNECTORS and ws[j].norm not in DIRECTIONS):
+        return None
+    found = street_forward(ws, j, names)
+    if found is None:
+        return None
+    street, end, clear = found
+    digits = len(ws[k].norm)
+    if digits < 3 and not (street.suffix and street.number is None and clear and not _number_street(ws[j])):
+        return None  # "2 agents", "26 & Pulaski": a count or a street, not a house
+    if digits < 3 and ws[j].norm in _SUFFIXES:
+        return None  # "26 st": a numbered street
+    corner_next = end < len(ws) and ws[end].norm in STRONG_CONNECTORS and not ws[end].pause
+    if corner_next and street.number is None and not street.suffix and street_forward(ws, end + 1, names):
+        return None  # "100 Pulaski & Cermak"?: read as the corner
+    return street, start, end
+
+
+def _address_backward(ws: Sequence[Word], k: int, names: StreetNames) -> tuple[Street, int, int] | None:
+    """The Spanish order: "calle Pulaski 2314", "Pulaski #2314", "Elm 1234"."""
+    if len(ws[k].norm) < 3 or ws[k].pause:
+        return None
+    j = k
+    while j >= 1 and ws[j - 1].norm in _NUMBER_MARKS and not ws[j].pause:
+        j -= 1
+    found = street_backward(ws, j, names)
+    if found is None:
+        return None
+    street, start, clear = found
+    if street.number is not None and not clear:
+        return None  # "enero 24 2025"
+    after = ws[k + 1] if k + 1 < len(ws) else None
+    ends = after is None or after.pause or after.norm in NOISE or after.norm in FILLER or after.norm == "#"
+    if not (clear or ends):
+        return None
+    return street, start, k + 1
+
+
+def find_street(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = ()) -> OnStreet | None:
+    """A street named on its own: "on Pulaski", "la 26", "calle Kedzie", "Pulaski Rd"."""
+    blocked = set(taken)
+    for i, w in enumerate(ws):
+        if i in blocked:
+            continue
+        cue = w.norm in {"on", "sobre", "down", "up"} or w.norm in STREET_PREFIXES or w.norm == "la"
+        start = i + 1 if w.norm in {"on", "sobre", "down", "up"} else i
+        if not cue and not (name_like(w) or _number_street(w) is not None):
+            continue
+        found = street_forward(ws, start, names)
+        if found is None:
+            continue
+        street, end, clear = found
+        known = names.find(street.core) is not None
+        if blocked & set(range(start, end)):
+            continue
+        on = w.norm in {"on", "sobre"}
+        sure = on or known or street.number is not None or bool(street.suffix)
+        if clear and (street.number is None or is_ordinal(ws[end - 1].norm) or street.suffix or cue):
+            return OnStreet(street, range(start, end), sure)
+        if (on or known) and street.number is None:
+            return OnStreet(street, range(start, end), sure)
+    return None
+
+
+def read_street(text: str, names: StreetNames | None = None) -> Street | None:
+    """One street written on its own, as in a place's cross streets: "S Pulaski Rd", "26th", "calle 26"."""
+    ws = words(text)
+    found = street_forward(ws, 0, names or StreetNames())
+    if found is None:
+        return None
+    street, _, _ = found
+    return replace(street, alts=())
