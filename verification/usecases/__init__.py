@@ -13,7 +13,6 @@ from .administration import (
     remove_place,
     update_settings,
 )
-from .common import Outcome
 from .moderation import (
     FactsInput,
     StatementInput,
@@ -29,6 +28,7 @@ from .moderation import (
     vote_confirm,
 )
 from .moderator_commands import ModAction, ModeratorCommand, run_moderator_command
+from .owed_messages import Outcome
 from .privacy import forget_reporter
 from .queries import (
     IncidentView,
