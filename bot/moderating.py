@@ -19,20 +19,19 @@ async def moderate(
     agency: Agency | None = None,
     into: int | None = None,
     statement: StatementInput | None = None,
-    reply: bool = True,
+    place: str = "",
 ) -> Outcome:
     """Run a moderator action for the person behind `act`, checked against the community's role."""
     services = act.services
     community = await act.community()
     await act.require_moderator(community)
     moderator = services.moderator(act.interaction.user, community.id)
-    command = ModeratorCommand(action, community.id, number, moderator, text, agency, into, statement)
+    command = ModeratorCommand(action, community.id, number, moderator, text, agency, into, statement, place=place)
     outcome = await usecases.run_moderator_command(
         services.storage, services.clock.now(), command, pseudonyms=services.pseudonyms
     )
     if into is not None:
         services.cards.refresh(community.id, number)  # the merged-away card says where its reports went
     services.changed(community.id, outcome)  # before replying: a failed reply must not hold back a delivery
-    if reply:
-        await act.reply(moderated(action.value, outcome, act.lang))
+    await act.reply(moderated(action.value, outcome, act.lang))
     return outcome

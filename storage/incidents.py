@@ -149,6 +149,8 @@ class SqliteIncidents:
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (community, number) DO UPDATE SET
                 status = excluded.status, priority = excluded.priority, contested = excluded.contested,
+                place_key = excluded.place_key, place_label = excluded.place_label, area = excluded.area,
+                place_kind = excluded.place_kind, words = excluded.words,
                 closed = excluded.closed, reports = excluded.reports, reporters = excluded.reporters,
                 first_observed = excluded.first_observed, last_observed = excluded.last_observed,
                 last_news_at = excluded.last_news_at, updated_at = excluded.updated_at,

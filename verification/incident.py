@@ -269,11 +269,12 @@ class Incident:
             case Resembles(others=others):
                 return _evolve(state, resembles=(*state.resembles, *others))
             case PlaceChanged(place=place):
-                # A moderator's change after confirmation is a change of what subscribers are told.
+                # While confirmed, a moderator's change is a change of what subscribers are told (an
+                # UPDATE says so); otherwise the next confirmation's snapshot takes it.
                 told = state.confirmed_facts
-                return _evolve(
-                    state, place=place, confirmed_facts=replace(told, place=place) if told is not None else None
-                )
+                if told is not None and state.status is Status.CONFIRMED:
+                    told = replace(told, place=place)
+                return _evolve(state, place=place, confirmed_facts=told)
             case ReportTimed(report_id=report_id, observed=observed):
                 timed = tuple(
                     replace(r, observed_at=observed.at, observed=observed) if r.report_id == report_id else r
@@ -382,13 +383,23 @@ class Incident:
         return [Resembles(at=at, actor=SYSTEM, others=tuple(others))] if others else []
 
     def choose_place(self, place: PlaceRef, reporter: int, at: datetime) -> list[IncidentEvent]:
-        """The incident's only reporter picks where it was from a menu: only before anyone is told."""
+        """The incident's only reporter picks where it was from a menu, once, and only while no moderator
+        has looked into it: a vote or a statement was about the place as it stood."""
         self._require_open()
-        if self.status is not Status.UNVERIFIED or self.was_confirmed or self.reporter_count != 1:
+        self._require_untouched_by_moderators()
+        if self.reporter_count != 1 or any(isinstance(e, PlaceChanged) for e in self.history):
             raise RuleViolation("place_fixed", number=self.number)
         if place == self.place:
             return []
         return [PlaceChanged(at=at, actor=reporter_actor(reporter), place=place, reason="chosen by its reporter")]
+
+    def _require_untouched_by_moderators(self) -> None:
+        """A reporter's own fixes (the place from a menu, a time from a button) stop once a moderator has
+        voted, attached a statement or acted: they judged the report as it stood."""
+        if self.status is not Status.UNVERIFIED or self.was_confirmed or self.votes or self.statements:
+            raise RuleViolation("report_fixed", number=self.number)
+        if any(e.actor.startswith("mod:") for e in self.history):
+            raise RuleViolation("report_fixed", number=self.number)
 
     def set_place(self, place: PlaceRef, by: Moderator, at: datetime, reason: str = "") -> list[IncidentEvent]:
         """A moderator names the place as subscribers should see it (a confirmed incident's subscribers
@@ -401,6 +412,8 @@ class Incident:
     def time_report(self, report_id: int, observed: ObservedTime, at: datetime) -> list[IncidentEvent]:
         """A reporter gives the time Veraz could not read. Only a time not given can be set this way,
         and once: a time the reporter did give is theirs, and a moderator's correction changes facts."""
+        self._require_open()
+        self._require_untouched_by_moderators()
         facts = next((r for r in self.reports if r.report_id == report_id), None)
         if facts is None:
             raise RuleViolation("unknown_report")

@@ -63,9 +63,8 @@ class Incident(commands.GroupCog, group_name=L("cmd.incident.name"), group_descr
         self, interaction: discord.Interaction, id: Id, note: Text | None = None, place: Label | None = None
     ) -> None:
         async with Acting(self.services, interaction) as act:
-            if place:  # name the place as subscribers will read it, then vote
-                await moderate(act, ModAction.PLACE, id, place, reply=False)
-            await moderate(act, ModAction.CONFIRM, id, note or "")
+            # A place given here is set with the vote, in one transaction: a refused vote changes nothing.
+            await moderate(act, ModAction.CONFIRM, id, note or "", place=place or "")
 
     @app_commands.command(name=L("cmd.incident.place.name"), description=L("cmd.incident.place.description"))
     @app_commands.rename(id=L("cmd.incident.id.name"), label=L("cmd.incident.place.label.name"))

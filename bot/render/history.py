@@ -12,8 +12,11 @@ from verification.events import (
     IncidentEvent,
     Merged,
     Misidentified,
+    PlaceChanged,
     ReportAdded,
     Reported,
+    ReportTimed,
+    Resembles,
     StatementAttached,
 )
 from verification.model import Language
@@ -62,6 +65,12 @@ def _event_line(event: IncidentEvent, lang: Language, zone: tzinfo) -> str:
             detail = words.agency(agency, lang)
         case Merged(source=source, target=target):
             detail = t(lang, "history.merge_detail", source=source, target=target)
+        case PlaceChanged(place=place):
+            detail = words.place_of(place, lang)
+        case ReportTimed(observed=observed):
+            detail = words.observed(observed, zone, lang, short=True)
+        case Resembles(others=others):
+            detail = ", ".join(f"#{o.number}" for o in others)
         case ConfirmVote():
             detail = ""
     reason = f" — {user_text(event.reason, 200)}" if event.reason and not isinstance(event, Misidentified) else ""

@@ -52,7 +52,10 @@ def moment(value: datetime, zone: tzinfo, lang: Language) -> str:
     return when(value, zone, lang)
 
 
-ABOUT_WIDTH = timedelta(minutes=30)  # a window this narrow reads "about 11:05"; wider, "between ... and ..."
+# A window this narrow reads "about 11:05" (its middle is within 5 minutes of any moment in it); a wider
+# one, or one cut short at the moment of the report, reads "between 10:50 and 11:10": its middle would be
+# a minute nobody said.
+ABOUT_WIDTH = timedelta(minutes=10)
 
 
 def observed(value: ObservedTime, zone: tzinfo, lang: Language, *, short: bool = False) -> str:

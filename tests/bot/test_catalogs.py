@@ -40,3 +40,12 @@ def test_discord_locales_map_to_our_two_languages(locale, language):
 def test_a_message_fills_its_placeholders_in_the_readers_language():
     assert t(Language.ES, "error.unknown_incident", number=7) == "No existe el incidente #7."
     assert t(Language.EN, "error.unknown_incident", number=7) == "There is no incident #7."
+
+
+def test_every_kind_of_event_has_a_line_in_the_history_in_both_languages():
+    """Found in review: /incident show crashed on events added later (near misses, place changes...)."""
+    from bot.i18n import has
+    from verification.events import EVENT_TYPES
+
+    missing = [kind for kind in EVENT_TYPES if not has(f"history.{kind}")]
+    assert missing == []

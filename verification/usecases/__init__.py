@@ -25,6 +25,7 @@ from .moderation import (
     merge,
     reopen,
     resolve,
+    set_place,
     vote_confirm,
 )
 from .moderator_commands import ModAction, ModeratorCommand, run_moderator_command
@@ -87,6 +88,7 @@ __all__ = [
     "resolve",
     "run_moderator_command",
     "set_card",
+    "set_place",
     "set_report_time",
     "status_for",
     "submit_report",

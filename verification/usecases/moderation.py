@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ..community import Community
 from ..errors import RuleViolation
 from ..events import FactsChange, IncidentEvent, ReportFacts, moderator_actor, moderator_of
-from ..incident import Incident
+from ..incident import Incident, advance
 from ..model import MAX_QUOTE, MAX_SOURCE, MAX_URL, MAX_WHERE, Agency, Moderator, SourceKind, Stance, Statement
 from ..place_reading import resolve_place
 from ..places import clean
@@ -88,18 +88,25 @@ async def vote_confirm(
     note: str = "",
     *,
     pseudonyms: Pseudonyms,
+    place: str | None = None,
 ) -> Outcome:
     """A vote to confirm, or to re-confirm an incident whose confirming statement was taken back.
 
     Checked when cast (a moderator who reported may not vote) and again when it would confirm: only
-    votes and statements of moderators who are not, by then, among the reporters count.
+    votes and statements of moderators who are not, by then, among the reporters count. `place` names
+    the place as subscribers will read it first, in the same transaction: a refused vote changes nothing.
     """
     async with uow:
         community = await community_or_refuse(uow, community_id)
         before, incident = await load(uow, community.id, number)
-        reporting = await reporting_moderators(uow, community.id, incident, by, pseudonyms)
-        new = incident.vote(by, now, note=note, reporting_moderators=reporting)
-        outcome = await commit_events(uow, community, before, new, now, current=incident)
+        placed: list[IncidentEvent] = []
+        keys: list[str] = []
+        if place is not None:
+            placed, keys = await _placed(uow, community, incident, by, place, now)
+        current = advance(incident, placed) if placed else incident
+        reporting = await reporting_moderators(uow, community.id, current, by, pseudonyms)
+        new = [*placed, *current.vote(by, now, note=note, reporting_moderators=reporting)]
+        outcome = await commit_events(uow, community, before, new, now, keys=keys, current=incident)
         await uow.commit()
     return outcome
 
@@ -194,21 +201,28 @@ async def set_place(
 ) -> Outcome:
     """Name the incident's place as subscribers should see it. The text is read like a report's place,
     so a known place is named as the community knows it and a house number still shows as its block."""
+    async with uow:
+        community = await community_or_refuse(uow, community_id)
+        before, incident = await load(uow, community.id, number)
+        new, keys = await _placed(uow, community, incident, by, label, now)
+        outcome = await commit_events(uow, community, before, new, now, keys=keys, current=incident)
+        await uow.commit()
+    return outcome
+
+
+async def _placed(
+    uow: UnitOfWork, community: Community, incident: Incident, by: Moderator, label: str, now: datetime
+) -> tuple[list[IncidentEvent], list[str]]:
+    """The events that name the incident's place `label`, and the incident's lookup keys after them."""
     text = clean(label)
     if not text:
         raise RuleViolation("place_required")
     if len(text) > MAX_WHERE:
         raise RuleViolation("text_too_long", limit=MAX_WHERE)
-    async with uow:
-        community = await community_or_refuse(uow, community_id)
-        before, incident = await load(uow, community.id, number)
-        resolved = resolve_place(text, await uow.places.book(community.id))
-        ref = resolved.ref if resolved.ref.area else replace(resolved.ref, area=incident.place.area)
-        new = incident.set_place(ref, by, now)
-        keys = sorted({*await uow.incidents.keys(community.id, number), *resolved.lookup_keys})
-        outcome = await commit_events(uow, community, before, new, now, keys=keys, current=incident)
-        await uow.commit()
-    return outcome
+    resolved = resolve_place(text, await uow.places.book(community.id))
+    ref = resolved.ref if resolved.ref.area else replace(resolved.ref, area=incident.place.area)
+    keys = sorted({*await uow.incidents.keys(community.id, incident.number), *resolved.lookup_keys})
+    return incident.set_place(ref, by, now), keys
 
 
 async def merge(
@@ -238,6 +252,7 @@ async def merge_incidents(
     by: Moderator | None = None,
     actor: str | None = None,
     reason: str = "",
+    carry_keys: bool = True,
 ) -> Outcome:
     """The merge itself, inside the caller's transaction: by a moderator, or `actor` (a reporter who
     picked the place of their report from a menu)."""
@@ -248,7 +263,13 @@ async def merge_incidents(
         target_incident, by or Moderator("system"), now, reason=reason, moved=moved, actor=actor
     )
     # The target takes over the source's keys, so later reports about either place find it.
-    keys = sorted({*await uow.incidents.keys(community.id, target), *await uow.incidents.keys(community.id, source)})
+    # A reporter's pick carries only the place they picked, not what they first typed.
+    keys = sorted(
+        {
+            *await uow.incidents.keys(community.id, target),
+            *(await uow.incidents.keys(community.id, source) if carry_keys else ()),
+        }
+    )
     await commit_events(uow, community, source_events, for_source, now)
     await uow.reports.move(community.id, source, target, ordinals)
     return await commit_events(uow, community, target_events, for_target, now, keys=keys)

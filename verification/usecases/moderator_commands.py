@@ -41,6 +41,7 @@ class ModeratorCommand:
     into: int | None = None  # merge: the incident this one is folded into
     statement: moderation.StatementInput | None = None  # statement: what the source said
     facts: moderation.FactsInput | None = None  # update, correct: what subscribers are told changes
+    place: str = ""  # confirm: name the place as subscribers will read it, in the same transaction
 
     def __post_init__(self) -> None:
         # A malformed command is a programming error in an adapter, not a user's mistake.
@@ -64,7 +65,8 @@ async def run_moderator_command(
             assert command.statement is not None  # checked in __post_init__
             return await moderation.attach_statement(uow, now, c, n, by, command.statement, pseudonyms=pseudonyms)
         case ModAction.CONFIRM:
-            return await moderation.vote_confirm(uow, now, c, n, by, text, pseudonyms=pseudonyms)
+            place = command.place or None
+            return await moderation.vote_confirm(uow, now, c, n, by, text, pseudonyms=pseudonyms, place=place)
         case ModAction.UPDATE:
             return await moderation.add_update(uow, now, c, n, by, text, command.facts)
         case ModAction.CORRECT:

@@ -9,7 +9,9 @@ The recipient contract, whole:
 - **ALERT** (the incident is confirmed): the community's alerts channel and every subscriber of the
   incident's area (or of every area), each once, in the language they chose. Nobody else, ever.
 - **UPDATE and ALL CLEAR**: the recipients of an earlier ALERT of this incident who are still subscribed
-  today (an update is news about a live alert; whoever left does not want it), in today's language.
+  today to an area an ALERT of it went to (an update is news about a live alert; whoever left does not
+  want it; a moderator moving the incident to another area does not unsubscribe them), in today's
+  language.
 - **CORRECTION and RETRACTION**: every recipient of an earlier ALERT of this incident, subscribed or not
   (they were told something wrong), in their language of today if still subscribed, else of then.
 - "Recipient of an earlier ALERT" (`Outbox.earlier_recipients`, enforced in SQL by storage/outbox.py):
@@ -89,17 +91,21 @@ async def commit_events(
     await uow.incidents.append(community.id, state.number, new, state, index_keys, at)
     await _settle_standing(uow, community, state, before, new, at)
 
-    messages = owed(after_events)[len(owed(before)) :] if may_owe(new) else []
+    all_owed = owed(after_events) if may_owe(new) else []
+    messages = all_owed[len(owed(before)) :] if all_owed else []
+    # "Still subscribed" means to an area an ALERT of this incident went to, even if a moderator has
+    # since moved the incident to another area.
+    alerted = {m.facts.area for m in all_owed if m.kind is AlertKind.ALERT}
     queued = cancelled = 0
     for message in messages:
-        q, c = await _owe(uow, community, state, message, at)
+        q, c = await _owe(uow, community, state, message, at, alerted)
         queued += q
         cancelled += c
     return Outcome(state.number, state.status, state, tuple(messages), queued, cancelled)
 
 
 async def _owe(
-    uow: UnitOfWork, community: Community, state: Incident, message: AlertMessage, at: datetime
+    uow: UnitOfWork, community: Community, state: Incident, message: AlertMessage, at: datetime, alerted: set[str]
 ) -> tuple[int, int]:
     """Queue one message to its recipients. Returns (deliveries queued, deliveries cancelled)."""
     cancelled = 0
@@ -108,32 +114,32 @@ async def _owe(
         # and stale updates still queued are dropped; the closing message goes to those already told.
         cancelled = await uow.outbox.cancel_queued(community.id, state.number, message.kind.value, at)
     alert_id = await uow.outbox.add_alert(community.id, message)
-    deliveries = await _recipients(uow, community, state, message)
+    deliveries = await _recipients(uow, community, state, message, alerted)
     await uow.outbox.enqueue(alert_id, deliveries, at)
     return len(deliveries), cancelled
 
 
 async def _recipients(
-    uow: UnitOfWork, community: Community, state: Incident, message: AlertMessage
+    uow: UnitOfWork, community: Community, state: Incident, message: AlertMessage, alerted: set[str]
 ) -> list[NewDelivery]:
     priority = PRIORITY[message.kind]
     if message.kind is AlertKind.ALERT:
         recipients: list[Recipient] = []
         if community.alerts_channel is not None:
             recipients.append(Recipient(RecipientKind.CHANNEL, community.alerts_channel, community.language))
-        recipients += await uow.subscriptions.matching(community.id, state.place.area)
+        recipients += await uow.subscriptions.matching(community.id, message.facts.area)
         return [NewDelivery(r, priority) for r in _unique(recipients)]
 
     # Amendments go by the delivery log, never by today's subscriptions: only earlier recipients.
     earlier = await uow.outbox.earlier_recipients(community.id, state.number)
     if message.kind.urgent_amendment:
         # Told something wrong: they get this last message even if they have since unsubscribed.
-        current = {(r.kind, r.address): r for r in await _current(uow, community, state)}
+        current = {(r.kind, r.address): r for r in await _current(uow, community, {*alerted, message.facts.area})}
         return [
             NewDelivery(current.get((e.recipient.kind, e.recipient.address), e.recipient), priority, e.alert_delivery)
             for e in earlier
         ]
-    current = {(r.kind, r.address): r for r in await _current(uow, community, state)}
+    current = {(r.kind, r.address): r for r in await _current(uow, community, {*alerted, message.facts.area})}
     return [
         NewDelivery(current[(e.recipient.kind, e.recipient.address)], priority, e.alert_delivery)
         for e in earlier
@@ -141,9 +147,11 @@ async def _recipients(
     ]
 
 
-async def _current(uow: UnitOfWork, community: Community, state: Incident) -> list[Recipient]:
-    """Who would get an ALERT for this incident today, in the language they chose today."""
-    current = await uow.subscriptions.matching(community.id, state.place.area)
+async def _current(uow: UnitOfWork, community: Community, areas: set[str]) -> list[Recipient]:
+    """Who is subscribed today to any of `areas` (or to every area), in the language they chose today."""
+    current: list[Recipient] = []
+    for area in sorted(areas):
+        current += await uow.subscriptions.matching(community.id, area)
     if community.alerts_channel is not None:
         current.append(Recipient(RecipientKind.CHANNEL, community.alerts_channel, community.language))
     return current

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from ..clustering import group, search_window
 from ..community import Community
 from ..errors import RuleViolation
-from ..events import ReportFacts, Resemblance, reporter_actor
-from ..incident import open_incident, replay
+from ..events import SYSTEM, ReportFacts, Resemblance
+from ..incident import Incident, open_incident, replay
 from ..model import MAX_MARKINGS, MAX_PEOPLE, MAX_WHAT, Agency, Language, Report
 from ..observed_time import ObservedTime
 from ..place_reading import ResolvedPlace, resolve_as_typed, resolve_chosen, resolve_place
@@ -120,42 +120,59 @@ async def _file(
 async def choose_place(
     uow: UnitOfWork, now: datetime, community_id: int, number: int, report_id: int, reporter: str, key: str | None
 ) -> Outcome:
-    """The reporter of a report whose place was uncertain picks a known place from the menu (`key`), or
-    keeps what they typed (None). The incident moves to that place; if an open incident is already
-    there, it is merged into it by the usual merge rules. Only its only reporter, only before anyone
-    was told (a moderator can still `/incident place` or merge later)."""
+    """The reporter of a report whose place was uncertain picks one of the known places they were offered
+    (`key`), or keeps what they typed (None). The incident moves to that place; if an open incident that
+    nobody was alerted about is already there, it is merged into it. Only its only reporter, once, within
+    `REPORTER_FIX_WINDOW` of the report, and only while no moderator has acted on it (a moderator can
+    still `/incident place` or merge later)."""
     async with uow:
         community = await community_or_refuse(uow, community_id)
         before, incident = await load(uow, community.id, number)
-        facts = next((r for r in incident.reports if r.report_id == report_id), None)
-        ordinal = (await uow.reports.reporters(community.id, number)).get(reporter)
-        if facts is None or ordinal is None or ordinal != facts.reporter:
+        facts = await _own_report(uow, community.id, incident, report_id, reporter, now)
+        stored = next((r for r in await uow.reports.of_incident(community.id, number) if r.id == report_id), None)
+        if stored is None or stored.where is None:
             raise RuleViolation("unknown_report")
         book = await uow.places.book(community.id)
+        offered = {p.key for p in resolve_place(stored.where, book).alternatives}
         if key is None:
-            stored = next((r for r in await uow.reports.of_incident(community.id, number) if r.id == report_id), None)
-            if stored is None or stored.where is None:
-                raise RuleViolation("unknown_report")
             place = resolve_as_typed(stored.where, book)
-        elif key in book.places:
+        elif key in offered and key in book.places:
             place = resolve_chosen(book.places[key], book)
         else:
-            raise RuleViolation("unknown_place", name=key)
+            raise RuleViolation("unknown_place", name=key)  # only what the menu offered
         new = incident.choose_place(place.ref, facts.reporter, now)
         found = await uow.incidents.candidates(
             community.id, place.search_keys, facts.observed_at, search_window(community.cluster_window)
         )
-        target = group(place, facts.observed_at, [c for c in found if c.number != number], community.cluster_window)
-        if target.number is None or not new:
+        others = [c for c in found if c.number != number]
+        target = group(place, facts.observed_at, others, community.cluster_window).number
+        if target is not None and (await load(uow, community.id, target))[1].was_confirmed:
+            target = None  # never folded into an alerted incident by a reporter: moderators decide that
+        if target is None or not new:
+            # The typed text's keys stay (keys only grow); the chosen place's are added.
             keys = sorted({*await uow.incidents.keys(community.id, number), *place.lookup_keys})
             outcome = await commit_events(uow, community, before, new, now, keys=keys, current=incident)
         else:
-            actor = reporter_actor(facts.reporter)
             outcome = await merge_incidents(
-                uow, community, number, target.number, now, actor=actor, reason="place chosen"
-            )
+                uow, community, number, target, now, actor=SYSTEM, reason="place chosen by its reporter",
+                carry_keys=False,
+            )  # fmt: skip
         await uow.commit()
     return outcome
+
+
+async def _own_report(
+    uow: UnitOfWork, community: int, incident: Incident, report_id: int, reporter: str, now: datetime
+) -> ReportFacts:
+    """The report, if `reporter` made it and it is still theirs to fix; the same refusal otherwise, so
+    nothing can be probed."""
+    facts = next((r for r in incident.reports if r.report_id == report_id), None)
+    ordinal = (await uow.reports.reporters(community, incident.number)).get(reporter)
+    if facts is None or ordinal is None or ordinal != facts.reporter:
+        raise RuleViolation("unknown_report")
+    if now - facts.received_at > REPORTER_FIX_WINDOW:
+        raise RuleViolation("report_fixed", number=incident.number)
+    return facts
 
 
 def _facts(report: Report, report_id: int, ordinal: int, established: bool, when: ObservedTime) -> ReportFacts:
@@ -175,6 +192,18 @@ def _facts(report: Report, report_id: int, ordinal: int, established: bool, when
 
 # What the one-click buttons under a report whose time could not be read offer: minutes before it was sent.
 TIME_CHOICES = (0, 5, 15, 30, 60)
+# How long after a report its reporter may still fix its time or place (with the buttons or the menu).
+REPORTER_FIX_WINDOW = timedelta(minutes=30)
+
+
+def _picked(sent: datetime, minutes_ago: int) -> ObservedTime:
+    """A tap on "15 min ago" is a rounded guess, kept as a window (12 to 18 minutes before it was sent);
+    "now" is the moment it was sent."""
+    if minutes_ago == 0:
+        return ObservedTime.exact(sent)
+    spread = timedelta(minutes=max(1.0, minutes_ago / 5))
+    ago = timedelta(minutes=minutes_ago)
+    return ObservedTime.window(sent - ago - spread, sent - ago + spread)
 
 
 async def set_report_time(
@@ -187,12 +216,8 @@ async def set_report_time(
     async with uow:
         community = await community_or_refuse(uow, community_id)
         before, incident = await load(uow, community.id, number)
-        facts = next((r for r in incident.reports if r.report_id == report_id), None)
-        ordinal = (await uow.reports.reporters(community.id, number)).get(reporter)
-        if facts is None or ordinal is None or ordinal != facts.reporter:
-            raise RuleViolation("unknown_report")  # the same answer whoever asks: nothing to probe
-        sent = facts.received_at
-        observed = ObservedTime.exact(sent - timedelta(minutes=minutes_ago))
+        facts = await _own_report(uow, community.id, incident, report_id, reporter, now)
+        observed = _picked(facts.received_at, minutes_ago)
         new = incident.time_report(report_id, observed, now)
         outcome = await commit_events(uow, community, before, new, now, current=incident)
         await uow.commit()
