@@ -63,6 +63,8 @@ KIND_WORDS: dict[str, str] = {
     **dict.fromkeys(["laundromat", "lavanderia", "laundry"], "laundry"),
     **dict.fromkeys(["factory", "fabrica", "warehouse", "plant", "almacen"], "workplace"),
     **dict.fromkeys(["station", "estacion", "parada", "terminal", "metro"], "station"),
+    # A gas station is a business, never a transit stop: "47th/Pulaski gas station" is no train station.
+    **dict.fromkeys(["gasstation", "gasolinera", "gasolineria"], "gas"),
 }  # fmt: skip
 
 # School levels: "Kelly High" is not "Kelly Elementary" when both are named.
@@ -169,13 +171,34 @@ NAME_VARIANTS: dict[str, str] = {
     "mateo": "matthew", "marcos": "mark", "santiago": "james", "isidro": "isidore", "jeronimo": "jerome",
     "benito": "benedict", "rosa": "rose", "teresa": "theresa",
     "angeles": "angels", "dolores": "sorrows",
+    "tren": "train", "linea": "line",
     "biblioteca": "library", "centro": "center", "comunitario": "community", "comunidad": "community",
 }  # fmt: skip
+
+
+# Transit lines are named by colour, and Spanish speakers name them in Spanish ("la línea rosa", "el tren
+# naranja"). Only tried as another reading of a word when matching names: "rosa" is also Saint Rose.
+COLOUR_VARIANTS: dict[str, str] = {
+    "rosa": "pink", "naranja": "orange", "azul": "blue", "roja": "red", "rojo": "red", "verde": "green",
+    "morada": "purple", "morado": "purple", "marron": "brown", "amarilla": "yellow", "amarillo": "yellow",
+    "plateada": "silver", "dorada": "gold",
+}  # fmt: skip
+
+
+# A colour beside one of these names a transit line, and so its station: "pink line", "tren rosa".
+LINE_WORDS = frozenset({"line", "linea", "train", "tren"})
 
 
 def name_form(word: str) -> str:
     """A folded name word in one language: "pio" and "pius", "nuestra señora" and "our lady" meet."""
     return NAME_VARIANTS.get(word, word)
+
+
+def name_forms(word: str) -> tuple[str, ...]:
+    """Every form a folded name word may stand for when matching: its name form and a colour's."""
+    colour = COLOUR_VARIANTS.get(word)
+    form = name_form(word)
+    return (form, colour) if colour is not None and colour != form else (form,)
 
 
 _ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th|o|a|er|ro|vo|va|ta|mo|na|do|da)$")
@@ -315,7 +338,7 @@ _PIECE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[&/@#+]|\.{2,}|\s[-–—]+\s|-|
 _QUIET = frozenset(".'’·")  # inside abbreviations ("St."), never a pause
 # Two words people write for one kind of place: "car wash" is a kind, "car" alone is a vehicle.
 _COMPOUNDS = {
-    ("car", "wash"): "carwash", ("gas", "station"): "station", ("bus", "stop"): "station",
+    ("car", "wash"): "carwash", ("gas", "station"): "gasstation", ("bus", "stop"): "station",
     ("flea", "market"): "fleamarket", ("swap", "meet"): "swapmeet", ("court", "house"): "courthouse",
     ("super", "mercado"): "supermercado",
 }  # fmt: skip

@@ -48,8 +48,13 @@ _BETWEEN = frozenset({"between", "btw", "btwn", "entre"})
 _ON = frozenset({"on", "en", "sobre"})
 # Connectors that join two streets however weak each side looks ("cermak and pulaski"); the others join
 # them only when one side is clearly a street ("Pulaski at 26th", but never "ICE at Hamline").
-STRONG_CONNECTORS = CONNECTORS | {"x", "n"}  # "26th n pulaski"
+# "esquina" between two streets is the corner of both ("Pulaski esquina 27", "Kedzie esquina con la 31").
+STRONG_CONNECTORS = CONNECTORS | {"x", "n", "esquina"}  # "26th n pulaski"
 WEAK_CONNECTORS = frozenset({"at", "near", "by", "off", "cerca", "sobre"})
+# Words that may follow a connector before the second street: "cerca de la 23", "esquina con Kedzie".
+_CONNECTOR_TAILS = {"cerca": frozenset({"de", "del"}), "esquina": frozenset({"de", "del", "con"})}
+MIN_PREFIX = 4  # "Cali" for California: shorter beginnings ("Cal", "Ash") are too many streets' and words'
+
 _BARE_DIRECTIONS = frozenset({"north", "south", "east", "west"})  # "North Ave", "western and north"
 _SUFFIXES = {**STREET_SUFFIXES, **TRAILING_SUFFIXES}
 _LONG_NUMBER = re.compile(r"\d{3}")
@@ -114,11 +119,20 @@ class StreetNames:
         return None if best is None else self._by_key[self._one_word[best[0]]]
 
     def complete(self, street: Street) -> Street:
-        """`street` with a known street's name and suffix when it is one (the typed direction stays)."""
-        known = self.find(street.core)
+        """`street` with a known street's name and suffix when it is one (the typed direction stays).
+
+        Only for words already read as a street: there a beginning of one known street's name stands for
+        it ("Division & Cali"), which it may not do anywhere else ("the arch" is not Archer Ave)."""
+        known = self.find(street.core) or self._by_prefix(street.core)
         if known is None:
             return street
         return replace(known, direction=street.direction, suffix=known.suffix or street.suffix)
+
+    def _by_prefix(self, core: str) -> Street | None:
+        if len(core) < MIN_PREFIX or not core.isalpha():
+            return None
+        found = {key for name, key in self._one_word.items() if name.startswith(core)}
+        return self._by_key[found.pop()] if len(found) == 1 else None
 
     def cores(self) -> list[str]:
         """The known streets' names, folded: "pulaski", "central park"."""
@@ -307,6 +321,8 @@ def _street_after_la(ws: Sequence[Word], i: int, j: int) -> bool:
         return False
     before = ws[i - 1].norm if i >= 1 and j == i else ""
     after = ws[j + 2].norm if j + 2 < len(ws) and not ws[j + 2].pause else ""
+    if after in {"de", "del"} and j + 3 < len(ws) and _number_street(ws[j + 1]) is None:
+        return False  # "la Michoacana de la 26": a business "of" the street after it
     return before not in KIND_WORDS and after not in KIND_WORDS and ws[j + 1].norm not in KIND_WORDS
 
 
@@ -370,8 +386,11 @@ class OnStreet:
     sure: bool = True  # a suffix, a number, a known street or "on" says so; not just "la Villita"
 
 
-def find_corner(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = ()) -> Corner | None:
-    """The clearest intersection the words name, if any."""
+def find_corner(
+    ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = (), *, adjacent: bool = True
+) -> Corner | None:
+    """The clearest intersection the words name, if any; `adjacent` also reads two streets typed side by
+    side without a connector ("ICE 26th pulaski"), which a place's name never is ("18th Pink Line")."""
     blocked = set(taken)
     best: tuple[int, int, Corner] | None = None
     for c, w in enumerate(ws):
@@ -379,7 +398,7 @@ def find_corner(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = (
         if c in blocked or not (strong or w.norm in WEAK_CONNECTORS) or c == 0:
             continue
         right_at = c + 1
-        if w.norm == "cerca" and right_at < len(ws) and ws[right_at].norm == "de":
+        if right_at < len(ws) and ws[right_at].norm in _CONNECTOR_TAILS.get(w.norm, ()):
             right_at += 1
         left = street_backward(ws, c, names)  # "Pulaski Rd (by 26th)": a pause may come before the connector
         right = street_forward(ws, right_at, names) if right_at < len(ws) and not ws[right_at].pause else None
@@ -396,7 +415,7 @@ def find_corner(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = (
         if best is None or clarity > best[0]:
             best = (clarity, -start, Corner(a, b, range(start, end)))
     if best is None:
-        return _adjacent_corner(ws, names, blocked)
+        return _adjacent_corner(ws, names, blocked) if adjacent else None
     return best[2]
 
 
