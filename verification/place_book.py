@@ -158,13 +158,12 @@ class PlaceBook:
         self._place_kinds[place.key] = place_kinds(place)
         for name in (place.name, *place.aliases):
             self._by_alias.setdefault(place_key(name), place.key)
-            raw = tokens(name)
             forms = tuple(dict.fromkeys(name_words(name)))
             if not forms:
                 continue
             index = len(self._names)
             levels = frozenset(LEVEL_WORDS[w] for w in _folded_words(name) if w in LEVEL_WORDS)
-            kinds = frozenset(k for k in raw if k in KIND_CLASSES)
+            kinds = _name_kinds(name, place.area)
             self._place_kinds[place.key] |= kinds
             self._names.append(_Name(place.key, forms, kinds, levels, _as_written(name)))
             for form in forms:
@@ -265,19 +264,19 @@ class PlaceBook:
             self._areas = sorted(a for a in found if a)
         return self._areas
 
-    def area_positions(self, ws: Sequence[Word]) -> frozenset[int]:
-        """The positions of the words that write one of the community's areas ("Back of the Yards")."""
-        found: set[int] = set()
+    def area_spans(self, ws: Sequence[Word]) -> list[range]:
+        """Where the words write one of the community's areas ("Back of the Yards", "back of yards")."""
         areas = self.areas()
         if not areas:
-            return frozenset()
+            return []
         forms = [skeleton(w.norm) for w in ws]
+        found: list[range] = []
         for start in range(len(ws)):
             for area in areas:
                 end = _area_at(ws, forms, start, area)
                 if end is not None:
-                    found.update(range(start, end))
-        return frozenset(found)
+                    found.append(range(start, end))
+        return found
 
     def siblings(self, place: Place) -> list[Place]:
         """Other places that share a name word with `place`: "Whittier Park" for "Whittier Elementary"."""
@@ -309,7 +308,7 @@ class PlaceBook:
             if w.norm[:1].isalnum() and w.norm not in FILLER and w.norm not in CONNECTORS
         ]
         kinds = _kinds_at(ws)
-        areas = self.area_positions(ws)
+        areas = {i for span in self.area_spans(ws) for i in span}
         outside = [(i, k) for i, k in kinds if i not in areas]
         area_forms = {name_form(canonical(ws[i].norm)) for i in areas}
         levels = [(i, LEVEL_WORDS[w.norm]) for i, w in enumerate(ws) if w.norm in LEVEL_WORDS]
@@ -332,7 +331,7 @@ class PlaceBook:
             name = self._names[index]
             place = self.places[name.place]
             at = [h.at for h in found.values()]
-            near_kinds = _nearest(kinds, at, short)
+            near_kinds = _nearest(outside, at, short)
             near_levels = _nearest(levels, at, short)
             own_kinds = place_kinds(place, name.kinds)
             if near_kinds and own_kinds and not near_kinds & own_kinds:
@@ -355,7 +354,7 @@ class PlaceBook:
             )
             # "Humboldt Park" is an area: it names Humboldt Park Health only with a kind of its own
             # ("hospital de Humboldt Park"), and only a place whose whole name is the area's without one.
-            by_area = bool(areas) and all(a in areas for a in at) and not _nearest(outside, at, short) & own_kinds
+            by_area = bool(areas) and all(a in areas for a in at) and not near_kinds & own_kinds
             if by_area and not (set(name.words) <= area_forms and name.kinds <= {k for i, k in kinds if i in areas}):
                 accepted = False
             if not accepted and not relaxed:
@@ -440,6 +439,20 @@ def _nearest(marks: list[tuple[int, str]], at: list[int], short: bool) -> set[st
 def _as_written(text: str) -> str:
     """The words of a name as written, for exactness: "Kelly school" is not exactly "Kelly Elementary"."""
     return " ".join(w for w in raw_words(text) if w not in FILLER and w not in CONNECTORS)
+
+
+def _name_kinds(name: str, area: str) -> frozenset[str]:
+    """The kind classes a place's name says, but for kind words of its area's name: Humboldt Park Health
+    is a hospital, not a park."""
+    ws = words(name)
+    forms = [skeleton(w.norm) for w in ws]
+    own = tuple(skeleton(w.norm) for w in words(area) if w.norm not in FILLER)
+    inside: set[int] = set()
+    for start in range(len(ws)):
+        end = _area_at(ws, forms, start, own) if own else None
+        if end is not None:
+            inside.update(range(start, end))
+    return frozenset(KIND_WORDS[w.norm] for i, w in enumerate(ws) if w.norm in KIND_WORDS and i not in inside)
 
 
 def _colour(ws: Sequence[Word], j: int) -> bool:

@@ -155,15 +155,20 @@ class ResolvedPlace:
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def read_place(text: str, names: StreetNames | None = None, areas: Iterable[int] = ()) -> Reading:
-    """The location phrase in `text`: streets first, then a named place, then any words. Words at
-    `areas` (positions in `words(text)`) write a neighbourhood: context, never a street or a business
-    beside one."""
-    return _read(words(text), names or StreetNames(), frozenset(areas))
+def read_place(text: str, names: StreetNames | None = None, areas: Sequence[range] = ()) -> Reading:
+    """The location phrase in `text`: streets first, then a named place, then any words. The words at
+    `areas` (spans of `words(text)`, see `PlaceBook.area_spans`) write a neighbourhood: context, never a
+    business beside a street, nor a street unless a known street is called just so."""
+    return _read(words(text), names or StreetNames(), areas)
 
 
-def _read(ws: Sequence[Word], names: StreetNames, areas: frozenset[int] = frozenset()) -> Reading:
+def _read(ws: Sequence[Word], names: StreetNames, area_spans: Sequence[range] = ()) -> Reading:
     kinds = tuple(dict.fromkeys(KIND_WORDS[w.norm] for w in ws if w.norm in KIND_WORDS))
+    areas = frozenset(i for span in area_spans for i in span)
+    # "Archer Heights" is an area, not Archer Ave; an area called like a known street ("Lawndale") is it.
+    not_streets = frozenset(
+        i for span in area_spans if names.find(" ".join(ws[k].norm for k in span)) is None for i in span
+    )
     segment = find_segment(ws, names)
     if segment is not None:
         span = frozenset(segment.span)
@@ -174,13 +179,13 @@ def _read(ws: Sequence[Word], names: StreetNames, areas: frozenset[int] = frozen
         block = Block(block.block, names.complete(block.street), block.span)
         span = frozenset(block.span)
         return Reading(ReadingKind.BLOCK, block=block, phrase=_beside(ws, span, areas), kinds=kinds, street_words=span)
-    corner = find_corner(ws, names, areas)
+    corner = find_corner(ws, names, not_streets)
     if corner is not None:
         corner = Corner(names.complete(corner.a), names.complete(corner.b), corner.span)
         span = frozenset(corner.span)
         phrase = _beside(ws, span, areas)
         return Reading(ReadingKind.CORNER, corner=corner, phrase=phrase, kinds=kinds, street_words=span)
-    on = find_street(ws, names, areas)
+    on = find_street(ws, names, not_streets)
     if on is not None:
         on = OnStreet(names.complete(on.street), on.span, on.sure)
     taken = frozenset(on.span) if on else frozenset()
@@ -352,7 +357,7 @@ def _check(text: str) -> None:
 def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
     _check(text)
     ws = words(text)
-    reading = _read(ws, book.streets, book.area_positions(ws))
+    reading = _read(ws, book.streets, book.area_spans(ws))
     close = book.match(ws, reading.street_words, relaxed=True) if names_known else []
     close = [m for m in close if _consistent(m, reading, book)]
     matches = [m for m in close if m.accepted]
@@ -547,13 +552,16 @@ def _with_business(place: ResolvedPlace, phrase: Phrase | None, streets: Sequenc
         if phrase.kind:
             marks += [f"~at:#{phrase.kind}@{s.key}" for s in streets]
         loose = [f"named:{name}", f"~free:{name}", *on]
+        near = [f"~named:{name}"]  # the same name on other streets, for moderators
     else:
         marks = [f"~at:#{phrase.kind}@{s.key}" for s in streets]
         loose = [f"named:#{phrase.kind}@{s.key}" for s in streets]
+        near = []
     return replace(
         place,
         lookup_keys=_unique([*place.lookup_keys, *marks]),
         loose_keys=_unique([*place.loose_keys, *loose]),
+        near_keys=_unique([*place.near_keys, *near]),
     )
 
 
@@ -708,7 +716,7 @@ def _named(folded: Sequence[str], label: str, kind: str, street: Street | None, 
     elif street is not None:
         key = generic + (f"#{kind}" if kind else "") + on
         marks = [f"~on:{name}{on}", *([f"~at:#{kind}{on}"] if kind else [])]
-        lookup, near = [key, f"~{generic}", *prefixes, *marks], [f"~{generic}", *prefixes]
+        lookup, near = [key, f"~{generic}", *prefixes, *marks], [f"~{generic}", f"~at:{name}", *prefixes]
         # The same name where no street was given, or at a corner of this street; with a kind, the one
         # place of that kind reported on the street without a name ("the car wash on Cermak").
         loose = [generic, f"~free:{name}", f"~on:{name}{on}", *([f"named:#{kind}{on}"] if kind else [])]

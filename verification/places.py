@@ -181,7 +181,7 @@ NAME_VARIANTS: dict[str, str] = {
 COLOUR_VARIANTS: dict[str, str] = {
     "rosa": "pink", "naranja": "orange", "azul": "blue", "roja": "red", "rojo": "red", "verde": "green",
     "morada": "purple", "morado": "purple", "marron": "brown", "amarilla": "yellow", "amarillo": "yellow",
-    "plateada": "silver", "dorada": "gold",
+    "plateada": "silver", "plateado": "silver", "dorada": "gold", "dorado": "gold", "rosado": "pink",
 }  # fmt: skip
 
 

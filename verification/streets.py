@@ -53,6 +53,7 @@ STRONG_CONNECTORS = CONNECTORS | {"x", "n", "esquina"}  # "26th n pulaski"
 WEAK_CONNECTORS = frozenset({"at", "near", "by", "off", "cerca", "sobre"})
 # Words that may follow a connector before the second street: "cerca de la 23", "esquina con Kedzie".
 _CONNECTOR_TAILS = {"cerca": frozenset({"de", "del"}), "esquina": frozenset({"de", "del", "con"})}
+MIN_TYPO = 5
 MIN_PREFIX = 4  # "Cali" for California: shorter beginnings ("Cal", "Ash") are too many streets' and words'
 
 _BARE_DIRECTIONS = frozenset({"north", "south", "east", "west"})  # "North Ave", "western and north"
@@ -112,7 +113,9 @@ class StreetNames:
         known = self._by_key.get(street_key(core))
         if known is not None or " " in core or core.isdigit():
             return known
-        budget = typo_budget(core)
+        # A four-letter word a letter away from a known name is as often another word or another
+        # street's beginning ("Cali" is not "Cal"): typos are read in longer names only, as place names are.
+        budget = typo_budget(core) if len(core) >= MIN_TYPO else 0
         if not budget or not self._one_word:
             return None
         best = process.extractOne(core, self._one_word.keys(), scorer=OSA.distance, score_cutoff=budget)
