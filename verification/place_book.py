@@ -51,6 +51,7 @@ from .places import (
     tokens,
     typo_budget,
     words,
+    words_alike,
 )
 from .streets import Block, Corner, Street, StreetNames, find_block, find_corner, name_like, read_street
 
@@ -258,9 +259,7 @@ class PlaceBook:
     def areas(self) -> list[tuple[str, ...]]:
         """The community's areas, as the spelling-tolerant forms of their words ("back", "yards")."""
         if self._areas is None:
-            found = {
-                tuple(skeleton(w.norm) for w in words(p.area) if w.norm not in FILLER) for p in self.places.values()
-            }
+            found = {tuple(_area_form(w) for w in words(p.area) if w.norm not in FILLER) for p in self.places.values()}
             self._areas = sorted(a for a in found if a)
         return self._areas
 
@@ -269,7 +268,7 @@ class PlaceBook:
         areas = self.areas()
         if not areas:
             return []
-        forms = [skeleton(w.norm) for w in ws]
+        forms = [_area_form(w) for w in ws]
         found: list[range] = []
         for start in range(len(ws)):
             for area in areas:
@@ -445,8 +444,8 @@ def _name_kinds(name: str, area: str) -> frozenset[str]:
     """The kind classes a place's name says, but for kind words of its area's name: Humboldt Park Health
     is a hospital, not a park."""
     ws = words(name)
-    forms = [skeleton(w.norm) for w in ws]
-    own = tuple(skeleton(w.norm) for w in words(area) if w.norm not in FILLER)
+    forms = [_area_form(w) for w in ws]
+    own = tuple(_area_form(w) for w in words(area) if w.norm not in FILLER)
     inside: set[int] = set()
     for start in range(len(ws)):
         end = _area_at(ws, forms, start, own) if own else None
@@ -468,10 +467,20 @@ def _area_at(ws: Sequence[Word], forms: Sequence[str], start: int, area: tuple[s
     for k, want in enumerate(area):
         while k and j < len(ws) and ws[j].norm in FILLER and not ws[j].pause:
             j += 1
-        if j >= len(ws) or forms[j] != want or (k and ws[j].pause):
+        if j >= len(ws) or not _same_word(forms[j], want) or (k and ws[j].pause):
             return None
         j += 1
     return j
+
+
+def _area_form(w: Word) -> str:
+    """A word of an area's name, spelling- and abbreviation-tolerant ("Humboldt Pk", "Gage prk")."""
+    return skeleton(canonical(w.norm))
+
+
+def _same_word(typed: str, known: str) -> bool:
+    """The same word through a slip in a long-enough one ("Humbolt Park")."""
+    return typed == known or (typed[:1] == known[:1] and words_alike(typed, known))
 
 
 def _folded_words(name: str) -> list[str]:

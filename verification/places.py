@@ -51,7 +51,7 @@ KIND_WORDS: dict[str, str] = {
         "hospital",
     ),
     **dict.fromkeys(["court", "courthouse", "corte", "tribunal", "juzgado", "courts"], "court"),
-    **dict.fromkeys(["park", "parque", "playground", "field", "parquecito"], "park"),
+    **dict.fromkeys(["park", "parque", "playground", "field", "parquecito", "pk", "prk"], "park"),
     **dict.fromkeys(
         ["store", "tienda", "market", "mercado", "supermarket", "supermercado", "super", "shop", "grocery",
          "bodega", "carniceria", "panaderia", "abarrotes", "mall", "tiendita", "mercadito", "pulga",

@@ -51,9 +51,12 @@ _ON = frozenset({"on", "en", "sobre"})
 # "esquina" between two streets is the corner of both ("Pulaski esquina 27", "Kedzie esquina con la 31").
 STRONG_CONNECTORS = CONNECTORS | {"x", "n", "esquina"}  # "26th n pulaski"
 WEAK_CONNECTORS = frozenset({"at", "near", "by", "off", "cerca", "sobre"})
-# Words that may follow a connector before the second street: "cerca de la 23", "esquina con Kedzie".
-_CONNECTOR_TAILS = {"cerca": frozenset({"de", "del"}), "esquina": frozenset({"de", "del", "con"})}
+# Words that may follow a connector before the second street: "cerca de la 23", "esquina con Kedzie", "at
+# the corner of 31st"; and that may come before it: "Kedzie casi esquina con la 31", "Kedzie right at 31st".
+_CONNECTOR_TAILS = frozenset({"de", "del", "con", "the", "corner", "of", "esquina"})
+_CONNECTOR_LEADS = frozenset({"casi", "almost", "right", "just"})
 MIN_TYPO = 5
+MIN_SHORT = 3  # a shortening of a street's name: "MLK", "Wstrn"
 MIN_PREFIX = 4  # "Cali" for California: shorter beginnings ("Cal", "Ash") are too many streets' and words'
 
 _BARE_DIRECTIONS = frozenset({"north", "south", "east", "west"})  # "North Ave", "western and north"
@@ -87,6 +90,22 @@ class Street:
         if suffix:
             parts.append(SUFFIX_LABELS[suffix])
         return " ".join(parts)
+
+
+def _shortens(short: str, name: str) -> bool:
+    """ "cali" (a beginning of four letters or more) or "wstrn" (the consonants) for "western"."""
+    if len(short) >= len(name) or short[0] != name[0]:
+        return False
+    if len(short) >= MIN_PREFIX and name.startswith(short):
+        return True
+    return not _VOWELS & set(short[1:]) and short[1:] == "".join(c for c in name[1:] if c not in _VOWELS)
+
+
+def _initials(core: str) -> str:
+    return "".join(w[0] for w in core.split())
+
+
+_VOWELS = frozenset("aeiouy")
 
 
 def street_key(core: str) -> str:
@@ -124,17 +143,19 @@ class StreetNames:
     def complete(self, street: Street) -> Street:
         """`street` with a known street's name and suffix when it is one (the typed direction stays).
 
-        Only for words already read as a street: there a beginning of one known street's name stands for
-        it ("Division & Cali"), which it may not do anywhere else ("the arch" is not Archer Ave)."""
-        known = self.find(street.core) or self._by_prefix(street.core)
+        Only for words already read as a street: there a shortening of one known street's name stands for
+        it, which it may not do anywhere else ("the arch" is not Archer Ave): its beginning ("Division &
+        Cali"), its consonants ("Wstrn & 46th") or its initials ("MLK & 47th")."""
+        known = self.find(street.core) or self._shortened(street.core)
         if known is None:
             return street
         return replace(known, direction=street.direction, suffix=known.suffix or street.suffix)
 
-    def _by_prefix(self, core: str) -> Street | None:
-        if len(core) < MIN_PREFIX or not core.isalpha():
+    def _shortened(self, core: str) -> Street | None:
+        if len(core) < MIN_SHORT or not core.isalpha():
             return None
-        found = {key for name, key in self._one_word.items() if name.startswith(core)}
+        found = {key for name, key in self._one_word.items() if _shortens(core, name)}
+        found |= {key for key, s in self._by_key.items() if " " in s.core and _initials(s.core) == core}
         return self._by_key[found.pop()] if len(found) == 1 else None
 
     def cores(self) -> list[str]:
@@ -401,9 +422,10 @@ def find_corner(
         if c in blocked or not (strong or w.norm in WEAK_CONNECTORS) or c == 0:
             continue
         right_at = c + 1
-        if right_at < len(ws) and ws[right_at].norm in _CONNECTOR_TAILS.get(w.norm, ()):
+        while right_at < len(ws) and right_at - c <= 3 and ws[right_at].norm in _CONNECTOR_TAILS:
             right_at += 1
-        left = street_backward(ws, c, names)  # "Pulaski Rd (by 26th)": a pause may come before the connector
+        left_at = c - 1 if c > 1 and ws[c - 1].norm in _CONNECTOR_LEADS and not ws[c].pause else c
+        left = street_backward(ws, left_at, names)  # "Pulaski Rd (by 26th)": a pause may come before the connector
         right = street_forward(ws, right_at, names) if right_at < len(ws) and not ws[right_at].pause else None
         if left is None or right is None:
             continue
