@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import TYPE_CHECKING
 
@@ -326,6 +326,9 @@ class PlaceBook:
                             found[known] = _Hit(score, i)
         text_exact = _as_written(" ".join(w.typed for w in ws))
         best: dict[str, PlaceMatch] = {}
+        # Places some name of which the text names beyond street words, or beyond an area's words.
+        beyond_streets: set[str] = set()
+        beyond_areas: set[str] = set()
         for index, found in hits.items():
             name = self._names[index]
             place = self.places[name.place]
@@ -358,6 +361,10 @@ class PlaceBook:
                 accepted = False
             if not accepted and not relaxed:
                 continue
+            if not all(a in streets for a in at):
+                beyond_streets.add(name.place)
+            if not by_area:
+                beyond_areas.add(name.place)
             exact = text_exact == name.exact
             final = min(score, 1.0) + (KIND_BONUS if agrees else 0.0) + (EXACT_BONUS if exact else 0.0)
             if near_levels & name.levels:
@@ -365,9 +372,16 @@ class PlaceBook:
             if not accepted:
                 final /= 2  # close, for a menu, never chosen
             if name.place not in best or best[name.place].score < final:
-                by_street = bool(streets) and all(a in streets for a in at)
-                best[name.place] = PlaceMatch(place, round(final, 4), exact, accepted, by_area, by_street)
-        return sorted(best.values(), key=lambda m: (-m.score, m.place.name))
+                best[name.place] = PlaceMatch(place, round(final, 4), exact, accepted)
+        found_places = [
+            replace(
+                m,
+                by_area=bool(areas) and m.place.key not in beyond_areas,
+                by_street=bool(streets) and m.place.key not in beyond_streets,
+            )
+            for m in best.values()
+        ]
+        return sorted(found_places, key=lambda m: (-m.score, m.place.name))
 
     def _forms_like(self, form: str, *, noise: bool) -> list[tuple[str, float]]:
         """Known name words `form` may be, with how sure: exact, a spelling, a typo, an abbreviation."""

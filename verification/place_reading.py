@@ -370,7 +370,7 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
         on = {p.key for street in _streets_of(reading) for p in book.on_street(street)}
         tied = [m for m in tied if m.place.key in on] or tied  # "Whittier en la 23": the one on 23rd
     chosen: PlaceMatch | None = tied[0] if len(tied) == 1 else None
-    if chosen is None and not tied and len(located) == 1:
+    if chosen is None and not tied and len(located) == 1 and _fits(located[0], reading.phrase, book):
         chosen = PlaceMatch(located[0], 1.0)
     if chosen is not None:
         return _known(chosen.place, book, chosen.score)
@@ -446,6 +446,18 @@ def _located(reading: Reading, book: PlaceBook) -> list[Place]:
         kinds = set(reading.kinds)
         return [p for p in book.on_street(reading.street.street) if kinds & book.kinds_of(p)]
     return []
+
+
+def _fits(place: Place, phrase: Phrase | None, book: PlaceBook) -> bool:
+    """Whether the known place at a corner or block is what the text names there: not when it names a
+    business the book does not know as that place ("Walgreens at 48th & Laflin" is not the school on
+    that corner), nor a place of another kind ("la gasolinera de la 51 y Pulaski" is no train station)."""
+    if phrase is None:
+        return True
+    if phrase.words:
+        return False
+    kinds = book.kinds_of(place)
+    return not kinds or phrase.kind in kinds
 
 
 def _named_at_corner(corner: Corner, book: PlaceBook) -> list[Place]:
