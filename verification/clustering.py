@@ -129,10 +129,12 @@ def group(
                 joins.append(c)
             else:
                 near[c.number] = NearMiss(c.number, c.label, minutes, NearReason.SAME_PLACE)
-        elif held & loose or alike == "loose":
+        elif (held & loose and not _rival(place, held, held & loose)) or alike == "loose":
             if inside:
                 loosely.append(c)
             near[c.number] = NearMiss(c.number, c.label, minutes, NearReason.EITHER)
+        elif held & loose:
+            near[c.number] = NearMiss(c.number, c.label, minutes, NearReason.SIMILAR_NAME)
         elif held & near_keys or alike == "similar":
             near[c.number] = NearMiss(c.number, c.label, minutes, _reason(held & near_keys))
     number: int | None = None
@@ -152,6 +154,18 @@ def choose_incident(
 ) -> int | None:
     """The open incident a report joins, or None to open a new one (`group` without the near misses)."""
     return group(place, observed_at, candidates, window).number
+
+
+def _rival(place: ResolvedPlace, held: set[str], via: set[str]) -> bool:
+    """Whether a named business meets an incident only through its kind on a street ("named:#KIND@S", the
+    car wash reported without a name) while that incident already holds another named place of that
+    kind there: "Sparkle car wash on Olympic" after "Bubbles car wash on Olympic" joined "the car wash on
+    Olympic" is a second car wash, not the first."""
+    kind_only = {k for k in via if k.startswith("named:#")}
+    if not kind_only or via - kind_only:
+        return False
+    rivals = {"~named" + k.removeprefix("named:") for k in kind_only}
+    return bool(rivals & held & set(place.lookup_keys))
 
 
 def _reason(matched: set[str]) -> NearReason:

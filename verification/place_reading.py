@@ -548,6 +548,7 @@ def _unregistered(reading: Reading, grid: Grid | None = None) -> ResolvedPlace:
 #   "~on:NAME@S"     a business of that name on street S (a named one on it, or at a corner or address of it)
 #   "~free:NAME"     a business of that name, street not given
 #   "~at:#KIND@S"    a place of that kind (a car wash) at a corner or address of street S
+#   "~named#KIND@S"  a named place of that kind on street S
 
 
 def _with_business(place: ResolvedPlace, phrase: Phrase | None, streets: Sequence[Street]) -> ResolvedPlace:
@@ -727,8 +728,12 @@ def _named(folded: Sequence[str], label: str, kind: str, street: Street | None, 
         lookup, loose, near = [key], [f"~at:#{kind}{on}"] if street is not None else [], []
     elif street is not None:
         key = generic + (f"#{kind}" if kind else "") + on
-        marks = [f"~on:{name}{on}", *([f"~at:#{kind}{on}"] if kind else [])]
-        lookup, near = [key, f"~{generic}", *prefixes, *marks], [f"~{generic}", f"~at:{name}", *prefixes]
+        # "~named#KIND@S": some named place of this kind is on the street (see `clustering`: two named
+        # car washes on one street never meet through the one reported without a name).
+        rival = [f"~named#{kind}{on}"] if kind else []
+        marks = [f"~on:{name}{on}", *([f"~at:#{kind}{on}"] if kind else []), *rival]
+        lookup = [key, f"~{generic}", *prefixes, *marks]
+        near = [f"~{generic}", f"~at:{name}", *prefixes, *rival]
         # The same name where no street was given, or at a corner of this street; with a kind, the one
         # place of that kind reported on the street without a name ("the car wash on Cermak").
         loose = [generic, f"~free:{name}", f"~on:{name}{on}", *([f"named:#{kind}{on}"] if kind else [])]
