@@ -187,11 +187,27 @@ def _same_name(place: ResolvedPlace, c: Candidate) -> str:
     shared = sum(1 for w in a if any(words_alike(w, x) or w == x for x in b))
     if score >= SAME_NAME and 2 * shared >= max(len(a), len(b)):
         mine, theirs = _qualifier(place.ref.key), _qualifier(c.place_key)
+        mine, theirs = _street_in_name(mine, a, b, theirs), _street_in_name(theirs, b, a, mine)
+        if mine is None or theirs is None:
+            return "similar"  # "CVS Whittier" is not "CVS on Olympic"
         if mine == theirs:
             return "same"
         if all(x == y or not x or not y for x, y in zip(mine, theirs, strict=True)):
             return "loose"  # one says the kind, the other the street: no contradiction, less sure
     return "similar" if score >= SIMILAR_NAME else ""
+
+
+def _street_in_name(
+    qualifier: tuple[str, str], name: tuple[str, ...], other: tuple[str, ...], others: tuple[str, str]
+) -> tuple[str, str] | None:
+    """A name typed with a word the other name lacks, where the other names a street ("CVS Whittier" and
+    "CVS on Whittier"): that word is the street if it is the other's street, a contradiction if not;
+    None for a contradiction, else the qualifier with the street it names."""
+    kind, street = qualifier
+    extra = [w for w in name if not any(words_alike(w, x) for x in other)]
+    if street or not others[1] or not extra:
+        return qualifier
+    return (kind, others[1]) if extra == [others[1]] else None
 
 
 def _name_of(key: str) -> tuple[str, ...]:

@@ -341,8 +341,10 @@ class PlaceBook:
             if near_levels and name.levels and not near_levels & name.levels:
                 continue  # "Kelly High" never names Kelly Elementary
             agrees = bool(near_kinds & own_kinds)
+            # The whole text is the name as registered ("Echo Park", also an area's and a street's name).
+            exact = text_exact == name.exact
             # "26th & Pulaski" is a corner, not Pulaski Park: street words name a place only with its kind.
-            street_only = bool(streets) and all(a in streets for a in at) and not agrees
+            street_only = bool(streets) and all(a in streets for a in at) and not agrees and not exact
             if street_only and not relaxed:
                 continue
             total = sum(self._weights[w] for w in name.words)
@@ -356,16 +358,16 @@ class PlaceBook:
             )
             # "Humboldt Park" is an area: it names Humboldt Park Health only with a kind of its own
             # ("hospital de Humboldt Park"), and only a place whose whole name is the area's without one.
-            by_area = bool(areas) and all(a in areas for a in at) and not near_kinds & own_kinds
+            by_area = not exact and bool(areas) and all(a in areas for a in at) and not near_kinds & own_kinds
             if by_area and not (set(name.words) <= area_forms and name.kinds <= {k for i, k in kinds if i in areas}):
                 accepted = False
+            accepted = accepted or exact
             if not accepted and not relaxed:
                 continue
-            if not all(a in streets for a in at):
+            if exact or not all(a in streets for a in at):
                 beyond_streets.add(name.place)
             if not by_area:
                 beyond_areas.add(name.place)
-            exact = text_exact == name.exact
             final = min(score, 1.0) + (KIND_BONUS if agrees else 0.0) + (EXACT_BONUS if exact else 0.0)
             if near_levels & name.levels:
                 final += LEVEL_BONUS

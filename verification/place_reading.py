@@ -181,7 +181,12 @@ def _read(ws: Sequence[Word], names: StreetNames, area_spans: Sequence[range] = 
         return Reading(ReadingKind.BLOCK, block=block, phrase=_beside(ws, span, areas), kinds=kinds, street_words=span)
     corner = find_corner(ws, names, not_streets)
     if corner is not None:
-        corner = Corner(names.complete(corner.a), names.complete(corner.b), corner.span)
+        # "sunset/alvarado echo park": the area is not the end of a longer street name either.
+        area_words = {ws[i].norm for i in areas}
+        a, b = (
+            replace(x, alts=tuple(y for y in x.alts if not area_words & set(y.split()))) for x in (corner.a, corner.b)
+        )
+        corner = Corner(names.complete(a), names.complete(b), corner.span)
         span = frozenset(corner.span)
         phrase = _beside(ws, span, areas)
         return Reading(ReadingKind.CORNER, corner=corner, phrase=phrase, kinds=kinds, street_words=span)
@@ -636,8 +641,10 @@ def _corner(corner: Corner, grid: Grid | None = None) -> ResolvedPlace:
             if hundred >= 0:
                 near += [f"block:{hundred}:{other.key}", f"~block:{hundred}:{other.key}"]
         near += [f"segment:{other.key}:{'|'.join(sorted((str(n), str(s))))}" for s in (n - 1, n + 1) if s > 0]
-        # Where the community's places show the grid, the corner is where that block starts.
-        loose += _grid_blocks(n, other, grid)
+        # Where the community's places show the grid, the corner is where that block (and the stretch to
+        # the next numbered street) starts.
+        if grid is not None and other.number is None:
+            loose += [*_grid_blocks(n, other, grid), segment_key(other, numbered, Street(str(n + 1), str(n + 1)))]
     return ResolvedPlace(
         _ref(key, label),
         _unique([key, *alts, *marks]),
@@ -696,8 +703,10 @@ def _segment(segment: Segment, grid: Grid | None = None) -> ResolvedPlace:
     label = f"{street.label()}, {a.label()}–{b.label()}"
     near = [corner_key(street, a), corner_key(street, b), f"street:{street.key}"]
     loose: list[str] = []
-    if a.number is not None and b.number is not None and abs(a.number - b.number) == 1:
-        loose = _grid_blocks(min(a.number, b.number), street, grid)  # "Millard entre 23 y 24": its 2300 block
+    if grid is not None and a.number is not None and b.number is not None and abs(a.number - b.number) == 1:
+        first = a if a.number < b.number else b
+        # "Millard entre 23 y 24" is the 2300 block of Millard, which starts at 23rd & Millard.
+        loose = [*_grid_blocks(first.number, street, grid), corner_key(first, street)]
     return ResolvedPlace(
         _ref(key, label),
         (key, f"~street:{street.key}"),
@@ -748,8 +757,9 @@ def _named(folded: Sequence[str], label: str, kind: str, street: Street | None, 
             ],
         )
     else:
-        key, lookup, near = generic, [generic, f"~free:{name}", *prefixes], list(prefixes)
-        loose = [f"~{generic}", f"~at:{name}", *_name_then_street(folded)]
+        beside = _name_then_street(folded)
+        key, lookup, near = generic, [generic, f"~free:{name}", *prefixes, *beside], list(prefixes)
+        loose = [f"~{generic}", f"~at:{name}", *beside]
     if street is not None:
         # Corners, blocks and other places on the street mark it: moderators hear of them.
         lookup, near = [*lookup, f"~street:{street.key}"], [*near, f"~street:{street.key}", f"street:{street.key}"]
@@ -765,7 +775,8 @@ def _named(folded: Sequence[str], label: str, kind: str, street: Street | None, 
 
 def _name_then_street(folded: Sequence[str]) -> list[str]:
     """ "Walgreens Cicero", "Cicero Walgreens": a name typed beside a street nobody registered reads as
-    one name; its first or last word may be the street, so it meets that name on that street."""
+    one name; its first or last word may be the street, so it meets that name on that street, either way
+    round."""
     if len(folded) < 2:
         return []
     found: list[str] = []

@@ -93,12 +93,22 @@ class Street:
 
 
 def _shortens(short: str, name: str) -> bool:
-    """ "cali" (a beginning of four letters or more) or "wstrn" (the consonants) for "western"."""
+    """ "cali" (a beginning of four letters or more) for "california", or the name with vowels left out
+    ("wstrn" for "western", "lancstr" for "lancaster")."""
     if len(short) >= len(name) or short[0] != name[0]:
         return False
     if len(short) >= MIN_PREFIX and name.startswith(short):
         return True
-    return not _VOWELS & set(short[1:]) and short[1:] == "".join(c for c in name[1:] if c not in _VOWELS)
+    return _consonants(short) == _consonants(name) and _in_order(short, name)
+
+
+def _consonants(word: str) -> str:
+    return "".join(c for c in word if c not in _VOWELS)
+
+
+def _in_order(short: str, name: str) -> bool:
+    letters = iter(name)
+    return all(c in letters for c in short)
 
 
 def _initials(core: str) -> str:
