@@ -186,8 +186,8 @@ def _same_name(place: ResolvedPlace, c: Candidate) -> str:
     score = fuzz.token_set_ratio(" ".join(sorted(a)), " ".join(sorted(b)))
     shared = sum(1 for w in a if any(words_alike(w, x) or w == x for x in b))
     if score >= SAME_NAME and 2 * shared >= max(len(a), len(b)):
-        mine, theirs = _qualifier(place.ref.key), _qualifier(c.place_key)
-        mine, theirs = _street_in_name(mine, a, b, theirs), _street_in_name(theirs, b, a, mine)
+        typed, other = _qualifier(place.ref.key), _qualifier(c.place_key)
+        mine, theirs = _street_in_name(typed, a, b, other), _street_in_name(other, b, a, typed)
         if mine is None or theirs is None:
             return "similar"  # "CVS Whittier" is not "CVS on Olympic"
         if mine == theirs:

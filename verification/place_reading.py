@@ -704,9 +704,9 @@ def _segment(segment: Segment, grid: Grid | None = None) -> ResolvedPlace:
     near = [corner_key(street, a), corner_key(street, b), f"street:{street.key}"]
     loose: list[str] = []
     if grid is not None and a.number is not None and b.number is not None and abs(a.number - b.number) == 1:
-        first = a if a.number < b.number else b
+        low = min(a.number, b.number)
         # "Millard entre 23 y 24" is the 2300 block of Millard, which starts at 23rd & Millard.
-        loose = [*_grid_blocks(first.number, street, grid), corner_key(first, street)]
+        loose = [*_grid_blocks(low, street, grid), corner_key(a if a.number == low else b, street)]
     return ResolvedPlace(
         _ref(key, label),
         (key, f"~street:{street.key}"),
