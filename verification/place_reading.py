@@ -127,6 +127,7 @@ class Reading:
     kinds: tuple[str, ...] = ()  # kind classes named anywhere ("the school": "school")
     street_words: frozenset[int] = frozenset()  # positions of the words read as streets
     excerpt: str = ""  # the words kept for WORDS and VAGUE readings
+    after: str = ""  # the folded word right after a business named without a street: maybe its street
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +205,8 @@ def _read(ws: Sequence[Word], names: StreetNames, area_spans: Sequence[range] = 
         run = _run_backward(ws, start - lead, set(taken | areas))
         phrase = _phrase(ws, run, run, "") if run else None
     if phrase is not None and (phrase.words or on is not None):
-        return Reading(ReadingKind.NAMED, street=on, phrase=phrase, kinds=kinds, street_words=sure)
+        after = _word_after(ws, phrase.span, taken | areas) if on is None else ""
+        return Reading(ReadingKind.NAMED, street=on, phrase=phrase, kinds=kinds, street_words=sure, after=after)
     if on is not None:
         return Reading(ReadingKind.STREET, street=on, kinds=kinds, street_words=sure)
     named = [i for i, w in enumerate(ws) if name_like(w) and w.norm not in KIND_WORDS and i not in taken]
@@ -215,6 +217,15 @@ def _read(ws: Sequence[Word], names: StreetNames, area_spans: Sequence[range] = 
         return Reading(ReadingKind.WORDS, kinds=kinds, excerpt=_phrase_label(rest))
     kind_words = [w for w in ws if w.norm in KIND_WORDS]
     return Reading(ReadingKind.VAGUE, kinds=kinds, excerpt=_phrase_label(kind_words[:2]))
+
+
+def _word_after(ws: Sequence[Word], span: range, blocked: frozenset[int]) -> str:
+    """ "Sparkle car wash Olympic": the one name word typed right after a business, which may be the
+    street it is on."""
+    k = span.stop
+    if k >= len(ws) or k in blocked or ws[k].pause or not name_like(ws[k]) or ws[k].norm in KIND_WORDS:
+        return ""
+    return ws[k].norm
 
 
 def _beside(ws: Sequence[Word], span: frozenset[int], areas: frozenset[int]) -> Phrase | None:
@@ -375,6 +386,9 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
         on = {p.key for street in _streets_of(reading) for p in book.on_street(street)}
         tied = [m for m in tied if m.place.key in on] or tied  # "Whittier en la 23": the one on 23rd
     chosen: PlaceMatch | None = tied[0] if len(tied) == 1 else None
+    exact = book.exact(text) if names_known and not tied else None
+    if exact is not None:
+        chosen = PlaceMatch(exact, 1.0, exact=True)  # an alias of no distinctive word: "East LA Courthouse"
     if chosen is None and not tied and len(located) == 1 and _fits(located[0], reading.phrase, book):
         chosen = PlaceMatch(located[0], 1.0)
     if chosen is not None:
@@ -533,7 +547,8 @@ def _unregistered(reading: Reading, grid: Grid | None = None) -> ResolvedPlace:
             return _with_business(_corner(reading.corner, grid), reading.phrase, reading.corner.streets)
         case ReadingKind.NAMED if reading.phrase is not None:
             on = reading.street.street if reading.street else None
-            return _named(reading.phrase.words, reading.phrase.label, reading.phrase.kind, on, ReadingKind.NAMED)
+            phrase = reading.phrase
+            return _named(phrase.words, phrase.label, phrase.kind, on, ReadingKind.NAMED, reading.after)
         case ReadingKind.STREET if reading.street is not None:
             return _on_street(reading.street.street)
         case ReadingKind.WORDS:
@@ -720,12 +735,22 @@ def _segment(segment: Segment, grid: Grid | None = None) -> ResolvedPlace:
 def _on_street(street: Street) -> ResolvedPlace:
     key = f"street:{street.key}"
     label = street.label()
+    # "CVS Whittier Blvd" where Whittier is known to nobody: maybe CVS on Whittier Blvd.
+    parts = street.core.split()
+    beside = [f"~on:{_name_key(parts[:-1])}@{street_key(parts[-1])}"] if len(parts) > 1 else []
     return ResolvedPlace(
-        _ref(key, label), (key,), _words_of(label), ReadingKind.STREET, near_keys=(f"~street:{street.key}",)
+        _ref(key, label),
+        (key, *beside),
+        _words_of(label),
+        ReadingKind.STREET,
+        loose_keys=tuple(beside),
+        near_keys=(f"~street:{street.key}",),
     )
 
 
-def _named(folded: Sequence[str], label: str, kind: str, street: Street | None, reading: ReadingKind) -> ResolvedPlace:
+def _named(
+    folded: Sequence[str], label: str, kind: str, street: Street | None, reading: ReadingKind, after: str = ""
+) -> ResolvedPlace:
     name = _name_key(folded)
     generic = f"named:{name}"
     shown = f"{label}, {street.label()}" if street is not None else label
@@ -746,20 +771,17 @@ def _named(folded: Sequence[str], label: str, kind: str, street: Street | None, 
         # The same name where no street was given, or at a corner of this street; with a kind, the one
         # place of that kind reported on the street without a name ("the car wash on Cermak").
         loose = [generic, f"~free:{name}", f"~on:{name}{on}", *([f"named:#{kind}{on}"] if kind else [])]
-    elif kind:
-        key = f"{generic}#{kind}"
-        lookup, loose, near = (
-            [key, f"~{generic}", f"~free:{name}", *prefixes],
-            [generic, f"~at:{name}"],
-            [
-                f"~{generic}",
-                *prefixes,
-            ],
-        )
     else:
-        beside = _name_then_street(folded)
-        key, lookup, near = generic, [generic, f"~free:{name}", *prefixes, *beside], list(prefixes)
-        loose = [f"~{generic}", f"~at:{name}", *beside]
+        key = generic + (f"#{kind}" if kind else "")
+        lookup, near = [key, f"~free:{name}", *prefixes], list(prefixes)
+        if kind:
+            lookup, near, loose = [*lookup, f"~{generic}"], [f"~{generic}", *near], [generic, f"~at:{name}"]
+        else:
+            loose = [f"~{generic}", f"~at:{name}"]
+        # A street typed beside the name without "on" ("Walgreens Cicero", "carwash Olympic", "Sparkle
+        # car wash Olympic") meets the name, or the kind, on that street: loosely, and either way round.
+        marks, joins = _name_then_street(folded, kind, after)
+        lookup, loose = [*lookup, *marks], [*loose, *joins]
     if street is not None:
         # Corners, blocks and other places on the street mark it: moderators hear of them.
         lookup, near = [*lookup, f"~street:{street.key}"], [*near, f"~street:{street.key}", f"street:{street.key}"]
@@ -773,18 +795,30 @@ def _named(folded: Sequence[str], label: str, kind: str, street: Street | None, 
     )
 
 
-def _name_then_street(folded: Sequence[str]) -> list[str]:
-    """ "Walgreens Cicero", "Cicero Walgreens": a name typed beside a street nobody registered reads as
-    one name; its first or last word may be the street, so it meets that name on that street, either way
-    round."""
-    if len(folded) < 2:
-        return []
-    found: list[str] = []
-    for i in (0, len(folded) - 1):
-        if folded[i].isalpha():
-            rest = _name_key([w for j, w in enumerate(folded) if j != i])
-            found.append(f"~on:{rest}@{street_key(folded[i])}")
-    return found
+def _name_then_street(folded: Sequence[str], kind: str, after: str) -> tuple[list[str], list[str]]:
+    """The keys of a name that may be typed beside its street nobody registered: its first or last word
+    ("Walgreens Cicero", "Cicero Walgreens", "carwash Olympic") or the word after it ("Sparkle car wash
+    Olympic"). Returns (the marks it holds, the keys it joins by): the name on that street, and with a
+    kind, a place of that kind there."""
+    readings: list[tuple[list[str], str]] = []
+    for i in dict.fromkeys((0, len(folded) - 1)):
+        if folded[i].isalpha() and (len(folded) > 1 or kind):
+            readings.append(([w for j, w in enumerate(folded) if j != i], folded[i]))
+    if after and folded:
+        readings.append((list(folded), after))
+    marks: list[str] = []
+    joins: list[str] = []
+    for rest, word in readings:
+        on = street_key(word)
+        if rest:
+            marks.append(f"~on:{_name_key(rest)}@{on}")
+            joins.append(f"~on:{_name_key(rest)}@{on}")
+        if kind:
+            marks.append(f"~at:#{kind}@{on}")
+            joins.append(f"named:#{kind}@{on}")
+            if rest:
+                marks.append(f"~named#{kind}@{on}")
+    return marks, joins
 
 
 def _kind(kind_class: str) -> PlaceKind:

@@ -155,7 +155,8 @@ class StreetNames:
 
         Only for words already read as a street: there a shortening of one known street's name stands for
         it, which it may not do anywhere else ("the arch" is not Archer Ave): its beginning ("Division &
-        Cali"), its consonants ("Wstrn & 46th") or its initials ("MLK & 47th")."""
+        Cali"), its consonants ("Wstrn & 46th"), its initials ("MLK & 47th") or the last word of a longer
+        name ("Soto y Chavez")."""
         known = self.find(street.core) or self._shortened(street.core)
         if known is None:
             return street
@@ -165,7 +166,10 @@ class StreetNames:
         if len(core) < MIN_SHORT or not core.isalpha():
             return None
         found = {key for name, key in self._one_word.items() if _shortens(core, name)}
-        found |= {key for key, s in self._by_key.items() if " " in s.core and _initials(s.core) == core}
+        for key, known in self._by_key.items():
+            parts = known.core.split()
+            if len(parts) > 1 and (_initials(known.core) == core or (len(core) >= MIN_PREFIX and parts[-1] == core)):
+                found.add(key)  # "MLK" for Martin Luther King Dr, "Chavez" for Cesar Chavez Ave
         return self._by_key[found.pop()] if len(found) == 1 else None
 
     def cores(self) -> list[str]:
@@ -237,6 +241,8 @@ def _street(
         chosen = [run[0]] if keep_first else [run[-1]]
         if chosen[0].norm in KIND_WORDS and len(run) > 1:
             chosen = list(run[:2]) if keep_first else list(run[-2:])
+        if len(run) > 1 and run[0].norm in _SAINT and (keep_first or len(run) == 2):
+            chosen = list(run[:2])  # "St Louis": never "St" alone
         pair = run[:2] if keep_first else run[-2:]
         alts = (" ".join(w.norm for w in pair),) if len(pair) == 2 and len(chosen) == 1 else ()
         if all(w.norm in KIND_WORDS for w in chosen):
@@ -267,7 +273,7 @@ def street_forward(ws: Sequence[Word], i: int, names: StreetNames) -> tuple[Stre
             clear = True  # "la Kedzie", "la 26": Spanish names a street so ("la calle")
         j += 1
     direction = ""
-    if j + 1 < len(ws) and ws[j].norm in DIRECTIONS and not ws[j + 1].pause and _can_follow_direction(ws[j + 1]):
+    if j + 1 < len(ws) and ws[j].norm in DIRECTIONS and not ws[j + 1].pause and _can_follow_direction(ws, j + 1):
         direction = DIRECTIONS[ws[j].norm]
         j += 1
     if j >= len(ws) or (j > i and ws[j].pause):
@@ -281,6 +287,8 @@ def street_forward(ws: Sequence[Word], i: int, names: StreetNames) -> tuple[Stre
     run: list[Word] = []
     if not direction and ws[j].norm in _BARE_DIRECTIONS:
         run, j = [ws[j]], j + 1  # "North Ave": the direction is the name
+    elif _saint_at(ws, j):
+        run, j = [ws[j]], j + 1  # "St Louis Ave": a saint's name, not a suffix
     while j < len(ws) and len(run) < MAX_NAME_WORDS and name_like(ws[j]) and not (run and ws[j].pause):
         run.append(ws[j])
         j += 1
@@ -322,6 +330,8 @@ def street_backward(ws: Sequence[Word], end: int, names: StreetNames) -> tuple[S
             break
     if not run and j >= 0 and ws[j].norm in _BARE_DIRECTIONS:
         run, j = [ws[j]], j - 1
+    if run and j >= 0 and _saint_at(ws, j) and (j == 0 or ws[j].pause or not name_like(ws[j - 1])):
+        run.insert(0, ws[j])  # "la St Louis": the saint's street, not a street called Louis
     if not run and suffix and j >= 0 and _plain(ws[j]):
         run = [ws[j]]  # "Main St"
     found = _street(run, suffix, "", bool(suffix), names, keep_first=False)
@@ -336,6 +346,14 @@ def street_backward(ws: Sequence[Word], end: int, names: StreetNames) -> tuple[S
 
 
 _PREPOSITIONS = frozenset({"at", "on", "of", "in", "by", "to", "from", "near", "de", "del", "en", "al", "por"})
+
+
+_SAINT = frozenset({"st", "saint", "ste"})
+
+
+def _saint_at(ws: Sequence[Word], j: int) -> bool:
+    """ "St" before a name begins a street named for a saint ("St Louis", "St. Charles")."""
+    return ws[j].norm in _SAINT and j + 1 < len(ws) and not ws[j + 1].pause and name_like(ws[j + 1])
 
 
 def _plain(w: Word) -> bool:
@@ -360,8 +378,8 @@ def _street_after_la(ws: Sequence[Word], i: int, j: int) -> bool:
     return before not in KIND_WORDS and after not in KIND_WORDS and ws[j + 1].norm not in KIND_WORDS
 
 
-def _can_follow_direction(w: Word) -> bool:
-    return _number_street(w) is not None or name_like(w)
+def _can_follow_direction(ws: Sequence[Word], j: int) -> bool:
+    return _number_street(ws[j]) is not None or name_like(ws[j]) or _saint_at(ws, j)
 
 
 def _direction_before(ws: Sequence[Word], start: int) -> tuple[str, int]:
@@ -576,6 +594,8 @@ def find_street(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = (
         known = names.find(street.core) is not None
         if blocked & set(range(start, end)):
             continue
+        if not known and " " in street.core and _known_tail(ws, start, end, names):
+            continue  # "CVS Whittier Blvd": the business before Whittier Blvd, which is known
         on = w.norm in {"on", "sobre"}
         sure = on or known or street.number is not None or bool(street.suffix)
         if clear and (street.number is None or is_ordinal(ws[end - 1].norm) or street.suffix or cue):
@@ -583,6 +603,11 @@ def find_street(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = (
         if (on or known) and street.number is None:
             return OnStreet(street, range(start, end), sure)
     return None
+
+
+def _known_tail(ws: Sequence[Word], start: int, end: int, names: StreetNames) -> bool:
+    later = street_forward(ws, start + 1, names) if start + 1 < end else None
+    return later is not None and later[1] == end and names.find(later[0].core) is not None
 
 
 def read_street(text: str, names: StreetNames | None = None) -> Street | None:
