@@ -55,6 +55,10 @@ EAST_LA = [
         "1400 W Sunset Blvd", ("W Sunset Blvd", "N Echo Park Ave"),
     ),
     Place(
+        "ela court", "East Los Angeles Courthouse", "East Los Angeles", PlaceKind.COURT, ("East LA Courthouse",),
+        "4848 E Cesar Chavez Ave", ("E Cesar Chavez Ave", "S Fetterly Ave"),
+    ),
+    Place(
         "ramona gardens", "Ramona Gardens Community Center", "El Sereno", PlaceKind.OTHER, (),
         "2830 Lancaster Ave", ("Lancaster Ave", "Evergreen Ave", "Everett St", "Martin Luther King Blvd"),
     ),
@@ -179,6 +183,23 @@ def test_a_known_street_shortened_or_misspelt_is_that_street(text, full):
     assert key(text) == key(full)
 
 
+def test_a_longer_known_street_by_its_last_word():
+    assert key("soto y chavez") == key("Cesar Chavez Ave & Soto St")
+    assert key("Chavez & Fetterly") == key("East LA Courthouse")  # the courthouse is on that corner
+
+
+@pytest.mark.parametrize(
+    "text", ["Hollenbeck en la St Louis", "4th & St Louis", "St Louis y la 4", "el parque de la St. Louis y 4th"]
+)
+def test_a_street_named_for_a_saint_is_one_street(text):
+    assert resolve_place(text, BOOK).ref.label == "Hollenbeck Park"
+
+
+def test_a_saint_s_street_nobody_registered_is_still_one_street():
+    assert key("St Charles y 4th", EMPTY) == key("4th St & St. Charles Ave", EMPTY)
+    assert resolve_place("la St Charles y la 4", EMPTY).ref.label == "4th St & St Charles"
+
+
 def test_a_shortening_shared_by_two_known_streets_or_outside_a_street_names_none():
     assert key("Ever & 4th") != key("Evergreen Ave & 4th St")  # Evergreen or Everett
     assert key("Ever & 4th") != key("Everett St & 4th St")
@@ -219,6 +240,17 @@ def test_a_kind_on_a_street_meets_the_one_named_place_of_that_kind_there_but_nev
     other = queue.report("Bubbles carwash on Olympic", 4)
     assert other != bare
     assert bare in queue.near[other]
+
+
+def test_a_street_typed_beside_a_business_without_on_is_its_street():
+    queue = Queue(EMPTY)
+    cvs = queue.report("CVS on Whittier", 0)
+    assert queue.report("CVS Whittier Blvd", 2) == cvs
+    assert queue.report("Whittier CVS", 3) == cvs
+    wash = queue.report("el car wash de la Olympic", 4)
+    assert queue.report("Sparkle car wash Olympic", 5) == wash
+    assert queue.report("carwash olympic", 6) == wash
+    assert resolve_place("Walgreens Cesar Chavez Ave", BOOK).ref.label == "Walgreens, Cesar Chavez Ave"
 
 
 def test_a_business_of_the_streets_in_spanish_is_the_business_on_that_street():
@@ -263,6 +295,12 @@ def test_the_street_typed_chooses_between_places_that_share_a_name():
 )
 def test_a_transit_line_named_by_its_colour_in_either_language_is_its_station(text):
     assert resolve_place(text, BOOK).ref.label == "Soto station"
+
+
+def test_a_text_that_is_exactly_an_alias_names_its_place():
+    """ "East LA" is a direction and an article: the alias as a whole still names the courthouse."""
+    assert resolve_place("East LA courthouse!!", BOOK).ref.label == "East Los Angeles Courthouse"
+    assert not resolve_place("the courthouse", BOOK).ref.known
 
 
 def test_a_colour_is_a_line_only_beside_one():
