@@ -60,6 +60,9 @@ KIND_WORDS: dict[str, str] = {
     ),
     **dict.fromkeys(["restaurant", "restaurante", "taqueria", "cafe", "diner", "fonda", "pizzeria"], "restaurant"),
     **dict.fromkeys(["carwash", "lavado", "autolavado", "lavacarros"], "carwash"),
+    **dict.fromkeys(
+        ["llantera", "llanteria", "tireshop", "autoshop", "bodyshop", "taller", "mecanico", "mechanic"], "auto"
+    ),
     **dict.fromkeys(["laundromat", "lavanderia", "laundry"], "laundry"),
     **dict.fromkeys(["factory", "fabrica", "warehouse", "plant", "almacen"], "workplace"),
     **dict.fromkeys(["station", "estacion", "parada", "terminal", "metro"], "station"),
@@ -218,6 +221,20 @@ _TENS_ORDINALS = {
     "eightieth": 80, "ninetieth": 90,
 }  # fmt: skip
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+# Spanish names numbered streets with cardinals, after "la" or "calle": "la veintiséis", "la treinta y uno"
+# ("la una" alone is one o'clock).
+_ES_UNITS = {
+    "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9,
+}  # fmt: skip
+_ES_NUMBERS = {
+    "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
+    "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15, "dieciseis": 16,
+    "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20, "veintiuno": 21, "veintiuna": 21,
+    "veintidos": 22, "veintitres": 23, "veinticuatro": 24, "veinticinco": 25, "veintiseis": 26, "veintisiete": 27,
+    "veintiocho": 28, "veintinueve": 29,
+}  # fmt: skip
+_ES_TENS = {"treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90}
+_ES_STREET_ARTICLES = frozenset({"la", "calle"})
 
 
 def clean(text: str) -> str:
@@ -340,7 +357,8 @@ _QUIET = frozenset(".'’·")  # inside abbreviations ("St."), never a pause
 _COMPOUNDS = {
     ("car", "wash"): "carwash", ("gas", "station"): "gasstation", ("bus", "stop"): "station",
     ("flea", "market"): "fleamarket", ("swap", "meet"): "swapmeet", ("court", "house"): "courthouse",
-    ("super", "mercado"): "supermercado",
+    ("super", "mercado"): "supermercado", ("tire", "shop"): "tireshop", ("auto", "shop"): "autoshop",
+    ("body", "shop"): "bodyshop",
 }  # fmt: skip
 
 
@@ -389,6 +407,12 @@ def _spelled_ordinals(found: list[Word]) -> list[Word]:
             if unit < 10:
                 value, typed = _TENS[w.norm] + unit, f"{w.typed}-{found[i + 1].typed}"
                 i += 1
+        if value is None and merged and merged[-1].norm in _ES_STREET_ARTICLES and not w.pause:
+            value = _ES_NUMBERS.get(w.norm) or _ES_TENS.get(w.norm)
+            after = found[i + 2] if i + 2 < len(found) else None
+            if w.norm in _ES_TENS and after is not None and found[i + 1].norm == "y" and after.norm in _ES_UNITS:
+                value, typed = _ES_TENS[w.norm] + _ES_UNITS[after.norm], f"{w.typed} y {after.typed}"  # "treinta y uno"
+                i += 2
         if value is not None:
             merged.append(Word(typed, f"{value}th", w.pause, w.glued))
         else:

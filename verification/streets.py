@@ -129,6 +129,7 @@ class StreetNames:
 
     _by_key: dict[str, Street] = field(default_factory=dict)
     _one_word: dict[str, str] = field(default_factory=dict)  # folded one-word core -> key, for typos
+    _words: set[str] = field(default_factory=set)  # every word of a known street's name
 
     def add(self, street: Street) -> None:
         known = self._by_key.get(street.key)
@@ -136,6 +137,13 @@ class StreetNames:
             self._by_key[street.key] = replace(street, direction="", alts=())
         if " " not in street.core and street.number is None:
             self._one_word[street.core] = street.key
+        if street.number is None:
+            self._words.update(street.core.split())
+
+    def knows_word(self, norm: str) -> bool:
+        """Whether a word is part of a known street's name: "Federal" is Federal Blvd where one is known,
+        whatever else the word says ("federal agents")."""
+        return norm in self._words
 
     def find(self, core: str) -> Street | None:
         """The known street `core` names, through a typo if it must."""
@@ -201,6 +209,20 @@ def name_like(w: Word) -> bool:
         and n not in DIRECTIONS
         and n not in _BETWEEN
     )
+
+
+def street_word(ws: Sequence[Word], j: int, names: StreetNames) -> bool:
+    """A word that can be part of a street's name: a name-like word, or a word of a known street's name
+    unless it qualifies the word after it ("Federal y 38" is Federal Blvd, "federal agents" are not)."""
+    w = ws[j]
+    if _number_street(w) is not None:
+        return False  # a numbered street ends a name: "King Soopers 38th Ave" is on 38th Ave
+    if name_like(w):
+        return True
+    if w.norm not in NOISE or not names.knows_word(w.norm):
+        return False
+    after = ws[j + 1] if j + 1 < len(ws) else None
+    return after is None or after.pause or after.norm not in NOISE
 
 
 def display(w: Word) -> str:
@@ -289,10 +311,10 @@ def street_forward(ws: Sequence[Word], i: int, names: StreetNames) -> tuple[Stre
         run, j = [ws[j]], j + 1  # "North Ave": the direction is the name
     elif _saint_at(ws, j):
         run, j = [ws[j]], j + 1  # "St Louis Ave": a saint's name, not a suffix
-    while j < len(ws) and len(run) < MAX_NAME_WORDS and name_like(ws[j]) and not (run and ws[j].pause):
+    while j < len(ws) and len(run) < MAX_NAME_WORDS and street_word(ws, j, names) and not (run and ws[j].pause):
         run.append(ws[j])
         j += 1
-        more = j < len(ws) and not ws[j].pause and name_like(ws[j])
+        more = j < len(ws) and not ws[j].pause and street_word(ws, j, names)
         if run[-1].norm in KIND_WORDS and more:
             run.pop()  # a kind word only ends a street's name ("Central Park Ave"): "Home Depot Cermak"
             j -= 1
@@ -323,7 +345,7 @@ def street_backward(ws: Sequence[Word], end: int, names: StreetNames) -> tuple[S
         clear = bool(suffix) or is_ordinal(ws[j].norm) or prefixed or bool(direction)
         return _numbered(number, suffix or prefix_suffix, direction), start, clear
     run: list[Word] = []
-    while j >= 0 and len(run) < MAX_NAME_WORDS and name_like(ws[j]) and not (run and ws[j].norm in KIND_WORDS):
+    while j >= 0 and len(run) < MAX_NAME_WORDS and street_word(ws, j, names) and not (run and ws[j].norm in KIND_WORDS):
         run.insert(0, ws[j])  # a kind word only ends a name ("Central Park & Cermak"), never starts it
         j -= 1
         if run[0].pause:
@@ -473,7 +495,7 @@ def find_corner(
 
 
 def _adjacent_corner(ws: Sequence[Word], names: StreetNames, blocked: set[int]) -> Corner | None:
-    """Two streets typed side by side, no "&" between: "ICE 26th pulaski", "pulaski 26th st"."""
+    """Two streets typed side by side, no "&" between: "ICE 26th pulaski", "Pulaski Rd 26th st"."""
     for k, w in enumerate(ws):
         if k in blocked or _number_street(w) is None or (w.norm.isdigit() and len(w.norm) > 2):
             continue
@@ -485,7 +507,9 @@ def _adjacent_corner(ws: Sequence[Word], names: StreetNames, blocked: set[int]) 
         if after is not None and after[0].number is None and ws[end].norm not in KIND_WORDS:
             return Corner(street, after[0], range(k, after[1]))
         before = street_backward(ws, k, names) if k >= 1 and not w.pause else None
-        if before is not None and before[0].number is None and ws[k - 1].norm not in KIND_WORDS:
+        # A name before a numbered street is as often a business on it ("King Soopers 38th Ave",
+        # "Walgreens 26th St"): a street only when known or written as one ("Pulaski 26th").
+        if before is not None and before[0].number is None and before[2] and ws[k - 1].norm not in KIND_WORDS:
             return Corner(before[0], street, range(before[1], end))
     return None
 
@@ -585,7 +609,7 @@ def find_street(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = (
             continue
         cue = w.norm in {"on", "sobre", "down", "up"} or w.norm in STREET_PREFIXES or w.norm == "la"
         start = i + 1 if w.norm in {"on", "sobre", "down", "up"} else i
-        if not cue and not (name_like(w) or _number_street(w) is not None):
+        if not cue and not (street_word(ws, i, names) or _number_street(w) is not None):
             continue
         found = street_forward(ws, start, names)
         if found is None:

@@ -206,7 +206,64 @@ def test_a_shortening_shared_by_two_known_streets_or_outside_a_street_names_none
     assert resolve_place("the arch on Lancaster", BOOK).reading is not ReadingKind.CORNER
 
 
+# Denver: Federal Blvd is a street whatever "federal" says elsewhere.
+DENVER = PlaceBook.of(
+    [
+        Place(
+            "rocky mountain lake", "Rocky Mountain Lake Park", "Berkeley", PlaceKind.PARK, ("parque Rocky Mountain",),
+            "4600 Federal Blvd", ("W 46th Ave", "Federal Blvd"),
+        ),
+        Place(
+            "chaffee", "Chaffee Park", "Chaffee Park", PlaceKind.PARK, (), "4700 Tejon St", ("W 47th Ave", "Tejon St")
+        ),
+    ]
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["38th y Federal", "Federal esquina 38", "federal & 38th", "la 38 con la Federal"])
+def test_a_known_street_called_like_a_word_of_the_report_is_that_street(text):
+    assert key(text, DENVER) == key("W 38th Ave & Federal Blvd", DENVER)
+
+
+def test_that_word_still_qualifies_the_words_after_it():
+    place = resolve_place("federal agents at 38th, 2 trucks", DENVER)
+    assert place.ref.key == key("W 38th Ave", DENVER)
+
+
+@pytest.mark.parametrize(
+    ("text", "full"),
+    [
+        ("federal y la cuarenta", "Federal Blvd & 40th Ave"),
+        ("la treinta y ocho y Federal", "Federal Blvd & 38th Ave"),
+        ("calle veintiséis y Tejon", "Tejon St & 26th Ave"),
+    ],
+)
+def test_spanish_names_numbered_streets_with_cardinals(text, full):
+    assert key(text, DENVER) == key(full, DENVER)
+
+
+@pytest.mark.parametrize("text", ["la una de la tarde", "llegaron dos camionetas", "tres agentes en la tienda"])
+def test_counts_and_hours_in_spanish_are_not_streets(text):
+    assert resolve_place(text, DENVER).reading not in (ReadingKind.STREET, ReadingKind.CORNER)
+
+
 # --- businesses at corners and on streets ----------------------------------------------------------
+
+
+def test_a_business_typed_before_a_numbered_street_is_on_it():
+    for text in ["King Soopers 38th Ave", "king soopers 38th"]:
+        place = resolve_place(text, DENVER)
+        assert place.reading is ReadingKind.NAMED, text
+        assert place.ref.label.startswith("King Soopers, 38th")
+    assert resolve_place("Tejon 44th", DENVER).reading is ReadingKind.CORNER  # Tejon is a known street
+
+
+def test_tire_shops_and_mechanics_are_one_kind_in_both_languages():
+    queue = Queue(EMPTY)
+    shop = queue.report("tire shop on Morrison", 0)
+    assert queue.report("la llantera de la Morrison", 2) == shop
+    assert queue.report("llantera Morrison rd", 3) == shop
+    assert queue.report("El Gallo tire shop Morrison", 4) == shop
 
 
 def test_a_business_on_a_street_and_at_a_corner_of_that_street_is_one_place_and_on_another_street_is_not():
