@@ -157,15 +157,23 @@ def choose_incident(
 
 
 def _rival(place: ResolvedPlace, held: set[str], via: set[str]) -> bool:
-    """Whether a named business meets an incident only through its kind on a street ("named:#KIND@S", the
-    car wash reported without a name) while that incident already holds another named place of that
-    kind there: "Sparkle car wash on Olympic" after "Bubbles car wash on Olympic" joined "the car wash on
-    Olympic" is a second car wash, not the first."""
+    """Whether a report meets an incident only through a business's name or kind on a street while the
+    incident already holds another place of that name or kind there:
+    - "Sparkle car wash on Olympic" after "Bubbles car wash on Olympic" joined "the car wash on Olympic"
+      (a named place of that kind on the street, "~named#KIND@S");
+    - "Walgreens at 47th & Cicero" after "Walgreens at 26th & Cicero" joined "Walgreens on Cicero"
+      (that name at another corner or block of the street, "~loc:NAME@S": had it been this corner, the
+      report would have joined by the corner itself)."""
+    if via - {k for k in via if k.startswith(_NAME_KEYS)}:
+        return False  # a place links them (the grid's corner and block): no business decides
+    mine = set(place.lookup_keys)
     kind_only = {k for k in via if k.startswith("named:#")}
-    if not kind_only or via - kind_only:
-        return False
-    rivals = {"~named" + k.removeprefix("named:") for k in kind_only}
-    return bool(rivals & held & set(place.lookup_keys))
+    if kind_only == via and {"~named" + k.removeprefix("named:") for k in kind_only} & held & mine:
+        return True
+    return bool({k for k in mine if k.startswith("~loc:")} & held)
+
+
+_NAME_KEYS = ("named:", "~named:", "~on:", "~free:", "~at:")
 
 
 def _reason(matched: set[str]) -> NearReason:

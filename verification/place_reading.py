@@ -239,7 +239,9 @@ def _beside(ws: Sequence[Word], span: frozenset[int], areas: frozenset[int]) -> 
     start, end = min(span), max(span) + 1
     while start > 0 and ws[start - 1].norm in _LEAD_INS and not ws[start].pause:
         start -= 1
-    run = _run_backward(ws, start, set(blocked)) if start > 0 and not ws[start].pause else None
+    run = _run_backward(ws, start, set(blocked), across=True) if start > 0 else None
+    if run is not None and ws[start].pause and run.start and not ws[run.start].pause:
+        run = None  # "CVS, 2400 E Whittier": a name alone before the pause, not the end of a sentence
     if run is None and end < len(ws) and not ws[end].pause:
         run = _run_forward(ws, end, set(blocked))
     if run is None:
@@ -298,9 +300,15 @@ def _run_forward(ws: Sequence[Word], i: int, blocked: set[int]) -> range | None:
     return range(i, j) if any(_name_word(ws[x]) for x in range(i, j)) else None
 
 
-def _run_backward(ws: Sequence[Word], end: int, blocked: set[int]) -> range | None:
+def _run_backward(ws: Sequence[Word], end: int, blocked: set[int], *, across: bool = False) -> range | None:
+    """The name words ending just before `ws[end]`; `across` a pause there ("CVS, 2400 E Whittier")."""
     j = end
-    while j > 0 and end - j < MAX_PHRASE_WORDS and (j - 1) not in blocked and not ws[j].pause:
+    while (
+        j > 0
+        and end - j < MAX_PHRASE_WORDS
+        and (j - 1) not in blocked
+        and not (ws[j].pause and (j < end or not across))
+    ):
         inner = j < end and j >= 2 and ws[j - 1].norm in _NAME_JOINERS and _name_word(ws[j - 2]) and not ws[j - 1].pause
         if not (_name_word(ws[j - 1]) or inner):
             break
@@ -569,6 +577,7 @@ def _unregistered(reading: Reading, grid: Grid | None = None) -> ResolvedPlace:
 #   "~free:NAME"     a business of that name, street not given
 #   "~at:#KIND@S"    a place of that kind (a car wash) at a corner or address of street S
 #   "~named#KIND@S"  a named place of that kind on street S
+#   "~loc:NAME@S"    a business of that name at a corner or address of street S
 
 
 def _with_business(place: ResolvedPlace, phrase: Phrase | None, streets: Sequence[Street]) -> ResolvedPlace:
@@ -581,11 +590,14 @@ def _with_business(place: ResolvedPlace, phrase: Phrase | None, streets: Sequenc
     if phrase.words:
         name = _name_key(phrase.words)
         on = [f"~on:{name}@{s.key}" for s in streets]
-        marks = [f"~at:{name}", *on]
+        # "~loc:NAME@S": this business at one corner or block of S; the same name at another of them is
+        # another store ("Walgreens at 47th & Cicero" is not the one at 26th), see `clustering`.
+        located = [f"~loc:{name}@{s.key}" for s in streets]
+        marks = [f"~at:{name}", *on, *located]
         if phrase.kind:
             marks += [f"~at:#{phrase.kind}@{s.key}" for s in streets]
         loose = [f"named:{name}", f"~free:{name}", *on]
-        near = [f"~named:{name}"]  # the same name on other streets, for moderators
+        near = [f"~named:{name}", *located]  # the same name on other streets, for moderators
     else:
         marks = [f"~at:#{phrase.kind}@{s.key}" for s in streets]
         loose = [f"named:#{phrase.kind}@{s.key}" for s in streets]

@@ -283,6 +283,22 @@ def test_a_business_on_a_street_and_at_a_corner_of_that_street_is_one_place_and_
     assert whittier in queue.near[olympic]
 
 
+@pytest.mark.parametrize(
+    "order",
+    [
+        ["CVS at Whittier & Atlantic", "CVS at Whittier & Soto"],
+        ["cvs on whittier", "el CVS de la Whittier y Atlantic", "CVS en la Whittier y Soto"],
+        ["CVS on Whittier", "CVS at Whittier & Atlantic", "CVS, 2400 E Whittier Blvd"],
+    ],
+)
+def test_one_business_at_two_corners_of_one_street_is_two_places(order):
+    """The same chain twice on a long street: the second corner never joins through the name."""
+    queue = Queue(EMPTY)
+    cards = [queue.report(text, i) for i, text in enumerate(order)]
+    assert cards[-1] != cards[-2]
+    assert cards[-2] in queue.near[cards[-1]]
+
+
 def test_a_business_at_a_corner_reported_first_meets_it_on_either_street_only():
     queue = Queue(EMPTY)
     corner = queue.report("la farmacia Superior de la Soto y 1st", 0)
