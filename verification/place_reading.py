@@ -574,6 +574,7 @@ def _unregistered(reading: Reading, grid: Grid | None = None) -> ResolvedPlace:
 # Keys that say what a business is and where (see `clustering`):
 #   "~at:NAME"       a business of that name at a corner or an address
 #   "~on:NAME@S"     a business of that name on street S (a named one on it, or at a corner or address of it)
+#   "~on:NAME#K@S"   ... of kind K ("" when no kind was given): a taqueria is not a butcher's of one name
 #   "~free:NAME"     a business of that name, street not given
 #   "~at:#KIND@S"    a place of that kind (a car wash) at a corner or address of street S
 #   "~named#KIND@S"  a named place of that kind on street S
@@ -589,14 +590,14 @@ def _with_business(place: ResolvedPlace, phrase: Phrase | None, streets: Sequenc
         return place
     if phrase.words:
         name = _name_key(phrase.words)
-        on = [f"~on:{name}@{s.key}" for s in streets]
+        on_marks, on_joins = _on_keys(name, phrase.kind, [s.key for s in streets])
         # "~loc:NAME@S": this business at one corner or block of S; the same name at another of them is
         # another store ("Walgreens at 47th & Cicero" is not the one at 26th), see `clustering`.
         located = [f"~loc:{name}@{s.key}" for s in streets]
-        marks = [f"~at:{name}", *on, *located]
+        marks = [f"~at:{name}", *on_marks, *located]
         if phrase.kind:
             marks += [f"~at:#{phrase.kind}@{s.key}" for s in streets]
-        loose = [f"named:{name}", f"~free:{name}", *on]
+        loose = [f"named:{name}", f"~free:{name}", *on_joins]
         near = [f"~named:{name}", *located]  # the same name on other streets, for moderators
     else:
         marks = [f"~at:#{phrase.kind}@{s.key}" for s in streets]
@@ -608,6 +609,19 @@ def _with_business(place: ResolvedPlace, phrase: Phrase | None, streets: Sequenc
         loose_keys=_unique([*place.loose_keys, *loose]),
         near_keys=_unique([*place.near_keys, *near]),
     )
+
+
+def _on_keys(name: str, kind: str, streets: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The marks a business on these streets holds, and the keys it joins the same name there by: any
+    kind when it gave none, else its own kind or none ("El Paisa" meets the taqueria El Paisa, "carnicería
+    El Paisa" does not)."""
+    marks = [k for s in streets for k in (f"~on:{name}@{s}", f"~on:{name}#{kind}@{s}")]
+    joins = (
+        [f"~on:{name}@{s}" for s in streets]
+        if not kind
+        else [k for s in streets for k in (f"~on:{name}#{kind}@{s}", f"~on:{name}#@{s}")]
+    )
+    return marks, joins
 
 
 def _name_key(folded: Sequence[str]) -> str:
@@ -749,13 +763,13 @@ def _on_street(street: Street) -> ResolvedPlace:
     label = street.label()
     # "CVS Whittier Blvd" where Whittier is known to nobody: maybe CVS on Whittier Blvd.
     parts = street.core.split()
-    beside = [f"~on:{_name_key(parts[:-1])}@{street_key(parts[-1])}"] if len(parts) > 1 else []
+    marks, joins = _on_keys(_name_key(parts[:-1]), "", [street_key(parts[-1])]) if len(parts) > 1 else ([], [])
     return ResolvedPlace(
         _ref(key, label),
-        (key, *beside),
+        (key, *marks),
         _words_of(label),
         ReadingKind.STREET,
-        loose_keys=tuple(beside),
+        loose_keys=tuple(joins),
         near_keys=(f"~street:{street.key}",),
     )
 
@@ -777,12 +791,13 @@ def _named(
         # "~named#KIND@S": some named place of this kind is on the street (see `clustering`: two named
         # car washes on one street never meet through the one reported without a name).
         rival = [f"~named#{kind}{on}"] if kind else []
-        marks = [f"~on:{name}{on}", *([f"~at:#{kind}{on}"] if kind else []), *rival]
+        on_marks, on_joins = _on_keys(name, kind, [street.key])
+        marks = [*on_marks, *([f"~at:#{kind}{on}"] if kind else []), *rival]
         lookup = [key, f"~{generic}", *prefixes, *marks]
         near = [f"~{generic}", f"~at:{name}", *prefixes, *rival]
         # The same name where no street was given, or at a corner of this street; with a kind, the one
         # place of that kind reported on the street without a name ("the car wash on Cermak").
-        loose = [generic, f"~free:{name}", f"~on:{name}{on}", *([f"named:#{kind}{on}"] if kind else [])]
+        loose = [generic, f"~free:{name}", *on_joins, *([f"named:#{kind}{on}"] if kind else [])]
     else:
         key = generic + (f"#{kind}" if kind else "")
         lookup, near = [key, f"~free:{name}", *prefixes], list(prefixes)
@@ -823,8 +838,9 @@ def _name_then_street(folded: Sequence[str], kind: str, after: str) -> tuple[lis
     for rest, word in readings:
         on = street_key(word)
         if rest:
-            marks.append(f"~on:{_name_key(rest)}@{on}")
-            joins.append(f"~on:{_name_key(rest)}@{on}")
+            on_marks, on_joins = _on_keys(_name_key(rest), kind, [on])
+            marks += on_marks
+            joins += on_joins
         if kind:
             marks.append(f"~at:#{kind}@{on}")
             joins.append(f"named:#{kind}@{on}")

@@ -299,6 +299,16 @@ def test_one_business_at_two_corners_of_one_street_is_two_places(order):
     assert cards[-2] in queue.near[cards[-1]]
 
 
+def test_two_kinds_of_business_with_one_name_on_one_street_stay_apart():
+    queue = Queue(EMPTY)
+    taqueria = queue.report("Taqueria El Paisa on 26th", 0)
+    butcher = queue.report("carniceria El Paisa en la 26", 1)
+    assert butcher != taqueria
+    assert taqueria in queue.near[butcher]
+    assert queue.report("la taqueria el paisa de la 26 y kedzie", 2) == taqueria
+    assert queue.report("El Paisa meat market, 26th St", 3) == butcher
+
+
 def test_a_business_at_a_corner_reported_first_meets_it_on_either_street_only():
     queue = Queue(EMPTY)
     corner = queue.report("la farmacia Superior de la Soto y 1st", 0)
