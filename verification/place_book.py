@@ -139,7 +139,7 @@ class PlaceBook:
     _of_kind: dict[str, list[Place]] = field(default_factory=dict)
     _place_numbers: dict[str, list[int]] = field(default_factory=dict)  # numbered streets a place is on
     _areas: list[tuple[str, ...]] | None = None
-    _grid: tuple[Grid | None] | None = None
+    _grid: tuple[Grid | None] | None = None  # (None,) once found not to hold
 
     @classmethod
     def of(cls, places: Iterable[Place]) -> PlaceBook:

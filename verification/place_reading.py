@@ -5,7 +5,9 @@ A report's place text is read once, here:
 1. `read_place` finds the location phrase in the text, whatever is wrapped around it ("26th & Pulaski
    they're arresting kids, tell everyone"): a stretch of street between two corners, an intersection, a
    street address (kept as its hundred block), a street on its own, a named business or landmark ("El
-   Güero market", "Home Depot on Pulaski"), other words, or nothing recognisable.
+   Güero market", "Home Depot on Pulaski", "Walgreens at 26th & Cicero"), other words, or nothing
+   recognisable. A neighbourhood's name beside a location is context ("Division y California, Humboldt
+   Park"), never a business nor the place itself.
 2. `resolve_place` looks the text up in the community's `PlaceBook` by name and by where the places are
    (an address on a known place's block, a corner of its cross streets) and returns a `ResolvedPlace`:
    the place subscribers will see named (a known place's name, or a label built from canonical street

@@ -3,8 +3,10 @@
 "26th & Pulaski", "Pulaski/26th", "W 26th St and S Pulaski Rd", "la 26 y Pulaski" and "Pulaski at 26th"
 are one intersection; "#1234 Elm", "1234 Elm Apt 3", "Elm 1234" and "enfrente del 2314 de la Pulaski"
 are addresses, kept only as their hundred block. Directions, suffixes, Spanish prefixes ("calle",
-"avenida", "la") and ordinals fold away from a street's key; typos of streets the community's places
-are on fold into them (`StreetNames`).
+"avenida", "la") and ordinals fold away from a street's key; typos and shortenings of streets the
+community's places are on fold into them ("Pulasky", "Cali", "Wstrn", "MLK", "Chavez": `StreetNames`),
+and a word of such a street's name is that street even where it is also a common word ("Federal").
+"Pulaski esquina 27", "Kedzie casi esquina con la 31" and "Soto at the corner of 4th" are corners too.
 
 The parsers walk outwards from a cue (a connector, a house number, a suffix) and stop at a pause or
 at a word that is never part of a street's name (`places.NOISE`), so the words around a place ("they're
