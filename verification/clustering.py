@@ -129,10 +129,12 @@ def group(
                 joins.append(c)
             else:
                 near[c.number] = NearMiss(c.number, c.label, minutes, NearReason.SAME_PLACE)
-        elif held & loose or alike == "loose":
+        elif (held & loose and not _rival(place, held, held & loose)) or alike == "loose":
             if inside:
                 loosely.append(c)
             near[c.number] = NearMiss(c.number, c.label, minutes, NearReason.EITHER)
+        elif held & loose:
+            near[c.number] = NearMiss(c.number, c.label, minutes, NearReason.SIMILAR_NAME)
         elif held & near_keys or alike == "similar":
             near[c.number] = NearMiss(c.number, c.label, minutes, _reason(held & near_keys))
     number: int | None = None
@@ -154,6 +156,26 @@ def choose_incident(
     return group(place, observed_at, candidates, window).number
 
 
+def _rival(place: ResolvedPlace, held: set[str], via: set[str]) -> bool:
+    """Whether a report meets an incident only through a business's name or kind on a street while the
+    incident already holds another place of that name or kind there:
+    - "Sparkle car wash on Olympic" after "Bubbles car wash on Olympic" joined "the car wash on Olympic"
+      (a named place of that kind on the street, "~named#KIND@S");
+    - "Walgreens at 47th & Cicero" after "Walgreens at 26th & Cicero" joined "Walgreens on Cicero"
+      (that name at another corner or block of the street, "~loc:NAME@S": had it been this corner, the
+      report would have joined by the corner itself)."""
+    if via - {k for k in via if k.startswith(_NAME_KEYS)}:
+        return False  # a place links them (the grid's corner and block): no business decides
+    mine = set(place.lookup_keys)
+    kind_only = {k for k in via if k.startswith("named:#")}
+    if kind_only == via and {"~named" + k.removeprefix("named:") for k in kind_only} & held & mine:
+        return True
+    return bool({k for k in mine if k.startswith("~loc:")} & held)
+
+
+_NAME_KEYS = ("named:", "~named:", "~on:", "~free:", "~at:")
+
+
 def _reason(matched: set[str]) -> NearReason:
     if any(k.startswith(("place:", "~named:", "~pre:", "named:")) for k in matched):
         return NearReason.SIMILAR_NAME
@@ -172,12 +194,28 @@ def _same_name(place: ResolvedPlace, c: Candidate) -> str:
     score = fuzz.token_set_ratio(" ".join(sorted(a)), " ".join(sorted(b)))
     shared = sum(1 for w in a if any(words_alike(w, x) or w == x for x in b))
     if score >= SAME_NAME and 2 * shared >= max(len(a), len(b)):
-        mine, theirs = _qualifier(place.ref.key), _qualifier(c.place_key)
+        typed, other = _qualifier(place.ref.key), _qualifier(c.place_key)
+        mine, theirs = _street_in_name(typed, a, b, other), _street_in_name(other, b, a, typed)
+        if mine is None or theirs is None:
+            return "similar"  # "CVS Whittier" is not "CVS on Olympic"
         if mine == theirs:
             return "same"
         if all(x == y or not x or not y for x, y in zip(mine, theirs, strict=True)):
             return "loose"  # one says the kind, the other the street: no contradiction, less sure
     return "similar" if score >= SIMILAR_NAME else ""
+
+
+def _street_in_name(
+    qualifier: tuple[str, str], name: tuple[str, ...], other: tuple[str, ...], others: tuple[str, str]
+) -> tuple[str, str] | None:
+    """A name typed with a word the other name lacks, where the other names a street ("CVS Whittier" and
+    "CVS on Whittier"): that word is the street if it is the other's street, a contradiction if not;
+    None for a contradiction, else the qualifier with the street it names."""
+    kind, street = qualifier
+    extra = [w for w in name if not any(words_alike(w, x) for x in other)]
+    if street or not others[1] or not extra:
+        return qualifier
+    return (kind, others[1]) if extra == [others[1]] else None
 
 
 def _name_of(key: str) -> tuple[str, ...]:

@@ -7,6 +7,14 @@ between places that share a name ("Whittier school" is never Whittier Park) and 
 schools that do ("Kelly High" is not "Kelly Elementary"). A place is also found by where it is: its
 address (kept as its hundred block) and the corners of its cross streets.
 
+The community's areas (every place has one) are context, not places: "Kedzie & Archer, Brighton Park"
+names a corner, never Brighton Park Elementary, and "Humboldt Park" alone never names Humboldt Park
+Health; a place only the area's words name is named by them only when its whole name is the area's.
+
+The places also tell whether the community's numbered streets cross the others at their hundred blocks
+(23rd St at the 2300 block, as in most US grid cities but not all): `grid` says so only when the
+places' own addresses and cross streets agree.
+
 Word weights follow how rare a word is in the book, so "Our Lady of Guadalupe" is found by "guadalupe
 church" and not by "our lady".
 """
@@ -15,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import TYPE_CHECKING
 
@@ -24,22 +32,26 @@ from rapidfuzz.distance import OSA
 
 from .model import Place, PlaceKind
 from .places import (
+    COLOUR_VARIANTS,
     CONNECTORS,
     FILLER,
     KIND_CLASSES,
     KIND_WORDS,
     LEVEL_WORDS,
+    LINE_WORDS,
     NOISE,
     Word,
     canonical,
     distinctive,
     name_form,
+    name_forms,
     place_key,
     raw_words,
     skeleton,
     tokens,
     typo_budget,
     words,
+    words_alike,
 )
 from .streets import Block, Corner, Street, StreetNames, find_block, find_corner, name_like, read_street
 
@@ -60,6 +72,8 @@ _GENERIC = frozenset(
      "centro", "community", "comunidad", "family", "new", "first", "international", "united"}
 )  # fmt: skip
 _ES_KIND = "es"  # "Hamline ES": an elementary school, when it ends the name
+GRID_EVIDENCE = 3  # places with an address and a numbered cross street needed to say the grid holds
+GRID_AGREEMENT = 0.8  # ... and the share of them whose address is within a block of that street
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +82,15 @@ class PlaceMatch:
     score: float
     exact: bool = False
     accepted: bool = True  # False: only close (a `relaxed` match), for a menu
+    by_area: bool = False  # only an area's words name it (a place whose whole name is the area's)
+    by_street: bool = False  # only words read as a street name it, with its kind ("Pulaski station")
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """Numbered streets cross the others at their hundred blocks: 23rd St at the 2300 block of Millard."""
+
+    directions: frozenset[str]  # the directions the places' addresses on such blocks were written with
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +137,9 @@ class PlaceBook:
     _place_corners: dict[str, list[str]] = field(default_factory=dict)
     _place_kinds: dict[str, set[str]] = field(default_factory=dict)
     _of_kind: dict[str, list[Place]] = field(default_factory=dict)
+    _place_numbers: dict[str, list[int]] = field(default_factory=dict)  # numbered streets a place is on
+    _areas: list[tuple[str, ...]] | None = None
+    _grid: tuple[Grid | None] | None = None  # (None,) once found not to hold
 
     @classmethod
     def of(cls, places: Iterable[Place]) -> PlaceBook:
@@ -128,16 +154,17 @@ class PlaceBook:
         self._weights.clear()
         self._own.clear()
         self._of_kind.clear()
+        self._areas = None
+        self._grid = None
         self._place_kinds[place.key] = place_kinds(place)
         for name in (place.name, *place.aliases):
             self._by_alias.setdefault(place_key(name), place.key)
-            raw = tokens(name)
             forms = tuple(dict.fromkeys(name_words(name)))
             if not forms:
                 continue
             index = len(self._names)
             levels = frozenset(LEVEL_WORDS[w] for w in _folded_words(name) if w in LEVEL_WORDS)
-            kinds = frozenset(k for k in raw if k in KIND_CLASSES)
+            kinds = _name_kinds(name, place.area)
             self._place_kinds[place.key] |= kinds
             self._names.append(_Name(place.key, forms, kinds, levels, _as_written(name)))
             for form in forms:
@@ -157,7 +184,7 @@ class PlaceBook:
                 self._place_blocks.setdefault(place.key, []).append(block)
                 streets.append(block.street)
             elif text is not place.name:
-                corner = find_corner(ws, self.streets)
+                corner = find_corner(ws, self.streets, adjacent=False)
                 if corner is not None:
                     streets.extend(corner.streets)
                     self._register_corner(place, corner.a, corner.b)
@@ -166,6 +193,7 @@ class PlaceBook:
             if street is not None:
                 streets.append(street)
         streets.extend(s for s in (read_street(c) for c in place.cross_streets) if s is not None)
+        self._place_numbers[place.key] = sorted({s.number for s in streets if s.number is not None})
         for street in streets:
             self.streets.add(street)
             self._on_street.setdefault(street.key, set()).add(place.key)
@@ -208,6 +236,47 @@ class PlaceBook:
             self._of_kind[kind] = found
         return found
 
+    def grid(self) -> Grid | None:
+        """Whether the places show numbered streets crossing the others at their hundred blocks: most of
+        the places with an address on a named street and a numbered cross street are within a block of it
+        (Chicago's "2728 S Kostner Ave, at 27th St"; never Manhattan's "200 5th Ave, at 23rd St")."""
+        if self._grid is None:
+            agree = total = 0
+            directions: set[str] = set()
+            for key, blocks in self._place_blocks.items():
+                for block in blocks:
+                    if block.street.number is not None:
+                        continue
+                    for n in self._place_numbers.get(key, ()):
+                        total += 1
+                        if abs(block.block - n * 100) <= 100:
+                            agree += 1
+                            directions.add(block.street.direction)
+            holds = total >= GRID_EVIDENCE and agree >= GRID_AGREEMENT * total
+            self._grid = (Grid(frozenset(directions - {""})) if holds else None,)
+        return self._grid[0]
+
+    def areas(self) -> list[tuple[str, ...]]:
+        """The community's areas, as the spelling-tolerant forms of their words ("back", "yards")."""
+        if self._areas is None:
+            found = {tuple(_area_form(w) for w in words(p.area) if w.norm not in FILLER) for p in self.places.values()}
+            self._areas = sorted(a for a in found if a)
+        return self._areas
+
+    def area_spans(self, ws: Sequence[Word]) -> list[range]:
+        """Where the words write one of the community's areas ("Back of the Yards", "back of yards")."""
+        areas = self.areas()
+        if not areas:
+            return []
+        forms = [_area_form(w) for w in ws]
+        found: list[range] = []
+        for start in range(len(ws)):
+            for area in areas:
+                end = _area_at(ws, forms, start, area)
+                if end is not None:
+                    found.append(range(start, end))
+        return found
+
     def siblings(self, place: Place) -> list[Place]:
         """Other places that share a name word with `place`: "Whittier Park" for "Whittier Elementary"."""
         mine = {w for n in self._names if n.place == place.key for w in n.words}
@@ -238,27 +307,33 @@ class PlaceBook:
             if w.norm[:1].isalnum() and w.norm not in FILLER and w.norm not in CONNECTORS
         ]
         kinds = _kinds_at(ws)
+        areas = {i for span in self.area_spans(ws) for i in span}
+        outside = [(i, k) for i, k in kinds if i not in areas]
+        area_forms = {name_form(canonical(ws[i].norm)) for i in areas}
         levels = [(i, LEVEL_WORDS[w.norm]) for i, w in enumerate(ws) if w.norm in LEVEL_WORDS]
         short = len(content) <= 5
         # The words that could name something: a text that is only a place's own word names it ("Juarez").
         naming = {i for i, w in content if name_like(w) and w.norm not in KIND_WORDS}
         hits: dict[int, dict[str, _Hit]] = {}
         for i, w in content:
-            form = name_form(canonical(w.norm))
-            if form in KIND_CLASSES or w.norm in KIND_WORDS:
+            if canonical(w.norm) in KIND_CLASSES or w.norm in KIND_WORDS:
                 continue
-            for known, score in self._forms_like(form, noise=w.norm in NOISE and form == w.norm):
-                for index in self._by_word[known]:
-                    found = hits.setdefault(index, {})
-                    if known not in found or found[known].score < score:
-                        found[known] = _Hit(score, i)
+            for form in name_forms(canonical(w.norm)):
+                for known, score in self._forms_like(form, noise=w.norm in NOISE and form == w.norm):
+                    for index in self._by_word[known]:
+                        found = hits.setdefault(index, {})
+                        if known not in found or found[known].score < score:
+                            found[known] = _Hit(score, i)
         text_exact = _as_written(" ".join(w.typed for w in ws))
         best: dict[str, PlaceMatch] = {}
+        # Places some name of which the text names beyond street words, or beyond an area's words.
+        beyond_streets: set[str] = set()
+        beyond_areas: set[str] = set()
         for index, found in hits.items():
             name = self._names[index]
             place = self.places[name.place]
             at = [h.at for h in found.values()]
-            near_kinds = _nearest(kinds, at, short)
+            near_kinds = _nearest(outside, at, short)
             near_levels = _nearest(levels, at, short)
             own_kinds = place_kinds(place, name.kinds)
             if near_kinds and own_kinds and not near_kinds & own_kinds:
@@ -266,8 +341,10 @@ class PlaceBook:
             if near_levels and name.levels and not near_levels & name.levels:
                 continue  # "Kelly High" never names Kelly Elementary
             agrees = bool(near_kinds & own_kinds)
+            # The whole text is the name as registered ("Echo Park", also an area's and a street's name).
+            exact = text_exact == name.exact
             # "26th & Pulaski" is a corner, not Pulaski Park: street words name a place only with its kind.
-            street_only = bool(streets) and all(a in streets for a in at) and not agrees
+            street_only = bool(streets) and all(a in streets for a in at) and not agrees and not exact
             if street_only and not relaxed:
                 continue
             total = sum(self._weights[w] for w in name.words)
@@ -279,9 +356,18 @@ class PlaceBook:
             accepted = not street_only and (
                 score >= MATCH_THRESHOLD or ((agrees or alone) and score >= KIND_MATCH_THRESHOLD and rare_hit)
             )
+            # "Humboldt Park" is an area: it names Humboldt Park Health only with a kind of its own
+            # ("hospital de Humboldt Park"), and only a place whose whole name is the area's without one.
+            by_area = not exact and bool(areas) and all(a in areas for a in at) and not near_kinds & own_kinds
+            if by_area and not (set(name.words) <= area_forms and name.kinds <= {k for i, k in kinds if i in areas}):
+                accepted = False
+            accepted = accepted or exact
             if not accepted and not relaxed:
                 continue
-            exact = text_exact == name.exact
+            if exact or not all(a in streets for a in at):
+                beyond_streets.add(name.place)
+            if not by_area:
+                beyond_areas.add(name.place)
             final = min(score, 1.0) + (KIND_BONUS if agrees else 0.0) + (EXACT_BONUS if exact else 0.0)
             if near_levels & name.levels:
                 final += LEVEL_BONUS
@@ -289,7 +375,15 @@ class PlaceBook:
                 final /= 2  # close, for a menu, never chosen
             if name.place not in best or best[name.place].score < final:
                 best[name.place] = PlaceMatch(place, round(final, 4), exact, accepted)
-        return sorted(best.values(), key=lambda m: (-m.score, m.place.name))
+        found_places = [
+            replace(
+                m,
+                by_area=bool(areas) and m.place.key not in beyond_areas,
+                by_street=bool(streets) and m.place.key not in beyond_streets,
+            )
+            for m in best.values()
+        ]
+        return sorted(found_places, key=lambda m: (-m.score, m.place.name))
 
     def _forms_like(self, form: str, *, noise: bool) -> list[tuple[str, float]]:
         """Known name words `form` may be, with how sure: exact, a spelling, a typo, an abbreviation."""
@@ -362,12 +456,58 @@ def _as_written(text: str) -> str:
     return " ".join(w for w in raw_words(text) if w not in FILLER and w not in CONNECTORS)
 
 
+def _name_kinds(name: str, area: str) -> frozenset[str]:
+    """The kind classes a place's name says, but for kind words of its area's name: Humboldt Park Health
+    is a hospital, not a park."""
+    ws = words(name)
+    forms = [_area_form(w) for w in ws]
+    own = tuple(_area_form(w) for w in words(area) if w.norm not in FILLER)
+    inside: set[int] = set()
+    for start in range(len(ws)):
+        end = _area_at(ws, forms, start, own) if own else None
+        if end is not None:
+            inside.update(range(start, end))
+    return frozenset(KIND_WORDS[w.norm] for i, w in enumerate(ws) if w.norm in KIND_WORDS and i not in inside)
+
+
+def _colour(ws: Sequence[Word], j: int) -> bool:
+    return ws[j].norm in _COLOURS
+
+
+_COLOURS = frozenset(COLOUR_VARIANTS) | frozenset(COLOUR_VARIANTS.values())
+
+
+def _area_at(ws: Sequence[Word], forms: Sequence[str], start: int, area: tuple[str, ...]) -> int | None:
+    """Where an area written from `ws[start]` ends (filler between its words allowed), or None."""
+    j = start
+    for k, want in enumerate(area):
+        while k and j < len(ws) and ws[j].norm in FILLER and not ws[j].pause:
+            j += 1
+        if j >= len(ws) or not _same_word(forms[j], want) or (k and ws[j].pause):
+            return None
+        j += 1
+    return j
+
+
+def _area_form(w: Word) -> str:
+    """A word of an area's name, spelling- and abbreviation-tolerant ("Humboldt Pk", "Gage prk")."""
+    return skeleton(canonical(w.norm))
+
+
+def _same_word(typed: str, known: str) -> bool:
+    """The same word through a slip in a long-enough one ("Humbolt Park")."""
+    return typed == known or (typed[:1] == known[:1] and words_alike(typed, known))
+
+
 def _folded_words(name: str) -> list[str]:
     return [w.norm for w in words(name)]
 
 
 def _kinds_at(ws: Sequence[Word]) -> list[tuple[int, str]]:
     found = [(i, KIND_WORDS[w.norm]) for i, w in enumerate(ws) if w.norm in KIND_WORDS]
+    for i, w in enumerate(ws):
+        if w.norm in LINE_WORDS and any(_colour(ws, j) for j in (i - 1, i + 1) if 0 <= j < len(ws)):
+            found.append((i, "station"))  # "the pink line", "el tren rosa": a transit line's station
     for i, w in enumerate(ws):
         ends = i + 1 == len(ws) or ws[i + 1].pause
         if w.norm == _ES_KIND and i > 0 and ends and name_like(ws[i - 1]) and not w.pause:

@@ -5,7 +5,9 @@ A report's place text is read once, here:
 1. `read_place` finds the location phrase in the text, whatever is wrapped around it ("26th & Pulaski
    they're arresting kids, tell everyone"): a stretch of street between two corners, an intersection, a
    street address (kept as its hundred block), a street on its own, a named business or landmark ("El
-   Güero market", "Home Depot on Pulaski"), other words, or nothing recognisable.
+   Güero market", "Home Depot on Pulaski", "Walgreens at 26th & Cicero"), other words, or nothing
+   recognisable. A neighbourhood's name beside a location is context ("Division y California, Humboldt
+   Park"), never a business nor the place itself.
 2. `resolve_place` looks the text up in the community's `PlaceBook` by name and by where the places are
    (an address on a known place's block, a corner of its cross streets) and returns a `ResolvedPlace`:
    the place subscribers will see named (a known place's name, or a label built from canonical street
@@ -34,7 +36,7 @@ from enum import StrEnum
 from .errors import RuleViolation
 from .events import PlaceRef
 from .model import MAX_WHERE, Place, PlaceKind
-from .place_book import KIND_OF_CLASS, TIE_MARGIN, PlaceBook, PlaceMatch, block_index, corner_index
+from .place_book import KIND_OF_CLASS, TIE_MARGIN, Grid, PlaceBook, PlaceMatch, block_index, corner_index
 from .places import (
     FILLER,
     KIND_WORDS,
@@ -61,6 +63,7 @@ from .streets import (
     find_segment,
     find_street,
     name_like,
+    street_key,
 )
 
 MAX_LABEL = 100
@@ -85,6 +88,10 @@ _NAME_FOLLOWS = frozenset(
      "escuelita", "almacen", "bodega", "ministerio", "parquecito", "abarrotes"}
 )  # fmt: skip
 _ON = frozenset({"on", "sobre", "en"})
+_OF = frozenset({"de", "del"})  # "Walgreens de la Cicero": the business on the street
+# Words between a business's name and the streets it is at: "Walgreens at 26th & Cicero", "la Shell de la
+# Pulaski y 47".
+_LEAD_INS = frozenset({"at", "@", "on", "en", "de", "del", "in", "by", "near", "off", "sobre", "por", "of"})
 _SPOKEN_ONLY = frozenset("@<>`*_|#~[]()\\")
 
 
@@ -122,6 +129,7 @@ class Reading:
     kinds: tuple[str, ...] = ()  # kind classes named anywhere ("the school": "school")
     street_words: frozenset[int] = frozenset()  # positions of the words read as streets
     excerpt: str = ""  # the words kept for WORDS and VAGUE readings
+    after: str = ""  # the folded word right after a business named without a street: maybe its street
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,41 +158,57 @@ class ResolvedPlace:
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def read_place(text: str, names: StreetNames | None = None) -> Reading:
-    """The location phrase in `text`: streets first, then a named place, then any words."""
-    return _read(words(text), names or StreetNames())
+def read_place(text: str, names: StreetNames | None = None, areas: Sequence[range] = ()) -> Reading:
+    """The location phrase in `text`: streets first, then a named place, then any words. The words at
+    `areas` (spans of `words(text)`, see `PlaceBook.area_spans`) write a neighbourhood: context, never a
+    business beside a street, nor a street unless a known street is called just so."""
+    return _read(words(text), names or StreetNames(), areas)
 
 
-def _read(ws: Sequence[Word], names: StreetNames) -> Reading:
+def _read(ws: Sequence[Word], names: StreetNames, area_spans: Sequence[range] = ()) -> Reading:
     kinds = tuple(dict.fromkeys(KIND_WORDS[w.norm] for w in ws if w.norm in KIND_WORDS))
+    areas = frozenset(i for span in area_spans for i in span)
+    # "Archer Heights" is an area, not Archer Ave; an area called like a known street ("Lawndale") is it.
+    not_streets = frozenset(
+        i for span in area_spans if names.find(" ".join(ws[k].norm for k in span)) is None for i in span
+    )
     segment = find_segment(ws, names)
     if segment is not None:
         span = frozenset(segment.span)
-        return Reading(ReadingKind.SEGMENT, segment=segment, phrase=_beside(ws, span), kinds=kinds, street_words=span)
+        phrase = _beside(ws, span, areas)
+        return Reading(ReadingKind.SEGMENT, segment=segment, phrase=phrase, kinds=kinds, street_words=span)
     block = find_block(ws, names)
     if block is not None:
         block = Block(block.block, names.complete(block.street), block.span)
         span = frozenset(block.span)
-        return Reading(ReadingKind.BLOCK, block=block, phrase=_beside(ws, span), kinds=kinds, street_words=span)
-    corner = find_corner(ws, names)
+        return Reading(ReadingKind.BLOCK, block=block, phrase=_beside(ws, span, areas), kinds=kinds, street_words=span)
+    corner = find_corner(ws, names, not_streets)
     if corner is not None:
-        corner = Corner(names.complete(corner.a), names.complete(corner.b), corner.span)
+        # "sunset/alvarado echo park": the area is not the end of a longer street name either.
+        area_words = {ws[i].norm for i in areas}
+        a, b = (
+            replace(x, alts=tuple(y for y in x.alts if not area_words & set(y.split()))) for x in (corner.a, corner.b)
+        )
+        corner = Corner(names.complete(a), names.complete(b), corner.span)
         span = frozenset(corner.span)
-        return Reading(ReadingKind.CORNER, corner=corner, phrase=_beside(ws, span), kinds=kinds, street_words=span)
-    on = find_street(ws, names)
+        phrase = _beside(ws, span, areas)
+        return Reading(ReadingKind.CORNER, corner=corner, phrase=phrase, kinds=kinds, street_words=span)
+    on = find_street(ws, names, not_streets)
     if on is not None:
         on = OnStreet(names.complete(on.street), on.span, on.sure)
     taken = frozenset(on.span) if on else frozenset()
     sure = taken if on is not None and on.sure else frozenset()
-    phrase = find_phrase(ws, taken)
+    # Beside a street, an area is where the street is ("en la Pulaski, Little Village"), not a business.
+    phrase = find_phrase(ws, taken | areas if on is not None else taken)
     if phrase is None and on is not None:
-        # "Walgreens on Cermak": the words before a street are the place on it.
-        run = _run_backward(
-            ws, on.span.start - (1 if on.span.start and ws[on.span.start - 1].norm in _ON else 0), set(taken)
-        )
+        # "Walgreens on Cermak", "Walgreens de la Cicero": the words before a street are the place on it.
+        start = on.span.start
+        lead = 1 if start and (ws[start - 1].norm in _ON or ws[start - 1].norm in _OF) else 0
+        run = _run_backward(ws, start - lead, set(taken | areas))
         phrase = _phrase(ws, run, run, "") if run else None
     if phrase is not None and (phrase.words or on is not None):
-        return Reading(ReadingKind.NAMED, street=on, phrase=phrase, kinds=kinds, street_words=sure)
+        after = _word_after(ws, phrase.span, taken | areas) if on is None else ""
+        return Reading(ReadingKind.NAMED, street=on, phrase=phrase, kinds=kinds, street_words=sure, after=after)
     if on is not None:
         return Reading(ReadingKind.STREET, street=on, kinds=kinds, street_words=sure)
     named = [i for i, w in enumerate(ws) if name_like(w) and w.norm not in KIND_WORDS and i not in taken]
@@ -197,11 +221,35 @@ def _read(ws: Sequence[Word], names: StreetNames) -> Reading:
     return Reading(ReadingKind.VAGUE, kinds=kinds, excerpt=_phrase_label(kind_words[:2]))
 
 
-def _beside(ws: Sequence[Word], span: frozenset[int]) -> Phrase | None:
+def _word_after(ws: Sequence[Word], span: range, blocked: frozenset[int]) -> str:
+    """ "Sparkle car wash Olympic": the one name word typed right after a business, which may be the
+    street it is on."""
+    k = span.stop
+    if k >= len(ws) or k in blocked or ws[k].pause or not name_like(ws[k]) or ws[k].norm in KIND_WORDS:
+        return ""
+    return ws[k].norm
+
+
+def _beside(ws: Sequence[Word], span: frozenset[int], areas: frozenset[int]) -> Phrase | None:
     """A business named beside the streets ("El Güero market at 26th & Pulaski", "the car wash on
-    Cicero & 31st"), to meet the reports that name only the business."""
-    phrase = find_phrase(ws, span)
-    return phrase if phrase is not None and (phrase.words or phrase.kind) else None
+    Cicero & 31st", "Walgreens at 26th & Cicero", "cicero & 26th walgreens"), to meet the reports that
+    name only the business. An area's name is never one ("Kedzie & Archer, Brighton Park")."""
+    blocked = span | areas
+    phrase = find_phrase(ws, blocked)
+    if phrase is not None and (phrase.words or phrase.kind):
+        return phrase
+    start, end = min(span), max(span) + 1
+    while start > 0 and ws[start - 1].norm in _LEAD_INS and not ws[start].pause:
+        start -= 1
+    run = _run_backward(ws, start, set(blocked), across=True) if start > 0 else None
+    if run is not None and ws[start].pause and run.start and not ws[run.start].pause:
+        run = None  # "CVS, 2400 E Whittier": a name alone before the pause, not the end of a sentence
+    if run is None and end < len(ws) and not ws[end].pause:
+        run = _run_forward(ws, end, set(blocked))
+    if run is None:
+        return None
+    found = _phrase(ws, run, run, "")
+    return found if found.words else None
 
 
 def find_phrase(ws: Sequence[Word], taken: Iterable[int]) -> Phrase | None:
@@ -226,6 +274,8 @@ def find_phrase(ws: Sequence[Word], taken: Iterable[int]) -> Phrase | None:
             bare = Phrase((), _phrase_label([w]), KIND_WORDS[w.norm], range(k, k + 1))
     for k, w in enumerate(ws):
         if w.norm in _LOCATIVES and k not in blocked:
+            if w.norm in _NAME_JOINERS and k and not w.pause and _name_word(ws[k - 1]) and k - 1 not in blocked:
+                continue  # "Walgreens de Cicero", "Our Lady of Tepeyac": one name, not a place "at" one
             start = k + 1
             while start < len(ws) and ws[start].norm in FILLER and ws[start].norm not in _NAME_ARTICLES:
                 start += 1
@@ -252,9 +302,15 @@ def _run_forward(ws: Sequence[Word], i: int, blocked: set[int]) -> range | None:
     return range(i, j) if any(_name_word(ws[x]) for x in range(i, j)) else None
 
 
-def _run_backward(ws: Sequence[Word], end: int, blocked: set[int]) -> range | None:
+def _run_backward(ws: Sequence[Word], end: int, blocked: set[int], *, across: bool = False) -> range | None:
+    """The name words ending just before `ws[end]`; `across` a pause there ("CVS, 2400 E Whittier")."""
     j = end
-    while j > 0 and end - j < MAX_PHRASE_WORDS and (j - 1) not in blocked and not ws[j].pause:
+    while (
+        j > 0
+        and end - j < MAX_PHRASE_WORDS
+        and (j - 1) not in blocked
+        and not (ws[j].pause and (j < end or not across))
+    ):
         inner = j < end and j >= 2 and ws[j - 1].norm in _NAME_JOINERS and _name_word(ws[j - 2]) and not ws[j - 1].pause
         if not (_name_word(ws[j - 1]) or inner):
             break
@@ -327,16 +383,23 @@ def _check(text: str) -> None:
 def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
     _check(text)
     ws = words(text)
-    reading = _read(ws, book.streets)
+    reading = _read(ws, book.streets, book.area_spans(ws))
     close = book.match(ws, reading.street_words, relaxed=True) if names_known else []
+    close = [m for m in close if _consistent(m, reading, book)]
     matches = [m for m in close if m.accepted]
     located = _located(reading, book) if names_known else []
     tied = _tied(matches)
     if len(tied) > 1 and located:
         narrowed = [m for m in tied if m.place in located]
         tied = narrowed or tied  # the address decides between places that share a name
+    if len(tied) > 1:
+        on = {p.key for street in _streets_of(reading) for p in book.on_street(street)}
+        tied = [m for m in tied if m.place.key in on] or tied  # "Whittier en la 23": the one on 23rd
     chosen: PlaceMatch | None = tied[0] if len(tied) == 1 else None
-    if chosen is None and not tied and len(located) == 1:
+    exact = book.exact(text) if names_known and not tied else None
+    if exact is not None:
+        chosen = PlaceMatch(exact, 1.0, exact=True)  # an alias of no distinctive word: "East LA Courthouse"
+    if chosen is None and not tied and len(located) == 1 and _fits(located[0], reading.phrase, book):
         chosen = PlaceMatch(located[0], 1.0)
     if chosen is not None:
         return _known(chosen.place, book, chosen.score)
@@ -344,7 +407,7 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
         # Look-alike letters from another script are how a spoofed place gets in: never a new place.
         suggestions = _alternatives(reading, book, tied, located, close)
         raise RuleViolation("place_confusable", suggestions=", ".join(p.name for p in suggestions[:3]))
-    place = _unregistered(reading)
+    place = _unregistered(reading, book.grid())
     if not names_known:
         return place
     if not tied and len(located) > 1:
@@ -369,6 +432,31 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
     )
 
 
+def _consistent(match: PlaceMatch, reading: Reading, book: PlaceBook) -> bool:
+    """Whether a known place the words name can be where the text puts the report. A corner, block or
+    stretch of street is a place by itself: an area's words beside it never name a place instead
+    ("Division y California, Humboldt Park"), and street words with a kind never name a place that is
+    elsewhere ("Pulaski & 31st bus stop" is not the Pulaski station at 51st)."""
+    complete = reading.kind in (ReadingKind.CORNER, ReadingKind.BLOCK, ReadingKind.SEGMENT)
+    if not complete:
+        return True
+    if match.by_area:
+        return False
+    if not match.by_street:
+        return True
+    corners, blocks = book.corners_of(match.place), book.blocks_of(match.place)
+    if not corners and not blocks:
+        return True
+    if reading.corner is not None:
+        return corner_index(reading.corner.a, reading.corner.b) in corners
+    if reading.block is not None:
+        return block_index(reading.block) in {block_index(b) for b in blocks}
+    if reading.segment is not None:
+        street = reading.segment.street
+        return bool({corner_index(street, reading.segment.a), corner_index(street, reading.segment.b)} & set(corners))
+    return True
+
+
 def _tied(matches: list[PlaceMatch]) -> list[PlaceMatch]:
     if not matches:
         return []
@@ -387,6 +475,18 @@ def _located(reading: Reading, book: PlaceBook) -> list[Place]:
         kinds = set(reading.kinds)
         return [p for p in book.on_street(reading.street.street) if kinds & book.kinds_of(p)]
     return []
+
+
+def _fits(place: Place, phrase: Phrase | None, book: PlaceBook) -> bool:
+    """Whether the known place at a corner or block is what the text names there: not when it names a
+    business the book does not know as that place ("Walgreens at 48th & Laflin" is not the school on
+    that corner), nor a place of another kind ("la gasolinera de la 51 y Pulaski" is no train station)."""
+    if phrase is None:
+        return True
+    if phrase.words:
+        return False
+    kinds = book.kinds_of(place)
+    return not kinds or phrase.kind in kinds
 
 
 def _named_at_corner(corner: Corner, book: PlaceBook) -> list[Place]:
@@ -446,17 +546,19 @@ def _unique(keys: Iterable[str]) -> tuple[str, ...]:
 # --- places nobody registered ----------------------------------------------------------------------
 
 
-def _unregistered(reading: Reading) -> ResolvedPlace:
+def _unregistered(reading: Reading, grid: Grid | None = None) -> ResolvedPlace:
     match reading.kind:
         case ReadingKind.SEGMENT if reading.segment is not None:
-            return _with_business(_segment(reading.segment), reading.phrase, [reading.segment.street])
+            segment = _segment(reading.segment, grid)
+            return _with_business(segment, reading.phrase, [reading.segment.street])
         case ReadingKind.BLOCK if reading.block is not None:
-            return _with_business(_block(reading.block), reading.phrase, [reading.block.street])
+            return _with_business(_block(reading.block, grid), reading.phrase, [reading.block.street])
         case ReadingKind.CORNER if reading.corner is not None:
-            return _with_business(_corner(reading.corner), reading.phrase, reading.corner.streets)
+            return _with_business(_corner(reading.corner, grid), reading.phrase, reading.corner.streets)
         case ReadingKind.NAMED if reading.phrase is not None:
             on = reading.street.street if reading.street else None
-            return _named(reading.phrase.words, reading.phrase.label, reading.phrase.kind, on, ReadingKind.NAMED)
+            phrase = reading.phrase
+            return _named(phrase.words, phrase.label, phrase.kind, on, ReadingKind.NAMED, reading.after)
         case ReadingKind.STREET if reading.street is not None:
             return _on_street(reading.street.street)
         case ReadingKind.WORDS:
@@ -471,22 +573,57 @@ def _unregistered(reading: Reading) -> ResolvedPlace:
     )
 
 
+# Keys that say what a business is and where (see `clustering`):
+#   "~at:NAME"       a business of that name at a corner or an address
+#   "~on:NAME@S"     a business of that name on street S (a named one on it, or at a corner or address of it)
+#   "~on:NAME#K@S"   ... of kind K ("" when no kind was given): a taqueria is not a butcher's of one name
+#   "~free:NAME"     a business of that name, street not given
+#   "~at:#KIND@S"    a place of that kind (a car wash) at a corner or address of street S
+#   "~named#KIND@S"  a named place of that kind on street S
+#   "~loc:NAME@S"    a business of that name at a corner or address of street S
+
+
 def _with_business(place: ResolvedPlace, phrase: Phrase | None, streets: Sequence[Street]) -> ResolvedPlace:
-    """A corner or an address with a business named at it: it marks the name ("~at:"), and joins the
-    one open incident at a business of that name (or of that kind on one of its streets)."""
+    """A corner or an address with a business named at it: it marks the name on each of its streets, and
+    joins the one open incident at a business of that name where no street was given or on one of these
+    streets (never on another: "Walgreens at 26th & Cicero" is not "Walgreens on Ashland"), or the one of
+    that kind on one of them ("the car wash on Cermak")."""
     if phrase is None:
         return place
     if phrase.words:
         name = _name_key(phrase.words)
-        marks, loose = [f"~at:{name}"], [f"named:{name}", f"~named:{name}"]
+        on_marks, on_joins = _on_keys(name, phrase.kind, [s.key for s in streets])
+        # "~loc:NAME@S": this business at one corner or block of S; the same name at another of them is
+        # another store ("Walgreens at 47th & Cicero" is not the one at 26th), see `clustering`.
+        located = [f"~loc:{name}@{s.key}" for s in streets]
+        marks = [f"~at:{name}", *on_marks, *located]
+        if phrase.kind:
+            marks += [f"~at:#{phrase.kind}@{s.key}" for s in streets]
+        loose = [f"named:{name}", f"~free:{name}", *on_joins]
+        near = [f"~named:{name}", *located]  # the same name on other streets, for moderators
     else:
         marks = [f"~at:#{phrase.kind}@{s.key}" for s in streets]
         loose = [f"named:#{phrase.kind}@{s.key}" for s in streets]
+        near = []
     return replace(
         place,
         lookup_keys=_unique([*place.lookup_keys, *marks]),
         loose_keys=_unique([*place.loose_keys, *loose]),
+        near_keys=_unique([*place.near_keys, *near]),
     )
+
+
+def _on_keys(name: str, kind: str, streets: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The marks a business on these streets holds, and the keys it joins the same name there by: any
+    kind when it gave none, else its own kind or none ("El Paisa" meets the taqueria El Paisa, "carnicería
+    El Paisa" does not)."""
+    marks = [k for s in streets for k in (f"~on:{name}@{s}", f"~on:{name}#{kind}@{s}")]
+    joins = (
+        [f"~on:{name}@{s}" for s in streets]
+        if not kind
+        else [k for s in streets for k in (f"~on:{name}#{kind}@{s}", f"~on:{name}#@{s}")]
+    )
+    return marks, joins
 
 
 def _name_key(folded: Sequence[str]) -> str:
@@ -505,7 +642,24 @@ def corner_key(a: Street, b: Street) -> str:
     return f"corner:{corner_index(a, b)}"
 
 
-def _corner(corner: Corner) -> ResolvedPlace:
+def segment_key(street: Street, a: Street, b: Street) -> str:
+    first, second = sorted((a.key, b.key))
+    return f"segment:{street.key}:{first}|{second}"
+
+
+def _grid_blocks(number: int, street: Street, grid: Grid | None) -> list[str]:
+    """Where a grid puts numbered street `number` on `street`: the keys of the hundred block it starts
+    ("23rd & Millard" and "Millard between 23rd and 24th" are at the 2300 block of Millard). One block
+    per corner, so the next corner never reaches it ("27th & Pulaski" is not at the 2600 block)."""
+    if grid is None or street.number is not None:
+        return []
+    hundred = number * 100
+    keys = [f"block:{hundred}:{street.key}"]
+    keys += [f"block:{hundred}:{d}:{street.key}" for d in sorted(grid.directions)]
+    return keys if grid.directions else [*keys, f"~block:{hundred}:{street.key}"]
+
+
+def _corner(corner: Corner, grid: Grid | None = None) -> ResolvedPlace:
     a, b = corner.streets
     key = corner_key(a, b)
     label = f"{a.label()} & {b.label()}"
@@ -516,6 +670,7 @@ def _corner(corner: Corner) -> ResolvedPlace:
     ]
     marks = [f"~street:{a.key}", f"~street:{b.key}"]
     near: list[str] = [f"~{key}", f"street:{a.key}", f"street:{b.key}"]
+    loose: list[str] = []
     for numbered, other in ((a, b), (b, a)):
         n = numbered.number
         if n is None or other.number is not None:
@@ -529,8 +684,17 @@ def _corner(corner: Corner) -> ResolvedPlace:
             if hundred >= 0:
                 near += [f"block:{hundred}:{other.key}", f"~block:{hundred}:{other.key}"]
         near += [f"segment:{other.key}:{'|'.join(sorted((str(n), str(s))))}" for s in (n - 1, n + 1) if s > 0]
+        # Where the community's places show the grid, the corner is where that block (and the stretch to
+        # the next numbered street) starts.
+        if grid is not None and other.number is None:
+            loose += [*_grid_blocks(n, other, grid), segment_key(other, numbered, Street(str(n + 1), str(n + 1)))]
     return ResolvedPlace(
-        _ref(key, label), _unique([key, *alts, *marks]), _words_of(label), ReadingKind.CORNER, near_keys=_unique(near)
+        _ref(key, label),
+        _unique([key, *alts, *marks]),
+        _words_of(label),
+        ReadingKind.CORNER,
+        loose_keys=_unique(loose),
+        near_keys=_unique(near),
     )
 
 
@@ -538,7 +702,7 @@ def _alt_key(core: str) -> str:
     return " ".join(skeleton(w) for w in core.split())
 
 
-def _block(block: Block) -> ResolvedPlace:
+def _block(block: Block, grid: Grid | None = None) -> ResolvedPlace:
     street = block.street
     generic = f"block:{block.block}:{street.key}"
     label = street.label(direction=True)
@@ -546,9 +710,18 @@ def _block(block: Block) -> ResolvedPlace:
     for hundred in (block.block - 100, block.block + 100):
         if hundred >= 0:
             near += [f"block:{hundred}:{street.key}", f"~block:{hundred}:{street.key}"]
+    gridded: list[str] = []
     if street.number is None:
         n = block.block // 100
         near += [f"corner:{'|'.join(sorted((str(s), street.key)))}" for s in (n, n + 1) if s > 0]
+        on_grid = grid is not None and (
+            not street.direction or not grid.directions or street.direction in grid.directions
+        )
+        if on_grid and n > 0:
+            # The corner where the block starts, and the stretch it is ("2300 S Millard": 23rd & Millard).
+            numbered = Street(str(n), str(n))
+            following = Street(str(n + 1), str(n + 1))
+            gridded = [corner_key(numbered, street), segment_key(street, numbered, following)]
     marks = [f"~street:{street.key}"]
     if street.direction:
         key = f"block:{block.block}:{street.direction}:{street.key}"
@@ -561,44 +734,83 @@ def _block(block: Block) -> ResolvedPlace:
         _unique(lookup),
         _words_of(label),
         ReadingKind.BLOCK,
-        loose_keys=_unique(loose),
+        loose_keys=_unique([*loose, *gridded]),
         near_keys=_unique(near),
     )
 
 
-def _segment(segment: Segment) -> ResolvedPlace:
+def _segment(segment: Segment, grid: Grid | None = None) -> ResolvedPlace:
     a, b = sorted((segment.a, segment.b), key=lambda s: s.key)
     street = segment.street
-    key = f"segment:{street.key}:{a.key}|{b.key}"
+    key = segment_key(street, a, b)
     label = f"{street.label()}, {a.label()}–{b.label()}"
     near = [corner_key(street, a), corner_key(street, b), f"street:{street.key}"]
+    loose: list[str] = []
+    if grid is not None and a.number is not None and b.number is not None and abs(a.number - b.number) == 1:
+        low = min(a.number, b.number)
+        # "Millard entre 23 y 24" is the 2300 block of Millard, which starts at 23rd & Millard.
+        loose = [*_grid_blocks(low, street, grid), corner_key(a if a.number == low else b, street)]
     return ResolvedPlace(
-        _ref(key, label), (key, f"~street:{street.key}"), _words_of(label), ReadingKind.SEGMENT, near_keys=_unique(near)
+        _ref(key, label),
+        (key, f"~street:{street.key}"),
+        _words_of(label),
+        ReadingKind.SEGMENT,
+        loose_keys=tuple(loose),
+        near_keys=_unique(near),
     )
 
 
 def _on_street(street: Street) -> ResolvedPlace:
     key = f"street:{street.key}"
     label = street.label()
+    # "CVS Whittier Blvd" where Whittier is known to nobody: maybe CVS on Whittier Blvd.
+    parts = street.core.split()
+    marks, joins = _on_keys(_name_key(parts[:-1]), "", [street_key(parts[-1])]) if len(parts) > 1 else ([], [])
     return ResolvedPlace(
-        _ref(key, label), (key,), _words_of(label), ReadingKind.STREET, near_keys=(f"~street:{street.key}",)
+        _ref(key, label),
+        (key, *marks),
+        _words_of(label),
+        ReadingKind.STREET,
+        loose_keys=tuple(joins),
+        near_keys=(f"~street:{street.key}",),
     )
 
 
-def _named(folded: Sequence[str], label: str, kind: str, street: Street | None, reading: ReadingKind) -> ResolvedPlace:
+def _named(
+    folded: Sequence[str], label: str, kind: str, street: Street | None, reading: ReadingKind, after: str = ""
+) -> ResolvedPlace:
     name = _name_key(folded)
     generic = f"named:{name}"
     shown = f"{label}, {street.label()}" if street is not None else label
     prefixes = [f"~pre:{skeleton(w)[:4]}" for w in folded if len(w) >= 4 and not w.isdigit()]
+    on = f"@{street.key}" if street is not None else ""
     if not name:
         # Only a kind on a street ("the car wash on Cicero"): itself, and near the street.
-        key = f"{generic}#{kind}" + (f"@{street.key}" if street is not None else "")
-        lookup, loose, near = [key], [f"~at:#{kind}@{street.key}"] if street is not None else [], []
-    elif kind or street is not None:
-        key = generic + (f"#{kind}" if kind else "") + (f"@{street.key}" if street is not None else "")
-        lookup, loose, near = [key, f"~{generic}", *prefixes], [generic, f"~at:{name}"], [f"~{generic}", *prefixes]
+        key = f"{generic}#{kind}{on}"
+        lookup, loose, near = [key], [f"~at:#{kind}{on}"] if street is not None else [], []
+    elif street is not None:
+        key = generic + (f"#{kind}" if kind else "") + on
+        # "~named#KIND@S": some named place of this kind is on the street (see `clustering`: two named
+        # car washes on one street never meet through the one reported without a name).
+        rival = [f"~named#{kind}{on}"] if kind else []
+        on_marks, on_joins = _on_keys(name, kind, [street.key])
+        marks = [*on_marks, *([f"~at:#{kind}{on}"] if kind else []), *rival]
+        lookup = [key, f"~{generic}", *prefixes, *marks]
+        near = [f"~{generic}", f"~at:{name}", *prefixes, *rival]
+        # The same name where no street was given, or at a corner of this street; with a kind, the one
+        # place of that kind reported on the street without a name ("the car wash on Cermak").
+        loose = [generic, f"~free:{name}", *on_joins, *([f"named:#{kind}{on}"] if kind else [])]
     else:
-        key, lookup, loose, near = generic, [generic, *prefixes], [f"~{generic}", f"~at:{name}"], list(prefixes)
+        key = generic + (f"#{kind}" if kind else "")
+        lookup, near = [key, f"~free:{name}", *prefixes], list(prefixes)
+        if kind:
+            lookup, near, loose = [*lookup, f"~{generic}"], [f"~{generic}", *near], [generic, f"~at:{name}"]
+        else:
+            loose = [f"~{generic}", f"~at:{name}"]
+        # A street typed beside the name without "on" ("Walgreens Cicero", "carwash Olympic", "Sparkle
+        # car wash Olympic") meets the name, or the kind, on that street: loosely, and either way round.
+        marks, joins = _name_then_street(folded, kind, after)
+        lookup, loose = [*lookup, *marks], [*loose, *joins]
     if street is not None:
         # Corners, blocks and other places on the street mark it: moderators hear of them.
         lookup, near = [*lookup, f"~street:{street.key}"], [*near, f"~street:{street.key}", f"street:{street.key}"]
@@ -610,6 +822,33 @@ def _named(folded: Sequence[str], label: str, kind: str, street: Street | None, 
         loose_keys=_unique(loose),
         near_keys=_unique(near),
     )
+
+
+def _name_then_street(folded: Sequence[str], kind: str, after: str) -> tuple[list[str], list[str]]:
+    """The keys of a name that may be typed beside its street nobody registered: its first or last word
+    ("Walgreens Cicero", "Cicero Walgreens", "carwash Olympic") or the word after it ("Sparkle car wash
+    Olympic"). Returns (the marks it holds, the keys it joins by): the name on that street, and with a
+    kind, a place of that kind there."""
+    readings: list[tuple[list[str], str]] = []
+    for i in dict.fromkeys((0, len(folded) - 1)):
+        if folded[i].isalpha() and (len(folded) > 1 or kind):
+            readings.append(([w for j, w in enumerate(folded) if j != i], folded[i]))
+    if after and folded:
+        readings.append((list(folded), after))
+    marks: list[str] = []
+    joins: list[str] = []
+    for rest, word in readings:
+        on = street_key(word)
+        if rest:
+            on_marks, on_joins = _on_keys(_name_key(rest), kind, [on])
+            marks += on_marks
+            joins += on_joins
+        if kind:
+            marks.append(f"~at:#{kind}@{on}")
+            joins.append(f"named:#{kind}@{on}")
+            if rest:
+                marks.append(f"~named#{kind}@{on}")
+    return marks, joins
 
 
 def _kind(kind_class: str) -> PlaceKind:

@@ -51,7 +51,7 @@ KIND_WORDS: dict[str, str] = {
         "hospital",
     ),
     **dict.fromkeys(["court", "courthouse", "corte", "tribunal", "juzgado", "courts"], "court"),
-    **dict.fromkeys(["park", "parque", "playground", "field", "parquecito"], "park"),
+    **dict.fromkeys(["park", "parque", "playground", "field", "parquecito", "pk", "prk"], "park"),
     **dict.fromkeys(
         ["store", "tienda", "market", "mercado", "supermarket", "supermercado", "super", "shop", "grocery",
          "bodega", "carniceria", "panaderia", "abarrotes", "mall", "tiendita", "mercadito", "pulga",
@@ -60,9 +60,14 @@ KIND_WORDS: dict[str, str] = {
     ),
     **dict.fromkeys(["restaurant", "restaurante", "taqueria", "cafe", "diner", "fonda", "pizzeria"], "restaurant"),
     **dict.fromkeys(["carwash", "lavado", "autolavado", "lavacarros"], "carwash"),
+    **dict.fromkeys(
+        ["llantera", "llanteria", "tireshop", "autoshop", "bodyshop", "taller", "mecanico", "mechanic"], "auto"
+    ),
     **dict.fromkeys(["laundromat", "lavanderia", "laundry"], "laundry"),
     **dict.fromkeys(["factory", "fabrica", "warehouse", "plant", "almacen"], "workplace"),
     **dict.fromkeys(["station", "estacion", "parada", "terminal", "metro"], "station"),
+    # A gas station is a business, never a transit stop: "47th/Pulaski gas station" is no train station.
+    **dict.fromkeys(["gasstation", "gasolinera", "gasolineria"], "gas"),
 }  # fmt: skip
 
 # School levels: "Kelly High" is not "Kelly Elementary" when both are named.
@@ -169,13 +174,34 @@ NAME_VARIANTS: dict[str, str] = {
     "mateo": "matthew", "marcos": "mark", "santiago": "james", "isidro": "isidore", "jeronimo": "jerome",
     "benito": "benedict", "rosa": "rose", "teresa": "theresa",
     "angeles": "angels", "dolores": "sorrows",
+    "tren": "train", "linea": "line",
     "biblioteca": "library", "centro": "center", "comunitario": "community", "comunidad": "community",
 }  # fmt: skip
+
+
+# Transit lines are named by colour, and Spanish speakers name them in Spanish ("la línea rosa", "el tren
+# naranja"). Only tried as another reading of a word when matching names: "rosa" is also Saint Rose.
+COLOUR_VARIANTS: dict[str, str] = {
+    "rosa": "pink", "naranja": "orange", "azul": "blue", "roja": "red", "rojo": "red", "verde": "green",
+    "morada": "purple", "morado": "purple", "marron": "brown", "amarilla": "yellow", "amarillo": "yellow",
+    "plateada": "silver", "plateado": "silver", "dorada": "gold", "dorado": "gold", "rosado": "pink",
+}  # fmt: skip
+
+
+# A colour beside one of these names a transit line, and so its station: "pink line", "tren rosa".
+LINE_WORDS = frozenset({"line", "linea", "train", "tren"})
 
 
 def name_form(word: str) -> str:
     """A folded name word in one language: "pio" and "pius", "nuestra señora" and "our lady" meet."""
     return NAME_VARIANTS.get(word, word)
+
+
+def name_forms(word: str) -> tuple[str, ...]:
+    """Every form a folded name word may stand for when matching: its name form and a colour's."""
+    colour = COLOUR_VARIANTS.get(word)
+    form = name_form(word)
+    return (form, colour) if colour is not None and colour != form else (form,)
 
 
 _ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th|o|a|er|ro|vo|va|ta|mo|na|do|da)$")
@@ -195,6 +221,20 @@ _TENS_ORDINALS = {
     "eightieth": 80, "ninetieth": 90,
 }  # fmt: skip
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+# Spanish names numbered streets with cardinals, after "la" or "calle": "la veintiséis", "la treinta y uno"
+# ("la una" alone is one o'clock).
+_ES_UNITS = {
+    "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9,
+}  # fmt: skip
+_ES_NUMBERS = {
+    "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
+    "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15, "dieciseis": 16,
+    "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20, "veintiuno": 21, "veintiuna": 21,
+    "veintidos": 22, "veintitres": 23, "veinticuatro": 24, "veinticinco": 25, "veintiseis": 26, "veintisiete": 27,
+    "veintiocho": 28, "veintinueve": 29,
+}  # fmt: skip
+_ES_TENS = {"treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90}
+_ES_STREET_ARTICLES = frozenset({"la", "calle"})
 
 
 def clean(text: str) -> str:
@@ -315,9 +355,10 @@ _PIECE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[&/@#+]|\.{2,}|\s[-–—]+\s|-|
 _QUIET = frozenset(".'’·")  # inside abbreviations ("St."), never a pause
 # Two words people write for one kind of place: "car wash" is a kind, "car" alone is a vehicle.
 _COMPOUNDS = {
-    ("car", "wash"): "carwash", ("gas", "station"): "station", ("bus", "stop"): "station",
+    ("car", "wash"): "carwash", ("gas", "station"): "gasstation", ("bus", "stop"): "station",
     ("flea", "market"): "fleamarket", ("swap", "meet"): "swapmeet", ("court", "house"): "courthouse",
-    ("super", "mercado"): "supermercado",
+    ("super", "mercado"): "supermercado", ("tire", "shop"): "tireshop", ("auto", "shop"): "autoshop",
+    ("body", "shop"): "bodyshop",
 }  # fmt: skip
 
 
@@ -366,6 +407,12 @@ def _spelled_ordinals(found: list[Word]) -> list[Word]:
             if unit < 10:
                 value, typed = _TENS[w.norm] + unit, f"{w.typed}-{found[i + 1].typed}"
                 i += 1
+        if value is None and merged and merged[-1].norm in _ES_STREET_ARTICLES and not w.pause:
+            value = _ES_NUMBERS.get(w.norm) or _ES_TENS.get(w.norm)
+            after = found[i + 2] if i + 2 < len(found) else None
+            if w.norm in _ES_TENS and after is not None and found[i + 1].norm == "y" and after.norm in _ES_UNITS:
+                value, typed = _ES_TENS[w.norm] + _ES_UNITS[after.norm], f"{w.typed} y {after.typed}"  # "treinta y uno"
+                i += 2
         if value is not None:
             merged.append(Word(typed, f"{value}th", w.pause, w.glued))
         else:

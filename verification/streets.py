@@ -3,8 +3,10 @@
 "26th & Pulaski", "Pulaski/26th", "W 26th St and S Pulaski Rd", "la 26 y Pulaski" and "Pulaski at 26th"
 are one intersection; "#1234 Elm", "1234 Elm Apt 3", "Elm 1234" and "enfrente del 2314 de la Pulaski"
 are addresses, kept only as their hundred block. Directions, suffixes, Spanish prefixes ("calle",
-"avenida", "la") and ordinals fold away from a street's key; typos of streets the community's places
-are on fold into them (`StreetNames`).
+"avenida", "la") and ordinals fold away from a street's key; typos and shortenings of streets the
+community's places are on fold into them ("Pulasky", "Cali", "Wstrn", "MLK", "Chavez": `StreetNames`),
+and a word of such a street's name is that street even where it is also a common word ("Federal").
+"Pulaski esquina 27", "Kedzie casi esquina con la 31" and "Soto at the corner of 4th" are corners too.
 
 The parsers walk outwards from a cue (a connector, a house number, a suffix) and stop at a pause or
 at a word that is never part of a street's name (`places.NOISE`), so the words around a place ("they're
@@ -48,8 +50,17 @@ _BETWEEN = frozenset({"between", "btw", "btwn", "entre"})
 _ON = frozenset({"on", "en", "sobre"})
 # Connectors that join two streets however weak each side looks ("cermak and pulaski"); the others join
 # them only when one side is clearly a street ("Pulaski at 26th", but never "ICE at Hamline").
-STRONG_CONNECTORS = CONNECTORS | {"x", "n"}  # "26th n pulaski"
+# "esquina" between two streets is the corner of both ("Pulaski esquina 27", "Kedzie esquina con la 31").
+STRONG_CONNECTORS = CONNECTORS | {"x", "n", "esquina"}  # "26th n pulaski"
 WEAK_CONNECTORS = frozenset({"at", "near", "by", "off", "cerca", "sobre"})
+# Words that may follow a connector before the second street: "cerca de la 23", "esquina con Kedzie", "at
+# the corner of 31st"; and that may come before it: "Kedzie casi esquina con la 31", "Kedzie right at 31st".
+_CONNECTOR_TAILS = frozenset({"de", "del", "con", "the", "corner", "of", "esquina"})
+_CONNECTOR_LEADS = frozenset({"casi", "almost", "right", "just"})
+MIN_TYPO = 5
+MIN_SHORT = 3  # a shortening of a street's name: "MLK", "Wstrn"
+MIN_PREFIX = 4  # "Cali" for California: shorter beginnings ("Cal", "Ash") are too many streets' and words'
+
 _BARE_DIRECTIONS = frozenset({"north", "south", "east", "west"})  # "North Ave", "western and north"
 _SUFFIXES = {**STREET_SUFFIXES, **TRAILING_SUFFIXES}
 _LONG_NUMBER = re.compile(r"\d{3}")
@@ -83,6 +94,32 @@ class Street:
         return " ".join(parts)
 
 
+def _shortens(short: str, name: str) -> bool:
+    """ "cali" (a beginning of four letters or more) for "california", or the name with vowels left out
+    ("wstrn" for "western", "lancstr" for "lancaster")."""
+    if len(short) >= len(name) or short[0] != name[0]:
+        return False
+    if len(short) >= MIN_PREFIX and name.startswith(short):
+        return True
+    return _consonants(short) == _consonants(name) and _in_order(short, name)
+
+
+def _consonants(word: str) -> str:
+    return "".join(c for c in word if c not in _VOWELS)
+
+
+def _in_order(short: str, name: str) -> bool:
+    letters = iter(name)
+    return all(c in letters for c in short)
+
+
+def _initials(core: str) -> str:
+    return "".join(w[0] for w in core.split())
+
+
+_VOWELS = frozenset("aeiouy")
+
+
 def street_key(core: str) -> str:
     return " ".join(skeleton(w) for w in core.split())
 
@@ -94,6 +131,7 @@ class StreetNames:
 
     _by_key: dict[str, Street] = field(default_factory=dict)
     _one_word: dict[str, str] = field(default_factory=dict)  # folded one-word core -> key, for typos
+    _words: set[str] = field(default_factory=set)  # every word of a known street's name
 
     def add(self, street: Street) -> None:
         known = self._by_key.get(street.key)
@@ -101,24 +139,48 @@ class StreetNames:
             self._by_key[street.key] = replace(street, direction="", alts=())
         if " " not in street.core and street.number is None:
             self._one_word[street.core] = street.key
+        if street.number is None:
+            self._words.update(street.core.split())
+
+    def knows_word(self, norm: str) -> bool:
+        """Whether a word is part of a known street's name: "Federal" is Federal Blvd where one is known,
+        whatever else the word says ("federal agents")."""
+        return norm in self._words
 
     def find(self, core: str) -> Street | None:
         """The known street `core` names, through a typo if it must."""
         known = self._by_key.get(street_key(core))
         if known is not None or " " in core or core.isdigit():
             return known
-        budget = typo_budget(core)
+        # A four-letter word a letter away from a known name is as often another word or another
+        # street's beginning ("Cali" is not "Cal"): typos are read in longer names only, as place names are.
+        budget = typo_budget(core) if len(core) >= MIN_TYPO else 0
         if not budget or not self._one_word:
             return None
         best = process.extractOne(core, self._one_word.keys(), scorer=OSA.distance, score_cutoff=budget)
         return None if best is None else self._by_key[self._one_word[best[0]]]
 
     def complete(self, street: Street) -> Street:
-        """`street` with a known street's name and suffix when it is one (the typed direction stays)."""
-        known = self.find(street.core)
+        """`street` with a known street's name and suffix when it is one (the typed direction stays).
+
+        Only for words already read as a street: there a shortening of one known street's name stands for
+        it, which it may not do anywhere else ("the arch" is not Archer Ave): its beginning ("Division &
+        Cali"), its consonants ("Wstrn & 46th"), its initials ("MLK & 47th") or the last word of a longer
+        name ("Soto y Chavez")."""
+        known = self.find(street.core) or self._shortened(street.core)
         if known is None:
             return street
         return replace(known, direction=street.direction, suffix=known.suffix or street.suffix)
+
+    def _shortened(self, core: str) -> Street | None:
+        if len(core) < MIN_SHORT or not core.isalpha():
+            return None
+        found = {key for name, key in self._one_word.items() if _shortens(core, name)}
+        for key, known in self._by_key.items():
+            parts = known.core.split()
+            if len(parts) > 1 and (_initials(known.core) == core or (len(core) >= MIN_PREFIX and parts[-1] == core)):
+                found.add(key)  # "MLK" for Martin Luther King Dr, "Chavez" for Cesar Chavez Ave
+        return self._by_key[found.pop()] if len(found) == 1 else None
 
     def cores(self) -> list[str]:
         """The known streets' names, folded: "pulaski", "central park"."""
@@ -149,6 +211,20 @@ def name_like(w: Word) -> bool:
         and n not in DIRECTIONS
         and n not in _BETWEEN
     )
+
+
+def street_word(ws: Sequence[Word], j: int, names: StreetNames) -> bool:
+    """A word that can be part of a street's name: a name-like word, or a word of a known street's name
+    unless it qualifies the word after it ("Federal y 38" is Federal Blvd, "federal agents" are not)."""
+    w = ws[j]
+    if _number_street(w) is not None:
+        return False  # a numbered street ends a name: "King Soopers 38th Ave" is on 38th Ave
+    if name_like(w):
+        return True
+    if w.norm not in NOISE or not names.knows_word(w.norm):
+        return False
+    after = ws[j + 1] if j + 1 < len(ws) else None
+    return after is None or after.pause or after.norm not in NOISE
 
 
 def display(w: Word) -> str:
@@ -189,6 +265,8 @@ def _street(
         chosen = [run[0]] if keep_first else [run[-1]]
         if chosen[0].norm in KIND_WORDS and len(run) > 1:
             chosen = list(run[:2]) if keep_first else list(run[-2:])
+        if len(run) > 1 and run[0].norm in _SAINT and (keep_first or len(run) == 2):
+            chosen = list(run[:2])  # "St Louis": never "St" alone
         pair = run[:2] if keep_first else run[-2:]
         alts = (" ".join(w.norm for w in pair),) if len(pair) == 2 and len(chosen) == 1 else ()
         if all(w.norm in KIND_WORDS for w in chosen):
@@ -219,7 +297,7 @@ def street_forward(ws: Sequence[Word], i: int, names: StreetNames) -> tuple[Stre
             clear = True  # "la Kedzie", "la 26": Spanish names a street so ("la calle")
         j += 1
     direction = ""
-    if j + 1 < len(ws) and ws[j].norm in DIRECTIONS and not ws[j + 1].pause and _can_follow_direction(ws[j + 1]):
+    if j + 1 < len(ws) and ws[j].norm in DIRECTIONS and not ws[j + 1].pause and _can_follow_direction(ws, j + 1):
         direction = DIRECTIONS[ws[j].norm]
         j += 1
     if j >= len(ws) or (j > i and ws[j].pause):
@@ -233,10 +311,12 @@ def street_forward(ws: Sequence[Word], i: int, names: StreetNames) -> tuple[Stre
     run: list[Word] = []
     if not direction and ws[j].norm in _BARE_DIRECTIONS:
         run, j = [ws[j]], j + 1  # "North Ave": the direction is the name
-    while j < len(ws) and len(run) < MAX_NAME_WORDS and name_like(ws[j]) and not (run and ws[j].pause):
+    elif _saint_at(ws, j):
+        run, j = [ws[j]], j + 1  # "St Louis Ave": a saint's name, not a suffix
+    while j < len(ws) and len(run) < MAX_NAME_WORDS and street_word(ws, j, names) and not (run and ws[j].pause):
         run.append(ws[j])
         j += 1
-        more = j < len(ws) and not ws[j].pause and name_like(ws[j])
+        more = j < len(ws) and not ws[j].pause and street_word(ws, j, names)
         if run[-1].norm in KIND_WORDS and more:
             run.pop()  # a kind word only ends a street's name ("Central Park Ave"): "Home Depot Cermak"
             j -= 1
@@ -267,13 +347,15 @@ def street_backward(ws: Sequence[Word], end: int, names: StreetNames) -> tuple[S
         clear = bool(suffix) or is_ordinal(ws[j].norm) or prefixed or bool(direction)
         return _numbered(number, suffix or prefix_suffix, direction), start, clear
     run: list[Word] = []
-    while j >= 0 and len(run) < MAX_NAME_WORDS and name_like(ws[j]) and not (run and ws[j].norm in KIND_WORDS):
+    while j >= 0 and len(run) < MAX_NAME_WORDS and street_word(ws, j, names) and not (run and ws[j].norm in KIND_WORDS):
         run.insert(0, ws[j])  # a kind word only ends a name ("Central Park & Cermak"), never starts it
         j -= 1
         if run[0].pause:
             break
     if not run and j >= 0 and ws[j].norm in _BARE_DIRECTIONS:
         run, j = [ws[j]], j - 1
+    if run and j >= 0 and _saint_at(ws, j) and (j == 0 or ws[j].pause or not name_like(ws[j - 1])):
+        run.insert(0, ws[j])  # "la St Louis": the saint's street, not a street called Louis
     if not run and suffix and j >= 0 and _plain(ws[j]):
         run = [ws[j]]  # "Main St"
     found = _street(run, suffix, "", bool(suffix), names, keep_first=False)
@@ -288,6 +370,14 @@ def street_backward(ws: Sequence[Word], end: int, names: StreetNames) -> tuple[S
 
 
 _PREPOSITIONS = frozenset({"at", "on", "of", "in", "by", "to", "from", "near", "de", "del", "en", "al", "por"})
+
+
+_SAINT = frozenset({"st", "saint", "ste"})
+
+
+def _saint_at(ws: Sequence[Word], j: int) -> bool:
+    """ "St" before a name begins a street named for a saint ("St Louis", "St. Charles")."""
+    return ws[j].norm in _SAINT and j + 1 < len(ws) and not ws[j + 1].pause and name_like(ws[j + 1])
 
 
 def _plain(w: Word) -> bool:
@@ -307,11 +397,13 @@ def _street_after_la(ws: Sequence[Word], i: int, j: int) -> bool:
         return False
     before = ws[i - 1].norm if i >= 1 and j == i else ""
     after = ws[j + 2].norm if j + 2 < len(ws) and not ws[j + 2].pause else ""
+    if after in {"de", "del"} and j + 3 < len(ws) and _number_street(ws[j + 1]) is None:
+        return False  # "la Michoacana de la 26": a business "of" the street after it
     return before not in KIND_WORDS and after not in KIND_WORDS and ws[j + 1].norm not in KIND_WORDS
 
 
-def _can_follow_direction(w: Word) -> bool:
-    return _number_street(w) is not None or name_like(w)
+def _can_follow_direction(ws: Sequence[Word], j: int) -> bool:
+    return _number_street(ws[j]) is not None or name_like(ws[j]) or _saint_at(ws, j)
 
 
 def _direction_before(ws: Sequence[Word], start: int) -> tuple[str, int]:
@@ -370,8 +462,11 @@ class OnStreet:
     sure: bool = True  # a suffix, a number, a known street or "on" says so; not just "la Villita"
 
 
-def find_corner(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = ()) -> Corner | None:
-    """The clearest intersection the words name, if any."""
+def find_corner(
+    ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = (), *, adjacent: bool = True
+) -> Corner | None:
+    """The clearest intersection the words name, if any; `adjacent` also reads two streets typed side by
+    side without a connector ("ICE 26th pulaski"), which a place's name never is ("18th Pink Line")."""
     blocked = set(taken)
     best: tuple[int, int, Corner] | None = None
     for c, w in enumerate(ws):
@@ -379,9 +474,10 @@ def find_corner(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = (
         if c in blocked or not (strong or w.norm in WEAK_CONNECTORS) or c == 0:
             continue
         right_at = c + 1
-        if w.norm == "cerca" and right_at < len(ws) and ws[right_at].norm == "de":
+        while right_at < len(ws) and right_at - c <= 3 and ws[right_at].norm in _CONNECTOR_TAILS:
             right_at += 1
-        left = street_backward(ws, c, names)  # "Pulaski Rd (by 26th)": a pause may come before the connector
+        left_at = c - 1 if c > 1 and ws[c - 1].norm in _CONNECTOR_LEADS and not ws[c].pause else c
+        left = street_backward(ws, left_at, names)  # "Pulaski Rd (by 26th)": a pause may come before the connector
         right = street_forward(ws, right_at, names) if right_at < len(ws) and not ws[right_at].pause else None
         if left is None or right is None:
             continue
@@ -396,12 +492,12 @@ def find_corner(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = (
         if best is None or clarity > best[0]:
             best = (clarity, -start, Corner(a, b, range(start, end)))
     if best is None:
-        return _adjacent_corner(ws, names, blocked)
+        return _adjacent_corner(ws, names, blocked) if adjacent else None
     return best[2]
 
 
 def _adjacent_corner(ws: Sequence[Word], names: StreetNames, blocked: set[int]) -> Corner | None:
-    """Two streets typed side by side, no "&" between: "ICE 26th pulaski", "pulaski 26th st"."""
+    """Two streets typed side by side, no "&" between: "ICE 26th pulaski", "Pulaski Rd 26th st"."""
     for k, w in enumerate(ws):
         if k in blocked or _number_street(w) is None or (w.norm.isdigit() and len(w.norm) > 2):
             continue
@@ -413,7 +509,9 @@ def _adjacent_corner(ws: Sequence[Word], names: StreetNames, blocked: set[int]) 
         if after is not None and after[0].number is None and ws[end].norm not in KIND_WORDS:
             return Corner(street, after[0], range(k, after[1]))
         before = street_backward(ws, k, names) if k >= 1 and not w.pause else None
-        if before is not None and before[0].number is None and ws[k - 1].norm not in KIND_WORDS:
+        # A name before a numbered street is as often a business on it ("King Soopers 38th Ave",
+        # "Walgreens 26th St"): a street only when known or written as one ("Pulaski 26th").
+        if before is not None and before[0].number is None and before[2] and ws[k - 1].norm not in KIND_WORDS:
             return Corner(before[0], street, range(before[1], end))
     return None
 
@@ -513,7 +611,7 @@ def find_street(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = (
             continue
         cue = w.norm in {"on", "sobre", "down", "up"} or w.norm in STREET_PREFIXES or w.norm == "la"
         start = i + 1 if w.norm in {"on", "sobre", "down", "up"} else i
-        if not cue and not (name_like(w) or _number_street(w) is not None):
+        if not cue and not (street_word(ws, i, names) or _number_street(w) is not None):
             continue
         found = street_forward(ws, start, names)
         if found is None:
@@ -522,6 +620,8 @@ def find_street(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = (
         known = names.find(street.core) is not None
         if blocked & set(range(start, end)):
             continue
+        if not known and " " in street.core and _known_tail(ws, start, end, names):
+            continue  # "CVS Whittier Blvd": the business before Whittier Blvd, which is known
         on = w.norm in {"on", "sobre"}
         sure = on or known or street.number is not None or bool(street.suffix)
         if clear and (street.number is None or is_ordinal(ws[end - 1].norm) or street.suffix or cue):
@@ -529,6 +629,11 @@ def find_street(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = (
         if (on or known) and street.number is None:
             return OnStreet(street, range(start, end), sure)
     return None
+
+
+def _known_tail(ws: Sequence[Word], start: int, end: int, names: StreetNames) -> bool:
+    later = street_forward(ws, start + 1, names) if start + 1 < end else None
+    return later is not None and later[1] == end and names.find(later[0].core) is not None
 
 
 def read_street(text: str, names: StreetNames | None = None) -> Street | None:
