@@ -1,8 +1,6 @@
-"""The intake bench: its hand-written day is what it claims to be, its scoring is right, and the targets.
-
-The targets of issue 12 are not met yet by the code on main (time reading and place reading are being
-reworked): those tests are strict xfails, so the day they pass the marker has to go, and from then on a
-regression fails CI.
+"""The intake bench: its hand-written day is what it claims to be, its scoring is right, and the targets
+of issue 12 hold (refusals at most 2%, pairwise F1 at least 0.95, no card mixing events at different
+places), so a regression in reading times, places or grouping fails CI.
 """
 
 from __future__ import annotations
@@ -200,6 +198,5 @@ def test_at_most_two_percent_of_reports_are_refused(figures: IntakeFigures) -> N
     assert figures.veraz.refusal_rate <= intake.REFUSALS_TARGET, figures.veraz.refusals
 
 
-@pytest.mark.xfail(reason="issue 12 in progress: one scene still lands on several cards", strict=True)
 def test_reports_of_one_event_land_on_one_card(figures: IntakeFigures) -> None:
     assert figures.veraz.f1 >= intake.F1_TARGET, figures.veraz.split
