@@ -17,6 +17,7 @@ from ..events import Confirmed, Debunked, IncidentEvent
 from ..incident import Incident, advance, replay
 from ..model import Place, Status
 from ..ports import NewDelivery, UnitOfWork
+from .role_recipients import left_role_holders, role_posts
 
 # Lower goes first. A correction must travel at least as fast as the alarm did.
 PRIORITY = {
@@ -109,9 +110,11 @@ async def _recipients(
     priority = PRIORITY[message.kind]
     if message.kind is AlertKind.ALERT:
         recipients: list[Recipient] = []
-        if community.alerts_channel is not None:
+        posts = await role_posts(uow, community, state.place.area)
+        if community.alerts_channel is not None and all(p.language is not community.language for p in posts):
             recipients.append(Recipient(RecipientKind.CHANNEL, community.alerts_channel, community.language))
-        recipients += await uow.subscriptions.matching(community.id, state.place.area)
+        recipients += posts
+        recipients += await uow.subscriptions.matching(community.id, state.place.area, skip_role=bool(posts))
         return [NewDelivery(r, priority) for r in _unique(recipients)]
 
     # Amendments go by the delivery log, never by today's subscriptions: only earlier recipients.
@@ -119,11 +122,16 @@ async def _recipients(
     if message.kind.urgent_amendment:
         # Told something wrong: they get this last message even if they have since unsubscribed.
         current = {(r.kind, r.address): r for r in await _current(uow, community, state)}
-        return [
+        told = [
             NewDelivery(current.get((e.recipient.kind, e.recipient.address), e.recipient), priority, e.alert_delivery)
             for e in earlier
         ]
+        return told + await left_role_holders(uow, community, earlier, priority)
     current = {(r.kind, r.address): r for r in await _current(uow, community, state)}
+    # A role post is answered in the same place, pinging the same roles: whoever holds them now wants it.
+    for e in earlier:
+        if e.recipient.kind is RecipientKind.ROLE_POST and community.alerts_channel is not None:
+            current[(e.recipient.kind, e.recipient.address)] = e.recipient
     return [
         NewDelivery(current[(e.recipient.kind, e.recipient.address)], priority, e.alert_delivery)
         for e in earlier
