@@ -125,6 +125,34 @@ class AskModal(discord.ui.Modal):
             await ask_reporters(self.services, act, community, self.number, question)
 
 
+class MergeButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"veraz:merge:(?P<number>\d+):(?P<into>\d+)"
+):
+    """On a new incident's card, for each open incident it may be the same as: merge into it (the usual
+    merge rules; moderators only, checked on every press)."""
+
+    def __init__(self, number: int, into: int, label: str | None = None, services: Services | None = None) -> None:
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label=label, style=discord.ButtonStyle.secondary, custom_id=f"veraz:merge:{number}:{into}"
+        )
+        super().__init__(button)
+        self.number, self.into, self.services = number, into, services
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> MergeButton:
+        return cls(int(match["number"]), int(match["into"]), services=services_of(interaction.client))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        services = self.services or services_of(interaction.client)
+        async with Acting(services, interaction) as act:
+            await moderate(act, ModAction.MERGE, self.number, into=self.into)
+
+
+MAX_MERGE_BUTTONS = 3
+
+
 def card_view(incident: Incident, lang: Language) -> discord.ui.View | None:
     """The buttons an incident's card offers in its state; a closed incident's card has none."""
     if incident.closed:
@@ -136,4 +164,7 @@ def card_view(incident: Incident, lang: Language) -> discord.ui.View | None:
     view = discord.ui.View(timeout=None)
     for action in actions:
         view.add_item(CardButton(incident.number, action, t(lang, f"button.{action}")))
+    if not incident.was_confirmed:  # an alerted incident is never merged away
+        for other in incident.resembles[:MAX_MERGE_BUTTONS]:
+            view.add_item(MergeButton(incident.number, other.number, t(lang, "button.merge", number=other.number)))
     return view

@@ -21,14 +21,14 @@ from verification import usecases
 from verification.errors import RuleViolation
 
 from .acting import Acting
-from .buttons import CardButton
+from .buttons import CardButton, MergeButton
 from .card_publisher import CardPublisher
 from .clock import Clock, SystemClock
 from .cogs.admin import Admin
 from .cogs.moderation import Incident
 from .cogs.privacy import Privacy
 from .cogs.relay import AnswerButton, Relay
-from .cogs.reporting import Reporting, TimeButton
+from .cogs.reporting import PlaceMenu, Reporting, TimeButton
 from .cogs.subscriptions import Subscriptions
 from .communities import CommunityCache
 from .delivery import DeliveryWorker
@@ -112,7 +112,7 @@ class VerazBot(commands.Bot):
             await self.add_cog(cog(self.services))
         if self.tuning.commands_only:
             return
-        self.add_dynamic_items(CardButton, AnswerButton, TimeButton)
+        self.add_dynamic_items(CardButton, MergeButton, AnswerButton, TimeButton, PlaceMenu)
         self.services.delivery.start()
         self._tasks.append(asyncio.create_task(self._maintain(), name="veraz-maintenance"))
 

@@ -19,6 +19,7 @@ async def moderate(
     agency: Agency | None = None,
     into: int | None = None,
     statement: StatementInput | None = None,
+    reply: bool = True,
 ) -> Outcome:
     """Run a moderator action for the person behind `act`, checked against the community's role."""
     services = act.services
@@ -32,5 +33,6 @@ async def moderate(
     if into is not None:
         services.cards.refresh(community.id, number)  # the merged-away card says where its reports went
     services.changed(community.id, outcome)  # before replying: a failed reply must not hold back a delivery
-    await act.reply(moderated(action.value, outcome, act.lang))
+    if reply:
+        await act.reply(moderated(action.value, outcome, act.lang))
     return outcome

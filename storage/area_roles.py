@@ -10,7 +10,7 @@ from verification.community import AreaRole, Recipient, RecipientKind
 from verification.model import Language
 
 from . import sql
-from .clock import ts
+from .timestamps import ts
 
 # Who held a role the post mentioned at some moment between its queueing and its (possible) sending, by
 # the ledger, and holds it no more. Only a post that is sent, or may have been, told anyone anything.

@@ -13,9 +13,9 @@ from verification.alerts import AlertKind, from_record
 from verification.ports import ClaimedDelivery
 
 from . import sql
-from .clock import maybe_from_ts, ts
 from .database import Database
 from .outbox import recipient_of
+from .timestamps import maybe_from_ts, ts
 
 # An amendment whose ALERT will never arrive is owed to nobody: it is cancelled, and the log says why.
 # One whose ALERT gave up after an attempt that may have arrived is still owed.

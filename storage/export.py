@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from . import sql
-from .clock import ts
 from .database import Database
+from .timestamps import ts
 
 FORMAT_VERSION = 1
 

@@ -18,7 +18,7 @@ from verification.places import distinctive, tokens
 from verification.ports import IncidentSummary
 
 from . import sql
-from .clock import from_ts, maybe_ts, ts
+from .timestamps import from_ts, maybe_ts, ts
 
 CACHE_LIMIT = 5000  # incidents whose decoded history is kept
 

@@ -26,7 +26,7 @@ from verification.ports import (
 )
 
 from . import sql
-from .clock import from_ts, maybe_from_ts, ts
+from .timestamps import from_ts, maybe_from_ts, ts
 
 
 def nonce_for(alert_id: int, recipient: Recipient) -> str:

@@ -11,8 +11,8 @@ from verification.model import Report
 from verification.ports import StoredReport
 
 from . import sql
-from .clock import from_ts, ts
 from .pseudonyms import report_mark
+from .timestamps import from_ts, ts
 
 
 class SqliteReports:

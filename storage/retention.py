@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from . import sql
-from .clock import maybe_from_ts, ts
 from .database import Database
+from .timestamps import maybe_from_ts, ts
 
 PURGE_EVERY = timedelta(days=1)
 _LAST_PURGE = "purge"

@@ -10,7 +10,7 @@ from verification.community import Recipient, RecipientKind, Subscription, Via
 from verification.model import Language
 
 from . import sql
-from .clock import ts
+from .timestamps import ts
 
 
 class SqliteSubscriptions:

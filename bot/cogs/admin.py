@@ -153,11 +153,13 @@ class Admin(commands.Cog):
     @places.command(name=L("cmd.places.add.name"), description=L("cmd.places.add.description"))
     @app_commands.rename(
         name=L("cmd.places.place.name"), area=L("cmd.places.area.name"), kind=L("cmd.places.kind.name"),
-        aliases=L("cmd.places.aliases.name"),
+        aliases=L("cmd.places.aliases.name"), address=L("cmd.places.address.name"),
+        cross_streets=L("cmd.places.cross_streets.name"),
     )  # fmt: skip
     @app_commands.describe(
         name=L("cmd.places.place.description"), area=L("cmd.places.area.description"),
         kind=L("cmd.places.kind.description"), aliases=L("cmd.places.aliases.description"),
+        address=L("cmd.places.address.description"), cross_streets=L("cmd.places.cross_streets.description"),
     )  # fmt: skip
     @app_commands.choices(kind=KINDS)
     async def add(
@@ -167,10 +169,14 @@ class Admin(commands.Cog):
         area: app_commands.Range[str, 1, MAX_SOURCE],
         kind: str,
         aliases: app_commands.Range[str, 1, 1000] | None = None,
+        address: app_commands.Range[str, 1, MAX_WHERE] | None = None,
+        cross_streets: app_commands.Range[str, 1, MAX_WHERE] | None = None,
     ) -> None:
         async with Acting(self.services, interaction) as act:
             act.require_admin()
-            place = usecases.make_place(name, area, PlaceKind(kind), aliases or "")
+            place = usecases.make_place(
+                name, area, PlaceKind(kind), aliases or "", address=address or "", cross_streets=cross_streets or ""
+            )
             await usecases.add_place(self.services.storage, act.guild_id, place)
             self.services.communities.forget(act.guild_id)
             await act.reply(

@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from verification import usecases
-from verification.model import MAX_QUOTE, MAX_REASON, MAX_SOURCE, MAX_URL, Agency, SourceKind, Stance
+from verification.model import MAX_QUOTE, MAX_REASON, MAX_SOURCE, MAX_URL, MAX_WHERE, Agency, SourceKind, Stance
 from verification.usecases import ModAction, StatementInput
 
 from ..acting import Acting
@@ -19,6 +19,7 @@ from ..translator import L
 
 Id = app_commands.Range[int, 1, 10**9]
 Text = app_commands.Range[str, 1, MAX_REASON]
+Label = app_commands.Range[str, 1, MAX_WHERE]
 STANCES = [app_commands.Choice(name=L(f"choice.stance.{s.value}"), value=s.value) for s in Stance]
 SOURCE_KINDS = [app_commands.Choice(name=L(f"choice.source_kind.{k.value}"), value=k.value) for k in SourceKind]
 AGENCIES = [app_commands.Choice(name=L(f"choice.agency.{a.value}"), value=a.value) for a in Agency]
@@ -51,11 +52,27 @@ class Incident(commands.GroupCog, group_name=L("cmd.incident.name"), group_descr
             await act.reply(history.queue_text(summaries, act.lang, community.zone))
 
     @app_commands.command(name=L("cmd.incident.confirm.name"), description=L("cmd.incident.confirm.description"))
-    @app_commands.rename(id=L("cmd.incident.id.name"), note=L("cmd.incident.note.name"))
-    @app_commands.describe(id=L("cmd.incident.id.description"), note=L("cmd.incident.note.description"))
-    async def confirm(self, interaction: discord.Interaction, id: Id, note: Text | None = None) -> None:
+    @app_commands.rename(
+        id=L("cmd.incident.id.name"), note=L("cmd.incident.note.name"), place=L("cmd.incident.place.label.name")
+    )
+    @app_commands.describe(
+        id=L("cmd.incident.id.description"), note=L("cmd.incident.note.description"),
+        place=L("cmd.incident.confirm.place.description"),
+    )  # fmt: skip
+    async def confirm(
+        self, interaction: discord.Interaction, id: Id, note: Text | None = None, place: Label | None = None
+    ) -> None:
         async with Acting(self.services, interaction) as act:
+            if place:  # name the place as subscribers will read it, then vote
+                await moderate(act, ModAction.PLACE, id, place, reply=False)
             await moderate(act, ModAction.CONFIRM, id, note or "")
+
+    @app_commands.command(name=L("cmd.incident.place.name"), description=L("cmd.incident.place.description"))
+    @app_commands.rename(id=L("cmd.incident.id.name"), label=L("cmd.incident.place.label.name"))
+    @app_commands.describe(id=L("cmd.incident.id.description"), label=L("cmd.incident.place.label.description"))
+    async def place(self, interaction: discord.Interaction, id: Id, label: Label) -> None:
+        async with Acting(self.services, interaction) as act:
+            await moderate(act, ModAction.PLACE, id, label)
 
     @app_commands.command(name=L("cmd.incident.statement.name"), description=L("cmd.incident.statement.description"))
     @app_commands.rename(

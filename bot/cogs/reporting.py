@@ -13,7 +13,7 @@ from discord.ext import commands
 from verification import usecases
 from verification.clustering import words_alike
 from verification.community import Community
-from verification.model import MAX_MARKINGS, MAX_PEOPLE, MAX_WHAT, MAX_WHERE, Agency, Language
+from verification.model import MAX_MARKINGS, MAX_PEOPLE, MAX_WHAT, MAX_WHERE, Agency, Language, Place
 from verification.places import fold
 from verification.usecases import ReportInput
 
@@ -103,6 +103,60 @@ class TimeButton(
             await act.reply(t(act.lang, "report.time_set", number=self.number, time=shown))
 
 
+TYPED = "~typed"  # the menu's "somewhere else (as I typed it)"
+
+
+class PlaceMenu(
+    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"veraz:where:(?P<number>\d+):(?P<report>\d+)"
+):
+    """Under the reply to a report whose place named no known place surely: the closest known places."""
+
+    def __init__(
+        self,
+        number: int,
+        report_id: int,
+        places: tuple[Place, ...] = (),
+        lang: Language = Language.EN,
+        services: Services | None = None,
+    ) -> None:
+        options = [
+            discord.SelectOption(label=f"{p.name} ({p.area})"[:100], value=p.key)
+            for p in places[:24]
+            if len(p.key) <= 100
+        ]
+        options.append(discord.SelectOption(label=t(lang, "report.place_as_typed")[:100], value=TYPED))
+        menu: discord.ui.Select[Any] = discord.ui.Select(
+            custom_id=f"veraz:where:{number}:{report_id}",
+            placeholder=t(lang, "report.place_pick")[:150],
+            options=options,
+        )
+        super().__init__(menu)
+        self.number, self.report_id, self.services = number, report_id, services
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PlaceMenu:
+        return cls(int(match["number"]), int(match["report"]), services=services_of(interaction.client))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        data: dict[str, Any] = dict(interaction.data or {})
+        values = data.get("values") or []
+        picked = str(values[0]) if values else TYPED  # read before any await
+        services = self.services or services_of(interaction.client)
+        async with Acting(services, interaction) as act:
+            community = await act.community()
+            reporter = services.pseudonyms(community.id, interaction.user.id)
+            key = None if picked == TYPED else picked
+            outcome = await usecases.choose_place(
+                services.storage, services.clock.now(), community.id, self.number, self.report_id, reporter, key
+            )
+            services.cards.refresh(community.id, self.number)
+            services.changed(community.id, outcome)
+            place = words.place_of(outcome.incident.place, act.lang)
+            await act.reply(t(act.lang, "report.place_set", number=outcome.number, place=place))
+
+
 class Reporting(commands.Cog):
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -161,6 +215,11 @@ class Reporting(commands.Cog):
                 # Kept with "time not given"; one tap sets it, no retyping (only this reporter can).
                 text += "\n" + t(act.lang, "report.time_unreadable")
                 view = time_buttons(outcome.number, mine.report_id, act.lang)
+            if outcome.place_choices and outcome.incident.reporter_count == 1:
+                # Kept where they typed it; a pick moves the report to that place and its incident.
+                text += "\n" + t(act.lang, "report.place_uncertain")
+                view = view or discord.ui.View(timeout=None)
+                view.add_item(PlaceMenu(outcome.number, mine.report_id, outcome.place_choices, act.lang))
             if first_time:
                 text += "\n\n" + replies.privacy_notice(community, act.lang)
             services.changed(community.id, outcome)

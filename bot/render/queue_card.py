@@ -88,6 +88,18 @@ def card(incident: Incident, reports: tuple[StoredReport, ...], lang: Language, 
         fields.append(
             (t(lang, "card.statements"), "\n".join(_statement_line(s, lang, zone) for s in incident.statements))
         )
+    if incident.resembles and incident.merged_into is None:
+        lines = [
+            t(
+                lang,
+                f"card.resembles.{r.reason}",
+                number=r.number,
+                place=user_text(r.label, 60),
+                minutes=r.minutes_apart,
+            )
+            for r in incident.resembles[:5]
+        ]
+        fields.append((t(lang, "card.resembles"), "\n".join(lines)))
     fields.append((t(lang, "card.votes"), _votes(incident, lang)))
     if incident.corrections or incident.updates:
         notes = [t(lang, "card.correction", text=user_text(n.text, 200)) for n in incident.corrections]

@@ -108,3 +108,26 @@ async def test_a_place_is_removed_by_an_alias_too(uow):
     await usecases.import_places(uow, CHICAGO, PLACES)
     assert await usecases.remove_place(uow, CHICAGO, "Mercado El Güero")
     assert "El Güero Market" not in [p.name for p in await usecases.list_places(uow, CHICAGO)]
+
+
+@pytest.mark.parametrize("alias", ["escuela", "the school", "la iglesia", "Parque", "HS", "clínica"])
+def test_an_alias_that_is_only_a_kind_of_place_is_refused(alias):
+    """Found in review: "escuela" as an alias made every report about any school this place."""
+    with pytest.raises(RuleViolation) as refused:
+        usecases.make_place("Hamline Elementary", "Back of the Yards", PlaceKind.SCHOOL, f"Hamline school, {alias}")
+    assert refused.value.code == "alias_only_kind"
+
+
+def test_a_places_file_with_a_kind_word_alias_is_refused_whole_with_its_line():
+    text = (
+        "name,area,kind,aliases\n"
+        "Hamline Elementary,Back of the Yards,school,Hamline school\n"
+        "St. Pius V,Pilsen,worship,iglesia\n"
+    )
+    with pytest.raises(RuleViolation) as refused:
+        usecases.parse_places_csv(text)
+    assert (refused.value.code, refused.value.details["line"], refused.value.details["problem"]) == (
+        "import_line",
+        3,
+        "alias_only_kind",
+    )

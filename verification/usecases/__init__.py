@@ -29,7 +29,6 @@ from .area_roles import (
     set_area_roles,
     subscribe_by_role,
 )
-from .common import Outcome
 from .moderation import (
     FactsInput,
     StatementInput,
@@ -45,6 +44,7 @@ from .moderation import (
     vote_confirm,
 )
 from .moderator_commands import ModAction, ModeratorCommand, run_moderator_command
+from .owed_messages import Outcome
 from .privacy import forget_reporter
 from .queries import (
     IncidentView,

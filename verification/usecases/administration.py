@@ -130,6 +130,10 @@ def make_place(
         raise RuleViolation("too_many_aliases", limit=MAX_ALIASES)
     if any(len(a) > MAX_WHERE for a in cleaned):
         raise RuleViolation("text_too_long", limit=MAX_WHERE)
+    for alias in cleaned:
+        if not distinctive(tokens(alias)):
+            # "escuela" alone would make every report about any school this place.
+            raise RuleViolation("alias_only_kind", alias=alias)
     street_list = _CROSS_SPLIT.split(cross_streets) if isinstance(cross_streets, str) else cross_streets
     streets = tuple(dict.fromkeys(c for c in (clean(x) for x in street_list) if c and tokens(c)))
     if len(streets) > MAX_CROSS_STREETS:

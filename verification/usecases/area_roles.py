@@ -13,7 +13,7 @@ from ..community import AreaRole, Community, Subscription, Via
 from ..errors import RuleViolation
 from ..model import Language
 from ..ports import UnitOfWork
-from .common import community_or_refuse
+from .loading import community_or_refuse
 from .subscribing import _closest, _known_area
 
 

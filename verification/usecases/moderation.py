@@ -16,11 +16,13 @@ from ..community import Community
 from ..errors import RuleViolation
 from ..events import FactsChange, IncidentEvent, ReportFacts, moderator_actor, moderator_of
 from ..incident import Incident
-from ..model import MAX_QUOTE, MAX_SOURCE, MAX_URL, Agency, Moderator, SourceKind, Stance, Statement
+from ..model import MAX_QUOTE, MAX_SOURCE, MAX_URL, MAX_WHERE, Agency, Moderator, SourceKind, Stance, Statement
+from ..place_reading import resolve_place
 from ..places import clean
 from ..ports import Pseudonyms, UnitOfWork
 from ..when import parse_when
-from .common import Outcome, commit_events, community_or_refuse, load
+from .loading import community_or_refuse, load
+from .owed_messages import Outcome, commit_events
 
 _Command = Callable[[Incident, Community], list[IncidentEvent]]
 
@@ -185,6 +187,28 @@ async def resolve(
 
 async def reopen(uow: UnitOfWork, now: datetime, community_id: int, number: int, by: Moderator, reason: str) -> Outcome:
     return await _change(uow, now, community_id, number, lambda i, _: i.reopen(reason, by, now))
+
+
+async def set_place(
+    uow: UnitOfWork, now: datetime, community_id: int, number: int, by: Moderator, label: str
+) -> Outcome:
+    """Name the incident's place as subscribers should see it. The text is read like a report's place,
+    so a known place is named as the community knows it and a house number still shows as its block."""
+    text = clean(label)
+    if not text:
+        raise RuleViolation("place_required")
+    if len(text) > MAX_WHERE:
+        raise RuleViolation("text_too_long", limit=MAX_WHERE)
+    async with uow:
+        community = await community_or_refuse(uow, community_id)
+        before, incident = await load(uow, community.id, number)
+        resolved = resolve_place(text, await uow.places.book(community.id))
+        ref = resolved.ref if resolved.ref.area else replace(resolved.ref, area=incident.place.area)
+        new = incident.set_place(ref, by, now)
+        keys = sorted({*await uow.incidents.keys(community.id, number), *resolved.lookup_keys})
+        outcome = await commit_events(uow, community, before, new, now, keys=keys, current=incident)
+        await uow.commit()
+    return outcome
 
 
 async def merge(

@@ -14,7 +14,7 @@ from enum import StrEnum
 from ..model import Agency, Moderator
 from ..ports import Pseudonyms, UnitOfWork
 from . import moderation
-from .common import Outcome
+from .owed_messages import Outcome
 
 
 class ModAction(StrEnum):
@@ -27,6 +27,7 @@ class ModAction(StrEnum):
     RESOLVE = "resolve"
     REOPEN = "reopen"
     MERGE = "merge"
+    PLACE = "place"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,8 @@ async def run_moderator_command(
             return await moderation.resolve(uow, now, c, n, by, text)
         case ModAction.REOPEN:
             return await moderation.reopen(uow, now, c, n, by, text)
+        case ModAction.PLACE:
+            return await moderation.set_place(uow, now, c, n, by, text)
         case ModAction.MERGE:
             assert command.into is not None  # checked in __post_init__
             return await moderation.merge(uow, now, c, n, command.into, by, text)

@@ -15,8 +15,9 @@ from ..observed_time import ObservedTime
 from ..place_reading import ResolvedPlace, resolve_as_typed, resolve_chosen, resolve_place
 from ..ports import UnitOfWork
 from ..when import read_when
-from .common import Outcome, commit_events, community_or_refuse, load
+from .loading import community_or_refuse, load
 from .moderation import merge_incidents
+from .owed_messages import Outcome, commit_events
 
 ESTABLISHED_SCORE = 1  # one report later confirmed, none debunked
 

@@ -1,4 +1,4 @@
-"""Who area roles make a message owed to, on top of the recipient contract of `common`.
+"""Who area roles make a message owed to, on top of the recipient contract of `owed_messages`.
 
 - **ALERT**, with area roles on and an alerts channel: one ROLE_POST per language that has a role for
   the incident's area or for every area, mentioning exactly those roles. The plain channel post in the

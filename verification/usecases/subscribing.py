@@ -8,7 +8,7 @@ from ..errors import RuleViolation
 from ..model import Language
 from ..places import fold
 from ..ports import UnitOfWork
-from .common import community_or_refuse
+from .loading import community_or_refuse
 
 
 async def subscribe(

@@ -1,7 +1,38 @@
-"""What every use case that changes an incident does: append, update the read model, owe alerts.
+"""Who is owed which message: what every use case that changes an incident does in its transaction.
 
-The alert policy decides WHAT is owed; this module decides WHO gets it, in the same transaction, so
-the incident's new events, its read model and its outbox rows are committed together or not at all.
+`commit_events` appends the new events, stores the read model and queues every message now owed, all in
+the use case's one transaction: the events, the read model and the outbox rows are committed together or
+not at all. The alert policy (`verification.alerts.owed`) decides WHAT is owed; this module decides WHO.
+
+The recipient contract, whole:
+
+- **ALERT** (the incident is confirmed): the community's alerts channel and every subscriber of the
+  incident's area (or of every area), each once, in the language they chose. Nobody else, ever.
+- **UPDATE and ALL CLEAR**: the recipients of an earlier ALERT of this incident who are still subscribed
+  today (an update is news about a live alert; whoever left does not want it), in today's language.
+- **CORRECTION and RETRACTION**: every recipient of an earlier ALERT of this incident, subscribed or not
+  (they were told something wrong), in their language of today if still subscribed, else of then.
+- "Recipient of an earlier ALERT" (`Outbox.earlier_recipients`, enforced in SQL by storage/outbox.py):
+  for each recipient, their latest ALERT delivery of the incident that was queued, in flight, sent, or
+  given up after an attempt that may have arrived (in doubt); never one that surely failed or was
+  cancelled, and never one a RETRACTION was already queued against for that recipient (someone told an
+  alert was false is not sent a correction of a later alert they never got). Each amendment row
+  `depends_on` that ALERT delivery.
+- Order and fate (storage/delivery_queue.py): an amendment is not sent before the ALERT it depends on has
+  been sent or may have been; one recipient's messages about an incident go in order (never a
+  RETRACTION before its CORRECTION); corrections and retractions go first (`PRIORITY`), and a new urgent
+  amendment lifts the same recipient's queued ones to its priority. Closing an incident cancels queued
+  ALERTs, UPDATEs and ALL CLEARs that no attempt has touched, and the amendments waiting on an ALERT so
+  cancelled; it never cancels a CORRECTION or RETRACTION, nor a delivery in doubt.
+
+- **Area roles** (`role_recipients`): with them on, an ALERT also owes one ROLE_POST per language that has
+  a role for the area or for every area (mentioning exactly those roles; it replaces the plain channel post
+  in that language), and role subscribers of the area get no DM; amendments answer every role post; a
+  CORRECTION or RETRACTION also reaches by DM whoever Veraz's ledger had holding a pinged role when the
+  ALERT post went out and who has left it since, unless they are an earlier DM recipient.
+
+tests/storage/test_contract.py holds the in-memory fake to the SQLite store on all of it, and
+tests/verification/test_usecases.py runs the use cases on both.
 """
 
 from __future__ import annotations
@@ -12,7 +43,6 @@ from datetime import datetime
 
 from ..alerts import AlertKind, AlertMessage, may_owe, owed
 from ..community import Community, Recipient, RecipientKind
-from ..errors import RuleViolation
 from ..events import Confirmed, Debunked, IncidentEvent
 from ..incident import Incident, advance, replay
 from ..model import Place, Status
@@ -44,20 +74,6 @@ class Outcome:
     # For a report whose place text named no known place surely: the closest known places, for the
     # reporter to pick from (or keep what they typed).
     place_choices: tuple[Place, ...] = ()
-
-
-async def community_or_refuse(uow: UnitOfWork, community_id: int, *, configured: bool = True) -> Community:
-    community = await uow.communities.get(community_id)
-    if community is None or (configured and not community.configured):
-        raise RuleViolation("not_configured")
-    return community
-
-
-async def load(uow: UnitOfWork, community: int, number: int) -> tuple[list[IncidentEvent], Incident]:
-    found = await uow.incidents.current(community, number)
-    if found is None:
-        raise RuleViolation("unknown_incident", number=number)
-    return found
 
 
 async def commit_events(
