@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import discord
@@ -80,6 +81,10 @@ async def _by_role(
     replaced = tuple(r.role for r in before if r.area.casefold() == role.area.casefold() and r.role != role.role)
     if replaced:
         await services.roles.remove(guild.id, user, replaced)
+    # Opened now, at a calm moment, and kept: a correction owed after they leave the role costs one
+    # request, not a channel opening under Discord's tight limit for those. Nothing is sent.
+    with contextlib.suppress(discord.HTTPException):  # the worker opens it if a correction is ever owed
+        await services.delivery.open_dm_channel(community.id, user)
     return sub
 
 

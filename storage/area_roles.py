@@ -73,8 +73,9 @@ class SqliteAreaRoles:
         if not holding:
             await sql.run(
                 self.db,
-                "INSERT INTO role_ledger (community, user_id, role_id, granted_at) VALUES (?, ?, ?, ?)",
-                (community, user, role, ts(at)),
+                "INSERT INTO role_ledger (community, user_id, role_id, granted_at, dm_channel) VALUES (?, ?, ?, ?, "
+                "(SELECT dm_channel FROM subscribers WHERE community = ? AND user_id = ?))",
+                (community, user, role, ts(at), community, user),
             )
 
     async def removed(self, community: int, user: int, role: int, at: datetime) -> bool:

@@ -30,7 +30,8 @@ CREATE TABLE role_ledger (
     user_id     INTEGER NOT NULL,
     role_id     INTEGER NOT NULL,
     granted_at  TEXT    NOT NULL,
-    removed_at  TEXT
+    removed_at  TEXT,
+    dm_channel  INTEGER                   -- opened at the role subscription: a correction DM costs one request
 ) STRICT;
 CREATE INDEX role_ledger_role ON role_ledger (community, role_id, removed_at);
 CREATE INDEX role_ledger_user ON role_ledger (community, user_id, removed_at);
