@@ -21,6 +21,8 @@ from verification import usecases
 from verification.errors import RuleViolation
 
 from .acting import Acting
+from .area_menu import AreaMenu
+from .area_roles import RoleKeeper
 from .buttons import CardButton, MergeButton
 from .card_publisher import CardPublisher
 from .clock import Clock, SystemClock
@@ -112,7 +114,7 @@ class VerazBot(commands.Bot):
             await self.add_cog(cog(self.services))
         if self.tuning.commands_only:
             return
-        self.add_dynamic_items(CardButton, MergeButton, AnswerButton, TimeButton, PlaceMenu)
+        self.add_dynamic_items(CardButton, MergeButton, AnswerButton, TimeButton, PlaceMenu, AreaMenu)
         self.services.delivery.start()
         self._tasks.append(asyncio.create_task(self._maintain(), name="veraz-maintenance"))
 
@@ -142,6 +144,7 @@ class VerazBot(commands.Bot):
             outgoing=outgoing,
             checkpoint=database.checkpoint,
             rate_limited=lambda: counter.count,
+            roles=RoleKeeper(self, outgoing, self.clock, uow),
         )
 
     async def on_ready(self) -> None:

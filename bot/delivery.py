@@ -47,6 +47,11 @@ CANNOT_DM = 50007
 UNKNOWN_CHANNEL = 10003
 NO_ACCESS = {50001, 50013}
 REPLY_REFUSED = {160002, 50035}  # a reply needs Read Message History; an unknown reference is invalid form
+IN_CHANNEL = (RecipientKind.CHANNEL, RecipientKind.ROLE_POST)
+
+
+class _NoAlertsChannel(Exception):
+    """A role post is owed but the community has no alerts channel any more."""
 
 
 @dataclass
@@ -157,14 +162,35 @@ class DeliveryWorker:
     def _text(self, d: ClaimedDelivery, community: Community | None) -> str:
         zone = community.zone if community is not None else UTC
         direct = d.recipient.kind is RecipientKind.DM
-        return render_alert(d.message, d.recipient.language, zone, community=d.community, direct=direct)
+        text = render_alert(d.message, d.recipient.language, zone, community=d.community, direct=direct)
+        if d.recipient.kind is RecipientKind.ROLE_POST:
+            # The mentions come from stored role ids only, never from text anyone typed.
+            return " ".join(f"<@&{role}>" for role in d.recipient.roles) + "\n" + text
+        return text
+
+    async def _channel_of(self, d: ClaimedDelivery, community: Community | None) -> int:
+        match d.recipient.kind:
+            case RecipientKind.DM:
+                return await self._dm_channel(d)
+            case RecipientKind.ROLE_POST:
+                # Role posts go to the alerts channel of today (a moved channel takes its roles along).
+                if community is None or community.alerts_channel is None:
+                    raise _NoAlertsChannel
+                return community.alerts_channel
+            case _:
+                return d.recipient.address
 
     async def _deliver(self, d: ClaimedDelivery) -> None:
         community = await self.communities.get(d.community)
         direct = d.recipient.kind is RecipientKind.DM
         text = self._text(d, community)
         try:
-            channel_id = d.recipient.address if not direct else await self._dm_channel(d)
+            try:
+                channel_id = await self._channel_of(d, community)
+            except _NoAlertsChannel:
+                await self.queue.failed(d.id, "alerts_channel_unusable", self.clock.now())
+                self._count(d.community, "failed")
+                return
             if d.in_doubt_since is not None and self.clock.now() - d.in_doubt_since >= self.nonce_memory:
                 try:
                     found = await self._already_sent(channel_id, d)
@@ -209,8 +235,10 @@ class DeliveryWorker:
 
     async def _send(self, channel_id: int, text: str, d: ClaimedDelivery) -> int:
         # In the alerts channel an amendment answers the post it amends, for all to see.
-        in_channel = d.amends is not None and d.recipient.kind is RecipientKind.CHANNEL
-        message = await self.outgoing.send(channel_id, text, nonce=d.nonce, reply_to=d.amends if in_channel else None)
+        in_channel = d.amends is not None and d.recipient.kind in IN_CHANNEL
+        message = await self.outgoing.send(
+            channel_id, text, nonce=d.nonce, reply_to=d.amends if in_channel else None, roles=d.recipient.roles
+        )
         return message.id
 
     async def _already_sent(self, channel_id: int, d: ClaimedDelivery) -> int | None:
@@ -247,16 +275,19 @@ class DeliveryWorker:
             await self.queue.forget_dm_channel(d.community, d.recipient.address)
             await self._retry(d, "dm_channel_gone")
             return
-        if d.recipient.kind is RecipientKind.CHANNEL and (exc.code == UNKNOWN_CHANNEL or exc.code in NO_ACCESS):
+        if d.recipient.kind in IN_CHANNEL and (exc.code == UNKNOWN_CHANNEL or exc.code in NO_ACCESS):
             await self.queue.failed(d.id, "alerts_channel_unusable", now)
             self._count(d.community, "failed")
             await self._tell_moderators(community, d)
             return
-        if d.recipient.kind is RecipientKind.CHANNEL and d.amends is not None and exc.code in REPLY_REFUSED:
+        if d.recipient.kind in IN_CHANNEL and d.amends is not None and exc.code in REPLY_REFUSED:
             # Without Read Message History Discord refuses a reply: the amendment is posted on its own
             # (it names the incident and the alert it amends), and the moderators are told why.
-            message = await self.outgoing.send(d.recipient.address, self._text(d, community), nonce=d.nonce)
-            await self.queue.sent(d.id, d.recipient.address, message.id, now)
+            channel_id = d.amends[0]
+            message = await self.outgoing.send(
+                channel_id, self._text(d, community), nonce=d.nonce, roles=d.recipient.roles
+            )
+            await self.queue.sent(d.id, channel_id, message.id, now)
             self._count(d.community, "sent")
             await self._tell_moderators(community, d)
             return
@@ -292,7 +323,8 @@ class DeliveryWorker:
     async def _tell_moderators(self, community: Community | None, d: ClaimedDelivery) -> None:
         if community is None or community.queue_channel is None:
             return
-        text = t(community.language, "delivery.channel_problem", channel=f"<#{d.recipient.address}>",
+        where = d.recipient.address if d.recipient.kind is RecipientKind.CHANNEL else community.alerts_channel
+        text = t(community.language, "delivery.channel_problem", channel=f"<#{where}>",
                  number=d.message.number)  # fmt: skip
         try:
             await self.outgoing.send(community.queue_channel, text)

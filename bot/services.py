@@ -25,6 +25,7 @@ from .outgoing import Outgoing
 from .relay import RelayBook
 
 if TYPE_CHECKING:  # annotations only: the publisher and the worker import the buttons, which import this
+    from .area_roles import RoleKeeper
     from .card_publisher import CardPublisher
     from .delivery import DeliveryWorker
 
@@ -41,6 +42,7 @@ class Services:
     outgoing: Outgoing
     checkpoint: Callable[[], Awaitable[None]]  # empty the write-ahead log after deleting personal data
     rate_limited: Callable[[], int]  # how many 429s discord.py has waited out since start
+    roles: RoleKeeper  # area roles on Discord (issue 14)
 
     def moderator(self, user: discord.abc.User, community: int) -> Moderator:
         """A moderator as the domain sees them: their id for the record, and the reporter pseudonym

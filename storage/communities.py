@@ -6,7 +6,7 @@ import sqlite3
 
 import aiosqlite
 
-from verification.community import Community
+from verification.community import Community, Via
 from verification.model import Language
 
 from . import sql
@@ -14,7 +14,7 @@ from . import sql
 _COLUMNS = (
     "id, timezone, language, moderator_role, queue_channel, alerts_channel, retention_days, stale_hours, "
     "cluster_window_minutes, report_limit, report_window_minutes, new_account_days, new_member_hours, "
-    "relay_hours"
+    "relay_hours, area_roles, default_delivery, area_menu"
 )
 _READ = _COLUMNS + ", places_stamp"
 
@@ -22,6 +22,8 @@ _READ = _COLUMNS + ", places_stamp"
 def _community(row: sqlite3.Row) -> Community:
     values = dict(row)
     values["language"] = Language(values["language"])
+    values["area_roles"] = bool(values["area_roles"])
+    values["default_delivery"] = Via(values["default_delivery"])
     return Community(**values)
 
 
@@ -44,5 +46,13 @@ class SqliteCommunities:
             self.db,
             f"INSERT INTO communities ({_COLUMNS}) VALUES ({', '.join('?' * len(names))}) "
             f"ON CONFLICT (id) DO UPDATE SET {updates}",
-            [v.value if isinstance(v, Language) else v for v in values],
+            [_stored(v) for v in values],
         )
+
+
+def _stored(value: object) -> object:
+    if isinstance(value, Language | Via):
+        return value.value
+    if isinstance(value, bool):
+        return int(value)
+    return value

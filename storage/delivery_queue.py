@@ -37,7 +37,11 @@ AND NOT EXISTS (
 
 # Due rows, amendments first (lower priority value).
 _DUE = f"""
-SELECT d.*, a.payload, s.dm_channel, dep.channel_id AS amends_channel, dep.message_id AS amends_message,
+SELECT d.*, a.payload,
+       COALESCE(s.dm_channel, (SELECT l.dm_channel FROM role_ledger l WHERE d.recipient_kind = 'dm'
+                               AND l.community = d.community AND l.user_id = d.recipient
+                               AND l.dm_channel IS NOT NULL ORDER BY l.id DESC LIMIT 1)) AS dm_channel,
+       dep.channel_id AS amends_channel, dep.message_id AS amends_message,
        da.payload AS amends_payload
 FROM deliveries d
 JOIN alerts a ON a.id = d.alert_id
@@ -135,14 +139,20 @@ class SqliteDeliveryQueue:
         )
 
     async def remember_dm_channel(self, community: int, user: int, channel: int) -> None:
-        await self._settle(
-            "UPDATE subscribers SET dm_channel = ? WHERE community = ? AND user_id = ?", (channel, community, user)
-        )
+        # Kept on the role ledger too: someone who leaves a role is owed corrections by DM without being a
+        # subscriber any more, and opening a DM channel then would wait on Discord's tight limit for it.
+        async with self.database.transaction() as uow:
+            args = (channel, community, user)
+            await sql.run(uow.db, "UPDATE subscribers SET dm_channel = ? WHERE community = ? AND user_id = ?", args)
+            await sql.run(uow.db, "UPDATE role_ledger SET dm_channel = ? WHERE community = ? AND user_id = ?", args)
+            await uow.commit()
 
     async def forget_dm_channel(self, community: int, user: int) -> None:
-        await self._settle(
-            "UPDATE subscribers SET dm_channel = NULL WHERE community = ? AND user_id = ?", (community, user)
-        )
+        async with self.database.transaction() as uow:
+            args = (community, user)
+            await sql.run(uow.db, "UPDATE subscribers SET dm_channel = NULL WHERE community = ? AND user_id = ?", args)
+            await sql.run(uow.db, "UPDATE role_ledger SET dm_channel = NULL WHERE community = ? AND user_id = ?", args)
+            await uow.commit()
 
     async def unreachable(self, community: int, user: int, now: datetime) -> None:
         await self._settle(

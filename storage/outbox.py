@@ -39,7 +39,7 @@ def nonce_for(alert_id: int, recipient: Recipient) -> str:
 # given up after an attempt that may have arrived, unless a RETRACTION of it is already owed to that
 # recipient (they were told it was false; a later alert they never got is not theirs to amend).
 _EARLIER = """
-SELECT d.id, d.recipient_kind, d.recipient, d.language, d.state FROM deliveries d
+SELECT d.id, d.recipient_kind, d.recipient, d.language, d.roles, d.state FROM deliveries d
 WHERE d.community = ? AND d.number = ? AND d.kind = 'alert'
   AND (d.state IN ('queued', 'sending', 'sent') OR (d.state = 'failed' AND d.in_doubt = 1))
   AND NOT EXISTS (SELECT 1 FROM deliveries r WHERE r.depends_on = d.id AND r.kind = 'retraction')
@@ -92,8 +92,8 @@ class SqliteOutbox:
             self.db,
             """
             INSERT INTO deliveries (alert_id, community, number, kind, recipient_kind, recipient, language,
-                priority, depends_on, state, next_attempt_at, nonce, created_at, updated_at)
-            SELECT id, community, number, kind, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ? FROM alerts WHERE id = ?
+                priority, depends_on, state, next_attempt_at, nonce, created_at, updated_at, roles)
+            SELECT id, community, number, kind, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ? FROM alerts WHERE id = ?
             """,
             [
                 (
@@ -106,6 +106,7 @@ class SqliteOutbox:
                     nonce_for(alert_id, d.recipient),
                     now,
                     now,
+                    json.dumps(list(d.recipient.roles)),
                     alert_id,
                 )
                 for d in deliveries
@@ -165,7 +166,7 @@ class SqliteOutbox:
         rows = await sql.rows(
             self.db,
             """
-            SELECT d.id, a.seq, d.kind, d.recipient_kind, d.recipient, d.language, d.state, d.attempts,
+            SELECT d.id, a.seq, d.kind, d.recipient_kind, d.recipient, d.language, d.roles, d.state, d.attempts,
                    d.message_id, d.error, d.updated_at
             FROM deliveries d JOIN alerts a ON a.id = d.alert_id
             WHERE d.community = ? AND d.number = ? ORDER BY d.id
@@ -189,4 +190,5 @@ class SqliteOutbox:
 
 
 def recipient_of(r: sqlite3.Row) -> Recipient:
-    return Recipient(RecipientKind(r["recipient_kind"]), r["recipient"], Language(r["language"]))
+    roles = tuple(json.loads(r["roles"])) if r["roles"] else ()
+    return Recipient(RecipientKind(r["recipient_kind"]), r["recipient"], Language(r["language"]), roles)

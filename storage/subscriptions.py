@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import aiosqlite
 
-from verification.community import Recipient, RecipientKind, Subscription
+from verification.community import Recipient, RecipientKind, Subscription, Via
 from verification.model import Language
 
 from . import sql
@@ -17,7 +17,7 @@ class SqliteSubscriptions:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
 
-    async def subscribe(self, community: int, user: int, area: str, language: Language) -> None:
+    async def subscribe(self, community: int, user: int, area: str, language: Language, via: Via = Via.DM) -> None:
         # Subscribing again is how someone whose DMs were closed says "try me again".
         await sql.run(
             self.db,
@@ -28,9 +28,9 @@ class SqliteSubscriptions:
         )
         await sql.run(
             self.db,
-            "INSERT INTO subscriptions (community, user_id, area, area_key, created_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (community, user_id, area_key) DO NOTHING",
-            (community, user, area, area.casefold(), ts(datetime.now(UTC))),
+            "INSERT INTO subscriptions (community, user_id, area, area_key, created_at, via) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (community, user_id, area_key) DO UPDATE SET via = excluded.via",
+            (community, user, area, area.casefold(), ts(datetime.now(UTC)), via.value),
         )
 
     async def unsubscribe(self, community: int, user: int, area: str | None) -> int:
@@ -56,18 +56,20 @@ class SqliteSubscriptions:
     async def of(self, community: int, user: int) -> list[Subscription]:
         found = await sql.rows(
             self.db,
-            "SELECT s.area, b.language FROM subscriptions s JOIN subscribers b USING (community, user_id) "
-            "WHERE s.community = ? AND s.user_id = ? ORDER BY s.area_key",
+            "SELECT s.area, b.language, s.via FROM subscriptions s JOIN subscribers b USING (community, user_id) "
+            "WHERE s.community = ? AND s.user_id = ? ORDER BY s.area_key, s.via",
             (community, user),
         )
-        return [Subscription(user, r[0], Language(r[1])) for r in found]
+        return [Subscription(user, r[0], Language(r[1]), Via(r[2])) for r in found]
 
-    async def matching(self, community: int, area: str) -> list[Recipient]:
+    async def matching(self, community: int, area: str, *, skip_role: bool = False) -> list[Recipient]:
         found = await sql.rows(
             self.db,
             "SELECT DISTINCT b.user_id, b.language FROM subscriptions s "
             "JOIN subscribers b USING (community, user_id) "
-            "WHERE s.community = ? AND s.area_key IN ('', ?) AND b.unreachable_at IS NULL ORDER BY b.user_id",
-            (community, area.casefold()),
+            "WHERE s.community = ?1 AND s.area_key IN ('', ?2) AND b.unreachable_at IS NULL "
+            "AND NOT (?3 AND EXISTS (SELECT 1 FROM subscriptions r WHERE r.community = s.community "
+            "AND r.user_id = s.user_id AND r.area_key IN ('', ?2) AND r.via = 'role')) ORDER BY b.user_id",
+            (community, area.casefold(), int(skip_role)),
         )
         return [Recipient(RecipientKind.DM, r[0], Language(r[1])) for r in found]

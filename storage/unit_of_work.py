@@ -13,6 +13,7 @@ from typing import Self
 
 import aiosqlite
 
+from .area_roles import SqliteAreaRoles
 from .communities import SqliteCommunities
 from .incidents import SqliteIncidents
 from .outbox import SqliteOutbox
@@ -33,6 +34,7 @@ class SqliteUnitOfWork:
         self.standing = SqliteStanding(db)
         self.subscriptions = SqliteSubscriptions(db)
         self.outbox = SqliteOutbox(db)
+        self.area_roles = SqliteAreaRoles(db)
 
     async def __aenter__(self) -> Self:
         await self._lock.acquire()

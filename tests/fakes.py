@@ -16,7 +16,7 @@ from typing import Self
 
 from verification.alerts import AlertKind, AlertMessage
 from verification.clustering import Candidate, ClusterIndex
-from verification.community import Community, Recipient, RecipientKind, Subscription
+from verification.community import AreaRole, Community, Recipient, RecipientKind, Subscription, Via
 from verification.events import IncidentEvent
 from verification.incident import Incident, replay
 from verification.model import Language, Place, Report
@@ -50,6 +50,16 @@ class Delivery:
     error: str | None = None
     updated_at: datetime | None = None
     in_doubt: bool = False  # an attempt may have reached Discord; only a recorded send clears it
+    created_at: datetime | None = None
+
+
+@dataclass
+class Grant:
+    community: int
+    user: int
+    role: int
+    granted_at: datetime
+    removed_at: datetime | None = None
 
 
 @dataclass
@@ -67,6 +77,9 @@ class Data:
     marks: dict[int, str] = field(default_factory=dict)  # report id -> pseudonym /forget-me dropped from it
     standing: dict[tuple[int, str], int] = field(default_factory=dict)
     subscriptions: dict[tuple[int, int], dict[str, Language]] = field(default_factory=dict)
+    via: dict[tuple[int, int, str], Via] = field(default_factory=dict)  # (community, user, area key): not DM
+    area_roles: dict[tuple[int, str, Language], AreaRole] = field(default_factory=dict)
+    ledger: list[Grant] = field(default_factory=list)
     alerts: dict[int, tuple[int, AlertMessage]] = field(default_factory=dict)
     deliveries: dict[int, Delivery] = field(default_factory=dict)
     unreachable: set[tuple[int, int]] = field(default_factory=set)
@@ -287,39 +300,115 @@ class FakeSubscriptions:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self.uow = uow
 
-    async def subscribe(self, community: int, user: int, area: str, language: Language) -> None:
+    async def subscribe(self, community: int, user: int, area: str, language: Language, via: Via = Via.DM) -> None:
         areas = self.uow.data.subscriptions.setdefault((community, user), {})
+        for a in list(areas):
+            if a.casefold() == area.casefold():
+                del areas[a]
         areas[area] = language
         for a in areas:
             areas[a] = language  # one language per subscriber
+        self.uow.data.via[(community, user, area.casefold())] = via
         self.uow.data.unreachable.discard((community, user))
 
     async def unsubscribe(self, community: int, user: int, area: str | None) -> int:
         areas = self.uow.data.subscriptions.get((community, user), {})
         if area is None:
             removed = len(areas)
+            for a in areas:
+                self.uow.data.via.pop((community, user, a.casefold()), None)
             areas.clear()
             return removed
         for a in list(areas):
             if a.casefold() == area.casefold():
                 del areas[a]
+                self.uow.data.via.pop((community, user, a.casefold()), None)
                 return 1
         return 0
 
+    def _via(self, community: int, user: int, area: str) -> Via:
+        return self.uow.data.via.get((community, user, area.casefold()), Via.DM)
+
     async def of(self, community: int, user: int) -> list[Subscription]:
         areas = self.uow.data.subscriptions.get((community, user), {})
-        return [Subscription(user, a, lang) for a, lang in sorted(areas.items())]
+        return [Subscription(user, a, lang, self._via(community, user, a)) for a, lang in sorted(areas.items())]
 
-    async def matching(self, community: int, area: str) -> list[Recipient]:
+    async def matching(self, community: int, area: str, *, skip_role: bool = False) -> list[Recipient]:
         out = []
         for (c, user), areas in sorted(self.uow.data.subscriptions.items()):
             if c != community or (c, user) in self.uow.data.unreachable:
                 continue
-            for a, lang in areas.items():
-                if a == "" or a.casefold() == area.casefold():
-                    out.append(Recipient(RecipientKind.DM, user, lang))
-                    break
+            covering = [a for a in areas if a == "" or a.casefold() == area.casefold()]
+            if not covering:
+                continue
+            if skip_role and any(self._via(c, user, a) is Via.ROLE for a in covering):
+                continue
+            out.append(Recipient(RecipientKind.DM, user, areas[covering[0]]))
         return out
+
+
+class FakeAreaRoles:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    async def get(self, community: int, area: str, language: Language) -> AreaRole | None:
+        return self.uow.data.area_roles.get((community, area.casefold(), language))
+
+    async def all(self, community: int) -> list[AreaRole]:
+        found = [(k, r) for k, r in self.uow.data.area_roles.items() if k[0] == community]
+        return [r for _, r in sorted(found, key=lambda kr: (kr[0][1], kr[0][2].value))]
+
+    async def remember(self, community: int, role: AreaRole, at: datetime) -> None:
+        self.uow.data.area_roles[(community, role.area.casefold(), role.language)] = role
+
+    async def forget(self, community: int, role: int, at: datetime) -> None:
+        for key, known in list(self.uow.data.area_roles.items()):
+            if key[0] == community and known.role == role:
+                del self.uow.data.area_roles[key]
+        for g in self.uow.data.ledger:
+            if (g.community, g.role) == (community, role) and g.removed_at is None:
+                g.removed_at = at
+
+    def _open(self, community: int, user: int, role: int) -> Grant | None:
+        for g in self.uow.data.ledger:
+            if (g.community, g.user, g.role) == (community, user, role) and g.removed_at is None:
+                return g
+        return None
+
+    async def granted(self, community: int, user: int, role: int, at: datetime) -> None:
+        if self._open(community, user, role) is None:
+            self.uow.data.ledger.append(Grant(community, user, role, at))
+
+    async def removed(self, community: int, user: int, role: int, at: datetime) -> bool:
+        grant = self._open(community, user, role)
+        if grant is None:
+            return False
+        grant.removed_at = at
+        return True
+
+    async def held(self, community: int, user: int) -> list[AreaRole]:
+        by_id = {r.role: r for (c, _, _), r in self.uow.data.area_roles.items() if c == community}
+        held = [by_id[g.role] for g in self.uow.data.ledger
+                if (g.community, g.user) == (community, user) and g.removed_at is None and g.role in by_id]  # fmt: skip
+        return sorted(held, key=lambda r: (r.area.casefold(), r.language.value))
+
+    async def left_since(self, community: int, post_delivery: int) -> list[Recipient]:
+        d = self.uow.data.deliveries.get(post_delivery)
+        if d is None or d.community != community or d.recipient.kind is not RecipientKind.ROLE_POST:
+            return []
+        if not (d.state is DeliveryState.SENT or d.in_doubt) or d.created_at is None or d.updated_at is None:
+            return []
+        users = set()
+        for g in self.uow.data.ledger:
+            if g.community != community or g.role not in d.recipient.roles or g.removed_at is None:
+                continue
+            if (
+                g.granted_at <= d.updated_at
+                and g.removed_at >= d.created_at
+                and self._open(community, g.user, g.role) is None
+            ):
+                users.add(g.user)
+        return [Recipient(RecipientKind.DM, u, d.recipient.language) for u in sorted(users)]
 
 
 class FakeOutbox:
@@ -350,6 +439,7 @@ class FakeOutbox:
                 d.priority,
                 d.depends_on,
                 updated_at=at,
+                created_at=at,
             )
             ids.append(delivery_id)
         return ids
@@ -420,9 +510,13 @@ class FakeOutbox:
         ]
 
     # What the delivery worker would do, for tests of the domain flow without Discord.
-    def mark(self, delivery_id: int, state: DeliveryState, *, in_doubt: bool = False) -> None:
+    def mark(
+        self, delivery_id: int, state: DeliveryState, *, in_doubt: bool = False, at: datetime | None = None
+    ) -> None:
         self.uow.data.deliveries[delivery_id].state = state
         self.uow.data.deliveries[delivery_id].in_doubt = in_doubt
+        if at is not None:
+            self.uow.data.deliveries[delivery_id].updated_at = at
 
 
 class FakeUnitOfWork:
@@ -435,6 +529,7 @@ class FakeUnitOfWork:
         self.standing = FakeStanding(self)
         self.subscriptions = FakeSubscriptions(self)
         self.outbox = FakeOutbox(self)
+        self.area_roles = FakeAreaRoles(self)
         self._snapshot: Data | None = None
         self._committed = False
         self.commits = 0

@@ -11,6 +11,13 @@ from .errors import RuleViolation
 from .model import Language
 
 
+class Via(StrEnum):
+    """How a subscriber is told: a DM each, or one post in the alerts channel that pings a role they hold."""
+
+    DM = "dm"
+    ROLE = "role"
+
+
 @dataclass(frozen=True, slots=True)
 class Community:
     id: int
@@ -28,6 +35,10 @@ class Community:
     new_member_hours: int = 24
     relay_hours: int = 24
     places_stamp: int = 0  # a new random value whenever the community's places change: caches key on it
+    # Area roles: one role per area and language, pinged by one post per language in the alerts channel.
+    area_roles: bool = False
+    default_delivery: Via = Via.DM  # what /subscribe and the alerts channel's menu do when not told
+    area_menu: int | None = None  # the "Get alerts for..." message in the alerts channel
 
     @property
     def configured(self) -> bool:
@@ -65,15 +76,19 @@ def zone_named(name: str) -> ZoneInfo:
 class RecipientKind(StrEnum):
     DM = "dm"
     CHANNEL = "channel"
+    ROLE_POST = "role_post"
 
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    """Where a message goes: a subscriber's DMs (address = user id) or a channel (address = channel id)."""
+    """Where a message goes: a subscriber's DMs (address = user id), a channel (address = channel id), or
+    a post in the alerts channel that pings area roles (address = the first of `roles`; one per language).
+    """
 
     kind: RecipientKind
     address: int
     language: Language
+    roles: tuple[int, ...] = ()  # for a ROLE_POST, the exact roles it mentions, and nothing else ever
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,3 +96,25 @@ class Subscription:
     user: int
     area: str  # "" means every area
     language: Language
+    via: Via = Via.DM
+
+
+@dataclass(frozen=True, slots=True)
+class AreaRole:
+    """The role Veraz manages for an area ("" = every area) in a language."""
+
+    area: str
+    language: Language
+    role: int
+
+
+ROLE_PREFIX = "Veraz · "
+MAX_ROLE_NAME = 100
+
+
+def area_role_name(label: str, language: Language, community_language: Language) -> str:
+    """ "Veraz · Pilsen", and "Veraz · Pilsen (es)" in a language other than the community's. `label` is
+    the area's name, or how the community says "every area"."""
+    shown = label.strip() or "*"
+    suffix = "" if language is community_language else f" ({language.value})"
+    return (ROLE_PREFIX + shown)[: MAX_ROLE_NAME - len(suffix)] + suffix

@@ -15,7 +15,7 @@ from typing import Protocol, Self
 
 from .alerts import AlertKind, AlertMessage
 from .clustering import Candidate
-from .community import Community, Recipient, Subscription
+from .community import AreaRole, Community, Recipient, Subscription, Via
 from .events import IncidentEvent
 from .incident import Incident
 from .model import Language, Place, Report, Status
@@ -204,11 +204,49 @@ class Standing(Protocol):
 
 
 class Subscriptions(Protocol):
-    async def subscribe(self, community: int, user: int, area: str, language: Language) -> None: ...
+    async def subscribe(self, community: int, user: int, area: str, language: Language, via: Via = Via.DM) -> None:
+        """Subscribe (again) to `area`: the language becomes the subscriber's, `via` replaces the old way."""
+        ...
+
     async def unsubscribe(self, community: int, user: int, area: str | None) -> int: ...
     async def of(self, community: int, user: int) -> list[Subscription]: ...
-    async def matching(self, community: int, area: str) -> list[Recipient]:
-        """Reachable subscribers whose subscriptions cover `area`, each once, in their language."""
+    async def matching(self, community: int, area: str, *, skip_role: bool = False) -> list[Recipient]:
+        """Reachable subscribers whose subscriptions cover `area`, each once, in their language, as DMs.
+        `skip_role`: leave out anyone with a role subscription covering `area` (the role post reaches them,
+        and a subscriber gets one copy of each message). Without it, role subscribers are DMed too: that
+        is the fallback when area roles are off."""
+        ...
+
+
+class AreaRoles(Protocol):
+    """The roles Veraz made for areas, and its own ledger of the grants and removals it made.
+
+    The ledger is what an amendment trusts: a CORRECTION or RETRACTION reaches by DM whoever held a role
+    when its ALERT post went out and has left it since. Role changes made by others are not in it."""
+
+    async def get(self, community: int, area: str, language: Language) -> AreaRole | None: ...
+    async def all(self, community: int) -> list[AreaRole]: ...
+    async def remember(self, community: int, role: AreaRole, at: datetime) -> None: ...
+    async def forget(self, community: int, role: int, at: datetime) -> None:
+        """The role is gone (deleted on Discord): no post mentions it again, and the ledger has its holders
+        losing it at `at`."""
+        ...
+
+    async def granted(self, community: int, user: int, role: int, at: datetime) -> None:
+        """Veraz gave `user` the role at `at` (nothing new if the ledger already has them holding it)."""
+        ...
+
+    async def removed(self, community: int, user: int, role: int, at: datetime) -> bool:
+        """Veraz took the role away at `at`. False: the ledger had them not holding it."""
+        ...
+
+    async def held(self, community: int, user: int) -> list[AreaRole]:
+        """The area roles the ledger has `user` holding now."""
+        ...
+
+    async def left_since(self, community: int, post_delivery: int) -> list[Recipient]:
+        """DMs, in the role's language, for everyone the ledger had holding a role the post mentioned
+        while it was queued or sent (it is sent, or may have been) and who holds it no more."""
         ...
 
 
@@ -247,6 +285,8 @@ class UnitOfWork(Protocol):
     def subscriptions(self) -> Subscriptions: ...
     @property
     def outbox(self) -> Outbox: ...
+    @property
+    def area_roles(self) -> AreaRoles: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

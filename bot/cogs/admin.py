@@ -9,17 +9,22 @@ from discord import app_commands
 from discord.ext import commands
 
 from verification import usecases
+from verification.community import Community, Via
 from verification.errors import RuleViolation
 from verification.model import MAX_SOURCE, MAX_WHERE, Language, PlaceKind
 from verification.places import fold
 
 from ..acting import Acting
+from ..area_menu import post_area_menu
+from ..area_roles import missing_permissions, unable_to_read
 from ..i18n import t
 from ..render.safe import user_text
 from ..services import Services
 from ..translator import L
 
 MAX_IMPORT_BYTES = 256 * 1024
+SWITCH = [app_commands.Choice(name=L(f"choice.switch.{v}"), value=v) for v in ("on", "off")]
+VIAS = [app_commands.Choice(name=L(f"choice.via.{via.value}"), value=via.value) for via in Via]
 LANGUAGES = [app_commands.Choice(name=L(f"choice.language.{lang.value}"), value=lang.value) for lang in Language]
 KINDS = [app_commands.Choice(name=L(f"choice.place_kind.{k.value}"), value=k.value) for k in PlaceKind]
 ZONES = sorted(available_timezones())
@@ -72,14 +77,19 @@ class Admin(commands.Cog):
             lines = [t(act.lang, "setup.done", role=moderator_role.mention, queue=queue_channel.mention,
                        alerts=alerts_channel.mention, timezone=community.timezone,
                        language=t(act.lang, f"language.{community.language.value}"))]  # fmt: skip
-            lines += self._warnings(interaction, queue_channel, alerts_channel, act.lang)
+            lines += self._warnings(interaction, queue_channel, alerts_channel, act.lang, community.area_roles)
             places = await usecases.list_places(self.services.storage, community.id)
             if not places:
                 lines.append(t(act.lang, "setup.no_places"))
             await act.reply("\n".join(lines))
 
     def _warnings(
-        self, interaction: discord.Interaction, queue: discord.TextChannel, alerts: discord.TextChannel, lang: Language
+        self,
+        interaction: discord.Interaction,
+        queue: discord.TextChannel,
+        alerts: discord.TextChannel,
+        lang: Language,
+        area_roles: bool = False,
     ) -> list[str]:
         """Permissions Veraz should not have, and ones it lacks where it must post."""
         guild = interaction.guild
@@ -89,8 +99,10 @@ class Admin(commands.Cog):
         warnings = []
         if me.guild_permissions.administrator:
             warnings.append(t(lang, "setup.warn_administrator"))
-        if me.guild_permissions.mention_everyone:
+        if me.guild_permissions.mention_everyone and not area_roles:
             warnings.append(t(lang, "setup.warn_mention_everyone"))
+        if area_roles:
+            warnings += [t(lang, f"settings.area_roles.needs.{name}") for name in missing_permissions(guild)]
         for channel in (queue, alerts):
             allowed = channel.permissions_for(me)
             needed = (allowed.view_channel, allowed.send_messages, allowed.embed_links, allowed.read_message_history)
@@ -106,13 +118,17 @@ class Admin(commands.Cog):
     @app_commands.rename(
         retention_days=L("cmd.settings.retention_days.name"), stale_hours=L("cmd.settings.stale_hours.name"),
         report_limit=L("cmd.settings.report_limit.name"), relay_hours=L("cmd.settings.relay_hours.name"),
+        area_roles=L("cmd.settings.area_roles.name"), default_delivery=L("cmd.settings.default_delivery.name"),
     )  # fmt: skip
     @app_commands.describe(
         retention_days=L("cmd.settings.retention_days.description"),
         stale_hours=L("cmd.settings.stale_hours.description"),
         report_limit=L("cmd.settings.report_limit.description"),
         relay_hours=L("cmd.settings.relay_hours.description"),
+        area_roles=L("cmd.settings.area_roles.description"),
+        default_delivery=L("cmd.settings.default_delivery.description"),
     )  # fmt: skip
+    @app_commands.choices(area_roles=SWITCH, default_delivery=VIAS)
     async def settings(
         self,
         interaction: discord.Interaction,
@@ -120,6 +136,8 @@ class Admin(commands.Cog):
         stale_hours: app_commands.Range[int, 1, 168] | None = None,
         report_limit: app_commands.Range[int, 1, 100] | None = None,
         relay_hours: app_commands.Range[int, 0, 168] | None = None,
+        area_roles: str | None = None,
+        default_delivery: str | None = None,
     ) -> None:
         """Show the community's settings, changing those given."""
         async with Acting(self.services, interaction) as act:
@@ -132,10 +150,44 @@ class Admin(commands.Cog):
                 self.services.communities.forget(act.guild_id)
             else:
                 community = await act.community()
+            lines: list[str] = []
+            if area_roles is not None or default_delivery is not None:
+                community, lines = await self._area_roles(
+                    interaction, community, area_roles, default_delivery, act.lang
+                )
             c = community
-            await act.reply(t(act.lang, "settings.now", retention_days=c.retention_days, stale_hours=c.stale_hours,
-                              report_limit=c.report_limit, report_window=c.report_window_minutes,
-                              relay_hours=c.relay_hours))  # fmt: skip
+            mode = t(act.lang, f"settings.area_roles.{'on' if c.area_roles else 'off'}")
+            default = t(act.lang, f"choice.via.{c.default_delivery.value}")
+            head = [t(act.lang, "settings.now", retention_days=c.retention_days, stale_hours=c.stale_hours,
+                      report_limit=c.report_limit, report_window=c.report_window_minutes, relay_hours=c.relay_hours),
+                    t(act.lang, "settings.delivery", mode=mode, default=default)]  # fmt: skip
+            await act.reply("\n".join(head + lines))
+
+    async def _area_roles(
+        self, interaction: discord.Interaction, community: Community, switch: str | None, default: str | None,
+        lang: Language,
+    ) -> tuple[Community, list[str]]:  # fmt: skip
+        """Turn area roles on only with both permissions they need; otherwise say why and stay on DMs."""
+        lines: list[str] = []
+        on = None if switch is None else switch == "on"
+        if on:
+            missing = missing_permissions(interaction.guild)
+            if missing:
+                on = False
+                lines.append(t(lang, "settings.area_roles.refused"))
+                lines += [t(lang, f"settings.area_roles.needs.{name}") for name in missing]
+        community = await usecases.set_area_roles(self.services.storage, community.id, on=on,
+                                                  default=Via(default) if default else None)  # fmt: skip
+        self.services.communities.forget(community.id)
+        if community.area_roles and interaction.guild is not None:
+            roles = await usecases.area_roles_of(self.services.storage, community.id)
+            blind = unable_to_read(interaction.guild, community, roles)
+            if blind:
+                lines.append(t(lang, "settings.area_roles.cannot_read", roles=", ".join(r.mention for r in blind)))
+            community = await post_area_menu(self.services, community, lang)
+        if community.default_delivery is Via.ROLE and not community.area_roles:
+            lines.append(t(lang, "settings.area_roles.default_falls_back"))
+        return community, lines
 
     @setup_command.autocomplete("timezone")
     async def timezone_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

@@ -1,4 +1,4 @@
-"""/subscribe, /unsubscribe, /subscriptions: confirmed alerts by DM, for an area or all, in a language."""
+"""/subscribe, /unsubscribe, /subscriptions: confirmed alerts by DM or area role, for an area or all, in a language."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from verification import usecases
+from verification.community import Via
 from verification.model import Language
 from verification.places import fold
 
@@ -14,9 +15,11 @@ from ..acting import Acting
 from ..i18n import t
 from ..render import replies
 from ..services import Services
+from ..subscribing import subscribe_member, unsubscribe_member
 from ..translator import L
 
 LANGUAGES = [app_commands.Choice(name=L(f"choice.language.{lang.value}"), value=lang.value) for lang in Language]
+VIAS = [app_commands.Choice(name=L(f"choice.via.{via.value}"), value=via.value) for via in Via]
 
 
 def _matching(current: str, names: list[str]) -> list[app_commands.Choice[str]]:
@@ -30,24 +33,29 @@ class Subscriptions(commands.Cog):
 
     @app_commands.command(name=L("cmd.subscribe.name"), description=L("cmd.subscribe.description"))
     @app_commands.guild_only()
-    @app_commands.rename(area=L("cmd.subscribe.area.name"), language=L("cmd.subscribe.language.name"))
-    @app_commands.describe(area=L("cmd.subscribe.area.description"), language=L("cmd.subscribe.language.description"))
-    @app_commands.choices(language=LANGUAGES)
+    @app_commands.rename(area=L("cmd.subscribe.area.name"), language=L("cmd.subscribe.language.name"),
+                         via=L("cmd.subscribe.via.name"))  # fmt: skip
+    @app_commands.describe(area=L("cmd.subscribe.area.description"), language=L("cmd.subscribe.language.description"),
+                           via=L("cmd.subscribe.via.description"))  # fmt: skip
+    @app_commands.choices(language=LANGUAGES, via=VIAS)
     async def subscribe(
         self,
         interaction: discord.Interaction,
         area: app_commands.Range[str, 1, 100] | None = None,
         language: str | None = None,
+        via: str | None = None,
     ) -> None:
         async with Acting(self.services, interaction) as act:
             community = await act.community()
             chosen = Language(language) if language else act.lang
             before = await usecases.subscriptions_of(self.services.storage, community.id, interaction.user.id)
-            sub = await usecases.subscribe(self.services.storage, community.id, interaction.user.id, area, chosen)
-            text = replies.subscribed(sub, act.lang)
-            # Welcome a new subscriber once; running the same /subscribe again re-checks their DMs
+            done = await subscribe_member(self.services, interaction.guild, community, interaction.user.id, area,
+                                          chosen, Via(via) if via else None, act.lang)  # fmt: skip
+            sub = done.subscription
+            text = "\n".join(done.lines)
+            # Welcome a new DM subscriber once; running the same /subscribe again re-checks their DMs
             # (what the "DMs closed" warning asks them to do), adding an area does not.
-            if not before or any(s.area == sub.area for s in before):
+            if sub.via is Via.DM and (not before or any(s.area == sub.area for s in before)):
                 text = await self._welcome(community.id, interaction.user.id, chosen, act.lang, text)
             await act.reply(text)
 
@@ -78,7 +86,7 @@ class Subscriptions(commands.Cog):
     ) -> None:
         async with Acting(self.services, interaction) as act:
             community = await act.community(configured=False)
-            count = await usecases.unsubscribe(self.services.storage, community.id, interaction.user.id, area)
+            count = await unsubscribe_member(self.services, community.id, community, interaction.user.id, area)
             await act.reply(replies.unsubscribed(count, area, act.lang))
 
     @unsubscribe.autocomplete("area")

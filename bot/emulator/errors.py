@@ -122,3 +122,7 @@ def entity_too_large() -> DiscordError:
 
 def invalid_recipient() -> DiscordError:
     return DiscordError(400, 50033, "Invalid Recipient(s)")
+
+
+def too_many_roles(limit: int) -> DiscordError:
+    return DiscordError(400, 30005, f"Maximum number of guild roles reached ({limit})")

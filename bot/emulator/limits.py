@@ -57,6 +57,9 @@ class Limits:
     button_label: int = 80
     nonce_length: int = 25
     attachment_size_limit: int = 10 * 1024 * 1024
+    # Guilds.
+    roles_per_guild: int = 250  # @everyone included; one more answers 400/30005
+    role_name: int = 100
     # Interactions.
     modal_title: int = 45
     modal_components: int = 5

@@ -135,8 +135,16 @@ class Registry:
         color: int = 0,
         hoist: bool = False,
         bot_id: int | None = None,
+        position: int | None = None,
     ) -> Role:
-        position = max(r.position for r in guild.roles.values()) + 1
+        """A role at `position`, default the top. Discord's own create route puts new roles at 1, just
+        above @everyone, moving the others up: pass `position=1` for that."""
+        if position is None:
+            position = max(r.position for r in guild.roles.values()) + 1
+        else:
+            for other in guild.roles.values():
+                if other.id != guild.id and other.position >= position:
+                    other.position += 1
         entry = Role(
             id=self.snowflakes.now(),
             guild_id=guild.id,
@@ -158,6 +166,39 @@ class Registry:
         )
         self.changed()
         return entry
+
+    def update_role(self, guild: Guild, entry: Role, changes: Json) -> Role:
+        """Apply a role edit (name, permissions, color, hoist, mentionable) and tell the bot."""
+        for key in ("name", "color", "hoist", "mentionable"):
+            if key in changes and changes[key] is not None:
+                setattr(entry, key, changes[key])
+        if changes.get("permissions") is not None:
+            entry.permissions = int(changes["permissions"])
+        self.dispatch(
+            "GUILD_ROLE_UPDATE",
+            {"guild_id": str(guild.id), "role": payloads.role(entry)},
+            guild_id=guild.id,
+            intent=intents.GUILDS,
+        )
+        self.changed()
+        return entry
+
+    def delete_role(self, guild: Guild, entry: Role) -> None:
+        """Delete a role: its holders lose it (without a member update event, as on Discord)."""
+        del guild.roles[entry.id]
+        for member in guild.members.values():
+            if entry.id in member.role_ids:
+                member.role_ids = [r for r in member.role_ids if r != entry.id]
+        for other in guild.roles.values():
+            if other.id != guild.id and other.position > entry.position:
+                other.position -= 1
+        self.dispatch(
+            "GUILD_ROLE_DELETE",
+            {"guild_id": str(guild.id), "role_id": str(entry.id)},
+            guild_id=guild.id,
+            intent=intents.GUILDS,
+        )
+        self.changed()
 
     def create_channel(
         self,

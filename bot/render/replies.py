@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verification.community import Community, Subscription
+from verification.community import Community, Subscription, Via
 from verification.errors import RuleViolation
 from verification.model import Language, Status
 from verification.usecases import Outcome
@@ -54,6 +54,9 @@ def moderated(action: str, outcome: Outcome, lang: Language) -> str:
 
 def subscribed(subscription: Subscription, lang: Language) -> str:
     language = t(lang, f"language.{subscription.language.value}")
+    if subscription.via is Via.ROLE:
+        area = user_text(subscription.area, 80) if subscription.area else t(lang, "subscriptions.every_area")
+        return t(lang, "subscribe.by_role", area=area, language=language)
     if subscription.area:
         return t(lang, "subscribe.area", area=user_text(subscription.area, 80), language=language)
     return t(lang, "subscribe.all", language=language)
@@ -70,9 +73,21 @@ def unsubscribed(count: int, area: str | None, lang: Language) -> str:
 def subscriptions(subs: list[Subscription], lang: Language) -> str:
     if not subs:
         return t(lang, "subscriptions.none")
-    areas = [user_text(s.area, 80) if s.area else t(lang, "subscriptions.every_area") for s in subs]
+
+    def named(s: Subscription) -> str:
+        return user_text(s.area, 80) if s.area else t(lang, "subscriptions.every_area")
+
+    by_dm = [named(s) for s in subs if s.via is Via.DM]
+    by_role = [named(s) for s in subs if s.via is Via.ROLE]
     language = t(lang, f"language.{subs[0].language.value}")
-    return t(lang, "subscriptions.list", areas=", ".join(areas), language=language)
+    lines = []
+    if by_dm:
+        lines.append(t(lang, "subscriptions.list", areas=", ".join(by_dm), language=language))
+    if by_role:
+        lines.append(t(lang, "subscriptions.by_role", areas=", ".join(by_role), language=language))
+        # Veraz's ledger knows only the grants and removals it made itself.
+        lines.append(t(lang, "subscriptions.role_ledger"))
+    return "\n".join(lines)
 
 
 def privacy_notice(community: Community, lang: Language) -> str:

@@ -161,6 +161,10 @@ async def samples(spec: Json) -> AsyncIterator[list[RequestRecord]]:
         role_path = f"/guilds/{guild.id}/members/{member.id}/roles/{low_role.id}"
         await call("PUT", role_path)
         await call("DELETE", role_path)
+        made = await call("POST", f"/guilds/{guild.id}/roles", {"name": "Veraz · Pilsen", "mentionable": False})
+        await call("PATCH", f"/guilds/{guild.id}/roles/{made['id']}", {"name": "Veraz · Pilsen (es)"})
+        await call("PATCH", f"/guilds/{guild.id}/roles/{bot_role.id}", {"name": "higher than the bot"})
+        await call("DELETE", f"/guilds/{guild.id}/roles/{made['id']}")
 
         for prefix in (f"/applications/{app}", f"/applications/{app}/guilds/{guild.id}"):
             synced = await call("PUT", f"{prefix}/commands", [COMMAND])

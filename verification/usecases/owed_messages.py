@@ -27,6 +27,12 @@ The recipient contract, whole:
   ALERTs, UPDATEs and ALL CLEARs that no attempt has touched, and the amendments waiting on an ALERT so
   cancelled; it never cancels a CORRECTION or RETRACTION, nor a delivery in doubt.
 
+- **Area roles** (`role_recipients`): with them on, an ALERT also owes one ROLE_POST per language that has
+  a role for the area or for every area (mentioning exactly those roles; it replaces the plain channel post
+  in that language), and role subscribers of the area get no DM; amendments answer every role post; a
+  CORRECTION or RETRACTION also reaches by DM whoever Veraz's ledger had holding a pinged role when the
+  ALERT post went out and who has left it since, unless they are an earlier DM recipient.
+
 tests/storage/test_contract.py holds the in-memory fake to the SQLite store on all of it, and
 tests/verification/test_usecases.py runs the use cases on both.
 """
@@ -43,6 +49,7 @@ from ..events import Confirmed, Debunked, IncidentEvent
 from ..incident import Incident, advance, replay
 from ..model import Place, Status
 from ..ports import NewDelivery, UnitOfWork
+from .role_recipients import left_role_holders, role_posts
 
 # Lower goes first. A correction must travel at least as fast as the alarm did.
 PRIORITY = {
@@ -125,9 +132,11 @@ async def _recipients(
     priority = PRIORITY[message.kind]
     if message.kind is AlertKind.ALERT:
         recipients: list[Recipient] = []
-        if community.alerts_channel is not None:
+        posts = await role_posts(uow, community, message.facts.area)
+        if community.alerts_channel is not None and all(p.language is not community.language for p in posts):
             recipients.append(Recipient(RecipientKind.CHANNEL, community.alerts_channel, community.language))
-        recipients += await uow.subscriptions.matching(community.id, message.facts.area)
+        recipients += posts
+        recipients += await uow.subscriptions.matching(community.id, message.facts.area, skip_role=bool(posts))
         return [NewDelivery(r, priority) for r in _unique(recipients)]
 
     # Amendments go by the delivery log, never by today's subscriptions: only earlier recipients.
@@ -135,11 +144,16 @@ async def _recipients(
     if message.kind.urgent_amendment:
         # Told something wrong: they get this last message even if they have since unsubscribed.
         current = {(r.kind, r.address): r for r in await _current(uow, community, {*alerted, message.facts.area})}
-        return [
+        told = [
             NewDelivery(current.get((e.recipient.kind, e.recipient.address), e.recipient), priority, e.alert_delivery)
             for e in earlier
         ]
+        return told + await left_role_holders(uow, community, earlier, priority)
     current = {(r.kind, r.address): r for r in await _current(uow, community, {*alerted, message.facts.area})}
+    # A role post is answered in the same place, pinging the same roles: whoever holds them now wants it.
+    for e in earlier:
+        if e.recipient.kind is RecipientKind.ROLE_POST and community.alerts_channel is not None:
+            current[(e.recipient.kind, e.recipient.address)] = e.recipient
     return [
         NewDelivery(current[(e.recipient.kind, e.recipient.address)], priority, e.alert_delivery)
         for e in earlier

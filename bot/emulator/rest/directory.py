@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import errors, payloads
 from ..permissions import ADMINISTRATOR, MANAGE_ROLES, guild_permissions
 from ..services import Services
-from ..state import Guild
+from ..state import Guild, Role
 from .router import Call, Reply, Router
 
 
@@ -83,20 +83,101 @@ def register(router: Router, services: Services) -> None:
         members = sorted((m for m in guild.members.values() if m.id > after), key=lambda m: m.id)
         return Reply(body=[payloads.member(m) for m in members[:limit]])
 
+    def bot_permissions(guild: Guild) -> int:
+        return guild_permissions(guild, guild.members[world.bot.id])
+
+    def require_manage_roles(guild: Guild) -> None:
+        if not bot_permissions(guild) & (MANAGE_ROLES | ADMINISTRATOR):
+            raise errors.missing_permissions()
+
+    def below_the_bot(guild: Guild, role: Role) -> None:
+        """Discord's hierarchy rule: a bot can only grant, edit or delete roles below its own highest."""
+        require_manage_roles(guild)
+        if guild.owner_id == world.bot.id:
+            return
+        bot_member = guild.members[world.bot.id]
+        top = max((guild.roles[r].position for r in bot_member.role_ids if r in guild.roles), default=0)
+        if role.position >= top or role.managed:
+            raise errors.missing_permissions()
+
+    def role_of(guild: Guild, call: Call) -> Role:
+        role = guild.roles.get(call.snowflake("role_id"))
+        if role is None:
+            raise errors.unknown("Role")
+        return role
+
+    def role_changes(body: dict[str, object], guild: Guild) -> dict[str, object]:
+        """The editable fields of a role body, checked as Discord checks them."""
+        problems: list[tuple[list[str | int], str, str]] = []
+        changes: dict[str, object] = {}
+        name = body.get("name")
+        if name is not None:
+            if not isinstance(name, str) or len(name) > world.limits.role_name:
+                problems.append(
+                    (["name"], "BASE_TYPE_MAX_LENGTH", f"Must be {world.limits.role_name} or fewer in length.")
+                )
+            changes["name"] = name
+        for flag in ("hoist", "mentionable"):
+            if body.get(flag) is not None:
+                if not isinstance(body[flag], bool):
+                    problems.append(([flag], "BASE_TYPE_BAD_BOOLEAN", "Must be either true or false."))
+                changes[flag] = body[flag]
+        if body.get("color") is not None:
+            changes["color"] = body["color"]
+        if body.get("permissions") is not None:
+            raw = str(body["permissions"])
+            if not raw.isdigit():
+                problems.append((["permissions"], "NUMBER_TYPE_COERCE", f'Value "{raw}" is not int.'))
+            else:
+                # A bot can only give a role permissions it has itself.
+                if int(raw) & ~bot_permissions(guild):
+                    raise errors.missing_permissions()
+                changes["permissions"] = int(raw)
+        if problems:
+            raise errors.invalid_form_body(problems)
+        return changes
+
+    async def create_role(call: Call) -> Reply:
+        guild = joined_guild(call)
+        require_manage_roles(guild)
+        body = call.body if isinstance(call.body, dict) else {}
+        changes = role_changes(body, guild)
+        if len(guild.roles) >= world.limits.roles_per_guild:
+            raise errors.too_many_roles(world.limits.roles_per_guild)
+        role = world.create_role(
+            guild,
+            str(changes.get("name") or "new role"),
+            permissions=int(str(changes.get("permissions", 0))),
+            mentionable=bool(changes.get("mentionable", False)),
+            color=int(str(changes.get("color", 0))),
+            hoist=bool(changes.get("hoist", False)),
+            position=1,
+        )
+        return Reply(body=payloads.role(role))
+
+    async def modify_role(call: Call) -> Reply:
+        guild = joined_guild(call)
+        role = role_of(guild, call)
+        below_the_bot(guild, role)
+        changes = role_changes(call.json_object(), guild)
+        return Reply(body=payloads.role(world.update_role(guild, role, changes)))
+
+    async def delete_role(call: Call) -> Reply:
+        guild = joined_guild(call)
+        role = role_of(guild, call)
+        if role.id == guild.id:
+            raise errors.DiscordError(400, 50028, "Invalid Role")
+        below_the_bot(guild, role)
+        world.delete_role(guild, role)
+        return Reply(status=204)
+
     async def member_role(call: Call) -> Reply:
         guild = joined_guild(call)
         member = guild.members.get(call.snowflake("user_id"))
-        role = guild.roles.get(call.snowflake("role_id"))
         if member is None:
             raise errors.unknown("Member")
-        if role is None:
-            raise errors.unknown("Role")
-        bot_member = guild.members[world.bot.id]
-        permissions = guild_permissions(guild, bot_member)
-        top = max((guild.roles[r].position for r in bot_member.role_ids if r in guild.roles), default=0)
-        # Discord's hierarchy rule: a bot can only hand out roles below its own highest role.
-        if not permissions & (MANAGE_ROLES | ADMINISTRATOR) or role.position >= top or role.managed:
-            raise errors.missing_permissions()
+        role = role_of(guild, call)
+        below_the_bot(guild, role)
         if call.request.method == "PUT":
             world.set_roles(member, [*member.role_ids, role.id])
         else:
@@ -116,6 +197,9 @@ def register(router: Router, services: Services) -> None:
     router.add("GET", "/gateway/bot", gateway_bot)
     router.add("GET", "/guilds/{guild_id}", get_guild)
     router.add("GET", "/guilds/{guild_id}/roles", guild_roles)
+    router.add("POST", "/guilds/{guild_id}/roles", create_role)
+    router.add("PATCH", "/guilds/{guild_id}/roles/{role_id}", modify_role)
+    router.add("DELETE", "/guilds/{guild_id}/roles/{role_id}", delete_role)
     router.add("GET", "/guilds/{guild_id}/channels", guild_channels)
     router.add("GET", "/guilds/{guild_id}/members", guild_members)
     router.add("GET", "/guilds/{guild_id}/members/{user_id}", guild_member)

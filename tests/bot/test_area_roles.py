@@ -1,0 +1,122 @@
+"""Area roles end to end: the real bot, through the emulator, pinging area roles from the alerts channel."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.client import Tuning
+from bot.demo.live_world import BOT_PERMISSIONS, World, open_world
+from bot.emulator.permissions import MANAGE_ROLES, MENTION_EVERYONE
+from tests.bot.conftest import PEOPLE, alerts, set_up
+
+pytestmark = pytest.mark.timeout(120)
+ROLES_OK = BOT_PERMISSIONS | MANAGE_ROLES | MENTION_EVERYONE
+
+
+@pytest.fixture
+async def roles_world(tmp_path: Path) -> AsyncIterator[World]:
+    opened = await open_world(tmp_path / "data", PEOPLE, bot_permissions=ROLES_OK,
+                              tuning=Tuning(card_interval=0.0, maintenance_every=3600))  # fmt: skip
+    try:
+        yield opened
+    finally:
+        await opened.close()
+    assert opened.emu.errors == []
+
+
+async def confirmed(world: World, what: str = "two agents at the door", number: int = 1) -> None:
+    await world.people["luis"].slash("report", where="Hamline Elementary", what=what)
+    await world.people["marta"].slash("incident statement", id=number, source="CPS", stance="confirms")
+    await world.people["marta"].slash("incident confirm", id=number)
+
+
+def posts(world: World) -> list:
+    return [m for m in world.alerts.messages if "Veraz ref " in m.content]
+
+
+async def test_subscribing_by_role_and_an_alert_pings_exactly_the_holders_of_the_areas_roles(roles_world):
+    world = roles_world
+    await set_up(world)
+    turned = await world.people["admin"].slash("settings", area_roles="on")
+    assert "Area roles: on" in turned.content, turned.content
+    menu = world.alerts.last_message
+    assert menu is not None
+    assert menu.walk_components()
+    sam, rosa, pat, lucia = (world.people[n] for n in ("sam", "rosa", "pat", "lucia"))
+    done = await sam.slash("subscribe", area="back of the yards", via="role")
+    assert "role" in done.content, done.content
+    await rosa.slash("subscribe", area="Back of the Yards", language="es", via="role")
+    await pat.slash("subscribe", area="Pilsen", via="role")
+    await lucia.slash("subscribe", language="es")  # every area, by DM
+    en_role, es_role = world.guild.role("Veraz · Back of the Yards"), world.guild.role("Veraz · Back of the Yards (es)")
+    assert not en_role.mentionable
+    assert not es_role.mentionable
+    assert [r.name for r in sam.roles] == ["Veraz · Back of the Yards"]
+    listing = await rosa.slash("subscriptions")
+    assert "rol de zona" in listing.content
+    assert "registro" in listing.content
+
+    await confirmed(world)
+    await world.settle()
+    english, spanish = posts(world)
+    assert english.content.startswith(en_role.mention)
+    assert "🚨 ALERT" in english.content
+    assert spanish.content.startswith(es_role.mention)
+    assert "🚨 ALERTA" in spanish.content
+    assert english.ping is not None
+    assert english.ping.reached == {sam.id}
+    assert spanish.ping is not None
+    assert spanish.ping.reached == {rosa.id}
+    assert all(p.roles <= {en_role.id, es_role.id} and not p.users and not p.everyone for p in world.emu.pings)
+    assert len(alerts(lucia)) == 1
+    assert alerts(sam) == []
+    assert alerts(rosa) == []
+
+    # Sam leaves after the alert: the correction reaches Sam by DM, and the role holders by reply.
+    await sam.slash("unsubscribe", area="Back of the Yards")
+    assert sam.roles == []
+    await world.people["dev"].slash("incident misidentified", id=1, correction="Secret Service, not ICE")
+    await world.settle()
+    assert [m.content.split(" · ")[0] for m in alerts(sam)] == ["**⚠️ CORRECTION"]
+    assert alerts(rosa) == []
+    replies = [m for m in posts(world) if m.message_reference]
+    assert {m.message_reference["message_id"] for m in replies} == {str(english.id), str(spanish.id)}
+    spanish_fix = next(m for m in replies if m.message_reference["message_id"] == str(spanish.id))
+    assert spanish_fix.ping is not None
+    assert spanish_fix.ping.reached == {rosa.id}
+
+
+async def test_user_text_never_pings(roles_world):
+    world = roles_world
+    await set_up(world)
+    await world.people["admin"].slash("settings", area_roles="on")
+    sam = world.people["sam"]
+    await sam.slash("subscribe", area="Back of the Yards", via="role")
+    mods = world.mods
+    await confirmed(world, what=f"@everyone {mods.mention} <@{world.people['pat'].id}> AGENTS!!! 🚨🚨")
+    await world.settle()
+    [english] = posts(world)
+    assert english.ping is not None
+    assert english.ping.roles == {world.guild.role("Veraz · Back of the Yards").id}
+    assert not english.ping.users
+    assert not english.ping.everyone
+    assert world.people["pat"].pings == []
+    assert world.people["dev"].pings == []
+
+
+async def test_a_missing_permission_warns_and_falls_back_to_dms(world):
+    await set_up(world)
+    refused = await world.people["admin"].slash("settings", area_roles="on")
+    assert "Manage Roles" in refused.content
+    assert "Area roles: off" in refused.content
+    sam = world.people["sam"]
+    done = await sam.slash("subscribe", area="Back of the Yards", via="role")
+    assert "by DM instead" in done.content, done.content
+    assert sam.roles == []
+    await confirmed(world)
+    await world.settle()
+    assert len(alerts(sam)) == 1
+    assert world.emu.pings == []

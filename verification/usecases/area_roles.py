@@ -1,0 +1,157 @@
+"""Area roles, as the adapter uses them: whether a subscription goes by role, the roles Veraz made, and
+its ledger of grants and removals (see `role_recipients` for who the roles make a message owed to).
+
+The roles themselves are made and granted on Discord by the adapter; these use cases keep what it did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from ..community import AreaRole, Community, Subscription, Via
+from ..errors import RuleViolation
+from ..model import Language
+from ..ports import UnitOfWork
+from .loading import community_or_refuse
+from .subscribing import _closest, _known_area
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryChoice:
+    """How a subscription will be delivered, and why it is not what was asked when it is not."""
+
+    via: Via
+    fell_back: bool  # role asked (or the community's default), but area roles are off: DMs instead
+
+
+def choose_delivery(community: Community, asked: Via | None) -> DeliveryChoice:
+    wanted = asked or community.default_delivery
+    if wanted is Via.ROLE and not community.area_roles:
+        return DeliveryChoice(Via.DM, fell_back=True)
+    return DeliveryChoice(wanted, fell_back=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RoleWanted:
+    """A role subscription about to be made: the role, if Veraz made it already, else None to make."""
+
+    area: str  # as the community names it; "" = every area
+    language: Language
+    role: int | None
+
+
+async def role_wanted(uow: UnitOfWork, community_id: int, area: str | None, language: Language) -> RoleWanted:
+    """The role a role subscription to `area` in `language` needs. Refused when area roles are off."""
+    async with uow:
+        community = await community_or_refuse(uow, community_id)
+        if not community.area_roles:
+            raise RuleViolation("area_roles_off")
+        chosen = await _known_area(uow, community.id, area)
+        found = await uow.area_roles.get(community.id, chosen, language)
+    return RoleWanted(chosen, language, found.role if found is not None else None)
+
+
+async def remember_area_role(uow: UnitOfWork, community_id: int, role: AreaRole, at: datetime) -> None:
+    """The adapter made this role on Discord."""
+    async with uow:
+        await uow.area_roles.remember(community_id, role, at)
+        await uow.commit()
+
+
+async def forget_area_role(uow: UnitOfWork, community_id: int, role: int, at: datetime) -> None:
+    """The role is gone from Discord (deleted by an admin): the next subscription makes a new one."""
+    async with uow:
+        await uow.area_roles.forget(community_id, role, at)
+        await uow.commit()
+
+
+async def subscribe_by_role(
+    uow: UnitOfWork, community_id: int, user: int, role: AreaRole, at: datetime
+) -> Subscription:
+    """Record a role subscription and its grant in the ledger, before the adapter grants the role: if
+    the grant then fails, `role_not_granted` takes both back. A grant the ledger lacks would cost the
+    member a correction; one it has in excess costs at most one extra DM."""
+    async with uow:
+        await community_or_refuse(uow, community_id)
+        await uow.subscriptions.subscribe(community_id, user, role.area, role.language, Via.ROLE)
+        await uow.area_roles.granted(community_id, user, role.role, at)
+        for other in await uow.area_roles.held(community_id, user):
+            # One role per area: a new language replaces the other language's role.
+            if other.area.casefold() == role.area.casefold() and other.role != role.role:
+                await uow.area_roles.removed(community_id, user, other.role, at)
+        await uow.commit()
+    return Subscription(user, role.area, role.language, Via.ROLE)
+
+
+async def role_not_granted(uow: UnitOfWork, community_id: int, user: int, role: AreaRole, at: datetime) -> None:
+    """Discord refused the grant: the subscription and the ledger say so too."""
+    async with uow:
+        await uow.area_roles.removed(community_id, user, role.role, at)
+        await uow.subscriptions.unsubscribe(community_id, user, role.area)
+        await uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class Ended:
+    count: int  # subscriptions ended
+    roles: tuple[int, ...]  # roles the adapter must now take away on Discord
+
+
+async def end_subscriptions(uow: UnitOfWork, community_id: int, user: int, area: str | None, at: datetime) -> Ended:
+    """Unsubscribe from one area or all, and note in the ledger every role that goes with them."""
+    async with uow:
+        community = await community_or_refuse(uow, community_id, configured=False)
+        subscribed = await uow.subscriptions.of(community.id, user)
+        chosen = None
+        if area and area.strip():
+            chosen = _closest(area, [s.area for s in subscribed if s.area]) or area.strip()
+        count = await uow.subscriptions.unsubscribe(community.id, user, chosen)
+        roles = []
+        for held in await uow.area_roles.held(community.id, user):
+            if chosen is None or held.area.casefold() == chosen.casefold():
+                await uow.area_roles.removed(community.id, user, held.role, at)
+                roles.append(held.role)
+        await uow.commit()
+    return Ended(count, tuple(roles))
+
+
+async def area_roles_of(uow: UnitOfWork, community_id: int) -> list[AreaRole]:
+    async with uow:
+        return await uow.area_roles.all(community_id)
+
+
+async def held_roles(uow: UnitOfWork, community_id: int, user: int) -> list[AreaRole]:
+    async with uow:
+        return await uow.area_roles.held(community_id, user)
+
+
+async def set_area_roles(
+    uow: UnitOfWork, community_id: int, *, on: bool | None = None, default: Via | None = None
+) -> Community:
+    """Turn area roles on or off, or choose what /subscribe does when not told. The adapter checks the
+    permissions first and never turns them on without them."""
+    async with uow:
+        current = await community_or_refuse(uow, community_id)
+        updated = current
+        if on is not None:
+            updated = replace(updated, area_roles=on)
+        if default is not None:
+            updated = replace(updated, default_delivery=default)
+        await uow.communities.save(updated)
+        await uow.commit()
+    return updated
+
+
+async def set_area_menu(uow: UnitOfWork, community_id: int, message: int | None) -> None:
+    async with uow:
+        current = await community_or_refuse(uow, community_id)
+        await uow.communities.save(replace(current, area_menu=message))
+        await uow.commit()
+
+
+def role_subscription(subscriptions: list[Subscription], area: str) -> Subscription | None:
+    for s in subscriptions:
+        if s.via is Via.ROLE and s.area.casefold() == area.casefold():
+            return s
+    return None

@@ -1,0 +1,50 @@
+"""Who area roles make a message owed to, on top of the recipient contract of `owed_messages`.
+
+- **ALERT**, with area roles on and an alerts channel: one ROLE_POST per language that has a role for
+  the incident's area or for every area, mentioning exactly those roles. The plain channel post in the
+  community's language is left out when a role post in that language exists (one post per language).
+  Subscribers whose subscription covering the area is by role get no DM: the post reaches them.
+- **Amendments**: every ROLE_POST that carried the ALERT gets the amendment, mentioning the same roles
+  (the worker posts it as a reply to the ALERT post).
+- **CORRECTION and RETRACTION** also go by DM to whoever the ledger had holding one of those roles when
+  the ALERT post went out and who holds it no more, in the role's language, unless they are already an
+  earlier DM recipient of the incident (one copy of each message each).
+"""
+
+from __future__ import annotations
+
+from ..community import Community, Recipient, RecipientKind
+from ..model import Language
+from ..ports import EarlierRecipient, NewDelivery, UnitOfWork
+
+
+async def role_posts(uow: UnitOfWork, community: Community, area: str) -> list[Recipient]:
+    """One ROLE_POST per language with a role for `area` or for every area (see the module doc)."""
+    if not community.area_roles or community.alerts_channel is None:
+        return []
+    by_language: dict[Language, list[int]] = {}
+    for role in await uow.area_roles.all(community.id):
+        if role.area == "" or role.area.casefold() == area.casefold():
+            by_language.setdefault(role.language, []).append(role.role)
+    posts = []
+    for language in Language:  # a stable order: the same incident always makes the same rows
+        roles = tuple(sorted(by_language.get(language, [])))
+        if roles:
+            posts.append(Recipient(RecipientKind.ROLE_POST, roles[0], language, roles))
+    return posts
+
+
+async def left_role_holders(
+    uow: UnitOfWork, community: Community, earlier: list[EarlierRecipient], priority: int
+) -> list[NewDelivery]:
+    """DMs of an urgent amendment for those who held a pinged role then and have left it since."""
+    told_by_dm = {e.recipient.address for e in earlier if e.recipient.kind is RecipientKind.DM}
+    out: list[NewDelivery] = []
+    for e in earlier:
+        if e.recipient.kind is not RecipientKind.ROLE_POST:
+            continue
+        for recipient in await uow.area_roles.left_since(community.id, e.alert_delivery):
+            if recipient.address not in told_by_dm:
+                told_by_dm.add(recipient.address)
+                out.append(NewDelivery(recipient, priority, e.alert_delivery))
+    return out
