@@ -56,6 +56,15 @@ class SqliteAreaRoles:
         )
 
     async def forget(self, community: int, role: int, at: datetime) -> None:
+        # Its holders' subscriptions to its area go by DM: with no role, a post can never reach them.
+        await sql.run(
+            self.db,
+            "UPDATE subscriptions SET via = 'dm' WHERE community = ?1 AND via = 'role' "
+            "AND area_key IN (SELECT area_key FROM area_roles WHERE community = ?1 AND role_id = ?2) "
+            "AND user_id IN (SELECT user_id FROM role_ledger WHERE community = ?1 AND role_id = ?2 "
+            "AND removed_at IS NULL)",
+            (community, role),
+        )
         await sql.run(self.db, "DELETE FROM area_roles WHERE community = ? AND role_id = ?", (community, role))
         await sql.run(
             self.db,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import aiosqlite
@@ -62,14 +63,15 @@ class SqliteSubscriptions:
         )
         return [Subscription(user, r[0], Language(r[1]), Via(r[2])) for r in found]
 
-    async def matching(self, community: int, area: str, *, skip_role: bool = False) -> list[Recipient]:
+    async def matching(self, community: int, area: str, *, skip_roles: tuple[int, ...] = ()) -> list[Recipient]:
         found = await sql.rows(
             self.db,
             "SELECT DISTINCT b.user_id, b.language FROM subscriptions s "
             "JOIN subscribers b USING (community, user_id) "
             "WHERE s.community = ?1 AND s.area_key IN ('', ?2) AND b.unreachable_at IS NULL "
-            "AND NOT (?3 AND EXISTS (SELECT 1 FROM subscriptions r WHERE r.community = s.community "
-            "AND r.user_id = s.user_id AND r.area_key IN ('', ?2) AND r.via = 'role')) ORDER BY b.user_id",
-            (community, area.casefold(), int(skip_role)),
+            "AND NOT EXISTS (SELECT 1 FROM role_ledger l WHERE l.community = s.community "
+            "AND l.user_id = s.user_id AND l.removed_at IS NULL "
+            "AND l.role_id IN (SELECT value FROM json_each(?3))) ORDER BY b.user_id",
+            (community, area.casefold(), json.dumps(list(skip_roles))),
         )
         return [Recipient(RecipientKind.DM, r[0], Language(r[1])) for r in found]

@@ -333,7 +333,7 @@ class FakeSubscriptions:
         areas = self.uow.data.subscriptions.get((community, user), {})
         return [Subscription(user, a, lang, self._via(community, user, a)) for a, lang in sorted(areas.items())]
 
-    async def matching(self, community: int, area: str, *, skip_role: bool = False) -> list[Recipient]:
+    async def matching(self, community: int, area: str, *, skip_roles: tuple[int, ...] = ()) -> list[Recipient]:
         out = []
         for (c, user), areas in sorted(self.uow.data.subscriptions.items()):
             if c != community or (c, user) in self.uow.data.unreachable:
@@ -341,7 +341,8 @@ class FakeSubscriptions:
             covering = [a for a in areas if a == "" or a.casefold() == area.casefold()]
             if not covering:
                 continue
-            if skip_role and any(self._via(c, user, a) is Via.ROLE for a in covering):
+            if any(g.community == c and g.user == user and g.removed_at is None and g.role in skip_roles
+                   for g in self.uow.data.ledger):  # fmt: skip
                 continue
             out.append(Recipient(RecipientKind.DM, user, areas[covering[0]]))
         return out
@@ -362,12 +363,18 @@ class FakeAreaRoles:
         self.uow.data.area_roles[(community, role.area.casefold(), role.language)] = role
 
     async def forget(self, community: int, role: int, at: datetime) -> None:
+        areas = set()
         for key, known in list(self.uow.data.area_roles.items()):
             if key[0] == community and known.role == role:
+                areas.add(key[1])
                 del self.uow.data.area_roles[key]
         for g in self.uow.data.ledger:
             if (g.community, g.role) == (community, role) and g.removed_at is None:
                 g.removed_at = at
+                for area in areas:
+                    key = (community, g.user, area)
+                    if self.uow.data.via.get(key) is Via.ROLE:
+                        self.uow.data.via[key] = Via.DM
 
     def _open(self, community: int, user: int, role: int) -> Grant | None:
         for g in self.uow.data.ledger:

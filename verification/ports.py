@@ -210,11 +210,12 @@ class Subscriptions(Protocol):
 
     async def unsubscribe(self, community: int, user: int, area: str | None) -> int: ...
     async def of(self, community: int, user: int) -> list[Subscription]: ...
-    async def matching(self, community: int, area: str, *, skip_role: bool = False) -> list[Recipient]:
+    async def matching(self, community: int, area: str, *, skip_roles: tuple[int, ...] = ()) -> list[Recipient]:
         """Reachable subscribers whose subscriptions cover `area`, each once, in their language, as DMs.
-        `skip_role`: leave out anyone with a role subscription covering `area` (the role post reaches them,
-        and a subscriber gets one copy of each message). Without it, role subscribers are DMed too: that
-        is the fallback when area roles are off."""
+        `skip_roles`: leave out anyone the role ledger has holding one of these roles now (the role posts
+        mentioning them reach them, and a subscriber gets one copy of each message). A role subscriber
+        whose role is not among them (deleted, never granted, another language's) is DMed: a role
+        subscription never leaves anyone without the alert."""
         ...
 
 
@@ -228,8 +229,8 @@ class AreaRoles(Protocol):
     async def all(self, community: int) -> list[AreaRole]: ...
     async def remember(self, community: int, role: AreaRole, at: datetime) -> None: ...
     async def forget(self, community: int, role: int, at: datetime) -> None:
-        """The role is gone (deleted on Discord): no post mentions it again, and the ledger has its holders
-        losing it at `at`."""
+        """The role is gone (deleted on Discord): no post mentions it again, the ledger has its holders
+        losing it at `at`, and their subscriptions to its area go by DM from now on."""
         ...
 
     async def granted(self, community: int, user: int, role: int, at: datetime) -> None:

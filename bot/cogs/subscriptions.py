@@ -96,6 +96,14 @@ class Subscriptions(commands.Cog):
         subs = await usecases.subscriptions_of(self.services.storage, interaction.guild_id, interaction.user.id)
         return _matching(current, [s.area for s in subs if s.area])
 
+    @commands.Cog.listener()
+    async def on_guild_role_delete(self, role: discord.Role) -> None:
+        """An admin deleted a role: if it was an area role, its holders go back to DMs at once (no post
+        can ping a deleted role), and the next role subscription to its area makes a new one."""
+        known = await usecases.area_roles_of(self.services.storage, role.guild.id)
+        if any(r.role == role.id for r in known):
+            await usecases.forget_area_role(self.services.storage, role.guild.id, role.id, self.services.clock.now())
+
     @app_commands.command(name=L("cmd.subscriptions.name"), description=L("cmd.subscriptions.description"))
     @app_commands.guild_only()
     async def subscriptions(self, interaction: discord.Interaction) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -120,3 +121,25 @@ async def test_a_missing_permission_warns_and_falls_back_to_dms(world):
     await world.settle()
     assert len(alerts(sam)) == 1
     assert world.emu.pings == []
+
+
+async def test_an_admin_deleting_an_area_role_sends_its_holders_dms(roles_world):
+    world = roles_world
+    await set_up(world)
+    await world.people["admin"].slash("settings", area_roles="on")
+    sam, rosa = world.people["sam"], world.people["rosa"]
+    await sam.slash("subscribe", area="back of the yards", via="role")
+    await rosa.slash("subscribe", area="Back of the Yards", language="es", via="role")
+    world.emu.services.world.delete_role(world.guild.guild, world.guild.role("Veraz · Back of the Yards"))
+    for _ in range(200):  # the gateway event reaches the bot asynchronously
+        if "DM" in (await sam.slash("subscriptions")).content:
+            break
+        await asyncio.sleep(0.01)
+    await confirmed(world)
+    await world.settle()
+    assert len(alerts(sam)) == 1  # by DM: no post can ping a deleted role
+    assert alerts(rosa) == []
+    plain, spanish = posts(world)
+    assert plain.ping is None  # the English post is the plain channel post again
+    assert spanish.ping is not None
+    assert spanish.ping.reached == {rosa.id}

@@ -152,3 +152,39 @@ def test_role_names_say_the_area_and_a_language_other_than_the_communitys() -> N
 def test_a_role_post_recipient_keeps_its_roles() -> None:
     post = Recipient(RecipientKind.ROLE_POST, 1, Language.EN, (1, 2))
     assert post.roles == (1, 2)
+
+
+async def test_holders_of_a_deleted_role_get_dms_and_their_subscriptions_go_by_dm(uow):
+    await roles_on(uow)
+    await by_role(uow, 701, "back of the yards", Language.EN)
+    await by_role(uow, 702, BOTY, Language.ES)
+    await usecases.forget_area_role(uow, CHICAGO, BOTY_EN, NOW - timedelta(minutes=30))  # an admin deleted it
+    subs = await usecases.subscriptions_of(uow, CHICAGO, 701)
+    assert [(s.area, s.via) for s in subs] == [(BOTY, Via.DM)]
+    assert await usecases.held_roles(uow, CHICAGO, 701) == []
+    await usecases.submit_report(uow, NOW, report())
+    await confirm(uow, 1)
+    assert recipients(await log(uow, 1), AlertKind.ALERT) == {
+        (RecipientKind.ROLE_POST, EVERY_EN, Language.EN, (EVERY_EN,)),
+        (RecipientKind.ROLE_POST, BOTY_ES, Language.ES, (BOTY_ES,)),
+        (RecipientKind.DM, 701, Language.EN, ()),
+    }  # 701's role is gone: a DM, not silence; 702 still holds the Spanish role
+
+
+async def test_a_role_subscriber_the_ledger_has_not_holding_a_posted_role_gets_a_dm(uow):
+    await roles_on(uow)
+    await by_role(uow, 701, BOTY, Language.EN)
+    await usecases.role_not_granted(uow, CHICAGO, 701, AreaRole(BOTY, Language.EN, BOTY_EN), NOW)
+    await usecases.subscribe(uow, CHICAGO, 701, None, Language.EN)  # every area, by DM
+    await uow_subscribe_by_role_without_grant(uow, 702)
+    await usecases.submit_report(uow, NOW, report())
+    await confirm(uow, 1)
+    dms = {r[1] for r in recipients(await log(uow, 1), AlertKind.ALERT) if r[0] is RecipientKind.DM}
+    assert dms == {701, 702}
+
+
+async def uow_subscribe_by_role_without_grant(uow: UnitOfWork, user: int) -> None:
+    """A role subscription whose grant the ledger lacks (as after a crash between the two)."""
+    async with uow:
+        await uow.subscriptions.subscribe(CHICAGO, user, BOTY, Language.EN, Via.ROLE)
+        await uow.commit()

@@ -29,7 +29,8 @@ The recipient contract, whole:
 
 - **Area roles** (`role_recipients`): with them on, an ALERT also owes one ROLE_POST per language that has
   a role for the area or for every area (mentioning exactly those roles; it replaces the plain channel post
-  in that language), and role subscribers of the area get no DM; amendments answer every role post; a
+  in that language), and subscribers the role ledger has holding one of those roles now get no DM (any
+  other role subscriber, say of a deleted role, gets one); amendments answer every role post; a
   CORRECTION or RETRACTION also reaches by DM whoever Veraz's ledger had holding a pinged role when the
   ALERT post went out and who has left it since, unless they are an earlier DM recipient.
 
@@ -136,7 +137,8 @@ async def _recipients(
         if community.alerts_channel is not None and all(p.language is not community.language for p in posts):
             recipients.append(Recipient(RecipientKind.CHANNEL, community.alerts_channel, community.language))
         recipients += posts
-        recipients += await uow.subscriptions.matching(community.id, message.facts.area, skip_role=bool(posts))
+        pinged = tuple(role for post in posts for role in post.roles)
+        recipients += await uow.subscriptions.matching(community.id, message.facts.area, skip_roles=pinged)
         return [NewDelivery(r, priority) for r in _unique(recipients)]
 
     # Amendments go by the delivery log, never by today's subscriptions: only earlier recipients.

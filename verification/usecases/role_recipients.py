@@ -3,7 +3,8 @@
 - **ALERT**, with area roles on and an alerts channel: one ROLE_POST per language that has a role for
   the incident's area or for every area, mentioning exactly those roles. The plain channel post in the
   community's language is left out when a role post in that language exists (one post per language).
-  Subscribers whose subscription covering the area is by role get no DM: the post reaches them.
+  Subscribers the ledger has holding one of the posts' roles get no DM: the post reaches them. Any other
+  role subscriber (their role deleted, say) gets a DM.
 - **Amendments**: every ROLE_POST that carried the ALERT gets the amendment, mentioning the same roles
   (the worker posts it as a reply to the ALERT post).
 - **CORRECTION and RETRACTION** also go by DM to whoever the ledger had holding one of those roles when
