@@ -131,6 +131,7 @@ class VerazBot(commands.Bot):
             concurrency=self.tuning.concurrency,
             retry_base=self.tuning.retry_base,
             nonce_memory=timedelta(seconds=self.tuning.nonce_memory),
+            guilds=self.get_guild,
         )
         counter = self.rate_limits
         return Services(

@@ -20,6 +20,7 @@ import contextlib
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
@@ -74,6 +75,7 @@ class DeliveryWorker:
         batch: int | None = None,
         retry_base: float = 2.0,
         nonce_memory: timedelta = DISCORD_NONCE_MEMORY,
+        guilds: Callable[[int], discord.Guild | None] | None = None,
     ) -> None:
         self.queue = queue
         self.outgoing = outgoing
@@ -85,6 +87,7 @@ class DeliveryWorker:
         self._by_community: dict[int, DeliveryStats] = {}
         self.retry_base = retry_base
         self.nonce_memory = nonce_memory
+        self._guilds = guilds  # the gateway's cache: whether a role post could ping anyone
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
@@ -191,6 +194,13 @@ class DeliveryWorker:
                 await self.queue.failed(d.id, "alerts_channel_unusable", self.clock.now())
                 self._count(d.community, "failed")
                 return
+            if (
+                d.recipient.kind is RecipientKind.ROLE_POST
+                and d.in_doubt_since is None
+                and self._cannot_ping(d, channel_id)
+            ):
+                await self._dms_instead(d, community, channel_id)
+                return
             if d.in_doubt_since is not None and self.clock.now() - d.in_doubt_since >= self.nonce_memory:
                 try:
                     found = await self._already_sent(channel_id, d)
@@ -217,6 +227,35 @@ class DeliveryWorker:
         self._count(d.community, "sent")
         if not direct and d.amends is not None and d.amended_alert is not None:
             await self._mark_amended(d, d.amended_alert, community)
+
+    def _cannot_ping(self, d: ClaimedDelivery, channel_id: int) -> bool:
+        """A role of the post is gone, or Veraz may not mention roles in the alerts channel (Mention
+        Everyone taken away after area roles were turned on): the post would notify nobody."""
+        guild = self._guilds(d.community) if self._guilds is not None else None
+        if guild is None:
+            return False  # not in the cache yet: the post goes, as it would have before the check
+        if any(guild.get_role(role) is None for role in d.recipient.roles):
+            return True
+        channel = guild.get_channel(channel_id)
+        if guild.me is None or not isinstance(channel, discord.abc.GuildChannel):
+            return False  # a missing channel is the send's own failure, told to the moderators there
+        return not channel.permissions_for(guild.me).mention_everyone
+
+    async def _dms_instead(self, d: ClaimedDelivery, community: Community | None, channel_id: int) -> None:
+        # The role post in the community's language stood in for the plain channel post: that is owed again.
+        plain = community is not None and d.recipient.language is community.language
+        now = self.clock.now()
+        queued = await self.queue.role_post_unusable(d.id, "roles_unusable", now, channel_id if plain else None)
+        self._count(d.community, "failed")
+        log.warning("a role post could ping nobody: DMs instead", extra={"delivery": d.id, "dms": queued})
+        self.wake()
+        if community is None or community.queue_channel is None:
+            return
+        text = t(community.language, "delivery.roles_unusable", number=d.message.number, dms=queued)
+        try:
+            await self.outgoing.send(community.queue_channel, text)
+        except discord.HTTPException:
+            log.warning("could not reach the moderators' queue either", extra={"guild": d.community})
 
     async def _dm_channel(self, d: ClaimedDelivery) -> int:
         if d.dm_channel is not None:

@@ -10,11 +10,13 @@ import json
 from datetime import datetime
 
 from verification.alerts import AlertKind, from_record
+from verification.community import Recipient, RecipientKind
+from verification.model import Language
 from verification.ports import ClaimedDelivery
 
 from . import sql
 from .database import Database
-from .outbox import recipient_of
+from .outbox import nonce_for, recipient_of
 from .timestamps import maybe_from_ts, ts
 
 # An amendment whose ALERT will never arrive is owed to nobody: it is cancelled, and the log says why.
@@ -51,6 +53,20 @@ LEFT JOIN alerts da ON da.id = dep.alert_id
 WHERE d.state = 'queued' AND d.next_attempt_at <= ? AND {_READY}
 ORDER BY d.priority, d.id
 LIMIT ?
+"""
+
+
+# The subscribers a role post was to reach: whoever the ledger has holding one of its roles, or had when it
+# was queued (a role an admin deleted since is forgotten, its grants closed), and who is still a reachable
+# subscriber; each in their language.
+_ROLE_HOLDERS = """
+SELECT DISTINCT l.user_id, b.language FROM deliveries d
+JOIN json_each(d.roles) j
+JOIN role_ledger l ON l.community = d.community AND l.role_id = j.value
+JOIN subscribers b ON b.community = d.community AND b.user_id = l.user_id
+WHERE d.id = ? AND d.recipient_kind = 'role_post' AND b.unreachable_at IS NULL
+  AND (l.removed_at IS NULL OR l.removed_at >= d.created_at)
+ORDER BY l.user_id
 """
 
 
@@ -137,6 +153,51 @@ class SqliteDeliveryQueue:
             "checks = checks + 1, error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
             (f"history check: {error}"[:500], ts(at), ts(now), delivery),
         )
+
+    async def role_post_unusable(self, delivery: int, error: str, now: datetime, channel: int | None = None) -> int:
+        """The role post could ping nobody (a role is gone, or Veraz may not mention its roles): it fails,
+        and the holders of its roles get the message by DM instead, in one transaction, each once (the
+        outbox's one row per message and recipient). `channel`: the post it replaced in the community's
+        language is owed there again, without mentions. Returns the DMs queued."""
+        async with self.database.transaction() as uow:
+            alert_id = await sql.value(
+                uow.db, "SELECT alert_id FROM deliveries WHERE id = ? AND state = 'sending'", (delivery,)
+            )
+            if alert_id is None:
+                return 0
+            holders = [Recipient(RecipientKind.DM, r[0], Language(r[1])) for r in await sql.rows(
+                uow.db, _ROLE_HOLDERS, (delivery,))]  # fmt: skip
+            before = await sql.value(uow.db, "SELECT COUNT(*) FROM deliveries WHERE alert_id = ?", (alert_id,))
+            await sql.run_many(
+                uow.db,
+                "INSERT OR IGNORE INTO deliveries (alert_id, community, number, kind, recipient_kind, recipient, "
+                "language, priority, depends_on, state, next_attempt_at, nonce, created_at, updated_at) "
+                "SELECT alert_id, community, number, kind, 'dm', ?, ?, priority, depends_on, 'queued', ?, ?, ?, ? "
+                "FROM deliveries WHERE id = ?",
+                [
+                    (h.address, h.language.value, ts(now), nonce_for(alert_id, h), ts(now), ts(now), delivery)
+                    for h in holders
+                ],
+            )
+            after = await sql.value(uow.db, "SELECT COUNT(*) FROM deliveries WHERE alert_id = ?", (alert_id,))
+            if channel is not None:
+                await sql.run(
+                    uow.db,
+                    "INSERT OR IGNORE INTO deliveries (alert_id, community, number, kind, recipient_kind, recipient, "
+                    "language, priority, depends_on, state, next_attempt_at, nonce, created_at, updated_at) "
+                    "SELECT alert_id, community, number, kind, 'channel', ?1, language, priority, depends_on, "
+                    "'queued', ?2, ?3, ?2, ?2 FROM deliveries WHERE id = ?4",
+                    (channel, ts(now), nonce_for(alert_id, Recipient(RecipientKind.CHANNEL, channel, Language.EN)),
+                     delivery),
+                )  # fmt: skip
+            await sql.run(
+                uow.db,
+                "UPDATE deliveries SET state = 'failed', in_doubt = 0, error = ?, updated_at = ? WHERE id = ?",
+                (error[:500], ts(now), delivery),
+            )
+            await sql.run(uow.db, _CANCEL_DEPENDENTS, (ts(now), delivery))
+            await uow.commit()
+        return int(after or 0) - int(before or 0)
 
     async def remember_dm_channel(self, community: int, user: int, channel: int) -> None:
         # Kept on the role ledger too: someone who leaves a role is owed corrections by DM without being a

@@ -143,3 +143,31 @@ async def test_an_admin_deleting_an_area_role_sends_its_holders_dms(roles_world)
     assert plain.ping is None  # the English post is the plain channel post again
     assert spanish.ping is not None
     assert spanish.ping.reached == {rosa.id}
+
+
+async def test_without_mention_everyone_a_role_post_becomes_dms_to_its_holders(roles_world):
+    world = roles_world
+    await set_up(world)
+    await world.people["admin"].slash("settings", area_roles="on")
+    sam, rosa, lucia = world.people["sam"], world.people["rosa"], world.people["lucia"]
+    await sam.slash("subscribe", area="back of the yards", via="role")
+    await rosa.slash("subscribe", area="Back of the Yards", language="es", via="role")
+    await lucia.slash("subscribe", language="es")  # every area, by DM
+    registry, guild = world.emu.services.world, world.guild.guild
+    registry.update_role(guild, world.guild.role("Veraz"), {"permissions": ROLES_OK & ~MENTION_EVERYONE})
+    for _ in range(200):  # the gateway event reaches the bot asynchronously
+        cached = world.bot.get_guild(guild.id)
+        if cached is not None and cached.me is not None and not cached.me.guild_permissions.mention_everyone:
+            break
+        await asyncio.sleep(0.01)
+    await confirmed(world)
+    await world.settle()
+    assert [m.content.split(" · ")[0] for m in alerts(sam)] == ["**🚨 ALERT"]
+    assert [m.content.split(" · ")[0] for m in alerts(rosa)] == ["**🚨 ALERTA"]
+    assert len(alerts(lucia)) == 1  # once, as before
+    [plain] = posts(world)  # the plain English channel post again, pinging nobody
+    assert plain.ping is None or not plain.ping.roles
+    assert "🚨 ALERT" in plain.content
+    told = [m.content for m in world.queue.messages if "Mention Everyone" in m.content]
+    assert len(told) == 2, told  # one per language's post
+    assert all("1 role holders" in m for m in told), told
