@@ -6,6 +6,7 @@ a grant is written there before it is made, so a failed ledger write never leave
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -50,12 +51,20 @@ class RoleKeeper:
         self._outgoing = outgoing
         self._clock = clock
         self._storage = storage
+        # One maker per (server, area, language): two members subscribing at once share one new role.
+        self._making: dict[tuple[int, str, Language], asyncio.Lock] = {}
 
     async def role_for(
         self, guild: discord.Guild, community: Community, area: str | None, language: Language
     ) -> AreaRole:
         """The area's role in `language`, made now if Veraz has none (or an admin deleted it)."""
         wanted = await usecases.role_wanted(self._storage, community.id, area, language)
+        key = (community.id, wanted.area.casefold(), language)
+        async with self._making.setdefault(key, asyncio.Lock()):
+            return await self._role_for(guild, community, wanted.area, language)
+
+    async def _role_for(self, guild: discord.Guild, community: Community, area: str, language: Language) -> AreaRole:
+        wanted = await usecases.role_wanted(self._storage, community.id, area, language)  # again, in the lock
         if wanted.role is not None and guild.get_role(wanted.role) is not None:
             return AreaRole(wanted.area, language, wanted.role)
         if wanted.role is not None:
@@ -73,8 +82,15 @@ class RoleKeeper:
                 raise RuleViolation("too_many_roles") from exc
             raise RuleViolation("role_not_made") from exc
         role = AreaRole(wanted.area, language, made.id)
-        await usecases.remember_area_role(self._storage, community.id, role, self._clock.now())
-        return role
+        kept = await usecases.remember_area_role(self._storage, community.id, role, self._clock.now())
+        if kept.role != made.id:
+            # Another process recorded its role first: that one is the area's, this one goes.
+            await self._outgoing.pacer.slot()
+            try:
+                await made.delete(reason="Veraz: a duplicate area role")
+            except discord.HTTPException as exc:
+                log.warning("could not delete a duplicate area role", extra={"guild": guild.id, "error": str(exc)})
+        return kept
 
     async def grant(self, guild_id: int, user_id: int, role: int) -> None:
         await self._outgoing.pacer.slot()

@@ -50,8 +50,7 @@ class SqliteAreaRoles:
         await sql.run(
             self.db,
             "INSERT INTO area_roles (community, area, area_key, language, role_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (community, area_key, language) "
-            "DO UPDATE SET role_id = excluded.role_id, area = excluded.area",
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (community, role.area, role.area.casefold(), role.language.value, role.role, ts(at)),
         )
 

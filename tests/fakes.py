@@ -360,7 +360,7 @@ class FakeAreaRoles:
         return [r for _, r in sorted(found, key=lambda kr: (kr[0][1], kr[0][2].value))]
 
     async def remember(self, community: int, role: AreaRole, at: datetime) -> None:
-        self.uow.data.area_roles[(community, role.area.casefold(), role.language)] = role
+        self.uow.data.area_roles.setdefault((community, role.area.casefold(), role.language), role)
 
     async def forget(self, community: int, role: int, at: datetime) -> None:
         areas = set()

@@ -171,3 +171,22 @@ async def test_without_mention_everyone_a_role_post_becomes_dms_to_its_holders(r
     told = [m.content for m in world.queue.messages if "Mention Everyone" in m.content]
     assert len(told) == 2, told  # one per language's post
     assert all("1 role holders" in m for m in told), told
+
+
+async def test_two_members_subscribing_at_once_get_the_one_role_of_the_area(roles_world):
+    world = roles_world
+    await set_up(world)
+    await world.people["admin"].slash("settings", area_roles="on")
+    sam, pat = world.people["sam"], world.people["pat"]
+    await asyncio.gather(
+        sam.slash("subscribe", area="back of the yards", via="role"),
+        pat.slash("subscribe", area="BACK OF THE YARDS!!", via="role"),
+    )
+    made = [r for r in world.guild.guild.roles.values() if r.name == "Veraz · Back of the Yards"]
+    assert len(made) == 1, made
+    assert [r.name for r in sam.roles] == [r.name for r in pat.roles] == ["Veraz · Back of the Yards"]
+    await confirmed(world)
+    await world.settle()
+    [english] = posts(world)
+    assert english.ping is not None
+    assert english.ping.reached == {sam.id, pat.id}

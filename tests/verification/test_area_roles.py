@@ -188,3 +188,10 @@ async def uow_subscribe_by_role_without_grant(uow: UnitOfWork, user: int) -> Non
     async with uow:
         await uow.subscriptions.subscribe(CHICAGO, user, BOTY, Language.EN, Via.ROLE)
         await uow.commit()
+
+
+async def test_the_first_role_recorded_for_an_area_stays(uow):
+    await roles_on(uow)
+    kept = await usecases.remember_area_role(uow, CHICAGO, AreaRole("back of the yards", Language.EN, 9999), NOW)
+    assert kept == AreaRole(BOTY, Language.EN, BOTY_EN)  # a second maker's role is not recorded
+    assert [r.role for r in await usecases.area_roles_of(uow, CHICAGO) if r.area == BOTY] == [BOTY_EN, BOTY_ES]

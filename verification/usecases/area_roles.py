@@ -52,11 +52,14 @@ async def role_wanted(uow: UnitOfWork, community_id: int, area: str | None, lang
     return RoleWanted(chosen, language, found.role if found is not None else None)
 
 
-async def remember_area_role(uow: UnitOfWork, community_id: int, role: AreaRole, at: datetime) -> None:
-    """The adapter made this role on Discord."""
+async def remember_area_role(uow: UnitOfWork, community_id: int, role: AreaRole, at: datetime) -> AreaRole:
+    """The adapter made this role on Discord. Returns the area's role: this one, or the one recorded
+    first if another was (the adapter then deletes its own: an area has one role per language)."""
     async with uow:
         await uow.area_roles.remember(community_id, role, at)
+        kept = await uow.area_roles.get(community_id, role.area, role.language)
         await uow.commit()
+    return kept or role
 
 
 async def forget_area_role(uow: UnitOfWork, community_id: int, role: int, at: datetime) -> None:
