@@ -520,7 +520,7 @@ class Incident:
         if visit.claimed_by != actor:
             raise RuleViolation("verifier_not_yours", number=self.number)
         if stance is Stance.CONFIRMS and reported_it:
-            raise RuleViolation("reporter_cannot_confirm", number=self.number)
+            raise RuleViolation("verifier_reported", number=self.number)
         text = _optional(note)
         if stance is Stance.CLARIFIES and not text:
             raise RuleViolation("text_required")

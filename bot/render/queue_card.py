@@ -64,6 +64,11 @@ def card(incident: Incident, reports: tuple[StoredReport, ...], lang: Language, 
         description += "\n" + t(lang, "card.confirmation_blocked")
     if incident.later_reports:
         description += "\n" + t(lang, "card.later_reports", count=len(incident.later_reports))
+    if incident.escalated_at is not None and incident.status is Status.UNVERIFIED:
+        description += "\n" + t(lang, "card.escalated", time=words.hour(incident.escalated_at, zone, lang))
+    visit = _visit_line(incident, lang)
+    if visit:
+        description += "\n" + visit
 
     low = len({r.reporter for r in incident.reports if r.low_trust})
     reporters = t(
@@ -144,6 +149,17 @@ def _statement_line(attached: AttachedStatement, lang: Language, zone: tzinfo) -
     return line
 
 
+def _visit_line(incident: Incident, lang: Language) -> str:
+    visit = incident.visit
+    if visit is None:
+        return ""
+    if visit.answer is not None:
+        return t(lang, "card.visit.answered", answer=words.stance(visit.answer, lang))
+    if visit.claimed_by is not None:
+        return t(lang, "card.visit.on_the_way", verifier=_mention(visit.claimed_by))
+    return t(lang, "card.visit.requested")
+
+
 def _votes(incident: Incident, lang: Language) -> str:
     confirmed = next((e for e in reversed(incident.history) if isinstance(e, Confirmed)), None)
     if incident.status is not Status.UNVERIFIED and confirmed is not None:
@@ -159,4 +175,4 @@ def _votes(incident: Incident, lang: Language) -> str:
 def _mention(actor: str) -> str:
     """A moderator as a mention: in an embed it shows the name and pings nobody."""
     kind, _, ident = actor.partition(":")
-    return f"<@{ident}>" if kind == "mod" and ident.isdigit() else user_text(actor, 40)
+    return f"<@{ident}>" if kind in ("mod", "verifier") and ident.isdigit() else user_text(actor, 40)

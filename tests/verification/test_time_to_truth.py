@@ -121,7 +121,7 @@ def test_a_verifier_who_reported_cannot_confirm_but_can_say_it_is_not_there():
     story = sent_and_claimed()
     with pytest.raises(RuleViolation) as refused:
         story.incident.report_from_site(VERIFIER, Stance.CONFIRMS, at(9), reported_it=True)
-    assert refused.value.code == "reporter_cannot_confirm"
+    assert refused.value.code == "verifier_reported"
     story.do(story.incident.report_from_site(VERIFIER, Stance.DENIES, at(9), reported_it=True))
     assert story.incident.visit is not None
     assert story.incident.visit.answer is Stance.DENIES

@@ -100,7 +100,7 @@ async def test_a_verifier_who_reported_cannot_confirm(uow: UnitOfWork):
         await usecases.report_from_site(
             uow, minutes(9), CHICAGO, opened.number, VERIFIER, Stance.CONFIRMS, pseudonyms=moderator_pseudonyms
         )
-    assert refused.value.code == "reporter_cannot_confirm"
+    assert refused.value.code == "verifier_reported"
 
 
 async def test_no_visit_without_verifiers_set(uow: UnitOfWork):

@@ -62,7 +62,15 @@ from .queries import (
 )
 from .reporting import TIME_CHOICES, ReportInput, choose_place, set_report_time, submit_report
 from .subscribing import areas, subscribe, subscriptions_of, unsubscribe
-from .time_to_truth import claim_visit, escalate_due, report_from_site, request_verifier, set_people, stats
+from .time_to_truth import (
+    claim_visit,
+    escalate_due,
+    escalate_due_everywhere,
+    report_from_site,
+    request_verifier,
+    set_people,
+    stats,
+)
 
 __all__ = [
     "TIME_CHOICES",
@@ -94,6 +102,7 @@ __all__ = [
     "delivery_log",
     "end_subscriptions",
     "escalate_due",
+    "escalate_due_everywhere",
     "expire_stale",
     "expire_stale_everywhere",
     "forget_area_role",

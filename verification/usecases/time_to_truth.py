@@ -69,6 +69,14 @@ async def escalate_due(uow: UnitOfWork, now: datetime, community_id: int) -> lis
     return escalated
 
 
+async def escalate_due_everywhere(uow: UnitOfWork, now: datetime) -> dict[int, list[int]]:
+    """`escalate_due` in every configured community with an on-call role: community id to numbers."""
+    async with uow:
+        communities = [c for c in await uow.communities.all() if c.configured and c.on_call_role is not None]
+    found = {c.id: await escalate_due(uow, now, c.id) for c in communities}
+    return {community: numbers for community, numbers in found.items() if numbers}
+
+
 async def request_verifier(uow: UnitOfWork, now: datetime, community_id: int, number: int, by: Moderator) -> Outcome:
     return await _visit(uow, now, community_id, number, lambda incident, _: incident.request_verifier(by, now))
 
