@@ -172,6 +172,11 @@ class Admin(commands.Cog):
                 given = {k: v.id for k, v in people.items() if v is not None}
                 community = await usecases.set_people(self.services.storage, act.guild_id, **given)
                 self.services.communities.forget(act.guild_id)
+                me = interaction.guild.me if interaction.guild is not None else None
+                for role in (on_call_role, verifier_role):
+                    # Discord drops a bot's role mention unless the role allows it: the page would be silent.
+                    if role is not None and not role.mentionable and not (me and me.guild_permissions.mention_everyone):
+                        lines.append(t(act.lang, "settings.role_not_mentionable", role=role.mention))
             lines += time_to_truth_lines(community, act.lang)
             c = community
             mode = t(act.lang, f"settings.area_roles.{'on' if c.area_roles else 'off'}")

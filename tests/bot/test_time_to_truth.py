@@ -58,7 +58,16 @@ async def network(world: World) -> tuple[object, object, object]:
     )
     assert "Escalation: <@&" in shown.content, shown.content
     assert "Verifiers: <@&" in shown.content, shown.content
+    assert "will not let Veraz ping" not in shown.content
     return on_call, verifiers, channel
+
+
+async def test_settings_warn_when_the_on_call_role_cannot_be_pinged(world):
+    await set_up(world)
+    quiet = world.guild.create_role("Guardia")  # not mentionable, and Veraz lacks Mention Everyone
+    shown = await world.people["admin"].slash("settings", on_call_role=quiet, escalate_after=5)
+    assert "will not let Veraz ping" in shown.content
+    assert "after 5 min" in shown.content
 
 
 async def report(world: World, who: str, where: str, what: str = "2 agentes de ICE en la puerta!!"):
