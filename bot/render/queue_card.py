@@ -142,7 +142,7 @@ def _reports(reports: tuple[StoredReport, ...], times: dict[int, ObservedTime], 
 
 def _statement_line(attached: AttachedStatement, lang: Language, zone: tzinfo) -> str:
     s = attached.statement
-    line = t(lang, "card.statement", source=user_text(s.source, 80), stance=words.stance(s.stance, lang),
+    line = t(lang, "card.statement", source=words.source(s.source, lang, 80), stance=words.stance(s.stance, lang),
              source_kind=words.source_kind(s.source_kind, lang), time=words.hour(s.published, zone, lang))  # fmt: skip
     if s.quote:
         line += f" “{user_text(s.quote, 150)}”"
@@ -165,7 +165,7 @@ def _votes(incident: Incident, lang: Language) -> str:
     if incident.status is not Status.UNVERIFIED and confirmed is not None:
         by = ", ".join(_mention(v) for v in confirmed.voters)
         if confirmed.source:
-            return t(lang, "card.confirmed_with_statement", voters=by, source=user_text(confirmed.source, 80))
+            return t(lang, "card.confirmed_with_statement", voters=by, source=words.source(confirmed.source, lang, 80))
         return t(lang, "card.confirmed_by", voters=by)
     if not incident.votes:
         return t(lang, "card.no_votes")

@@ -138,8 +138,9 @@ async def test_a_verifier_confirms_on_site_and_one_moderator_then_sends_the_aler
     assert "Otro verificador va a #1" in late.content  # Rosa reads Spanish: she sees Pat has it
     await world.settle()
     assert "Verifier on the way" in str(world.card(1).embeds[0])
+    await world.restart_bot()  # the request's buttons survive a restart
     at(clock, 9)
-    done = await world.people["pat"].click(request, "Confirmed on site")
+    done = await world.people["pat"].click(channel.messages[0], "Confirmed on site")
     assert "with the moderators" in done.content
     await world.settle()
     assert alerts(world.people["sam"]) == []  # a verifier alone never confirms
@@ -149,6 +150,7 @@ async def test_a_verifier_confirms_on_site_and_one_moderator_then_sends_the_aler
     await world.settle()
     [alert] = alerts(world.people["sam"])
     assert alert.content.startswith("**🚨 ALERT · #1 · Hamline Elementary")
+    assert "a trusted verifier of this network on site" in alert.content
     history = await world.people["dev"].slash("incident show", id=1)
     text = history.message.text
     assert "asked for a verifier on site" in text

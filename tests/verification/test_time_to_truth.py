@@ -220,3 +220,17 @@ def test_figures_of_a_scripted_morning():
     assert (result.escalated, result.sent_to_verifier, result.confirmed_on_site) == (1, 1, 1)
     later = figures([on_site.events], notified, at(1), at(60))
     assert later.incidents == 0  # first reported before the period
+
+
+@given(st.text(max_size=1200))
+def test_whatever_a_verifier_types_is_kept_as_typed_or_refused_politely(note):
+    story = sent_and_claimed()
+    stripped = note.strip()
+    if not stripped or len(stripped) > 1000:
+        with pytest.raises(RuleViolation) as refused:
+            story.incident.report_from_site(VERIFIER, Stance.CLARIFIES, at(9), note=note)
+        assert refused.value.code in ("text_required", "text_too_long")
+        return
+    [attached] = story.incident.report_from_site(VERIFIER, Stance.CLARIFIES, at(9), note=note)
+    assert isinstance(attached, StatementAttached)
+    assert attached.statement.quote == stripped
