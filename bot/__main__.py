@@ -57,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     export = commands.add_parser("export", help="a community's data as JSON, for its admins (docs/SECURITY.md)")
     export.add_argument("--community", type=int, required=True, help="the Discord server (guild) id")
     export.add_argument("--out", type=Path, help="the file to write (default: veraz-export-<id>.json)")
+    stats = commands.add_parser("stats", help="time to truth: how fast reports became alerts (docs/time-to-truth.md)")
+    stats.add_argument("--community", type=int, required=True, help="the Discord server (guild) id")
+    stats.add_argument("--days", type=int, default=7, help="incidents first reported in the last DAYS days")
+    stats.add_argument("--language", choices=[x.value for x in Language], default="en")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -77,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
                 return asyncio.run(_status(settings))
             case "purge":
                 return asyncio.run(_purge(settings))
+            case "stats":
+                return asyncio.run(_stats(settings, args.community, args.days, Language(args.language)))
             case "export":
                 out = args.out or Path(f"veraz-export-{args.community}.json")
                 data = asyncio.run(_export(settings, args.community))
@@ -280,6 +286,25 @@ async def _status(settings: Settings) -> int:
     print(f"deliveries: {counts.queued} queued, {counts.sending} in flight, {counts.in_doubt} of those in doubt, "
           f"{counts.sent} sent, "
           f"{counts.failed} failed, {counts.cancelled} cancelled; oldest pending: {age}")  # fmt: skip
+    return 0
+
+
+async def _stats(settings: Settings, community: int, days: int, lang: Language) -> int:
+    from verification import usecases
+    from verification.errors import RuleViolation
+
+    from .render.replies import refusal
+    from .render.time_to_truth import figures_text
+
+    database = await storage.open_database(settings.data_dir)
+    try:
+        figures = await usecases.stats(database.unit_of_work(), datetime.now(UTC), community, days)
+    except RuleViolation as exc:
+        print(f"veraz stats: {refusal(exc, lang)}", file=sys.stderr)
+        return 1
+    finally:
+        await database.close()
+    print(figures_text(figures, days, lang))
     return 0
 
 

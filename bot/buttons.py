@@ -22,6 +22,7 @@ from .cogs.relay import ask_reporters
 from .i18n import t
 from .moderating import moderate
 from .services import Services, services_of
+from .verifiers import send_verifier
 
 STYLES = {
     "confirm": discord.ButtonStyle.success,
@@ -29,13 +30,14 @@ STYLES = {
     "misidentified": discord.ButtonStyle.secondary,
     "resolve": discord.ButtonStyle.primary,
     "ask": discord.ButtonStyle.secondary,
+    "verify": discord.ButtonStyle.secondary,
 }
 NEEDS_TEXT = {"debunk", "misidentified"}  # the rules require a reason; resolve's note is optional
 
 
 class CardButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"veraz:(?P<number>\d+):(?P<action>confirm|debunk|misidentified|resolve|ask)",
+    template=r"veraz:(?P<number>\d+):(?P<action>confirm|debunk|misidentified|resolve|ask|verify)",
 ):
     """A button on a queue card. Built for display by `card_view`, and by discord.py from the custom
     id when pressed (then with the services of the bot it was pressed on)."""
@@ -57,6 +59,10 @@ class CardButton(
         if self.action == "confirm":
             async with Acting(services, interaction) as act:
                 await moderate(act, ModAction.CONFIRM, self.number)
+            return
+        if self.action == "verify":
+            async with Acting(services, interaction) as act:
+                await send_verifier(services, act, self.number)
             return
         async with Acting(services, interaction, defer=False) as act:
             community = await act.community()
@@ -153,14 +159,17 @@ class MergeButton(
 MAX_MERGE_BUTTONS = 3
 
 
-def card_view(incident: Incident, lang: Language) -> discord.ui.View | None:
-    """The buttons an incident's card offers in its state; a closed incident's card has none."""
+def card_view(incident: Incident, lang: Language, *, verifiers: bool = False) -> discord.ui.View | None:
+    """The buttons an incident's card offers in its state; a closed incident's card has none.
+    `verifiers`: the community has verifiers, so an unconfirmed card offers to send one."""
     if incident.closed:
         return None
     # Confirm stays on a confirmed card whose confirmation a source took back: moderators re-confirm.
     review = incident.confirmation_withdrawn or incident.confirmation_lapsed
     actions = ["confirm"] if incident.status is Status.UNVERIFIED or review else []
     actions += ["debunk", "misidentified", "resolve", "ask"]
+    if verifiers and incident.status is Status.UNVERIFIED and (incident.visit is None or not incident.visit.open):
+        actions.append("verify")
     view = discord.ui.View(timeout=None)
     for action in actions:
         view.add_item(CardButton(incident.number, action, t(lang, f"button.{action}")))

@@ -122,7 +122,7 @@ class CardPublisher:
         view = await usecases.incident_view(self._storage, community_id, number)
         shown = card(view.incident, view.reports, community.language, community.zone, self._clock.now())
         embed = to_embed(shown)
-        buttons = card_view(view.incident, community.language)
+        buttons = card_view(view.incident, community.language, verifiers=community.verifiers)
         if not isinstance(self._client.get_channel(community.queue_channel), discord.TextChannel):
             log.warning("queue channel missing", extra={"guild": community_id})
             return

@@ -34,12 +34,14 @@ from .cogs.reporting import PlaceMenu, Reporting, TimeButton
 from .cogs.subscriptions import Subscriptions
 from .communities import CommunityCache
 from .delivery import DeliveryWorker
+from .escalation import page_on_call
 from .outgoing import Outgoing
 from .pacing import Pacer
 from .relay import RelayBook
 from .services import Services
 from .settings import Settings
 from .translator import CatalogTranslator
+from .verifiers import VisitButton
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +116,7 @@ class VerazBot(commands.Bot):
             await self.add_cog(cog(self.services))
         if self.tuning.commands_only:
             return
-        self.add_dynamic_items(CardButton, MergeButton, AnswerButton, TimeButton, PlaceMenu, AreaMenu)
+        self.add_dynamic_items(CardButton, MergeButton, AnswerButton, TimeButton, PlaceMenu, AreaMenu, VisitButton)
         self.services.delivery.start()
         self._tasks.append(asyncio.create_task(self._maintain(), name="veraz-maintenance"))
 
@@ -201,9 +203,10 @@ class VerazBot(commands.Bot):
             raise RuntimeError(f"app command error: {error!r}") from error
 
     async def _maintain(self) -> None:
-        """Expire stale incidents every minute in every community in the database (one whose server the
-        bot has left too); purge reporters' data as retention says, when the last purge recorded in the
-        database (a wall-clock time, so restarts never put it off) is a day old."""
+        """Every minute: expire stale incidents in every community in the database (one whose server the
+        bot has left too) and page the on-call moderators about urgent unattended incidents; purge
+        reporters' data as retention says, when the last purge recorded in the database (a wall-clock
+        time, so restarts never put it off) is a day old."""
         every = timedelta(seconds=self.tuning.purge_every)
         while True:
             await asyncio.sleep(self.tuning.maintenance_every)
@@ -213,6 +216,7 @@ class VerazBot(commands.Bot):
                     if self.get_guild(community) is not None:
                         for number in numbers:
                             self.services.cards.refresh(community, number)
+                await page_on_call(self.services)
                 if self._database is not None:
                     await storage.release_forgotten(self._database, self.clock.now())
                 if self._database is not None and await storage.purge_due(self._database, self.clock.now(), every):

@@ -39,6 +39,12 @@ class Community:
     area_roles: bool = False
     default_delivery: Via = Via.DM  # what /subscribe and the alerts channel's menu do when not told
     area_menu: int | None = None  # the "Get alerts for..." message in the alerts channel
+    # Time to truth: who is paged about urgent incidents nobody acted on, and after how long; the trusted
+    # verifiers who go and look, and their private channel.
+    on_call_role: int | None = None
+    escalate_after_minutes: int = 3
+    verifier_role: int | None = None
+    verifier_channel: int | None = None
 
     @property
     def configured(self) -> bool:
@@ -59,6 +65,14 @@ class Community:
     @property
     def report_window(self) -> timedelta:
         return timedelta(minutes=self.report_window_minutes)
+
+    @property
+    def escalate_after(self) -> timedelta:
+        return timedelta(minutes=self.escalate_after_minutes)
+
+    @property
+    def verifiers(self) -> bool:
+        return self.verifier_role is not None and self.verifier_channel is not None
 
     @property
     def retention(self) -> timedelta:

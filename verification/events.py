@@ -31,6 +31,18 @@ def reporter_actor(ordinal: int) -> str:
     return f"reporter:{ordinal}"
 
 
+def verifier_actor(member_id: str) -> str:
+    """A trusted verifier of the network, named by id in the history as moderators are (accountability)."""
+    return f"verifier:{member_id}"
+
+
+def person_of(actor: str) -> str | None:
+    """The member id behind a "mod:ID" or "verifier:ID" actor: one person may be both, and the rules
+    treat them as one (a verifier never stands in for the moderator who confirms)."""
+    prefix, _, member_id = actor.partition(":")
+    return member_id if prefix in ("mod", "verifier") and member_id else None
+
+
 @dataclass(frozen=True, slots=True)
 class PlaceRef:
     """Where an incident happened, as subscribers may see it (a home address is already at block level)."""
@@ -222,6 +234,29 @@ class Merged(IncidentEvent):
     reports: tuple[ReportFacts, ...] = field(default=())
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Escalated(IncidentEvent):
+    """The on-call moderators were pinged about an urgent incident nobody had acted on (by the system).
+
+    Its time is the wall-clock time of the ping, kept in the log: a restart never pings again."""
+
+    kind: ClassVar[str] = "escalated"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifierRequested(IncidentEvent):
+    """A moderator asked the network's trusted verifiers to go and look."""
+
+    kind: ClassVar[str] = "verifier_requested"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifierClaimed(IncidentEvent):
+    """A verifier (`actor` "verifier:ID") said they are going to the place."""
+
+    kind: ClassVar[str] = "verifier_claimed"
+
+
 EVENT_TYPES: dict[str, type[IncidentEvent]] = {
     cls.kind: cls
     for cls in (
@@ -242,6 +277,9 @@ EVENT_TYPES: dict[str, type[IncidentEvent]] = {
         Expired,
         Reopened,
         Merged,
+        Escalated,
+        VerifierRequested,
+        VerifierClaimed,
     )
 }
 

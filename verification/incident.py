@@ -23,6 +23,7 @@ from .events import (
     ConfirmVote,
     Corrected,
     Debunked,
+    Escalated,
     Expired,
     FactsChange,
     IncidentEvent,
@@ -41,8 +42,12 @@ from .events import (
     Resolved,
     StatementAttached,
     Updated,
+    VerifierClaimed,
+    VerifierRequested,
     moderator_actor,
+    person_of,
     reporter_actor,
+    verifier_actor,
 )
 from .model import (
     MAX_PEOPLE,
@@ -58,6 +63,8 @@ from .observed_time import ObservedTime, TimePrecision
 
 TWO_MODERATORS = "two_moderators"
 MODERATOR_AND_STATEMENT = "moderator_and_statement"
+# The source of every verifier's statement: one source, so a later visit's word replaces an earlier one's.
+VERIFIER_SOURCE = "verifier on site"
 
 
 class Priority(IntEnum):
@@ -100,6 +107,26 @@ class ConfirmedFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class Visit:
+    """A moderator's request that a verifier go and look, and how far it got."""
+
+    requested_by: str
+    requested_at: datetime
+    claimed_by: str | None = None  # "verifier:ID"
+    claimed_at: datetime | None = None
+    answer: Stance | None = None  # set once the verifier reported: the request is over
+    answered_at: datetime | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.answer is None
+
+    @property
+    def on_the_way(self) -> bool:
+        return self.claimed_by is not None and self.answer is None
+
+
+@dataclass(frozen=True, slots=True)
 class Incident:
     number: int
     place: PlaceRef
@@ -125,6 +152,8 @@ class Incident:
     # since (re-confirmed, corrected or closed it): the card asks them to.
     confirmation_withdrawn: bool = False
     resembles: tuple[Resemblance, ...] = ()  # open incidents it may be the same as, for moderators
+    escalated_at: datetime | None = None  # the last time the on-call moderators were pinged about it
+    visit: Visit | None = None  # the latest request for a verifier on site
     history: tuple[IncidentEvent, ...] = ()
 
     # --- derived -------------------------------------------------------------------------------
@@ -281,9 +310,18 @@ class Incident:
                     for r in state.reports
                 )
                 return _evolve(state, reports=timed)
+            case Escalated():
+                return _evolve(state, escalated_at=event.at)
+            case VerifierRequested():
+                return _evolve(state, visit=Visit(event.actor, event.at))
+            case VerifierClaimed():
+                visit = state.visit or Visit(SYSTEM, event.at)
+                return _evolve(state, visit=replace(visit, claimed_by=event.actor, claimed_at=event.at))
             case StatementAttached(statement=statement):
                 attached = AttachedStatement(statement, event.actor, event.at)
                 after = _evolve(state, statements=(*state.statements, attached), last_news_at=event.at)
+                if state.visit is not None and state.visit.claimed_by == event.actor:
+                    after = _evolve(after, visit=replace(state.visit, answer=statement.stance, answered_at=event.at))
                 if after.status is not Status.CONFIRMED or after.confirmation_basis != MODERATOR_AND_STATEMENT:
                     return after
                 if not after.confirmation_lapsed:
@@ -442,6 +480,60 @@ class Incident:
         new: list[IncidentEvent] = [StatementAttached(at=at, actor=moderator_actor(by.id), statement=statement)]
         return new + self._confirmation_if_due(new, at, reporting_moderators)
 
+    def request_verifier(self, by: Moderator, at: datetime) -> list[IncidentEvent]:
+        """A moderator sends a verifier; one request at a time (a new one once the last was answered)."""
+        self._require_open()
+        if self.visit is not None and self.visit.open:
+            raise RuleViolation("verifier_already_requested", number=self.number)
+        return [VerifierRequested(at=at, actor=moderator_actor(by.id))]
+
+    def claim_visit(self, verifier_id: str, at: datetime) -> list[IncidentEvent]:
+        """A verifier says they are going. Whoever claims first has it; a second verifier is told."""
+        self._require_open()
+        visit = self._open_visit()
+        actor = verifier_actor(verifier_id)
+        if visit.claimed_by == actor:
+            return []
+        if visit.claimed_by is not None:
+            raise RuleViolation("verifier_already_going", number=self.number)
+        return [VerifierClaimed(at=at, actor=actor)]
+
+    def report_from_site(
+        self,
+        verifier_id: str,
+        stance: Stance,
+        at: datetime,
+        *,
+        note: str = "",
+        reported_it: bool = False,
+        reporting_moderators: Collection[str] = (),
+    ) -> list[IncidentEvent]:
+        """What the verifier who claimed the visit saw, as a statement from a trusted verifier on site.
+
+        `reported_it`: the verifier is among the incident's reporters; they may say it is not there or
+        add a detail, but their confirmation would be a reporter confirming their own report.
+        `reporting_moderators`: as for `vote`, for a confirmation this statement completes.
+        """
+        self._require_open()
+        visit = self._open_visit()
+        actor = verifier_actor(verifier_id)
+        if visit.claimed_by != actor:
+            raise RuleViolation("verifier_not_yours", number=self.number)
+        if stance is Stance.CONFIRMS and reported_it:
+            raise RuleViolation("verifier_reported", number=self.number)
+        text = _optional(note)
+        if stance is Stance.CLARIFIES and not text:
+            raise RuleViolation("text_required")
+        statement = Statement(VERIFIER_SOURCE, SourceKind.VERIFIER, stance, at, None, text or None)
+        new: list[IncidentEvent] = [StatementAttached(at=at, actor=actor, statement=statement)]
+        excluded = {*reporting_moderators, *((actor,) if reported_it else ())}
+        return new + self._confirmation_if_due(new, at, excluded)
+
+    def _open_visit(self) -> Visit:
+        if self.visit is None or not self.visit.open:
+            raise RuleViolation("no_verifier_request", number=self.number)
+        return self.visit
+
     def vote(
         self, by: Moderator, at: datetime, *, note: str = "", reporting_moderators: Collection[str] = ()
     ) -> list[IncidentEvent]:
@@ -583,7 +675,10 @@ class Incident:
             if reconfirming:
                 return [Reconfirmed(at=at, actor=actor, voters=voters)]
             return [Confirmed(at=at, actor=actor, basis=TWO_MODERATORS, voters=voters)]
-        confirming = after.confirming_statement_besides(reporting_moderators)
+        # The one voter's own word from the site is still one person: it never stands in for a second.
+        # (A statement they attached is a source's word, not theirs, and counts.)
+        own = {verifier_actor(p) for p in _people(voters)}
+        confirming = after.confirming_statement_besides({*reporting_moderators, *own})
         if confirming is not None and not reconfirming:
             return [
                 Confirmed(
@@ -598,6 +693,10 @@ class Incident:
 
 
 _FIELDS = tuple(f.name for f in fields(Incident))
+
+
+def _people(actors: Iterable[str]) -> set[str]:
+    return {p for p in (person_of(a) for a in actors) if p is not None}
 
 
 def open_incident(number: int, place: PlaceRef, facts: ReportFacts, at: datetime) -> list[IncidentEvent]:
@@ -668,6 +767,7 @@ def _optional(text: str) -> str:
 __all__ = [
     "MODERATOR_AND_STATEMENT",
     "TWO_MODERATORS",
+    "VERIFIER_SOURCE",
     "AttachedStatement",
     "ConfirmedFacts",
     "FactsChange",
@@ -675,6 +775,7 @@ __all__ = [
     "Note",
     "Priority",
     "SourceKind",
+    "Visit",
     "open_incident",
     "replay",
 ]

@@ -19,6 +19,7 @@ from ..area_menu import post_area_menu
 from ..area_roles import missing_permissions, unable_to_read
 from ..i18n import t
 from ..render.safe import user_text
+from ..render.time_to_truth import time_to_truth_lines
 from ..services import Services
 from ..translator import L
 
@@ -119,6 +120,8 @@ class Admin(commands.Cog):
         retention_days=L("cmd.settings.retention_days.name"), stale_hours=L("cmd.settings.stale_hours.name"),
         report_limit=L("cmd.settings.report_limit.name"), relay_hours=L("cmd.settings.relay_hours.name"),
         area_roles=L("cmd.settings.area_roles.name"), default_delivery=L("cmd.settings.default_delivery.name"),
+        on_call_role=L("cmd.settings.on_call_role.name"), escalate_after=L("cmd.settings.escalate_after.name"),
+        verifier_role=L("cmd.settings.verifier_role.name"), verifier_channel=L("cmd.settings.verifier_channel.name"),
     )  # fmt: skip
     @app_commands.describe(
         retention_days=L("cmd.settings.retention_days.description"),
@@ -127,6 +130,10 @@ class Admin(commands.Cog):
         relay_hours=L("cmd.settings.relay_hours.description"),
         area_roles=L("cmd.settings.area_roles.description"),
         default_delivery=L("cmd.settings.default_delivery.description"),
+        on_call_role=L("cmd.settings.on_call_role.description"),
+        escalate_after=L("cmd.settings.escalate_after.description"),
+        verifier_role=L("cmd.settings.verifier_role.description"),
+        verifier_channel=L("cmd.settings.verifier_channel.description"),
     )  # fmt: skip
     @app_commands.choices(area_roles=SWITCH, default_delivery=VIAS)
     async def settings(
@@ -138,12 +145,16 @@ class Admin(commands.Cog):
         relay_hours: app_commands.Range[int, 0, 168] | None = None,
         area_roles: str | None = None,
         default_delivery: str | None = None,
+        on_call_role: discord.Role | None = None,
+        escalate_after: app_commands.Range[int, 1, 120] | None = None,
+        verifier_role: discord.Role | None = None,
+        verifier_channel: discord.TextChannel | None = None,
     ) -> None:
         """Show the community's settings, changing those given."""
         async with Acting(self.services, interaction) as act:
             act.require_admin()
             asked = {"retention_days": retention_days, "stale_hours": stale_hours, "report_limit": report_limit,
-                     "relay_hours": relay_hours}  # fmt: skip
+                     "relay_hours": relay_hours, "escalate_after_minutes": escalate_after}  # fmt: skip
             changes = {k: v for k, v in asked.items() if v is not None}
             if changes:
                 community = await usecases.update_settings(self.services.storage, act.guild_id, **changes)
@@ -155,6 +166,18 @@ class Admin(commands.Cog):
                 community, lines = await self._area_roles(
                     interaction, community, area_roles, default_delivery, act.lang
                 )
+            people = {"on_call_role": on_call_role, "verifier_role": verifier_role,
+                      "verifier_channel": verifier_channel}  # fmt: skip
+            if any(v is not None for v in people.values()):
+                given = {k: v.id for k, v in people.items() if v is not None}
+                community = await usecases.set_people(self.services.storage, act.guild_id, **given)
+                self.services.communities.forget(act.guild_id)
+                me = interaction.guild.me if interaction.guild is not None else None
+                for role in (on_call_role, verifier_role):
+                    # Discord drops a bot's role mention unless the role allows it: the page would be silent.
+                    if role is not None and not role.mentionable and not (me and me.guild_permissions.mention_everyone):
+                        lines.append(t(act.lang, "settings.role_not_mentionable", role=role.mention))
+            lines += time_to_truth_lines(community, act.lang)
             c = community
             mode = t(act.lang, f"settings.area_roles.{'on' if c.area_roles else 'off'}")
             default = t(act.lang, f"choice.via.{c.default_delivery.value}")

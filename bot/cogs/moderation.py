@@ -14,6 +14,7 @@ from ..acting import Acting
 from ..i18n import t
 from ..moderating import moderate
 from ..render import history
+from ..render.time_to_truth import figures_text
 from ..services import Services
 from ..translator import L
 
@@ -42,6 +43,16 @@ class Incident(commands.GroupCog, group_name=L("cmd.incident.name"), group_descr
             view = await usecases.incident_view(self.services.storage, community.id, id)
             now = self.services.clock.now()
             await act.reply("", embed=history.incident_embed(view, act.lang, community.zone, now))
+
+    @app_commands.command(name=L("cmd.incident.stats.name"), description=L("cmd.incident.stats.description"))
+    @app_commands.rename(days=L("cmd.incident.stats.days.name"))
+    @app_commands.describe(days=L("cmd.incident.stats.days.description"))
+    async def stats(self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 365] = 7) -> None:
+        async with Acting(self.services, interaction) as act:
+            community = await act.community()
+            await act.require_moderator(community)
+            figures = await usecases.stats(self.services.storage, self.services.clock.now(), community.id, days)
+            await act.reply(figures_text(figures, days, act.lang))
 
     @app_commands.command(name=L("cmd.incident.queue.name"), description=L("cmd.incident.queue.description"))
     async def queue(self, interaction: discord.Interaction) -> None:

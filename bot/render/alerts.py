@@ -114,7 +114,7 @@ def _event(f: AlertFacts, lang: Language, zone: tzinfo) -> str:
 
 def _basis(f: AlertFacts, lang: Language) -> str:
     if f.confirmation_basis == MODERATOR_AND_STATEMENT and f.confirmation_source:
-        return t(lang, "alert.basis.statement", source=user_text(f.confirmation_source, 100))
+        return t(lang, "alert.basis.statement", source=words.source(f.confirmation_source, lang))
     return t(lang, "alert.basis.moderators")
 
 
@@ -127,7 +127,7 @@ def _statements(statements: tuple[AttachedStatement, ...], lang: Language, zone:
 def _statement(attached: AttachedStatement, lang: Language, zone: tzinfo) -> str:
     s = attached.statement
     params = {
-        "source": user_text(s.source, 100),
+        "source": words.source(s.source, lang),
         "source_kind": words.source_kind(s.source_kind, lang),
         "stance": words.stance(s.stance, lang),
         "time": words.hour(s.published, zone, lang),

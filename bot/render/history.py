@@ -84,7 +84,7 @@ def _event_line(event: IncidentEvent, lang: Language, zone: tzinfo) -> str:
 
 def _actor(actor: str, lang: Language) -> str:
     kind, _, ident = actor.partition(":")
-    if kind == "mod" and ident.isdigit():
+    if kind in ("mod", "verifier") and ident.isdigit():
         return f"<@{ident}>"
     if kind == "reporter":
         return t(lang, "history.reporter", number=ident)

@@ -64,6 +64,11 @@ def card(incident: Incident, reports: tuple[StoredReport, ...], lang: Language, 
         description += "\n" + t(lang, "card.confirmation_blocked")
     if incident.later_reports:
         description += "\n" + t(lang, "card.later_reports", count=len(incident.later_reports))
+    if incident.escalated_at is not None and incident.status is Status.UNVERIFIED:
+        description += "\n" + t(lang, "card.escalated", time=words.hour(incident.escalated_at, zone, lang))
+    visit = _visit_line(incident, lang)
+    if visit:
+        description += "\n" + visit
 
     low = len({r.reporter for r in incident.reports if r.low_trust})
     reporters = t(
@@ -137,11 +142,22 @@ def _reports(reports: tuple[StoredReport, ...], times: dict[int, ObservedTime], 
 
 def _statement_line(attached: AttachedStatement, lang: Language, zone: tzinfo) -> str:
     s = attached.statement
-    line = t(lang, "card.statement", source=user_text(s.source, 80), stance=words.stance(s.stance, lang),
+    line = t(lang, "card.statement", source=words.source(s.source, lang, 80), stance=words.stance(s.stance, lang),
              source_kind=words.source_kind(s.source_kind, lang), time=words.hour(s.published, zone, lang))  # fmt: skip
     if s.quote:
         line += f" “{user_text(s.quote, 150)}”"
     return line
+
+
+def _visit_line(incident: Incident, lang: Language) -> str:
+    visit = incident.visit
+    if visit is None:
+        return ""
+    if visit.answer is not None:
+        return t(lang, "card.visit.answered", answer=words.stance(visit.answer, lang))
+    if visit.claimed_by is not None:
+        return t(lang, "card.visit.on_the_way", verifier=_mention(visit.claimed_by))
+    return t(lang, "card.visit.requested")
 
 
 def _votes(incident: Incident, lang: Language) -> str:
@@ -149,7 +165,7 @@ def _votes(incident: Incident, lang: Language) -> str:
     if incident.status is not Status.UNVERIFIED and confirmed is not None:
         by = ", ".join(_mention(v) for v in confirmed.voters)
         if confirmed.source:
-            return t(lang, "card.confirmed_with_statement", voters=by, source=user_text(confirmed.source, 80))
+            return t(lang, "card.confirmed_with_statement", voters=by, source=words.source(confirmed.source, lang, 80))
         return t(lang, "card.confirmed_by", voters=by)
     if not incident.votes:
         return t(lang, "card.no_votes")
@@ -159,4 +175,4 @@ def _votes(incident: Incident, lang: Language) -> str:
 def _mention(actor: str) -> str:
     """A moderator as a mention: in an embed it shows the name and pings nobody."""
     kind, _, ident = actor.partition(":")
-    return f"<@{ident}>" if kind == "mod" and ident.isdigit() else user_text(actor, 40)
+    return f"<@{ident}>" if kind in ("mod", "verifier") and ident.isdigit() else user_text(actor, 40)

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from verification.alerts import AlertFacts
 from verification.events import PlaceRef
+from verification.incident import VERIFIER_SOURCE
 from verification.model import Agency, Language, PlaceKind, SourceKind, Stance, Status
 from verification.observed_time import ObservedTime, TimePrecision
 
@@ -15,6 +16,11 @@ from .safe import user_text
 
 def agency(value: Agency, lang: Language) -> str:
     return t(lang, f"agency.{value.value}")
+
+
+def source(name: str, lang: Language, limit: int = 100) -> str:
+    """A statement's source, made safe; a network's own verifier is named in the reader's language."""
+    return t(lang, "source.verifier_on_site") if name == VERIFIER_SOURCE else user_text(name, limit)
 
 
 def stance(value: Stance, lang: Language) -> str:

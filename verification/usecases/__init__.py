@@ -62,6 +62,15 @@ from .queries import (
 )
 from .reporting import TIME_CHOICES, ReportInput, choose_place, set_report_time, submit_report
 from .subscribing import areas, subscribe, subscriptions_of, unsubscribe
+from .time_to_truth import (
+    claim_visit,
+    escalate_due,
+    escalate_due_everywhere,
+    report_from_site,
+    request_verifier,
+    set_people,
+    stats,
+)
 
 __all__ = [
     "TIME_CHOICES",
@@ -85,12 +94,15 @@ __all__ = [
     "card_message",
     "choose_delivery",
     "choose_place",
+    "claim_visit",
     "configure_community",
     "correct",
     "debunk",
     "delivery_counts",
     "delivery_log",
     "end_subscriptions",
+    "escalate_due",
+    "escalate_due_everywhere",
     "expire_stale",
     "expire_stale_everywhere",
     "forget_area_role",
@@ -109,7 +121,9 @@ __all__ = [
     "remember_area_role",
     "remove_place",
     "reopen",
+    "report_from_site",
     "reports_on_record",
+    "request_verifier",
     "resolve",
     "role_not_granted",
     "role_wanted",
@@ -117,8 +131,10 @@ __all__ = [
     "set_area_menu",
     "set_area_roles",
     "set_card",
+    "set_people",
     "set_place",
     "set_report_time",
+    "stats",
     "status_for",
     "submit_report",
     "subscribe",

@@ -83,6 +83,7 @@ TUNABLE: dict[str, tuple[int, int]] = {
     "report_window_minutes": (1, 1440),
     "relay_hours": (0, 168),
     "cluster_window_minutes": (10, 1440),
+    "escalate_after_minutes": (1, 120),
 }
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..community import Community
 from ..errors import RuleViolation
-from ..events import FactsChange, IncidentEvent, ReportFacts, moderator_actor, moderator_of
+from ..events import FactsChange, IncidentEvent, ReportFacts, moderator_actor, person_of
 from ..incident import Incident, advance
 from ..model import MAX_QUOTE, MAX_SOURCE, MAX_URL, MAX_WHERE, Agency, Moderator, SourceKind, Stance, Statement
 from ..place_reading import resolve_place
@@ -114,15 +114,15 @@ async def vote_confirm(
 async def reporting_moderators(
     uow: UnitOfWork, community: int, incident: Incident, by: Moderator, pseudonyms: Pseudonyms
 ) -> frozenset[str]:
-    """The moderator actors of the incident's current round (`by`, its voters, who attached its
-    statements) who are among its reporters: on record now, or as /forget-me left their mark."""
+    """The moderator and verifier actors of the incident's current round (`by`, its voters, who attached
+    its statements) who are among its reporters: on record now, or as /forget-me left their mark."""
     actors = {moderator_actor(by.id), *incident.votes}
     actors.update(a.attached_by for a in incident.statements[incident.round_start :])
     theirs: dict[str, set[str]] = {}
     for actor in actors:
-        moderator_id = moderator_of(actor)
-        if moderator_id is not None:
-            theirs[actor] = {pseudonyms(community, int(moderator_id))}
+        member_id = person_of(actor)
+        if member_id is not None:
+            theirs[actor] = {pseudonyms(community, int(member_id))}
     if by.pseudonym:
         theirs.setdefault(moderator_actor(by.id), set()).add(by.pseudonym)
     found = await uow.reports.reported_by(community, incident.number, {p for ps in theirs.values() for p in ps})
