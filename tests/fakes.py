@@ -372,9 +372,9 @@ class FakeAreaRoles:
             if (g.community, g.role) == (community, role) and g.removed_at is None:
                 g.removed_at = at
                 for area in areas:
-                    key = (community, g.user, area)
-                    if self.uow.data.via.get(key) is Via.ROLE:
-                        self.uow.data.via[key] = Via.DM
+                    held = (community, g.user, area)
+                    if self.uow.data.via.get(held) is Via.ROLE:
+                        self.uow.data.via[held] = Via.DM
 
     def _open(self, community: int, user: int, role: int) -> Grant | None:
         for g in self.uow.data.ledger:
