@@ -168,7 +168,9 @@ def card_view(incident: Incident, lang: Language, *, verifiers: bool = False) ->
     review = incident.confirmation_withdrawn or incident.confirmation_lapsed
     actions = ["confirm"] if incident.status is Status.UNVERIFIED or review else []
     actions += ["debunk", "misidentified", "resolve", "ask"]
-    if verifiers and incident.status is Status.UNVERIFIED and (incident.visit is None or not incident.visit.open):
+    visit = incident.visit
+    resendable = visit is None or not visit.open or visit.claimed_by is None
+    if verifiers and incident.status is Status.UNVERIFIED and resendable:
         actions.append("verify")
     view = discord.ui.View(timeout=None)
     for action in actions:

@@ -106,6 +106,9 @@ class ConfirmedFacts:
     observed: ObservedTime | None = None  # `observed_at` with the precision it was reported with
 
 
+VISIT_STALE = timedelta(minutes=45)  # a claimed visit with no answer this long may be sent to others
+
+
 @dataclass(frozen=True, slots=True)
 class Visit:
     """A moderator's request that a verifier go and look, and how far it got."""
@@ -481,9 +484,15 @@ class Incident:
         return new + self._confirmation_if_due(new, at, reporting_moderators)
 
     def request_verifier(self, by: Moderator, at: datetime) -> list[IncidentEvent]:
-        """A moderator sends a verifier; one request at a time (a new one once the last was answered)."""
+        """A moderator sends a verifier, before confirmation. One request at a time, but one that nobody has
+        claimed may be sent again (its post may never have gone out), and so may one claimed longer than
+        `VISIT_STALE` ago without an answer: a request is never stuck."""
         self._require_open()
-        if self.visit is not None and self.visit.open:
+        if self.status is not Status.UNVERIFIED:
+            raise RuleViolation("already_confirmed", number=self.number)
+        visit = self.visit
+        claimed = visit is not None and visit.open and visit.claimed_by is not None
+        if claimed and (visit is None or visit.claimed_at is None or at - visit.claimed_at < VISIT_STALE):
             raise RuleViolation("verifier_already_requested", number=self.number)
         return [VerifierRequested(at=at, actor=moderator_actor(by.id))]
 

@@ -151,10 +151,12 @@ def test_one_request_at_a_time_and_a_new_one_after_an_answer():
         story.incident.claim_visit(VERIFIER, at(1))
     assert unsent.value.code == "no_verifier_request"
     story.do(story.incident.request_verifier(MOD_A, at(1)))
-    with pytest.raises(RuleViolation) as twice:
-        story.incident.request_verifier(MOD_B, at(2))
-    assert twice.value.code == "verifier_already_requested"
+    # Nobody claimed it (its post may never have gone out): it can be sent again, never stuck.
+    story.do(story.incident.request_verifier(MOD_B, at(2)))
     story.do(story.incident.claim_visit(VERIFIER, at(2)))
+    with pytest.raises(RuleViolation) as twice:
+        story.incident.request_verifier(MOD_B, at(3))
+    assert twice.value.code == "verifier_already_requested"
     story.do(
         story.incident.report_from_site(VERIFIER, Stance.CLARIFIES, at(8), note="solo 1 camioneta blanca, sin agentes")
     )
@@ -234,3 +236,17 @@ def test_whatever_a_verifier_types_is_kept_as_typed_or_refused_politely(note):
     [attached] = story.incident.report_from_site(VERIFIER, Stance.CLARIFIES, at(9), note=note)
     assert isinstance(attached, StatementAttached)
     assert attached.statement.quote == stripped
+
+
+def test_a_claimed_request_with_no_answer_for_long_can_go_to_others_and_none_after_confirmation():
+    """Found in review: a request whose verifier never answered, or whose post failed, stayed open for
+    the rest of the incident's life."""
+    from verification.incident import VISIT_STALE
+
+    story = Story()
+    story.do(story.incident.request_verifier(MOD_A, at(1)))
+    story.do(story.incident.claim_visit(VERIFIER, at(2)))
+    later = at(2) + VISIT_STALE
+    story.do(story.incident.request_verifier(MOD_B, later))
+    assert story.incident.visit is not None
+    assert story.incident.visit.claimed_by is None

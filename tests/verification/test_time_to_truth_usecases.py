@@ -49,6 +49,10 @@ async def test_settings_are_kept_and_refused_where_they_would_leak(uow: UnitOfWo
     with pytest.raises(RuleViolation) as everyone:
         await usecases.set_people(uow, CHICAGO, on_call_role=CHICAGO)
     assert everyone.value.code == "role_is_everyone"
+    # Found in review: /setup could later make the verifiers' channel the alerts channel.
+    with pytest.raises(RuleViolation) as moved:
+        await usecases.configure_community(uow, usecases.Setup(CHICAGO, 11, 200, 900, "America/Chicago"))
+    assert moved.value.code == "verifier_channel_shared"
     cleared = await usecases.set_people(uow, CHICAGO, on_call_role=None)
     assert cleared.on_call_role is None
     assert cleared.escalate_after_minutes == 5

@@ -62,6 +62,12 @@ async def configure_community(uow: UnitOfWork, data: Setup) -> Community:
         raise RuleViolation("queue_is_alerts_channel")
     async with uow:
         current = await uow.communities.get(data.community) or Community(id=data.community)
+        if current.verifier_channel is not None and current.verifier_channel in (
+            data.queue_channel,
+            data.alerts_channel,
+        ):
+            # Verifier requests name unconfirmed places: never where subscribers or everyone read.
+            raise RuleViolation("verifier_channel_shared")
         updated = replace(
             current,
             moderator_role=data.moderator_role,
