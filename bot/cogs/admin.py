@@ -32,6 +32,13 @@ ZONES = sorted(available_timezones())
 COMMON_ZONES = ["America/Chicago", "America/Los_Angeles", "America/New_York", "America/Denver", "America/Phoenix"]
 
 
+TURN_OFF = [app_commands.Choice(name=L(f"choice.turn_off.{k}"), value=k) for k in ("on_call", "verifiers")]
+OFF_SETTINGS: dict[str, dict[str, int | None]] = {
+    "on_call": {"on_call_role": None},
+    "verifiers": {"verifier_role": None, "verifier_channel": None},
+}
+
+
 class Admin(commands.Cog):
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -122,6 +129,7 @@ class Admin(commands.Cog):
         area_roles=L("cmd.settings.area_roles.name"), default_delivery=L("cmd.settings.default_delivery.name"),
         on_call_role=L("cmd.settings.on_call_role.name"), escalate_after=L("cmd.settings.escalate_after.name"),
         verifier_role=L("cmd.settings.verifier_role.name"), verifier_channel=L("cmd.settings.verifier_channel.name"),
+        turn_off=L("cmd.settings.turn_off.name"),
     )  # fmt: skip
     @app_commands.describe(
         retention_days=L("cmd.settings.retention_days.description"),
@@ -134,8 +142,9 @@ class Admin(commands.Cog):
         escalate_after=L("cmd.settings.escalate_after.description"),
         verifier_role=L("cmd.settings.verifier_role.description"),
         verifier_channel=L("cmd.settings.verifier_channel.description"),
+        turn_off=L("cmd.settings.turn_off.description"),
     )  # fmt: skip
-    @app_commands.choices(area_roles=SWITCH, default_delivery=VIAS)
+    @app_commands.choices(area_roles=SWITCH, default_delivery=VIAS, turn_off=TURN_OFF)
     async def settings(
         self,
         interaction: discord.Interaction,
@@ -149,6 +158,7 @@ class Admin(commands.Cog):
         escalate_after: app_commands.Range[int, 1, 120] | None = None,
         verifier_role: discord.Role | None = None,
         verifier_channel: discord.TextChannel | None = None,
+        turn_off: str | None = None,
     ) -> None:
         """Show the community's settings, changing those given."""
         async with Acting(self.services, interaction) as act:
@@ -166,6 +176,10 @@ class Admin(commands.Cog):
                 community, lines = await self._area_roles(
                     interaction, community, area_roles, default_delivery, act.lang
                 )
+            if turn_off is not None:  # a role deleted by an admin would otherwise be paged for ever
+                cleared = OFF_SETTINGS[turn_off]
+                community = await usecases.set_people(self.services.storage, act.guild_id, **cleared)
+                self.services.communities.forget(act.guild_id)
             people = {"on_call_role": on_call_role, "verifier_role": verifier_role,
                       "verifier_channel": verifier_channel}  # fmt: skip
             if any(v is not None for v in people.values()):

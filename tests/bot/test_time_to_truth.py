@@ -222,3 +222,14 @@ async def test_stats_match_a_scripted_morning(timed, tmp_path):
     out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 0, err.decode()
     assert out.decode().splitlines()[1:] == lines[1:]
+
+
+async def test_an_admin_turns_paging_and_verifiers_off(world):
+    """Found in review: a deleted on-call role was paged for ever, since nothing could clear the setting."""
+    await network(world)
+    admin = world.people["admin"]
+    shown = await admin.slash("settings", turn_off="on_call")
+    assert "Escalation: <@&" not in shown.content
+    assert "Verifiers: <@&" in shown.content
+    shown = await admin.slash("settings", turn_off="verifiers")
+    assert "Verifiers: <@&" not in shown.content
