@@ -32,7 +32,8 @@ The recipient contract, whole:
   in that language), and subscribers the role ledger has holding one of those roles now get no DM (any
   other role subscriber, say of a deleted role, gets one); amendments answer every role post; a
   CORRECTION or RETRACTION also reaches by DM whoever Veraz's ledger had holding a pinged role when the
-  ALERT post went out and who has left it since, unless they are an earlier DM recipient.
+  ALERT post went out and who has left it since, unless they are an earlier DM recipient or hold now any
+  role a reply post of that amendment mentions (one copy each).
 
 tests/storage/test_contract.py holds the in-memory fake to the SQLite store on all of it, and
 tests/verification/test_usecases.py runs the use cases on both.

@@ -9,7 +9,8 @@
   (the worker posts it as a reply to the ALERT post).
 - **CORRECTION and RETRACTION** also go by DM to whoever the ledger had holding one of those roles when
   the ALERT post went out and who holds it no more, in the role's language, unless they are already an
-  earlier DM recipient of the incident (one copy of each message each).
+  earlier DM recipient of the incident or hold now any role a reply post of the amendment mentions (one
+  copy of each message each).
 """
 
 from __future__ import annotations
@@ -38,14 +39,20 @@ async def role_posts(uow: UnitOfWork, community: Community, area: str) -> list[R
 async def left_role_holders(
     uow: UnitOfWork, community: Community, earlier: list[EarlierRecipient], priority: int
 ) -> list[NewDelivery]:
-    """DMs of an urgent amendment for those who held a pinged role then and have left it since."""
+    """DMs of an urgent amendment for those who held a pinged role then and have left it since, unless
+    a reply post of this amendment pings them anyway (they hold another of its roles now: switched
+    language, or still hold "every area")."""
     told_by_dm = {e.recipient.address for e in earlier if e.recipient.kind is RecipientKind.DM}
+    posts = [e for e in earlier if e.recipient.kind is RecipientKind.ROLE_POST]
+    # The replies mention the same roles as the posts they answer, and go only where there is a channel.
+    pinged = {role for e in posts for role in e.recipient.roles} if community.alerts_channel is not None else set()
     out: list[NewDelivery] = []
-    for e in earlier:
-        if e.recipient.kind is not RecipientKind.ROLE_POST:
-            continue
+    for e in posts:
         for recipient in await uow.area_roles.left_since(community.id, e.alert_delivery):
-            if recipient.address not in told_by_dm:
-                told_by_dm.add(recipient.address)
-                out.append(NewDelivery(recipient, priority, e.alert_delivery))
+            if recipient.address in told_by_dm:
+                continue
+            told_by_dm.add(recipient.address)
+            if any(held.role in pinged for held in await uow.area_roles.held(community.id, recipient.address)):
+                continue
+            out.append(NewDelivery(recipient, priority, e.alert_delivery))
     return out
