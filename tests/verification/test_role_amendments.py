@@ -12,9 +12,10 @@ from tests.verification.test_area_roles import BOTY, BOTY_EN, BOTY_ES, EVERY_EN,
 from tests.verification.test_usecases import NOW, confirm, deliver_all, log, report
 from verification import usecases
 from verification.alerts import AlertKind
-from verification.community import RecipientKind
+from verification.community import Recipient, RecipientKind
 from verification.model import Language
-from verification.ports import UnitOfWork
+from verification.ports import DeliveryState, EarlierRecipient, UnitOfWork
+from verification.usecases.role_recipients import role_replies
 
 
 def correction_dms(records) -> list[int]:
@@ -49,3 +50,45 @@ async def test_who_still_holds_another_role_the_replies_ping_gets_no_dm_as_well(
         (RecipientKind.ROLE_POST, BOTY_EN, Language.EN, (BOTY_EN, EVERY_EN)),
         (RecipientKind.ROLE_POST, BOTY_ES, Language.ES, (BOTY_ES,)),
     }
+
+
+async def test_who_left_a_role_after_the_first_of_two_alerts_still_gets_the_correction_once(uow):
+    """Found in review: confirmed, resolved, reopened and confirmed again, the incident's role posts
+    collapsed into the second one (they share an address), so whoever left the role between the two
+    alerts, told by the first, was never told it was wrong."""
+    await roles_on(uow)
+    await by_role(uow, 801, BOTY, Language.EN)
+    await by_role(uow, 802, BOTY, Language.EN)
+    await alerted(uow)
+    await usecases.end_subscriptions(uow, CHICAGO, 801, None, NOW + timedelta(minutes=10))  # "no more pings pls"
+    await usecases.resolve(uow, NOW + timedelta(minutes=30), CHICAGO, 1, MOD_C, "se fueron")
+    await usecases.reopen(uow, NOW + timedelta(minutes=40), CHICAGO, 1, MOD_C, "they came back!!")
+    await confirm(uow, 1, NOW + timedelta(minutes=45))
+    await deliver_all(uow, 1)
+    alerts = [r for r in await log(uow, 1) if r.kind is AlertKind.ALERT]
+    assert len([r for r in alerts if r.recipient.kind is RecipientKind.ROLE_POST]) == 4  # two alerts, two posts each
+    await usecases.end_subscriptions(uow, CHICAGO, 802, None, NOW + timedelta(minutes=50))
+    await usecases.correct(uow, NOW + timedelta(minutes=55), CHICAGO, 1, MOD_C, "it was 1 truck")
+    records = await log(uow, 1)
+    assert correction_dms(records) == [801, 802]  # one copy each, though 802 had both alerts
+    replies = [r for r in records if r.kind is AlertKind.CORRECTION and r.recipient.kind is RecipientKind.ROLE_POST]
+    assert sorted(r.recipient.roles for r in replies) == [(BOTY_EN, EVERY_EN), (BOTY_ES,)]  # once per set of roles
+
+
+def test_replies_go_once_per_set_of_roles_each_under_an_address_of_its_own():
+    """Two posts whose lowest role is the same (an "every area" role made between the alerts) cannot
+    share an outbox row: the second reply takes another of its roles as its address."""
+    first = EarlierRecipient(Recipient(RecipientKind.ROLE_POST, 5, Language.EN, (5,)), 1, DeliveryState.SENT)
+    again = EarlierRecipient(Recipient(RecipientKind.ROLE_POST, 5, Language.EN, (5,)), 3, DeliveryState.SENT)
+    wider = EarlierRecipient(Recipient(RecipientKind.ROLE_POST, 5, Language.EN, (5, 7)), 4, DeliveryState.SENT)
+    dm = EarlierRecipient(Recipient(RecipientKind.DM, 5, Language.EN), 2, DeliveryState.SENT)
+    replies = role_replies([first, dm, again, wider])
+    assert [(r.alert_delivery, r.recipient.address, r.recipient.roles) for r in replies] == [
+        (3, 5, (5,)),
+        (4, 7, (5, 7)),
+    ]
+    covered = EarlierRecipient(Recipient(RecipientKind.ROLE_POST, 5, Language.EN, (5, 7)), 1, DeliveryState.SENT)
+    only_5 = EarlierRecipient(Recipient(RecipientKind.ROLE_POST, 5, Language.EN, (5,)), 2, DeliveryState.SENT)
+    only_7 = EarlierRecipient(Recipient(RecipientKind.ROLE_POST, 7, Language.EN, (7,)), 3, DeliveryState.SENT)
+    # (5, 7) takes 5; (5,) has no role free, and its holders are pinged by that first reply; (7,) takes 7.
+    assert [r.recipient.roles for r in role_replies([covered, only_5, only_7])] == [(5, 7), (7,)]

@@ -5,8 +5,9 @@
   community's language is left out when a role post in that language exists (one post per language).
   Subscribers the ledger has holding one of the posts' roles get no DM: the post reaches them. Any other
   role subscriber (their role deleted, say) gets a DM.
-- **Amendments**: every ROLE_POST that carried the ALERT gets the amendment, mentioning the same roles
-  (the worker posts it as a reply to the ALERT post).
+- **Amendments**: every role post of the incident's ALERTs counts (confirmed, resolved, reopened and
+  confirmed again makes two per language); the amendment is posted once per distinct set of roles, as a
+  reply to the latest post that mentioned exactly those roles, mentioning them again.
 - **CORRECTION and RETRACTION** also go by DM to whoever the ledger had holding one of those roles when
   the ALERT post went out and who holds it no more, in the role's language, unless they are already an
   earlier DM recipient of the incident or hold now any role a reply post of the amendment mentions (one
@@ -14,6 +15,8 @@
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from ..community import Community, Recipient, RecipientKind
 from ..model import Language
@@ -34,6 +37,28 @@ async def role_posts(uow: UnitOfWork, community: Community, area: str) -> list[R
         if roles:
             posts.append(Recipient(RecipientKind.ROLE_POST, roles[0], language, roles))
     return posts
+
+
+def role_replies(earlier: list[EarlierRecipient]) -> list[EarlierRecipient]:
+    """The role posts an amendment answers: the latest of each distinct set of roles.
+
+    A reply's outbox row needs an address of its own in the amendment (one row per message and
+    recipient), and a role post's address is one of its roles: the lowest not already taken. A set whose
+    roles are all taken by other replies is left out; those replies ping every one of its holders.
+    """
+    latest: dict[tuple[int, ...], EarlierRecipient] = {}
+    for e in earlier:
+        if e.recipient.kind is RecipientKind.ROLE_POST:
+            latest[e.recipient.roles] = e
+    taken: set[int] = set()
+    out: list[EarlierRecipient] = []
+    for e in sorted(latest.values(), key=lambda e: e.alert_delivery):
+        free = [role for role in e.recipient.roles if role not in taken]
+        if not free:
+            continue
+        taken.add(free[0])
+        out.append(replace(e, recipient=replace(e.recipient, address=free[0])))
+    return out
 
 
 async def left_role_holders(
