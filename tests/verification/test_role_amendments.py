@@ -4,7 +4,13 @@ when any alert of the incident went out is forgotten."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+
+from bot.delivery import DeliveryWorker
+from bot.render.alerts import reference
 
 from tests.builders import MOD_C
 from tests.scenario_steps import CHICAGO
@@ -14,7 +20,7 @@ from verification import usecases
 from verification.alerts import AlertKind
 from verification.community import Recipient, RecipientKind
 from verification.model import Language
-from verification.ports import DeliveryState, EarlierRecipient, UnitOfWork
+from verification.ports import ClaimedDelivery, DeliveryState, EarlierRecipient, UnitOfWork
 from verification.usecases.role_recipients import role_replies
 
 
@@ -92,3 +98,42 @@ def test_replies_go_once_per_set_of_roles_each_under_an_address_of_its_own():
     only_7 = EarlierRecipient(Recipient(RecipientKind.ROLE_POST, 7, Language.EN, (7,)), 3, DeliveryState.SENT)
     # (5, 7) takes 5; (5,) has no role free, and its holders are pinged by that first reply; (7,) takes 7.
     assert [r.recipient.roles for r in role_replies([covered, only_5, only_7])] == [(5, 7), (7,)]
+
+
+class _Posted:
+    """A message of Veraz's in the alerts channel, as channel history returns it."""
+
+    def __init__(self, message_id: int, content: str) -> None:
+        self.id = message_id
+        self.content = content
+        self.raw_role_mentions = [int(role) for role in re.findall(r"<@&(\d+)>", content)]
+
+
+class _History:
+    def __init__(self, messages: list[_Posted]) -> None:
+        self.messages = messages
+
+    async def history(self, channel_id: int, *, after: datetime, limit: int = 50) -> AsyncIterator[_Posted]:
+        for message in self.messages:
+            yield message
+
+
+async def test_a_role_post_in_doubt_is_found_only_as_the_post_with_its_own_roles():
+    """Found in review: the English post, the Spanish post and the plain channel post of an alert carry
+    the same reference, so a role post in doubt was taken as sent when the other language's was found,
+    and its holders never got the alert."""
+    ref = reference(CHICAGO, 1, 1)
+    spanish = _Posted(11, f"<@&{BOTY_ES}>\n🚨 ALERTA: 2 camionetas de ICE\nref {ref}")
+    plain = _Posted(12, f"🚨 ALERT: 2 ICE trucks\nref {ref}")
+    english = _Posted(13, f"<@&{BOTY_EN}> <@&{EVERY_EN}>\n🚨 ALERT: 2 ICE trucks\nref {ref}")
+    since = NOW - timedelta(minutes=5)
+
+    def claimed(recipient: Recipient) -> ClaimedDelivery:
+        message = SimpleNamespace(number=1, seq=1)
+        return ClaimedDelivery(7, CHICAGO, AlertKind.ALERT, message, recipient, "vz", 2, None, since, None)  # type: ignore[arg-type]
+
+    en_post = claimed(Recipient(RecipientKind.ROLE_POST, BOTY_EN, Language.EN, (BOTY_EN, EVERY_EN)))
+    channel_post = claimed(Recipient(RecipientKind.CHANNEL, 300, Language.EN))
+    for history, wanted in (([spanish, plain], (None, 12)), ([spanish, plain, english], (13, 12))):
+        worker = DeliveryWorker(None, _History(history), None, None, batch=1)  # type: ignore[arg-type]
+        assert (await worker._already_sent(300, en_post), await worker._already_sent(300, channel_post)) == wanted
