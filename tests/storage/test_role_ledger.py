@@ -7,11 +7,14 @@ from datetime import timedelta
 
 import storage
 from storage import sql
+from storage.delivery_queue import _DUE
+from storage.timestamps import ts
 from tests.builders import MOD_C
 from tests.scenario_steps import CHICAGO
 from tests.verification.test_area_roles import BOTY, by_role, roles_on
 from tests.verification.test_usecases import NOW, confirm, deliver_all, report
 from verification import usecases
+from verification.community import RecipientKind
 from verification.model import Language
 
 
@@ -54,3 +57,29 @@ async def test_retention_forgets_who_left_a_role_once_no_correction_can_need_the
     kept = await ledger(database)
     assert 802 not in kept
     assert list(kept) == [803]
+
+
+async def test_role_posts_are_claimed_ahead_of_dms_of_the_same_priority(database):
+    """Found in review: a second alert's role posts waited behind the first alert's whole DM fan-out,
+    though one post reaches every holder of the area's roles at once."""
+    uow = database.unit_of_work()
+    await roles_on(uow)
+    for user in range(600, 640):
+        await usecases.subscribe(uow, CHICAGO, user, None, Language.EN)  # every area, by DM
+    await usecases.submit_report(uow, NOW, report())
+    await confirm(uow, 1)
+    pilsen = report(reporter="r2", where="whittier park", what="ICE van parked on 18th… 3 agents")
+    await usecases.submit_report(uow, NOW + timedelta(minutes=3), pilsen)
+    await confirm(uow, 2, NOW + timedelta(minutes=4))
+    queue = storage.SqliteDeliveryQueue(database)
+    first = await queue.claim(NOW + timedelta(minutes=5), 4)
+    assert [(d.message.number, d.recipient.kind) for d in first] == [
+        (1, RecipientKind.ROLE_POST),
+        (1, RecipientKind.ROLE_POST),
+        (2, RecipientKind.ROLE_POST),  # Pilsen has an English role only: one post
+        (1, RecipientKind.DM),
+    ]
+    async with database.transaction() as tx:
+        plan = await sql.rows(tx.db, "EXPLAIN QUERY PLAN " + _DUE, (ts(NOW), 4))
+    # A claim reads only the rows it takes: the outer query needs no sort (a correlated lookup may).
+    assert not [row for row in plan if row[1] == 0 and "TEMP B-TREE" in row[-1]]
