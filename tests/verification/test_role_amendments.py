@@ -11,7 +11,6 @@ from types import SimpleNamespace
 
 from bot.delivery import DeliveryWorker
 from bot.render.alerts import reference
-
 from tests.builders import MOD_C
 from tests.scenario_steps import CHICAGO
 from tests.verification.test_area_roles import BOTY, BOTY_EN, BOTY_ES, EVERY_EN, by_role, recipients, roles_on
