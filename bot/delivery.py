@@ -281,11 +281,14 @@ class DeliveryWorker:
         return message.id
 
     async def _already_sent(self, channel_id: int, d: ClaimedDelivery) -> int | None:
-        """The message, if a send before the crash reached Discord: found by its reference."""
+        """The message, if a send before the crash reached Discord: found by its reference and, since
+        every post of an alert in the alerts channel (one per language, and the plain one) carries the
+        same reference, by mentioning exactly the delivery's roles (the plain post and DMs none)."""
         assert d.in_doubt_since is not None  # only deliveries in doubt are looked for
         ref = reference(d.community, d.message.number, d.message.seq)
+        roles = set(d.recipient.roles)
         async for message in self.outgoing.history(channel_id, after=d.in_doubt_since):
-            if carries(message.content, ref):
+            if carries(message.content, ref) and set(message.raw_role_mentions) == roles:
                 return message.id
         return None
 

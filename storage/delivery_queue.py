@@ -37,7 +37,9 @@ AND NOT EXISTS (
       AND e.recipient = d.recipient AND e.id < d.id AND e.state IN ('queued', 'sending'))
 """
 
-# Due rows, amendments first (lower priority value).
+# Due rows, amendments first (lower priority value), and at each priority the posts in channels before the
+# DMs: one post reaches a whole area's role holders, and must not wait for another alert's DM fan-out.
+# In the order of the index deliveries_due_posts_first (migration 0007), so a claim reads only its rows.
 _DUE = f"""
 SELECT d.*, a.payload,
        COALESCE(s.dm_channel, (SELECT l.dm_channel FROM role_ledger l WHERE d.recipient_kind = 'dm'
@@ -51,7 +53,7 @@ LEFT JOIN subscribers s ON d.recipient_kind = 'dm' AND s.community = d.community
 LEFT JOIN deliveries dep ON dep.id = d.depends_on
 LEFT JOIN alerts da ON da.id = dep.alert_id
 WHERE d.state = 'queued' AND d.next_attempt_at <= ? AND {_READY}
-ORDER BY d.priority, d.id
+ORDER BY d.priority, d.recipient_kind = 'dm', d.id
 LIMIT ?
 """
 

@@ -123,7 +123,9 @@ class SqliteOutbox:
         rows = await sql.rows(self.db, _EARLIER, (community, number))
         latest: dict[tuple[str, int], sqlite3.Row] = {}
         for r in rows:
-            latest[(r["recipient_kind"], r["recipient"])] = r
+            # Every role post counts: each pinged whoever held its roles when it went out.
+            kind = r["recipient_kind"]
+            latest[(kind, r["id"] if kind == RecipientKind.ROLE_POST.value else r["recipient"])] = r
         return [EarlierRecipient(recipient_of(r), r["id"], DeliveryState(r["state"])) for r in latest.values()]
 
     async def cancel_queued(self, community: int, number: int, reason: str, at: datetime) -> int:

@@ -3,6 +3,16 @@
 Report text (where, what, markings), pseudonyms and the marks /forget-me leaves, of incidents closed
 more than the community's retention period ago, are set to NULL, and reporter standing untouched for as
 long is deleted; incident summaries, counts and the event log (which never held them) stay.
+
+The role ledger (who held which area's role from when to when, and their DM channel id) is what a
+CORRECTION or RETRACTION uses to reach, by DM, whoever held a pinged role when an alert post went out and
+has left it since (storage.area_roles). A row of a role still held is current state and stays. A row of a
+role given up before the retention period is deleted unless a correction could still need it: its holder
+had the role when a role post mentioning it was queued or sent, and that post's incident is open, or
+closed for less than the retention period (a moderator may still reopen and correct it). A correction of
+an incident reopened after that reaches the role's current holders by the reply post, and former holders
+only if they are earlier DM recipients. Subscribers' own DM channel ids go with their subscriber row when
+they unsubscribe from everything (storage.subscriptions).
 `secure_delete` overwrites the freed bytes, and a TRUNCATE checkpoint empties the WAL, so the text
 survives neither in free pages nor in the write-ahead log.
 
@@ -20,6 +30,19 @@ from .database import Database
 from .timestamps import maybe_from_ts, ts
 
 PURGE_EVERY = timedelta(days=1)
+
+# Grants ended before the cutoff, unless a role post that may still be corrected went out while they held
+# it (the same window storage.area_roles reads): its incident open, or closed after the cutoff.
+_FORGET_LEDGER = """
+DELETE FROM role_ledger AS l
+WHERE l.community = ?1 AND l.removed_at IS NOT NULL AND l.removed_at <= ?2
+  AND NOT EXISTS (
+    SELECT 1 FROM deliveries d JOIN json_each(d.roles) j
+    JOIN incidents i ON i.community = d.community AND i.number = d.number
+    WHERE d.community = l.community AND d.recipient_kind = 'role_post' AND d.kind = 'alert'
+      AND j.value = l.role_id AND l.granted_at <= d.updated_at AND l.removed_at >= d.created_at
+      AND (i.closed = 0 OR i.closed_at > ?2))
+"""
 _LAST_PURGE = "purge"
 
 
@@ -85,6 +108,7 @@ async def purge(database: Database, now: datetime) -> PurgeResult:
             await sql.run(
                 uow.db, "DELETE FROM reporter_standing WHERE community = ? AND updated_at <= ?", (community.id, cutoff)
             )
+            await sql.run(uow.db, _FORGET_LEDGER, (community.id, cutoff))
         await sql.run(
             uow.db,
             "INSERT INTO housekeeping (name, at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET at = excluded.at",

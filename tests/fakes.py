@@ -462,7 +462,8 @@ class FakeOutbox:
                 continue
             if d.id in retracted:
                 continue
-            latest[(d.recipient.kind, d.recipient.address)] = d
+            role_post = d.recipient.kind is RecipientKind.ROLE_POST
+            latest[(d.recipient.kind, d.id if role_post else d.recipient.address)] = d
         return [EarlierRecipient(d.recipient, d.id, d.state) for d in latest.values()]
 
     async def cancel_queued(self, community: int, number: int, reason: str, at: datetime) -> int:

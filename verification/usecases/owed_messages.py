@@ -32,7 +32,10 @@ The recipient contract, whole:
   in that language), and subscribers the role ledger has holding one of those roles now get no DM (any
   other role subscriber, say of a deleted role, gets one); amendments answer every role post; a
   CORRECTION or RETRACTION also reaches by DM whoever Veraz's ledger had holding a pinged role when the
-  ALERT post went out and who has left it since, unless they are an earlier DM recipient.
+  ALERT post went out and who has left it since, unless they are an earlier DM recipient or hold now any
+  role a reply post of that amendment mentions (one copy each). Every role post of the incident's ALERTs
+  counts (`Outbox.earlier_recipients` returns each, not the latest per address); the amendment is
+  posted once per distinct set of roles.
 
 tests/storage/test_contract.py holds the in-memory fake to the SQLite store on all of it, and
 tests/verification/test_usecases.py runs the use cases on both.
@@ -50,7 +53,7 @@ from ..events import Confirmed, Debunked, IncidentEvent
 from ..incident import Incident, advance, replay
 from ..model import Place, Status
 from ..ports import NewDelivery, UnitOfWork
-from .role_recipients import left_role_holders, role_posts
+from .role_recipients import left_role_holders, role_posts, role_replies
 
 # Lower goes first. A correction must travel at least as fast as the alarm did.
 PRIORITY = {
@@ -143,24 +146,26 @@ async def _recipients(
 
     # Amendments go by the delivery log, never by today's subscriptions: only earlier recipients.
     earlier = await uow.outbox.earlier_recipients(community.id, state.number)
+    direct = [e for e in earlier if e.recipient.kind is not RecipientKind.ROLE_POST]
+    replies = role_replies(earlier)
+    current = {(r.kind, r.address): r for r in await _current(uow, community, {*alerted, message.facts.area})}
     if message.kind.urgent_amendment:
         # Told something wrong: they get this last message even if they have since unsubscribed.
-        current = {(r.kind, r.address): r for r in await _current(uow, community, {*alerted, message.facts.area})}
         told = [
             NewDelivery(current.get((e.recipient.kind, e.recipient.address), e.recipient), priority, e.alert_delivery)
-            for e in earlier
+            for e in direct
         ]
+        told += [NewDelivery(e.recipient, priority, e.alert_delivery) for e in replies]
         return told + await left_role_holders(uow, community, earlier, priority)
-    current = {(r.kind, r.address): r for r in await _current(uow, community, {*alerted, message.facts.area})}
-    # A role post is answered in the same place, pinging the same roles: whoever holds them now wants it.
-    for e in earlier:
-        if e.recipient.kind is RecipientKind.ROLE_POST and community.alerts_channel is not None:
-            current[(e.recipient.kind, e.recipient.address)] = e.recipient
-    return [
+    owed_to = [
         NewDelivery(current[(e.recipient.kind, e.recipient.address)], priority, e.alert_delivery)
-        for e in earlier
+        for e in direct
         if (e.recipient.kind, e.recipient.address) in current
     ]
+    # A role post is answered in the same place, pinging the same roles: whoever holds them now wants it.
+    if community.alerts_channel is not None:
+        owed_to += [NewDelivery(e.recipient, priority, e.alert_delivery) for e in replies]
+    return owed_to
 
 
 async def _current(uow: UnitOfWork, community: Community, areas: set[str]) -> list[Recipient]:
