@@ -96,7 +96,8 @@ class RecipientKind(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Recipient:
     """Where a message goes: a subscriber's DMs (address = user id), a channel (address = channel id), or
-    a post in the alerts channel that pings area roles (address = the first of `roles`; one per language).
+    a post in the alerts channel that pings area roles (address = one of its `roles`, unique among the
+    posts of one message; one per language and set of roles).
     """
 
     kind: RecipientKind

@@ -259,8 +259,9 @@ class Outbox(Protocol):
     async def enqueue(self, alert_id: int, deliveries: Sequence[NewDelivery], at: datetime) -> list[int]: ...
     async def earlier_recipients(self, community: int, number: int) -> list[EarlierRecipient]:
         """Recipients of the incident's ALERTs that are sent, on their way, or gave up after an attempt
-        that may have arrived (latest ALERT each), leaving out an ALERT a RETRACTION was already owed on
-        to that recipient: they were told it was false, and a later alert they never got is not theirs."""
+        that may have arrived (the latest ALERT of each recipient; every role post, keyed by its delivery),
+        leaving out an ALERT a RETRACTION was already owed on to that recipient: they were told it was
+        false, and a later alert they never got is not theirs."""
         ...
 
     async def cancel_queued(self, community: int, number: int, reason: str, at: datetime) -> int:
