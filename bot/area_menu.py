@@ -46,7 +46,7 @@ class AreaMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"veraz:
         async with Acting(services, interaction) as act:
             community = await act.community()
             area = None if choice == EVERY_AREA else choice
-            done = await subscribe_member(services, interaction.guild, community, interaction.user.id, area, act.lang,
+            done = await subscribe_member(services, interaction.guild, community, interaction.user, area, act.lang,
                                           None, act.lang)  # fmt: skip
             await act.reply("\n".join(done.lines))
 

@@ -1,7 +1,8 @@
 """Area roles on Discord: the permissions they need, making a role, granting and removing it.
 
 Every request takes a slot from the shared pacer. The domain keeps the ledger (`usecases.area_roles`):
-a grant is written there before it is made, so a failed ledger write never leaves a holder unrecorded.
+a grant is written there once Discord confirmed it, a removal before it is made, so the ledger never has
+someone holding a role Discord did not give them (role posts would leave them out of the DMs).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import aiohttp
 import discord
 
 from verification import usecases
@@ -92,21 +94,41 @@ class RoleKeeper:
                 log.warning("could not delete a duplicate area role", extra={"guild": guild.id, "error": str(exc)})
         return kept
 
-    async def grant(self, guild_id: int, user_id: int, role: int) -> None:
+    async def grant(self, guild_id: int, user_id: int, role: int) -> bool | None:
+        """Give the role. True: the member holds it; False: they do not (Discord refused); None: nobody
+        can tell (Discord and the look at the member both failed). A lost or 5xx answer may hide a grant
+        Discord applied, so the member's roles are looked at before calling it refused."""
         await self._outgoing.pacer.slot()
-        await self._client.http.add_role(guild_id, user_id, role, reason="Veraz: /subscribe")
+        try:
+            await self._client.http.add_role(guild_id, user_id, role, reason="Veraz: /subscribe")
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("an area role grant failed", extra={"guild": guild_id, "error": str(exc)})
+            return await self.holds(guild_id, user_id, role)
+        return True
 
-    async def remove(self, guild_id: int, user_id: int, roles: tuple[int, ...]) -> bool:
-        """Take the roles away; False if Discord refused any (the ledger has them removed anyway: someone
-        still holding one gets the reply's ping and, for a correction, a DM too, never nothing)."""
-        ok = True
+    async def holds(self, guild_id: int, user_id: int, role: int) -> bool | None:
+        """Whether Discord has the member holding the role now; None if it does not say."""
+        await self._outgoing.pacer.slot()
+        try:
+            member = await self._client.http.get_member(guild_id, user_id)
+        except discord.NotFound:
+            return False  # they left the server: they hold nothing
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("could not look at a member's roles", extra={"guild": guild_id, "error": str(exc)})
+            return None
+        return str(role) in member.get("roles", [])
+
+    async def remove(self, guild_id: int, user_id: int, roles: tuple[int, ...]) -> tuple[int, ...]:
+        """Take the roles away. Returns those Discord may not have taken away (refused, or its answer was
+        lost): the member may still be pinged, and /unsubscribe again takes away any it finds on them."""
+        kept = []
         for role in roles:
             await self._outgoing.pacer.slot()
             try:
                 await self._client.http.remove_role(guild_id, user_id, role, reason="Veraz: /unsubscribe")
             except discord.NotFound:
                 continue  # the role or the member is gone already
-            except discord.HTTPException as exc:
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
                 log.warning("could not remove an area role", extra={"guild": guild_id, "error": str(exc)})
-                ok = False
-        return ok
+                kept.append(role)
+        return tuple(kept)

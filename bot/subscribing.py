@@ -28,12 +28,13 @@ async def subscribe_member(
     services: Services,
     guild: discord.Guild | None,
     community: Community,
-    user: int,
+    member: discord.Member | discord.User,
     area: str | None,
     language: Language,
     asked: Via | None,
     lang: Language,
 ) -> Subscribed:
+    user = member.id
     choice = usecases.choose_delivery(community, asked)
     warnings: list[str] = []
     if choice.fell_back:
@@ -45,20 +46,27 @@ async def subscribe_member(
         via = Via.DM
         names = ", ".join(t(lang, f"permission.{name}") for name in missing)
         warnings.append(t(lang, "subscribe.roles_unavailable", permissions=names))
+    if via is Via.ROLE and guild is not None and not _reads_alerts(guild, community, member):
+        # The role's posts are in a channel they cannot open: they would be pinged for nothing.
+        via = Via.DM
+        warnings.append(t(lang, "subscribe.cannot_read_alerts"))
     if via is Via.ROLE and guild is not None:
         sub = await _by_role(services, guild, community, user, area, language)
         return Subscribed(sub, [replies.subscribed(sub, lang), *warnings])
-    # One way per area: subscribing by DM takes back the area's role, if Veraz gave one.
-    chosen = (area or "").strip()
-    held = await usecases.held_roles(services.storage, community.id, user)
-    if any(r.area.casefold() == chosen.casefold() for r in held):
-        ended = await usecases.end_subscriptions(
-            services.storage, community.id, user, chosen or None, services.clock.now()
-        )
-        if ended.roles and guild is not None:
-            await services.roles.remove(guild.id, user, ended.roles)
     sub = await usecases.subscribe(services.storage, community.id, user, area, language)
+    # One way per area: subscribing by DM takes back the area's role, if Veraz gave one. The area as the
+    # community names it ("" is the every-area role, never every role), not as typed.
+    taken = await usecases.take_back_roles(services.storage, community.id, user, sub.area, services.clock.now())
+    if taken and guild is not None:
+        await services.roles.remove(guild.id, user, taken)
     return Subscribed(sub, [replies.subscribed(sub, lang), *warnings])
+
+
+def _reads_alerts(guild: discord.Guild, community: Community, member: discord.Member | discord.User) -> bool:
+    channel = guild.get_channel(community.alerts_channel) if community.alerts_channel else None
+    if not isinstance(channel, discord.TextChannel) or not isinstance(member, discord.Member):
+        return True  # nothing to check against: the /settings warning about role holders still applies
+    return channel.permissions_for(member).view_channel
 
 
 async def _by_role(
@@ -71,13 +79,12 @@ async def _by_role(
 ) -> Subscription:
     role = await services.roles.role_for(guild, community, area, language)
     before = await usecases.held_roles(services.storage, community.id, user)
-    now = services.clock.now()
-    sub = await usecases.subscribe_by_role(services.storage, community.id, user, role, now)
-    try:
-        await services.roles.grant(guild.id, user, role.role)
-    except discord.HTTPException as exc:
+    # Discord first: until the member holds the role, their subscription stays what it was.
+    holds = await services.roles.grant(guild.id, user, role.role)
+    if not holds:
         await usecases.role_not_granted(services.storage, community.id, user, role, services.clock.now())
-        raise RuleViolation("role_not_granted") from exc
+        raise RuleViolation("role_not_granted" if holds is False else "role_grant_unknown")
+    sub = await usecases.subscribe_by_role(services.storage, community.id, user, role, services.clock.now())
     replaced = tuple(r.role for r in before if r.area.casefold() == role.area.casefold() and r.role != role.role)
     if replaced:
         await services.roles.remove(guild.id, user, replaced)
@@ -88,10 +95,21 @@ async def _by_role(
     return sub
 
 
+@dataclass(frozen=True, slots=True)
+class Unsubscribed:
+    count: int  # subscriptions ended
+    removed: int  # area roles taken away on Discord
+    kept: int  # area roles Discord may not have taken away: the member may still be pinged
+
+
 async def unsubscribe_member(
-    services: Services, guild_id: int, community: Community, user: int, area: str | None
-) -> int:
-    ended = await usecases.end_subscriptions(services.storage, community.id, user, area, services.clock.now())
-    if ended.roles:
-        await services.roles.remove(guild_id, user, ended.roles)
-    return ended.count
+    services: Services, guild_id: int, community: Community, member: discord.Member | discord.User, area: str | None
+) -> Unsubscribed:
+    """End the subscriptions and take away Veraz's area roles that go with them: those the ledger has the
+    member holding and those Discord shows on them (a lost answer, a removal refused last time)."""
+    worn = tuple(r.id for r in member.roles) if isinstance(member, discord.Member) else ()
+    ended = await usecases.end_subscriptions(
+        services.storage, community.id, member.id, area, services.clock.now(), worn
+    )
+    kept = await services.roles.remove(guild_id, member.id, ended.roles) if ended.roles else ()
+    return Unsubscribed(ended.count, len(ended.roles) - len(kept), len(kept))

@@ -49,7 +49,7 @@ class Subscriptions(commands.Cog):
             community = await act.community()
             chosen = Language(language) if language else act.lang
             before = await usecases.subscriptions_of(self.services.storage, community.id, interaction.user.id)
-            done = await subscribe_member(self.services, interaction.guild, community, interaction.user.id, area,
+            done = await subscribe_member(self.services, interaction.guild, community, interaction.user, area,
                                           chosen, Via(via) if via else None, act.lang)  # fmt: skip
             sub = done.subscription
             text = "\n".join(done.lines)
@@ -86,8 +86,13 @@ class Subscriptions(commands.Cog):
     ) -> None:
         async with Acting(self.services, interaction) as act:
             community = await act.community(configured=False)
-            count = await unsubscribe_member(self.services, community.id, community, interaction.user.id, area)
-            await act.reply(replies.unsubscribed(count, area, act.lang))
+            done = await unsubscribe_member(self.services, community.id, community, interaction.user, area)
+            lines = [replies.unsubscribed(done.count, area, act.lang)]
+            if done.removed and not done.count:
+                lines.append(t(act.lang, "unsubscribe.roles_removed", count=done.removed))
+            if done.kept:
+                lines.append(t(act.lang, "unsubscribe.roles_kept", count=done.kept))
+            await act.reply("\n".join(lines))
 
     @unsubscribe.autocomplete("area")
     async def subscribed_areas(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from types import SimpleNamespace
 
+import discord
 import pytest
 
 from bot.client import Tuning
 from bot.demo.live_world import BOT_PERMISSIONS, World, open_world
-from bot.emulator.permissions import MANAGE_ROLES, MENTION_EVERYONE
+from bot.emulator import intents, payloads
+from bot.emulator.permissions import MANAGE_ROLES, MENTION_EVERYONE, VIEW_CHANNEL
+from bot.emulator.state import Overwrite
 from tests.bot.conftest import PEOPLE, alerts, set_up
 
 pytestmark = pytest.mark.timeout(120)
@@ -190,3 +194,126 @@ async def test_two_members_subscribing_at_once_get_the_one_role_of_the_area(role
     [english] = posts(world)
     assert english.ping is not None
     assert english.ping.reached == {sam.id, pat.id}
+
+
+def _server_error() -> discord.DiscordServerError:
+    return discord.DiscordServerError(SimpleNamespace(status=503, reason="Service Unavailable"), "upstream")
+
+
+async def test_a_grant_discord_applied_but_answered_with_a_5xx_is_kept(roles_world, monkeypatch):
+    world = roles_world
+    await set_up(world)
+    await world.people["admin"].slash("settings", area_roles="on")
+    real = world.bot.http.add_role
+
+    async def applied_then_503(*args, **kwargs):
+        await real(*args, **kwargs)
+        raise _server_error()
+
+    monkeypatch.setattr(world.bot.http, "add_role", applied_then_503)
+    sam = world.people["sam"]
+    done = await sam.slash("subscribe", area="back of the yards", via="role")
+    assert "role" in done.content, done.content
+    assert [r.name for r in sam.roles] == ["Veraz · Back of the Yards"]
+    assert "role" in (await sam.slash("subscriptions")).content
+    await confirmed(world)
+    await world.settle()
+    [english] = posts(world)
+    assert english.ping is not None
+    assert english.ping.reached == {sam.id}
+    assert alerts(sam) == []  # the ping is their copy
+
+
+async def test_a_grant_refused_or_lost_changes_nothing(roles_world, monkeypatch):
+    world = roles_world
+    await set_up(world)
+    await world.people["admin"].slash("settings", area_roles="on")
+    sam = world.people["sam"]
+    await sam.slash("subscribe", area="Back of the Yards", language="es")  # by DM, in Spanish
+    world.emu.fail_next("PUT", r"/members/\d+/roles/\d+$", status=403)
+    refused = await sam.slash("subscribe", area="back of the yards", via="role")
+    assert "Nothing was changed" in refused.content, refused.content
+
+    async def lost(*args, **kwargs):
+        raise TimeoutError  # the request never reached Discord
+
+    monkeypatch.setattr(world.bot.http, "add_role", lost)
+    looked = await sam.slash("subscribe", area="back of the yards", via="role")
+    assert "Nothing was changed" in looked.content, looked.content  # the member's roles show no grant
+    monkeypatch.setattr(world.bot.http, "get_member", lost)
+    unknown = await sam.slash("subscribe", area="back of the yards", via="role")
+    assert "did not answer" in unknown.content, unknown.content
+    assert sam.roles == []
+    listing = (await sam.slash("subscriptions")).content
+    assert "Back of the Yards" in listing
+    assert "role" not in listing, listing  # still by DM, as before
+    await confirmed(world)
+    await world.settle()
+    assert [m.content.split(" · ")[0] for m in alerts(sam)] == ["**🚨 ALERTA"]
+
+
+async def test_unsubscribing_again_takes_away_a_role_discord_did_not_remove(roles_world):
+    world = roles_world
+    await set_up(world)
+    await world.people["admin"].slash("settings", area_roles="on")
+    sam = world.people["sam"]
+    await sam.slash("subscribe", area="back of the yards", via="role")
+    world.emu.fail_next("DELETE", r"/members/\d+/roles/\d+$", status=503)
+    first = await sam.slash("unsubscribe")
+    assert "may still be pinged" in first.content, first.content
+    assert [r.name for r in sam.roles] == ["Veraz · Back of the Yards"]
+    second = await sam.slash("unsubscribe")
+    assert sam.roles == []
+    assert "took away" in second.content, second.content
+
+
+async def test_dms_for_every_area_keep_the_areas_roles(roles_world):
+    world = roles_world
+    await set_up(world)
+    await world.people["admin"].slash("settings", area_roles="on")
+    sam = world.people["sam"]
+    await sam.slash("subscribe", via="role")  # the every-area role
+    await sam.slash("subscribe", area="back of the yards", via="role")
+    await sam.slash("subscribe", via="dm")  # every area by DM now
+    assert [r.name for r in sam.roles] == ["Veraz · Back of the Yards"]
+    listing = (await sam.slash("subscriptions")).content
+    assert "Back of the Yards" in listing, listing
+
+
+async def test_switching_to_dms_with_the_area_typed_loosely_takes_back_its_role(roles_world):
+    world = roles_world
+    await set_up(world)
+    await world.people["admin"].slash("settings", area_roles="on")
+    sam = world.people["sam"]
+    await sam.slash("subscribe", area="Pilsen", via="role")
+    await sam.slash("subscribe", area="Pílsen", via="dm")
+    assert sam.roles == []
+    await sam.slash("subscribe", area="pilsen", via="role")
+    moved = await sam.slash("subscribe", area="pilsn", via="dm")
+    assert "Pilsen" in moved.content, moved.content
+    assert sam.roles == []
+
+
+async def test_a_member_who_cannot_read_the_alerts_channel_gets_dms_and_is_told_why(roles_world):
+    world = roles_world
+    await set_up(world)
+    await world.people["admin"].slash("settings", area_roles="on")
+    sam = world.people["sam"]
+    registry, channel = world.emu.services.world, world.alerts
+    channel.overwrites.append(Overwrite(sam.id, 1, deny=VIEW_CHANNEL))
+    registry.dispatch("CHANNEL_UPDATE", payloads.channel(channel, registry), guild_id=world.guild.id,
+                      intent=intents.GUILDS)  # fmt: skip
+    for _ in range(200):  # the gateway event reaches the bot asynchronously
+        cached = world.bot.get_channel(channel.id)
+        if (
+            isinstance(cached, discord.TextChannel)
+            and cached.overwrites_for(discord.Object(sam.id)).view_channel is False
+        ):
+            break
+        await asyncio.sleep(0.01)
+    done = await sam.slash("subscribe", area="back of the yards", via="role")
+    assert "cannot open the alerts channel" in done.content, done.content
+    assert sam.roles == []
+    await confirmed(world)
+    await world.settle()
+    assert len(alerts(sam)) == 1

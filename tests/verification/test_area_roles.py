@@ -195,3 +195,34 @@ async def test_the_first_role_recorded_for_an_area_stays(uow):
     kept = await usecases.remember_area_role(uow, CHICAGO, AreaRole("back of the yards", Language.EN, 9999), NOW)
     assert kept == AreaRole(BOTY, Language.EN, BOTY_EN)  # a second maker's role is not recorded
     assert [r.role for r in await usecases.area_roles_of(uow, CHICAGO) if r.area == BOTY] == [BOTY_EN, BOTY_ES]
+
+
+async def test_a_refused_grant_leaves_the_members_subscription_as_it_was(uow):
+    await roles_on(uow)
+    await usecases.subscribe(uow, CHICAGO, 701, "back of the yards!!", Language.ES)  # by DM, in Spanish
+    await usecases.role_not_granted(uow, CHICAGO, 701, AreaRole(BOTY, Language.EN, BOTY_EN), NOW)
+    subs = await usecases.subscriptions_of(uow, CHICAGO, 701)
+    assert [(s.area, s.language, s.via) for s in subs] == [(BOTY, Language.ES, Via.DM)]  # "nothing was changed"
+    assert await usecases.held_roles(uow, CHICAGO, 701) == []
+
+
+async def test_unsubscribing_again_takes_away_the_area_roles_the_member_still_wears(uow):
+    await roles_on(uow)
+    await by_role(uow, 701, BOTY, Language.EN)
+    first = await usecases.end_subscriptions(uow, CHICAGO, 701, None, NOW)
+    assert first == usecases.Ended(1, (BOTY_EN,))
+    # Discord refused the removal: the ledger has it gone, the member still wears it (and a role of theirs).
+    again = await usecases.end_subscriptions(uow, CHICAGO, 701, None, NOW, worn=(BOTY_EN, 4242))
+    assert again == usecases.Ended(0, (BOTY_EN,))
+    # A lost answer to a grant: worn, never in the ledger, the area typed as on a phone.
+    worn = (BOTY_EN, PILSEN_EN)
+    one = await usecases.end_subscriptions(uow, CHICAGO, 702, "back of teh yards", NOW, worn=worn)
+    assert one == usecases.Ended(0, (BOTY_EN,))  # not Pilsen's
+
+
+async def test_taking_back_the_every_area_role_leaves_the_areas_roles(uow):
+    await roles_on(uow)
+    await by_role(uow, 701, "", Language.EN)
+    await by_role(uow, 701, BOTY, Language.EN)
+    assert await usecases.take_back_roles(uow, CHICAGO, 701, "", NOW) == (EVERY_EN,)
+    assert [r.role for r in await usecases.held_roles(uow, CHICAGO, 701)] == [BOTY_EN]

@@ -28,6 +28,7 @@ from .area_roles import (
     set_area_menu,
     set_area_roles,
     subscribe_by_role,
+    take_back_roles,
 )
 from .moderation import (
     FactsInput,
@@ -140,6 +141,7 @@ __all__ = [
     "subscribe",
     "subscribe_by_role",
     "subscriptions_of",
+    "take_back_roles",
     "unsubscribe",
     "update_settings",
     "vote_confirm",

@@ -72,9 +72,10 @@ async def forget_area_role(uow: UnitOfWork, community_id: int, role: int, at: da
 async def subscribe_by_role(
     uow: UnitOfWork, community_id: int, user: int, role: AreaRole, at: datetime
 ) -> Subscription:
-    """Record a role subscription and its grant in the ledger, before the adapter grants the role: if
-    the grant then fails, `role_not_granted` takes both back. A grant the ledger lacks would cost the
-    member a correction; one it has in excess costs at most one extra DM."""
+    """Record a role subscription and its grant in the ledger, once Discord confirmed the grant: until
+    then the member's subscription stays what it was. The ledger never has a holder Discord lacks (the
+    role posts would leave them out of the DMs and reach them by nothing); a holder it lacks after a
+    crash is pinged anyway, and /unsubscribe takes away the roles it finds on the member."""
     async with uow:
         await community_or_refuse(uow, community_id)
         await uow.subscriptions.subscribe(community_id, user, role.area, role.language, Via.ROLE)
@@ -88,11 +89,25 @@ async def subscribe_by_role(
 
 
 async def role_not_granted(uow: UnitOfWork, community_id: int, user: int, role: AreaRole, at: datetime) -> None:
-    """Discord refused the grant: the subscription and the ledger say so too."""
+    """The member does not hold the role (Discord refused it) or may not (its answer was lost): the ledger
+    has them not holding it, so role posts leave nobody out of the DMs. Their subscriptions stay as they
+    were: the reply tells them nothing was changed."""
     async with uow:
         await uow.area_roles.removed(community_id, user, role.role, at)
-        await uow.subscriptions.unsubscribe(community_id, user, role.area)
         await uow.commit()
+
+
+async def take_back_roles(uow: UnitOfWork, community_id: int, user: int, area: str, at: datetime) -> tuple[int, ...]:
+    """The member now gets `area` by DM (as the community names it; "" = the every-area role only, not
+    every role): the ledger has them leaving its roles, which the adapter then takes away on Discord."""
+    async with uow:
+        roles = []
+        for held in await uow.area_roles.held(community_id, user):
+            if held.area.casefold() == area.casefold():
+                await uow.area_roles.removed(community_id, user, held.role, at)
+                roles.append(held.role)
+        await uow.commit()
+    return tuple(roles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,20 +116,29 @@ class Ended:
     roles: tuple[int, ...]  # roles the adapter must now take away on Discord
 
 
-async def end_subscriptions(uow: UnitOfWork, community_id: int, user: int, area: str | None, at: datetime) -> Ended:
-    """Unsubscribe from one area or all, and note in the ledger every role that goes with them."""
+async def end_subscriptions(
+    uow: UnitOfWork, community_id: int, user: int, area: str | None, at: datetime, worn: tuple[int, ...] = ()
+) -> Ended:
+    """Unsubscribe from one area or all, and note in the ledger every role that goes with them.
+
+    `worn`: the roles the member holds on Discord. Veraz's area roles among them go too, whatever the
+    ledger says: a grant whose answer was lost, or a removal Discord refused last time, is put right by
+    running /unsubscribe again."""
     async with uow:
         community = await community_or_refuse(uow, community_id, configured=False)
         subscribed = await uow.subscriptions.of(community.id, user)
+        held = await uow.area_roles.held(community.id, user)
+        known = [r for r in await uow.area_roles.all(community.id) if r.role in worn]
         chosen = None
         if area and area.strip():
-            chosen = _closest(area, [s.area for s in subscribed if s.area]) or area.strip()
+            names = [s.area for s in subscribed if s.area] + [r.area for r in (*held, *known) if r.area]
+            chosen = _closest(area, list(dict.fromkeys(names))) or area.strip()
         count = await uow.subscriptions.unsubscribe(community.id, user, chosen)
         roles = []
-        for held in await uow.area_roles.held(community.id, user):
-            if chosen is None or held.area.casefold() == chosen.casefold():
-                await uow.area_roles.removed(community.id, user, held.role, at)
-                roles.append(held.role)
+        for role in (*held, *known):
+            if (chosen is None or role.area.casefold() == chosen.casefold()) and role.role not in roles:
+                await uow.area_roles.removed(community.id, user, role.role, at)
+                roles.append(role.role)
         await uow.commit()
     return Ended(count, tuple(roles))
 
