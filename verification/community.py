@@ -39,6 +39,9 @@ class Community:
     area_roles: bool = False
     default_delivery: Via = Via.DM  # what /subscribe and the alerts channel's menu do when not told
     area_menu: int | None = None  # the "Get alerts for..." message in the alerts channel
+    # The public feed (issue 15): off unless an admin turns it on; the slug stays when it is turned off.
+    feed: bool = False
+    feed_slug: str | None = None
 
     @property
     def configured(self) -> bool:
