@@ -17,6 +17,7 @@ from verification.places import fold
 from ..acting import Acting
 from ..area_menu import post_area_menu
 from ..area_roles import missing_permissions, unable_to_read
+from ..feed.links import Links
 from ..i18n import t
 from ..render.safe import user_text
 from ..services import Services
@@ -29,6 +30,16 @@ LANGUAGES = [app_commands.Choice(name=L(f"choice.language.{lang.value}"), value=
 KINDS = [app_commands.Choice(name=L(f"choice.place_kind.{k.value}"), value=k.value) for k in PlaceKind]
 ZONES = sorted(available_timezones())
 COMMON_ZONES = ["America/Chicago", "America/Los_Angeles", "America/New_York", "America/Denver", "America/Phoenix"]
+
+
+def feed_lines(community: Community, base: str | None, lang: Language) -> list[str]:
+    """Whether the public feed is on, and where (issue 15)."""
+    if not community.feed or community.feed_slug is None:
+        return [t(lang, "settings.feed.off")]
+    if base is None:
+        return [t(lang, "settings.feed.on"), t(lang, "settings.feed.not_served")]
+    links = Links(base, community.feed_slug)
+    return [t(lang, "settings.feed.on"), t(lang, "settings.feed.urls", page=links.page, atom=links.atom)]
 
 
 class Admin(commands.Cog):
@@ -119,6 +130,7 @@ class Admin(commands.Cog):
         retention_days=L("cmd.settings.retention_days.name"), stale_hours=L("cmd.settings.stale_hours.name"),
         report_limit=L("cmd.settings.report_limit.name"), relay_hours=L("cmd.settings.relay_hours.name"),
         area_roles=L("cmd.settings.area_roles.name"), default_delivery=L("cmd.settings.default_delivery.name"),
+        feed=L("cmd.settings.feed.name"),
     )  # fmt: skip
     @app_commands.describe(
         retention_days=L("cmd.settings.retention_days.description"),
@@ -127,8 +139,9 @@ class Admin(commands.Cog):
         relay_hours=L("cmd.settings.relay_hours.description"),
         area_roles=L("cmd.settings.area_roles.description"),
         default_delivery=L("cmd.settings.default_delivery.description"),
+        feed=L("cmd.settings.feed.description"),
     )  # fmt: skip
-    @app_commands.choices(area_roles=SWITCH, default_delivery=VIAS)
+    @app_commands.choices(area_roles=SWITCH, default_delivery=VIAS, feed=SWITCH)
     async def settings(
         self,
         interaction: discord.Interaction,
@@ -138,6 +151,7 @@ class Admin(commands.Cog):
         relay_hours: app_commands.Range[int, 0, 168] | None = None,
         area_roles: str | None = None,
         default_delivery: str | None = None,
+        feed: str | None = None,
     ) -> None:
         """Show the community's settings, changing those given."""
         async with Acting(self.services, interaction) as act:
@@ -155,6 +169,10 @@ class Admin(commands.Cog):
                 community, lines = await self._area_roles(
                     interaction, community, area_roles, default_delivery, act.lang
                 )
+            if feed is not None:
+                community = await usecases.set_feed(self.services.storage, act.guild_id, on=feed == "on")
+                self.services.communities.forget(act.guild_id)
+                lines += feed_lines(community, self.services.feed_url, act.lang)
             c = community
             mode = t(act.lang, f"settings.area_roles.{'on' if c.area_roles else 'off'}")
             default = t(act.lang, f"choice.via.{c.default_delivery.value}")
