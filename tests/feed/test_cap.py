@@ -70,7 +70,7 @@ async def test_message_types_references_times_and_both_languages(served: Served)
 
 async def test_a_retraction_is_a_cancel_of_the_alert_it_withdraws(served: Served) -> None:
     documents = await _documents(served)
-    [(retraction_id, (_, text))] = [(i, d) for i, d in documents.items() if d[0] is AlertKind.RETRACTION]
+    [text] = [text for kind, text in documents.values() if kind is AlertKind.RETRACTION]
     root = ET.fromstring(text)
     assert root.findtext("cap:msgType", namespaces=NS) == "Cancel"
     en, es = root.findall("cap:info", NS)
