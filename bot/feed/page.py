@@ -2,7 +2,7 @@
 
 Plain HTML that reads on a small phone over a slow connection: no script, no font, no image, no
 tracker, one small stylesheet allowed by its hash in the Content-Security-Policy. Each incident shows
-its latest message as subscribers read it; a retracted one says so first, struck through.
+its latest message as subscribers read it; a retracted one says so first, in red, on grey.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ STYLE = (
     "background:#fff}h1{font-size:1.4rem;margin:1rem 0 .25rem}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}"
     "nav{margin:.75rem 0}nav a{margin-right:1rem}article{border:1px solid #ccc;border-radius:.5rem;"
     "padding:.5rem .75rem;margin:.5rem 0}article.open{border:2px solid #b00020}"
-    "article.retracted .body{text-decoration:line-through;color:#555}.retracted-mark{font-weight:bold;"
+    "article.retracted{border-color:#888;background:#f4f4f4}.retracted-mark{font-weight:bold;"
     "color:#b00020}h3{font-size:1rem;margin:.25rem 0}p{margin:.25rem 0}.small{font-size:.85rem;color:#444}"
     "section+section{border-top:3px solid #111;margin-top:2rem}"
 )
