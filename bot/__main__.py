@@ -190,7 +190,10 @@ async def _serve_feed(settings: Settings) -> FeedServer | None:
     from .feed.server import FeedServer
 
     source = await SqliteFeedSource.open(settings.data_dir)
-    server = FeedServer(source, base_url(settings.feed_url, settings.feed_address))
+    burst = max(30, int(settings.feed_rate * 2))
+    server = FeedServer(
+        source, base_url(settings.feed_url, settings.feed_address), rate=settings.feed_rate, burst=burst
+    )
     try:
         await server.start(*listen)
     except OSError:

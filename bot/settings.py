@@ -36,6 +36,7 @@ class Settings:
     commands: str = "guild"
     feed_address: str | None = None  # "127.0.0.1:8080": serve the public feeds (issue 15) there
     feed_url: str | None = None  # the public base URL in front of it (a reverse proxy), for the links
+    feed_rate: float = 5.0  # requests a second per client address, after a burst of 30
 
     @property
     def feed_listen(self) -> tuple[str, int] | None:
@@ -59,6 +60,7 @@ _KEYS = {
     "commands": "VERAZ_COMMANDS",
     "feed_address": "VERAZ_FEED_ADDRESS",
     "feed_url": "VERAZ_FEED_URL",
+    "feed_rate": "VERAZ_FEED_RATE",
 }
 
 
@@ -92,6 +94,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     feed_url = values.get("feed_url") or None
     if feed_url is not None and not feed_url.startswith(("http://", "https://")):
         raise SettingsError(f"VERAZ_FEED_URL must be an http(s) URL, not {feed_url!r}")
+    try:
+        feed_rate = float(values.get("feed_rate", "5"))
+    except ValueError as exc:
+        raise SettingsError(
+            f"VERAZ_FEED_RATE must be a number of requests a second, not {values['feed_rate']!r}"
+        ) from exc
+    if not feed_rate > 0:
+        raise SettingsError("VERAZ_FEED_RATE must be more than 0")
     commands = values.get("commands", "guild").lower()
     if commands not in ("guild", "global"):
         raise SettingsError(f"VERAZ_COMMANDS must be guild or global, not {commands!r}")
@@ -104,4 +114,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         commands=commands,
         feed_address=feed_address,
         feed_url=feed_url,
+        feed_rate=feed_rate,
     )

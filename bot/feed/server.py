@@ -102,8 +102,7 @@ class FeedServer:
 
     async def start(self, host: str, port: int) -> None:
         # Small request lines and headers: nothing here needs more.
-        self._runner = web.AppRunner(self.app(), handler_args={"max_line_size": 2048, "max_field_size": 4096},
-                                     access_log=None)  # fmt: skip
+        self._runner = web.AppRunner(self.app(), max_line_size=2048, max_field_size=4096, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, host, port).start()
         log.info("public feed served on %s:%s", host, port)
