@@ -25,6 +25,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -36,6 +37,9 @@ from bot.emulator.redirect import point_discord_at
 from verification import usecases
 from verification.community import AreaRole
 from verification.model import Language
+
+if TYPE_CHECKING:
+    from bench.feed import FeedLoad
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACES = "name,area,kind,aliases\nHamline Elementary,Back of the Yards,school,\n"
@@ -59,7 +63,9 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def veraz_fanout(emu: DiscordEmulator, data: Path, count: int) -> None:
+async def veraz_fanout(emu: DiscordEmulator, data: Path, count: int, feed: FeedLoad | None = None) -> float:
+    """The ALERT's fan-out, and its CORRECTION; returns the ALERT's deliveries a second. With `feed`, the
+    bot also serves the community's public feed (issue 15) and `feed` loads it during the ALERT's fan-out."""
     guild = emu.create_guild("Bench network")
     mods = guild.create_role("Moderators", permissions=MANAGE_MESSAGES)
     emu.add_bot_to_guild(guild, permissions=BOT_PERMISSIONS)
@@ -76,12 +82,17 @@ async def veraz_fanout(emu: DiscordEmulator, data: Path, count: int) -> None:
     for member in members:  # as after each one's /subscribe, which opens their DM channel
         await usecases.subscribe(uow, guild.id, member.id, None, Language.EN)
         await dms.remember_dm_channel(guild.id, member.id, member.open_dm().id)
+    if feed is not None:
+        community = await usecases.set_feed(uow, guild.id, on=True)
+        feed.slug = community.feed_slug or ""
     await database.close()
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "VERAZ_"))}
     env |= {"PYTHONPATH": str(ROOT), "DISCORD_TOKEN": emu.token, "VERAZ_DATA_DIR": str(data),
             "DISCORD_API_BASE_URL": emu.api_base, "DISCORD_GATEWAY_URL": emu.gateway_url,
             "VERAZ_LOG_LEVEL": "WARNING"}  # fmt: skip
+    if feed is not None:
+        env |= feed.env()
     bot = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=env)
     try:
         await emu.wait_until_connected(timeout=60)
@@ -90,8 +101,12 @@ async def veraz_fanout(emu: DiscordEmulator, data: Path, count: int) -> None:
         await marta.slash("incident confirm", id=1)
         limited_before = emu.rate_limited_count
         clicked = time.time()
+        if feed is not None:
+            await feed.start()
         await dev.slash("incident confirm", id=1)
         await until_sent(data, count + 1)
+        if feed is not None:
+            await feed.stop()
         corrected = time.time()
         await dev.slash("incident misidentified", id=1, correction="U.S. Secret Service agents, not ICE")
         await until_sent(data, 2 * (count + 1))
@@ -117,6 +132,7 @@ async def veraz_fanout(emu: DiscordEmulator, data: Path, count: int) -> None:
     print(f"Veraz CORRECTION to the same {len(fixes):,} people: first {fixes[0] - corrected:.2f} s after the "
           f"moderator's command (target < 2); the last had it {fixes[-1] - corrected:.1f} s after it, "
           f"{(fixes[-1] - corrected) / (last - clicked):.2f}x the ALERT's fan-out time (target <= 1.1)")  # fmt: skip
+    return count / (last - first)
 
 
 async def naive_fanout(emu: DiscordEmulator, sample: int) -> None:

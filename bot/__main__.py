@@ -7,6 +7,7 @@ veraz status                   deliveries queued, sent, failed, cancelled; oldes
 veraz purge                    apply the retention period now (the bot also does it daily)
 veraz backup PATH              a consistent copy of the database, safe while the bot runs
 veraz restore PATH             put a backup in place (stop the bot first)
+veraz feed --community ID      print a community's public Atom feed, as `veraz run` serves it
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import aiohttp
 import discord
 
 import storage
+from storage.feed import SqliteFeedSource
 from verification.model import Language
 
 from . import logs
@@ -36,6 +38,7 @@ from .settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from .client import VerazBot
+    from .feed.server import FeedServer
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     stats.add_argument("--community", type=int, required=True, help="the Discord server (guild) id")
     stats.add_argument("--days", type=int, default=7, help="incidents first reported in the last DAYS days")
     stats.add_argument("--language", choices=[x.value for x in Language], default="en")
+    feed = commands.add_parser("feed", help="print a community's public Atom feed (issue 15), for checking")
+    feed.add_argument("--community", type=int, required=True, help="the Discord server (guild) id")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -83,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
                 return asyncio.run(_purge(settings))
             case "stats":
                 return asyncio.run(_stats(settings, args.community, args.days, Language(args.language)))
+            case "feed":
+                return asyncio.run(_feed(settings, args.community))
             case "export":
                 out = args.out or Path(f"veraz-export-{args.community}.json")
                 data = asyncio.run(_export(settings, args.community))
@@ -157,10 +164,14 @@ async def _run(settings: Settings) -> int:
         bot = await _logged_in(settings, token, stop)
         if not isinstance(bot, VerazBot):
             return bot
+        feed = await _serve_feed(settings)  # after login: setup_hook has migrated the database
         connection = asyncio.create_task(bot.connect())
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
         ended = connection.done() and not stopping.done()  # Discord ended it, not a signal
+        if feed is not None:
+            await feed.stop()
+            await feed.source.close()
         await bot.close()  # finishes in-flight work, then closes the database
         stopping.cancel()
         failure: BaseException | None = None
@@ -173,6 +184,51 @@ async def _run(settings: Settings) -> int:
             cause = f"{type(failure).__name__}: {failure}" if failure is not None else "the connection ended"
             print(f"veraz run: Discord closed the connection for good: {cause}", file=sys.stderr)
             return 4
+    return 0
+
+
+async def _serve_feed(settings: Settings) -> FeedServer | None:
+    """The public feeds, in this process and event loop, when VERAZ_FEED_ADDRESS is set."""
+    listen = settings.feed_listen
+    if listen is None:
+        return None
+    from .feed.links import base_url
+    from .feed.server import FeedServer
+
+    source = await SqliteFeedSource.open(settings.data_dir)
+    burst = max(30, int(settings.feed_rate * 2))
+    server = FeedServer(
+        source, base_url(settings.feed_url, settings.feed_address), rate=settings.feed_rate, burst=burst
+    )
+    try:
+        await server.start(*listen)
+    except OSError:
+        await source.close()
+        raise
+    return server
+
+
+async def _feed(settings: Settings, community_id: int) -> int:
+    from .feed.links import base_url
+    from .feed.server import FeedServer
+
+    database = await storage.open_database(settings.data_dir)  # creates and migrates it if needed
+    await database.close()
+    source = await SqliteFeedSource.open(settings.data_dir)
+    try:
+        community = await source.community_by_id(community_id)
+        if community is None or community.feed_slug is None:
+            print(f"veraz feed: community {community_id} has never turned its public feed on "
+                  "(/settings feed:on)", file=sys.stderr)  # fmt: skip
+            return 1
+        if not community.feed:
+            print(f"veraz feed: the public feed of community {community_id} is off: this is what it would "
+                  "serve; its addresses answer 404", file=sys.stderr)  # fmt: skip
+        server = FeedServer(source, base_url(settings.feed_url, settings.feed_address))
+        rendered = await server.atom(community)
+    finally:
+        await source.close()
+    sys.stdout.write(rendered.body.decode("utf-8") + "\n")
     return 0
 
 

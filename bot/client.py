@@ -35,6 +35,7 @@ from .cogs.subscriptions import Subscriptions
 from .communities import CommunityCache
 from .delivery import DeliveryWorker
 from .escalation import page_on_call
+from .feed.links import base_url
 from .outgoing import Outgoing
 from .pacing import Pacer
 from .relay import RelayBook
@@ -148,6 +149,9 @@ class VerazBot(commands.Bot):
             checkpoint=database.checkpoint,
             rate_limited=lambda: counter.count,
             roles=RoleKeeper(self, outgoing, self.clock, uow),
+            feed_url=base_url(self.settings.feed_url, self.settings.feed_address)
+            if self.settings.feed_address
+            else None,
         )
 
     async def on_ready(self) -> None:

@@ -43,6 +43,7 @@ class Services:
     checkpoint: Callable[[], Awaitable[None]]  # empty the write-ahead log after deleting personal data
     rate_limited: Callable[[], int]  # how many 429s discord.py has waited out since start
     roles: RoleKeeper  # area roles on Discord (issue 14)
+    feed_url: str | None = None  # the public feeds' base URL, when this process serves them (issue 15)
 
     def moderator(self, user: discord.abc.User, community: int) -> Moderator:
         """A moderator as the domain sees them: their id for the record, and the reporter pseudonym

@@ -34,6 +34,16 @@ class Settings:
     gateway_url: str | None = None
     log_level: str = "INFO"
     commands: str = "guild"
+    feed_address: str | None = None  # "127.0.0.1:8080": serve the public feeds (issue 15) there
+    feed_url: str | None = None  # the public base URL in front of it (a reverse proxy), for the links
+    feed_rate: float = 5.0  # requests a second per client address, after a burst of 30
+
+    @property
+    def feed_listen(self) -> tuple[str, int] | None:
+        if not self.feed_address:
+            return None
+        host, _, port = self.feed_address.rpartition(":")
+        return host.strip("[]") or "127.0.0.1", int(port)
 
     def require_token(self) -> str:
         if not self.token.strip():
@@ -48,6 +58,9 @@ _KEYS = {
     "gateway_url": "DISCORD_GATEWAY_URL",
     "log_level": "VERAZ_LOG_LEVEL",
     "commands": "VERAZ_COMMANDS",
+    "feed_address": "VERAZ_FEED_ADDRESS",
+    "feed_url": "VERAZ_FEED_URL",
+    "feed_rate": "VERAZ_FEED_RATE",
 }
 
 
@@ -73,6 +86,22 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         url = values.get(key)
         if url and not url.startswith(("http://", "https://", "ws://", "wss://")):
             raise SettingsError(f"{_KEYS[key]} must be a URL, not {url!r}")
+    feed_address = values.get("feed_address") or None
+    if feed_address is not None:
+        _, colon, port = feed_address.rpartition(":")
+        if not colon or not port.isdigit() or not 0 < int(port) < 65536:
+            raise SettingsError(f"VERAZ_FEED_ADDRESS must be host:port, like 127.0.0.1:8080, not {feed_address!r}")
+    feed_url = values.get("feed_url") or None
+    if feed_url is not None and not feed_url.startswith(("http://", "https://")):
+        raise SettingsError(f"VERAZ_FEED_URL must be an http(s) URL, not {feed_url!r}")
+    try:
+        feed_rate = float(values.get("feed_rate", "5"))
+    except ValueError as exc:
+        raise SettingsError(
+            f"VERAZ_FEED_RATE must be a number of requests a second, not {values['feed_rate']!r}"
+        ) from exc
+    if not feed_rate > 0:
+        raise SettingsError("VERAZ_FEED_RATE must be more than 0")
     commands = values.get("commands", "guild").lower()
     if commands not in ("guild", "global"):
         raise SettingsError(f"VERAZ_COMMANDS must be guild or global, not {commands!r}")
@@ -83,4 +112,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         gateway_url=values.get("gateway_url") or None,
         log_level=values.get("log_level", "INFO").upper(),
         commands=commands,
+        feed_address=feed_address,
+        feed_url=feed_url,
+        feed_rate=feed_rate,
     )

@@ -15,7 +15,7 @@ _COLUMNS = (
     "id, timezone, language, moderator_role, queue_channel, alerts_channel, retention_days, stale_hours, "
     "cluster_window_minutes, report_limit, report_window_minutes, new_account_days, new_member_hours, "
     "relay_hours, area_roles, default_delivery, area_menu, on_call_role, escalate_after_minutes, verifier_role, "
-    "verifier_channel"
+    "verifier_channel, feed, feed_slug"
 )
 _READ = _COLUMNS + ", places_stamp"
 
@@ -24,6 +24,7 @@ def _community(row: sqlite3.Row) -> Community:
     values = dict(row)
     values["language"] = Language(values["language"])
     values["area_roles"] = bool(values["area_roles"])
+    values["feed"] = bool(values["feed"])
     values["default_delivery"] = Via(values["default_delivery"])
     return Community(**values)
 

@@ -45,6 +45,9 @@ class Community:
     escalate_after_minutes: int = 3
     verifier_role: int | None = None
     verifier_channel: int | None = None
+    # The public feed (issue 15): off unless an admin turns it on; the slug stays when it is turned off.
+    feed: bool = False
+    feed_slug: str | None = None
 
     @property
     def configured(self) -> bool:

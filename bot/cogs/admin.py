@@ -17,6 +17,7 @@ from verification.places import fold
 from ..acting import Acting
 from ..area_menu import post_area_menu
 from ..area_roles import missing_permissions, unable_to_read
+from ..feed.links import Links
 from ..i18n import t
 from ..render.safe import user_text
 from ..render.time_to_truth import time_to_truth_lines
@@ -37,6 +38,16 @@ OFF_SETTINGS: dict[str, dict[str, int | None]] = {
     "on_call": {"on_call_role": None},
     "verifiers": {"verifier_role": None, "verifier_channel": None},
 }
+
+
+def feed_lines(community: Community, base: str | None, lang: Language) -> list[str]:
+    """Whether the public feed is on, and where (issue 15)."""
+    if not community.feed or community.feed_slug is None:
+        return [t(lang, "settings.feed.off")]
+    if base is None:
+        return [t(lang, "settings.feed.on"), t(lang, "settings.feed.not_served")]
+    links = Links(base, community.feed_slug)
+    return [t(lang, "settings.feed.on"), t(lang, "settings.feed.urls", page=links.page, atom=links.atom)]
 
 
 class Admin(commands.Cog):
@@ -130,6 +141,7 @@ class Admin(commands.Cog):
         on_call_role=L("cmd.settings.on_call_role.name"), escalate_after=L("cmd.settings.escalate_after.name"),
         verifier_role=L("cmd.settings.verifier_role.name"), verifier_channel=L("cmd.settings.verifier_channel.name"),
         turn_off=L("cmd.settings.turn_off.name"),
+        feed=L("cmd.settings.feed.name"),
     )  # fmt: skip
     @app_commands.describe(
         retention_days=L("cmd.settings.retention_days.description"),
@@ -143,8 +155,9 @@ class Admin(commands.Cog):
         verifier_role=L("cmd.settings.verifier_role.description"),
         verifier_channel=L("cmd.settings.verifier_channel.description"),
         turn_off=L("cmd.settings.turn_off.description"),
+        feed=L("cmd.settings.feed.description"),
     )  # fmt: skip
-    @app_commands.choices(area_roles=SWITCH, default_delivery=VIAS, turn_off=TURN_OFF)
+    @app_commands.choices(area_roles=SWITCH, default_delivery=VIAS, turn_off=TURN_OFF, feed=SWITCH)
     async def settings(
         self,
         interaction: discord.Interaction,
@@ -159,6 +172,7 @@ class Admin(commands.Cog):
         verifier_role: discord.Role | None = None,
         verifier_channel: discord.TextChannel | None = None,
         turn_off: str | None = None,
+        feed: str | None = None,
     ) -> None:
         """Show the community's settings, changing those given."""
         async with Acting(self.services, interaction) as act:
@@ -192,6 +206,10 @@ class Admin(commands.Cog):
                     if role is not None and not role.mentionable and not (me and me.guild_permissions.mention_everyone):
                         lines.append(t(act.lang, "settings.role_not_mentionable", role=role.mention))
             lines += time_to_truth_lines(community, act.lang)
+            if feed is not None:
+                community = await usecases.set_feed(self.services.storage, act.guild_id, on=feed == "on")
+                self.services.communities.forget(act.guild_id)
+                lines += feed_lines(community, self.services.feed_url, act.lang)
             c = community
             mode = t(act.lang, f"settings.area_roles.{'on' if c.area_roles else 'off'}")
             default = t(act.lang, f"choice.via.{c.default_delivery.value}")

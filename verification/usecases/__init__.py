@@ -11,6 +11,7 @@ from .administration import (
     make_place,
     parse_places_csv,
     remove_place,
+    set_feed,
     update_settings,
 )
 from .area_roles import (
@@ -132,6 +133,7 @@ __all__ = [
     "set_area_menu",
     "set_area_roles",
     "set_card",
+    "set_feed",
     "set_people",
     "set_place",
     "set_report_time",

@@ -32,6 +32,7 @@ from ..model import MAX_SOURCE, MAX_WHERE, Language, Place, PlaceKind
 from ..place_book import PlaceBook
 from ..places import clean, distinctive, place_key, tokens
 from ..ports import UnitOfWork
+from ..public_feed import new_slug
 from .moderation import expire_stale
 
 MAX_IMPORT_ROWS = 2000
@@ -104,6 +105,20 @@ async def update_settings(uow: UnitOfWork, community_id: int, **changes: int) ->
         if current is None or not current.configured:
             raise RuleViolation("not_configured")
         updated = replace(current, **changes)  # type: ignore[arg-type]
+        await uow.communities.save(updated)
+        await uow.commit()
+    return updated
+
+
+async def set_feed(uow: UnitOfWork, community_id: int, *, on: bool) -> Community:
+    """Turn the community's public feed on or off. The first time it is turned on it gets its slug,
+    kept when it is turned off, so the addresses other tools were given work again when it is back."""
+    async with uow:
+        current = await uow.communities.get(community_id)
+        if current is None or not current.configured:
+            raise RuleViolation("not_configured")
+        slug = current.feed_slug or (new_slug() if on else None)
+        updated = replace(current, feed=on, feed_slug=slug)
         await uow.communities.save(updated)
         await uow.commit()
     return updated

@@ -1,0 +1,238 @@
+"""The public feed over HTTP (aiohttp.web), in the bot's own process and event loop.
+
+GET only, and read-only all the way down (the source opens the database read-only). The query string
+is never read; a path's slug and id are checked for shape before they are bound as SQL parameters. A
+feed that is off and a slug that does not exist answer the same 404, byte for byte. Responses are
+bounded (the last 100 messages; a message is at most a Discord message long). Each client address has
+a token bucket. Rendered documents are kept while the community's newest message is the same, so a
+burst of readers costs one small query each, not a rendering each, while deliveries go out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+from aiohttp import web
+
+from verification.community import Community
+from verification.public_feed import MAX_ENTRIES, PAGE_DAYS, FeedSource, is_slug
+
+from .atom import CONTENT_TYPE as ATOM_TYPE
+from .atom import atom_feed
+from .cap import CONTENT_TYPE as CAP_TYPE
+from .cap import cap_document
+from .links import Links
+from .page import CONTENT_SECURITY_POLICY as PAGE_POLICY
+from .page import CONTENT_TYPE as PAGE_TYPE
+from .page import page
+
+log = logging.getLogger(__name__)
+
+DOCUMENT_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+NOT_FOUND = b"not found\n"
+PAGE_FRESH = timedelta(seconds=60)  # the page also changes with time (expiry, the 7 days): redrawn this often
+MAX_CLIENTS = 10_000  # token buckets kept; the least recently seen go first
+MAX_CACHED = 1_000  # rendered documents kept
+
+
+class RateLimiter:
+    """A token bucket per client: `burst` requests at once, then `rate` a second."""
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = rate
+        self.burst = float(burst)
+        self.clock = clock
+        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def allow(self, client: str) -> bool:
+        now = self.clock()
+        tokens, then = self.buckets.pop(client, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - then) * self.rate)
+        allowed = tokens >= 1.0
+        self.buckets[client] = (tokens - 1.0 if allowed else tokens, now)
+        while len(self.buckets) > MAX_CLIENTS:
+            self.buckets.popitem(last=False)
+        return allowed
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    body: bytes
+    content_type: str
+    etag: str
+    last_modified: datetime | None
+    made: datetime
+
+
+def _etag(*parts: object) -> str:
+    return '"' + hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:32] + '"'
+
+
+class FeedServer:
+    def __init__(
+        self,
+        source: FeedSource,
+        base_url: str,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        rate: float = 5.0,
+        burst: int = 30,
+    ) -> None:
+        self.source = source
+        self.base_url = base_url.rstrip("/")
+        self.now = now
+        self.limiter = RateLimiter(rate, burst)
+        self.cache: OrderedDict[tuple[object, ...], Rendered] = OrderedDict()
+        self.served = 0
+        self._runner: web.AppRunner | None = None
+
+    def app(self) -> web.Application:
+        app = web.Application(middlewares=[self._guard], client_max_size=1024)
+        app.router.add_get("/{slug}/", self._page)
+        app.router.add_get("/{slug}/alerts.atom", self._atom)
+        app.router.add_get(r"/{slug}/cap/{id:\d{1,12}}.xml", self._cap)
+        return app
+
+    async def start(self, host: str, port: int) -> None:
+        # Small request lines and headers: nothing here needs more.
+        self._runner = web.AppRunner(self.app(), max_line_size=2048, max_field_size=4096, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, port).start()
+        log.info("public feed served on %s:%s", host, port)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # --- the documents, for HTTP and for `veraz feed` -----------------------------------------------
+
+    async def atom(self, community: Community) -> Rendered:
+        stamp = await self.source.stamp(community.id)
+        key = ("atom", community.id, community.feed_slug, stamp.newest_id, stamp.count)
+        found = self.cache.get(key)
+        if found is None:
+            messages = await self.source.published(community.id, MAX_ENTRIES)
+            body = atom_feed(messages, community, self._links(community))
+            found = self._keep(key, Rendered(body, ATOM_TYPE, _etag(*key), stamp.newest_at, self.now()))
+        return found
+
+    async def cap(self, community: Community, alert_id: int) -> Rendered | None:
+        key = ("cap", community.id, community.feed_slug, alert_id)  # a message never changes once sent
+        found = self.cache.get(key)
+        if found is None:
+            published = await self.source.one(community.id, alert_id)
+            if published is None:
+                return None
+            body = cap_document(published, community, self._links(community))
+            found = self._keep(key, Rendered(body, CAP_TYPE, _etag(*key), published.message.at, self.now()))
+        return found
+
+    async def page(self, community: Community) -> Rendered:
+        stamp = await self.source.stamp(community.id)
+        key = ("page", community.id, community.feed_slug, stamp.newest_id, stamp.count)
+        now = self.now()
+        found = self.cache.get(key)
+        if found is None or now - found.made >= PAGE_FRESH:
+            incidents = await self.source.incidents(community.id, now - timedelta(days=PAGE_DAYS))
+            body = page(incidents, community, self._links(community), now)
+            tag = _etag(*key, hashlib.sha256(body).hexdigest())
+            found = self._keep(key, Rendered(body, PAGE_TYPE, tag, None, now))
+        return found
+
+    def _links(self, community: Community) -> Links:
+        return Links(self.base_url, community.feed_slug or "")
+
+    def _keep(self, key: tuple[object, ...], rendered: Rendered) -> Rendered:
+        self.cache[key] = rendered
+        self.cache.move_to_end(key)
+        while len(self.cache) > MAX_CACHED:
+            self.cache.popitem(last=False)
+        return rendered
+
+    # --- HTTP ------------------------------------------------------------------------------------------
+
+    @web.middleware
+    async def _guard(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        if not self.limiter.allow(request.remote or "?"):
+            busy = {"Retry-After": "1"}
+            response: web.StreamResponse = web.Response(
+                status=429, body=b"too many requests\n", headers=busy, content_type="text/plain"
+            )
+        else:
+            try:
+                response = await handler(request)
+            except web.HTTPException as exc:
+                # Every refusal (no such route, a wrong method) looks the same as a feed that is off.
+                response = _not_found() if exc.status in (404, 405) else web.Response(status=exc.status)
+        self.served += 1
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Server"] = "Veraz"
+        response.headers.setdefault("Content-Security-Policy", DOCUMENT_POLICY)
+        return response
+
+    async def _community(self, request: web.Request) -> Community | None:
+        slug = request.match_info["slug"]
+        return await self.source.community(slug) if is_slug(slug) else None
+
+    async def _page(self, request: web.Request) -> web.StreamResponse:
+        community = await self._community(request)
+        if community is None:
+            return _not_found()
+        response = _answer(request, await self.page(community))
+        response.headers["Content-Security-Policy"] = PAGE_POLICY
+        return response
+
+    async def _atom(self, request: web.Request) -> web.StreamResponse:
+        community = await self._community(request)
+        if community is None:
+            return _not_found()
+        return _answer(request, await self.atom(community))
+
+    async def _cap(self, request: web.Request) -> web.StreamResponse:
+        community = await self._community(request)
+        rendered = None if community is None else await self.cap(community, int(request.match_info["id"]))
+        if rendered is None:
+            return _not_found()
+        return _answer(request, rendered)
+
+
+def _not_found() -> web.Response:
+    return web.Response(status=404, body=NOT_FOUND, content_type="text/plain", headers={"Cache-Control": "no-store"})
+
+
+def _answer(request: web.Request, rendered: Rendered) -> web.Response:
+    headers = {"ETag": rendered.etag, "Cache-Control": "public, max-age=30"}
+    if rendered.last_modified is not None:
+        headers["Last-Modified"] = format_datetime(
+            rendered.last_modified.astimezone(UTC).replace(microsecond=0), usegmt=True
+        )
+    if _unchanged(request, rendered):
+        return web.Response(status=304, headers=headers)
+    response = web.Response(body=rendered.body, headers=headers)
+    response.content_type, _, charset = rendered.content_type.partition("; charset=")
+    response.charset = charset or None
+    return response
+
+
+def _unchanged(request: web.Request, rendered: Rendered) -> bool:
+    """RFC 9110: If-None-Match decides when present; otherwise If-Modified-Since, to the second."""
+    wanted = request.headers.get("If-None-Match")
+    if wanted is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
+        return "*" in tags or rendered.etag in tags
+    since = request.if_modified_since
+    if since is None or rendered.last_modified is None:
+        return False
+    return rendered.last_modified.replace(microsecond=0) <= since
