@@ -220,7 +220,7 @@ class VerazBot(commands.Bot):
                     if self.get_guild(community) is not None:
                         for number in numbers:
                             self.services.cards.refresh(community, number)
-                await page_on_call(self.services)
+                await page_on_call(self.services, {guild.id for guild in self.guilds})
                 if self._database is not None:
                     await storage.release_forgotten(self._database, self.clock.now())
                 if self._database is not None and await storage.purge_due(self._database, self.clock.now(), every):

@@ -7,7 +7,9 @@ a crash between the two loses one ping rather than sending two, and a restart ne
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 
+import aiohttp
 import discord
 
 from verification import usecases
@@ -19,11 +21,12 @@ from .services import Services
 log = logging.getLogger(__name__)
 
 
-async def page_on_call(services: Services) -> int:
-    """Page every community's on-call role about its due incidents; returns how many pages were sent."""
+async def page_on_call(services: Services, served: Collection[int]) -> int:
+    """Page the on-call role of each community the bot serves about its due incidents; returns how many
+    pages were sent. One page that fails never stops the others."""
     sent = 0
     now = services.clock.now()
-    for community_id, numbers in (await usecases.escalate_due_everywhere(services.storage, now)).items():
+    for community_id, numbers in (await usecases.escalate_due_everywhere(services.storage, now, served)).items():
         community = await services.communities.get(community_id)
         if community is None or community.on_call_role is None or community.queue_channel is None:
             continue
@@ -40,7 +43,7 @@ async def page_on_call(services: Services) -> int:
                     community.queue_channel, text, reply_to=reply_to, roles=[community.on_call_role]
                 )
                 sent += 1
-            except discord.HTTPException as exc:
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
                 log.warning("on-call page not sent", extra={"guild": community_id, "incident": number,
                                                             "error": str(exc)})  # fmt: skip
     return sent

@@ -85,11 +85,11 @@ async def test_only_urgent_unattended_cards_are_escalated_once_pinging_only_the_
     at(clock, 1)
     await world.people["marta"].click(world.card(3), "Confirm")
     at(clock, 2.5)
-    assert await page_on_call(world.bot.services) == 0
+    assert await page_on_call(world.bot.services, {world.guild.id}) == 0
     at(clock, 3)
-    assert await page_on_call(world.bot.services) == 1
+    assert await page_on_call(world.bot.services, {world.guild.id}) == 1
     at(clock, 30)
-    assert await page_on_call(world.bot.services) == 0  # once: nothing changed
+    assert await page_on_call(world.bot.services, {world.guild.id}) == 0  # once: nothing changed
     pings = [p for p in world.emu.pings if p.channel_id == world.queue.id]
     assert len(pings) == 1
     [ping] = pings
@@ -105,7 +105,9 @@ async def test_only_urgent_unattended_cards_are_escalated_once_pinging_only_the_
     assert "On-call moderators paged" in str(world.card(1).embeds[0])
     await world.restart_bot()
     at(clock, 60)
-    assert await page_on_call(world.bot.services) == 0  # the page is in the database: a restart never repeats it
+    assert (
+        await page_on_call(world.bot.services, {world.guild.id}) == 0
+    )  # the page is in the database: a restart never repeats it
 
 
 async def test_a_verifier_confirms_on_site_and_one_moderator_then_sends_the_alert(timed):
@@ -183,7 +185,7 @@ async def test_stats_match_a_scripted_morning(timed, tmp_path):
     await report(world, "luis", "Hamline Elementary")
     await world.settle()
     at(clock, 3)
-    assert await page_on_call(world.bot.services) == 1
+    assert await page_on_call(world.bot.services, {world.guild.id}) == 1
     at(clock, 4)
     await world.people["dev"].click(world.card(1), "Send a verifier")
     at(clock, 5)

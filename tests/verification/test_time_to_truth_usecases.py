@@ -12,7 +12,7 @@ from tests.scenario_steps import CHICAGO, set_up_chicago
 from verification import usecases
 from verification.alerts import AlertKind
 from verification.errors import RuleViolation
-from verification.model import Agency, Stance, Status
+from verification.model import Agency, SourceKind, Stance, Status
 from verification.ports import DeliveryState, UnitOfWork
 from verification.usecases import ReportInput
 
@@ -68,6 +68,23 @@ async def test_only_urgent_unattended_incidents_are_escalated_once(uow: UnitOfWo
     assert await usecases.escalate_due(uow, minutes(3), CHICAGO) == [school.number]
     assert await usecases.escalate_due(uow, minutes(4), CHICAGO) == []
     assert corner.number not in await usecases.escalate_due(uow, minutes(30), CHICAGO)
+
+
+async def test_a_server_the_bot_has_left_is_not_paged_nor_counted(uow: UnitOfWork):
+    """Found in review: pages were recorded (and counted in the stats) for servers nobody could page."""
+    await set_up(uow)
+    school = await usecases.submit_report(uow, NOW, report("r1"))
+    assert await usecases.escalate_due_everywhere(uow, minutes(5), served={CHICAGO + 1}) == {}
+    assert await usecases.escalate_due_everywhere(uow, minutes(5), served={CHICAGO}) == {CHICAGO: [school.number]}
+
+
+async def test_a_moderator_cannot_name_a_source_as_the_verifier_on_site(uow: UnitOfWork):
+    await set_up(uow)
+    outcome = await usecases.submit_report(uow, NOW, report("r1"))
+    data = usecases.StatementInput("Verifier on site", Stance.CONFIRMS, SourceKind.VERIFIER)
+    with pytest.raises(RuleViolation) as refused:
+        await usecases.attach_statement(uow, NOW, CHICAGO, outcome.number, MOD_A, data, pseudonyms=moderator_pseudonyms)
+    assert refused.value.code == "source_reserved"
 
 
 async def test_no_on_call_role_no_page(uow: UnitOfWork):

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ..community import Community
 from ..errors import RuleViolation
 from ..events import FactsChange, IncidentEvent, ReportFacts, moderator_actor, person_of
-from ..incident import Incident, advance
+from ..incident import VERIFIER_SOURCE, Incident, advance
 from ..model import MAX_QUOTE, MAX_SOURCE, MAX_URL, MAX_WHERE, Agency, Moderator, SourceKind, Stance, Statement
 from ..place_reading import resolve_place
 from ..places import clean
@@ -61,6 +61,9 @@ async def attach_statement(
     source = clean(data.source)
     if not source:
         raise RuleViolation("source_required")
+    if source.casefold() == VERIFIER_SOURCE:
+        # Shown as "a trusted verifier of this network on site": only a verifier's own answer is that.
+        raise RuleViolation("source_reserved", source=source)
     if len(source) > MAX_SOURCE:
         raise RuleViolation("text_too_long", limit=MAX_SOURCE)
     quote = clean(data.quote or "") or None

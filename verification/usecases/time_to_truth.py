@@ -7,7 +7,7 @@ reported never confirms, a verifier's word never stands in for their own vote).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -69,10 +69,17 @@ async def escalate_due(uow: UnitOfWork, now: datetime, community_id: int) -> lis
     return escalated
 
 
-async def escalate_due_everywhere(uow: UnitOfWork, now: datetime) -> dict[int, list[int]]:
-    """`escalate_due` in every configured community with an on-call role: community id to numbers."""
+async def escalate_due_everywhere(
+    uow: UnitOfWork, now: datetime, served: Collection[int] | None = None
+) -> dict[int, list[int]]:
+    """`escalate_due` in every configured community with an on-call role (among `served`, the servers the
+    bot is in, when given: a page nobody can receive must not be recorded as sent): id to numbers."""
     async with uow:
-        communities = [c for c in await uow.communities.all() if c.configured and c.on_call_role is not None]
+        communities = [
+            c
+            for c in await uow.communities.all()
+            if c.configured and c.on_call_role is not None and (served is None or c.id in served)
+        ]
     found = {c.id: await escalate_due(uow, now, c.id) for c in communities}
     return {community: numbers for community, numbers in found.items() if numbers}
 
