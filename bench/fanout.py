@@ -87,10 +87,7 @@ async def veraz_fanout(emu: DiscordEmulator, data: Path, count: int, feed: FeedL
         feed.slug = community.feed_slug or ""
     await database.close()
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "VERAZ_"))}
-    env |= {"PYTHONPATH": str(ROOT), "DISCORD_TOKEN": emu.token, "VERAZ_DATA_DIR": str(data),
-            "DISCORD_API_BASE_URL": emu.api_base, "DISCORD_GATEWAY_URL": emu.gateway_url,
-            "VERAZ_LOG_LEVEL": "WARNING"}  # fmt: skip
+    env = bot_env(emu, data)
     if feed is not None:
         env |= feed.env()
     bot = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=env)

@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -20,6 +21,13 @@ from verification import usecases
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """A port on loopback nothing listens on (bound, then closed again)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 async def veraz(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
@@ -54,11 +62,7 @@ async def test_a_wrong_token_is_one_line_not_a_traceback(tmp_path):
 
 async def test_an_unreachable_discord_is_said_in_one_line_retried_then_given_up(tmp_path):
     """Nothing listens on the port: each try is one line naming the cause, then a non-zero exit."""
-    import socket
-
-    with socket.socket() as probe:  # a free port, closed again: connecting to it is refused
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # closed again at once: connecting to it is refused
     env = {"DISCORD_TOKEN": "any", "VERAZ_DATA_DIR": str(tmp_path), "VERAZ_START_PATIENCE": "3",
            "DISCORD_API_BASE_URL": f"http://127.0.0.1:{port}/api/v10"}  # fmt: skip
     code, _, err = await outcome(await veraz("run", env=env))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import signal
-import socket
 from pathlib import Path
 
 import aiohttp
@@ -15,17 +14,11 @@ import storage
 from bot.demo.live_world import BOT_PERMISSIONS
 from bot.emulator import DiscordEmulator
 from bot.emulator.permissions import MANAGE_GUILD
-from tests.bot.test_cli import outcome, veraz
+from tests.bot.test_cli import free_port, outcome, veraz
 from tests.feed.world import build
 from tests.scenario_steps import PLACES_CSV
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def test_veraz_run_serves_the_feed_an_admin_turns_on_and_off(tmp_path: Path) -> None:
