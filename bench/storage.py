@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import storage
-from storage.database import connect
+from storage.sqlite.database import connect
 from verification import usecases
 from verification.model import Language
 from verification.usecases import ReportInput, Setup

@@ -29,7 +29,7 @@ import aiohttp
 import discord
 
 import storage
-from storage.feed import SqliteFeedSource
+from storage.sqlite.feed import SqliteFeedSource
 from verification.model import Language
 
 from . import logs

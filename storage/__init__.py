@@ -2,14 +2,14 @@
 
 from pathlib import Path
 
-from .backup import Restored, RestoreRefused, backup, restore
-from .database import DATABASE_NAME, Database
-from .delivery_queue import SqliteDeliveryQueue
-from .export import export_community
+from .sqlite.backup import Restored, RestoreRefused, backup, restore
+from .sqlite.database import DATABASE_NAME, Database
+from .sqlite.delivery_queue import SqliteDeliveryQueue
+from .sqlite.export import export_community
 from .lock import DataDirInUse, DataDirLock
-from .migrations import MigrationFailed, SchemaTooNew
+from .sqlite.migrations import MigrationFailed, SchemaTooNew
 from .pseudonyms import Pseudonymizer
-from .retention import PURGE_EVERY, PurgeResult, last_purge, purge, purge_due, release_forgotten
+from .sqlite.retention import PURGE_EVERY, PurgeResult, last_purge, purge, purge_due, release_forgotten
 
 
 async def open_database(data_dir: Path, *, synchronous: str = "FULL") -> Database:

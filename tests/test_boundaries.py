@@ -133,7 +133,7 @@ def test_an_adapter_module_that_reaches_into_storage_is_caught(tmp_path: Path):
             "bot/__init__.py": "",
             "bot/client.py": "import storage\n",
             "bot/cogs/__init__.py": "",
-            "bot/cogs/sneaky.py": "from storage.outbox import SqliteOutbox\n",
+            "bot/cogs/sneaky.py": "from storage.sqlite.outbox import SqliteOutbox\n",
         },
     )
     assert [i.module for i in adapter_violations(root)] == ["bot.cogs.sneaky"]

@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 import storage
 from bot.feed.server import FeedServer
-from storage.feed import SqliteFeedSource
+from storage.sqlite.feed import SqliteFeedSource
 from tests.feed.world import NOW, World, build
 
 BASE = "https://alerts.example.org"

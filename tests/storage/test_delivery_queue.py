@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import storage
-from storage.database import connect
-from storage.migrations import bundled, migrate
+from storage.sqlite.database import connect
+from storage.sqlite.migrations import bundled, migrate
 from tests.builders import MOD_A, MOD_B, MOD_C
 from tests.fakes import moderator_pseudonyms
 from tests.scenario_steps import CHICAGO, set_up_chicago

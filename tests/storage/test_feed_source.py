@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import storage
-from storage.feed import SqliteFeedSource
+from storage.sqlite.feed import SqliteFeedSource
 from tests.builders import MOD_A
 from tests.feed.world import NOW, World, build
 from verification import usecases

@@ -8,8 +8,8 @@ import aiosqlite
 import pytest
 
 import storage
-from storage.database import connect
-from storage.migrations import Migration, MigrationFailed, SchemaTooNew, bundled, migrate, user_version
+from storage.sqlite.database import connect
+from storage.sqlite.migrations import Migration, MigrationFailed, SchemaTooNew, bundled, migrate, user_version
 
 
 async def test_a_fresh_database_reaches_the_latest_version(tmp_path):

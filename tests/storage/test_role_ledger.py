@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import storage
-from storage import sql
-from storage.delivery_queue import _DUE
-from storage.timestamps import ts
+from storage.sqlite import sql
+from storage.sqlite.delivery_queue import _DUE
+from storage.sqlite.timestamps import ts
 from tests.builders import MOD_C
 from tests.scenario_steps import CHICAGO
 from tests.verification.test_area_roles import BOTY, by_role, roles_on

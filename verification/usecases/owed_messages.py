@@ -14,13 +14,13 @@ The recipient contract, whole:
   language.
 - **CORRECTION and RETRACTION**: every recipient of an earlier ALERT of this incident, subscribed or not
   (they were told something wrong), in their language of today if still subscribed, else of then.
-- "Recipient of an earlier ALERT" (`Outbox.earlier_recipients`, enforced in SQL by storage/outbox.py):
+- "Recipient of an earlier ALERT" (`Outbox.earlier_recipients`, enforced in SQL by storage/sqlite/outbox.py):
   for each recipient, their latest ALERT delivery of the incident that was queued, in flight, sent, or
   given up after an attempt that may have arrived (in doubt); never one that surely failed or was
   cancelled, and never one a RETRACTION was already queued against for that recipient (someone told an
   alert was false is not sent a correction of a later alert they never got). Each amendment row
   `depends_on` that ALERT delivery.
-- Order and fate (storage/delivery_queue.py): an amendment is not sent before the ALERT it depends on has
+- Order and fate (storage/sqlite/delivery_queue.py): an amendment is not sent before the ALERT it depends on has
   been sent or may have been; one recipient's messages about an incident go in order (never a
   RETRACTION before its CORRECTION); corrections and retractions go first (`PRIORITY`), and a new urgent
   amendment lifts the same recipient's queued ones to its priority. Closing an incident cancels queued

@@ -41,7 +41,7 @@ class Migration:
 def bundled() -> list[Migration]:
     """The migrations shipped with this Veraz, in order, numbered 1, 2, 3... without gaps."""
     found = []
-    for entry in resources.files("storage").joinpath("migrations").iterdir():
+    for entry in resources.files("storage.sqlite").joinpath("migrations").iterdir():
         match = _NAME.match(entry.name)
         if match:
             found.append(Migration(int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))

@@ -11,7 +11,7 @@ from verification.model import Report
 from verification.ports import StoredReport
 
 from . import sql
-from .pseudonyms import report_mark
+from ..pseudonyms import report_mark
 from .timestamps import from_ts, ts
 
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .migrations import bundled
-from .private_files import create_private_file, make_private, private_dir
+from ..private_files import create_private_file, make_private, private_dir
 
 # What a purge leaves of a report, and what identifies the report whatever was purged.
 _PURGED = ("pseudonym", "where_text", "what", "markings", "purged_at")

@@ -1,6 +1,6 @@
 """The delivery outbox as the use cases write it: alerts as published, one delivery row per recipient.
 
-The delivery worker claims and settles the same rows through `storage.delivery_queue`.
+The delivery worker claims and settles the same rows through `storage.sqlite.delivery_queue`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""The embedded default backend: SQLite through aiosqlite, one file in the data directory."""
