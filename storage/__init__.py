@@ -1,14 +1,14 @@
-"""SQLite storage for Veraz: implements `verification.ports` with aiosqlite."""
+"""Storage for Veraz: implements `verification.ports`. SQLite (storage/sqlite) is the embedded default."""
 
 from pathlib import Path
 
+from .lock import DataDirInUse, DataDirLock
+from .pseudonyms import Pseudonymizer
 from .sqlite.backup import Restored, RestoreRefused, backup, restore
 from .sqlite.database import DATABASE_NAME, Database
 from .sqlite.delivery_queue import SqliteDeliveryQueue
 from .sqlite.export import export_community
-from .lock import DataDirInUse, DataDirLock
 from .sqlite.migrations import MigrationFailed, SchemaTooNew
-from .pseudonyms import Pseudonymizer
 from .sqlite.retention import PURGE_EVERY, PurgeResult, last_purge, purge, purge_due, release_forgotten
 
 

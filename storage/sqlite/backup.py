@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .migrations import bundled
 from ..private_files import create_private_file, make_private, private_dir
+from .migrations import bundled
 
 # What a purge leaves of a report, and what identifies the report whatever was purged.
 _PURGED = ("pseudonym", "where_text", "what", "markings", "purged_at")

@@ -18,8 +18,8 @@ import aiosqlite
 
 from verification.ports import UnitOfWork
 
-from .migrations import migrate
 from ..private_files import create_private_file, make_private, private_dir
+from .migrations import migrate
 from .unit_of_work import SqliteUnitOfWork
 
 BUSY_TIMEOUT_MS = 10_000

@@ -10,8 +10,8 @@ import aiosqlite
 from verification.model import Report
 from verification.ports import StoredReport
 
-from . import sql
 from ..pseudonyms import report_mark
+from . import sql
 from .timestamps import from_ts, ts
 
 
