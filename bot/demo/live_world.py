@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.emulator import Channel, DiscordEmulator, GuildHandle, Limits, MemberActor, Message, Role, overwrite
-from bot.emulator.permissions import MANAGE_GUILD, MANAGE_MESSAGES, VIEW_CHANNEL
-from bot.emulator.redirect import point_discord_at
+from discord_emulator import Channel, DiscordEmulator, GuildHandle, Limits, MemberActor, Message, Role, overwrite
+from discord_emulator.permissions import MANAGE_GUILD, MANAGE_MESSAGES, VIEW_CHANNEL
+from discord_emulator.redirect import point_discord_at
 
 from ..client import Tuning, VerazBot
 from ..clock import Clock

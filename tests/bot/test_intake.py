@@ -8,8 +8,8 @@ import pytest
 
 from bot.cogs.reporting import TYPED
 from bot.demo.live_world import World
-from bot.emulator import ActorError, overwrite
-from bot.emulator.permissions import MANAGE_MESSAGES, VIEW_CHANNEL
+from discord_emulator import ActorError, overwrite
+from discord_emulator.permissions import MANAGE_MESSAGES, VIEW_CHANNEL
 from tests.bot.conftest import set_up
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]

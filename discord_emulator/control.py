@@ -18,8 +18,8 @@ from .errors import ActorError, DiscordError, EmulatorTimeout
 from .guilds import GuildHandle
 from .permissions import DEFAULT_BOT
 from .results import InteractionResult
-from .services import Services
 from .state import Channel, Message
+from .world import World
 
 Json = dict[str, Any]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -46,7 +46,7 @@ def _guarded(handler: Handler) -> Handler:
     return run
 
 
-def register(app: web.Application, services: Services) -> None:
+def register(app: web.Application, services: World) -> None:
     world = services.world
 
     def guild(request: web.Request, body: Json | None = None) -> GuildHandle:

@@ -9,8 +9,8 @@ from typing import Any
 
 from .errors import DiscordError, EmulatorTimeout
 from .interactions import DEFERRED_MESSAGE, DEFERRED_UPDATE, MODAL_SUBMIT, InteractionRecord
-from .services import Services
 from .state import Message, walk_components
+from .world import World
 
 Json = dict[str, Any]
 
@@ -51,7 +51,7 @@ class ModalView:
 class InteractionResult:
     """A live view of one interaction; properties read the emulator's current state."""
 
-    def __init__(self, services: Services, record: InteractionRecord) -> None:
+    def __init__(self, services: World, record: InteractionRecord) -> None:
         self._services = services
         self.record = record
 

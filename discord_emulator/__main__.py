@@ -1,4 +1,4 @@
-"""Run the emulator standalone: `python -m bot.emulator --port 8765`.
+"""Run the emulator standalone: `python -m discord_emulator --port 8765`.
 
 The first stdout line is JSON with the URLs and token, so a parent process can read where it listens.
 """
@@ -41,7 +41,7 @@ async def serve(port: int, token: str, guild: str | None, locale: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.emulator", description="A loopback Discord API emulator.")
+    parser = argparse.ArgumentParser(prog="python -m discord_emulator", description="A loopback Discord API emulator.")
     parser.add_argument("--port", type=int, default=8765, help="TCP port on 127.0.0.1 (0 picks a free one)")
     parser.add_argument("--token", default="emulator-token", help="the bot token the emulator accepts")
     parser.add_argument("--guild", help="create a guild with this name and add the bot to it")

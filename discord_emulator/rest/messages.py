@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from .. import errors, payloads
 from ..permissions import MANAGE_MESSAGES, READ_MESSAGE_HISTORY, VIEW_CHANNEL
-from ..services import Services
 from ..state import Channel, Message
+from ..world import World
 from .router import Call, Reply, Router
 
 
-def register(router: Router, services: Services) -> None:
+def register(router: Router, services: World) -> None:
     world = services.world
     messages = services.messages
 

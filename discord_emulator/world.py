@@ -25,7 +25,7 @@ class Fault:
 
 
 @dataclass
-class Services:
+class World:
     world: Registry
     messages: Messages
     interactions: Interactions
@@ -46,7 +46,7 @@ class Services:
         return None
 
     @classmethod
-    def create(cls, *, token: str, limits: Limits, bot_name: str) -> Services:
+    def create(cls, *, token: str, limits: Limits, bot_name: str) -> World:
         world = Registry(token=token, limits=limits, bot_name=bot_name)
         messages = Messages(world)
         return cls(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from .. import errors, payloads
 from ..permissions import ADMINISTRATOR, MANAGE_ROLES, guild_permissions
-from ..services import Services
 from ..state import Guild, Role
+from ..world import World
 from .router import Call, Reply, Router
 
 
-def register(router: Router, services: Services) -> None:
+def register(router: Router, services: World) -> None:
     world = services.world
 
     def joined_guild(call: Call) -> Guild:

@@ -6,13 +6,13 @@ These routes need no bot token and are exempt from the global rate limit, as Dis
 from __future__ import annotations
 
 from .. import payloads
-from ..services import Services
+from ..world import World
 from .router import Call, Handler, Reply, Router
 
 MESSAGE_BUCKET = "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}"
 
 
-def register(router: Router, services: Services) -> None:
+def register(router: Router, services: World) -> None:
     world = services.world
     interactions = services.interactions
 

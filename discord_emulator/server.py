@@ -19,8 +19,8 @@ from .intents import PRIVILEGED
 from .limits import Limits
 from .permissions import DEFAULT_BOT
 from .rest import build_router
-from .services import Fault, Services
 from .state import Channel, Member, Message, Ping, RequestRecord, User
+from .world import Fault, World
 
 T = TypeVar("T")
 
@@ -40,7 +40,7 @@ class DiscordEmulator:
         settle_timeout: float = 5.0,
     ) -> None:
         self.limits = limits or Limits()
-        self.services = Services.create(token=token, limits=self.limits, bot_name=bot_name)
+        self.services = World.create(token=token, limits=self.limits, bot_name=bot_name)
         self.services.gateway.enabled_privileged_intents = enabled_privileged_intents
         self.services.settle_timeout = settle_timeout
         self.host = host

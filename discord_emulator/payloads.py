@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .state import DM_CHANNEL, Application, Attachment, Channel, Guild, Member, Message, Role, User
 
-if TYPE_CHECKING:
-    from .registry import Registry
+
+class PayloadSource(Protocol):
+    """What a payload needs from the registry: payloads are built from it, never the other way round."""
+
+    @property
+    def application(self) -> Application: ...
+    @property
+    def users(self) -> Mapping[int, User]: ...
+    @property
+    def messages(self) -> Mapping[int, Message]: ...
+
 
 Json = dict[str, Any]
 
@@ -83,7 +93,7 @@ def member(entry: Member, *, permissions: int | None = None, with_user: bool = T
     return payload
 
 
-def channel(entry: Channel, world: Registry) -> Json:
+def channel(entry: Channel, world: PayloadSource) -> Json:
     last = entry.last_message
     common: Json = {
         "id": str(entry.id),
@@ -111,7 +121,7 @@ def channel(entry: Channel, world: Registry) -> Json:
     }
 
 
-def guild(entry: Guild, world: Registry) -> Json:
+def guild(entry: Guild, world: PayloadSource) -> Json:
     """The REST guild object (GET /guilds/{id})."""
     return {
         "id": str(entry.id),
@@ -159,7 +169,7 @@ def guild(entry: Guild, world: Registry) -> Json:
     }
 
 
-def guild_create(entry: Guild, world: Registry, *, all_members: bool, joined: bool = False) -> Json:
+def guild_create(entry: Guild, world: PayloadSource, *, all_members: bool, joined: bool = False) -> Json:
     """The GUILD_CREATE event; without the members intent Discord only sends the bot's own member.
 
     A guild the bot has just joined comes without `unavailable` (clients such as discord.py tell a
@@ -202,7 +212,7 @@ def attachment(entry: Attachment) -> Json:
     return payload
 
 
-def message(entry: Message, world: Registry, *, include_nonce: bool = False, depth: int = 0) -> Json:
+def message(entry: Message, world: PayloadSource, *, include_nonce: bool = False, depth: int = 0) -> Json:
     payload: Json = {
         "id": str(entry.id),
         "channel_id": str(entry.channel_id),

@@ -15,8 +15,8 @@ from .modals import ModalFiller
 from .options import OptionBuilder
 from .permissions import ADMINISTRATOR, SEND_MESSAGES, USE_APPLICATION_COMMANDS, VIEW_CHANNEL, guild_permissions
 from .results import Choice, InteractionResult, ModalView
-from .services import Services
 from .state import DM_CHANNEL, Channel, Guild, Member, Message, Ping, Role, User, walk_components
+from .world import World
 
 Json = dict[str, Any]
 
@@ -24,7 +24,7 @@ Json = dict[str, Any]
 class MemberActor:
     """A guild member: their view of Discord, and the actions Discord's client offers them."""
 
-    def __init__(self, services: Services, guild: Guild, member: Member) -> None:
+    def __init__(self, services: World, guild: Guild, member: Member) -> None:
         self._services = services
         self.guild = guild
         self.member = member

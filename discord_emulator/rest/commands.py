@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from .. import errors
-from ..services import Services
+from ..world import World
 from .router import Call, Reply, Router
 
 
-def register(router: Router, services: Services) -> None:
+def register(router: Router, services: World) -> None:
     world = services.world
     store = services.commands
 

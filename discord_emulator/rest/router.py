@@ -18,11 +18,11 @@ from multidict import MultiMapping
 from .. import errors
 from ..messages import Upload
 from ..ratelimits import BucketState
-from ..services import Services
 from ..state import RequestRecord
+from ..world import World
 
 Json = dict[str, Any]
-_log = logging.getLogger("bot.emulator")
+_log = logging.getLogger("discord_emulator")
 
 API_PREFIX = "/api/v10"
 MAJOR_PARAMETERS = (
@@ -102,7 +102,7 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 
 
 class Router:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: World) -> None:
         self.services = services
         self.routes: list[Route] = []
 

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from .actors import MemberActor
 from .permissions import SEND_MESSAGES, VIEW_CHANNEL
-from .services import Services
 from .state import Channel, Guild, Member, Overwrite, Role
+from .world import World
 
 
 def overwrite(target: Role | MemberActor, *, allow: int = 0, deny: int = 0) -> Overwrite:
@@ -21,7 +21,7 @@ def overwrite(target: Role | MemberActor, *, allow: int = 0, deny: int = 0) -> O
 class GuildHandle:
     """A guild as a test builds it; changes reach a connected bot as gateway events."""
 
-    def __init__(self, services: Services, guild: Guild) -> None:
+    def __init__(self, services: World, guild: Guild) -> None:
         self._services = services
         self.guild = guild
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from ..services import Services
+from ..world import World
 from . import commands, directory, messages, webhooks
 from .router import Call, Reply, Router
 
 __all__ = ["Call", "Reply", "Router", "build_router"]
 
 
-def build_router(services: Services) -> Router:
+def build_router(services: World) -> Router:
     router = Router(services)
     for module in (directory, messages, commands, webhooks):
         module.register(router, services)

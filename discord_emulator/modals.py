@@ -6,7 +6,7 @@ from typing import Any
 
 from . import payloads
 from .errors import ActorError
-from .services import Services
+from .world import World
 
 Json = dict[str, Any]
 
@@ -14,7 +14,7 @@ Json = dict[str, Any]
 class ModalFiller:
     """Builds the MODAL_SUBMIT components from the modal's layout and the values a test gives."""
 
-    def __init__(self, services: Services, values: dict[str, Any]) -> None:
+    def __init__(self, services: World, values: dict[str, Any]) -> None:
         self._services = services
         self._values = values
         self._used: set[str] = set()
