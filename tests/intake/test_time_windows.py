@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from verification.errors import WhenRefused
-from verification.model import Language
-from verification.when import ObservedTime, TimePrecision, parse_when, read_when
+from intake import Language, Refused
+from intake.time import ObservedTime, TimePrecision, parse_when, read_when
 
 CHICAGO = ZoneInfo("America/Chicago")
 EN, ES = Language.EN, Language.ES
@@ -453,7 +452,7 @@ def test_parts_of_the_day_and_days_are_windows_cut_to_now(
 )
 def test_a_part_of_the_day_still_to_come_is_refused_as_future(text: str, said_at: datetime) -> None:
     """ "this afternoon" said at 10:00 cannot be an observation yet."""
-    with pytest.raises(WhenRefused) as raised:
+    with pytest.raises(Refused) as raised:
         read(text, now=said_at)
     assert raised.value.code == "when_future"
 
