@@ -18,6 +18,7 @@ from discord.ext import commands
 
 import storage
 from verification import usecases
+from verification.effects import Effects
 from verification.errors import RuleViolation
 
 from .acting import Acting
@@ -34,6 +35,7 @@ from .cogs.reporting import PlaceMenu, Reporting, TimeButton
 from .cogs.subscriptions import Subscriptions
 from .communities import CommunityCache
 from .delivery import DeliveryWorker
+from .effects import ShowEffects
 from .escalation import page_on_call
 from .feed.links import base_url
 from .outgoing import Outgoing
@@ -122,7 +124,8 @@ class VerazBot(commands.Bot):
         self._tasks.append(asyncio.create_task(self._maintain(), name="veraz-maintenance"))
 
     def _services(self, database: storage.Database, data_dir: Path) -> Services:
-        uow = database.unit_of_work()
+        self.show_effects = ShowEffects(self.get_guild)
+        uow = database.unit_of_work(self.show_effects)
         communities = CommunityCache(uow)
         outgoing = Outgoing(self, Pacer(self.tuning.pace))
         cards = CardPublisher(self, uow, communities, self.clock, outgoing, interval=self.tuning.card_interval)
@@ -136,6 +139,7 @@ class VerazBot(commands.Bot):
             nonce_memory=timedelta(seconds=self.tuning.nonce_memory),
             guilds=self.get_guild,
         )
+        self.show_effects.connect(cards, delivery)
         counter = self.rate_limits
         return Services(
             storage=uow,
@@ -215,19 +219,13 @@ class VerazBot(commands.Bot):
         while True:
             await asyncio.sleep(self.tuning.maintenance_every)
             try:
-                expired = await usecases.expire_stale_everywhere(self.services.storage, self.clock.now())
-                for community, numbers in expired.items():
-                    if self.get_guild(community) is not None:
-                        for number in numbers:
-                            self.services.cards.refresh(community, number)
+                await usecases.expire_stale_everywhere(self.services.storage, self.clock.now())
                 await page_on_call(self.services, {guild.id for guild in self.guilds})
                 if self._database is not None:
                     await storage.release_forgotten(self._database, self.clock.now())
                 if self._database is not None and await storage.purge_due(self._database, self.clock.now(), every):
                     result = await storage.purge(self._database, self.clock.now())
                     log.info("retention purge", extra={"reports": result.reports})
-                    for community, number in result.incidents:  # the cards still show the purged text
-                        if self.get_guild(community) is not None:
-                            self.services.cards.refresh(community, number)
+                    self.show_effects(Effects(cards=frozenset(result.incidents)))  # cards show the text
             except Exception:  # maintenance must keep running; the next round tries again
                 log.exception("maintenance round failed")

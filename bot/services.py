@@ -17,7 +17,6 @@ from verification import usecases
 from verification.community import Community
 from verification.model import Moderator
 from verification.ports import Pseudonyms, UnitOfWork
-from verification.usecases import Outcome
 
 from .clock import Clock
 from .communities import CommunityCache
@@ -49,12 +48,6 @@ class Services:
         """A moderator as the domain sees them: their id for the record, and the reporter pseudonym
         the same person would have, which stops them confirming their own report."""
         return Moderator(str(user.id), self.pseudonyms(community, user.id), getattr(user, "display_name", ""))
-
-    def changed(self, community: int, outcome: Outcome) -> None:
-        """After a use case changed an incident: refresh its card, and deliver what it now owes."""
-        self.cards.refresh(community, outcome.number)
-        if outcome.deliveries:
-            self.delivery.wake()
 
     async def post_to_queue(self, community: Community, number: int, text: str) -> None:
         """A note for moderators, as a reply to the incident's card (or on its own if there is none)."""

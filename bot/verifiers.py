@@ -87,7 +87,6 @@ async def send_verifier(services: Services, act: Acting, number: int) -> None:
         raise RuleViolation("verifiers_not_set")
     by = services.moderator(act.interaction.user, community.id)
     outcome = await usecases.request_verifier(services.storage, services.clock.now(), community.id, number, by)
-    services.changed(community.id, outcome)
     lang = community.language
     await services.outgoing.send(
         community.verifier_channel,
@@ -165,7 +164,6 @@ async def claim(services: Services, act: Acting, number: int) -> None:
     require_verifier(act, community)
     now = services.clock.now()
     outcome = await usecases.claim_visit(services.storage, now, community.id, number, act.interaction.user.id)
-    services.changed(community.id, outcome)
     await _redraw(services, act, community, outcome.incident)
     await act.reply(t(act.lang, "visit.claimed", number=number))
 
@@ -177,7 +175,6 @@ async def answer(services: Services, act: Acting, number: int, stance: Stance, n
         services.storage, services.clock.now(), community.id, number, act.interaction.user.id, stance, note,
         pseudonyms=services.pseudonyms,
     )  # fmt: skip
-    services.changed(community.id, outcome)
     await _redraw(services, act, community, outcome.incident)
     lang = community.language
     await services.post_to_queue(

@@ -17,6 +17,7 @@ from typing import Self
 from verification.alerts import AlertKind, AlertMessage
 from verification.clustering import Candidate, ClusterIndex
 from verification.community import AreaRole, Community, Recipient, RecipientKind, Subscription, Via
+from verification.effects import Effects, EffectsRecorder
 from verification.events import IncidentEvent
 from verification.incident import Incident, replay
 from verification.model import Language, Place, Report
@@ -541,12 +542,15 @@ class FakeUnitOfWork:
         self._snapshot: Data | None = None
         self._committed = False
         self.commits = 0
+        self.effects = EffectsRecorder()
+        self.dispatched: list[Effects] = []  # what each commit would have shown, for tests to check
 
     async def __aenter__(self) -> Self:
         if self._snapshot is not None:
             raise RuntimeError("transactions do not nest")
         self._snapshot = copy.deepcopy(self.data)
         self._committed = False
+        self.effects.begin()
         return self
 
     async def __aexit__(
@@ -559,6 +563,9 @@ class FakeUnitOfWork:
     async def commit(self) -> None:
         self._committed = True
         self.commits += 1
+        effects = self.effects.take()
+        if effects:
+            self.dispatched.append(effects)
 
 
 def moderator_pseudonyms(community: int, user_id: int) -> str:

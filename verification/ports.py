@@ -16,6 +16,7 @@ from typing import Protocol, Self
 from .alerts import AlertKind, AlertMessage
 from .clustering import Candidate
 from .community import AreaRole, Community, Recipient, Subscription, Via
+from .effects import EffectsRecorder
 from .events import IncidentEvent
 from .incident import Incident
 from .model import Language, Place, Report, Status
@@ -274,7 +275,10 @@ class Outbox(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction: `async with uow:` begins it, `commit()` keeps it; leaving without commit undoes it."""
+    """One transaction: `async with uow:` begins it, `commit()` keeps it; leaving without commit undoes it.
+
+    After a commit, the effects recorded in `effects` go to the dispatcher the unit of work was given
+    (`verification.effects`); an undone transaction's effects are dropped."""
 
     @property
     def communities(self) -> Communities: ...
@@ -292,6 +296,8 @@ class UnitOfWork(Protocol):
     def outbox(self) -> Outbox: ...
     @property
     def area_roles(self) -> AreaRoles: ...
+    @property
+    def effects(self) -> EffectsRecorder: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -112,6 +112,9 @@ async def commit_events(
         q, c = await _owe(uow, community, state, message, at, alerted)
         queued += q
         cancelled += c
+    uow.effects.card(community.id, state.number)
+    if queued:
+        uow.effects.deliveries()
     return Outcome(state.number, state.status, state, tuple(messages), queued, cancelled)
 
 
