@@ -102,6 +102,13 @@ class VerazBot(commands.Bot):
         self.rate_limits = RateLimitCounter()
         logging.getLogger("discord.http").addHandler(self.rate_limits)
 
+    @property
+    def database(self) -> storage.Database:
+        """The database this bot opened in `setup_hook` (for its maintenance and for tests)."""
+        if self._database is None:
+            raise RuntimeError("the database is not open")
+        return self._database
+
     # --- wiring ---------------------------------------------------------------------------------
 
     async def setup_hook(self) -> None:

@@ -187,7 +187,6 @@ class Reporting(commands.Cog):
             now = services.clock.now()
             # The reporter's id becomes a keyed pseudonym here and goes no further.
             reporter = services.pseudonyms(community.id, interaction.user.id)
-            first_time = await usecases.reports_on_record(services.storage, community, reporter, now) == 0
             data = ReportInput(
                 community=community.id,
                 reporter=reporter,
@@ -217,7 +216,7 @@ class Reporting(commands.Cog):
                 text += "\n" + t(act.lang, "report.place_uncertain")
                 view = view or discord.ui.View(timeout=None)
                 view.add_item(PlaceMenu(outcome.number, mine.report_id, outcome.place_choices, act.lang))
-            if first_time:
+            if outcome.first_report:
                 text += "\n\n" + replies.privacy_notice(community, act.lang)
             await act.reply(text, view=view)
 

@@ -58,7 +58,6 @@ from .queries import (
     incident,
     incident_view,
     queue,
-    reports_on_record,
     set_card,
     status_for,
 )
@@ -124,7 +123,6 @@ __all__ = [
     "remove_place",
     "reopen",
     "report_from_site",
-    "reports_on_record",
     "request_verifier",
     "resolve",
     "role_not_granted",

@@ -48,6 +48,7 @@ class Outcome:
     # For a report whose place text named no known place surely: the closest known places, for the
     # reporter to pick from (or keep what they typed).
     place_choices: tuple[Place, ...] = ()
+    first_report: bool = False  # for a report: none of this reporter's reports was on record
 
 
 async def commit_events(

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from ..community import Community
 from ..errors import RuleViolation
 from ..events import Merged
 from ..incident import Incident, replay
@@ -100,9 +98,3 @@ async def set_card(uow: UnitOfWork, community: int, number: int, message_id: int
     async with uow:
         await uow.incidents.set_card(community, number, message_id)
         await uow.commit()
-
-
-async def reports_on_record(uow: UnitOfWork, community: Community, reporter: str, now: datetime) -> int:
-    """How many of this reporter's reports are still retained (0: they are new, or were forgotten)."""
-    async with uow:
-        return await uow.reports.recent_count(community.id, reporter, now - community.retention)

@@ -60,6 +60,8 @@ async def submit_report(uow: UnitOfWork, now: datetime, data: ReportInput) -> Ou
             raise RuleViolation(
                 "report_rate_limited", limit=community.report_limit, minutes=community.report_window_minutes
             )
+        # Nothing of theirs retained: new here, or forgotten (the reply then says what is kept and for how long).
+        first_report = await uow.reports.recent_count(community.id, data.reporter, now - community.retention) == 0
         # Never refused for an unknown or ambiguous place either: kept, with a menu to pick from.
         place = resolve_place(data.where, await uow.places.book(community.id))
         report = Report(
@@ -78,7 +80,7 @@ async def submit_report(uow: UnitOfWork, now: datetime, data: ReportInput) -> Ou
         outcome = await _file(uow, community, place, report, when, established, now)
         await uow.commit()
     choices = place.alternatives if place.needs_choice else ()
-    return replace(outcome, place_choices=choices)
+    return replace(outcome, place_choices=choices, first_report=first_report)
 
 
 async def _file(
