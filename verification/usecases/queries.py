@@ -89,6 +89,12 @@ async def delivery_counts(uow: UnitOfWork, community: int | None = None) -> Deli
         return await uow.outbox.counts(community)
 
 
+async def all_communities(uow: UnitOfWork) -> list[Community]:
+    """Every community in the database, whether or not the bot is still in its server."""
+    async with uow:
+        return await uow.communities.all()
+
+
 async def card_message(uow: UnitOfWork, community: int, number: int) -> int | None:
     """The queue message that shows the incident (None before its card is first posted)."""
     async with uow:
