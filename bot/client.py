@@ -10,7 +10,7 @@ import asyncio
 import logging
 import tempfile
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import discord
@@ -22,6 +22,7 @@ from verification.effects import Effects
 from verification.errors import RuleViolation
 
 from .acting import Acting
+from .after_restore import mark_orphans
 from .area_menu import AreaMenu
 from .area_roles import RoleKeeper
 from .buttons import CardButton, MergeButton
@@ -98,6 +99,7 @@ class VerazBot(commands.Bot):
         self._database: storage.Database | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._redraw_all = False
         self.synced = asyncio.Event()  # set once commands are registered in every guild at start
         self.rate_limits = RateLimitCounter()
         logging.getLogger("discord.http").addHandler(self.rate_limits)
@@ -121,16 +123,27 @@ class VerazBot(commands.Bot):
             self._scratch = tempfile.TemporaryDirectory(prefix="veraz-sync-")
             data_dir = Path(self._scratch.name)
         self._database = await storage.open_database(data_dir)
-        self.services = self._services(self._database, data_dir)
+        await storage.take_note(self._database, data_dir)
+        self.services = self._services(self._database, data_dir, await storage.restored_horizon(self._database))
         for cog in (Reporting, Subscriptions, Incident, Admin, Privacy, Relay):
             await self.add_cog(cog(self.services))
         if self.tuning.commands_only:
             return
+        self._redraw_all = await self._after_restore(self._database)  # before anything new is posted
         self.add_dynamic_items(CardButton, MergeButton, AnswerButton, TimeButton, PlaceMenu, AreaMenu, VisitButton)
         self.services.delivery.start()
         self._tasks.append(asyncio.create_task(self._maintain(), name="veraz-maintenance"))
 
-    def _services(self, database: storage.Database, data_dir: Path) -> Services:
+    async def _after_restore(self, database: storage.Database) -> bool:
+        """Mark the cards a restore from backup orphaned (issue 26); whether one happened."""
+        since = await storage.sweep_due(database)
+        if since is None:
+            return False
+        if (await mark_orphans(self.services, since)).complete:
+            await storage.sweep_done(database, since)
+        return True
+
+    def _services(self, database: storage.Database, data_dir: Path, restored: datetime | None) -> Services:
         self.show_effects = ShowEffects(self.get_guild)
         uow = database.unit_of_work(self.show_effects)
         communities = CommunityCache(uow)
@@ -163,6 +176,7 @@ class VerazBot(commands.Bot):
             feed_url=base_url(self.settings.feed_url, self.settings.feed_address)
             if self.settings.feed_address
             else None,
+            restored_horizon=restored,
         )
 
     async def on_ready(self) -> None:
@@ -171,8 +185,9 @@ class VerazBot(commands.Bot):
             for guild in self.guilds:
                 await self.sync_guild(guild)
         self.synced.set()
+        redraw_all, self._redraw_all = self._redraw_all, False  # after a restore: the buttons too
         for guild in self.guilds:
-            await self.services.cards.redraw(guild.id)
+            await self.services.cards.redraw(guild.id, all_open=redraw_all)
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         if self.tuning.sync_commands and self.settings.commands == "guild":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
@@ -43,6 +44,8 @@ class Services:
     rate_limited: Callable[[], int]  # how many 429s discord.py has waited out since start
     roles: RoleKeeper  # area roles on Discord (issue 14)
     feed_url: str | None = None  # the public feeds' base URL, when this process serves them (issue 15)
+    # Messages posted since may belong to a history that a restore from backup dropped (issue 26).
+    restored_horizon: datetime | None = None
 
     def moderator(self, user: discord.abc.User, community: int) -> Moderator:
         """A moderator as the domain sees them: their id for the record, and the reporter pseudonym

@@ -9,6 +9,7 @@ from .sqlite.database import DATABASE_NAME, Database
 from .sqlite.delivery_queue import SqliteDeliveryQueue
 from .sqlite.export import export_community
 from .sqlite.migrations import MigrationFailed, SchemaTooNew
+from .sqlite.restores import restored_horizon, sweep_done, sweep_due, take_note
 from .sqlite.retention import PURGE_EVERY, PurgeResult, last_purge, purge, purge_due, release_forgotten
 
 
@@ -38,4 +39,8 @@ __all__ = [
     "purge_due",
     "release_forgotten",
     "restore",
+    "restored_horizon",
+    "sweep_done",
+    "sweep_due",
+    "take_note",
 ]

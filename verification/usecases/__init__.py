@@ -51,6 +51,7 @@ from .owed_messages import Outcome
 from .privacy import forget_reporter
 from .queries import (
     IncidentView,
+    all_communities,
     all_incidents,
     card_message,
     delivery_counts,
@@ -88,6 +89,7 @@ __all__ = [
     "StatementInput",
     "add_place",
     "add_update",
+    "all_communities",
     "all_incidents",
     "area_roles_of",
     "areas",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..community import Community
 from ..errors import RuleViolation
 from ..events import Merged
 from ..incident import Incident, replay
@@ -85,6 +86,12 @@ async def delivery_log(uow: UnitOfWork, community: int, number: int) -> list[Del
 async def delivery_counts(uow: UnitOfWork, community: int | None = None) -> DeliveryCounts:
     async with uow:
         return await uow.outbox.counts(community)
+
+
+async def all_communities(uow: UnitOfWork) -> list[Community]:
+    """Every community in the database, whether or not the bot is still in its server."""
+    async with uow:
+        return await uow.communities.all()
 
 
 async def card_message(uow: UnitOfWork, community: int, number: int) -> int | None:
