@@ -17,35 +17,34 @@ import discord
 from discord.ext import commands
 
 import storage
+from bot.core.acting import Acting
+from bot.core.area_roles import RoleKeeper
+from bot.core.clock import Clock, SystemClock
+from bot.core.communities import CommunityCache
+from bot.core.effects import ShowEffects
+from bot.core.outgoing import Outgoing
+from bot.core.pacing import Pacer
+from bot.core.relay_book import RelayBook
+from bot.core.services import Services
+from bot.core.settings import Settings
+from bot.core.translator import CatalogTranslator
+from bot.features.admin.cog import Admin
+from bot.features.delivery.worker import DeliveryWorker
+from bot.features.escalation.paging import page_on_call
+from bot.features.moderation.cog import Incident
+from bot.features.privacy.cog import Privacy
+from bot.features.queue.after_restore import mark_orphans
+from bot.features.queue.buttons import CardButton, MergeButton
+from bot.features.queue.publisher import CardPublisher
+from bot.features.relay.cog import AnswerButton, Relay
+from bot.features.reporting.cog import PlaceMenu, Reporting, TimeButton
+from bot.features.subscriptions.area_menu import AreaMenu
+from bot.features.subscriptions.cog import Subscriptions
+from bot.features.verifiers.requests import VisitButton
+from bot.feed.links import base_url
 from verification import usecases
 from verification.effects import Effects
 from verification.errors import RuleViolation
-
-from .acting import Acting
-from .after_restore import mark_orphans
-from .area_menu import AreaMenu
-from .area_roles import RoleKeeper
-from .buttons import CardButton, MergeButton
-from .card_publisher import CardPublisher
-from .clock import Clock, SystemClock
-from .cogs.admin import Admin
-from .cogs.moderation import Incident
-from .cogs.privacy import Privacy
-from .cogs.relay import AnswerButton, Relay
-from .cogs.reporting import PlaceMenu, Reporting, TimeButton
-from .cogs.subscriptions import Subscriptions
-from .communities import CommunityCache
-from .delivery import DeliveryWorker
-from .effects import ShowEffects
-from .escalation import page_on_call
-from .feed.links import base_url
-from .outgoing import Outgoing
-from .pacing import Pacer
-from .relay import RelayBook
-from .services import Services
-from .settings import Settings
-from .translator import CatalogTranslator
-from .verifiers import VisitButton
 
 log = logging.getLogger(__name__)
 

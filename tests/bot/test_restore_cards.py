@@ -180,7 +180,7 @@ async def test_a_merge_button_the_database_does_not_know_is_refused(world):
     await report(world, "rosa", "Hamline Elementary")
     await world.settle()
     [card] = cards(world, 1)
-    from bot.buttons import MergeButton  # drawn as a card after the backup would have drawn it
+    from bot.features.queue.buttons import MergeButton  # drawn as a card after the backup would have drawn it
 
     view = discord.ui.View(timeout=None)
     view.add_item(MergeButton(1, 7, "Merge into #7"))
