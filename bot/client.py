@@ -19,34 +19,30 @@ from discord.ext import commands
 import storage
 from bot.core.acting import Acting
 from bot.core.area_roles import RoleKeeper
+from bot.core.card_button import CardActions
 from bot.core.clock import Clock, SystemClock
 from bot.core.communities import CommunityCache
 from bot.core.effects import ShowEffects
+from bot.core.feature import Host
 from bot.core.outgoing import Outgoing
 from bot.core.pacing import Pacer
 from bot.core.relay_book import RelayBook
 from bot.core.services import Services
 from bot.core.settings import Settings
 from bot.core.translator import CatalogTranslator
-from bot.features.admin.cog import Admin
+from bot.features import admin, moderation, privacy, queue, relay, reporting, subscriptions, verifiers
 from bot.features.delivery.worker import DeliveryWorker
 from bot.features.escalation.paging import page_on_call
-from bot.features.moderation.cog import Incident
-from bot.features.privacy.cog import Privacy
 from bot.features.queue.after_restore import mark_orphans
-from bot.features.queue.buttons import CardButton, MergeButton
 from bot.features.queue.publisher import CardPublisher
-from bot.features.relay.cog import AnswerButton, Relay
-from bot.features.reporting.cog import PlaceMenu, Reporting, TimeButton
-from bot.features.subscriptions.area_menu import AreaMenu
-from bot.features.subscriptions.cog import Subscriptions
-from bot.features.verifiers.requests import VisitButton
 from bot.feed.links import base_url
 from verification import usecases
 from verification.effects import Effects
 from verification.errors import RuleViolation
 
 log = logging.getLogger(__name__)
+# Each registers its commands, views and card actions (`setup`); none imports another.
+FEATURES = (reporting, subscriptions, moderation, relay, verifiers, admin, privacy, queue)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +97,7 @@ class VerazBot(commands.Bot):
         self._redraw_all = False
         self.synced = asyncio.Event()  # set once commands are registered in every guild at start
         self.rate_limits = RateLimitCounter()
+        self.card_actions = CardActions()  # filled by the features' setup
         logging.getLogger("discord.http").addHandler(self.rate_limits)
 
     @property
@@ -124,12 +121,12 @@ class VerazBot(commands.Bot):
         self._database = await storage.open_database(data_dir)
         await storage.take_note(self._database, data_dir)
         self.services = self._services(self._database, data_dir, await storage.restored_horizon(self._database))
-        for cog in (Reporting, Subscriptions, Incident, Admin, Privacy, Relay):
-            await self.add_cog(cog(self.services))
+        host = Host(self, self.services, self.card_actions)
+        for feature in FEATURES:
+            await feature.setup(host)
         if self.tuning.commands_only:
             return
         self._redraw_all = await self._after_restore(self._database)  # before anything new is posted
-        self.add_dynamic_items(CardButton, MergeButton, AnswerButton, TimeButton, PlaceMenu, AreaMenu, VisitButton)
         self.services.delivery.start()
         self._tasks.append(asyncio.create_task(self._maintain(), name="veraz-maintenance"))
 

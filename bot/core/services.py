@@ -8,12 +8,13 @@ builds persistent buttons itself from their custom id, so `services_of` finds th
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import discord
 
+from bot.core.area_roles import RoleKeeper
 from bot.core.clock import Clock
 from bot.core.communities import CommunityCache
 from bot.core.outgoing import Outgoing
@@ -23,10 +24,41 @@ from verification.community import Community
 from verification.model import Moderator
 from verification.ports import Pseudonyms, UnitOfWork
 
-if TYPE_CHECKING:  # annotations only: the publisher and the worker import the buttons, which import this
-    from bot.core.area_roles import RoleKeeper
-    from bot.features.delivery.worker import DeliveryWorker
-    from bot.features.queue.publisher import CardPublisher
+
+@dataclass
+class DeliveryStats:
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    deduplicated: int = 0  # found already delivered after a crash
+
+
+@dataclass
+class Hooks:
+    """What one feature offers another without either importing the other; set by the features' `setup`."""
+
+    # Post the "Get alerts for..." menu in the alerts channel once (subscriptions); admin's /settings calls it.
+    post_area_menu: Callable[[Community], Awaitable[Community]] | None = None
+
+
+class QueueCards(Protocol):
+    """The moderators' queue (bot/features/queue): one card per incident, edited in place."""
+
+    def refresh(self, community: int, number: int) -> None: ...
+    async def redraw(self, community: int, *, all_open: bool = False) -> None: ...
+    async def settle(self) -> None: ...
+    async def close(self) -> None: ...
+
+
+class Deliveries(Protocol):
+    """The delivery worker (bot/features/delivery): sends what the outbox owes."""
+
+    def start(self) -> None: ...
+    def wake(self) -> None: ...
+    async def idle(self) -> None: ...
+    async def close(self) -> None: ...
+    async def open_dm_channel(self, community: int, user: int) -> int: ...
+    def stats_for(self, community: int) -> DeliveryStats: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +68,8 @@ class Services:
     communities: CommunityCache
     pseudonyms: Pseudonyms
     relay: RelayBook
-    cards: CardPublisher
-    delivery: DeliveryWorker
+    cards: QueueCards
+    delivery: Deliveries
     outgoing: Outgoing
     checkpoint: Callable[[], Awaitable[None]]  # empty the write-ahead log after deleting personal data
     rate_limited: Callable[[], int]  # how many 429s discord.py has waited out since start
@@ -45,6 +77,7 @@ class Services:
     feed_url: str | None = None  # the public feeds' base URL, when this process serves them (issue 15)
     # Messages posted since may belong to a history that a restore from backup dropped (issue 26).
     restored_horizon: datetime | None = None
+    hooks: Hooks = field(default_factory=Hooks)
 
     def moderator(self, user: discord.abc.User, community: int) -> Moderator:
         """A moderator as the domain sees them: their id for the record, and the reporter pseudonym

@@ -15,10 +15,10 @@ import storage
 from bot.core import replies
 from bot.core.alert_text import render_alert
 from bot.core.i18n import clock, language_of, t
+from bot.core.incident_card import card
 from bot.demo.narration import describe
 from bot.demo.script import Action, Scenario, Step
 from bot.demo.transcript import ALERTS_CHANNEL, Delivery, Transcript
-from bot.features.queue.card import card
 from verification import usecases
 from verification.community import RecipientKind
 from verification.errors import RuleViolation

@@ -180,10 +180,10 @@ async def test_a_merge_button_the_database_does_not_know_is_refused(world):
     await report(world, "rosa", "Hamline Elementary")
     await world.settle()
     [card] = cards(world, 1)
-    from bot.features.queue.buttons import MergeButton  # drawn as a card after the backup would have drawn it
+    from bot.core.card_button import merge_button  # drawn as a card after the backup would have drawn it
 
     view = discord.ui.View(timeout=None)
-    view.add_item(MergeButton(1, 7, "Merge into #7"))
+    view.add_item(merge_button(1, 7, "Merge into #7"))
     await world.bot.services.outgoing.edit(world.queue.id, card.id, embed=discord.Embed(title="#1 · x"), view=view)
     refused = await world.people["dev"].click(cards(world, 1)[0], "Merge into #7")
     assert "no longer the current card of incident #1" in refused.content

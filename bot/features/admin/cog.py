@@ -15,7 +15,6 @@ from bot.core.safe import user_text
 from bot.core.services import Services
 from bot.core.time_to_truth import time_to_truth_lines
 from bot.core.translator import L
-from bot.features.subscriptions.area_menu import post_area_menu
 from bot.feed.links import Links
 from verification import usecases
 from verification.community import Community, Via
@@ -238,7 +237,8 @@ class Admin(commands.Cog):
             blind = unable_to_read(interaction.guild, community, roles)
             if blind:
                 lines.append(t(lang, "settings.area_roles.cannot_read", roles=", ".join(r.mention for r in blind)))
-            community = await post_area_menu(self.services, community, lang)
+            if self.services.hooks.post_area_menu is not None:
+                community = await self.services.hooks.post_area_menu(community)
         if community.default_delivery is Via.ROLE and not community.area_roles:
             lines.append(t(lang, "settings.area_roles.default_falls_back"))
         return community, lines

@@ -21,7 +21,6 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, timedelta
 
 import aiohttp
@@ -32,6 +31,7 @@ from bot.core.clock import Clock
 from bot.core.communities import CommunityCache
 from bot.core.i18n import t
 from bot.core.outgoing import Outgoing
+from bot.core.services import DeliveryStats
 from verification.alerts import AlertMessage
 from verification.community import Community, RecipientKind
 from verification.ports import ClaimedDelivery, DeliveryQueue
@@ -52,14 +52,6 @@ IN_CHANNEL = (RecipientKind.CHANNEL, RecipientKind.ROLE_POST)
 
 class _NoAlertsChannel(Exception):
     """A role post is owed but the community has no alerts channel any more."""
-
-
-@dataclass
-class DeliveryStats:
-    sent: int = 0
-    failed: int = 0
-    retried: int = 0
-    deduplicated: int = 0  # found already delivered after a crash
 
 
 class DeliveryWorker:

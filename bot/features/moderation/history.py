@@ -8,8 +8,8 @@ import discord
 
 from bot.core import words
 from bot.core.i18n import t
+from bot.core.incident_card import card
 from bot.core.safe import user_text
-from bot.features.queue.card import card
 from verification.events import (
     Confirmed,
     ConfirmVote,

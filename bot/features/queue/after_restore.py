@@ -11,6 +11,7 @@ which card to use before they press.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,10 +20,9 @@ import aiohttp
 import discord
 
 from bot.core.card_binding import incident_tag
+from bot.core.card_button import MERGE_TEMPLATE, VISIT_TEMPLATE, CardButton
 from bot.core.i18n import t
 from bot.core.services import Services
-from bot.features.queue.buttons import CardButton, MergeButton
-from bot.features.verifiers.requests import VisitButton
 from verification import usecases
 from verification.community import Community
 from verification.errors import RuleViolation
@@ -70,6 +70,9 @@ async def _sweep(services: Services, community: Community, channel: int, since: 
     return marked
 
 
+_MERGE, _VISIT = re.compile(MERGE_TEMPLATE), re.compile(VISIT_TEMPLATE)
+
+
 def _ids(row: discord.ActionRow) -> list[str]:
     return [c.custom_id for c in row.children if isinstance(c, discord.Button | discord.SelectMenu) and c.custom_id]
 
@@ -78,7 +81,7 @@ async def _orphan_card(services: Services, community: Community, message: discor
     """A queue card with buttons that is not its incident's current card."""
     for custom_id in ids:
         match = CardButton.__discord_ui_compiled_template__.fullmatch(custom_id)
-        match = match or MergeButton.__discord_ui_compiled_template__.fullmatch(custom_id)
+        match = match or _MERGE.fullmatch(custom_id)
         if match is not None:
             number = int(match["number"])
             return await usecases.card_message(services.storage, community.id, number) != message.id
@@ -88,7 +91,7 @@ async def _orphan_card(services: Services, community: Community, message: discor
 async def _orphan_request(services: Services, community: Community, message: discord.Message, ids: list[str]) -> bool:
     """A verifier request drawn for another incident than the one holding its number now (or unknown)."""
     for custom_id in ids:
-        match = VisitButton.__discord_ui_compiled_template__.fullmatch(custom_id)
+        match = _VISIT.fullmatch(custom_id)
         if match is None:
             continue
         if match["tag"] is None:

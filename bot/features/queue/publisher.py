@@ -16,9 +16,9 @@ import discord
 
 from bot.core.clock import Clock
 from bot.core.communities import CommunityCache
+from bot.core.incident_card import Card, card
 from bot.core.outgoing import Outgoing
-from bot.features.queue.buttons import card_view
-from bot.features.queue.card import Card, card
+from bot.features.queue.view import card_view
 from verification import usecases
 from verification.errors import RuleViolation
 from verification.ports import UnitOfWork

@@ -14,6 +14,7 @@ import discord
 from discord.ext import commands
 
 from bot.core.acting import Acting
+from bot.core.card_button import CardAction, CardActions, modal_id
 from bot.core.i18n import t
 from bot.core.relay_book import Question
 from bot.core.safe import user_text
@@ -99,6 +100,37 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ve
                 await act.reply(t(act.lang, "relay.expired"))
                 return
             await interaction.response.send_modal(AnswerModal(services, question))
+
+
+class AskModal(discord.ui.Modal):
+    """A question for the incident's reporters, relayed by DM without revealing who they are."""
+
+    def __init__(self, services: Services, owner: tuple[int, int], number: int, lang: Language) -> None:
+        super().__init__(title=t(lang, "modal.ask.title", number=number)[:45], custom_id=modal_id("ask", owner, number))
+        self.services = services
+        self.number = number
+        self.question: discord.ui.TextInput[AskModal] = discord.ui.TextInput(
+            label=t(lang, "modal.ask.label")[:45], style=discord.TextStyle.paragraph, max_length=500, custom_id="text"
+        )
+        self.add_item(self.question)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        question = self.question.value  # read before any await
+        async with Acting(self.services, interaction) as act:
+            community = await act.community()
+            await act.require_moderator(community)
+            await ask_reporters(self.services, act, community, self.number, question)
+
+
+async def _open_ask(act: Acting, number: int) -> None:
+    community = await act.community()
+    owner = (community.id, act.interaction.user.id)
+    await act.interaction.response.send_modal(AskModal(act.services, owner, number, act.lang))
+
+
+def register_card_actions(actions: CardActions) -> None:
+    """ "Ask reporters" on a queue card opens the question's modal."""
+    actions["ask"] = CardAction(_open_ask, defer=False)
 
 
 class AnswerModal(discord.ui.Modal):

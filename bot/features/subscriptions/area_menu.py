@@ -58,8 +58,8 @@ def menu_view(areas: list[str], lang: Language) -> discord.ui.View:
     return view
 
 
-async def post_area_menu(services: Services, community: Community, lang: Language) -> Community:
-    """Post the menu once, in the community's language; later calls keep the one already posted."""
+async def post_area_menu(services: Services, community: Community) -> Community:
+    """Post the menu once, in the community's language (not the admin's); later calls keep the one posted."""
     if community.alerts_channel is None or community.area_menu is not None:
         return community
     areas = await usecases.areas(services.storage, community.id)
@@ -69,5 +69,4 @@ async def post_area_menu(services: Services, community: Community, lang: Languag
     )
     await usecases.set_area_menu(services.storage, community.id, message.id)
     services.communities.forget(community.id)
-    del lang  # the menu speaks the community's language, not the admin's
     return await services.communities.get(community.id) or community

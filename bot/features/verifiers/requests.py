@@ -18,6 +18,7 @@ import discord
 from bot.core import words
 from bot.core.acting import Acting
 from bot.core.card_binding import incident_tag, require_same_incident
+from bot.core.card_button import VISIT_TEMPLATE, CardAction, CardActions
 from bot.core.i18n import t
 from bot.core.services import Services, services_of
 from verification import usecases
@@ -110,8 +111,7 @@ def require_verifier(act: Acting, community: Community) -> None:
 
 class VisitButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    # The tag is missing from requests posted by Veraz before issue 26.
-    template=r"veraz:visit:(?P<number>\d+):(?P<action>going|there|not_there|other)(?::(?P<tag>[0-9a-f]+))?",
+    template=VISIT_TEMPLATE,
 ):
     def __init__(
         self,
@@ -206,3 +206,8 @@ async def _redraw(services: Services, act: Acting, community: Community, inciden
         message.channel.id, message.id, embed=request_embed(incident, community, lang),
         view=request_view(incident, lang),
     )  # fmt: skip
+
+
+def register_card_actions(actions: CardActions) -> None:
+    """ "Send a verifier" on a queue card."""
+    actions["verify"] = CardAction(lambda act, number: send_verifier(act.services, act, number))
