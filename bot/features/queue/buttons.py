@@ -17,13 +17,15 @@ import discord
 from bot.core.acting import Acting
 from bot.core.card_binding import require_current_card, require_resemblance
 from bot.core.i18n import t
+from bot.core.safe import user_text
 from bot.core.services import Services, services_of
 from bot.features.moderation.moderating import moderate
 from bot.features.relay.cog import ask_reporters
 from bot.features.verifiers.requests import send_verifier
+from verification import usecases
 from verification.community import Community
 from verification.incident import Incident
-from verification.model import MAX_REASON, Language, Status
+from verification.model import MAX_REASON, MAX_WHERE, Language, Status
 from verification.usecases import ModAction
 
 STYLES = {
@@ -58,13 +60,13 @@ class CardButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         services = self.services or services_of(interaction.client)
-        if self.action in ("confirm", "verify"):
+        if self.action == "confirm":
+            await _confirm(services, interaction, self.number)
+            return
+        if self.action == "verify":
             async with Acting(services, interaction) as act:
                 await _require_card(act, self.number)
-                if self.action == "confirm":
-                    await moderate(act, ModAction.CONFIRM, self.number)
-                else:
-                    await send_verifier(services, act, self.number)
+                await send_verifier(services, act, self.number)
             return
         async with Acting(services, interaction, defer=False) as act:
             community = await _require_card(act, self.number)
@@ -75,6 +77,20 @@ class CardButton(
                 else ReasonModal(services, owner, ModAction(self.action), self.number, act.lang)
             )
             await interaction.response.send_modal(modal)
+
+
+async def _confirm(services: Services, interaction: discord.Interaction, number: int) -> None:
+    """A vote to confirm; on an incident whose place is still a reporter's words, first a modal that asks
+    for the place subscribers will read (the rules refuse the vote without one)."""
+    async with Acting(services, interaction, defer=False) as act:
+        community = await _require_card(act, number)
+        incident = await usecases.incident(services.storage, community.id, number)
+        if incident.status is Status.UNVERIFIED and incident.place.reporters_words:
+            owner = (community.id, interaction.user.id)
+            await interaction.response.send_modal(PlaceModal(services, owner, incident, act.lang))
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await moderate(act, ModAction.CONFIRM, number)
 
 
 def _modal_id(kind: str, owner: tuple[int, int], number: int) -> str:
@@ -108,6 +124,34 @@ class ReasonModal(discord.ui.Modal):
         text = self.text.value or ""  # read before any await: nothing can change it under us
         async with Acting(self.services, interaction) as act:
             await moderate(act, self.action, self.number, text)
+
+
+class PlaceModal(discord.ui.Modal):
+    """Confirm on an incident whose place is the reporter's own words: the moderator writes the place as
+    subscribers will read it, offered what could be published as it is (the street it names, or the
+    area), and votes with it in one transaction."""
+
+    def __init__(self, services: Services, owner: tuple[int, int], incident: Incident, lang: Language) -> None:
+        number = incident.number
+        super().__init__(title=t(lang, "modal.place.title", number=number)[:45],
+                         custom_id=_modal_id("place", owner, number))  # fmt: skip
+        self.services = services
+        self.number = number
+        explain = t(lang, "modal.place.explain", label=user_text(incident.place.label, 100))
+        self.add_item(discord.ui.TextDisplay(explain))
+        self.place: discord.ui.TextInput[PlaceModal] = discord.ui.TextInput(
+            style=discord.TextStyle.short,
+            max_length=MAX_WHERE,
+            default=incident.place.suggested[:MAX_WHERE] or None,
+            placeholder=t(lang, "modal.place.placeholder")[:100],
+            custom_id="place",
+        )
+        self.add_item(discord.ui.Label(text=t(lang, "modal.place.label")[:45], component=self.place))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        place = self.place.value or ""  # read before any await
+        async with Acting(self.services, interaction) as act:
+            await moderate(act, ModAction.CONFIRM, self.number, place=place)
 
 
 class AskModal(discord.ui.Modal):
