@@ -57,6 +57,10 @@ def card(incident: Incident, reports: tuple[StoredReport, ...], lang: Language, 
     description = " · ".join(status_line)
     if incident.status is Status.UNVERIFIED:
         description += "\n" + t(lang, "card.not_shared")
+    if incident.place_unapproved:
+        description += "\n" + t(lang, "card.place_unapproved")
+        if incident.place.suggested:
+            description += " " + t(lang, "card.place_suggested", place=user_text(incident.place.suggested, 100))
     if incident.confirmation_withdrawn or incident.confirmation_lapsed:
         description += "\n" + t(lang, "card.confirmation_withdrawn")
     if incident.confirmation_blocked:

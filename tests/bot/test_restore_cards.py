@@ -119,7 +119,7 @@ async def test_veraz_restore_orphans_the_newer_cards_and_the_bot_marks_them(worl
     going = await world.people["pat"].click(channel.messages[0], "I'm going")
     assert "#1 is yours" in going.content
 
-    await report(world, "luis", "26th & Pulaski")
+    await report(world, "luis", "26th St & Pulaski Rd")
     await world.settle()
     old, new = cards(world, 2)
     assert old.id == old_card.id
@@ -149,7 +149,7 @@ async def test_two_moderators_pressing_confirm_on_an_old_card_confirm_nothing(wo
 
     await world.restart_bot(while_stopped=copy_back)
     assert old_card.buttons, "nothing marked it: its buttons are still there"
-    await report(world, "luis", "26th & Pulaski")
+    await report(world, "luis", "26th St & Pulaski Rd")
     await world.settle()
     assert "Pulaski" in cards(world, 2)[1].embeds[0]["title"]
 
