@@ -225,7 +225,8 @@ def _read_form(ws: Sequence[Word], names: StreetNames, area_spans: Sequence[rang
     if named:
         # The first few name words, with the small numbers between them ("Food 4 Less").
         last = named[min(len(named), MAX_PHRASE_WORDS) - 1]
-        rest = [ws[i] for i in range(named[0], last + 1) if i in named or _name_word(ws[i])]
+        homes = {h.unit for h in home_marks(ws)}
+        rest = [ws[i] for i in range(named[0], last + 1) if (i in named or _name_word(ws[i])) and i not in homes]
         return Reading(ReadingKind.WORDS, kinds=kinds, excerpt=_phrase_label(rest))
     kind_words = [w for w in ws if w.norm in KIND_WORDS]
     return Reading(ReadingKind.VAGUE, kinds=kinds, excerpt=_phrase_label(kind_words[:2]))
@@ -381,7 +382,8 @@ def find_phrase(ws: Sequence[Word], taken: Iterable[int]) -> Phrase | None:
 def _phrase(ws: Sequence[Word], span: range, run: range, kind: str) -> Phrase:
     name = [ws[i] for i in run if ws[i].norm not in _NAME_ARTICLES]
     folded = [name_form(w) for w in distinctive(tokens(" ".join(w.norm for w in name)))]
-    shown = [ws[i] for i in span if not _house_number(ws[i])]
+    homes = {h.unit for h in home_marks(ws)}
+    shown = [ws[i] for i in span if not _house_number(ws[i]) and i not in homes]
     return Phrase(tuple(folded), _phrase_label(shown), kind, span)
 
 
