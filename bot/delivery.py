@@ -33,7 +33,7 @@ from verification.ports import ClaimedDelivery, DeliveryQueue
 
 from .clock import Clock
 from .communities import CommunityCache
-from .i18n import t
+from .i18n import t, tn
 from .outgoing import Outgoing
 from .render.alerts import carries, reference, render_alert
 
@@ -251,7 +251,7 @@ class DeliveryWorker:
         self.wake()
         if community is None or community.queue_channel is None:
             return
-        text = t(community.language, "delivery.roles_unusable", number=d.message.number, dms=queued)
+        text = tn(community.language, "delivery.roles_unusable", queued, number=d.message.number)
         try:
             await self.outgoing.send(community.queue_channel, text)
         except discord.HTTPException:

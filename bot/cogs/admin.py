@@ -18,7 +18,7 @@ from ..acting import Acting
 from ..area_menu import post_area_menu
 from ..area_roles import missing_permissions, unable_to_read
 from ..feed.links import Links
-from ..i18n import t
+from ..i18n import t, tn
 from ..render.safe import user_text
 from ..render.time_to_truth import time_to_truth_lines
 from ..services import Services
@@ -344,4 +344,4 @@ class Admin(commands.Cog):
                 raise RuleViolation("import_not_csv") from exc
             places = await usecases.import_places(self.services.storage, act.guild_id, text)
             self.services.communities.forget(act.guild_id)
-            await act.reply(t(act.lang, "places.imported", count=len(places)))
+            await act.reply(tn(act.lang, "places.imported", len(places)))

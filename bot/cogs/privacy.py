@@ -9,7 +9,7 @@ from discord.ext import commands
 from verification import usecases
 
 from ..acting import Acting
-from ..i18n import t
+from ..i18n import t, tn
 from ..services import Services
 from ..translator import L
 
@@ -30,5 +30,7 @@ class Privacy(commands.Cog):
             await services.checkpoint()
             for number in numbers:
                 services.cards.refresh(community.id, number)
-            key = "privacy.forgotten" if numbers else "privacy.nothing"
-            await act.reply(t(act.lang, key, count=len(numbers)) if numbers else t(act.lang, key))
+            if numbers:
+                await act.reply(tn(act.lang, "privacy.forgotten", len(numbers)))
+            else:
+                await act.reply(t(act.lang, "privacy.nothing"))

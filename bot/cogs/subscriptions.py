@@ -12,7 +12,7 @@ from verification.model import Language
 from verification.places import fold
 
 from ..acting import Acting
-from ..i18n import t
+from ..i18n import t, tn
 from ..render import replies
 from ..services import Services
 from ..subscribing import subscribe_member, unsubscribe_member
@@ -91,7 +91,7 @@ class Subscriptions(commands.Cog):
             if done.removed and not done.count:
                 lines.append(t(act.lang, "unsubscribe.roles_removed", count=done.removed))
             if done.kept:
-                lines.append(t(act.lang, "unsubscribe.roles_kept", count=done.kept))
+                lines.append(tn(act.lang, "unsubscribe.roles_kept", done.kept))
             await act.reply("\n".join(lines))
 
     @unsubscribe.autocomplete("area")

@@ -7,7 +7,7 @@ from verification.errors import RuleViolation
 from verification.model import Language, Status
 from verification.usecases import Outcome
 
-from ..i18n import has, t
+from ..i18n import has, t, tn
 from .safe import user_text
 from .words import status
 
@@ -46,9 +46,9 @@ def moderated(action: str, outcome: Outcome, lang: Language) -> str:
         lines.append(t(lang, "moderation.not_sent", number=outcome.number))
     for message in outcome.alerts:
         kind = t(lang, f"alert.kind.{message.kind.value}")
-        lines.append(t(lang, "moderation.queued", kind=kind, count=outcome.deliveries))
+        lines.append(tn(lang, "moderation.queued", outcome.deliveries, kind=kind))
     if outcome.cancelled:
-        lines.append(t(lang, "moderation.cancelled", count=outcome.cancelled))
+        lines.append(tn(lang, "moderation.cancelled", outcome.cancelled))
     return "\n".join(lines)
 
 

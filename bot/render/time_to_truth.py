@@ -8,7 +8,7 @@ from verification.community import Community
 from verification.model import Language
 from verification.time_to_truth import Figures, Spread
 
-from ..i18n import t
+from ..i18n import t, tn
 
 
 def time_to_truth_lines(community: Community, lang: Language) -> list[str]:
@@ -40,13 +40,14 @@ def duration(value: timedelta | None) -> str:
 
 
 def _spread(key: str, spread: Spread, lang: Language) -> str:
-    return t(lang, "stats.line", what=t(lang, f"stats.{key}"), median=duration(spread.median),
-             p90=duration(spread.p90), reached=spread.reached)  # fmt: skip
+    return tn(lang, "stats.line", spread.reached, what=t(lang, f"stats.{key}"), median=duration(spread.median),
+              p90=duration(spread.p90))  # fmt: skip
 
 
 def figures_text(figures: Figures, days: int, lang: Language) -> str:
     lines = [
-        t(lang, "stats.head", days=days, incidents=figures.incidents),
+        tn(lang, "stats.head", days),
+        tn(lang, "stats.incidents", figures.incidents),
         _spread("to_first_action", figures.to_first_action, lang),
         _spread("to_confirmation", figures.to_confirmation, lang),
         _spread("to_first_notified", figures.to_first_notified, lang),
