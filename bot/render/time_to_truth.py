@@ -46,8 +46,7 @@ def _spread(key: str, spread: Spread, lang: Language) -> str:
 
 def figures_text(figures: Figures, days: int, lang: Language) -> str:
     lines = [
-        tn(lang, "stats.head", days),
-        tn(lang, "stats.incidents", figures.incidents),
+        tn(lang, "stats.head", days, incidents=tn(lang, "stats.incidents", figures.incidents)),
         _spread("to_first_action", figures.to_first_action, lang),
         _spread("to_confirmation", figures.to_confirmation, lang),
         _spread("to_first_notified", figures.to_first_notified, lang),
