@@ -47,8 +47,8 @@ def _load(language: Language) -> _Catalog:
         if not m.id:
             continue
         if isinstance(m.id, tuple):
-            forms = tuple(str(s) for s in m.string)
-            if all(forms):
+            forms = tuple(str(s) for s in m.string or ())
+            if forms and all(forms):
                 plural[str(m.id[0])] = forms
         elif m.string:
             singular[str(m.id)] = str(m.string)

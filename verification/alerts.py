@@ -177,6 +177,10 @@ def _kind_owed(before: Incident, event: IncidentEvent, *, told: bool) -> AlertKi
     return None
 
 
+# The events whose `reason` moderators write for subscribers, with its Spanish in `reason_es`.
+_WRITTEN = (Updated, Corrected, Misidentified, Debunked, Resolved)
+
+
 def _facts(state: Incident, event: IncidentEvent, *, alerted: ConfirmedFacts | None = None) -> AlertFacts:
     change_statement = None
     if isinstance(event, StatementAttached):
@@ -204,7 +208,7 @@ def _facts(state: Incident, event: IncidentEvent, *, alerted: ConfirmedFacts | N
         change=event.reason,
         change_statement=change_statement,
         observed=told.observed,
-        change_es=event.reason_es if isinstance(event, Updated | Corrected | Misidentified | Debunked | Resolved) else "",
+        change_es=event.reason_es if isinstance(event, _WRITTEN) else "",
         amended_facts=alerted is not None and state.confirmed_facts != alerted,
     )
 

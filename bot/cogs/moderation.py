@@ -124,7 +124,9 @@ class Incident(commands.GroupCog, group_name=L("cmd.incident.name"), group_descr
         id=L("cmd.incident.id.description"), text=L("cmd.incident.update.text.description"),
         in_spanish=L("cmd.incident.update.in_spanish.description"),
     )  # fmt: skip
-    async def update(self, interaction: discord.Interaction, id: Id, text: Text, in_spanish: Text | None = None) -> None:
+    async def update(
+        self, interaction: discord.Interaction, id: Id, text: Text, in_spanish: Text | None = None
+    ) -> None:
         async with Acting(self.services, interaction) as act:
             await moderate(act, ModAction.UPDATE, id, text, text_es=in_spanish or "")
 
@@ -134,7 +136,9 @@ class Incident(commands.GroupCog, group_name=L("cmd.incident.name"), group_descr
         id=L("cmd.incident.id.description"), text=L("cmd.incident.correct.text.description"),
         in_spanish=L("cmd.incident.correct.in_spanish.description"),
     )  # fmt: skip
-    async def correct(self, interaction: discord.Interaction, id: Id, text: Text, in_spanish: Text | None = None) -> None:
+    async def correct(
+        self, interaction: discord.Interaction, id: Id, text: Text, in_spanish: Text | None = None
+    ) -> None:
         async with Acting(self.services, interaction) as act:
             await moderate(act, ModAction.CORRECT, id, text, text_es=in_spanish or "")
 
@@ -169,7 +173,9 @@ class Incident(commands.GroupCog, group_name=L("cmd.incident.name"), group_descr
         id=L("cmd.incident.id.description"), reason=L("cmd.incident.debunk.reason.description"),
         in_spanish=L("cmd.incident.debunk.in_spanish.description"),
     )  # fmt: skip
-    async def debunk(self, interaction: discord.Interaction, id: Id, reason: Text, in_spanish: Text | None = None) -> None:
+    async def debunk(
+        self, interaction: discord.Interaction, id: Id, reason: Text, in_spanish: Text | None = None
+    ) -> None:
         async with Acting(self.services, interaction) as act:
             await moderate(act, ModAction.DEBUNK, id, reason, text_es=in_spanish or "")
 

@@ -19,7 +19,7 @@ from verification.observed_time import ObservedTime
 
 from ..i18n import t
 from . import words
-from .safe import DISCORD_CONTENT_LIMIT, cut, user_text
+from .safe import DISCORD_CONTENT_LIMIT, cut
 
 
 def reference(community: int, number: int, seq: int) -> str:

@@ -103,7 +103,9 @@ def card(incident: Incident, reports: tuple[StoredReport, ...], lang: Language, 
         fields.append((t(lang, "card.resembles"), "\n".join(lines)))
     fields.append((t(lang, "card.votes"), _votes(incident, lang)))
     if incident.corrections or incident.updates:
-        notes = [t(lang, "card.correction", text=words.written(n.text, n.text_es, lang, 200)) for n in incident.corrections]
+        notes = [
+            t(lang, "card.correction", text=words.written(n.text, n.text_es, lang, 200)) for n in incident.corrections
+        ]
         notes += [t(lang, "card.update", text=words.written(n.text, n.text_es, lang, 200)) for n in incident.updates]
         fields.append((t(lang, "card.notes"), "\n".join(notes)))
     corrected = {n.text for n in incident.corrections}
@@ -140,7 +142,8 @@ def _reports(reports: tuple[StoredReport, ...], times: dict[int, ObservedTime], 
 def _statement_line(attached: AttachedStatement, lang: Language, zone: tzinfo) -> str:
     s = attached.statement
     line = t(lang, "card.statement", source=words.source(s.source, lang, 80), stance=words.stance(s.stance, lang),
-             source_kind=words.source_kind(s.source_kind, lang), time=words.at_hour(s.published, zone, lang))  # fmt: skip
+             source_kind=words.source_kind(s.source_kind, lang),
+             time=words.at_hour(s.published, zone, lang))  # fmt: skip
     quote = words.written(s.quote or "", s.quote_es, lang, 150, quoted=True)
     if quote:
         line += " " + quote

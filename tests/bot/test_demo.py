@@ -43,7 +43,9 @@ async def test_the_spanish_narration_has_no_english_and_lucia_reads_the_correcti
     # What people saw (│ lines) is in their own language; what they typed is quoted as typed; places keep
     # their names ("Back of the Yards").
     narration = [
-        re.sub(r"“[^”]*”|Back of the Yards", "", line) for line in text.splitlines() if not line.lstrip().startswith("│")
+        re.sub(r"“[^”]*”|Back of the Yards", "", line)
+        for line in text.splitlines()
+        if not line.lstrip().startswith("│")
     ]
     english = re.compile(
         r"\b(runs|clicks|moderator|subscriber|admin|neighbour|parent|staff|the|and|Friday|January)\b"

@@ -24,11 +24,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.render.alerts import render_alert
-from tests.builders import HAMLINE, MOD_A, MOD_B, Story, at, statement
+from tests.builders import HAMLINE, MOD_A, MOD_B, Story, at
 from verification.alerts import AlertKind, AlertMessage, owed
-from verification.events import FactsChange, PlaceRef, ReportFacts
-from verification.incident import open_incident
-from verification.model import Agency, Language, PlaceKind, SourceKind, Stance, Statement
+from verification.events import FactsChange, IncidentEvent, PlaceRef, ReportFacts
+from verification.incident import Incident, open_incident
+from verification.model import Agency, Language, SourceKind, Stance, Statement
 from verification.observed_time import ObservedTime
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -88,14 +88,23 @@ def denied(story: Story) -> Story:
     return story.do(story.incident.attach_statement(said, MOD_B, at(225)))
 
 
-def then(step: Callable[[Story], object]) -> Callable[[], Story]:
+def then(step: Callable[[Incident], list[IncidentEvent]]) -> Callable[[], Story]:
+    """A confirmed incident, then one moderator action on it."""
+
     def build() -> Story:
         story = confirmed()
-        step(story)
-        return story
+        return story.do(step(story.incident))
 
     return build
 
+
+LEFT = "Agents left at 11:40. Nobody was detained."
+LEFT_ES = "Los agentes se fueron a las 11:40 a.m. No detuvieron a nadie."
+SECRET_SERVICE = "They were U.S. Secret Service agents on a threat inquiry, not ICE. Nobody was detained."
+SECRET_SERVICE_ES = (
+    "Eran agentes del Servicio Secreto de EE. UU. que investigaban una amenaza, no de ICE. No detuvieron a nadie."
+)
+PHOTO, PHOTO_ES = "The photo was from 2019, in another city.", "La foto era de 2019, de otra ciudad."
 
 CASES: dict[str, Callable[[], Story]] = {
     "alert, exact time, agency named": confirmed,
@@ -105,41 +114,26 @@ CASES: dict[str, Callable[[], Story]] = {
     "alert, time not given": lambda: seen(ObservedTime.not_given(at(0))),
     "alert, a block address at one o'clock, no agency named": block_no_agency,
     "alert, confirmed with a statement": with_statement,
-    "update, a detail written in English only": then(
-        lambda s: s.do(s.incident.update("Agents left at 11:40. Nobody was detained.", MOD_A, at(150)))
-    ),
-    "update, a detail written in both languages": then(
-        lambda s: s.do(s.incident.update("Agents left at 11:40. Nobody was detained.", MOD_A, at(150),
-                                         text_es="Los agentes se fueron a las 11:40 a.m. No detuvieron a nadie."))
-    ),  # fmt: skip
+    "update, a detail written in English only": then(lambda i: i.update(LEFT, MOD_A, at(150))),
+    "update, a detail written in both languages": then(lambda i: i.update(LEFT, MOD_A, at(150), text_es=LEFT_ES)),
     "update, a statement that contests it": lambda: denied(with_statement()),
     "correction, written in both languages": then(
-        lambda s: s.do(s.incident.correct("There were four agents, not two.", MOD_A, at(160),
-                                          text_es="Eran cuatro agentes, no dos."))
-    ),  # fmt: skip
-    "correction, written in English only, changing the time": then(
-        lambda s: s.do(s.incident.correct("They arrived at 10:50, not 11:15.", MOD_A, at(160),
-                                          facts=FactsChange(observed_at=at(-25))))
-    ),  # fmt: skip
-    "correction, a wrong agency": then(
-        lambda s: s.do(s.incident.mark_misidentified(
-            "They were U.S. Secret Service agents on a threat inquiry, not ICE. Nobody was detained.", MOD_A,
-            at(170), agency=Agency.OTHER_FEDERAL,
-            text_es="Eran agentes del Servicio Secreto de EE. UU. que investigaban una amenaza, no de ICE. "
-            "No detuvieron a nadie."))
-    ),  # fmt: skip
-    "retraction, written in English only": then(
-        lambda s: s.do(s.incident.debunk("The photo was from 2019, in another city.", MOD_A, at(180)))
+        lambda i: i.correct("There were four agents, not two.", MOD_A, at(160), text_es="Eran cuatro agentes, no dos.")
     ),
-    "retraction, written in both languages": then(
-        lambda s: s.do(s.incident.debunk("The photo was from 2019, in another city.", MOD_A, at(180),
-                                         text_es="La foto era de 2019, de otra ciudad."))
-    ),  # fmt: skip
+    "correction, written in English only, changing the time": then(
+        lambda i: i.correct("They arrived at 10:50, not 11:15.", MOD_A, at(160), facts=FactsChange(observed_at=at(-25)))
+    ),
+    "correction, a wrong agency": then(
+        lambda i: i.mark_misidentified(
+            SECRET_SERVICE, MOD_A, at(170), agency=Agency.OTHER_FEDERAL, text_es=SECRET_SERVICE_ES
+        )
+    ),
+    "retraction, written in English only": then(lambda i: i.debunk(PHOTO, MOD_A, at(180))),
+    "retraction, written in both languages": then(lambda i: i.debunk(PHOTO, MOD_A, at(180), text_es=PHOTO_ES)),
     "all clear, with a note in both languages": then(
-        lambda s: s.do(s.incident.resolve(MOD_A, at(190), note="Agents left the area.",
-                                          text_es="Los agentes se fueron de la zona."))
-    ),  # fmt: skip
-    "all clear, without a note": then(lambda s: s.do(s.incident.resolve(MOD_A, at(190)))),
+        lambda i: i.resolve(MOD_A, at(190), note="Agents left the area.", text_es="Los agentes se fueron de la zona.")
+    ),
+    "all clear, without a note": then(lambda i: i.resolve(MOD_A, at(190))),
 }
 
 

@@ -93,7 +93,8 @@ def test_a_date_and_a_clock_reach_the_sentence_separately():
     assert words.observed(wide, CHICAGO, ES) == "el viernes 24 de enero, entre las 12:45\u00a0p.m. y la 1:10\u00a0p.m."
     assert words.observed(wide, CHICAGO, EN) == "Fri 24 Jan, between 12:45 and 13:10 CST"
     unsaid = ObservedTime.not_given(ONE_THIRTY_ONE)
-    assert words.observed(unsaid, CHICAGO, ES) == "sin hora exacta (se reportó el viernes 24 de enero, a la 1:31\u00a0p.m.)"
+    told = "sin hora exacta (se reportó el viernes 24 de enero, a la 1:31\u00a0p.m.)"
+    assert words.observed(unsaid, CHICAGO, ES) == told
     assert words.observed(unsaid, CHICAGO, ES, short=True) == "sin hora exacta (se reportó a la 1:31\u00a0p.m.)"
 
 

@@ -31,7 +31,8 @@ async def test_a_correction_given_in_both_languages_reaches_each_reader_in_their
     assert "Correction: There were four agents, not two\\." in english
     assert "Eran cuatro" not in english
     assert "Corrección: Eran cuatro agentes, no dos\\." in spanish
-    assert "four agents" not in spanish and "(escrito en inglés)" not in spanish
+    assert "four agents" not in spanish
+    assert "(escrito en inglés)" not in spanish
     # The old facts come after the correction, labelled, in both languages.
     assert english.index("Correction:") < english.index("Original alert:") < english.index("Place:")
     assert spanish.index("Corrección:") < spanish.index("Alerta original:") < spanish.index("Lugar:")
