@@ -187,3 +187,17 @@ def test_the_rights_are_said_as_rights_groups_red_cards_say_them():
     )
     assert t(ES, "report.rights") == t(ES, "alert.rights")
     assert t(EN, "report.rights") == t(EN, "alert.rights")
+
+
+@pytest.mark.parametrize("lang", [EN, ES], ids=["en", "es"])
+def test_every_text_fits_discords_limits_uncut(lang):
+    """Discord refuses a command description over 100 characters and a modal label or title over 45; the
+    bot cuts a label to fit, which would cut a word in half ("who you ar")."""
+    too_long = {}
+    for key, text in catalog(lang).items():
+        limit = 100 if key.startswith("cmd.") and key.endswith(".description") else None
+        limit = 32 if key.startswith("cmd.") and key.endswith(".name") else limit
+        limit = 45 if key.startswith("modal.") else limit
+        if limit is not None and len(text.replace("{number}", "12345")) > limit:
+            too_long[key] = text
+    assert too_long == {}
