@@ -3,6 +3,11 @@
 A rapid-response network can write its own drills in the same format and run them with
 `veraz demo --scenario FILE`. Every step is checked when the file is loaded, so a typo is reported
 with the step's number before anything runs.
+
+A drill narrated in Spanish too (`veraz demo --language es`) gives `title_es` and `summary_es`, an
+`about_es` for each person and a `note_es` for each step; without them the narration keeps the English.
+A moderator's step may give `text_es` (update, correct, misidentified, debunk, resolve) and a statement
+`quote_es`: the Spanish that subscribers who read Spanish get instead of the English.
 """
 
 from __future__ import annotations
