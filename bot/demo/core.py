@@ -20,7 +20,7 @@ from verification.ports import UnitOfWork
 from verification.usecases import ModAction, ModeratorCommand, ReportInput, StatementInput
 
 from ..i18n import clock, language_of, t
-from ..render import replies
+from ..render import replies, words
 from ..render.alerts import render_alert
 from ..render.queue_card import card
 from .narration import describe
@@ -121,7 +121,7 @@ async def _perform(
                                        text_es=a.get("text_es", ""))  # fmt: skip
         case Action.STATUS:
             incident = await usecases.incident(uow, COMMUNITY, number)
-            return t(lang, "status.line", number=number, status=incident.status.value), None
+            return t(lang, "status.line", number=number, status=words.status(incident.status, lang)), None
         case _:
             raise AssertionError(step.action)
     # The same dispatch as a card's buttons and the /incident commands.
