@@ -26,7 +26,7 @@ def _matching(current: str, names: list[str]) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names if wanted in fold(n)][:25]
 
 
-class Subscriptions(commands.Cog):
+class SubscriptionCommands(commands.Cog):
     def __init__(self, services: Services) -> None:
         self.services = services
 
