@@ -1,7 +1,8 @@
 """The architecture's boundaries, checked on the import graph (every import, at any depth, in the source).
 
-- verification/ is the pure domain: the standard library, python-dateutil and rapidfuzz (fuzzy place
-  names, issue 12) only. No Discord, no database, no network.
+- intake/ reads what people type: the standard library, python-dateutil and rapidfuzz (fuzzy place
+  names, issue 12) only. No Discord, no database, no network, and nothing of Veraz beyond itself.
+- verification/ is the pure domain: the same, and intake/.
 - storage/ implements the domain's ports: never bot/, never discord.
 - bot/ reaches storage only through its composition roots, which build the services everything else
   is given.
@@ -56,8 +57,13 @@ def top(name: str) -> str:
 
 
 def domain_violations(root: Path) -> list[Import]:
-    allowed = set(sys.stdlib_module_names) | DOMAIN_THIRD_PARTY | {"verification", "__future__"}
+    allowed = set(sys.stdlib_module_names) | DOMAIN_THIRD_PARTY | {"verification", "intake", "__future__"}
     return [i for i in imports_of(root, "verification") if top(i.target) not in allowed]
+
+
+def intake_violations(root: Path) -> list[Import]:
+    allowed = set(sys.stdlib_module_names) | DOMAIN_THIRD_PARTY | {"intake", "__future__"}
+    return [i for i in imports_of(root, "intake") if top(i.target) not in allowed]
 
 
 def storage_violations(root: Path) -> list[Import]:
@@ -70,6 +76,10 @@ def adapter_violations(root: Path) -> list[Import]:
 
 def test_the_domain_imports_only_the_standard_library_dateutil_and_rapidfuzz():
     assert domain_violations(ROOT) == []
+
+
+def test_intake_imports_only_the_standard_library_dateutil_and_rapidfuzz():
+    assert intake_violations(ROOT) == []
 
 
 def test_storage_never_imports_the_adapter_or_discord():
@@ -110,6 +120,14 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
 def test_a_domain_module_that_imports_too_much_is_caught(tmp_path: Path, source: str):
     root = _tree(tmp_path, {"verification/__init__.py": "", "verification/leaky.py": source})
     assert [i.module for i in domain_violations(root)] == ["verification.leaky"]
+
+
+@pytest.mark.parametrize(
+    "source", ["import verification.model\n", "from verification.errors import RuleViolation\n", "import discord\n"]
+)
+def test_an_intake_module_that_imports_the_domain_or_more_is_caught(tmp_path: Path, source: str):
+    root = _tree(tmp_path, {"intake/__init__.py": "", "intake/place/__init__.py": "", "intake/place/leaky.py": source})
+    assert [i.module for i in intake_violations(root)] == ["intake.place.leaky"]
 
 
 def test_relative_imports_are_resolved_before_they_are_judged(tmp_path: Path):

@@ -10,11 +10,11 @@ from functools import lru_cache
 
 import aiosqlite
 
+from intake.place.words import distinctive, tokens
 from verification.clustering import Candidate
 from verification.events import IncidentEvent, StatementAttached, from_record, to_record
 from verification.incident import Incident, advance, replay
 from verification.model import Status
-from verification.places import distinctive, tokens
 from verification.ports import IncidentSummary
 
 from . import sql

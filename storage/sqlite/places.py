@@ -6,8 +6,8 @@ import json
 
 import aiosqlite
 
+from intake.place.book import PlaceBook
 from verification.model import Place, PlaceKind
-from verification.place_book import PlaceBook
 
 from . import sql
 
