@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from intake.place.words import distinctive, tokens
 from verification.clustering import Candidate
 from verification.events import IncidentEvent, StatementAttached, from_record, to_record
 from verification.incident import Incident, advance, replay
 from verification.model import Status
-from verification.places import distinctive, tokens
 from verification.ports import IncidentSummary
 
 from . import sql

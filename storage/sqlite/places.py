@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from intake.place.book import PlaceBook
 from verification.model import Place, PlaceKind
-from verification.place_book import PlaceBook
 
 from . import sql
 from .connection import SqliteConnection

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from intake.place import PlaceBook, ReadingKind
 from tests.builders import HAMLINE, MOD_A, MOD_B, Story, at, reported, statement
 from tests.fakes import moderator_pseudonyms
 from tests.scenario_steps import CHICAGO, PLACES_CSV, set_up_chicago
@@ -16,8 +17,7 @@ from verification import usecases
 from verification.errors import RuleViolation
 from verification.events import Confirmed, PlaceChanged, PlaceRef, from_record, to_record
 from verification.model import Status
-from verification.place_book import PlaceBook
-from verification.place_reading import ReadingKind, resolve_as_typed, resolve_named, resolve_place
+from verification.reading import resolve_as_typed, resolve_named, resolve_place
 from verification.usecases import parse_places_csv
 
 BOOK = PlaceBook.of(p for _, p in parse_places_csv(PLACES_CSV))

@@ -12,10 +12,10 @@ from bot.core.i18n import t, tn
 from bot.core.services import Services
 from bot.core.translator import L
 from bot.features.subscriptions.subscribing import subscribe_member, unsubscribe_member
+from intake.place.words import fold
 from verification import usecases
 from verification.community import Via
 from verification.model import Language
-from verification.places import fold
 
 LANGUAGES = [app_commands.Choice(name=L(f"choice.language.{lang.value}"), value=lang.value) for lang in Language]
 VIAS = [app_commands.Choice(name=L(f"choice.via.{via.value}"), value=via.value) for via in Via]
