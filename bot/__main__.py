@@ -20,6 +20,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+import storage
 from verification.model import Language
 
 from . import logs
@@ -66,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         return BAD_SETTINGS
     logs.configure(settings.log_level)
     try:
+        if args.command != "sync":  # the one command that keeps nothing in the data directory
+            storage.require_owned(settings.data_dir)
         match args.command:
             case "run":
                 return asyncio.run(running.run(settings))

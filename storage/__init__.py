@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from .lock import DataDirInUse, DataDirLock
+from .ownership import NotOwner, require_owned
 from .pseudonyms import Pseudonymizer
 from .sqlite.backup import Restored, RestoreRefused, backup, restore
 from .sqlite.database import DATABASE_NAME, Database
@@ -25,6 +26,7 @@ __all__ = [
     "DataDirLock",
     "Database",
     "MigrationFailed",
+    "NotOwner",
     "Pseudonymizer",
     "PurgeResult",
     "RestoreRefused",
@@ -38,6 +40,7 @@ __all__ = [
     "purge",
     "purge_due",
     "release_forgotten",
+    "require_owned",
     "restore",
     "restored_horizon",
     "sweep_done",

@@ -40,6 +40,7 @@ OPERATIONAL = (
     storage.MigrationFailed,
     storage.RestoreRefused,
     storage.DataDirInUse,
+    storage.NotOwner,
     OSError,  # a port taken, a file unreadable, a disk full, a directory where a file should be
     sqlite3.Error,
     aiohttp.ClientError,

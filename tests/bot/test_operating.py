@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import sqlite3
 from pathlib import Path
@@ -62,3 +63,46 @@ async def test_run_closes_everything_in_one_line_when_the_database_cannot_be_ope
     [line] = human_lines(err)
     assert line.startswith("veraz run: this database has schema version 99")
     assert "Unclosed" not in err
+
+
+@pytest.fixture
+def someone_elses(tmp_path: Path) -> Path:
+    """A data directory that belongs to another user than the one running the tests."""
+    if os.geteuid() != 0:
+        return Path("/")  # root's, and we are not root
+    data = tmp_path / "data"
+    data.mkdir()
+    os.chown(data, 65534, 65534)  # nobody
+    return data
+
+
+@pytest.mark.parametrize("command", [["run"], ["status"], ["purge"], ["restore", "b.db"], ["backup", "b.db"],
+                                     ["export", "--community", "1"], ["stats", "--community", "1"],
+                                     ["feed", "--community", "1"]])  # fmt: skip
+async def test_a_data_directory_another_user_owns_is_refused_in_one_line(someone_elses, tmp_path, command) -> None:
+    before = sorted(someone_elses.iterdir())
+    code, _out, err = await outcome(await veraz(*command, env={"VERAZ_DATA_DIR": str(someone_elses),
+                                                              "DISCORD_TOKEN": "unused"}))  # fmt: skip
+    assert code == 1
+    [line] = human_lines(err)
+    assert line.startswith(f"veraz {command[0]}: the data directory {someone_elses} belongs to ")
+    assert f"sudo -u {line.split(' belongs to ')[1].split(',')[0]} env VERAZ_DATA_DIR={someone_elses} veraz" in line
+    assert sorted(someone_elses.iterdir()) == before  # nothing written
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give a file to another user")
+async def test_a_database_another_user_owns_in_our_directory_is_refused(tmp_path: Path) -> None:
+    """What `sudo veraz restore` left behind before: the database another user's, in the service's directory."""
+    database = await storage.open_database(tmp_path)
+    await database.close()
+    os.chown(tmp_path / storage.DATABASE_NAME, 65534, 65534)
+    code, _, err = await outcome(await veraz("status", env={"VERAZ_DATA_DIR": str(tmp_path)}))
+    assert code == 1
+    [line] = human_lines(err)
+    assert line == (
+        f"veraz status: {tmp_path / storage.DATABASE_NAME} belongs to nobody, not to root who owns "
+        f"{tmp_path}: give it back (chown root: {tmp_path / storage.DATABASE_NAME}), then try again"
+    )
+    os.chown(tmp_path / storage.DATABASE_NAME, 0, 0)
+    code, _, err = await outcome(await veraz("status", env={"VERAZ_DATA_DIR": str(tmp_path)}))
+    assert code == 0, err
