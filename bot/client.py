@@ -20,6 +20,7 @@ import storage
 from verification import usecases
 from verification.errors import RuleViolation
 
+from . import lifecycle
 from .acting import Acting
 from .after_restore import mark_orphans
 from .area_menu import AreaMenu
@@ -114,6 +115,8 @@ class VerazBot(commands.Bot):
             self._scratch = tempfile.TemporaryDirectory(prefix="veraz-sync-")
             data_dir = Path(self._scratch.name)
         self._database = await storage.open_database(data_dir)
+        if not self.tuning.commands_only:
+            lifecycle.started(data_dir, self._database.schema)
         await storage.take_note(self._database, data_dir)
         self.services = self._services(self._database, data_dir, await storage.restored_horizon(self._database))
         for cog in (Reporting, Subscriptions, Incident, Admin, Privacy, Relay):
@@ -200,6 +203,8 @@ class VerazBot(commands.Bot):
             await services.cards.settle()
             await services.cards.close()
             await services.delivery.close()
+            if self._database is not None and not self.tuning.commands_only:
+                await lifecycle.stopped(services)
         await super().close()
         logging.getLogger("discord.http").removeHandler(self.rate_limits)
         if self._database is not None:

@@ -20,6 +20,7 @@ from verification.model import Moderator
 from verification.ports import Pseudonyms, UnitOfWork
 from verification.usecases import Outcome
 
+from . import fanout_log
 from .clock import Clock
 from .communities import CommunityCache
 from .outgoing import Outgoing
@@ -56,6 +57,7 @@ class Services:
     def changed(self, community: int, outcome: Outcome) -> None:
         """After a use case changed an incident: refresh its card, and deliver what it now owes."""
         self.cards.refresh(community, outcome.number)
+        fanout_log.queued(community, outcome)
         if outcome.deliveries:
             self.delivery.wake()
 

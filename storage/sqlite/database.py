@@ -44,9 +44,10 @@ async def connect(path: Path, *, synchronous: str = "FULL") -> aiosqlite.Connect
 class Database:
     """The open database of one Veraz process: a single connection, one transaction at a time."""
 
-    def __init__(self, path: Path, db: aiosqlite.Connection) -> None:
+    def __init__(self, path: Path, db: aiosqlite.Connection, schema: int = 0) -> None:
         self.path = path
         self.db = db
+        self.schema = schema  # the schema version it was opened at
         self.lock = asyncio.Lock()
 
     @classmethod
@@ -57,11 +58,11 @@ class Database:
         for suffix in ("-wal", "-shm"):  # left by an older Veraz, created with the umask's mode
             make_private(Path(f"{path}{suffix}"))
         try:
-            await migrate(db)
+            schema = await migrate(db)
         except BaseException:
             await db.close()
             raise
-        return cls(path, db)
+        return cls(path, db, schema)
 
     def unit_of_work(self) -> UnitOfWork:
         """A unit of work for the use cases (typed as the domain's port, which this checks)."""

@@ -6,12 +6,14 @@ database keeps its old schema and its old version. A database written by a newer
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from importlib import resources
 
 import aiosqlite
 
+log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -70,6 +72,8 @@ async def migrate(db: aiosqlite.Connection, migrations: list[Migration] | None =
         except Exception as exc:  # any SQL error: undo everything this migration did
             if db.in_transaction:
                 await db.rollback()
+            log.error("migration failed", extra={"migration": migration.name, "error": str(exc)})
             raise MigrationFailed(f"migration {migration.name} failed: {exc}") from exc
+        log.info("database migrated", extra={"migration": migration.name, "from": current, "to": migration.version})
         current = migration.version
     return current
