@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("purge", help="apply the retention period now")
     backup = commands.add_parser("backup", help="copy the database consistently, even while the bot runs")
     backup.add_argument("path", type=Path)
+    backup.add_argument("--force", action="store_true", help="replace the file if it exists")
     restore = commands.add_parser("restore", help="replace the database with a backup (bot stopped)")
     restore.add_argument("path", type=Path)
     export = commands.add_parser("export", help="a community's data as JSON, for its admins (docs/SECURITY.md)")
@@ -69,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command != "sync":  # the one command that keeps nothing in the data directory
             storage.require_owned(settings.data_dir)
+            if args.command != "run":  # `veraz run` says it once the token is checked, and logs it
+                print(f"veraz {args.command}: data directory {settings.data_dir.resolve()}", file=sys.stderr)
         match args.command:
             case "run":
                 return asyncio.run(running.run(settings))
@@ -85,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             case "export":
                 return asyncio.run(data.export(settings, args.community, args.out))
             case "backup":
-                return asyncio.run(backups.backup(settings, args.path))
+                return asyncio.run(backups.backup(settings, args.path, force=args.force))
             case "restore":
                 return backups.restore(settings, args.path)
     except OPERATIONAL as exc:

@@ -10,8 +10,8 @@ import storage
 from ..settings import Settings
 
 
-async def backup(settings: Settings, target: Path) -> int:
-    version = await storage.backup(settings.data_dir / storage.DATABASE_NAME, target)
+async def backup(settings: Settings, target: Path, *, force: bool = False) -> int:
+    version = await storage.backup(settings.data_dir / storage.DATABASE_NAME, target, force=force)
     key = settings.data_dir / "pseudonym.key"
     print(f"backup written to {target} (schema version {version}). "
           f"Keep {key} safe too, separately: it is not in the backup.")  # fmt: skip

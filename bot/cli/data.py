@@ -1,4 +1,9 @@
-"""The commands that read or tidy the data: `veraz status`, `purge`, `stats`, `export` and `feed`."""
+"""The commands that read or tidy the data: `veraz status`, `purge`, `stats`, `export` and `feed`.
+
+Each opens the database that exists, as it is (`storage.open_existing`): a mistyped VERAZ_DATA_DIR is an
+error, never a new empty database reporting zeros, and a command run beside an older bot never migrates
+the schema under it. Only `veraz run` creates or migrates.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import storage
+from storage.private_files import create_private_file
 from storage.sqlite.feed import SqliteFeedSource
 from verification import usecases
 from verification.errors import RuleViolation
@@ -17,11 +23,17 @@ from verification.model import Language
 from ..render.replies import refusal
 from ..render.time_to_truth import figures_text
 from ..settings import Settings
-from .failures import REFUSED
+from .failures import REFUSED, CommandFailed
+
+
+async def _require_community(database: storage.Database, community: int) -> None:
+    """An unknown id is said as such, not as an empty result."""
+    if all(c.id != community for c in await usecases.all_communities(database.unit_of_work())):
+        raise CommandFailed(f"no community {community} in {database.path} (the id is the Discord server's)")
 
 
 async def status(settings: Settings) -> int:
-    database = await storage.open_database(settings.data_dir)
+    database = await storage.open_existing(settings.data_dir)
     try:
         counts = await usecases.delivery_counts(database.unit_of_work())
     finally:
@@ -36,7 +48,7 @@ async def status(settings: Settings) -> int:
 
 
 async def purge(settings: Settings) -> int:
-    database = await storage.open_database(settings.data_dir)
+    database = await storage.open_existing(settings.data_dir)
     try:
         result = await storage.purge(database, datetime.now(UTC))
     finally:
@@ -46,8 +58,9 @@ async def purge(settings: Settings) -> int:
 
 
 async def stats(settings: Settings, community: int, days: int, lang: Language) -> int:
-    database = await storage.open_database(settings.data_dir)
+    database = await storage.open_existing(settings.data_dir)
     try:
+        await _require_community(database, community)
         figures = await usecases.stats(database.unit_of_work(), datetime.now(UTC), community, days)
     except RuleViolation as exc:
         print(f"veraz stats: {refusal(exc, lang)}", file=sys.stderr)
@@ -60,23 +73,35 @@ async def stats(settings: Settings, community: int, days: int, lang: Language) -
 
 async def export(settings: Settings, community: int, out: Path | None) -> int:
     target = out or Path(f"veraz-export-{community}.json")
-    database = await storage.open_database(settings.data_dir)
+    database = await storage.open_existing(settings.data_dir)
     try:
+        await _require_community(database, community)
         data: dict[str, Any] = await storage.export_community(database, community, datetime.now(UTC))
     finally:
         await database.close()
-    target.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    _write_private(target, json.dumps(data, ensure_ascii=False, indent=2))
     print(f"wrote {target}: {len(data['incidents'])} incident(s), {len(data['reports'])} report(s); "
           "no pseudonyms and no subscriber ids are in it")  # fmt: skip
     return 0
+
+
+def _write_private(target: Path, text: str) -> None:
+    """0600, as backups are: an export holds what reporters wrote."""
+    if target.is_dir():
+        raise CommandFailed(f"{target} is a directory: name the file to write")
+    create_private_file(target)
+    target.write_text(text, encoding="utf-8")
 
 
 async def feed(settings: Settings, community_id: int) -> int:
     from ..feed.links import base_url
     from ..feed.server import FeedServer
 
-    database = await storage.open_database(settings.data_dir)  # creates and migrates it if needed
-    await database.close()
+    database = await storage.open_existing(settings.data_dir)
+    try:
+        await _require_community(database, community_id)
+    finally:
+        await database.close()
     source = await SqliteFeedSource.open(settings.data_dir)
     try:
         community = await source.community_by_id(community_id)

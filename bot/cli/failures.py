@@ -39,6 +39,9 @@ OPERATIONAL = (
     storage.SchemaTooNew,
     storage.MigrationFailed,
     storage.RestoreRefused,
+    storage.BackupRefused,
+    storage.NoDatabase,
+    storage.SchemaTooOld,
     storage.DataDirInUse,
     storage.NotOwner,
     OSError,  # a port taken, a file unreadable, a disk full, a directory where a file should be

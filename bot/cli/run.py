@@ -52,6 +52,7 @@ def point_at(settings: Settings) -> None:
 
 async def run(settings: Settings) -> int:
     token = settings.require_token()
+    print(f"veraz run: data directory {settings.data_dir.resolve()}", file=sys.stderr)
     point_at(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -29,6 +29,18 @@ class SchemaTooNew(Exception):
         self.known = known
 
 
+class SchemaTooOld(Exception):
+    """The database needs migrating, which only `veraz run` does (keeping a copy first)."""
+
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(
+            f"this database has schema version {found}, and this Veraz uses {known}: start `veraz run` once "
+            "to upgrade it (it keeps a copy of the database first), then try again"
+        )
+        self.found = found
+        self.known = known
+
+
 class MigrationFailed(Exception):
     """A migration failed; the database was left at its previous version."""
 

@@ -136,7 +136,7 @@ async def test_forget_me_leaves_only_a_keyed_mark_and_retention_clears_it(tmp_pa
 
 async def test_backup_is_a_consistent_copy_while_the_database_is_in_use(tmp_path, database):
     await _scenario_with_real_ids(tmp_path, database)
-    target = tmp_path / "backups" / "veraz-backup.db"
+    target = tmp_path.with_name(f"{tmp_path.name}-backups") / "veraz-backup.db"  # never in the data directory
     version = await storage.backup(database.path, target)
     assert version >= 1
     with sqlite3.connect(target) as db:
