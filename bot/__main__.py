@@ -20,11 +20,10 @@ import asyncio
 import sys
 from pathlib import Path
 
-import storage
 from verification.model import Language
 
 from . import logs
-from .cli import backups, data
+from .cli import backups, data, data_dir
 from .cli import run as running
 from .cli.failures import BAD_SETTINGS, OPERATIONAL, REFUSED, CommandFailed, one_line
 from .demo import core, script
@@ -69,9 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     logs.configure(settings.log_level)
     try:
         if args.command != "sync":  # the one command that keeps nothing in the data directory
-            storage.require_owned(settings.data_dir)
-            if args.command != "run":  # `veraz run` says it once the token is checked, and logs it
-                print(f"veraz {args.command}: data directory {settings.data_dir.resolve()}", file=sys.stderr)
+            data_dir.check(settings, args.command)
         match args.command:
             case "run":
                 return asyncio.run(running.run(settings))
