@@ -20,6 +20,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from storage.sqlite.migrations import bundled
 from verification.model import Language
 
 from . import logs
@@ -28,10 +29,14 @@ from .cli import run as running
 from .cli.failures import BAD_SETTINGS, OPERATIONAL, REFUSED, CommandFailed, one_line
 from .demo import core, script
 from .settings import SettingsError, load_settings
+from .version import version
+
+SCHEMA = len(bundled())  # the schema `veraz run` migrates a database to
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="veraz", description="Veraz: vetted alerts from community reports.")
+    parser.add_argument("--version", action="version", version=f"veraz {version()} (database schema {SCHEMA})")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start the bot")
     sync = commands.add_parser("sync", help="register the slash commands with Discord")

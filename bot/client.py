@@ -10,7 +10,7 @@ import asyncio
 import logging
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import discord
@@ -38,6 +38,7 @@ from .communities import CommunityCache
 from .delivery import DeliveryWorker
 from .escalation import page_on_call
 from .feed.links import base_url
+from .heartbeat import Heartbeat
 from .outgoing import Outgoing
 from .pacing import Pacer
 from .relay import RelayBook
@@ -59,6 +60,7 @@ class Tuning:
     retry_base: float = 2.0  # seconds; a failed delivery waits retry_base ** attempts, with jitter
     nonce_memory: float = 120.0  # how long Discord is trusted to de-duplicate a repeated nonce
     maintenance_every: float = 60.0  # seconds between expiry runs
+    heartbeat_every: float = storage.heartbeat.EVERY.total_seconds()
     purge_every: float = 24 * 3600.0
     sync_commands: bool = True
     commands_only: bool = False  # `veraz sync`: the command tree, no database, no worker
@@ -99,6 +101,7 @@ class VerazBot(commands.Bot):
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._redraw_all = False
+        self._heartbeat: Heartbeat | None = None
         self.synced = asyncio.Event()  # set once commands are registered in every guild at start
         self.rate_limits = RateLimitCounter()
         logging.getLogger("discord.http").addHandler(self.rate_limits)
@@ -127,6 +130,10 @@ class VerazBot(commands.Bot):
         self.add_dynamic_items(CardButton, MergeButton, AnswerButton, TimeButton, PlaceMenu, AreaMenu, VisitButton)
         self.services.delivery.start()
         self._tasks.append(asyncio.create_task(self._maintain(), name="veraz-maintenance"))
+        database = self._database
+        self._heartbeat = Heartbeat(self, lambda at, up: storage.heartbeat.beat(database, at, connected=up),
+                                    self.tuning.heartbeat_every)  # fmt: skip
+        self._tasks.append(asyncio.create_task(self._heartbeat.run(), name="veraz-heartbeat"))
 
     async def _after_restore(self, database: storage.Database) -> bool:
         """Mark the cards a restore from backup orphaned (issue 26); whether one happened."""
@@ -195,6 +202,8 @@ class VerazBot(commands.Bot):
 
     async def close(self) -> None:
         """Finish in-flight work, then close the database: SIGTERM and SIGINT both end here."""
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -205,6 +214,7 @@ class VerazBot(commands.Bot):
             await services.delivery.close()
             if self._database is not None and not self.tuning.commands_only:
                 await lifecycle.stopped(services)
+                await storage.heartbeat.stopped(self._database, datetime.now(UTC))
         await super().close()
         logging.getLogger("discord.http").removeHandler(self.rate_limits)
         if self._database is not None:

@@ -5,6 +5,7 @@ from pathlib import Path
 from .lock import DataDirInUse, DataDirLock
 from .ownership import NotOwner, require_owned
 from .pseudonyms import Pseudonymizer
+from .sqlite import heartbeat
 from .sqlite.backup import BackupRefused, Restored, RestoreRefused, backup, restore
 from .sqlite.database import DATABASE_NAME, Database, NoDatabase
 from .sqlite.delivery_queue import SqliteDeliveryQueue
@@ -43,6 +44,7 @@ __all__ = [
     "SqliteDeliveryQueue",
     "backup",
     "export_community",
+    "heartbeat",
     "last_purge",
     "open_database",
     "open_existing",

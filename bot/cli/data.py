@@ -35,9 +35,11 @@ async def _require_community(database: storage.Database, community: int) -> None
 async def status(settings: Settings) -> int:
     database = await storage.open_existing(settings.data_dir)
     try:
+        beat = await storage.heartbeat.last(database)
         counts = await usecases.delivery_counts(database.unit_of_work())
     finally:
         await database.close()
+    print(f"bot: {bot_state(beat, datetime.now(UTC))}")
     age = "none"
     if counts.oldest_pending is not None:
         age = f"{(datetime.now(UTC) - counts.oldest_pending).total_seconds():.0f} s"
@@ -45,6 +47,24 @@ async def status(settings: Settings) -> int:
           f"{counts.sent} sent, "
           f"{counts.failed} failed, {counts.cancelled} cancelled; oldest pending: {age}")  # fmt: skip
     return 0
+
+
+def bot_state(beat: storage.heartbeat.Heartbeat, now: datetime) -> str:
+    """Whether a bot runs on this data and is connected to Discord, from its heartbeat."""
+
+    def ago(moment: datetime) -> str:
+        return f"{moment:%Y-%m-%d %H:%M:%S} UTC, {(now - moment).total_seconds():.0f} s ago"
+
+    if beat.alive is None:
+        return "no bot has run on this data yet"
+    if beat.is_connected(now):
+        return f"running, connected to Discord (last heartbeat {ago(beat.alive)})"
+    if beat.running(now):
+        since = f"last connected {ago(beat.connected)}" if beat.connected else "never connected"
+        return f"running, but NOT connected to Discord ({since})"
+    if beat.stopped is not None and beat.stopped >= beat.alive:
+        return f"not running (stopped cleanly {ago(beat.stopped)})"
+    return f"not running, or not responding: no heartbeat since {ago(beat.alive)} (it did not stop cleanly)"
 
 
 async def purge(settings: Settings) -> int:

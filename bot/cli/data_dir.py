@@ -17,5 +17,8 @@ def check(settings: Settings, command: str) -> None:
     if data_dir.exists() and not data_dir.is_dir():
         raise CommandFailed(f"{data_dir} is a file, not a directory: check VERAZ_DATA_DIR")
     storage.require_owned(data_dir)
-    if command != "run":  # `veraz run` says it once the token is checked, and logs it
-        print(f"veraz {command}: data directory {data_dir.resolve()}", file=sys.stderr)
+    if command == "run":
+        return  # `veraz run` says it once the token is checked, and logs it
+    # On stdout, with what the command prints when it works (so `> /dev/null` in a crontab keeps cron
+    # quiet unless something fails); `veraz feed` prints the feed there, so it says it on stderr.
+    print(f"veraz {command}: data directory {data_dir.resolve()}", file=sys.stderr if command == "feed" else sys.stdout)

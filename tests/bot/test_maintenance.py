@@ -40,7 +40,7 @@ async def test_a_mistyped_data_directory_is_an_error_not_an_empty_database(tmp_p
     typo = tmp_path / "veraz-dta"
     code, out, err = await outcome(await veraz(*command, env={"VERAZ_DATA_DIR": str(typo)}, cwd=tmp_path))
     assert code == 1
-    assert f"veraz {command[0]}: data directory {typo}" in err  # every command says which it used
+    assert f"veraz {command[0]}: data directory {typo}" in out + err  # every command says which it used
     [line] = human_lines(err)
     assert line == f"veraz {command[0]}: there is no Veraz database in {typo}: check VERAZ_DATA_DIR " \
                    "(only `veraz run` creates one)"  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import sqlite3
 from pathlib import Path
@@ -111,3 +112,57 @@ async def test_a_database_another_user_owns_in_our_directory_is_refused(tmp_path
     os.chown(tmp_path / storage.DATABASE_NAME, 0, 0)
     code, _, err = await outcome(await veraz("status", env={"VERAZ_DATA_DIR": str(tmp_path)}))
     assert code == 0, err
+
+
+async def test_status_says_whether_a_bot_runs_and_is_connected(tmp_path: Path) -> None:
+    env = {"VERAZ_DATA_DIR": str(tmp_path)}
+    code, out, _ = await outcome(await veraz("--version", env=env))
+    assert code == 0
+    assert re.fullmatch(r"veraz \S+ \(database schema \d+\)\n", out)
+    database = await storage.open_database(tmp_path)
+    await database.close()
+    code, out, _ = await outcome(await veraz("status", env=env))
+    assert code == 0
+    assert out.startswith(f"veraz status: data directory {tmp_path}\nbot: no bot has run on this data yet\n")
+    async with DiscordEmulator("run-token") as emu:
+        guild = emu.create_guild("Test network")
+        emu.add_bot_to_guild(guild, permissions=BOT_PERMISSIONS)
+        run_env = {**env, "DISCORD_TOKEN": emu.token, "DISCORD_API_BASE_URL": emu.api_base,
+                   "DISCORD_GATEWAY_URL": emu.gateway_url}  # fmt: skip
+        process = await veraz("run", env=run_env)
+        try:
+            await emu.wait_until_connected(timeout=20)
+            await emu.wait_for(lambda: emu.services.commands.listing(guild.id), timeout=20, what="commands synced")
+            code, out, err = await outcome(await veraz("status", env=env))
+            assert code == 0, err
+            assert "\nbot: running, connected to Discord (last heartbeat " in out
+            assert "deliveries: 0 queued" in out
+        finally:
+            process.send_signal(signal.SIGTERM)
+        code, _, err = await outcome(process)
+    assert code == 0, err
+    code, out, _ = await outcome(await veraz("status", env=env))
+    assert "\nbot: not running (stopped cleanly " in out
+
+
+def test_the_heartbeat_tells_running_connected_and_gone_apart() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.cli.data import bot_state
+    from storage.sqlite.heartbeat import Heartbeat
+
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    s = timedelta(seconds=1)
+    assert bot_state(Heartbeat(now - 10 * s, now - 10 * s, None), now).startswith("running, connected")
+    assert bot_state(Heartbeat(now - 10 * s, now - 300 * s, None), now).startswith(
+        "running, but NOT connected to Discord (last connected 2026-01-01 11:55:00 UTC, 300 s ago)"
+    )
+    assert (
+        bot_state(Heartbeat(now - 10 * s, None, None), now) == "running, but NOT connected to Discord (never connected)"
+    )
+    assert bot_state(Heartbeat(now - 300 * s, now - 300 * s, None), now).startswith(
+        "not running, or not responding: no heartbeat since"
+    )
+    assert bot_state(Heartbeat(now - 300 * s, now - 300 * s, now - 299 * s), now).startswith(
+        "not running (stopped cleanly"
+    )
