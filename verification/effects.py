@@ -12,12 +12,24 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
+class Queued:
+    """Messages an incident change made owed, for the operator's log: counts only, never a recipient."""
+
+    community: int
+    number: int
+    kinds: tuple[str, ...]
+    recipients: int
+    cancelled: int
+
+
+@dataclass(frozen=True, slots=True)
 class Effects:
     cards: frozenset[tuple[int, int]] = frozenset()  # (community, incident number) whose card changed
     deliveries: bool = False  # deliveries were queued or cancelled: the worker has work
+    queued: tuple[Queued, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.cards) or self.deliveries
+        return bool(self.cards) or self.deliveries or bool(self.queued)
 
 
 Dispatch = Callable[[Effects], None]
@@ -29,19 +41,23 @@ class EffectsRecorder:
 
     _cards: set[tuple[int, int]] = field(default_factory=set)
     _deliveries: bool = False
+    _queued: list[Queued] = field(default_factory=list)
 
     def card(self, community: int, number: int) -> None:
         self._cards.add((community, number))
 
-    def deliveries(self) -> None:
-        self._deliveries = True
+    def owed(self, queued: Queued) -> None:
+        self._queued.append(queued)
+        if queued.recipients:
+            self._deliveries = True
 
     def begin(self) -> None:
         self._cards.clear()
         self._deliveries = False
+        self._queued.clear()
 
     def take(self) -> Effects:
         """The effects recorded, once: the recorder is empty afterwards."""
-        taken = Effects(frozenset(self._cards), self._deliveries)
+        taken = Effects(frozenset(self._cards), self._deliveries, tuple(self._queued))
         self.begin()
         return taken

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from bot.core import fanout_log
 from verification.effects import Effects
 
 
@@ -32,6 +33,8 @@ class ShowEffects:
         self._cards, self._worker = cards, worker
 
     def __call__(self, effects: Effects) -> None:
+        for owed in effects.queued:
+            fanout_log.queued(owed)
         if self._cards is not None:
             for community, number in sorted(effects.cards):
                 if self._served(community) is not None:
