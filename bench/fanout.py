@@ -6,6 +6,7 @@ subscriber with discord.py) on a sample, to compare.
 
     python -m bench.fanout [--subscribers 5000] [--naive 60]
     python -m bench.fanout --roles [--holders 10000] [--dms 1000] [--leavers 100]
+    python -m bench.fanout --claims [--queued 100000] [--alerts 50] [--sent 1000000] [--rounds 400]
 
 `--roles` measures area roles (issue 14): role holders in three areas and both languages plus DM
 subscribers; from the confirming click, the time until the emulator has recorded every concerned role
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING
 import discord
 
 import storage
+from bench import claims
 from bot.demo.live_world import BOT_PERMISSIONS
 from bot.emulator import DiscordEmulator, Limits, overwrite
 from bot.emulator.permissions import MANAGE_MESSAGES, MANAGE_ROLES, MENTION_EVERYONE, VIEW_CHANNEL
@@ -303,6 +305,8 @@ async def main(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", action="store_true", help="the fair claim's cost (issue 21): bench/claims.py")
+    claims.add_arguments(parser)
     parser.add_argument("--subscribers", type=int, default=5000)
     parser.add_argument("--naive", type=int, default=60, help="sample size for the naive loop (0: skip it)")
     parser.add_argument("--roles", action="store_true", help="area roles (issue 14) instead of the DM fan-out")
@@ -310,4 +314,5 @@ if __name__ == "__main__":
     parser.add_argument("--dms", type=int, default=1000, help="with --roles: DM subscribers")
     parser.add_argument("--leavers", type=int, default=100, help="with --roles: holders who leave after the ALERT")
     parser.add_argument("--dm-only", type=int, default=1, help="with --roles: 0 skips the DM-only comparison")
-    asyncio.run(main(parser.parse_args()))
+    arguments = parser.parse_args()
+    asyncio.run(claims.run(arguments) if arguments.claims else main(arguments))

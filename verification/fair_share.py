@@ -23,10 +23,10 @@ The rule, whole:
    counter's current value (it joins at the back of the round), and each of its deliveries claimed takes
    the counter's next value. A community's turn is the largest turn of any of its alerts. One delivery at
    a time, the claim takes, among the communities with something claimable at the current rank, the one
-   with the smallest turn (ties: the one whose candidate alert is oldest, by alert id); in it, among its
-   alerts with something claimable at that rank, the one with the smallest turn (ties: the oldest); and
-   that alert's claimable delivery of that rank with the smallest id. The counter then advances and that
-   alert takes the new value (so does its community, through the maximum).
+   with the smallest turn (ties: the smaller community id); in it, among its alerts with something
+   claimable at that rank, the one with the smallest turn (ties: the smaller alert id, the older); and
+   that alert's claimable delivery of that rank with the smallest id. The counter then advances by one and
+   that alert takes the new value (so does its community, through the maximum).
 4. **Per claim, at most `limit` deliveries**, in the order chosen; the new turns of the alerts served are
    stored with the claim, in the same transaction.
 

@@ -81,7 +81,7 @@ JOIN alerts a ON a.id = d.alert_id
 LEFT JOIN subscribers s ON d.recipient_kind = 'dm' AND s.community = d.community AND s.user_id = d.recipient
 LEFT JOIN deliveries dep ON dep.id = d.depends_on
 LEFT JOIN alerts da ON da.id = dep.alert_id
-WHERE d.id = ?
+WHERE d.id IN (SELECT value FROM json_each(?))
 """
 
 
@@ -266,7 +266,8 @@ class SqliteDeliveryQueue:
 async def claim_rows(db: aiosqlite.Connection, now: datetime, limit: int) -> list[sqlite3.Row]:
     """The claim's work inside the caller's transaction: pick, read what the worker needs, mark 'sending'."""
     ids = await fair_ids(db, ts(now), limit)
-    rows = [r for i in ids if (r := await sql.row(db, _CLAIMED, (i,))) is not None]
+    found = {r["id"]: r for r in await sql.rows(db, _CLAIMED, (json.dumps(ids),))}
+    rows = [found[i] for i in ids]
     await sql.run_many(
         db,
         "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claimed_at = ?1, "
