@@ -63,7 +63,8 @@ def build(path: Path, queued: int, alerts: int, sent: int, *, blocked_correction
         def add(alert: int, community: int, number: int, kind: AlertKind, state: str, priority: int) -> None:
             nonlocal next_id
             db.execute(
-                "INSERT INTO alerts (id, community, number, seq, kind, created_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO alerts (id, community, number, seq, kind, created_at, payload) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (alert, community, number, 1 if kind is AlertKind.ALERT else 2, kind.value, stamp,
                  _payload(kind, number)),
             )  # fmt: skip
@@ -135,7 +136,8 @@ async def run(args: argparse.Namespace) -> None:
             inside, cpu, whole = await measure(data, args.rounds)
         what = " + a CORRECTION of one alert waiting on its 2,000 queued DMs" if blocked else ""
         print(f"claims of {BATCH} with {args.queued:,} queued across {args.alerts} alerts in {COMMUNITIES} "
-              f"communities and {args.sent:,} sent rows{what} (built in {built:.0f} s), {args.rounds} claims:")  # fmt: skip
+              f"communities and {args.sent:,} sent rows{what} (built in {built:.0f} s), "
+              f"{args.rounds} claims:")  # fmt: skip
         print(f"  the claim's work in its transaction: {_figures(inside)} (target: median <= 5 ms); "
               f"CPU time {_figures(cpu)} (what a busy machine does not inflate)")  # fmt: skip
         print(f"  the whole claim() with BEGIN and COMMIT (synchronous=FULL): {_figures(whole)}")

@@ -122,8 +122,9 @@ PEOPLE = range(1, 7)
 
 # One step of the world: a new ALERT (DMs, sometimes a post in a channel), a CORRECTION of an incident
 # alerted before (owed to each earlier ALERT recipient, after it), a claim, or the claimed settled.
-alerts = st.tuples(st.just("alert"), st.sampled_from(COMMUNITIES), st.sets(st.sampled_from(PEOPLE), max_size=6),
-                   st.integers(-1, 6))  # where a post in a channel falls among the rows (-1: none)
+alerts = st.tuples(
+    st.just("alert"), st.sampled_from(COMMUNITIES), st.sets(st.sampled_from(PEOPLE), max_size=6), st.integers(-1, 6)
+)  # where a post in a channel falls among the rows (-1: none)
 claims = st.tuples(st.just("claim"), st.integers(1, 12))
 steps = st.one_of(
     alerts, alerts, claims, claims,
@@ -136,8 +137,9 @@ steps = st.one_of(
 
 @pytest.mark.parametrize("backend", list(BACKENDS))
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@example([("alert", 101, {1, 2, 3}, -1), ("alert", 202, {1, 2}, 2), ("claim", 3), ("alert", 303, {4, 5}, 0),
-          ("claim", 12)])  # a new alert joins at the back of the round
+@example(
+    [("alert", 101, {1, 2, 3}, -1), ("alert", 202, {1, 2}, 2), ("claim", 3), ("alert", 303, {4, 5}, 0), ("claim", 12)]
+)  # a new alert joins at the back of the round
 @example([("alert", 101, {1, 2}, -1), ("claim", 1), ("alert", 101, {3}, -1), ("claim", 2)])  # and in a community
 @given(st.lists(steps, min_size=5, max_size=60))
 async def test_the_backend_claims_what_the_rule_gives_with_all_of_the_queue_known(backend, world):
@@ -172,7 +174,10 @@ async def test_the_backend_claims_what_the_rule_gives_with_all_of_the_queue_know
                         alert = await b.uow.outbox.add_alert(community, message(AlertKind.CORRECTION, number, seq))
                         ids = await b.uow.outbox.enqueue(
                             alert,
-                            [NewDelivery(Recipient(r.recipient[0], r.recipient[1], Language.EN), 0, r.id) for r in owed],
+                            [
+                                NewDelivery(Recipient(r.recipient[0], r.recipient[1], Language.EN), 0, r.id)
+                                for r in owed
+                            ],
                             now,
                         )
                         await b.uow.commit()

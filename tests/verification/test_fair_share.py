@@ -82,9 +82,10 @@ def test_communities_take_turns_and_so_do_the_alerts_of_one_community(work, limi
                 assert per_community[a] - per_community[b] <= 1
         for a in left:
             for b in left:
-                same = next(s for s in streams if s.alert == a).community == next(
-                    s for s in streams if s.alert == b
-                ).community
+                same = (
+                    next(s for s in streams if s.alert == a).community
+                    == next(s for s in streams if s.alert == b).community
+                )
                 if same:
                     assert got[a] - got[b] <= 1
 
