@@ -4,7 +4,8 @@ A model of the outbox, kept here in plain Python, knows which deliveries are cla
 ready) and feeds ALL of them to `fair_claim`: the answer full knowledge gives. The backend, which reads
 only a few rows per alert through its indexes, must claim exactly those ids, in that order, batch after
 batch, while alerts and corrections are added, deliveries are sent, retried later or given up, in random
-order (hypothesis). A new backend (PostgreSQL) adds itself to `BACKENDS`.
+order (hypothesis). The in-memory fake (tests/fakes.py) is held to it too. A new backend (PostgreSQL)
+adds itself to `BACKENDS`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 import storage
 from storage.sqlite import sql
+from tests.fakes import FakeDeliveryQueue, FakeUnitOfWork
 from verification.alerts import AlertFacts, AlertKind, AlertMessage
 from verification.community import Recipient, RecipientKind
 from verification.fair_share import Due, Stream, fair_claim, rank
@@ -115,7 +117,16 @@ async def sqlite_backend() -> AsyncIterator[Backend]:
             await database.close()
 
 
-BACKENDS: dict[str, Callable[[], AbstractAsyncContextManager[Backend]]] = {"sqlite": sqlite_backend}
+@asynccontextmanager
+async def memory_backend() -> AsyncIterator[Backend]:
+    uow = FakeUnitOfWork()
+    yield Backend(uow, FakeDeliveryQueue(uow.data))
+
+
+BACKENDS: dict[str, Callable[[], AbstractAsyncContextManager[Backend]]] = {
+    "memory": memory_backend,
+    "sqlite": sqlite_backend,
+}
 
 COMMUNITIES = (101, 202, 303)
 PEOPLE = range(1, 7)
