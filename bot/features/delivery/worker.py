@@ -2,7 +2,9 @@
 
 - It sleeps until a use case wakes it (or a retry falls due), then claims small batches, amendments
   first, so a correction overtakes the rest of an alert's fan-out and a retraction can still cancel
-  what has not been claimed (a batch holds about one second of sending).
+  what has not been claimed (a batch holds about one second of sending). Each batch shares the sends
+  fairly (`verification.fair_share`): round-robin over the servers with something due, and within a
+  server over its alerts, so a small alert never waits behind another's fan-out (docs/delivery.md).
 - Every send carries the delivery's own stable nonce with `enforce_nonce`, so a send repeated after a
   crash is de-duplicated by Discord. Discord only remembers nonces for a few minutes: a delivery that
   was in flight longer ago than that is first looked for in the recipient's recent DMs, by the short
