@@ -93,7 +93,7 @@ class VerazBot(commands.Bot):
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.tuning = tuning or Tuning()
-        self._database: storage.Database | None = None
+        self._database: storage.AnyDatabase | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.synced = asyncio.Event()  # set once commands are registered in every guild at start
@@ -121,13 +121,13 @@ class VerazBot(commands.Bot):
         self.services.delivery.start()
         self._tasks.append(asyncio.create_task(self._maintain(), name="veraz-maintenance"))
 
-    def _services(self, database: storage.Database, data_dir: Path) -> Services:
+    def _services(self, database: storage.AnyDatabase, data_dir: Path) -> Services:
         uow = database.unit_of_work()
         communities = CommunityCache(uow)
         outgoing = Outgoing(self, Pacer(self.tuning.pace))
         cards = CardPublisher(self, uow, communities, self.clock, outgoing, interval=self.tuning.card_interval)
         delivery = DeliveryWorker(
-            storage.SqliteDeliveryQueue(database),
+            storage.delivery_queue(database),
             outgoing,
             communities,
             self.clock,

@@ -1,29 +1,96 @@
-"""Storage for Veraz: implements `verification.ports`. SQLite (storage/sqlite) is the embedded default."""
+"""Storage for Veraz: implements `verification.ports`. SQLite (storage/sqlite) is the embedded default;
+PostgreSQL (storage/postgres) is chosen by a `postgresql://` database URL, for several hosts."""
 
+from __future__ import annotations
+
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from verification.ports import DeliveryQueue
 
 from .lock import DataDirInUse, DataDirLock
+from .postgres import export as _pg_export
+from .postgres import retention as _pg_retention
+from .postgres.database import PostgresDatabase, redact
+from .postgres.delivery_queue import NotLeader, PostgresDeliveryQueue
 from .pseudonyms import Pseudonymizer
+from .sqlite import export as _sqlite_export
+from .sqlite import retention as _sqlite_retention
 from .sqlite.backup import Restored, RestoreRefused, backup, restore
 from .sqlite.database import DATABASE_NAME, Database
 from .sqlite.delivery_queue import SqliteDeliveryQueue
-from .sqlite.export import export_community
 from .sqlite.migrations import MigrationFailed, SchemaTooNew
-from .sqlite.retention import PURGE_EVERY, PurgeResult, last_purge, purge, purge_due, release_forgotten
+from .sqlite.retention import PURGE_EVERY, PurgeResult
+
+AnyDatabase = Database | PostgresDatabase
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
-async def open_database(data_dir: Path, *, synchronous: str = "FULL") -> Database:
-    """Open (creating and migrating as needed) the database in `data_dir`."""
+def is_postgres(url: str | None) -> bool:
+    return bool(url) and str(url).startswith(POSTGRES_SCHEMES)
+
+
+async def open_database(
+    data_dir: Path, *, synchronous: str = "FULL", url: str | None = None
+) -> Database | PostgresDatabase:
+    """Open (creating and migrating as needed) the database: PostgreSQL at `url` when it is a
+    `postgresql://` URL, otherwise SQLite in `data_dir`."""
+    if url and is_postgres(url):
+        return await PostgresDatabase.open(url)
+    if url:
+        raise ValueError(f"database_url must start with postgresql://, not {url.split(':', 1)[0]}:")
     return await Database.open(data_dir / DATABASE_NAME, synchronous=synchronous)
+
+
+def delivery_queue(database: AnyDatabase) -> DeliveryQueue:
+    """The delivery worker's queue on this database (unfenced: see storage.postgres.leadership)."""
+    if isinstance(database, Database):
+        return SqliteDeliveryQueue(database)
+    return PostgresDeliveryQueue(database)
+
+
+async def export_community(database: AnyDatabase, community: int, now: datetime) -> dict[str, Any]:
+    """`veraz export`: a community's data as JSON (docs/SECURITY.md lists what is in it)."""
+    if isinstance(database, Database):
+        return await _sqlite_export.export_community(database, community, now)
+    return await _pg_export.export_community(database, community, now)
+
+
+async def release_forgotten(database: AnyDatabase, now: datetime) -> int:
+    if isinstance(database, Database):
+        return await _sqlite_retention.release_forgotten(database, now)
+    return await _pg_retention.release_forgotten(database, now)
+
+
+async def purge(database: AnyDatabase, now: datetime) -> PurgeResult:
+    if isinstance(database, Database):
+        return await _sqlite_retention.purge(database, now)
+    return await _pg_retention.purge(database, now)
+
+
+async def last_purge(database: AnyDatabase) -> datetime | None:
+    if isinstance(database, Database):
+        return await _sqlite_retention.last_purge(database)
+    return await _pg_retention.last_purge(database)
+
+
+async def purge_due(database: AnyDatabase, now: datetime, every: timedelta = PURGE_EVERY) -> bool:
+    last = await last_purge(database)
+    return last is None or last > now or now - last >= every
 
 
 __all__ = [
     "DATABASE_NAME",
     "PURGE_EVERY",
+    "AnyDatabase",
     "DataDirInUse",
     "DataDirLock",
     "Database",
     "MigrationFailed",
+    "NotLeader",
+    "PostgresDatabase",
+    "PostgresDeliveryQueue",
     "Pseudonymizer",
     "PurgeResult",
     "RestoreRefused",
@@ -31,11 +98,14 @@ __all__ = [
     "SchemaTooNew",
     "SqliteDeliveryQueue",
     "backup",
+    "delivery_queue",
     "export_community",
+    "is_postgres",
     "last_purge",
     "open_database",
     "purge",
     "purge_due",
+    "redact",
     "release_forgotten",
     "restore",
 ]

@@ -1,0 +1,80 @@
+"""Opening a PostgreSQL database: a connection pool, migrated on open, as storage.sqlite.database does.
+
+Durability is the server's: a commit returns once PostgreSQL has it (synchronous_commit, and replicas if
+the operator configured synchronous ones). Pooled connections run in UTC with a statement timeout, so a
+stuck statement fails instead of holding a delivery or a use case for ever.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+
+from verification.ports import UnitOfWork
+
+from .migrations import migrate
+from .unit_of_work import Connection, PostgresUnitOfWork
+
+POOL_SIZE = 10
+STATEMENT_TIMEOUT_MS = 30_000
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    head, at, tail = url.rpartition("@")
+    if not at:
+        return url
+    scheme, _, credentials = head.partition("://")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{tail}" if ":" in credentials else url
+
+
+class PostgresDatabase:
+    """The open database of one Veraz process: a pool; each transaction on a connection of its own."""
+
+    def __init__(self, url: str, pool: asyncpg.Pool) -> None:
+        self.url = url
+        self.pool = pool
+
+    @classmethod
+    async def open(cls, url: str, *, pool_size: int = POOL_SIZE) -> PostgresDatabase:
+        settings = {"timezone": "UTC", "statement_timeout": str(STATEMENT_TIMEOUT_MS), "application_name": "veraz"}
+        pool = await asyncpg.create_pool(
+            url, min_size=1, max_size=pool_size, server_settings=settings, command_timeout=60
+        )
+        try:
+            async with pool.acquire() as conn:
+                await migrate(conn)
+        except BaseException:
+            await pool.close()
+            raise
+        return cls(url, pool)
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A unit of work for the use cases (typed as the domain's port, which this checks)."""
+        return PostgresUnitOfWork(self.pool)
+
+    def transaction(self) -> PostgresUnitOfWork:
+        """The same, with the raw connection (`.db`) for storage's own maintenance work."""
+        return PostgresUnitOfWork(self.pool)
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[Connection]:
+        """A pooled connection inside one transaction, committed if the block ends normally."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield conn
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        async with self.pool.acquire() as conn:
+            return list(await conn.fetch(query, *args))
+
+    async def checkpoint(self) -> None:
+        """After personal data is deleted (/forget-me): VACUUM the reports, so no dead row keeps its text."""
+        async with self.pool.acquire() as conn:
+            await conn.execute("VACUUM reports")
+
+    async def close(self) -> None:
+        await self.pool.close()

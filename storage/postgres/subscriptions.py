@@ -1,0 +1,91 @@
+"""Subscribers (Discord user ids: delivery needs them), their areas and their language."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from verification.community import Recipient, RecipientKind, Subscription, Via
+from verification.model import Language
+
+if TYPE_CHECKING:
+    from .unit_of_work import PostgresUnitOfWork
+
+
+class PgSubscriptions:
+    def __init__(self, uow: PostgresUnitOfWork) -> None:
+        self._uow = uow
+
+    async def subscribe(self, community: int, user: int, area: str, language: Language, via: Via = Via.DM) -> None:
+        conn = await self._uow.conn(community)
+        # Subscribing again is how someone whose DMs were closed says "try me again".
+        await conn.execute(
+            "INSERT INTO subscribers (community, user_id, language) VALUES ($1, $2, $3) "
+            "ON CONFLICT (community, user_id) DO UPDATE SET language = excluded.language, "
+            "unreachable_at = NULL, failures = 0",
+            community,
+            user,
+            language.value,
+        )
+        await conn.execute(
+            "INSERT INTO subscriptions (community, user_id, area, area_key, created_at, via) "
+            "VALUES ($1, $2, $3, $4, $5, $6) "
+            "ON CONFLICT (community, user_id, area_key) DO UPDATE SET via = excluded.via",
+            community,
+            user,
+            area,
+            area.casefold(),
+            datetime.now(UTC),
+            via.value,
+        )
+
+    async def unsubscribe(self, community: int, user: int, area: str | None) -> int:
+        conn = await self._uow.conn(community)
+        if area is None:
+            removed = await conn.fetchval(
+                "WITH gone AS (DELETE FROM subscriptions WHERE community = $1 AND user_id = $2 RETURNING 1) "
+                "SELECT count(*) FROM gone",
+                community,
+                user,
+            )
+        else:
+            removed = await conn.fetchval(
+                "WITH gone AS (DELETE FROM subscriptions WHERE community = $1 AND user_id = $2 AND area_key = $3 "
+                "RETURNING 1) SELECT count(*) FROM gone",
+                community,
+                user,
+                area.casefold(),
+            )
+        # Someone subscribed to nothing is not kept: corrections they are owed go by the delivery log.
+        await conn.execute(
+            "DELETE FROM subscribers WHERE community = $1 AND user_id = $2 AND NOT EXISTS "
+            "(SELECT 1 FROM subscriptions s WHERE s.community = $1 AND s.user_id = $2)",
+            community,
+            user,
+        )
+        return int(removed)
+
+    async def of(self, community: int, user: int) -> list[Subscription]:
+        conn = await self._uow.conn(community)
+        found = await conn.fetch(
+            "SELECT s.area, b.language, s.via FROM subscriptions s JOIN subscribers b USING (community, user_id) "
+            'WHERE s.community = $1 AND s.user_id = $2 ORDER BY s.area_key COLLATE "C", s.via COLLATE "C"',
+            community,
+            user,
+        )
+        return [Subscription(user, r[0], Language(r[1]), Via(r[2])) for r in found]
+
+    async def matching(self, community: int, area: str, *, skip_roles: tuple[int, ...] = ()) -> list[Recipient]:
+        conn = await self._uow.conn(community)
+        found = await conn.fetch(
+            "SELECT DISTINCT b.user_id, b.language FROM subscriptions s "
+            "JOIN subscribers b USING (community, user_id) "
+            "WHERE s.community = $1 AND s.area_key IN ('', $2) AND b.unreachable_at IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM role_ledger l WHERE l.community = s.community "
+            "AND l.user_id = s.user_id AND l.removed_at IS NULL AND l.role_id = ANY($3::bigint[])) "
+            "ORDER BY b.user_id",
+            community,
+            area.casefold(),
+            list(skip_roles),
+        )
+        return [Recipient(RecipientKind.DM, r[0], Language(r[1])) for r in found]
