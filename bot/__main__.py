@@ -29,7 +29,6 @@ import aiohttp
 import discord
 
 import storage
-from storage.sqlite.feed import SqliteFeedSource
 from verification.model import Language
 
 from . import logs
@@ -97,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"wrote {out}: {len(data['incidents'])} incident(s), {len(data['reports'])} report(s); "
                       "no pseudonyms and no subscriber ids are in it")  # fmt: skip
                 return 0
+            case "backup" | "restore" if settings.database_url:
+                print(f"veraz {args.command}: {storage.POSTGRES_BACKUPS}", file=sys.stderr)
+                return 1
             case "backup":
                 version = asyncio.run(storage.backup(settings.data_dir / storage.DATABASE_NAME, args.path))
                 key = settings.data_dir / "pseudonym.key"
@@ -195,7 +197,7 @@ async def _serve_feed(settings: Settings) -> FeedServer | None:
     from .feed.links import base_url
     from .feed.server import FeedServer
 
-    source = await SqliteFeedSource.open(settings.data_dir)
+    source = await storage.open_feed_source(settings.data_dir, settings.database_url)
     burst = max(30, int(settings.feed_rate * 2))
     server = FeedServer(
         source, base_url(settings.feed_url, settings.feed_address), rate=settings.feed_rate, burst=burst
@@ -212,9 +214,10 @@ async def _feed(settings: Settings, community_id: int) -> int:
     from .feed.links import base_url
     from .feed.server import FeedServer
 
-    database = await storage.open_database(settings.data_dir)  # creates and migrates it if needed
+    # Creates and migrates it if needed.
+    database = await storage.open_database(settings.data_dir, url=settings.database_url)
     await database.close()
-    source = await SqliteFeedSource.open(settings.data_dir)
+    source = await storage.open_feed_source(settings.data_dir, settings.database_url)
     try:
         community = await source.community_by_id(community_id)
         if community is None or community.feed_slug is None:
@@ -329,7 +332,7 @@ async def _sync(settings: Settings, *, everywhere: bool) -> int:
 
 
 async def _status(settings: Settings) -> int:
-    database = await storage.open_database(settings.data_dir)
+    database = await storage.open_database(settings.data_dir, url=settings.database_url)
     try:
         from verification import usecases
 
@@ -352,7 +355,7 @@ async def _stats(settings: Settings, community: int, days: int, lang: Language) 
     from .render.replies import refusal
     from .render.time_to_truth import figures_text
 
-    database = await storage.open_database(settings.data_dir)
+    database = await storage.open_database(settings.data_dir, url=settings.database_url)
     try:
         figures = await usecases.stats(database.unit_of_work(), datetime.now(UTC), community, days)
     except RuleViolation as exc:
@@ -365,7 +368,7 @@ async def _stats(settings: Settings, community: int, days: int, lang: Language) 
 
 
 async def _export(settings: Settings, community: int) -> dict[str, Any]:
-    database = await storage.open_database(settings.data_dir)
+    database = await storage.open_database(settings.data_dir, url=settings.database_url)
     try:
         return await storage.export_community(database, community, datetime.now(UTC))
     finally:
@@ -373,7 +376,7 @@ async def _export(settings: Settings, community: int) -> dict[str, Any]:
 
 
 async def _purge(settings: Settings) -> int:
-    database = await storage.open_database(settings.data_dir)
+    database = await storage.open_database(settings.data_dir, url=settings.database_url)
     try:
         result = await storage.purge(database, datetime.now(UTC))
     finally:

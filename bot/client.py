@@ -111,7 +111,8 @@ class VerazBot(commands.Bot):
             # get a scratch database, since the real one may belong to a running bot.
             self._scratch = tempfile.TemporaryDirectory(prefix="veraz-sync-")
             data_dir = Path(self._scratch.name)
-        self._database = await storage.open_database(data_dir)
+        url = None if self.tuning.commands_only else self.settings.database_url
+        self._database = await storage.open_database(data_dir, url=url)
         self.services = self._services(self._database, data_dir)
         for cog in (Reporting, Subscriptions, Incident, Admin, Privacy, Relay):
             await self.add_cog(cog(self.services))

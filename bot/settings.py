@@ -9,6 +9,7 @@
 | VERAZ_LOG_LEVEL | log_level | INFO |
 | VERAZ_COMMANDS | commands | guild (in each server at start, instant); global (once, `veraz sync --global`) |
 | VERAZ_CONFIG (path of the toml file) | | ./veraz.toml if present |
+| VERAZ_DATABASE_URL | database_url | unset: SQLite in the data directory; `postgresql://...` (docs/deploy.md) |
 
 Environment variables win over the file, so a service manager can override anything.
 """
@@ -37,6 +38,7 @@ class Settings:
     feed_address: str | None = None  # "127.0.0.1:8080": serve the public feeds (issue 15) there
     feed_url: str | None = None  # the public base URL in front of it (a reverse proxy), for the links
     feed_rate: float = 5.0  # requests a second per client address, after a burst of 30
+    database_url: str | None = None  # postgresql://...: several hosts share it (issue 22); None: SQLite
 
     @property
     def feed_listen(self) -> tuple[str, int] | None:
@@ -61,6 +63,7 @@ _KEYS = {
     "feed_address": "VERAZ_FEED_ADDRESS",
     "feed_url": "VERAZ_FEED_URL",
     "feed_rate": "VERAZ_FEED_RATE",
+    "database_url": "VERAZ_DATABASE_URL",
 }
 
 
@@ -102,6 +105,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ) from exc
     if not feed_rate > 0:
         raise SettingsError("VERAZ_FEED_RATE must be more than 0")
+    database_url = values.get("database_url") or None
+    if database_url is not None and not database_url.startswith(("postgresql://", "postgres://")):
+        raise SettingsError("VERAZ_DATABASE_URL must be a postgresql:// URL (unset it to use SQLite)")
     commands = values.get("commands", "guild").lower()
     if commands not in ("guild", "global"):
         raise SettingsError(f"VERAZ_COMMANDS must be guild or global, not {commands!r}")
@@ -115,4 +121,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         feed_address=feed_address,
         feed_url=feed_url,
         feed_rate=feed_rate,
+        database_url=database_url,
     )

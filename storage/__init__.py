@@ -8,18 +8,22 @@ from pathlib import Path
 from typing import Any
 
 from verification.ports import DeliveryQueue
+from verification.public_feed import FeedSource
 
 from .lock import DataDirInUse, DataDirLock
 from .postgres import export as _pg_export
 from .postgres import retention as _pg_retention
+from .postgres.database import BACKUPS as POSTGRES_BACKUPS
 from .postgres.database import PostgresDatabase, redact
 from .postgres.delivery_queue import NotLeader, PostgresDeliveryQueue
+from .postgres.feed import PgFeedSource
 from .pseudonyms import Pseudonymizer
 from .sqlite import export as _sqlite_export
 from .sqlite import retention as _sqlite_retention
 from .sqlite.backup import Restored, RestoreRefused, backup, restore
 from .sqlite.database import DATABASE_NAME, Database
 from .sqlite.delivery_queue import SqliteDeliveryQueue
+from .sqlite.feed import SqliteFeedSource
 from .sqlite.migrations import MigrationFailed, SchemaTooNew
 from .sqlite.retention import PURGE_EVERY, PurgeResult
 
@@ -41,6 +45,13 @@ async def open_database(
     if url:
         raise ValueError(f"database_url must start with postgresql://, not {url.split(':', 1)[0]}:")
     return await Database.open(data_dir / DATABASE_NAME, synchronous=synchronous)
+
+
+async def open_feed_source(data_dir: Path, url: str | None = None) -> FeedSource:
+    """The public feed's read-only access to the database (`open_database` must have created it)."""
+    if url and is_postgres(url):
+        return await PgFeedSource.open(url)
+    return await SqliteFeedSource.open(data_dir)
 
 
 def delivery_queue(database: AnyDatabase) -> DeliveryQueue:
@@ -82,6 +93,7 @@ async def purge_due(database: AnyDatabase, now: datetime, every: timedelta = PUR
 
 __all__ = [
     "DATABASE_NAME",
+    "POSTGRES_BACKUPS",
     "PURGE_EVERY",
     "AnyDatabase",
     "DataDirInUse",
@@ -103,6 +115,7 @@ __all__ = [
     "is_postgres",
     "last_purge",
     "open_database",
+    "open_feed_source",
     "purge",
     "purge_due",
     "redact",

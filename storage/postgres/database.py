@@ -18,6 +18,11 @@ from verification.ports import UnitOfWork
 from .migrations import migrate
 from .unit_of_work import Connection, PostgresUnitOfWork
 
+BACKUPS = (
+    "the database is PostgreSQL (VERAZ_DATABASE_URL): back it up with pg_dump, or your provider's "
+    "point-in-time recovery, and restore with pg_restore or the provider (docs/deploy.md). Keep each host's "
+    "pseudonym.key safe too: it is not in the database."
+)
 POOL_SIZE = 10
 STATEMENT_TIMEOUT_MS = 30_000
 
