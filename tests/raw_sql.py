@@ -27,3 +27,18 @@ async def execute(uow: Any, sql: str, *params: Any) -> None:
         await uow.db.execute(re.sub(r"\?", lambda _: f"${next(numbered)}", sql), *params)
     else:
         await uow.db.execute(sql, tuple(_sqlite_value(p) for p in params))
+
+
+async def fetch(database: Any, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    """Rows of a query on either backend's database, in a transaction of their own."""
+    uow = database.transaction()
+    async with uow:
+        from storage.postgres.unit_of_work import PostgresUnitOfWork
+
+        if isinstance(uow, PostgresUnitOfWork):
+            numbered = iter(range(1, len(params) + 1))
+            rows = await uow.db.fetch(re.sub(r"\?", lambda _: f"${next(numbered)}", sql), *params)
+        else:
+            async with uow.db.execute(sql, tuple(_sqlite_value(p) for p in params)) as cursor:
+                rows = await cursor.fetchall()
+    return [tuple(r) for r in rows]

@@ -1,10 +1,13 @@
 """Retention on PostgreSQL: what storage.sqlite.retention forgets, forgotten by the same rules.
 
 PostgreSQL never overwrites a row in place: an UPDATE or DELETE leaves the old version (a dead tuple,
-with the text it held) in the table's pages until VACUUM reclaims it. So every purge ends with VACUUM of
-the tables it touched, and /forget-me's checkpoint VACUUMs `reports`. What VACUUM cannot reach: the
-write-ahead log and its archive, streaming replicas' own WAL, base backups and pg_dump files keep the
-text until they are rotated away (docs/SECURITY.md says so, and how long).
+with the text it held) in the table's pages. A plain VACUUM marks that space free but leaves its bytes
+(tests/storage/test_postgres_guarantees.py found purged text in the file after one), so a purge that
+changed anything ends with VACUUM FULL of the tables it touched, which writes them anew and deletes the
+old files; /forget-me's checkpoint does the same for `reports`. It locks each table while it copies it
+(seconds for a large network, once a day). What VACUUM cannot reach: the write-ahead log and its
+archive, replicas' WAL, base backups and pg_dump files keep the text until they are rotated away, and
+the filesystem may keep the deleted files' blocks (docs/SECURITY.md says where, and for how long).
 
 Each community is purged under its lock (storage.postgres.unit_of_work), in id order.
 """
@@ -54,13 +57,13 @@ async def release_forgotten(database: PostgresDatabase, now: datetime) -> int:
             )
             released += int(done.split()[-1])
     if released:
-        await vacuum(database, ("reports",))
+        await database.vacuum(("reports",))
     return released
 
 
 async def purge(database: PostgresDatabase, now: datetime) -> PurgeResult:
     await release_forgotten(database, now)
-    purged = 0
+    purged = changed = 0
     touched: list[tuple[int, int]] = []
     async with database.connection() as conn:
         communities = await _communities(conn)
@@ -82,30 +85,27 @@ async def purge(database: PostgresDatabase, now: datetime) -> PurgeResult:
                 now,
             )
             purged += int(done.split()[-1])
-            await conn.execute(
-                "UPDATE reports SET mark = NULL WHERE community = $1 AND mark IS NOT NULL "
-                f"AND number IN ({_CLOSED_BEFORE})",
-                community,
-                cutoff,
-            )
-            await conn.execute(
-                "DELETE FROM reporter_standing WHERE community = $1 AND updated_at <= $2", community, cutoff
-            )
-            await conn.execute(_FORGET_LEDGER, community, cutoff)
+            for done in (
+                await conn.execute(
+                    "UPDATE reports SET mark = NULL WHERE community = $1 AND mark IS NOT NULL "
+                    f"AND number IN ({_CLOSED_BEFORE})",
+                    community,
+                    cutoff,
+                ),
+                await conn.execute(
+                    "DELETE FROM reporter_standing WHERE community = $1 AND updated_at <= $2", community, cutoff
+                ),
+                await conn.execute(_FORGET_LEDGER, community, cutoff),
+            ):
+                changed += int(done.split()[-1])
         await conn.execute(
             "INSERT INTO housekeeping (name, at) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET at = excluded.at",
             _LAST_PURGE,
             now,
         )
-    await vacuum(database, VACUUMED)
+    if purged or changed:
+        await database.vacuum(VACUUMED)
     return PurgeResult(purged, len(communities), tuple(touched))
-
-
-async def vacuum(database: PostgresDatabase, tables: tuple[str, ...]) -> None:
-    """Reclaim the dead tuples that still hold deleted text (VACUUM cannot run inside a transaction)."""
-    async with database.pool.acquire() as conn:
-        for table in tables:
-            await conn.execute(f"VACUUM {table}")
 
 
 async def last_purge(database: PostgresDatabase) -> datetime | None:
