@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/mypy --strict verification
+	$(BIN)/mypy --strict intake verification
 	$(BIN)/mypy tests/fakes.py
 
 bench: $(STAMP)

@@ -31,9 +31,9 @@ import discord
 
 import storage
 from bot.demo.live_world import BOT_PERMISSIONS
-from bot.emulator import DiscordEmulator, Limits, overwrite
-from bot.emulator.permissions import MANAGE_MESSAGES, MANAGE_ROLES, MENTION_EVERYONE, VIEW_CHANNEL
-from bot.emulator.redirect import point_discord_at
+from discord_emulator import DiscordEmulator, Limits, overwrite
+from discord_emulator.permissions import MANAGE_MESSAGES, MANAGE_ROLES, MENTION_EVERYONE, VIEW_CHANNEL
+from discord_emulator.redirect import point_discord_at
 from verification import usecases
 from verification.community import AreaRole
 from verification.model import Language

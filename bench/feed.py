@@ -25,8 +25,8 @@ from pathlib import Path
 import aiohttp
 
 from bench.fanout import ROOT, veraz_fanout
-from bot.emulator import DiscordEmulator, Limits
-from bot.emulator.redirect import point_discord_at
+from discord_emulator import DiscordEmulator, Limits
+from discord_emulator.redirect import point_discord_at
 
 
 def free_port() -> int:

@@ -110,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
                     restored = storage.restore(args.path, settings.data_dir / storage.DATABASE_NAME)
                 kept = restored.kept
                 print(f"restored {args.path}" + (f"; the replaced database is kept at {kept}" if kept else ""))
+                print(f"Queue cards and verifier requests posted after {restored.horizon:%Y-%m-%d %H:%M} UTC are "
+                      "orphaned: this database does not know them, and their incident numbers will be given "
+                      "again. `veraz run` marks them so when it starts, and their buttons do nothing; "
+                      "moderators use the current cards.")  # fmt: skip
                 if restored.repurged:
                     print(f"veraz restore: warning: the backup held the text of {restored.repurged} report(s) "
                           "purged since it was made (retention or /forget-me). It is purged again in the restored "

@@ -3,7 +3,8 @@
 Buttons are `DynamicItem`s whose custom_id carries the incident number and the action, so a card
 posted before a restart keeps working after it. Who may press them is checked by the bot on every
 press (and again when a modal is submitted): the card is only visible to moderators by channel
-permissions, which an admin can change.
+permissions, which an admin can change. So is the card itself: a number can name another incident
+after a restore from backup, so only the incident's current card acts (`card_binding`).
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from typing import Any
 
 import discord
 
+from verification.community import Community
 from verification.incident import Incident
 from verification.model import MAX_REASON, Language, Status
 from verification.usecases import ModAction
 
 from .acting import Acting
+from .card_binding import require_current_card, require_resemblance
 from .cogs.relay import ask_reporters
 from .i18n import t
 from .moderating import moderate
@@ -56,17 +59,16 @@ class CardButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         services = self.services or services_of(interaction.client)
-        if self.action == "confirm":
+        if self.action in ("confirm", "verify"):
             async with Acting(services, interaction) as act:
-                await moderate(act, ModAction.CONFIRM, self.number)
-            return
-        if self.action == "verify":
-            async with Acting(services, interaction) as act:
-                await send_verifier(services, act, self.number)
+                await _require_card(act, self.number)
+                if self.action == "confirm":
+                    await moderate(act, ModAction.CONFIRM, self.number)
+                else:
+                    await send_verifier(services, act, self.number)
             return
         async with Acting(services, interaction, defer=False) as act:
-            community = await act.community()
-            await act.require_moderator(community)
+            community = await _require_card(act, self.number)
             owner = (community.id, interaction.user.id)
             modal = (
                 AskModal(services, owner, self.number, act.lang)
@@ -153,7 +155,17 @@ class MergeButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         services = self.services or services_of(interaction.client)
         async with Acting(services, interaction) as act:
+            community = await _require_card(act, self.number)
+            await require_resemblance(services, community.id, self.number, self.into)
             await moderate(act, ModAction.MERGE, self.number, into=self.into)
+
+
+async def _require_card(act: Acting, number: int) -> Community:
+    """A moderator, pressing on the incident's current card; the community, for what follows."""
+    community = await act.community()
+    await act.require_moderator(community)
+    await require_current_card(act.services, community.id, number, act.interaction.message)
+    return community
 
 
 MAX_MERGE_BUTTONS = 3

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import tempfile
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import discord
@@ -18,9 +18,11 @@ from discord.ext import commands
 
 import storage
 from verification import usecases
+from verification.effects import Effects
 from verification.errors import RuleViolation
 
 from .acting import Acting
+from .after_restore import mark_orphans
 from .area_menu import AreaMenu
 from .area_roles import RoleKeeper
 from .buttons import CardButton, MergeButton
@@ -34,6 +36,7 @@ from .cogs.reporting import PlaceMenu, Reporting, TimeButton
 from .cogs.subscriptions import Subscriptions
 from .communities import CommunityCache
 from .delivery import DeliveryWorker
+from .effects import ShowEffects
 from .escalation import page_on_call
 from .feed.links import base_url
 from .outgoing import Outgoing
@@ -96,9 +99,17 @@ class VerazBot(commands.Bot):
         self._database: storage.AnyDatabase | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._redraw_all = False
         self.synced = asyncio.Event()  # set once commands are registered in every guild at start
         self.rate_limits = RateLimitCounter()
         logging.getLogger("discord.http").addHandler(self.rate_limits)
+
+    @property
+    def database(self) -> storage.AnyDatabase:
+        """The database this bot opened in `setup_hook` (for its maintenance and for tests)."""
+        if self._database is None:
+            raise RuntimeError("the database is not open")
+        return self._database
 
     # --- wiring ---------------------------------------------------------------------------------
 
@@ -113,17 +124,29 @@ class VerazBot(commands.Bot):
             data_dir = Path(self._scratch.name)
         url = None if self.tuning.commands_only else self.settings.database_url
         self._database = await storage.open_database(data_dir, url=url)
-        self.services = self._services(self._database, data_dir)
+        await storage.take_note(self._database, data_dir)
+        self.services = self._services(self._database, data_dir, await storage.restored_horizon(self._database))
         for cog in (Reporting, Subscriptions, Incident, Admin, Privacy, Relay):
             await self.add_cog(cog(self.services))
         if self.tuning.commands_only:
             return
+        self._redraw_all = await self._after_restore(self._database)  # before anything new is posted
         self.add_dynamic_items(CardButton, MergeButton, AnswerButton, TimeButton, PlaceMenu, AreaMenu, VisitButton)
         self.services.delivery.start()
         self._tasks.append(asyncio.create_task(self._maintain(), name="veraz-maintenance"))
 
-    def _services(self, database: storage.AnyDatabase, data_dir: Path) -> Services:
-        uow = database.unit_of_work()
+    async def _after_restore(self, database: storage.AnyDatabase) -> bool:
+        """Mark the cards a restore from backup orphaned (issue 26); whether one happened."""
+        since = await storage.sweep_due(database)
+        if since is None:
+            return False
+        if (await mark_orphans(self.services, since)).complete:
+            await storage.sweep_done(database, since)
+        return True
+
+    def _services(self, database: storage.AnyDatabase, data_dir: Path, restored: datetime | None) -> Services:
+        self.show_effects = ShowEffects(self.get_guild)
+        uow = database.unit_of_work(self.show_effects)
         communities = CommunityCache(uow)
         outgoing = Outgoing(self, Pacer(self.tuning.pace))
         cards = CardPublisher(self, uow, communities, self.clock, outgoing, interval=self.tuning.card_interval)
@@ -137,6 +160,7 @@ class VerazBot(commands.Bot):
             nonce_memory=timedelta(seconds=self.tuning.nonce_memory),
             guilds=self.get_guild,
         )
+        self.show_effects.connect(cards, delivery)
         counter = self.rate_limits
         return Services(
             storage=uow,
@@ -153,6 +177,7 @@ class VerazBot(commands.Bot):
             feed_url=base_url(self.settings.feed_url, self.settings.feed_address)
             if self.settings.feed_address
             else None,
+            restored_horizon=restored,
         )
 
     async def on_ready(self) -> None:
@@ -161,8 +186,9 @@ class VerazBot(commands.Bot):
             for guild in self.guilds:
                 await self.sync_guild(guild)
         self.synced.set()
+        redraw_all, self._redraw_all = self._redraw_all, False  # after a restore: the buttons too
         for guild in self.guilds:
-            await self.services.cards.redraw(guild.id)
+            await self.services.cards.redraw(guild.id, all_open=redraw_all)
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         if self.tuning.sync_commands and self.settings.commands == "guild":
@@ -216,19 +242,13 @@ class VerazBot(commands.Bot):
         while True:
             await asyncio.sleep(self.tuning.maintenance_every)
             try:
-                expired = await usecases.expire_stale_everywhere(self.services.storage, self.clock.now())
-                for community, numbers in expired.items():
-                    if self.get_guild(community) is not None:
-                        for number in numbers:
-                            self.services.cards.refresh(community, number)
+                await usecases.expire_stale_everywhere(self.services.storage, self.clock.now())
                 await page_on_call(self.services, {guild.id for guild in self.guilds})
                 if self._database is not None:
                     await storage.release_forgotten(self._database, self.clock.now())
                 if self._database is not None and await storage.purge_due(self._database, self.clock.now(), every):
                     result = await storage.purge(self._database, self.clock.now())
                     log.info("retention purge", extra={"reports": result.reports})
-                    for community, number in result.incidents:  # the cards still show the purged text
-                        if self.get_guild(community) is not None:
-                            self.services.cards.refresh(community, number)
+                    self.show_effects(Effects(cards=frozenset(result.incidents)))  # cards show the text
             except Exception:  # maintenance must keep running; the next round tries again
                 log.exception("maintenance round failed")

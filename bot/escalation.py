@@ -31,7 +31,6 @@ async def page_on_call(services: Services, served: Collection[int]) -> int:
         if community is None or community.on_call_role is None or community.queue_channel is None:
             continue
         for number in numbers:
-            services.cards.refresh(community_id, number)
             incident = await usecases.incident(services.storage, community_id, number)
             card = await usecases.card_message(services.storage, community_id, number)
             lang = community.language

@@ -30,8 +30,5 @@ async def moderate(
     outcome = await usecases.run_moderator_command(
         services.storage, services.clock.now(), command, pseudonyms=services.pseudonyms
     )
-    if into is not None:
-        services.cards.refresh(community.id, number)  # the merged-away card says where its reports went
-    services.changed(community.id, outcome)  # before replying: a failed reply must not hold back a delivery
     await act.reply(moderated(action.value, outcome, act.lang))
     return outcome

@@ -92,12 +92,18 @@ class Outgoing:
         data = await self._client.http.start_private_message(user_id)
         return int(data["id"])
 
-    async def history(self, channel_id: int, *, after: datetime, limit: int = 50) -> AsyncIterator[discord.Message]:
-        """The bot's recent messages in a channel since `after` (one paced request per page)."""
+    async def history(
+        self, channel_id: int, *, after: datetime, limit: int | None = 50
+    ) -> AsyncIterator[discord.Message]:
+        """The bot's messages in a channel since `after`, oldest first (one paced request per page of 100)."""
         await self.pacer.slot()
         channel = self._client.get_partial_messageable(channel_id)
         mine = self._client.user.id if self._client.user is not None else None
+        seen = 0
         async for message in channel.history(limit=limit, after=discord.Object(id=_snowflake(after))):
+            seen += 1
+            if seen % 100 == 0:
+                await self.pacer.slot()
             if message.author.id == mine:
                 yield message
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
@@ -17,7 +18,6 @@ from verification import usecases
 from verification.community import Community
 from verification.model import Moderator
 from verification.ports import Pseudonyms, UnitOfWork
-from verification.usecases import Outcome
 
 from .clock import Clock
 from .communities import CommunityCache
@@ -44,17 +44,13 @@ class Services:
     rate_limited: Callable[[], int]  # how many 429s discord.py has waited out since start
     roles: RoleKeeper  # area roles on Discord (issue 14)
     feed_url: str | None = None  # the public feeds' base URL, when this process serves them (issue 15)
+    # Messages posted since may belong to a history that a restore from backup dropped (issue 26).
+    restored_horizon: datetime | None = None
 
     def moderator(self, user: discord.abc.User, community: int) -> Moderator:
         """A moderator as the domain sees them: their id for the record, and the reporter pseudonym
         the same person would have, which stops them confirming their own report."""
         return Moderator(str(user.id), self.pseudonyms(community, user.id), getattr(user, "display_name", ""))
-
-    def changed(self, community: int, outcome: Outcome) -> None:
-        """After a use case changed an incident: refresh its card, and deliver what it now owes."""
-        self.cards.refresh(community, outcome.number)
-        if outcome.deliveries:
-            self.delivery.wake()
 
     async def post_to_queue(self, community: Community, number: int, text: str) -> None:
         """A note for moderators, as a reply to the incident's card (or on its own if there is none)."""

@@ -4,6 +4,8 @@ A moderator presses "Send a verifier" on a card; Veraz posts a request in the ve
 mentioning the verifier role and nothing else. The request says where (at block level, as subscribers
 would read it), since when, and what to look for, never who reported. Its buttons are `DynamicItem`s
 that survive restarts; only members holding the verifier role may press them, checked on every press.
+They carry the incident's tag besides its number, so a request posted before a restore from backup never
+acts on another incident that got the same number since (`card_binding`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from verification.incident import Incident
 from verification.model import MAX_REASON, Language, Stance
 
 from .acting import Acting
+from .card_binding import incident_tag, require_same_incident
 from .i18n import t
 from .render import words
 from .services import Services, services_of
@@ -75,7 +78,7 @@ def request_view(incident: Incident, lang: Language) -> discord.ui.View | None:
     actions = ["going"] if visit.claimed_by is None else ["there", "not_there", "other"]
     view = discord.ui.View(timeout=None)
     for action in actions:
-        view.add_item(VisitButton(incident.number, action, t(lang, f"button.visit.{action}")))
+        view.add_item(VisitButton(incident.number, action, t(lang, f"button.visit.{action}"), incident_tag(incident)))
     return view
 
 
@@ -87,7 +90,6 @@ async def send_verifier(services: Services, act: Acting, number: int) -> None:
         raise RuleViolation("verifiers_not_set")
     by = services.moderator(act.interaction.user, community.id)
     outcome = await usecases.request_verifier(services.storage, services.clock.now(), community.id, number, by)
-    services.changed(community.id, outcome)
     lang = community.language
     await services.outgoing.send(
         community.verifier_channel,
@@ -109,20 +111,27 @@ def require_verifier(act: Acting, community: Community) -> None:
 
 class VisitButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"veraz:visit:(?P<number>\d+):(?P<action>going|there|not_there|other)",
+    # The tag is missing from requests posted by Veraz before issue 26.
+    template=r"veraz:visit:(?P<number>\d+):(?P<action>going|there|not_there|other)(?::(?P<tag>[0-9a-f]+))?",
 ):
-    def __init__(self, number: int, action: str, label: str | None = None, services: Services | None = None) -> None:
-        button: discord.ui.Button[Any] = discord.ui.Button(
-            label=label, style=STYLES[action], custom_id=f"veraz:visit:{number}:{action}"
-        )
+    def __init__(
+        self,
+        number: int,
+        action: str,
+        label: str | None = None,
+        tag: str | None = None,
+        services: Services | None = None,
+    ) -> None:
+        custom_id = f"veraz:visit:{number}:{action}" + (f":{tag}" if tag else "")
+        button: discord.ui.Button[Any] = discord.ui.Button(label=label, style=STYLES[action], custom_id=custom_id)
         super().__init__(button)
-        self.number, self.action, self.services = number, action, services
+        self.number, self.action, self.tag, self.services = number, action, tag, services
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> VisitButton:
-        return cls(int(match["number"]), match["action"], services=services_of(interaction.client))
+        return cls(int(match["number"]), match["action"], tag=match["tag"], services=services_of(interaction.client))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         services = self.services or services_of(interaction.client)
@@ -130,10 +139,14 @@ class VisitButton(
             async with Acting(services, interaction, defer=False) as act:
                 community = await act.community()
                 require_verifier(act, community)
+                await require_same_incident(services, community.id, self.number, self.tag, interaction.message)
                 await interaction.response.send_modal(VisitModal(services, (community.id, interaction.user.id),
                                                                  self.number, act.lang))  # fmt: skip
             return
         async with Acting(services, interaction) as act:
+            community = await act.community()
+            require_verifier(act, community)
+            await require_same_incident(services, community.id, self.number, self.tag, interaction.message)
             if self.action == "going":
                 await claim(services, act, self.number)
             else:
@@ -165,7 +178,6 @@ async def claim(services: Services, act: Acting, number: int) -> None:
     require_verifier(act, community)
     now = services.clock.now()
     outcome = await usecases.claim_visit(services.storage, now, community.id, number, act.interaction.user.id)
-    services.changed(community.id, outcome)
     await _redraw(services, act, community, outcome.incident)
     await act.reply(t(act.lang, "visit.claimed", number=number))
 
@@ -177,7 +189,6 @@ async def answer(services: Services, act: Acting, number: int, stance: Stance, n
         services.storage, services.clock.now(), community.id, number, act.interaction.user.id, stance, note,
         pseudonyms=services.pseudonyms,
     )  # fmt: skip
-    services.changed(community.id, outcome)
     await _redraw(services, act, community, outcome.incident)
     lang = community.language
     await services.post_to_queue(

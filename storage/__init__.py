@@ -12,6 +12,7 @@ from verification.public_feed import FeedSource
 
 from .lock import DataDirInUse, DataDirLock
 from .postgres import export as _pg_export
+from .postgres import restores as _pg_restores
 from .postgres import retention as _pg_retention
 from .postgres.database import BACKUPS as POSTGRES_BACKUPS
 from .postgres.database import PostgresDatabase, redact
@@ -19,6 +20,7 @@ from .postgres.delivery_queue import NotLeader, PostgresDeliveryQueue
 from .postgres.feed import PgFeedSource
 from .pseudonyms import Pseudonymizer
 from .sqlite import export as _sqlite_export
+from .sqlite import restores as _sqlite_restores
 from .sqlite import retention as _sqlite_retention
 from .sqlite.backup import Restored, RestoreRefused, backup, restore
 from .sqlite.database import DATABASE_NAME, Database
@@ -91,6 +93,35 @@ async def purge_due(database: AnyDatabase, now: datetime, every: timedelta = PUR
     return last is None or last > now or now - last >= every
 
 
+async def take_note(database: AnyDatabase, data_dir: Path) -> None:
+    """Move a restore's note (issue 26) into the database."""
+    if isinstance(database, Database):
+        await _sqlite_restores.take_note(database, data_dir)
+    else:
+        await _pg_restores.take_note(database, data_dir)
+
+
+async def sweep_due(database: AnyDatabase) -> datetime | None:
+    """The horizon after which messages are still to be marked as orphaned, if a restore left some."""
+    if isinstance(database, Database):
+        return await _sqlite_restores.sweep_due(database)
+    return await _pg_restores.sweep_due(database)
+
+
+async def sweep_done(database: AnyDatabase, horizon: datetime) -> None:
+    if isinstance(database, Database):
+        await _sqlite_restores.sweep_done(database, horizon)
+    else:
+        await _pg_restores.sweep_done(database, horizon)
+
+
+async def restored_horizon(database: AnyDatabase) -> datetime | None:
+    """The earliest horizon of the restores this database went through; None: never restored."""
+    if isinstance(database, Database):
+        return await _sqlite_restores.restored_horizon(database)
+    return await _pg_restores.restored_horizon(database)
+
+
 __all__ = [
     "DATABASE_NAME",
     "POSTGRES_BACKUPS",
@@ -121,4 +152,8 @@ __all__ = [
     "redact",
     "release_forgotten",
     "restore",
+    "restored_horizon",
+    "sweep_done",
+    "sweep_due",
+    "take_note",
 ]

@@ -17,20 +17,13 @@ from typing import Self
 from verification.alerts import AlertKind, AlertMessage
 from verification.clustering import Candidate, ClusterIndex
 from verification.community import AreaRole, Community, Recipient, RecipientKind, Subscription, Via
+from verification.deliveries import DeliveryState, LoggedAlert, NewDelivery, Subscriber
+from verification.effects import Effects, EffectsRecorder
 from verification.events import IncidentEvent
 from verification.incident import Incident, replay
 from verification.model import Language, Place, Report
 from verification.place_book import PlaceBook
-from verification.ports import (
-    DeliveryCounts,
-    DeliveryRecord,
-    DeliveryState,
-    EarlierRecipient,
-    IncidentSummary,
-    NewDelivery,
-    StoredReport,
-    UnitOfWork,
-)
+from verification.ports import DeliveryCounts, DeliveryRecord, IncidentSummary, StoredReport, UnitOfWork
 
 
 @dataclass
@@ -333,7 +326,7 @@ class FakeSubscriptions:
         areas = self.uow.data.subscriptions.get((community, user), {})
         return [Subscription(user, a, lang, self._via(community, user, a)) for a, lang in sorted(areas.items())]
 
-    async def matching(self, community: int, area: str, *, skip_roles: tuple[int, ...] = ()) -> list[Recipient]:
+    async def matching(self, community: int, area: str) -> list[Subscriber]:
         out = []
         for (c, user), areas in sorted(self.uow.data.subscriptions.items()):
             if c != community or (c, user) in self.uow.data.unreachable:
@@ -341,10 +334,10 @@ class FakeSubscriptions:
             covering = [a for a in areas if a == "" or a.casefold() == area.casefold()]
             if not covering:
                 continue
-            if any(g.community == c and g.user == user and g.removed_at is None and g.role in skip_roles
-                   for g in self.uow.data.ledger):  # fmt: skip
-                continue
-            out.append(Recipient(RecipientKind.DM, user, areas[covering[0]]))
+            wearing = frozenset(
+                g.role for g in self.uow.data.ledger if (g.community, g.user) == (c, user) and g.removed_at is None
+            )
+            out.append(Subscriber(Recipient(RecipientKind.DM, user, areas[covering[0]]), wearing))
         return out
 
 
@@ -451,20 +444,14 @@ class FakeOutbox:
             ids.append(delivery_id)
         return ids
 
-    async def earlier_recipients(self, community: int, number: int) -> list[EarlierRecipient]:
-        latest: dict[tuple[RecipientKind, int], Delivery] = {}
-        deliveries = self.uow.data.deliveries.values()
+    async def alert_log(self, community: int, number: int) -> list[LoggedAlert]:
+        deliveries = sorted(self.uow.data.deliveries.values(), key=lambda d: d.id)
         retracted = {d.depends_on for d in deliveries if d.kind is AlertKind.RETRACTION}
-        for d in deliveries:
-            if (d.community, d.number) != (community, number) or d.kind is not AlertKind.ALERT:
-                continue
-            if d.state is DeliveryState.CANCELLED or (d.state is DeliveryState.FAILED and not d.in_doubt):
-                continue
-            if d.id in retracted:
-                continue
-            role_post = d.recipient.kind is RecipientKind.ROLE_POST
-            latest[(d.recipient.kind, d.id if role_post else d.recipient.address)] = d
-        return [EarlierRecipient(d.recipient, d.id, d.state) for d in latest.values()]
+        return [
+            LoggedAlert(d.id, d.recipient, d.state, d.in_doubt, d.id in retracted)
+            for d in deliveries
+            if (d.community, d.number) == (community, number) and d.kind is AlertKind.ALERT
+        ]
 
     async def cancel_queued(self, community: int, number: int, reason: str, at: datetime) -> int:
         count = 0
@@ -541,12 +528,15 @@ class FakeUnitOfWork:
         self._snapshot: Data | None = None
         self._committed = False
         self.commits = 0
+        self.effects = EffectsRecorder()
+        self.dispatched: list[Effects] = []  # what each commit would have shown, for tests to check
 
     async def __aenter__(self) -> Self:
         if self._snapshot is not None:
             raise RuntimeError("transactions do not nest")
         self._snapshot = copy.deepcopy(self.data)
         self._committed = False
+        self.effects.begin()
         return self
 
     async def __aexit__(
@@ -559,6 +549,9 @@ class FakeUnitOfWork:
     async def commit(self) -> None:
         self._committed = True
         self.commits += 1
+        effects = self.effects.take()
+        if effects:
+            self.dispatched.append(effects)
 
 
 def moderator_pseudonyms(community: int, user_id: int) -> str:

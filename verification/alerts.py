@@ -28,6 +28,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, cast
 
+from intake.time import ObservedTime
+
 from .events import (
     Confirmed,
     Corrected,
@@ -45,7 +47,6 @@ from .events import (
 )
 from .incident import AttachedStatement, Incident, Note, replay
 from .model import Agency, PlaceKind, Status
-from .observed_time import ObservedTime
 
 
 class AlertKind(StrEnum):

@@ -26,4 +26,4 @@ class RuleViolation(Exception):
 
 
 class WhenRefused(RuleViolation):
-    """The reporter's description of when something happened is refused (see `verification.when`)."""
+    """The reporter's description of when something happened is refused (read by `intake.time`, see docs/intake.md)."""

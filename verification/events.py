@@ -11,8 +11,9 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
+from intake.time import ObservedTime, TimePrecision
+
 from .model import Agency, Language, PlaceKind, SourceKind, Stance, Statement
-from .observed_time import ObservedTime, TimePrecision
 
 SYSTEM = "system"
 

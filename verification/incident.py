@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any
 
+from intake.time import ObservedTime, TimePrecision
+
 from .errors import RuleViolation
 from .events import (
     SYSTEM,
@@ -59,7 +61,6 @@ from .model import (
     Statement,
     Status,
 )
-from .observed_time import ObservedTime, TimePrecision
 
 TWO_MODERATORS = "two_moderators"
 MODERATOR_AND_STATEMENT = "moderator_and_statement"

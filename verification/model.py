@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from intake.language import Language as Language
+
 
 class Agency(StrEnum):
     """Who a reporter THINKS the people were, or who moderators establish they were."""
@@ -16,11 +18,6 @@ class Agency(StrEnum):
     OTHER_FEDERAL = "other_federal"
     POLICE = "police"
     UNKNOWN = "unknown"
-
-
-class Language(StrEnum):
-    EN = "en"
-    ES = "es"
 
 
 class PlaceKind(StrEnum):

@@ -9,41 +9,18 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self
 
 from .alerts import AlertKind, AlertMessage
 from .clustering import Candidate
 from .community import AreaRole, Community, Recipient, Subscription, Via
+from .deliveries import DeliveryState, LoggedAlert, NewDelivery, Subscriber
+from .effects import EffectsRecorder
 from .events import IncidentEvent
 from .incident import Incident
 from .model import Language, Place, Report, Status
 from .place_book import PlaceBook
-
-
-class DeliveryState(StrEnum):
-    QUEUED = "queued"
-    SENDING = "sending"  # claimed by a worker; may or may not have reached Discord
-    SENT = "sent"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-@dataclass(frozen=True, slots=True)
-class NewDelivery:
-    recipient: Recipient
-    priority: int  # lower goes first: corrections and retractions ahead of new alerts
-    depends_on: int | None = None  # the recipient's ALERT delivery, which must be sent first
-
-
-@dataclass(frozen=True, slots=True)
-class EarlierRecipient:
-    """Someone an incident's ALERT was sent to, or is on its way to."""
-
-    recipient: Recipient
-    alert_delivery: int
-    state: DeliveryState
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,12 +187,10 @@ class Subscriptions(Protocol):
 
     async def unsubscribe(self, community: int, user: int, area: str | None) -> int: ...
     async def of(self, community: int, user: int) -> list[Subscription]: ...
-    async def matching(self, community: int, area: str, *, skip_roles: tuple[int, ...] = ()) -> list[Recipient]:
-        """Reachable subscribers whose subscriptions cover `area`, each once, in their language, as DMs.
-        `skip_roles`: leave out anyone the role ledger has holding one of these roles now (the role posts
-        mentioning them reach them, and a subscriber gets one copy of each message). A role subscriber
-        whose role is not among them (deleted, never granted, another language's) is DMed: a role
-        subscription never leaves anyone without the alert."""
+    async def matching(self, community: int, area: str) -> list[Subscriber]:
+        """Reachable subscribers whose subscriptions cover `area`, each once, in their language, as DMs,
+        with the area roles the ledger has them wearing now (`verification.recipients` decides who a
+        role post reaches instead)."""
         ...
 
 
@@ -257,11 +232,9 @@ class AreaRoles(Protocol):
 class Outbox(Protocol):
     async def add_alert(self, community: int, message: AlertMessage) -> int: ...
     async def enqueue(self, alert_id: int, deliveries: Sequence[NewDelivery], at: datetime) -> list[int]: ...
-    async def earlier_recipients(self, community: int, number: int) -> list[EarlierRecipient]:
-        """Recipients of the incident's ALERTs that are sent, on their way, or gave up after an attempt
-        that may have arrived (the latest ALERT of each recipient; every role post, keyed by its delivery),
-        leaving out an ALERT a RETRACTION was already owed on to that recipient: they were told it was
-        false, and a later alert they never got is not theirs."""
+    async def alert_log(self, community: int, number: int) -> list[LoggedAlert]:
+        """Every delivery of the incident's ALERTs, in the order queued, with whether a RETRACTION was
+        queued against it (rows only: `verification.recipients` decides who counts as told)."""
         ...
 
     async def cancel_queued(self, community: int, number: int, reason: str, at: datetime) -> int:
@@ -274,7 +247,10 @@ class Outbox(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction: `async with uow:` begins it, `commit()` keeps it; leaving without commit undoes it."""
+    """One transaction: `async with uow:` begins it, `commit()` keeps it; leaving without commit undoes it.
+
+    After a commit, the effects recorded in `effects` go to the dispatcher the unit of work was given
+    (`verification.effects`); an undone transaction's effects are dropped."""
 
     @property
     def communities(self) -> Communities: ...
@@ -292,6 +268,8 @@ class UnitOfWork(Protocol):
     def outbox(self) -> Outbox: ...
     @property
     def area_roles(self) -> AreaRoles: ...
+    @property
+    def effects(self) -> EffectsRecorder: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

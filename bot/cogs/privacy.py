@@ -28,7 +28,5 @@ class Privacy(commands.Cog):
             numbers = await usecases.forget_reporter(services.storage, community.id, reporter, services.clock.now())
             services.relay.forget_user(interaction.user.id, community.id)
             await services.checkpoint()
-            for number in numbers:
-                services.cards.refresh(community.id, number)
             key = "privacy.forgotten" if numbers else "privacy.nothing"
             await act.reply(t(act.lang, key, count=len(numbers)) if numbers else t(act.lang, key))

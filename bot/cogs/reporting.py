@@ -97,7 +97,6 @@ class TimeButton(
                 services.storage, services.clock.now(), community.id, self.number, self.report_id, reporter,
                 self.minutes,
             )  # fmt: skip
-            services.changed(community.id, outcome)
             facts = next(r for r in outcome.incident.reports if r.report_id == self.report_id)
             shown = words.observed(facts.observed_time, community.zone, act.lang)
             await act.reply(t(act.lang, "report.time_set", number=self.number, time=shown))
@@ -151,8 +150,6 @@ class PlaceMenu(
             outcome = await usecases.choose_place(
                 services.storage, services.clock.now(), community.id, self.number, self.report_id, reporter, key
             )
-            services.cards.refresh(community.id, self.number)
-            services.changed(community.id, outcome)
             place = words.place_of(outcome.incident.place, act.lang)
             await act.reply(t(act.lang, "report.place_set", number=outcome.number, place=place))
 
@@ -190,7 +187,6 @@ class Reporting(commands.Cog):
             now = services.clock.now()
             # The reporter's id becomes a keyed pseudonym here and goes no further.
             reporter = services.pseudonyms(community.id, interaction.user.id)
-            first_time = await usecases.reports_on_record(services.storage, community, reporter, now) == 0
             data = ReportInput(
                 community=community.id,
                 reporter=reporter,
@@ -220,9 +216,8 @@ class Reporting(commands.Cog):
                 text += "\n" + t(act.lang, "report.place_uncertain")
                 view = view or discord.ui.View(timeout=None)
                 view.add_item(PlaceMenu(outcome.number, mine.report_id, outcome.place_choices, act.lang))
-            if first_time:
+            if outcome.first_report:
                 text += "\n\n" + replies.privacy_notice(community, act.lang)
-            services.changed(community.id, outcome)
             await act.reply(text, view=view)
 
     @report.autocomplete("where")

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.emulator import Message
+from discord_emulator import Message
 from verification.alerts import AlertKind
 from verification.model import Language
 

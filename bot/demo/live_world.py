@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.emulator import Channel, DiscordEmulator, GuildHandle, Limits, MemberActor, Message, Role, overwrite
-from bot.emulator.permissions import MANAGE_GUILD, MANAGE_MESSAGES, VIEW_CHANNEL
-from bot.emulator.redirect import point_discord_at
+from discord_emulator import Channel, DiscordEmulator, GuildHandle, Limits, MemberActor, Message, Role, overwrite
+from discord_emulator.permissions import MANAGE_GUILD, MANAGE_MESSAGES, VIEW_CHANNEL
+from discord_emulator.redirect import point_discord_at
 
 from ..client import Tuning, VerazBot
 from ..clock import Clock
@@ -59,9 +59,14 @@ class World:
         await asyncio.wait_for(self.bot.services.delivery.idle(), 30)
         await self.bot.services.cards.settle()
 
-    async def restart_bot(self, clock: Clock | None = None) -> VerazBot:
-        """Close the bot and start a new process-like instance on the same data (cards, outbox, keys)."""
+    async def restart_bot(
+        self, clock: Clock | None = None, while_stopped: Callable[[], Awaitable[object]] | None = None
+    ) -> VerazBot:
+        """Close the bot and start a new process-like instance on the same data (cards, outbox, keys);
+        `while_stopped` runs in between (a restore from backup, say)."""
         await self._stop_bot()
+        if while_stopped is not None:
+            await while_stopped()
         self.bot = await _start_bot(self.emu, self.bot.settings, clock or self.bot.clock, self.bot.tuning)
         return self.bot
 

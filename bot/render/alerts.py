@@ -12,10 +12,10 @@ import hashlib
 import re
 from datetime import tzinfo
 
+from intake.time import ObservedTime
 from verification.alerts import AlertFacts, AlertKind, AlertMessage
 from verification.incident import MODERATOR_AND_STATEMENT, AttachedStatement
 from verification.model import Language, PlaceKind, Status
-from verification.observed_time import ObservedTime
 
 from ..i18n import t
 from . import words

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
+from intake.time import ObservedTime
 from verification.events import Confirmed
 from verification.incident import AttachedStatement, Incident
 from verification.model import Language, Status
-from verification.observed_time import ObservedTime
 from verification.ports import StoredReport
 
 from ..i18n import ago, t

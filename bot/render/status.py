@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
+from intake.time import ObservedTime
 from verification.incident import Incident
 from verification.model import Language, Status
-from verification.observed_time import ObservedTime
 
 from ..i18n import t
 from . import words

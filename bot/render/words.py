@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 
+from intake.time import ObservedTime, TimePrecision
 from verification.alerts import AlertFacts
 from verification.events import PlaceRef
 from verification.incident import VERIFIER_SOURCE
 from verification.model import Agency, Language, PlaceKind, SourceKind, Stance, Status
-from verification.observed_time import ObservedTime, TimePrecision
 
 from ..i18n import clock, t, when
 from .safe import user_text

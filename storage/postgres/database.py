@@ -14,6 +14,7 @@ from typing import Any
 
 import asyncpg
 
+from verification.effects import Dispatch
 from verification.ports import UnitOfWork
 
 from .migrations import migrate
@@ -61,9 +62,10 @@ class PostgresDatabase:
             raise
         return cls(url, pool)
 
-    def unit_of_work(self) -> UnitOfWork:
-        """A unit of work for the use cases (typed as the domain's port, which this checks)."""
-        return PostgresUnitOfWork(self.pool)
+    def unit_of_work(self, dispatch: Dispatch | None = None) -> UnitOfWork:
+        """A unit of work for the use cases (typed as the domain's port, which this checks); `dispatch`
+        is given the effects of each of its commits."""
+        return PostgresUnitOfWork(self.pool, dispatch)
 
     def transaction(self) -> PostgresUnitOfWork:
         """The same, with the raw connection (`.db`) for storage's own maintenance work."""

@@ -14,14 +14,9 @@ import asyncpg
 
 from verification.alerts import AlertKind, AlertMessage, to_record
 from verification.community import Recipient, RecipientKind
+from verification.deliveries import DeliveryState, LoggedAlert, NewDelivery
 from verification.model import Language
-from verification.ports import (
-    DeliveryCounts,
-    DeliveryRecord,
-    DeliveryState,
-    EarlierRecipient,
-    NewDelivery,
-)
+from verification.ports import DeliveryCounts, DeliveryRecord
 
 from ..sqlite.outbox import nonce_for
 from .unit_of_work import Connection
@@ -29,12 +24,12 @@ from .unit_of_work import Connection
 if TYPE_CHECKING:
     from .unit_of_work import PostgresUnitOfWork
 
-# The ALERT deliveries an amendment is owed on (as storage.sqlite.outbox._EARLIER says).
-_EARLIER = """
-SELECT d.id, d.recipient_kind, d.recipient, d.language, d.roles, d.state FROM deliveries d
+# Every delivery of the incident's ALERTs, with whether a RETRACTION was queued against it.
+_ALERT_LOG = """
+SELECT d.id, d.recipient_kind, d.recipient, d.language, d.roles, d.state, d.in_doubt,
+       EXISTS (SELECT 1 FROM deliveries r WHERE r.depends_on = d.id AND r.kind = 'retraction') AS retracted
+FROM deliveries d
 WHERE d.community = $1 AND d.number = $2 AND d.kind = 'alert'
-  AND (d.state IN ('queued', 'sending', 'sent') OR (d.state = 'failed' AND d.in_doubt))
-  AND NOT EXISTS (SELECT 1 FROM deliveries r WHERE r.depends_on = d.id AND r.kind = 'retraction')
 ORDER BY d.id
 """
 
@@ -109,15 +104,13 @@ class PgOutbox:
         found = await conn.fetch("SELECT id FROM deliveries WHERE alert_id = $1 ORDER BY id", alert_id)
         return [r[0] for r in found]
 
-    async def earlier_recipients(self, community: int, number: int) -> list[EarlierRecipient]:
+    async def alert_log(self, community: int, number: int) -> list[LoggedAlert]:
         conn = await self._uow.conn(community)
-        rows = await conn.fetch(_EARLIER, community, number)
-        latest: dict[tuple[str, int], asyncpg.Record] = {}
-        for r in rows:
-            # Every role post counts: each pinged whoever held its roles when it went out.
-            kind = r["recipient_kind"]
-            latest[(kind, r["id"] if kind == RecipientKind.ROLE_POST.value else r["recipient"])] = r
-        return [EarlierRecipient(recipient_of(r), r["id"], DeliveryState(r["state"])) for r in latest.values()]
+        rows = await conn.fetch(_ALERT_LOG, community, number)
+        return [
+            LoggedAlert(r["id"], recipient_of(r), DeliveryState(r["state"]), r["in_doubt"], r["retracted"])
+            for r in rows
+        ]
 
     async def cancel_queued(self, community: int, number: int, reason: str, at: datetime) -> int:
         conn = await self._uow.conn(community)

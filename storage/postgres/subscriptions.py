@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from verification.community import Recipient, RecipientKind, Subscription, Via
+from verification.deliveries import Subscriber
 from verification.model import Language
 
 if TYPE_CHECKING:
@@ -75,17 +76,15 @@ class PgSubscriptions:
         )
         return [Subscription(user, r[0], Language(r[1]), Via(r[2])) for r in found]
 
-    async def matching(self, community: int, area: str, *, skip_roles: tuple[int, ...] = ()) -> list[Recipient]:
+    async def matching(self, community: int, area: str) -> list[Subscriber]:
         conn = await self._uow.conn(community)
         found = await conn.fetch(
-            "SELECT DISTINCT b.user_id, b.language FROM subscriptions s "
-            "JOIN subscribers b USING (community, user_id) "
-            "WHERE s.community = $1 AND s.area_key IN ('', $2) AND b.unreachable_at IS NULL "
-            "AND NOT EXISTS (SELECT 1 FROM role_ledger l WHERE l.community = s.community "
-            "AND l.user_id = s.user_id AND l.removed_at IS NULL AND l.role_id = ANY($3::bigint[])) "
-            "ORDER BY b.user_id",
+            "SELECT b.user_id, b.language, ARRAY(SELECT l.role_id FROM role_ledger l WHERE l.community = b.community "
+            "AND l.user_id = b.user_id AND l.removed_at IS NULL) AS wearing "
+            "FROM subscribers b WHERE b.community = $1 AND b.unreachable_at IS NULL AND EXISTS "
+            "(SELECT 1 FROM subscriptions s WHERE s.community = b.community AND s.user_id = b.user_id "
+            "AND s.area_key IN ('', $2)) ORDER BY b.user_id",
             community,
             area.casefold(),
-            list(skip_roles),
         )
-        return [Recipient(RecipientKind.DM, r[0], Language(r[1])) for r in found]
+        return [Subscriber(Recipient(RecipientKind.DM, r[0], Language(r[1])), frozenset(r[2])) for r in found]

@@ -37,6 +37,8 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from asyncpg.transaction import Transaction
 
+from verification.effects import Dispatch, EffectsRecorder
+
 from .migrations import LOCK_NAMESPACE
 
 COMMUNITY_LOCKS = 1  # key1 of a community's advisory lock is LOCK_NAMESPACE + this
@@ -79,6 +81,7 @@ class Tx:
     transaction: Transaction
     locked: set[int] = field(default_factory=set)
     touched: set[tuple[int, int]] = field(default_factory=set)  # incidents appended to
+    effects: EffectsRecorder = field(default_factory=EffectsRecorder)  # shown after the commit only
     committed: bool = False
 
     async def lock(self, community: int) -> None:
@@ -88,7 +91,7 @@ class Tx:
 
 
 class PostgresUnitOfWork:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, dispatch: Dispatch | None = None) -> None:
         from .area_roles import PgAreaRoles
         from .communities import PgCommunities
         from .incidents import PgIncidents
@@ -98,6 +101,7 @@ class PostgresUnitOfWork:
         from .subscriptions import PgSubscriptions
 
         self._pool = pool
+        self.dispatch = dispatch  # given the effects of each commit (see verification.effects)
         self.communities = PgCommunities(self)
         self.places = PgPlaces(self)
         self.incidents = PgIncidents(self)
@@ -119,6 +123,11 @@ class PostgresUnitOfWork:
         if community is not None:
             await tx.lock(community)
         return tx.conn
+
+    @property
+    def effects(self) -> EffectsRecorder:
+        """The effects of this task's transaction: concurrent tasks sharing the unit of work keep theirs apart."""
+        return self.tx().effects
 
     @property
     def db(self) -> Connection:
@@ -154,6 +163,9 @@ class PostgresUnitOfWork:
         tx = self.tx()
         await tx.transaction.commit()
         tx.committed = True
+        effects = tx.effects.take()
+        if effects and self.dispatch is not None:
+            self.dispatch(effects)
 
 
 # The open transaction of the task (or None): one at a time per task, as on SQLite.

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..private_files import create_private_file, make_private, private_dir
 from .migrations import bundled
+from .restores import backup_horizon, leave_note
 
 # What a purge leaves of a report, and what identifies the report whatever was purged.
 _PURGED = ("pseudonym", "where_text", "what", "markings", "purged_at")
@@ -101,6 +102,9 @@ class Restored:
     # False: there was no readable database to compare with, so text purged or forgotten since the
     # backup was made may be back (retention purges it again; a /forget-me since then is lost).
     compared: bool
+    # Cards and verifier requests posted after this moment may belong to a history the backup does not
+    # have: `veraz run` marks them as orphaned when it starts (storage.sqlite.restores).
+    horizon: datetime
 
 
 def _purged_rows(database: Path) -> dict[int, tuple[object, ...]] | None:
@@ -167,6 +171,7 @@ def restore(backup_file: Path, database: Path) -> Restored:
     known = len(bundled())
     if version > known:
         raise RestoreRefused(f"{backup_file} has schema version {version}; this Veraz knows up to {known}")
+    horizon = backup_horizon(backup_file)
     partial = database.with_name(database.name + ".restoring")
     partial.unlink(missing_ok=True)
     create_private_file(partial)
@@ -184,4 +189,5 @@ def restore(backup_file: Path, database: Path) -> Restored:
             if Path(f"{database}{suffix}").exists():
                 os.replace(f"{database}{suffix}", f"{kept}{suffix}")
     os.replace(partial, database)
-    return Restored(kept, repurged, compared=purged is not None)
+    leave_note(database.parent, horizon)
+    return Restored(kept, repurged, compared=purged is not None, horizon=horizon)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from verification.effects import Dispatch
 from verification.ports import UnitOfWork
 
 from ..private_files import create_private_file, make_private, private_dir
@@ -63,9 +64,10 @@ class Database:
             raise
         return cls(path, db)
 
-    def unit_of_work(self) -> UnitOfWork:
-        """A unit of work for the use cases (typed as the domain's port, which this checks)."""
-        return SqliteUnitOfWork(self.db, self.lock)
+    def unit_of_work(self, dispatch: Dispatch | None = None) -> UnitOfWork:
+        """A unit of work for the use cases (typed as the domain's port, which this checks); `dispatch`
+        is given the effects of each of its commits."""
+        return SqliteUnitOfWork(self.db, self.lock, dispatch)
 
     def transaction(self) -> SqliteUnitOfWork:
         """The same, with the raw connection (`.db`) for storage's own maintenance work."""

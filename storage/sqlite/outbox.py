@@ -16,14 +16,9 @@ import aiosqlite
 
 from verification.alerts import AlertKind, AlertMessage, to_record
 from verification.community import Recipient, RecipientKind
+from verification.deliveries import DeliveryState, LoggedAlert, NewDelivery
 from verification.model import Language
-from verification.ports import (
-    DeliveryCounts,
-    DeliveryRecord,
-    DeliveryState,
-    EarlierRecipient,
-    NewDelivery,
-)
+from verification.ports import DeliveryCounts, DeliveryRecord
 
 from . import sql
 from .timestamps import from_ts, maybe_from_ts, ts
@@ -38,11 +33,11 @@ def nonce_for(alert_id: int, recipient: Recipient) -> str:
 # The ALERT deliveries an amendment is owed on: every ALERT of the incident still on its way, sent, or
 # given up after an attempt that may have arrived, unless a RETRACTION of it is already owed to that
 # recipient (they were told it was false; a later alert they never got is not theirs to amend).
-_EARLIER = """
-SELECT d.id, d.recipient_kind, d.recipient, d.language, d.roles, d.state FROM deliveries d
+_ALERT_LOG = """
+SELECT d.id, d.recipient_kind, d.recipient, d.language, d.roles, d.state, d.in_doubt,
+       EXISTS (SELECT 1 FROM deliveries r WHERE r.depends_on = d.id AND r.kind = 'retraction') AS retracted
+FROM deliveries d
 WHERE d.community = ? AND d.number = ? AND d.kind = 'alert'
-  AND (d.state IN ('queued', 'sending', 'sent') OR (d.state = 'failed' AND d.in_doubt = 1))
-  AND NOT EXISTS (SELECT 1 FROM deliveries r WHERE r.depends_on = d.id AND r.kind = 'retraction')
 ORDER BY d.id
 """
 
@@ -119,14 +114,12 @@ class SqliteOutbox:
         found = await sql.rows(self.db, "SELECT id FROM deliveries WHERE alert_id = ? ORDER BY id", (alert_id,))
         return [r[0] for r in found]
 
-    async def earlier_recipients(self, community: int, number: int) -> list[EarlierRecipient]:
-        rows = await sql.rows(self.db, _EARLIER, (community, number))
-        latest: dict[tuple[str, int], sqlite3.Row] = {}
-        for r in rows:
-            # Every role post counts: each pinged whoever held its roles when it went out.
-            kind = r["recipient_kind"]
-            latest[(kind, r["id"] if kind == RecipientKind.ROLE_POST.value else r["recipient"])] = r
-        return [EarlierRecipient(recipient_of(r), r["id"], DeliveryState(r["state"])) for r in latest.values()]
+    async def alert_log(self, community: int, number: int) -> list[LoggedAlert]:
+        rows = await sql.rows(self.db, _ALERT_LOG, (community, number))
+        return [
+            LoggedAlert(r["id"], recipient_of(r), DeliveryState(r["state"]), bool(r["in_doubt"]), bool(r["retracted"]))
+            for r in rows
+        ]
 
     async def cancel_queued(self, community: int, number: int, reason: str, at: datetime) -> int:
         # Never a correction or a retraction (people told something wrong must still hear), and never a

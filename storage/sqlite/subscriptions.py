@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import aiosqlite
 
 from verification.community import Recipient, RecipientKind, Subscription, Via
+from verification.deliveries import Subscriber
 from verification.model import Language
 
 from . import sql
@@ -63,15 +64,16 @@ class SqliteSubscriptions:
         )
         return [Subscription(user, r[0], Language(r[1]), Via(r[2])) for r in found]
 
-    async def matching(self, community: int, area: str, *, skip_roles: tuple[int, ...] = ()) -> list[Recipient]:
+    async def matching(self, community: int, area: str) -> list[Subscriber]:
         found = await sql.rows(
             self.db,
-            "SELECT DISTINCT b.user_id, b.language FROM subscriptions s "
-            "JOIN subscribers b USING (community, user_id) "
-            "WHERE s.community = ?1 AND s.area_key IN ('', ?2) AND b.unreachable_at IS NULL "
-            "AND NOT EXISTS (SELECT 1 FROM role_ledger l WHERE l.community = s.community "
-            "AND l.user_id = s.user_id AND l.removed_at IS NULL "
-            "AND l.role_id IN (SELECT value FROM json_each(?3))) ORDER BY b.user_id",
-            (community, area.casefold(), json.dumps(list(skip_roles))),
+            "SELECT DISTINCT b.user_id, b.language, "
+            "(SELECT json_group_array(l.role_id) FROM role_ledger l WHERE l.community = b.community "
+            "AND l.user_id = b.user_id AND l.removed_at IS NULL) AS wearing "
+            "FROM subscriptions s JOIN subscribers b USING (community, user_id) "
+            "WHERE s.community = ?1 AND s.area_key IN ('', ?2) AND b.unreachable_at IS NULL ORDER BY b.user_id",
+            (community, area.casefold()),
         )
-        return [Recipient(RecipientKind.DM, r[0], Language(r[1])) for r in found]
+        return [
+            Subscriber(Recipient(RecipientKind.DM, r[0], Language(r[1])), frozenset(json.loads(r[2]))) for r in found
+        ]

@@ -13,6 +13,8 @@ from typing import Self
 
 import aiosqlite
 
+from verification.effects import Dispatch, EffectsRecorder
+
 from .area_roles import SqliteAreaRoles
 from .communities import SqliteCommunities
 from .incidents import SqliteIncidents
@@ -23,10 +25,12 @@ from .subscriptions import SqliteSubscriptions
 
 
 class SqliteUnitOfWork:
-    def __init__(self, db: aiosqlite.Connection, lock: asyncio.Lock) -> None:
+    def __init__(self, db: aiosqlite.Connection, lock: asyncio.Lock, dispatch: Dispatch | None = None) -> None:
         self.db = db
         self._lock = lock
         self._committed = False
+        self.effects = EffectsRecorder()
+        self.dispatch = dispatch  # given the effects of each commit (see verification.effects)
         self.communities = SqliteCommunities(db)
         self.places = SqlitePlaces(db)
         self.incidents = SqliteIncidents(db)
@@ -44,6 +48,7 @@ class SqliteUnitOfWork:
             self._lock.release()
             raise
         self._committed = False
+        self.effects.begin()
         return self
 
     async def __aexit__(
@@ -59,3 +64,6 @@ class SqliteUnitOfWork:
     async def commit(self) -> None:
         await self.db.commit()
         self._committed = True
+        effects = self.effects.take()
+        if effects and self.dispatch is not None:
+            self.dispatch(effects)

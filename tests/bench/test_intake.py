@@ -15,9 +15,9 @@ import pytest
 
 from bench import intake
 from bench.intake import Event, IntakeFigures, Sent, at, baseline, normalised, place_names, score
+from intake.time import MAX_LENGTH as MAX_WHEN
 from verification.community import Community
 from verification.model import MAX_WHAT, MAX_WHERE, Language
-from verification.when import MAX_LENGTH as MAX_WHEN
 
 EVENTS = intake.load_events()
 REPORTS = intake.load_reports()

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bot.client import Tuning
 from bot.demo.live_world import Person, World, open_world
-from bot.emulator import ActorError
+from discord_emulator import ActorError
 from tests.bot.conftest import PEOPLE, alerts, set_up
 
 pytestmark = pytest.mark.timeout(300)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator import ActorError, overwrite
-from bot.emulator.permissions import ADMINISTRATOR, MANAGE_MESSAGES, MENTION_EVERYONE, VIEW_CHANNEL
+from discord_emulator import ActorError, overwrite
+from discord_emulator.permissions import ADMINISTRATOR, MANAGE_MESSAGES, MENTION_EVERYONE, VIEW_CHANNEL
 from tests.bot.conftest import alerts, set_up
 
 

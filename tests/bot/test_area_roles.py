@@ -12,9 +12,9 @@ import pytest
 
 from bot.client import Tuning
 from bot.demo.live_world import BOT_PERMISSIONS, World, open_world
-from bot.emulator import intents, payloads
-from bot.emulator.permissions import MANAGE_ROLES, MENTION_EVERYONE, VIEW_CHANNEL
-from bot.emulator.state import Overwrite
+from discord_emulator import intents, payloads
+from discord_emulator.permissions import MANAGE_ROLES, MENTION_EVERYONE, VIEW_CHANNEL
+from discord_emulator.state import Overwrite
 from tests.bot.conftest import PEOPLE, alerts, set_up
 
 pytestmark = pytest.mark.timeout(120)

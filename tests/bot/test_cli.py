@@ -14,8 +14,8 @@ import pytest
 
 import storage
 from bot.demo.live_world import BOT_PERMISSIONS
-from bot.emulator import DiscordEmulator
-from bot.emulator.permissions import MANAGE_GUILD
+from discord_emulator import DiscordEmulator
+from discord_emulator.permissions import MANAGE_GUILD
 from tests.scenario_steps import PLACES_CSV
 from verification import usecases
 

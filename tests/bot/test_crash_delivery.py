@@ -14,8 +14,8 @@ import pytest
 
 import storage
 from bot.demo.live_world import BOT_PERMISSIONS
-from bot.emulator import DiscordEmulator, overwrite
-from bot.emulator.permissions import MANAGE_MESSAGES, VIEW_CHANNEL
+from discord_emulator import DiscordEmulator, overwrite
+from discord_emulator.permissions import MANAGE_MESSAGES, VIEW_CHANNEL
 from tests.scenario_steps import CHICAGO, PLACES_CSV
 from verification import usecases
 from verification.model import Language

@@ -9,7 +9,7 @@ import pytest
 
 from bot.client import Tuning
 from bot.demo.live_world import Person, World, open_world
-from bot.emulator import Limits
+from discord_emulator import Limits
 from tests.bot.conftest import PEOPLE, alerts, set_up
 from verification import usecases
 from verification.model import Language

@@ -8,8 +8,8 @@ import pytest
 
 from bot.cogs.reporting import TYPED
 from bot.demo.live_world import World
-from bot.emulator import ActorError, overwrite
-from bot.emulator.permissions import MANAGE_MESSAGES, VIEW_CHANNEL
+from discord_emulator import ActorError, overwrite
+from discord_emulator.permissions import MANAGE_MESSAGES, VIEW_CHANNEL
 from tests.bot.conftest import set_up
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
@@ -103,3 +103,35 @@ async def test_moderators_name_the_place_and_a_house_number_stays_a_block(world:
     outsider = world.guild.add_member("outsider", permissions=MANAGE_MESSAGES)  # sees the command, no role
     refused = await outsider.slash("incident place", id=1, place="anything")
     assert "moderators" in refused.content.lower()
+
+
+async def test_a_report_takes_one_transaction_and_its_card_one_read(world):
+    """The report is stored in one transaction; its card reads once, and writes its message id the first
+    time it is posted. Counted as SQLite sees them: the transactions on the bot's connection, leaving out
+    the delivery worker's (it has nothing to send for an unconfirmed report) and the one-off read of the
+    community's settings into the cache."""
+    await set_up(world)
+    statements: list[str] = []
+    await world.bot.database.db.set_trace_callback(statements.append)
+    luis, rosa = world.people["luis"], world.people["rosa"]
+    await luis.slash("report", where="Hamline Elementary", what="two agents at the door")
+    await world.settle()
+    first = transactions(statements)
+    statements.clear()
+    await rosa.slash("report", where="Hamline Elementary", what="la migra en la escuela", when="ahorita")
+    await world.settle()
+    joined = transactions(statements)
+    await world.bot.database.db.set_trace_callback(None)
+    assert len(joined) == 2, joined  # the report, the card's read
+    assert len(first) <= 4, first  # the settings (once per process), the report, the card's read and its id
+
+
+def transactions(statements: list[str]) -> list[str]:
+    """The first statement of each transaction, without the delivery worker's."""
+    found: list[list[str]] = []
+    for statement in statements:
+        if statement.startswith("BEGIN"):
+            found.append([])
+        elif found:
+            found[-1].append(statement)
+    return [t[0][:60] for t in found if t and "deliveries" not in " ".join(t)]

@@ -14,9 +14,9 @@ import pytest
 from bot.client import Tuning
 from bot.clock import ScriptedClock
 from bot.demo.live_world import World, open_world
-from bot.emulator import overwrite
-from bot.emulator.permissions import VIEW_CHANNEL
 from bot.escalation import page_on_call
+from discord_emulator import overwrite
+from discord_emulator.permissions import VIEW_CHANNEL
 from tests.bot.conftest import PEOPLE, alerts, set_up
 
 START = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.demo.live_world import BOT_PERMISSIONS, World
-from bot.emulator import GuildHandle, MemberActor, overwrite
-from bot.emulator.permissions import MANAGE_GUILD, MANAGE_MESSAGES, VIEW_CHANNEL
+from discord_emulator import GuildHandle, MemberActor, overwrite
+from discord_emulator.permissions import MANAGE_GUILD, MANAGE_MESSAGES, VIEW_CHANNEL
 from tests.bot.conftest import alerts, set_up
 from tests.scenario_steps import PLACES_CSV
 

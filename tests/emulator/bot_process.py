@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 
-from bot.emulator.redirect import point_discord_at
+from discord_emulator.redirect import point_discord_at
 from tests.emulator.sample_bot import SampleBot
 
 

@@ -16,9 +16,9 @@ with warnings.catch_warnings():
     import discord
 from discord.ext import commands
 
-from bot.emulator import DiscordEmulator, GuildHandle, Limits, MemberActor, Role, overwrite
-from bot.emulator.permissions import MANAGE_GUILD, VIEW_CHANNEL
-from bot.emulator.redirect import point_discord_at
+from discord_emulator import DiscordEmulator, GuildHandle, Limits, MemberActor, Role, overwrite
+from discord_emulator.permissions import MANAGE_GUILD, VIEW_CHANNEL
+from discord_emulator.redirect import point_discord_at
 from tests.emulator.sample_bot import SampleBot
 
 TOKEN = "test-token"

@@ -7,8 +7,8 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from bot.emulator import ActorError, DiscordEmulator, DiscordError
-from bot.emulator.commands import validate_command
+from discord_emulator import ActorError, DiscordEmulator, DiscordError
+from discord_emulator.commands import validate_command
 from tests.emulator.conftest import BotStarter, Community, bot_channel
 from tests.emulator.sample_bot import SampleBot, card_view
 
@@ -129,7 +129,7 @@ async def test_a_callback_type_the_interaction_does_not_allow_is_refused(
 ) -> None:
     """UPDATE_MESSAGE (7) answers a component, never a slash command."""
     emu.limits.interaction_deadline = 60.0
-    from bot.emulator.interactions import APPLICATION_COMMAND
+    from discord_emulator.interactions import APPLICATION_COMMAND
 
     record = emu.services.interactions.open(
         kind=APPLICATION_COMMAND,

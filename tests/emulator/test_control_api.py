@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from bot.emulator import DiscordEmulator
-from bot.emulator.remote import RemoteEmulator, RemoteEmulatorError
+from discord_emulator import DiscordEmulator
+from discord_emulator.remote import RemoteEmulator, RemoteEmulatorError
 from tests.emulator.conftest import Community, bot_channel
 from tests.emulator.sample_bot import SampleBot
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.emulator import Limits
-from bot.emulator.control import PREFIX, register
-from bot.emulator.services import Services
+from discord_emulator import Limits
+from discord_emulator.control import PREFIX, register
+from discord_emulator.world import World
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "emulator.md").read_text()
 
@@ -22,7 +22,7 @@ def test_every_limit_is_documented() -> None:
 def test_every_control_route_is_documented() -> None:
     """Each /_emulator route appears in the control API table (path parameters as written there)."""
     app = web.Application()
-    register(app, Services.create(token="t", limits=Limits(), bot_name="Veraz"))
+    register(app, World.create(token="t", limits=Limits(), bot_name="Veraz"))
     paths = {r.resource.canonical for r in app.router.routes() if r.resource is not None}
     documented = {
         path.replace("{guild_id}", "{guild}").replace(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator import DiscordEmulator, snowflake_time
+from discord_emulator import DiscordEmulator, snowflake_time
 from tests.emulator.conftest import Community, bot_channel
 from tests.emulator.sample_bot import SampleBot, card_view
 

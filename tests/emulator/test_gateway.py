@@ -10,7 +10,7 @@ import discord
 import pytest
 from discord.ext import commands
 
-from bot.emulator import DiscordEmulator
+from discord_emulator import DiscordEmulator
 from tests.emulator.conftest import TOKEN, BotStarter, Community
 from tests.emulator.sample_bot import SampleBot
 

@@ -11,8 +11,8 @@ from discord import app_commands
 from discord.ext import commands
 from discord.http import Route
 
-from bot.emulator import Bucket, DiscordEmulator, Limits, overwrite
-from bot.emulator.permissions import SEND_MESSAGES, VIEW_CHANNEL
+from discord_emulator import Bucket, DiscordEmulator, Limits, overwrite
+from discord_emulator.permissions import SEND_MESSAGES, VIEW_CHANNEL
 from tests.emulator.conftest import BotStarter, Community, bot_channel
 from tests.emulator.sample_bot import SampleBot
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bot.emulator import DiscordEmulator
-from bot.emulator.mentions import Mentions, allowed, parse_content
-from bot.emulator.permissions import DEFAULT_BOT, MENTION_EVERYONE
+from discord_emulator import DiscordEmulator
+from discord_emulator.mentions import Mentions, allowed, parse_content
+from discord_emulator.permissions import DEFAULT_BOT, MENTION_EVERYONE
 from tests.emulator.conftest import BotStarter, Community, bot_channel
 from tests.emulator.sample_bot import SampleBot
 

@@ -20,12 +20,12 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from bot.emulator import Bucket, DiscordEmulator, Limits
-from bot.emulator.interactions import APPLICATION_COMMAND
-from bot.emulator.permissions import DEFAULT_BOT, MANAGE_ROLES
-from bot.emulator.rest import build_router
-from bot.emulator.services import Services
-from bot.emulator.state import RequestRecord
+from discord_emulator import Bucket, DiscordEmulator, Limits
+from discord_emulator.interactions import APPLICATION_COMMAND
+from discord_emulator.permissions import DEFAULT_BOT, MANAGE_ROLES
+from discord_emulator.rest import build_router
+from discord_emulator.state import RequestRecord
+from discord_emulator.world import World
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -101,7 +101,7 @@ def response_schema(spec: Json, method: str, template: str, status: int) -> tupl
 
 
 def all_routes() -> list[tuple[str, str]]:
-    services = Services.create(token="t", limits=Limits(), bot_name="Veraz")
+    services = World.create(token="t", limits=Limits(), bot_name="Veraz")
     return sorted({(route.method, route.template) for route in build_router(services).routes})
 
 

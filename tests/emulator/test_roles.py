@@ -8,9 +8,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.emulator import DiscordEmulator, Limits, overwrite
-from bot.emulator.guilds import GuildHandle
-from bot.emulator.permissions import DEFAULT_BOT, MANAGE_ROLES, MENTION_EVERYONE, VIEW_CHANNEL
+from discord_emulator import DiscordEmulator, Limits, overwrite
+from discord_emulator.guilds import GuildHandle
+from discord_emulator.permissions import DEFAULT_BOT, MANAGE_ROLES, MENTION_EVERYONE, VIEW_CHANNEL
 
 pytestmark = pytest.mark.timeout(30)
 

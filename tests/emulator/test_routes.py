@@ -9,7 +9,7 @@ import discord
 import pytest
 from discord.http import Route
 
-from bot.emulator import Bucket, DiscordEmulator
+from discord_emulator import Bucket, DiscordEmulator
 from tests.emulator.conftest import Community, bot_channel
 from tests.emulator.sample_bot import SampleBot
 
@@ -30,7 +30,7 @@ async def test_an_unknown_route_answers_404_and_is_recorded_loudly(
     emu: DiscordEmulator, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Gaps in the emulation show up: Discord's 404 body, a warning, and a request record without a route."""
-    with caplog.at_level(logging.WARNING, logger="bot.emulator"):
+    with caplog.at_level(logging.WARNING, logger="discord_emulator"):
         status, body = await raw(emu, "GET", "/guilds/1/audit-logs")
     assert status == 404
     assert body == {"message": "404: Not Found", "code": 0}

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.emulator.remote import RemoteEmulator
+from discord_emulator.remote import RemoteEmulator
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
 
@@ -35,8 +35,8 @@ async def finish(process: asyncio.subprocess.Process) -> None:
 
 @pytest.fixture
 async def emulator_process() -> AsyncIterator[dict[str, Any]]:
-    """`python -m bot.emulator --port 0`; yields the JSON line it prints first."""
-    process = await spawn("-m", "bot.emulator", "--port", "0", "--token", "crash-token")
+    """`python -m discord_emulator --port 0`; yields the JSON line it prints first."""
+    process = await spawn("-m", "discord_emulator", "--port", "0", "--token", "crash-token")
     try:
         assert process.stdout is not None
         line = await asyncio.wait_for(process.stdout.readline(), 10)

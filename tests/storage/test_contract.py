@@ -10,10 +10,11 @@ from tests.builders import HAMLINE, MOD_A, MOD_B, Story, at, statement
 from tests.fakes import FakeUnitOfWork
 from verification.alerts import AlertKind, owed
 from verification.clustering import PlaceBook, resolve_place
-from verification.community import Community, Recipient, RecipientKind
+from verification.community import AreaRole, Community, Recipient, RecipientKind
+from verification.deliveries import DeliveryState, NewDelivery, Subscriber
 from verification.incident import replay
 from verification.model import Agency, Language, Place, PlaceKind, Report
-from verification.ports import DeliveryState, NewDelivery
+from verification.recipients import earlier_recipients
 
 T = datetime(2025, 1, 24, 17, 15, tzinfo=UTC)
 
@@ -155,12 +156,32 @@ async def test_subscriptions_match_areas_once_each_in_one_language(uow):
         await uow.subscriptions.subscribe(1, 11, "Back of the Yards", Language.EN)  # again: nothing doubles
         await uow.commit()
     async with uow:
-        assert await uow.subscriptions.matching(1, "Pilsen") == [Recipient(RecipientKind.DM, 10, Language.ES)]
-        assert {r.address for r in await uow.subscriptions.matching(1, "back of the yards")} == {10, 11}
+        assert await uow.subscriptions.matching(1, "Pilsen") == [
+            Subscriber(Recipient(RecipientKind.DM, 10, Language.ES))
+        ]
+        assert {s.recipient.address for s in await uow.subscriptions.matching(1, "back of the yards")} == {10, 11}
         assert len(await uow.subscriptions.of(1, 11)) == 1
         assert await uow.subscriptions.unsubscribe(1, 10, "pilsen") == 1
         assert await uow.subscriptions.unsubscribe(1, 10, None) == 1
         assert await uow.subscriptions.matching(1, "Pilsen") == []
+
+
+async def test_matching_subscribers_come_with_the_area_roles_the_ledger_has_them_wearing(uow):
+    """Rows only: who wears which role now; the rules (verification.recipients) decide who a post reaches."""
+    async with uow:
+        await uow.communities.save(Community(id=1))
+        await uow.subscriptions.subscribe(1, 10, "Pilsen", Language.EN)
+        await uow.subscriptions.subscribe(1, 11, "Pilsen", Language.EN)
+        await uow.area_roles.remember(1, AreaRole("Pilsen", Language.EN, 500), at(1))
+        await uow.area_roles.remember(1, AreaRole("", Language.EN, 501), at(1))
+        await uow.area_roles.granted(1, 10, 500, at(2))
+        await uow.area_roles.granted(1, 10, 501, at(2))
+        await uow.area_roles.granted(1, 11, 500, at(2))
+        await uow.area_roles.removed(1, 11, 500, at(3))
+        await uow.commit()
+    async with uow:
+        found = {s.recipient.address: s.wearing for s in await uow.subscriptions.matching(1, "pilsen")}
+        assert found == {10: frozenset({500, 501}), 11: frozenset()}
 
 
 async def test_outbox_alerts_deliveries_earlier_recipients_and_cancellation(uow):
@@ -176,11 +197,11 @@ async def test_outbox_alerts_deliveries_earlier_recipients_and_cancellation(uow)
         ids = await uow.outbox.enqueue(alert_id, [NewDelivery(channel, 1), NewDelivery(dm, 1)], at(6))
         await uow.commit()
     async with uow:
-        earlier = await uow.outbox.earlier_recipients(1, 1)
+        earlier = earlier_recipients(await uow.outbox.alert_log(1, 1))
         assert {(e.recipient, e.alert_delivery) for e in earlier} == {(channel, ids[0]), (dm, ids[1])}
         assert (await uow.outbox.counts(1)).queued == 2
         assert await uow.outbox.cancel_queued(1, 1, "retraction", at(7)) == 2
-        assert await uow.outbox.earlier_recipients(1, 1) == []
+        assert earlier_recipients(await uow.outbox.alert_log(1, 1)) == []
         log = await uow.outbox.log(1, 1)
         assert {r.state for r in log} == {DeliveryState.CANCELLED}
         assert all(r.error == "retraction" for r in log)
@@ -277,7 +298,7 @@ async def test_earlier_recipients_are_those_an_alert_may_have_reached_and_not_ye
         ):
             await _mark(uow, row, state, in_doubt=in_doubt)
         await uow.outbox.enqueue(await uow.outbox.add_alert(1, retraction), [NewDelivery(retracted, 0, rows[3])], at(7))
-        earlier = await uow.outbox.earlier_recipients(1, 1)
+        earlier = earlier_recipients(await uow.outbox.alert_log(1, 1))
         assert {(e.recipient.address, e.alert_delivery) for e in earlier} == {(20, rows[0]), (21, rows[1])}
 
 

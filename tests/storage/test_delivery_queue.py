@@ -22,8 +22,9 @@ from tests.fakes import moderator_pseudonyms
 from tests.scenario_steps import CHICAGO, set_up_chicago
 from verification import usecases
 from verification.alerts import AlertKind
+from verification.deliveries import DeliveryState
 from verification.model import Language
-from verification.ports import ClaimedDelivery, DeliveryQueue, DeliveryState
+from verification.ports import ClaimedDelivery, DeliveryQueue
 from verification.usecases import ReportInput
 
 NOW = datetime(2025, 1, 24, 17, 20, tzinfo=UTC)

@@ -13,9 +13,9 @@ from tests.scenario_steps import CHICAGO, set_up_chicago
 from tests.verification.test_usecases import NOW, confirm, deliver_all, log, report
 from verification import usecases
 from verification.alerts import AlertKind
+from verification.deliveries import DeliveryState
 from verification.errors import RuleViolation
 from verification.model import Language
-from verification.ports import DeliveryState
 
 pytestmark = pytest.mark.parametrize("uow", ["memory", "sqlite"], indirect=True)
 

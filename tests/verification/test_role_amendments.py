@@ -18,9 +18,10 @@ from tests.verification.test_usecases import NOW, confirm, deliver_all, log, rep
 from verification import usecases
 from verification.alerts import AlertKind
 from verification.community import Recipient, RecipientKind
+from verification.deliveries import DeliveryState, EarlierRecipient
 from verification.model import Language
-from verification.ports import ClaimedDelivery, DeliveryState, EarlierRecipient, UnitOfWork
-from verification.usecases.role_recipients import role_replies
+from verification.ports import ClaimedDelivery, UnitOfWork
+from verification.recipients import role_replies
 
 
 def correction_dms(records) -> list[int]:

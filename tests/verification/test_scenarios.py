@@ -10,8 +10,8 @@ from tests.scenario_steps import CHICAGO, set_up_chicago
 from verification import usecases
 from verification.alerts import AlertKind
 from verification.community import RecipientKind
+from verification.deliveries import DeliveryState
 from verification.model import Agency, Language, SourceKind, Stance, Status
-from verification.ports import DeliveryState
 from verification.usecases import ReportInput, StatementInput
 
 

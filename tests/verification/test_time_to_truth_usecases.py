@@ -12,9 +12,10 @@ from tests.fakes import FakeUnitOfWork, moderator_pseudonyms
 from tests.scenario_steps import CHICAGO, set_up_chicago
 from verification import usecases
 from verification.alerts import AlertKind
+from verification.deliveries import DeliveryState
 from verification.errors import RuleViolation
 from verification.model import Agency, SourceKind, Stance, Status
-from verification.ports import DeliveryState, UnitOfWork
+from verification.ports import UnitOfWork
 from verification.usecases import ReportInput
 
 NOW = datetime(2025, 1, 24, 17, 20, tzinfo=UTC)

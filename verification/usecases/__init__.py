@@ -51,6 +51,7 @@ from .owed_messages import Outcome
 from .privacy import forget_reporter
 from .queries import (
     IncidentView,
+    all_communities,
     all_incidents,
     card_message,
     delivery_counts,
@@ -58,7 +59,6 @@ from .queries import (
     incident,
     incident_view,
     queue,
-    reports_on_record,
     set_card,
     status_for,
 )
@@ -89,6 +89,7 @@ __all__ = [
     "StatementInput",
     "add_place",
     "add_update",
+    "all_communities",
     "all_incidents",
     "area_roles_of",
     "areas",
@@ -124,7 +125,6 @@ __all__ = [
     "remove_place",
     "reopen",
     "report_from_site",
-    "reports_on_record",
     "request_verifier",
     "resolve",
     "role_not_granted",

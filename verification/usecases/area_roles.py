@@ -1,5 +1,5 @@
 """Area roles, as the adapter uses them: whether a subscription goes by role, the roles Veraz made, and
-its ledger of grants and removals (see `role_recipients` for who the roles make a message owed to).
+its ledger of grants and removals (see `verification.recipients` for who the roles make a message owed to).
 
 The roles themselves are made and granted on Discord by the adapter; these use cases keep what it did.
 """

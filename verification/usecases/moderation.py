@@ -20,7 +20,7 @@ from ..model import MAX_QUOTE, MAX_SOURCE, MAX_URL, MAX_WHERE, Agency, Moderator
 from ..place_reading import resolve_place
 from ..places import clean
 from ..ports import Pseudonyms, UnitOfWork
-from ..when import parse_when
+from ..reading import parse_when
 from .loading import community_or_refuse, load
 from .owed_messages import Outcome, commit_events
 

@@ -4,38 +4,14 @@
 the use case's one transaction: the events, the read model and the outbox rows are committed together or
 not at all. The alert policy (`verification.alerts.owed`) decides WHAT is owed; this module decides WHO.
 
-The recipient contract, whole:
-
-- **ALERT** (the incident is confirmed): the community's alerts channel and every subscriber of the
-  incident's area (or of every area), each once, in the language they chose. Nobody else, ever.
-- **UPDATE and ALL CLEAR**: the recipients of an earlier ALERT of this incident who are still subscribed
-  today to an area an ALERT of it went to (an update is news about a live alert; whoever left does not
-  want it; a moderator moving the incident to another area does not unsubscribe them), in today's
-  language.
-- **CORRECTION and RETRACTION**: every recipient of an earlier ALERT of this incident, subscribed or not
-  (they were told something wrong), in their language of today if still subscribed, else of then.
-- "Recipient of an earlier ALERT" (`Outbox.earlier_recipients`, enforced in SQL by storage/sqlite/outbox.py):
-  for each recipient, their latest ALERT delivery of the incident that was queued, in flight, sent, or
-  given up after an attempt that may have arrived (in doubt); never one that surely failed or was
-  cancelled, and never one a RETRACTION was already queued against for that recipient (someone told an
-  alert was false is not sent a correction of a later alert they never got). Each amendment row
-  `depends_on` that ALERT delivery.
-- Order and fate (storage/sqlite/delivery_queue.py): an amendment is not sent before the ALERT it depends on has
-  been sent or may have been; one recipient's messages about an incident go in order (never a
-  RETRACTION before its CORRECTION); corrections and retractions go first (`PRIORITY`), and a new urgent
-  amendment lifts the same recipient's queued ones to its priority. Closing an incident cancels queued
-  ALERTs, UPDATEs and ALL CLEARs that no attempt has touched, and the amendments waiting on an ALERT so
-  cancelled; it never cancels a CORRECTION or RETRACTION, nor a delivery in doubt.
-
-- **Area roles** (`role_recipients`): with them on, an ALERT also owes one ROLE_POST per language that has
-  a role for the area or for every area (mentioning exactly those roles; it replaces the plain channel post
-  in that language), and subscribers the role ledger has holding one of those roles now get no DM (any
-  other role subscriber, say of a deleted role, gets one); amendments answer every role post; a
-  CORRECTION or RETRACTION also reaches by DM whoever Veraz's ledger had holding a pinged role when the
-  ALERT post went out and who has left it since, unless they are an earlier DM recipient or hold now any
-  role a reply post of that amendment mentions (one copy each). Every role post of the incident's ALERTs
-  counts (`Outbox.earlier_recipients` returns each, not the latest per address); the amendment is
-  posted once per distinct set of roles.
+Who is owed each message is `verification.recipients.recipients`, a pure function of the rows loaded here
+(its docstring states the recipient contract whole). Order and fate (storage/sqlite/delivery_queue.py): an
+amendment is not sent before the ALERT it depends on has been sent or may have been; one recipient's
+messages about an incident go in order (never a RETRACTION before its CORRECTION); corrections and
+retractions go first (`PRIORITY`), and a new urgent amendment lifts the same recipient's queued ones to its
+priority. Closing an incident cancels queued ALERTs, UPDATEs and ALL CLEARs that no attempt has touched, and
+the amendments waiting on an ALERT so cancelled; it never cancels a CORRECTION or RETRACTION, nor a delivery
+in doubt.
 
 tests/storage/test_contract.py holds the in-memory fake to the SQLite store on all of it, and
 tests/verification/test_usecases.py runs the use cases on both.
@@ -48,21 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..alerts import AlertKind, AlertMessage, may_owe, owed
-from ..community import Community, Recipient, RecipientKind
+from ..community import Community, Recipient
+from ..deliveries import NewDelivery, Subscriber
 from ..events import Confirmed, Debunked, IncidentEvent
 from ..incident import Incident, advance, replay
 from ..model import Place, Status
-from ..ports import NewDelivery, UnitOfWork
-from .role_recipients import left_role_holders, role_posts, role_replies
-
-# Lower goes first. A correction must travel at least as fast as the alarm did.
-PRIORITY = {
-    AlertKind.CORRECTION: 0,
-    AlertKind.RETRACTION: 0,
-    AlertKind.ALERT: 1,
-    AlertKind.UPDATE: 2,
-    AlertKind.ALL_CLEAR: 2,
-}
+from ..ports import UnitOfWork
+from ..recipients import Audience, left_role_posts, recipients
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +48,7 @@ class Outcome:
     # For a report whose place text named no known place surely: the closest known places, for the
     # reporter to pick from (or keep what they typed).
     place_choices: tuple[Place, ...] = ()
+    first_report: bool = False  # for a report: none of this reporter's reports was on record
 
 
 async def commit_events(
@@ -112,6 +81,9 @@ async def commit_events(
         q, c = await _owe(uow, community, state, message, at, alerted)
         queued += q
         cancelled += c
+    uow.effects.card(community.id, state.number)
+    if queued:
+        uow.effects.deliveries()
     return Outcome(state.number, state.status, state, tuple(messages), queued, cancelled)
 
 
@@ -133,59 +105,31 @@ async def _owe(
 async def _recipients(
     uow: UnitOfWork, community: Community, state: Incident, message: AlertMessage, alerted: set[str]
 ) -> list[NewDelivery]:
-    priority = PRIORITY[message.kind]
+    """Load what the rules need, then let them decide (`verification.recipients`)."""
+    area = message.facts.area
     if message.kind is AlertKind.ALERT:
-        recipients: list[Recipient] = []
-        posts = await role_posts(uow, community, message.facts.area)
-        if community.alerts_channel is not None and all(p.language is not community.language for p in posts):
-            recipients.append(Recipient(RecipientKind.CHANNEL, community.alerts_channel, community.language))
-        recipients += posts
-        pinged = tuple(role for post in posts for role in post.roles)
-        recipients += await uow.subscriptions.matching(community.id, message.facts.area, skip_roles=pinged)
-        return [NewDelivery(r, priority) for r in _unique(recipients)]
-
-    # Amendments go by the delivery log, never by today's subscriptions: only earlier recipients.
-    earlier = await uow.outbox.earlier_recipients(community.id, state.number)
-    direct = [e for e in earlier if e.recipient.kind is not RecipientKind.ROLE_POST]
-    replies = role_replies(earlier)
-    current = {(r.kind, r.address): r for r in await _current(uow, community, {*alerted, message.facts.area})}
+        roles = await uow.area_roles.all(community.id) if community.area_roles else []
+        subscribers = await uow.subscriptions.matching(community.id, area)
+        return recipients(
+            message.kind, community, area, Audience(subscribers=tuple(subscribers), area_roles=tuple(roles))
+        )
+    # Amendments go by the delivery log, never by today's subscriptions alone: only earlier recipients.
+    log = tuple(await uow.outbox.alert_log(community.id, state.number))
+    today: dict[int, Subscriber] = {}
+    for covered in sorted({*alerted, area}):
+        for subscriber in await uow.subscriptions.matching(community.id, covered):
+            today.setdefault(subscriber.recipient.address, subscriber)
+    left: dict[int, tuple[Recipient, ...]] = {}
+    wearing: dict[int, frozenset[int]] = {}
     if message.kind.urgent_amendment:
-        # Told something wrong: they get this last message even if they have since unsubscribed.
-        told = [
-            NewDelivery(current.get((e.recipient.kind, e.recipient.address), e.recipient), priority, e.alert_delivery)
-            for e in direct
-        ]
-        told += [NewDelivery(e.recipient, priority, e.alert_delivery) for e in replies]
-        return told + await left_role_holders(uow, community, earlier, priority)
-    owed_to = [
-        NewDelivery(current[(e.recipient.kind, e.recipient.address)], priority, e.alert_delivery)
-        for e in direct
-        if (e.recipient.kind, e.recipient.address) in current
-    ]
-    # A role post is answered in the same place, pinging the same roles: whoever holds them now wants it.
-    if community.alerts_channel is not None:
-        owed_to += [NewDelivery(e.recipient, priority, e.alert_delivery) for e in replies]
-    return owed_to
-
-
-async def _current(uow: UnitOfWork, community: Community, areas: set[str]) -> list[Recipient]:
-    """Who is subscribed today to any of `areas` (or to every area), in the language they chose today."""
-    current: list[Recipient] = []
-    for area in sorted(areas):
-        current += await uow.subscriptions.matching(community.id, area)
-    if community.alerts_channel is not None:
-        current.append(Recipient(RecipientKind.CHANNEL, community.alerts_channel, community.language))
-    return current
-
-
-def _unique(recipients: list[Recipient]) -> list[Recipient]:
-    seen: set[tuple[RecipientKind, int]] = set()
-    out = []
-    for r in recipients:
-        if (r.kind, r.address) not in seen:
-            seen.add((r.kind, r.address))
-            out.append(r)
-    return out
+        for post in left_role_posts(log):
+            left[post] = tuple(await uow.area_roles.left_since(community.id, post))
+            for holder in left[post]:
+                if holder.address not in wearing:
+                    held = await uow.area_roles.held(community.id, holder.address)
+                    wearing[holder.address] = frozenset(role.role for role in held)
+    audience = Audience(log=log, subscribers=tuple(today.values()), left=left, wearing=wearing)
+    return recipients(message.kind, community, area, audience)
 
 
 async def _settle_standing(

@@ -17,5 +17,7 @@ async def forget_reporter(uow: UnitOfWork, community: int, reporter: str, now: d
         window = settings.report_window if settings is not None else timedelta(0)
         numbers = await uow.reports.forget(community, reporter, now, keep_since=now - window)
         await uow.standing.forget(community, reporter)
+        for number in numbers:  # the cards still show the text
+            uow.effects.card(community, number)
         await uow.commit()
     return numbers

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from ..community import Community
 from ..errors import RuleViolation
@@ -89,6 +88,12 @@ async def delivery_counts(uow: UnitOfWork, community: int | None = None) -> Deli
         return await uow.outbox.counts(community)
 
 
+async def all_communities(uow: UnitOfWork) -> list[Community]:
+    """Every community in the database, whether or not the bot is still in its server."""
+    async with uow:
+        return await uow.communities.all()
+
+
 async def card_message(uow: UnitOfWork, community: int, number: int) -> int | None:
     """The queue message that shows the incident (None before its card is first posted)."""
     async with uow:
@@ -100,9 +105,3 @@ async def set_card(uow: UnitOfWork, community: int, number: int, message_id: int
     async with uow:
         await uow.incidents.set_card(community, number, message_id)
         await uow.commit()
-
-
-async def reports_on_record(uow: UnitOfWork, community: Community, reporter: str, now: datetime) -> int:
-    """How many of this reporter's reports are still retained (0: they are new, or were forgotten)."""
-    async with uow:
-        return await uow.reports.recent_count(community.id, reporter, now - community.retention)

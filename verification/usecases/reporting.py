@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from intake.time import ObservedTime
+
 from ..clustering import group, search_window
 from ..community import Community
 from ..errors import RuleViolation
 from ..events import SYSTEM, ReportFacts, Resemblance
 from ..incident import Incident, open_incident, replay
 from ..model import MAX_MARKINGS, MAX_PEOPLE, MAX_WHAT, Agency, Language, Report
-from ..observed_time import ObservedTime
 from ..place_reading import ResolvedPlace, resolve_as_typed, resolve_chosen, resolve_place
 from ..ports import UnitOfWork
-from ..when import read_when
+from ..reading import read_when
 from .loading import community_or_refuse, load
 from .moderation import merge_incidents
 from .owed_messages import Outcome, commit_events
@@ -52,13 +53,15 @@ async def submit_report(uow: UnitOfWork, now: datetime, data: ReportInput) -> Ou
 
     async with uow:
         community = await community_or_refuse(uow, data.community)
-        # Never refused for how it is written: a window, or "not given" (see verification.when).
+        # Never refused for how it is written: a window, or "not given" (see docs/intake.md).
         when = read_when(data.when, now=now, zone=community.zone, language=community.language)
         recent = await uow.reports.recent_count(community.id, data.reporter, now - community.report_window)
         if recent >= community.report_limit:
             raise RuleViolation(
                 "report_rate_limited", limit=community.report_limit, minutes=community.report_window_minutes
             )
+        # Nothing of theirs retained: new here, or forgotten (the reply then says what is kept and for how long).
+        first_report = await uow.reports.recent_count(community.id, data.reporter, now - community.retention) == 0
         # Never refused for an unknown or ambiguous place either: kept, with a menu to pick from.
         place = resolve_place(data.where, await uow.places.book(community.id))
         report = Report(
@@ -77,7 +80,7 @@ async def submit_report(uow: UnitOfWork, now: datetime, data: ReportInput) -> Ou
         outcome = await _file(uow, community, place, report, when, established, now)
         await uow.commit()
     choices = place.alternatives if place.needs_choice else ()
-    return replace(outcome, place_choices=choices)
+    return replace(outcome, place_choices=choices, first_report=first_report)
 
 
 async def _file(

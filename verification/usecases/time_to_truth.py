@@ -12,12 +12,13 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from ..community import Community
+from ..deliveries import DeliveryState
 from ..errors import RuleViolation
 from ..escalation import escalate_if_due
 from ..events import IncidentEvent
 from ..incident import Incident, replay
 from ..model import Moderator, Stance, Status
-from ..ports import DeliveryState, Pseudonyms, UnitOfWork
+from ..ports import Pseudonyms, UnitOfWork
 from ..time_to_truth import Figures, figures
 from .loading import community_or_refuse, load
 from .moderation import reporting_moderators

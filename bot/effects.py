@@ -1,0 +1,40 @@
+"""Shows what each committed change did: the one place cards are redrawn and the delivery worker woken.
+
+The unit of work hands every commit's `Effects` here (see `verification.effects`), so no handler has to
+remember to refresh a card after a use case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from verification.effects import Effects
+
+
+class Cards(Protocol):
+    def refresh(self, community: int, number: int) -> None: ...
+
+
+class Worker(Protocol):
+    def wake(self) -> None: ...
+
+
+class ShowEffects:
+    """The dispatcher; its card publisher and worker are connected once the composition root built them."""
+
+    def __init__(self, served: Callable[[int], object | None]) -> None:
+        self._served = served  # a card is drawn only in a server the bot is in
+        self._cards: Cards | None = None
+        self._worker: Worker | None = None
+
+    def connect(self, cards: Cards, worker: Worker) -> None:
+        self._cards, self._worker = cards, worker
+
+    def __call__(self, effects: Effects) -> None:
+        if self._cards is not None:
+            for community, number in sorted(effects.cards):
+                if self._served(community) is not None:
+                    self._cards.refresh(community, number)
+        if effects.deliveries and self._worker is not None:
+            self._worker.wake()

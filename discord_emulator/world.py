@@ -1,0 +1,59 @@
+"""The emulator's parts, bundled so route handlers, actors and the control API share one world."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .commands import CommandStore
+from .gateway import Gateway
+from .interactions import Interactions
+from .limits import Limits
+from .messages import Messages
+from .ratelimits import RateLimiter
+from .registry import Registry
+
+
+@dataclass
+class Fault:
+    """An outage a test asks for: the next `times` requests matching `method` and `path` get `status`."""
+
+    method: str
+    path: re.Pattern[str]
+    status: int
+    times: int
+
+
+@dataclass
+class World:
+    world: Registry
+    messages: Messages
+    interactions: Interactions
+    commands: CommandStore
+    gateway: Gateway
+    limiter: RateLimiter
+    errors: list[str] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+    # How long slash()/click() wait after a "thinking" deferral for the first visible reply.
+    settle_timeout: float = 5.0
+
+    def fault_for(self, method: str, path: str) -> int | None:
+        """The status of an injected outage that this request meets, using it up; None: no outage."""
+        for fault in self.faults:
+            if fault.times > 0 and fault.method == method and fault.path.search(path):
+                fault.times -= 1
+                return fault.status
+        return None
+
+    @classmethod
+    def create(cls, *, token: str, limits: Limits, bot_name: str) -> World:
+        world = Registry(token=token, limits=limits, bot_name=bot_name)
+        messages = Messages(world)
+        return cls(
+            world=world,
+            messages=messages,
+            interactions=Interactions(world, messages),
+            commands=CommandStore(world),
+            gateway=Gateway(world),
+            limiter=RateLimiter(limits),
+        )

@@ -1,0 +1,47 @@
+"""What a committed change must show the world: cards to redraw, deliveries to send.
+
+A use case records its effects on the unit of work as it goes (`uow.effects`); the unit of work hands them
+to one dispatcher after the commit, and drops them when the transaction is undone. No handler has to
+remember to refresh a card or wake the delivery worker, and nothing is shown before it is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Effects:
+    cards: frozenset[tuple[int, int]] = frozenset()  # (community, incident number) whose card changed
+    deliveries: bool = False  # deliveries were queued or cancelled: the worker has work
+
+    def __bool__(self) -> bool:
+        return bool(self.cards) or self.deliveries
+
+
+Dispatch = Callable[[Effects], None]
+
+
+@dataclass(slots=True)
+class EffectsRecorder:
+    """The effects of the transaction in progress (one per unit of work, emptied at each `begin`)."""
+
+    _cards: set[tuple[int, int]] = field(default_factory=set)
+    _deliveries: bool = False
+
+    def card(self, community: int, number: int) -> None:
+        self._cards.add((community, number))
+
+    def deliveries(self) -> None:
+        self._deliveries = True
+
+    def begin(self) -> None:
+        self._cards.clear()
+        self._deliveries = False
+
+    def take(self) -> Effects:
+        """The effects recorded, once: the recorder is empty afterwards."""
+        taken = Effects(frozenset(self._cards), self._deliveries)
+        self.begin()
+        return taken
