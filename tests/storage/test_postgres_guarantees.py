@@ -177,3 +177,37 @@ async def test_the_last_purge_is_kept_in_the_database_across_restarts(pg):
         assert await storage.purge_due(again, NOW + storage.PURGE_EVERY)
     finally:
         await again.close()
+
+
+async def test_use_cases_of_one_community_from_many_tasks_and_processes_run_one_at_a_time(pg):
+    """Two processes' pools, many tasks each sharing one unit of work, all on one community: every use
+    case sees the one before it (no incident number twice, no event sequence clash, votes counted)."""
+    other = await PostgresDatabase.open(pg.url)
+    try:
+        uows = [pg.unit_of_work(), other.unit_of_work()]
+        await set_up_chicago(uows[0])
+        places = ["Hamline", "Whittier Park", "Russell Elementary", "Whittier Elementary"]
+        reports = [
+            usecases.submit_report(
+                uows[i % 2], NOW + timedelta(seconds=i), ReportInput(CHICAGO, f"r{i}", places[i % 4], f"agents {i}")
+            )
+            for i in range(40)
+        ]
+        outcomes = await asyncio.gather(*reports)
+        numbers = sorted({o.number for o in outcomes})
+        assert numbers == list(range(1, len(numbers) + 1))
+        votes = [
+            usecases.vote_confirm(
+                uows[i % 2], NOW + timedelta(minutes=5), CHICAGO, number, moderator, pseudonyms=moderator_pseudonyms
+            )
+            for number in numbers
+            for i, moderator in enumerate((MOD_A, MOD_B))
+        ]
+        await asyncio.gather(*votes)
+        for number in numbers:
+            incident = await usecases.incident(uows[0], CHICAGO, number)
+            assert incident.status.value == "confirmed"
+        total = [len((await usecases.incident(uows[1], CHICAGO, n)).reports) for n in numbers]
+        assert sum(total) == 40
+    finally:
+        await other.close()
