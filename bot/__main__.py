@@ -166,6 +166,11 @@ async def _run(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    if settings.database_url:  # PostgreSQL: one active process, any number of standbys
+        from .standby import run_with_standbys
+
+        with storage.DataDirLock(settings.data_dir):
+            return await run_with_standbys(settings, token, stop, _logged_in, _serve_feed)
     with storage.DataDirLock(settings.data_dir):
         bot = await _logged_in(settings, token, stop)
         if not isinstance(bot, VerazBot):
@@ -246,7 +251,7 @@ FIRST_RETRY = 2.0
 UNREACHABLE = (aiohttp.ClientError, TimeoutError, discord.GatewayNotFound)
 
 
-async def _logged_in(settings: Settings, token: str, stop: asyncio.Event) -> VerazBot | int:
+async def _logged_in(settings: Settings, token: str, stop: asyncio.Event, **bot_options: Any) -> VerazBot | int:
     """A logged-in bot, or an exit code. An unreachable Discord (DNS, TLS, refused, an outage) is
     said in one line and retried with backoff for `VERAZ_START_PATIENCE` seconds; a bad token is not
     retried: it will not get better."""
@@ -256,7 +261,7 @@ async def _logged_in(settings: Settings, token: str, stop: asyncio.Event) -> Ver
     deadline = time.monotonic() + patience
     delay = FIRST_RETRY
     while True:
-        bot = VerazBot(settings)
+        bot = VerazBot(settings, **bot_options)
         try:
             await bot.login(token)
             return bot

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -80,7 +81,15 @@ class RateLimitCounter(logging.Handler):
 class VerazBot(commands.Bot):
     services: Services  # built in setup_hook
 
-    def __init__(self, settings: Settings, *, clock: Clock | None = None, tuning: Tuning | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        tuning: Tuning | None = None,
+        fence: Callable[[], int | None] | None = None,
+        process: str | None = None,
+    ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # channels and roles: the bot checks the moderator role itself
         intents.dm_messages = True  # reporters answering a moderator's question (issue 7's relay)
@@ -94,6 +103,8 @@ class VerazBot(commands.Bot):
             max_messages=None,
         )
         self.settings = settings
+        self.fence = fence  # the leader's epoch, on PostgreSQL with standbys (bot.standby)
+        self.process = process  # this process's name in veraz_processes, given to its connections
         self.clock: Clock = clock or SystemClock()
         self.tuning = tuning or Tuning()
         self._database: storage.AnyDatabase | None = None
@@ -123,7 +134,7 @@ class VerazBot(commands.Bot):
             self._scratch = tempfile.TemporaryDirectory(prefix="veraz-sync-")
             data_dir = Path(self._scratch.name)
         url = None if self.tuning.commands_only else self.settings.database_url
-        self._database = await storage.open_database(data_dir, url=url)
+        self._database = await storage.open_database(data_dir, url=url, process=self.process)
         await storage.take_note(self._database, data_dir)
         self.services = self._services(self._database, data_dir, await storage.restored_horizon(self._database))
         for cog in (Reporting, Subscriptions, Incident, Admin, Privacy, Relay):
@@ -151,7 +162,7 @@ class VerazBot(commands.Bot):
         outgoing = Outgoing(self, Pacer(self.tuning.pace))
         cards = CardPublisher(self, uow, communities, self.clock, outgoing, interval=self.tuning.card_interval)
         delivery = DeliveryWorker(
-            storage.delivery_queue(database),
+            storage.delivery_queue(database, fence=self.fence),
             outgoing,
             communities,
             self.clock,

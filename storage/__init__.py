@@ -3,6 +3,7 @@ PostgreSQL (storage/postgres) is chosen by a `postgresql://` database URL, for s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from .postgres.database import BACKUPS as POSTGRES_BACKUPS
 from .postgres.database import PostgresDatabase, redact
 from .postgres.delivery_queue import NotLeader, PostgresDeliveryQueue
 from .postgres.feed import PgFeedSource
+from .postgres.leadership import application_name
 from .pseudonyms import Pseudonymizer
 from .sqlite import export as _sqlite_export
 from .sqlite import restores as _sqlite_restores
@@ -38,12 +40,13 @@ def is_postgres(url: str | None) -> bool:
 
 
 async def open_database(
-    data_dir: Path, *, synchronous: str = "FULL", url: str | None = None
+    data_dir: Path, *, synchronous: str = "FULL", url: str | None = None, process: str | None = None
 ) -> Database | PostgresDatabase:
     """Open (creating and migrating as needed) the database: PostgreSQL at `url` when it is a
-    `postgresql://` URL, otherwise SQLite in `data_dir`."""
+    `postgresql://` URL, otherwise SQLite in `data_dir`. `process`: the name a PostgreSQL process's
+    connections carry (storage.postgres.leadership)."""
     if url and is_postgres(url):
-        return await PostgresDatabase.open(url)
+        return await PostgresDatabase.open(url, application_name=application_name(process) if process else "veraz")
     if url:
         raise ValueError(f"database_url must start with postgresql://, not {url.split(':', 1)[0]}:")
     return await Database.open(data_dir / DATABASE_NAME, synchronous=synchronous)
@@ -56,11 +59,12 @@ async def open_feed_source(data_dir: Path, url: str | None = None) -> FeedSource
     return await SqliteFeedSource.open(data_dir)
 
 
-def delivery_queue(database: AnyDatabase) -> DeliveryQueue:
-    """The delivery worker's queue on this database (unfenced: see storage.postgres.leadership)."""
+def delivery_queue(database: AnyDatabase, fence: Callable[[], int | None] | None = None) -> DeliveryQueue:
+    """The delivery worker's queue on this database; on PostgreSQL, `fence` gives the epoch every step
+    acts under (storage.postgres.leadership), and None there means unfenced (one process)."""
     if isinstance(database, Database):
         return SqliteDeliveryQueue(database)
-    return PostgresDeliveryQueue(database)
+    return PostgresDeliveryQueue(database, fence)
 
 
 async def export_community(database: AnyDatabase, community: int, now: datetime) -> dict[str, Any]:

@@ -27,6 +27,7 @@ BACKUPS = (
 )
 POOL_SIZE = 10
 STATEMENT_TIMEOUT_MS = 30_000
+IDLE_IN_TRANSACTION_MS = 10_000
 
 
 def redact(url: str) -> str:
@@ -49,8 +50,11 @@ class PostgresDatabase:
         self._vacuum_wanted: set[str] = set()
 
     @classmethod
-    async def open(cls, url: str, *, pool_size: int = POOL_SIZE) -> PostgresDatabase:
-        settings = {"timezone": "UTC", "statement_timeout": str(STATEMENT_TIMEOUT_MS), "application_name": "veraz"}
+    async def open(cls, url: str, *, pool_size: int = POOL_SIZE, application_name: str = "veraz") -> PostgresDatabase:
+        # A transaction left open by a frozen process is ended by the server, freeing its locks.
+        settings = {"timezone": "UTC", "statement_timeout": str(STATEMENT_TIMEOUT_MS),
+                    "idle_in_transaction_session_timeout": str(IDLE_IN_TRANSACTION_MS),
+                    "application_name": application_name}  # fmt: skip
         pool = await asyncpg.create_pool(
             url, min_size=1, max_size=pool_size, server_settings=settings, command_timeout=60
         )

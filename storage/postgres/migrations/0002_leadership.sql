@@ -43,3 +43,6 @@ CREATE TABLE veraz_settings (
     name    text PRIMARY KEY,
     value   text NOT NULL
 );
+
+-- The active process's lease, renewed every second by the database's clock (storage.postgres.leadership).
+ALTER TABLE veraz_leadership ADD COLUMN renewed_at timestamptz;
