@@ -6,6 +6,7 @@ gateway sessions at once; the killed host, started again, waits as a standby."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -193,4 +194,124 @@ async def test_a_host_with_another_pseudonym_key_refuses_to_start_in_one_line(tm
             "pseudonym.key from a host already running into this data directory (docs/deploy.md)"
         ]
     finally:
+        await drop_database(postgres_cluster, url)
+
+
+class Partition:
+    """A TCP relay between one host and PostgreSQL that can be cut: after `cut()` it forwards nothing and
+    closes nothing, as a lost network does (the host's packets vanish; neither side hears a reset)."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.cut_at: float | None = None
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+        self._cut = asyncio.Event()
+
+    async def __aenter__(self) -> Partition:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in self._writers:
+            writer.close()
+        for writer in self._writers:
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+        await self._server.wait_closed()
+
+    def cut(self) -> None:
+        self.cut_at = time.monotonic()
+        self._cut.set()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        self._writers += [writer, up_writer]
+
+        async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            while not self._cut.is_set() and (data := await src.read(65536)):
+                if self._cut.is_set():
+                    break
+                dst.write(data)
+                await dst.drain()
+            if self._cut.is_set():
+                await asyncio.Event().wait()  # silent, both ends open, until the relay is closed
+            dst.close()  # one side closed: so does the other, as through a working network
+
+        with contextlib.suppress(OSError, asyncio.CancelledError):
+            await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer))
+
+
+async def test_a_partitioned_active_process_stops_before_the_standby_starts(tmp_path, postgres_cluster: Cluster):
+    """The worst case of a network partition: the active process loses the database but not Discord. It
+    stops within STEP_DOWN seconds (exit 5), the standby takes over after the lease (no reset ever
+    reaches the server, so it waits the lease out), and Discord never has two sessions at once."""
+    url = await new_database(postgres_cluster)
+    host, port = url.split("@", 1)[1].split("/", 1)[0].split(":")
+    subscribers_count = 60
+    processes: list[asyncio.subprocess.Process] = []
+    try:
+        async with DiscordEmulator("partition-token") as emu, Partition((host, int(port))) as partition:
+            guild = emu.create_guild("Partitioned network")
+            mods = guild.create_role("Moderators", permissions=MANAGE_MESSAGES)
+            emu.add_bot_to_guild(guild, permissions=BOT_PERMISSIONS)
+            queue = guild.create_text_channel("queue", private=True, overwrites=[overwrite(mods, allow=VIEW_CHANNEL)])
+            alerts = guild.create_text_channel("alerts")
+            marta, dev = guild.add_member("marta", roles=[mods]), guild.add_member("dev", roles=[mods])
+            reporter = guild.add_member("reporter")
+            subscribers = [guild.add_member(f"s{i:03}") for i in range(subscribers_count)]
+            database = await storage.open_database(tmp_path / "a", url=url)
+            uow = database.unit_of_work()
+            await usecases.configure_community(
+                uow, usecases.Setup(guild.id, mods.id, queue.id, alerts.id, "America/Chicago", Language.EN)
+            )
+            await usecases.import_places(uow, guild.id, PLACES_CSV)
+            dms = storage.delivery_queue(database)
+            for member in subscribers:
+                await usecases.subscribe(uow, guild.id, member.id, None, Language.EN)
+                await dms.remember_dm_channel(guild.id, member.id, member.open_dm().id)
+            await database.close()
+
+            relayed = url.replace(f"{host}:{port}", f"127.0.0.1:{partition.port}")
+            a = await start_host(emu, tmp_path / "a", relayed, tmp_path / "a.log")
+            processes.append(a)
+            await emu.wait_until_connected(timeout=30)
+            (tmp_path / "b").mkdir(mode=0o700)
+            shutil.copy2(tmp_path / "a" / KEY_FILE, tmp_path / "b" / KEY_FILE)
+            b = await start_host(emu, tmp_path / "b", url, tmp_path / "b.log")
+            processes.append(b)
+            await until(lambda: _role_is(url, b.pid, "standby"), "host B to stand by")
+            await emu.wait_for(lambda: emu.services.commands.listing(guild.id), timeout=30, what="commands")
+            await reporter.slash("report", where="Hamline Elementary", what="two agents at the door")
+            await marta.slash("incident confirm", id=1)
+            await dev.slash("incident confirm", id=1)
+
+            partition.cut()
+            assert partition.cut_at is not None
+            code = await asyncio.wait_for(a.wait(), 10)
+            stopped = time.monotonic() - partition.cut_at
+            await emu.wait_until_connected(timeout=TAKEOVER_LIMIT, identify_count=2)
+            takeover = time.monotonic() - partition.cut_at
+            assert code == 5  # lost leadership
+            assert stopped < takeover
+            assert takeover < TAKEOVER_LIMIT
+            await emu.wait_for(lambda: all(s.dms for s in subscribers) or None, timeout=60, what="every alert")
+            assert emu.services.gateway.max_live_sessions == 1
+            copies = [len([m for m in s.dms if "ref 1.1." in m.content]) for s in subscribers]
+            assert copies.count(1) == subscribers_count, copies
+            print(f"\npartition: the active process stopped {stopped:.1f} s after the cut, "
+                  f"the standby took over {takeover:.1f} s after it")  # fmt: skip
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                await asyncio.wait_for(process.wait(), 20)
+            except TimeoutError:
+                process.kill()
         await drop_database(postgres_cluster, url)
