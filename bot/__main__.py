@@ -1,6 +1,6 @@
 """The `veraz` command line: run the bot, sync commands, replay a demo, and look after the data.
 
-veraz run                      start the bot (DISCORD_TOKEN, VERAZ_DATA_DIR, ... see bot/settings.py)
+veraz run                      start the bot (DISCORD_TOKEN, VERAZ_DATA_DIR, ... see bot/core/settings.py)
 veraz sync [--global]          register the slash commands (per guild by default; --global: everywhere)
 veraz demo [--scenario NAME|FILE] [--core]
 veraz status                   deliveries queued, sent, failed, cancelled; oldest pending
@@ -29,15 +29,14 @@ import aiohttp
 import discord
 
 import storage
+from bot.core import logs
+from bot.core.settings import Settings, SettingsError, load_settings
+from bot.demo import core, script
 from verification.model import Language
 
-from . import logs
-from .demo import core, script
-from .settings import Settings, SettingsError, load_settings
-
 if TYPE_CHECKING:
-    from .client import VerazBot
-    from .feed.server import FeedServer
+    from bot.client import VerazBot
+    from bot.feed.server import FeedServer
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,7 +139,7 @@ def _demo(name: str, *, core_only: bool, lang: Language) -> int:
         return 2
     if core_only:
         return 0 if asyncio.run(core.run(scenario, sys.stdout, lang)) else 1
-    from .demo.discord_run import run as through_discord  # the emulator is only loaded for the demo
+    from bot.demo.discord_run import run as through_discord  # the emulator is only loaded for the demo
 
     return 0 if asyncio.run(through_discord(scenario, sys.stdout, lang)) else 1
 
@@ -158,7 +157,7 @@ def _point_at(settings: Settings) -> None:
 
 
 async def _run(settings: Settings) -> int:
-    from .client import VerazBot
+    from bot.client import VerazBot
 
     token = settings.require_token()
     _point_at(settings)
@@ -203,8 +202,8 @@ async def _serve_feed(settings: Settings) -> FeedServer | None:
     listen = settings.feed_listen
     if listen is None:
         return None
-    from .feed.links import base_url
-    from .feed.server import FeedServer
+    from bot.feed.links import base_url
+    from bot.feed.server import FeedServer
 
     source = await storage.open_feed_source(settings.data_dir, settings.database_url)
     burst = max(30, int(settings.feed_rate * 2))
@@ -220,8 +219,8 @@ async def _serve_feed(settings: Settings) -> FeedServer | None:
 
 
 async def _feed(settings: Settings, community_id: int) -> int:
-    from .feed.links import base_url
-    from .feed.server import FeedServer
+    from bot.feed.links import base_url
+    from bot.feed.server import FeedServer
 
     # Creates and migrates it if needed.
     database = await storage.open_database(settings.data_dir, url=settings.database_url)
@@ -255,7 +254,7 @@ async def _logged_in(settings: Settings, token: str, stop: asyncio.Event, **bot_
     """A logged-in bot, or an exit code. An unreachable Discord (DNS, TLS, refused, an outage) is
     said in one line and retried with backoff for `VERAZ_START_PATIENCE` seconds; a bad token is not
     retried: it will not get better."""
-    from .client import VerazBot
+    from bot.client import VerazBot
 
     patience = float(os.environ.get("VERAZ_START_PATIENCE", START_PATIENCE))
     deadline = time.monotonic() + patience
@@ -312,7 +311,7 @@ def _unreachable_cause(exc: BaseException) -> str:
 
 
 async def _sync(settings: Settings, *, everywhere: bool) -> int:
-    from .client import Tuning, VerazBot
+    from bot.client import Tuning, VerazBot
 
     _point_at(settings)
     bot = VerazBot(settings, tuning=Tuning(sync_commands=False, commands_only=True))
@@ -358,11 +357,10 @@ async def _status(settings: Settings) -> int:
 
 
 async def _stats(settings: Settings, community: int, days: int, lang: Language) -> int:
+    from bot.core.replies import refusal
+    from bot.core.time_to_truth import figures_text
     from verification import usecases
     from verification.errors import RuleViolation
-
-    from .render.replies import refusal
-    from .render.time_to_truth import figures_text
 
     database = await storage.open_database(settings.data_dir, url=settings.database_url)
     try:

@@ -18,37 +18,32 @@ import discord
 from discord.ext import commands
 
 import storage
+from bot.core.acting import Acting
+from bot.core.area_roles import RoleKeeper
+from bot.core.card_button import CardActions
+from bot.core.clock import Clock, SystemClock
+from bot.core.communities import CommunityCache
+from bot.core.effects import ShowEffects
+from bot.core.feature import Host
+from bot.core.outgoing import Outgoing
+from bot.core.pacing import Pacer
+from bot.core.relay_book import RelayBook
+from bot.core.services import Services
+from bot.core.settings import Settings
+from bot.core.translator import CatalogTranslator
+from bot.features import admin, moderation, privacy, queue, relay, reporting, subscriptions, verifiers
+from bot.features.delivery.worker import DeliveryWorker
+from bot.features.escalation.paging import page_on_call
+from bot.features.queue.after_restore import mark_orphans
+from bot.features.queue.publisher import CardPublisher
+from bot.feed.links import base_url
 from verification import usecases
 from verification.effects import Effects
 from verification.errors import RuleViolation
 
-from .acting import Acting
-from .after_restore import mark_orphans
-from .area_menu import AreaMenu
-from .area_roles import RoleKeeper
-from .buttons import CardButton, MergeButton
-from .card_publisher import CardPublisher
-from .clock import Clock, SystemClock
-from .cogs.admin import Admin
-from .cogs.moderation import Incident
-from .cogs.privacy import Privacy
-from .cogs.relay import AnswerButton, Relay
-from .cogs.reporting import PlaceMenu, Reporting, TimeButton
-from .cogs.subscriptions import Subscriptions
-from .communities import CommunityCache
-from .delivery import DeliveryWorker
-from .effects import ShowEffects
-from .escalation import page_on_call
-from .feed.links import base_url
-from .outgoing import Outgoing
-from .pacing import Pacer
-from .relay import RelayBook
-from .services import Services
-from .settings import Settings
-from .translator import CatalogTranslator
-from .verifiers import VisitButton
-
 log = logging.getLogger(__name__)
+# Each registers its commands, views and card actions (`setup`); none imports another.
+FEATURES = (reporting, subscriptions, moderation, relay, verifiers, admin, privacy, queue)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +108,7 @@ class VerazBot(commands.Bot):
         self._redraw_all = False
         self.synced = asyncio.Event()  # set once commands are registered in every guild at start
         self.rate_limits = RateLimitCounter()
+        self.card_actions = CardActions()  # filled by the features' setup
         logging.getLogger("discord.http").addHandler(self.rate_limits)
 
     @property
@@ -137,12 +133,12 @@ class VerazBot(commands.Bot):
         self._database = await storage.open_database(data_dir, url=url, process=self.process)
         await storage.take_note(self._database, data_dir)
         self.services = self._services(self._database, data_dir, await storage.restored_horizon(self._database))
-        for cog in (Reporting, Subscriptions, Incident, Admin, Privacy, Relay):
-            await self.add_cog(cog(self.services))
+        host = Host(self, self.services, self.card_actions)
+        for feature in FEATURES:
+            await feature.setup(host)
         if self.tuning.commands_only:
             return
         self._redraw_all = await self._after_restore(self._database)  # before anything new is posted
-        self.add_dynamic_items(CardButton, MergeButton, AnswerButton, TimeButton, PlaceMenu, AreaMenu, VisitButton)
         self.services.delivery.start()
         self._tasks.append(asyncio.create_task(self._maintain(), name="veraz-maintenance"))
 
@@ -184,7 +180,7 @@ class VerazBot(commands.Bot):
             outgoing=outgoing,
             checkpoint=database.checkpoint,
             rate_limited=lambda: counter.count,
-            roles=RoleKeeper(self, outgoing, self.clock, uow),
+            roles=RoleKeeper(outgoing, self.clock, uow),
             feed_url=base_url(self.settings.feed_url, self.settings.feed_address)
             if self.settings.feed_address
             else None,

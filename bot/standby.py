@@ -19,16 +19,15 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from bot.core.settings import Settings
 from storage.postgres.database import PostgresDatabase
 from storage.postgres.key_check import KeyMismatch, check_pseudonym_key
 from storage.postgres.leadership import RENEW_EVERY, Leadership, application_name, new_process_id
 from storage.pseudonyms import KEY_FILE, load_or_create_key
 
-from .settings import Settings
-
 if TYPE_CHECKING:
-    from .client import VerazBot
-    from .feed.server import FeedServer
+    from bot.client import VerazBot
+    from bot.feed.server import FeedServer
 
 log = logging.getLogger(__name__)
 LOST_LEADERSHIP = 5  # the exit code of a process that stopped because it is no longer the leader
@@ -41,7 +40,7 @@ async def run_with_standbys(
     settings: Settings, token: str, stop: asyncio.Event, start: StartBot, feed: ServeFeed
 ) -> int:
     """Stand by until this process leads, then run the bot until stopped; an exit code."""
-    from .client import VerazBot
+    from bot.client import VerazBot
 
     assert settings.database_url is not None
     process = new_process_id()

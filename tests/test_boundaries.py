@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN_THIRD_PARTY = {"dateutil", "rapidfuzz"}
 STORAGE_FORBIDDEN = {"bot", "discord", "aiohttp"}
-COMPOSITION_ROOTS = {"bot.client", "bot.__main__", "bot.demo.core"}
+COMPOSITION_ROOTS = {"bot.client", "bot.__main__", "bot.standby", "bot.demo.core"}
 
 
 @dataclass(frozen=True, slots=True)

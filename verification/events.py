@@ -54,6 +54,13 @@ class PlaceRef:
     kind: PlaceKind = PlaceKind.OTHER
     known: bool = False  # one of the community's places, not free text
     block: int | None = None  # a street address, shown only as its hundred block ("2300 block of ...")
+    # The label is a reporter's own words (a business's name, other words, a street Veraz is not sure is
+    # one): they may name or locate a private person ("Maria Gonzalez house"), so no alert goes out with
+    # it until a moderator names the place (see `Incident.vote`).
+    reporters_words: bool = False
+    # What of the text may be published without asking, for moderators to take instead: the street form
+    # it read ("Elm St") or the community's area it names ("Pilsen"); "" if none.
+    suggested: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,6 +396,9 @@ def _place(raw: dict[str, Any]) -> PlaceRef:
         kind=PlaceKind(raw["kind"]),
         known=raw["known"],
         block=raw.get("block"),
+        # Events written before Veraz kept it: a business's name or other words were the reporter's.
+        reporters_words=raw.get("reporters_words", raw["key"].startswith(("named:", "vague:"))),
+        suggested=raw.get("suggested", ""),
     )
 
 

@@ -235,8 +235,15 @@ class Incident:
         comes from a moderator who reported the incident and cannot count, so another moderator must vote.
         (Which one is not said: the history never links a moderator to a report.)"""
         if self.status is Status.UNVERIFIED:
+            if self.place.reporters_words:
+                return False  # the place is what holds it (`place_unapproved`)
             return len(set(self.votes)) >= 2 or (bool(self.votes) and self.confirming_statement is not None)
         return self.confirmation_lapsed and len(set(self.votes)) >= 2
+
+    @property
+    def place_unapproved(self) -> bool:
+        """The place is a reporter's own words, which no alert may carry: a moderator must name it."""
+        return not self.closed and self.place.reporters_words
 
     @property
     def later_reports(self) -> tuple[ReportFacts, ...]:
@@ -445,8 +452,9 @@ class Incident:
 
     def set_place(self, place: PlaceRef, by: Moderator, at: datetime, reason: str = "") -> list[IncidentEvent]:
         """A moderator names the place as subscribers should see it (a confirmed incident's subscribers
-        are sent an UPDATE)."""
+        are sent an UPDATE). What a moderator names is approved, whatever words it is in."""
         self._require_open()
+        place = replace(place, reporters_words=False, suggested="")
         if place == self.place:
             return []
         return [PlaceChanged(at=at, actor=moderator_actor(by.id), place=place, reason=_optional(reason))]
@@ -561,6 +569,10 @@ class Incident:
             raise RuleViolation("already_voted", number=self.number)
         if actor in reporting_moderators:
             raise RuleViolation("reporter_cannot_vote", number=self.number)
+        if self.status is Status.UNVERIFIED and self.place.reporters_words:
+            # A vote says the alert may go out as it stands: its place must be one subscribers may read.
+            code = "place_unapproved_suggested" if self.place.suggested else "place_unapproved"
+            raise RuleViolation(code, number=self.number, label=self.place.label, suggested=self.place.suggested)
         new: list[IncidentEvent] = [ConfirmVote(at=at, actor=actor, reason=_optional(note))]
         return new + self._confirmation_if_due(new, at, reporting_moderators)
 
@@ -671,6 +683,8 @@ class Incident:
         after = self
         for event in new:
             after = after.apply(event)
+        if after.status is Status.UNVERIFIED and after.place.reporters_words:
+            return []  # never an alert in a reporter's words (votes cast before Veraz checked this)
         if after.status is Status.UNVERIFIED:
             reconfirming = False
         elif after.confirmation_lapsed:

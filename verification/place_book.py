@@ -277,6 +277,26 @@ class PlaceBook:
                     found.append(range(start, end))
         return found
 
+    def area_named(self, ws: Sequence[Word]) -> str:
+        """The first of the community's areas the words write, as the community names it; "" if none."""
+        spans = self.area_spans(ws)
+        if not spans:
+            return ""
+        first = min(spans, key=lambda span: (span.start, -len(span)))
+        forms = [_area_form(w) for w in ws]
+        for place in sorted(self.places.values(), key=lambda p: p.area):
+            area = tuple(_area_form(w) for w in words(place.area) if w.norm not in FILLER)
+            if area and _area_at(ws, forms, first.start, area) == first.stop:
+                return place.area
+        return ""
+
+    def area_by_name(self, text: str) -> str:
+        """The community's area `text` writes whole ("back of the yards", "Pilsen"), as it names it."""
+        ws = words(text)
+        found = self.area_named(ws)
+        spans = self.area_spans(ws)
+        return found if any(span.start == 0 and span.stop == len(ws) for span in spans) else ""
+
     def siblings(self, place: Place) -> list[Place]:
         """Other places that share a name word with `place`: "Whittier Park" for "Whittier Elementary"."""
         mine = {w for n in self._names if n.place == place.key for w in n.words}

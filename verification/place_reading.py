@@ -40,6 +40,7 @@ from .place_book import KIND_OF_CLASS, TIE_MARGIN, Grid, PlaceBook, PlaceMatch, 
 from .places import (
     FILLER,
     KIND_WORDS,
+    NOISE,
     Word,
     distinctive,
     has_confusables,
@@ -166,10 +167,19 @@ def read_place(text: str, names: StreetNames | None = None, areas: Sequence[rang
 
 
 def _read(ws: Sequence[Word], names: StreetNames, area_spans: Sequence[range] = ()) -> Reading:
+    homes = home_marks(ws)
+    # A home's word or number is never a street: "casa 12 calle Elm" is not 12th St, "2nd floor" not 2nd
+    # St, "Kedzie near the house of Abdul" no corner of a House St.
+    homely = frozenset(i for i, w in enumerate(ws) if _home_word(w))
+    reading = _read_form(ws, names, area_spans, homely | frozenset(h.unit for h in homes))
+    return _as_home(reading, homes) if homes else reading
+
+
+def _read_form(ws: Sequence[Word], names: StreetNames, area_spans: Sequence[range], units: frozenset[int]) -> Reading:
     kinds = tuple(dict.fromkeys(KIND_WORDS[w.norm] for w in ws if w.norm in KIND_WORDS))
     areas = frozenset(i for span in area_spans for i in span)
     # "Archer Heights" is an area, not Archer Ave; an area called like a known street ("Lawndale") is it.
-    not_streets = frozenset(
+    not_streets = units | frozenset(
         i for span in area_spans if names.find(" ".join(ws[k].norm for k in span)) is None for i in span
     )
     segment = find_segment(ws, names)
@@ -215,7 +225,8 @@ def _read(ws: Sequence[Word], names: StreetNames, area_spans: Sequence[range] = 
     if named:
         # The first few name words, with the small numbers between them ("Food 4 Less").
         last = named[min(len(named), MAX_PHRASE_WORDS) - 1]
-        rest = [ws[i] for i in range(named[0], last + 1) if i in named or _name_word(ws[i])]
+        homes = {h.unit for h in home_marks(ws)}
+        rest = [ws[i] for i in range(named[0], last + 1) if (i in named or _name_word(ws[i])) and i not in homes]
         return Reading(ReadingKind.WORDS, kinds=kinds, excerpt=_phrase_label(rest))
     kind_words = [w for w in ws if w.norm in KIND_WORDS]
     return Reading(ReadingKind.VAGUE, kinds=kinds, excerpt=_phrase_label(kind_words[:2]))
@@ -228,6 +239,89 @@ def _word_after(ws: Sequence[Word], span: range, blocked: frozenset[int]) -> str
     if k >= len(ws) or k in blocked or ws[k].pause or not name_like(ws[k]) or ws[k].norm in KIND_WORDS:
         return ""
     return ws[k].norm
+
+
+# --- homes -------------------------------------------------------------------------------------------
+
+# Words that make the number or letter after them a home's: "house 45", "apt 3B", "lote 12", "trailer B",
+# "cuarto 4", "#12". A home is shown only as its block, or not at all.
+HOME_WORDS = frozenset(
+    {"house", "home", "casa", "apt", "apartment", "apartamento", "apto", "depto", "dept", "departamento", "unit",
+     "unidad", "depa",
+     "lot", "lote", "trailer", "traila", "trailor", "room", "cuarto", "suite", "space", "espacio", "condo",
+     "bldg", "building", "edificio", "piso", "floor", "fl", "cabin", "townhouse", "num", "numero",
+     "nro", "#"}
+)  # fmt: skip
+# Of these, those whose number is the house's number on its street: "house 45 on Elm St" is 45 Elm St.
+_HOUSE_NUMBER_WORDS = frozenset({"house", "home", "casa", "num", "numero", "nro", "#"})
+_NUMBER_SIGNS = frozenset({"#", "no", "num", "numero", "nro"})  # "casa no. 5", "apt #4"
+_STOREYS = frozenset({"floor", "fl", "flr", "piso", "planta", "house", "casa", "door", "puerta"})  # "2nd floor"
+_NOT_UNITS = frozenset("aeiouyxn")  # one letter that is a word or a connector ("casa y 26"), not "unit B"
+_UNIT = re.compile(r"\d{1,6}[a-z]{0,2}|[a-z]\d{0,4}")
+
+
+@dataclass(frozen=True, slots=True)
+class HomeMark:
+    """A home's number or letter in the text ("apt 3B"): `number` is the house number it may give."""
+
+    marker: int  # index of the home word
+    unit: int  # index of the number or letter
+    number: int | None  # the house number on its street, for "house 45", "casa 12", "#45"
+
+
+def home_marks(ws: Sequence[Word]) -> list[HomeMark]:
+    """Where the words give a home's number or letter: "house 45", "apt. 3-B", "lote #7", "trailer B".
+    A count after it is no home ("lot 5 agents", "casa 3 carros"), nor is a parking lot."""
+    found: list[HomeMark] = []
+    for i, w in enumerate(ws):
+        if is_ordinal(w.norm) and i + 1 < len(ws) and ws[i + 1].norm in _STOREYS and not ws[i + 1].pause:
+            found.append(HomeMark(i + 1, i, None))  # "2nd floor", "4to piso", "5th house from the corner"
+            continue
+        if not _home_word(w) or (i and ws[i - 1].norm in {"parking", "estacionamiento"}):
+            continue
+        j = i + 1
+        while j < len(ws) and ws[j].norm in _NUMBER_SIGNS and w.norm != ws[j].norm and not ws[j].pause:
+            j += 1
+        if j >= len(ws) or ws[j].pause or not _is_unit(ws, j):
+            continue
+        after = ws[j + 1] if j + 1 < len(ws) else None
+        if after is not None and not after.pause and after.norm in NOISE and after.norm not in _LOCATIVES | _ON:
+            continue  # "lot 5 agents": a count
+        digits = re.match(r"\d+", ws[j].norm)
+        number = int(digits.group()) if digits and w.norm in _HOUSE_NUMBER_WORDS else None
+        found.append(HomeMark(i, j, number))
+    return found
+
+
+def _home_word(w: Word) -> bool:
+    """A word of `HOME_WORDS`, even one read as something else ("cuarto" is also the ordinal 4th)."""
+    return w.norm in HOME_WORDS or (is_ordinal(w.norm) and tokens(w.typed)[:1] == ["cuarto"])
+
+
+def _is_unit(ws: Sequence[Word], j: int) -> bool:
+    w = ws[j]
+    if not _UNIT.fullmatch(w.norm) or is_ordinal(w.norm):
+        return False
+    if w.norm.isalpha():  # one letter: "unit B", "trailer b," but not "casa y 26"
+        ends = j + 1 >= len(ws) or ws[j + 1].pause
+        return w.norm not in _NOT_UNITS and (w.typed.isupper() or ends)
+    return True
+
+
+def _as_home(reading: Reading, homes: Sequence[HomeMark]) -> Reading:
+    """A reading of a text that gives a home's number: on a street, the home's block when the number is
+    the house's ("house 45 on Elm St": the 0 block of Elm St), else only the street ("apt 3B on Elm St");
+    a corner or a block stays as it is. Without a street it stays the reporter's words (never published
+    as they stand), without the number."""
+    if reading.kind in (ReadingKind.BLOCK, ReadingKind.CORNER, ReadingKind.SEGMENT) or reading.street is None:
+        return reading
+    on = reading.street
+    numbers = [h.number for h in homes if h.number is not None]
+    if numbers:
+        span = range(min(on.span.start, *(h.marker for h in homes)), max(on.span.stop, *(h.unit + 1 for h in homes)))
+        block = Block(numbers[0] // 100 * 100, on.street, span)
+        return Reading(ReadingKind.BLOCK, block=block, kinds=reading.kinds, street_words=frozenset(on.span))
+    return Reading(ReadingKind.STREET, street=on, kinds=reading.kinds, street_words=reading.street_words)
 
 
 def _beside(ws: Sequence[Word], span: frozenset[int], areas: frozenset[int]) -> Phrase | None:
@@ -288,7 +382,8 @@ def find_phrase(ws: Sequence[Word], taken: Iterable[int]) -> Phrase | None:
 def _phrase(ws: Sequence[Word], span: range, run: range, kind: str) -> Phrase:
     name = [ws[i] for i in run if ws[i].norm not in _NAME_ARTICLES]
     folded = [name_form(w) for w in distinctive(tokens(" ".join(w.norm for w in name)))]
-    shown = [ws[i] for i in span if not _house_number(ws[i])]
+    homes = {h.unit for h in home_marks(ws)}
+    shown = [ws[i] for i in span if not _house_number(ws[i]) and i not in homes]
     return Phrase(tuple(folded), _phrase_label(shown), kind, span)
 
 
@@ -333,9 +428,14 @@ def _house_number(w: Word) -> bool:
 
 
 def _phrase_label(shown: Sequence[Word]) -> str:
-    """The typed words, without formatting characters or house numbers; all-lower or all-upper typing
-    is capitalised word by word."""
-    kept = [Word("".join(c for c in w.typed if c not in _SPOKEN_ONLY), w.norm, w.pause, w.glued) for w in shown]
+    """The typed words, without formatting characters, house numbers or a home's number ("apt 3B");
+    all-lower or all-upper typing is capitalised word by word."""
+    units = {h.unit for h in home_marks(shown)}
+    kept = [
+        Word("".join(c for c in w.typed if c not in _SPOKEN_ONLY), w.norm, w.pause, w.glued)
+        for i, w in enumerate(shown)
+        if i not in units
+    ]
     kept = [w for w in kept if w.typed and not _house_number(w)]
     text = typed_phrase(kept).strip()
     if text == text.lower() or text == text.upper():
@@ -373,6 +473,22 @@ def resolve_chosen(place: Place, book: PlaceBook) -> ResolvedPlace:
     return _known(place, book, 1.0)
 
 
+def resolve_named(text: str, book: PlaceBook) -> ResolvedPlace:
+    """The place a moderator names for subscribers (`/incident place`, confirm with a place): read like a
+    report's, so a known place is named as the community knows it and an address shows as its block; one
+    of the community's areas is that area. A home's number with no street is refused: a home is shown
+    only as its block."""
+    _check(text)
+    area = book.area_by_name(text)
+    if area:
+        ref = PlaceRef(key=f"area:{' '.join(skeleton(w) for w in tokens(area))}", label=area[:MAX_LABEL])
+        return ResolvedPlace(ref, (), _words_of(area), ReadingKind.WORDS)
+    resolved = resolve_place(text, book)
+    if resolved.reading not in STREET_FORMS and resolved.reading is not ReadingKind.KNOWN and home_marks(words(text)):
+        raise RuleViolation("place_home")
+    return resolved
+
+
 def _check(text: str) -> None:
     if not text.strip():
         raise RuleViolation("place_required")
@@ -396,6 +512,11 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
         on = {p.key for street in _streets_of(reading) for p in book.on_street(street)}
         tied = [m for m in tied if m.place.key in on] or tied  # "Whittier en la 23": the one on 23rd
     chosen: PlaceMatch | None = tied[0] if len(tied) == 1 else None
+    # "los Chávez, la casa con el portón negro" is a family's home, not Chavez Elementary: a known place
+    # the words name only as a person could be named is the reporter's to pick, never Veraz's guess.
+    doubted = chosen is not None and _names_people(ws, chosen.place, reading, book) and chosen.place not in located
+    if doubted:
+        chosen = None
     exact = book.exact(text) if names_known and not tied else None
     if exact is not None:
         chosen = PlaceMatch(exact, 1.0, exact=True)  # an alias of no distinctive word: "East LA Courthouse"
@@ -407,7 +528,7 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
         # Look-alike letters from another script are how a spoofed place gets in: never a new place.
         suggestions = _alternatives(reading, book, tied, located, close)
         raise RuleViolation("place_confusable", suggestions=", ".join(p.name for p in suggestions[:3]))
-    place = _unregistered(reading, book.grid())
+    place = _approved_or_not(_unregistered(reading, book.grid()), reading, ws, book)
     if not names_known:
         return place
     if not tied and len(located) > 1:
@@ -427,9 +548,72 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
         loose_keys=(*place.loose_keys, *loose),
         near_keys=(*place.near_keys, *near),
         alternatives=tuple(alternatives),
-        needs_choice=bool(ties) or unsure,
+        needs_choice=bool(ties) or unsure or doubted,
         ties=ties,
     )
+
+
+STREET_FORMS = frozenset({ReadingKind.CORNER, ReadingKind.BLOCK, ReadingKind.SEGMENT, ReadingKind.STREET})
+
+
+def _approved_or_not(place: ResolvedPlace, reading: Reading, ws: Sequence[Word], book: PlaceBook) -> ResolvedPlace:
+    """A place nobody registered is published as Veraz read it only when it is a street form whose every
+    street is surely a street. Anything else (a business's name, other words, "Juan y Maria" read as a
+    corner, "Maria's place" as a street) is the reporter's words: marked so, with what could be
+    published instead."""
+    streets = _streets_of(reading)
+    sure = [s for s in streets if _sure_street(s, ws, _form_span(reading), book.streets)]
+    # A kind of place on a street ("the car wash on Cermak") is words Veraz knows, not the reporter's own.
+    phrase = reading.phrase
+    kind_on_street = reading.kind is ReadingKind.NAMED and phrase is not None and len(phrase.span) == 1
+    kind_on_street = kind_on_street and phrase is not None and ws[phrase.span.start].norm in KIND_WORDS
+    if (reading.kind in STREET_FORMS or kind_on_street) and streets and len(sure) == len(streets):
+        return place
+    instead = ""
+    if sure and reading.kind is not ReadingKind.BLOCK:  # a block's number without its street says nothing
+        instead = sure[0].label(direction=True)
+    ref = replace(place.ref, reporters_words=True, suggested=instead or book.area_named(ws))
+    return replace(place, ref=ref)
+
+
+def _form_span(reading: Reading) -> range:
+    for form in (reading.corner, reading.block, reading.segment, reading.street):
+        if form is not None:
+            return form.span
+    return range(0)
+
+
+def _sure_street(street: Street, ws: Sequence[Word], span: range, names: StreetNames) -> bool:
+    """Whether words read as a street surely are one, not a person's name: a numbered street, one the
+    community's places are on, or one written with a suffix or a direction ("Elm St", "W Cermak") that is
+    not someone's ("Maria's place", "at Carlos place")."""
+    if street.number is not None or names.find(street.core) is not None:
+        return True
+    if not (street.suffix or street.direction) or any(c in street.name for c in "'’"):
+        return False
+    typed = {ws[i].norm for i in span if i < len(ws)}
+    return not (street.suffix == "pl" and "place" in typed)
+
+
+_FAMILY_WORDS = frozenset({"family", "familia", "fam", "familly", "famila"})
+_FAMILY_ARTICLES = frozenset({"los", "las"})  # "los Martínez": the Martínez family
+
+
+def _names_people(ws: Sequence[Word], place: Place, reading: Reading, book: PlaceBook) -> bool:
+    """Whether the words speak of someone's home or family ("casa", "house", "apt", "family", "los
+    Martínez") and name `place` without any of its kinds: then its name may be a person's."""
+    if set(reading.kinds) & book.kinds_of(place):
+        return False
+    names = [" ".join(tokens(n)) for n in (place.name, *place.aliases)]
+    for i, w in enumerate(ws):
+        if (_home_word(w) and w.norm not in _NUMBER_SIGNS) or w.norm in _FAMILY_WORDS:
+            return True
+        after = ws[i + 1] if i + 1 < len(ws) else None
+        if w.norm in _FAMILY_ARTICLES and after is not None and not after.pause and name_like(after):
+            family = f"{w.norm} {after.norm}"
+            if after.norm not in KIND_WORDS and not any(family in n for n in names):  # not "Las Palmas"
+                return True
+    return False
 
 
 def _consistent(match: PlaceMatch, reading: Reading, book: PlaceBook) -> bool:

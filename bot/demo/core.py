@@ -12,20 +12,19 @@ from pathlib import Path
 from typing import TextIO
 
 import storage
+from bot.core import replies
+from bot.core.alert_text import render_alert
+from bot.core.i18n import clock, language_of, t
+from bot.core.incident_card import card
+from bot.demo.narration import describe
+from bot.demo.script import Action, Scenario, Step
+from bot.demo.transcript import ALERTS_CHANNEL, Delivery, Transcript
 from verification import usecases
 from verification.community import RecipientKind
 from verification.errors import RuleViolation
 from verification.model import Agency, Language, Moderator, SourceKind, Stance, Status
 from verification.ports import UnitOfWork
 from verification.usecases import ModAction, ModeratorCommand, ReportInput, StatementInput
-
-from ..i18n import clock, language_of, t
-from ..render import replies
-from ..render.alerts import render_alert
-from ..render.queue_card import card
-from .narration import describe
-from .script import Action, Scenario, Step
-from .transcript import ALERTS_CHANNEL, Delivery, Transcript
 
 COMMUNITY = 1
 ROLE, QUEUE, ALERTS = 100, 200, 300

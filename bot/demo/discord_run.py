@@ -14,18 +14,17 @@ import tempfile
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.client import Tuning
+from bot.core.alert_text import carries, reference
+from bot.core.clock import ScriptedClock
+from bot.core.i18n import catalog, clock, t
+from bot.demo.live_world import Person, World, open_world
+from bot.demo.narration import describe
+from bot.demo.script import Action, Scenario, Step
+from bot.demo.transcript import ALERTS_CHANNEL, Delivery, Transcript
 from discord_emulator import Message
 from verification.alerts import AlertKind
 from verification.model import Language
-
-from ..client import Tuning
-from ..clock import ScriptedClock
-from ..i18n import catalog, clock, t
-from ..render.alerts import carries, reference
-from .live_world import Person, World, open_world
-from .narration import describe
-from .script import Action, Scenario, Step
-from .transcript import ALERTS_CHANNEL, Delivery, Transcript
 
 
 async def run(scenario: Scenario, out: TextIO, lang: Language = Language.EN) -> bool:

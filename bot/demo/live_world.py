@@ -10,13 +10,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.client import Tuning, VerazBot
+from bot.core.clock import Clock
+from bot.core.settings import Settings
 from discord_emulator import Channel, DiscordEmulator, GuildHandle, Limits, MemberActor, Message, Role, overwrite
 from discord_emulator.permissions import MANAGE_GUILD, MANAGE_MESSAGES, VIEW_CHANNEL
 from discord_emulator.redirect import point_discord_at
-
-from ..client import Tuning, VerazBot
-from ..clock import Clock
-from ..settings import Settings
 
 # What the bot is given when invited: nothing beyond what it uses (the README's invite link asks for these).
 BOT_PERMISSIONS = (

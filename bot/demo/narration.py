@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from bot.core.i18n import t
+from bot.demo.script import Action, Step
 from verification.model import Language
-
-from ..i18n import t
-from .script import Action, Step
 
 
 def describe(step: Step, lang: Language) -> str:

@@ -8,11 +8,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from bot.core.i18n import t
+from bot.demo.script import Expect
 from verification.alerts import AlertKind
 from verification.model import Language
-
-from ..i18n import t
-from .script import Expect
 
 _ESCAPE = re.compile(r"\\([^\w\s])")
 _MENTION = re.compile(r"<(@!?|@&|#)(\d+)>")

@@ -10,13 +10,12 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from bot.core.i18n import t
+from bot.feed.cap import CONTENT_TYPE as CAP_TYPE
+from bot.feed.links import Links
+from bot.feed.text import message_lines
 from verification.community import Community
 from verification.public_feed import Published
-
-from ..i18n import t
-from .cap import CONTENT_TYPE as CAP_TYPE
-from .links import Links
-from .text import message_lines
 
 NS = "http://www.w3.org/2005/Atom"
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"

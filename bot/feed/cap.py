@@ -12,14 +12,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
+from bot.core.i18n import t
+from bot.core.safe import cut
+from bot.feed.links import Links
+from bot.feed.text import message_lines, place_shown
 from verification.community import Community
 from verification.model import Language
 from verification.public_feed import CATEGORY, Published, cap_terms
-
-from ..i18n import t
-from ..render.safe import cut
-from .links import Links
-from .text import message_lines, place_shown
 
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
 CONTENT_TYPE = "application/cap+xml; charset=utf-8"

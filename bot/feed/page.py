@@ -13,14 +13,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 
+from bot.core.i18n import t, when
+from bot.feed.links import Links
+from bot.feed.text import message_lines
 from verification.alerts import AlertKind
 from verification.community import Community
 from verification.model import Language
 from verification.public_feed import FeedIncident
-
-from ..i18n import t, when
-from .links import Links
-from .text import message_lines
 
 CONTENT_TYPE = "text/html; charset=utf-8"
 STYLE = (

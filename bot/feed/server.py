@@ -21,17 +21,16 @@ from email.utils import format_datetime
 
 from aiohttp import web
 
+from bot.feed.atom import CONTENT_TYPE as ATOM_TYPE
+from bot.feed.atom import atom_feed
+from bot.feed.cap import CONTENT_TYPE as CAP_TYPE
+from bot.feed.cap import cap_document
+from bot.feed.links import Links
+from bot.feed.page import CONTENT_SECURITY_POLICY as PAGE_POLICY
+from bot.feed.page import CONTENT_TYPE as PAGE_TYPE
+from bot.feed.page import page
 from verification.community import Community
 from verification.public_feed import MAX_ENTRIES, PAGE_DAYS, FeedSource, is_slug
-
-from .atom import CONTENT_TYPE as ATOM_TYPE
-from .atom import atom_feed
-from .cap import CONTENT_TYPE as CAP_TYPE
-from .cap import cap_document
-from .links import Links
-from .page import CONTENT_SECURITY_POLICY as PAGE_POLICY
-from .page import CONTENT_TYPE as PAGE_TYPE
-from .page import page
 
 log = logging.getLogger(__name__)
 

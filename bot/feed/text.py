@@ -1,7 +1,7 @@
 """A message as subscribers read it on Discord, as plain text for the web.
 
 The feed says exactly what subscribers were sent, so it starts from the same rendering
-(`bot.render.alerts.render_alert`) and only takes Discord's markup away: bold marks, the escapes put
+(`bot.core.alert_text.render_alert`) and only takes Discord's markup away: bold marks, the escapes put
 before every punctuation mark of people's text, the angle brackets that keep a link from previewing,
 and the small-print line with the reference the delivery worker looks for (it names the server).
 """
@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 from datetime import tzinfo
 
+from bot.core import words
+from bot.core.alert_text import render_alert
 from verification.alerts import AlertMessage
 from verification.model import Language
-
-from ..render import words
-from ..render.alerts import render_alert
 
 _MARKUP = re.compile(r"\\[!-/:-@\[-`{-~]|\*\*|<(https?://[^\s>]+)>")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import catalog, language_of, placeholders, t
+from bot.core.i18n import catalog, language_of, placeholders, t
 from verification.model import Language
 
 EN, ES = catalog(Language.EN), catalog(Language.ES)
@@ -44,7 +44,7 @@ def test_a_message_fills_its_placeholders_in_the_readers_language():
 
 def test_every_kind_of_event_has_a_line_in_the_history_in_both_languages():
     """Found in review: /incident show crashed on events added later (near misses, place changes...)."""
-    from bot.i18n import has
+    from bot.core.i18n import has
     from verification.events import EVENT_TYPES
 
     missing = [kind for kind in EVENT_TYPES if not has(f"history.{kind}")]

@@ -164,7 +164,7 @@ async def test_a_delivery_in_doubt_after_a_crash_is_found_in_dm_history_not_sent
         queue = world.bot.services.delivery.queue
         [claimed] = [c for c in await queue.claim(world.bot.clock.now(), 10) if c.recipient.address == sam.id] or [None]
         assert claimed is not None
-        from bot.render.alerts import render_alert
+        from bot.core.alert_text import render_alert
 
         text = render_alert(claimed.message, Language.EN, world.bot.services.communities._known[world.guild.id].zone,  # type: ignore[union-attr]
                             community=world.guild.id, direct=True)  # fmt: skip
@@ -193,7 +193,7 @@ async def test_a_failed_history_check_after_a_crash_stays_in_doubt_and_sends_exa
         queue = world.bot.services.delivery.queue
         [claimed] = [c for c in await queue.claim(world.bot.clock.now(), 10) if c.recipient.address == sam.id] or [None]
         assert claimed is not None
-        from bot.render.alerts import render_alert
+        from bot.core.alert_text import render_alert
 
         zone = world.bot.services.communities._known[world.guild.id].zone  # type: ignore[union-attr]
         text = render_alert(claimed.message, Language.EN, zone, community=world.guild.id, direct=True)

@@ -9,12 +9,12 @@ from datetime import datetime
 import discord
 import pytest
 
-from bot import delivery
-from bot.clock import SystemClock
-from bot.communities import CommunityCache
-from bot.delivery import DeliveryWorker
-from bot.outgoing import Outgoing
-from bot.pacing import Pacer
+from bot.core.clock import SystemClock
+from bot.core.communities import CommunityCache
+from bot.core.outgoing import Outgoing
+from bot.core.pacing import Pacer
+from bot.features.delivery import worker as delivery
+from bot.features.delivery.worker import DeliveryWorker
 
 
 class FlakyQueue:

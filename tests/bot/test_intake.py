@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cogs.reporting import TYPED
 from bot.demo.live_world import World
+from bot.features.reporting.cog import TYPED
 from discord_emulator import ActorError, overwrite
 from discord_emulator.permissions import MANAGE_MESSAGES, VIEW_CHANNEL
 from tests.bot.conftest import set_up

@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 from datetime import timedelta
 
-from bot.relay import RelayBook
+from bot.core.relay_book import RelayBook
 from tests.bot.conftest import set_up
 from verification.model import Language
 
@@ -112,7 +112,7 @@ async def test_a_question_that_never_reached_a_reporter_is_never_answered(world)
 def test_the_queue_listing_stays_inside_discords_message_limit_in_a_flood():
     from datetime import UTC, datetime
 
-    from bot.render.history import queue_text
+    from bot.features.moderation.history import queue_text
     from verification.model import Status
     from verification.ports import IncidentSummary
 

@@ -119,7 +119,7 @@ async def test_veraz_restore_orphans_the_newer_cards_and_the_bot_marks_them(worl
     going = await world.people["pat"].click(channel.messages[0], "I'm going")
     assert "#1 is yours" in going.content
 
-    await report(world, "luis", "26th & Pulaski")
+    await report(world, "luis", "26th St & Pulaski Rd")
     await world.settle()
     old, new = cards(world, 2)
     assert old.id == old_card.id
@@ -149,7 +149,7 @@ async def test_two_moderators_pressing_confirm_on_an_old_card_confirm_nothing(wo
 
     await world.restart_bot(while_stopped=copy_back)
     assert old_card.buttons, "nothing marked it: its buttons are still there"
-    await report(world, "luis", "26th & Pulaski")
+    await report(world, "luis", "26th St & Pulaski Rd")
     await world.settle()
     assert "Pulaski" in cards(world, 2)[1].embeds[0]["title"]
 
@@ -180,10 +180,10 @@ async def test_a_merge_button_the_database_does_not_know_is_refused(world):
     await report(world, "rosa", "Hamline Elementary")
     await world.settle()
     [card] = cards(world, 1)
-    from bot.buttons import MergeButton  # drawn as a card after the backup would have drawn it
+    from bot.core.card_button import merge_button  # drawn as a card after the backup would have drawn it
 
     view = discord.ui.View(timeout=None)
-    view.add_item(MergeButton(1, 7, "Merge into #7"))
+    view.add_item(merge_button(1, 7, "Merge into #7"))
     await world.bot.services.outgoing.edit(world.queue.id, card.id, embed=discord.Embed(title="#1 · x"), view=view)
     refused = await world.people["dev"].click(cards(world, 1)[0], "Merge into #7")
     assert "no longer the current card of incident #1" in refused.content

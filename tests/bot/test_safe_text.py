@@ -7,8 +7,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.render.alerts import compose
-from bot.render.safe import user_text
+from bot.core.alert_text import compose
+from bot.core.safe import user_text
 
 HOSTILE = st.one_of(
     st.text(),
@@ -66,7 +66,7 @@ def test_a_composed_message_always_fits_discords_limit_and_keeps_its_head_and_fo
 
 def test_a_reference_matches_only_itself():
     """Found in review: "ref 5.1.a" was a substring of "ref 5.1.ab"; communities shared short tags."""
-    from bot.render.alerts import carries, reference
+    from bot.core.alert_text import carries, reference
 
     mine = reference(1575802413682524164, 5, 1)
     assert carries(f"text\n-# Veraz ref {mine}", mine)

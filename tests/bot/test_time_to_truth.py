@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot.client import Tuning
-from bot.clock import ScriptedClock
+from bot.core.clock import ScriptedClock
 from bot.demo.live_world import World, open_world
-from bot.escalation import page_on_call
+from bot.features.escalation.paging import page_on_call
 from discord_emulator import overwrite
 from discord_emulator.permissions import VIEW_CHANNEL
 from tests.bot.conftest import PEOPLE, alerts, set_up

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.settings import SettingsError, load_settings
 from bot.feed.links import Links, base_url
-from bot.settings import SettingsError, load_settings
 
 
 def test_the_feed_is_served_only_when_an_address_is_set() -> None:

@@ -1,7 +1,7 @@
 """The delivery worker's side of the outbox: doubt kept until known, one recipient's messages in order.
 
 A tiny stand-in for a Discord DM channel (messages with their creation times; nonces remembered for
-a couple of minutes) and the worker's protocol as bot/delivery.py follows it let these tests count
+a couple of minutes) and the worker's protocol as bot/features/delivery/worker.py follows it let these tests count
 the copies a person ends up with.
 """
 

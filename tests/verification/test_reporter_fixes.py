@@ -53,7 +53,8 @@ async def test_nobody_else_can_fix_a_report_and_the_answer_tells_nothing(uow):
 async def test_once_a_moderator_has_voted_the_reporter_can_change_neither_place_nor_time(uow):
     """Found in review: the place moved after one vote, and a second vote then alerted another area."""
     await set_up_chicago(uow)
-    first = await _uncertain(uow)
+    # A street (a place subscribers may read), on which the reporter could still pick a known place.
+    first = await _uncertain(uow, where="on 48th St")
     await usecases.vote_confirm(uow, NOW, CHICAGO, first.number, MOD_A, pseudonyms=moderator_pseudonyms)
     key = first.place_choices[0].key
     for change in (

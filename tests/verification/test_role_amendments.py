@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from bot.delivery import DeliveryWorker
-from bot.render.alerts import reference
+from bot.core.alert_text import reference
+from bot.features.delivery.worker import DeliveryWorker
 from tests.builders import MOD_C
 from tests.scenario_steps import CHICAGO
 from tests.verification.test_area_roles import BOTY, BOTY_EN, BOTY_ES, EVERY_EN, by_role, recipients, roles_on

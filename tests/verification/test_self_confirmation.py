@@ -104,7 +104,7 @@ async def test_voting_before_reporting(uow):
 
 async def test_after_a_merge_brings_in_their_report(uow):
     await set_up_chicago(uow)
-    first = await usecases.submit_report(uow, NOW, report("parent", "26th & Pulaski", "ice van", when=None))
+    first = await usecases.submit_report(uow, NOW, report("parent", "26th St & Pulaski Rd", "ice van", when=None))
     second = await usecases.submit_report(
         uow, NOW, report(MOD_A.pseudonym, "Pulaski walmart", "migra en el walmart", when=None)
     )
@@ -144,7 +144,7 @@ async def test_a_vote_cast_then_forget_me_still_never_counts(uow):
 
 async def test_after_forget_me_and_then_a_merge(uow):
     await set_up_chicago(uow)
-    await usecases.submit_report(uow, NOW, report("parent", "26th & Pulaski", "ice van", when=None))
+    await usecases.submit_report(uow, NOW, report("parent", "26th St & Pulaski Rd", "ice van", when=None))
     await usecases.submit_report(uow, NOW, report(MOD_A.pseudonym, "Pulaski walmart", "ICE?? 3 trucks", when=None))
     await usecases.forget_reporter(uow, CHICAGO, MOD_A.pseudonym, minutes(30))
     await usecases.merge(uow, minutes(31), CHICAGO, 2, 1, MOD_C, "same trucks")

@@ -17,7 +17,7 @@ from ..errors import RuleViolation
 from ..events import FactsChange, IncidentEvent, ReportFacts, moderator_actor, person_of
 from ..incident import VERIFIER_SOURCE, Incident, advance
 from ..model import MAX_QUOTE, MAX_SOURCE, MAX_URL, MAX_WHERE, Agency, Moderator, SourceKind, Stance, Statement
-from ..place_reading import resolve_place
+from ..place_reading import resolve_named
 from ..places import clean
 from ..ports import Pseudonyms, UnitOfWork
 from ..reading import parse_when
@@ -202,8 +202,9 @@ async def reopen(uow: UnitOfWork, now: datetime, community_id: int, number: int,
 async def set_place(
     uow: UnitOfWork, now: datetime, community_id: int, number: int, by: Moderator, label: str
 ) -> Outcome:
-    """Name the incident's place as subscribers should see it. The text is read like a report's place,
-    so a known place is named as the community knows it and a house number still shows as its block."""
+    """Name the incident's place as subscribers should see it, approved: the text is read like a report's
+    place (`resolve_named`), so a known place is named as the community knows it and a house number still
+    shows as its block; the label no longer counts as a reporter's words."""
     async with uow:
         community = await community_or_refuse(uow, community_id)
         before, incident = await load(uow, community.id, number)
@@ -222,8 +223,9 @@ async def _placed(
         raise RuleViolation("place_required")
     if len(text) > MAX_WHERE:
         raise RuleViolation("text_too_long", limit=MAX_WHERE)
-    resolved = resolve_place(text, await uow.places.book(community.id))
-    ref = resolved.ref if resolved.ref.area else replace(resolved.ref, area=incident.place.area)
+    resolved = resolve_named(text, await uow.places.book(community.id))
+    area = resolved.ref.area or ("" if resolved.ref.key.startswith("area:") else incident.place.area)
+    ref = replace(resolved.ref, area=area)
     keys = sorted({*await uow.incidents.keys(community.id, incident.number), *resolved.lookup_keys})
     return incident.set_place(ref, by, now), keys
 

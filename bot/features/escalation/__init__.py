@@ -1,0 +1,1 @@
+"""Escalation: paging the on-call role about urgent incidents nobody has acted on."""

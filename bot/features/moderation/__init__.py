@@ -1,0 +1,12 @@
+"""Moderation: /incident and the moderators' actions on a queue card (confirm, debunk, merge...)."""
+
+from bot.core.feature import Host
+
+
+async def setup(host: Host) -> None:
+    from bot.features.moderation.card_actions import MergeButton, register
+    from bot.features.moderation.cog import Incident
+
+    await host.bot.add_cog(Incident(host.services))
+    host.bot.add_dynamic_items(MergeButton)
+    register(host.card_actions)

@@ -1,0 +1,13 @@
+"""Subscriptions: /subscribe, /unsubscribe, /subscriptions, and the "Get alerts for..." menu."""
+
+from bot.core.feature import Host
+
+
+async def setup(host: Host) -> None:
+    from bot.features.subscriptions.area_menu import AreaMenu, post_area_menu
+    from bot.features.subscriptions.cog import Subscriptions
+
+    services = host.services
+    await host.bot.add_cog(Subscriptions(services))
+    host.bot.add_dynamic_items(AreaMenu)
+    services.hooks.post_area_menu = lambda community: post_area_menu(services, community)
