@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     stats.add_argument("--community", type=int, required=True, help="the Discord server (guild) id")
     stats.add_argument("--days", type=int, default=7, help="incidents first reported in the last DAYS days")
     stats.add_argument("--language", choices=[x.value for x in Language], default="en")
+    copy_db = commands.add_parser("copy-db", help="copy the SQLite database into an empty PostgreSQL database")
+    copy_db.add_argument("--to", required=True, metavar="POSTGRESQL_URL", help="postgresql://user:password@host/db")
     feed = commands.add_parser("feed", help="print a community's public Atom feed (issue 15), for checking")
     feed.add_argument("--community", type=int, required=True, help="the Discord server (guild) id")
     args = parser.parse_args(argv)
@@ -95,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"wrote {out}: {len(data['incidents'])} incident(s), {len(data['reports'])} report(s); "
                       "no pseudonyms and no subscriber ids are in it")  # fmt: skip
                 return 0
+            case "copy-db":
+                return asyncio.run(_copy_db(settings, args.to))
             case "backup" | "restore" if settings.database_url:
                 print(f"veraz {args.command}: {storage.POSTGRES_BACKUPS}", file=sys.stderr)
                 return 1
@@ -123,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
                           "forgotten since the backup was made may be back; run `veraz purge` now.",
                           file=sys.stderr)  # fmt: skip
                 return 0
-    except (SettingsError, storage.SchemaTooNew, storage.MigrationFailed, storage.RestoreRefused,
+    except (SettingsError, storage.CopyRefused, storage.SchemaTooNew, storage.MigrationFailed, storage.RestoreRefused,
             storage.DataDirInUse, FileNotFoundError, LookupError) as exc:  # fmt: skip
         print(f"veraz {args.command}: {exc}", file=sys.stderr)
         return 1
@@ -389,6 +393,19 @@ async def _purge(settings: Settings) -> int:
     finally:
         await database.close()
     print(f"retention applied: {result.reports} report(s) purged in {result.communities} community(ies)")
+    return 0
+
+
+async def _copy_db(settings: Settings, url: str) -> int:
+    """SQLite to PostgreSQL, with the bot stopped (the data directory's lock is held meanwhile)."""
+    if not storage.is_postgres(url):
+        raise SettingsError("veraz copy-db --to needs a postgresql:// URL")
+    with storage.DataDirLock(settings.data_dir):
+        copied = await storage.copy_to_postgres(settings.data_dir, url)
+    for table, count in copied.rows.items():
+        print(f"{table}: {count}")
+    print(f"copied {sum(copied.rows.values())} rows to {storage.redact(url)}, every table's count verified. "
+          "Next: set VERAZ_DATABASE_URL and copy pseudonym.key to every host (docs/deploy.md)")  # fmt: skip
     return 0
 
 

@@ -15,6 +15,7 @@ from .lock import DataDirInUse, DataDirLock
 from .postgres import export as _pg_export
 from .postgres import restores as _pg_restores
 from .postgres import retention as _pg_retention
+from .postgres.copy import CopyRefused, copy_to_postgres
 from .postgres.database import BACKUPS as POSTGRES_BACKUPS
 from .postgres.database import PostgresDatabase, redact
 from .postgres.delivery_queue import NotLeader, PostgresDeliveryQueue
@@ -131,6 +132,7 @@ __all__ = [
     "POSTGRES_BACKUPS",
     "PURGE_EVERY",
     "AnyDatabase",
+    "CopyRefused",
     "DataDirInUse",
     "DataDirLock",
     "Database",
@@ -145,6 +147,7 @@ __all__ = [
     "SchemaTooNew",
     "SqliteDeliveryQueue",
     "backup",
+    "copy_to_postgres",
     "delivery_queue",
     "export_community",
     "is_postgres",
