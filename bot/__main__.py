@@ -162,6 +162,7 @@ def _point_at(settings: Settings) -> None:
 
 async def _run(settings: Settings) -> int:
     from bot.client import VerazBot
+    from bot.health import Probe, serve_health
 
     token = settings.require_token()
     _point_at(settings)
@@ -179,6 +180,10 @@ async def _run(settings: Settings) -> int:
         if not isinstance(bot, VerazBot):
             return bot
         feed = await _serve_feed(settings)  # after login: setup_hook has migrated the database
+        health = await serve_health(
+            settings.health_listen,
+            Probe(lambda now: storage.queue_health(bot.database, now), lambda: True, bot.is_ready),
+        )
         connection = asyncio.create_task(bot.connect())
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -186,6 +191,8 @@ async def _run(settings: Settings) -> int:
         if feed is not None:
             await feed.stop()
             await feed.source.close()
+        if health is not None:
+            await health.stop()
         await bot.close()  # finishes in-flight work, then closes the database
         stopping.cancel()
         failure: BaseException | None = None
@@ -349,6 +356,8 @@ async def _status(settings: Settings) -> int:
         from verification import usecases
 
         counts = await usecases.delivery_counts(database.unit_of_work())
+        for line in await storage.process_lines(database):  # PostgreSQL: every host, active or standing by
+            print(line)
     finally:
         await database.close()
     age = "none"

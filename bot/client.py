@@ -18,6 +18,7 @@ import discord
 from discord.ext import commands
 
 import storage
+from bot.core import metrics
 from bot.core.acting import Acting
 from bot.core.area_roles import RoleKeeper
 from bot.core.card_button import CardActions
@@ -71,6 +72,7 @@ class RateLimitCounter(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if "rate limited" in str(record.msg):
             self.count += 1
+            metrics.RATE_LIMITED.inc()
 
 
 class VerazBot(commands.Bot):
@@ -158,7 +160,7 @@ class VerazBot(commands.Bot):
         outgoing = Outgoing(self, Pacer(self.tuning.pace))
         cards = CardPublisher(self, uow, communities, self.clock, outgoing, interval=self.tuning.card_interval)
         delivery = DeliveryWorker(
-            storage.delivery_queue(database, fence=self.fence),
+            metrics.CountingQueue(storage.delivery_queue(database, fence=self.fence)),
             outgoing,
             communities,
             self.clock,

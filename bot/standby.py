@@ -19,7 +19,10 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+import storage
+from bot.core import metrics
 from bot.core.settings import Settings
+from bot.health import Probe, serve_health
 from storage.postgres.database import PostgresDatabase
 from storage.postgres.key_check import KeyMismatch, check_pseudonym_key
 from storage.postgres.leadership import RENEW_EVERY, Leadership, application_name, new_process_id
@@ -51,17 +54,26 @@ async def run_with_standbys(
     try:
         await check_pseudonym_key(database, load_or_create_key(settings.data_dir / KEY_FILE))
     except KeyMismatch as exc:
+        await database.close()
         print(f"veraz run: {exc}", file=sys.stderr)
         return 1
-    finally:
-        await database.close()
     leadership = Leadership(settings.database_url, process)
     await leadership.open()
     server = await feed(settings)
+    running: list[VerazBot] = []
+    probe = Probe(
+        lambda now: storage.queue_health(database, now),
+        lambda: leadership.current_epoch() is not None,
+        lambda: bool(running) and running[0].is_ready() and not running[0].is_closed(),
+        process,
+        leadership.current_epoch,
+    )
+    health = await serve_health(settings.health_listen, probe)
     try:
         log.info("standing by", extra={"instance": process})
         while not stop.is_set():
             if await leadership.try_acquire() is not None:
+                metrics.LEADERSHIP_CHANGES.inc()
                 break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), RENEW_EVERY)
@@ -71,6 +83,7 @@ async def run_with_standbys(
         bot = await start(settings, token, stop, fence=leadership.current_epoch, process=process)
         if not isinstance(bot, VerazBot):
             return bot
+        running.append(bot)
         watch = asyncio.create_task(_keep_leading(leadership, bot), name="veraz-leadership")
         connection = asyncio.create_task(bot.connect())
         stopping = asyncio.create_task(stop.wait())
@@ -82,10 +95,13 @@ async def run_with_standbys(
             await asyncio.gather(connection, watch, return_exceptions=True)
         return 0 if stop.is_set() else 4
     finally:
+        if health is not None:
+            await health.stop()
         if server is not None:
             await server.stop()
             await server.source.close()
         await leadership.close()
+        await database.close()
 
 
 async def _keep_leading(leadership: Leadership, bot: VerazBot) -> None:

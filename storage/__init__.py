@@ -4,6 +4,7 @@ PostgreSQL (storage/postgres) is chosen by a `postgresql://` database URL, for s
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from .postgres.database import BACKUPS as POSTGRES_BACKUPS
 from .postgres.database import PostgresDatabase, redact
 from .postgres.delivery_queue import NotLeader, PostgresDeliveryQueue
 from .postgres.feed import PgFeedSource
-from .postgres.leadership import application_name
+from .postgres.leadership import application_name, processes
 from .pseudonyms import Pseudonymizer
 from .sqlite import export as _sqlite_export
 from .sqlite import restores as _sqlite_restores
@@ -31,6 +32,7 @@ from .sqlite.delivery_queue import SqliteDeliveryQueue
 from .sqlite.feed import SqliteFeedSource
 from .sqlite.migrations import MigrationFailed, SchemaTooNew
 from .sqlite.retention import PURGE_EVERY, PurgeResult
+from .sqlite.timestamps import maybe_from_ts, ts
 
 AnyDatabase = Database | PostgresDatabase
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -66,6 +68,50 @@ def delivery_queue(database: AnyDatabase, fence: Callable[[], int | None] | None
     if isinstance(database, Database):
         return SqliteDeliveryQueue(database)
     return PostgresDeliveryQueue(database, fence)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueHealth:
+    depth: int  # queued or in flight
+    in_doubt: int
+    oldest_due: datetime | None  # when the longest-waiting delivery that is due now fell due
+
+
+async def queue_health(database: AnyDatabase, now: datetime) -> QueueHealth:
+    """The delivery queue's figures for /healthz and /metrics, on either backend."""
+    if isinstance(database, Database):
+        async with (
+            database.transaction() as uow,
+            uow.db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(in_doubt), 0), MIN(CASE WHEN state = 'queued' AND next_attempt_at <= ? "
+                "THEN next_attempt_at END) FROM deliveries WHERE state IN ('queued', 'sending')",
+                (ts(now),),
+            ) as cursor,
+        ):
+            depth, doubt, oldest = await cursor.fetchone() or (0, 0, None)
+        return QueueHealth(int(depth), int(doubt), maybe_from_ts(oldest))
+    [row] = await database.fetch(
+        "SELECT count(*), count(*) FILTER (WHERE in_doubt), min(next_attempt_at) FILTER (WHERE state = 'queued' "
+        "AND next_attempt_at <= $1) FROM deliveries WHERE state IN ('queued', 'sending')",
+        now,
+    )
+    return QueueHealth(int(row[0]), int(row[1]), row[2])
+
+
+async def process_lines(database: AnyDatabase) -> list[str]:
+    """For `veraz status` on PostgreSQL: the processes seen in the last hour and their roles."""
+    if isinstance(database, Database):
+        return []
+    async with database.pool.acquire() as conn:
+        found = await processes(conn)
+    lines = [f"processes seen in the last hour: {len(found)}"]
+    for p in found:
+        # A process that has said nothing for 10 s is gone (killed, or its host is), whatever it last said.
+        role = p.role if p.role == "stopped" or p.seconds_ago < 10 else "silent"
+        if role == "active":
+            role += f" (epoch {p.epoch}, gateway {'connected' if p.gateway else 'not connected'})"
+        lines.append(f"  {p.host} pid {p.pid}: {role}; last seen {p.seconds_ago:.0f} s ago")
+    return lines
 
 
 async def export_community(database: AnyDatabase, community: int, now: datetime) -> dict[str, Any]:
@@ -142,6 +188,7 @@ __all__ = [
     "PostgresDeliveryQueue",
     "Pseudonymizer",
     "PurgeResult",
+    "QueueHealth",
     "RestoreRefused",
     "Restored",
     "SchemaTooNew",
@@ -154,8 +201,10 @@ __all__ = [
     "last_purge",
     "open_database",
     "open_feed_source",
+    "process_lines",
     "purge",
     "purge_due",
+    "queue_health",
     "redact",
     "release_forgotten",
     "restore",

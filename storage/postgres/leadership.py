@@ -32,6 +32,7 @@ from datetime import datetime
 import asyncpg
 
 from .migrations import LOCK_NAMESPACE
+from .unit_of_work import Connection
 
 LEADER_LOCK = 2  # key2 of the advisory lock, with key1 = LOCK_NAMESPACE
 RENEW_EVERY = 1.0
@@ -227,7 +228,7 @@ class Leadership:
         )
 
 
-async def processes(conn: asyncpg.Connection[asyncpg.Record], within: float = 3600.0) -> list[ProcessRow]:
+async def processes(conn: Connection, within: float = 3600.0) -> list[ProcessRow]:
     """The processes seen in the last `within` seconds, newest first."""
     rows = await conn.fetch(
         "SELECT id, host, pid, role, epoch, gateway, started_at, seen_at, "

@@ -15,6 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import aiohttp
 import asyncpg
 import pytest
 
@@ -25,7 +26,7 @@ from discord_emulator.permissions import MANAGE_MESSAGES, VIEW_CHANNEL
 from storage.postgres.database import PostgresDatabase
 from storage.postgres.key_check import check_pseudonym_key
 from storage.pseudonyms import KEY_FILE, load_or_create_key
-from tests.postgres import Cluster, drop_database, new_database
+from tests.postgres import Cluster, drop_database, free_port, new_database
 from tests.scenario_steps import PLACES_CSV
 from verification import usecases
 from verification.model import Language
@@ -36,11 +37,11 @@ RECIPIENTS = 300
 TAKEOVER_LIMIT = 15.0
 
 
-async def start_host(emu: DiscordEmulator, data: Path, url: str, log: Path) -> asyncio.subprocess.Process:
+async def start_host(emu: DiscordEmulator, data: Path, url: str, log: Path, **extra: str) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "VERAZ_"))}
     env |= {"PYTHONPATH": str(ROOT), "DISCORD_TOKEN": emu.token, "VERAZ_DATA_DIR": str(data),
             "VERAZ_DATABASE_URL": url, "DISCORD_API_BASE_URL": emu.api_base,
-            "DISCORD_GATEWAY_URL": emu.gateway_url}  # fmt: skip
+            "DISCORD_GATEWAY_URL": emu.gateway_url, **extra}  # fmt: skip
     with log.open("ab") as out:
         return await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", cwd=ROOT, env=env, stdout=out, stderr=out
@@ -108,9 +109,12 @@ async def test_the_standby_takes_over_a_killed_active_process_mid_fan_out(tmp_pa
             await emu.wait_until_connected(timeout=30)
             host_b.mkdir(mode=0o700)
             shutil.copy2(host_a / KEY_FILE, host_b / KEY_FILE)
-            b = await start_host(emu, host_b, url, logs[1])
+            health = f"127.0.0.1:{free_port()}"
+            b = await start_host(emu, host_b, url, logs[1], VERAZ_HEALTH_ADDRESS=health)
             processes.append(b)
             await until(lambda: _role_is(url, b.pid, "standby"), "host B to stand by")
+            status, said = await _healthz(health)
+            assert (status, said["role"], said["gateway_connected"]) == (200, "standby", False)
             await emu.wait_for(lambda: emu.services.commands.listing(guild.id), timeout=30, what="commands")
 
             await reporter.slash("report", where="Hamline Elementary", what="two agents at the door")
@@ -131,6 +135,8 @@ async def test_the_standby_takes_over_a_killed_active_process_mid_fan_out(tmp_pa
             finished = time.monotonic() - killed
             await until(lambda: _settled(url), "the outbox to empty")
 
+            status, said = await _healthz(health)
+            assert (status, said["role"], said["gateway_connected"], said["queue_depth"]) == (200, "active", True, 0)
             # Commands are answered by the new active process.
             answered = await reporter.slash("report", where="Whittier Park", what="a white van, 3 agents")
             assert not answered.failed
@@ -143,6 +149,10 @@ async def test_the_standby_takes_over_a_killed_active_process_mid_fan_out(tmp_pa
             assert emu.identify_count == 2
             assert (await roles(url))[b.pid] == "active"
             assert emu.services.gateway.max_live_sessions == 1  # never two sessions at once
+            listing = await _veraz_status(host_b, url)
+            assert f"pid {b.pid}: active (epoch 2, gateway connected)" in listing
+            assert f"pid {again.pid}: standby" in listing
+            assert f"pid {a.pid}: silent" in listing  # killed: it never said goodbye
 
             copies = [len([m for m in s.dms if "ref 1.1." in m.content]) for s in subscribers]
             assert copies.count(1) == RECIPIENTS, {"missing": copies.count(0), "duplicates": sum(c > 1 for c in copies)}
@@ -315,3 +325,18 @@ async def test_a_partitioned_active_process_stops_before_the_standby_starts(tmp_
             except TimeoutError:
                 process.kill()
         await drop_database(postgres_cluster, url)
+
+
+async def _healthz(address: str) -> tuple[int, dict[str, object]]:
+    async with aiohttp.ClientSession() as session, session.get(f"http://{address}/healthz") as response:
+        return response.status, await response.json()
+
+
+async def _veraz_status(data: Path, url: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "VERAZ_"))}
+    env |= {"PYTHONPATH": str(ROOT), "VERAZ_DATA_DIR": str(data), "VERAZ_DATABASE_URL": url, "VERAZ_LOG_LEVEL": "ERROR"}
+    done = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "status", cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(done.communicate(), 60)
+    return out.decode()
