@@ -158,6 +158,7 @@ class Updated(IncidentEvent):
 
     kind: ClassVar[str] = "updated"
     facts: FactsChange | None = None
+    reason_es: str = ""  # the same text in Spanish, when the moderator gave it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -166,16 +167,19 @@ class Corrected(IncidentEvent):
 
     kind: ClassVar[str] = "corrected"
     facts: FactsChange | None = None
+    reason_es: str = ""  # the same text in Spanish, when the moderator gave it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Resolved(IncidentEvent):
     kind: ClassVar[str] = "resolved"
+    reason_es: str = ""  # the note in Spanish, when the moderator gave it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Debunked(IncidentEvent):
     kind: ClassVar[str] = "debunked"
+    reason_es: str = ""  # the reason in Spanish, when the moderator gave it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -184,6 +188,7 @@ class Misidentified(IncidentEvent):
 
     kind: ClassVar[str] = "misidentified"
     agency: Agency | None = None
+    reason_es: str = ""  # the correction in Spanish, when the moderator gave it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -410,6 +415,7 @@ def _statement(raw: dict[str, Any]) -> Statement:
         published=_dt(raw["published"]),
         url=raw["url"],
         quote=raw["quote"],
+        quote_es=raw.get("quote_es"),
     )
 
 

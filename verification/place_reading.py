@@ -245,12 +245,14 @@ def _word_after(ws: Sequence[Word], span: range, blocked: frozenset[int]) -> str
 
 # Words that make the number or letter after them a home's: "house 45", "apt 3B", "lote 12", "trailer B",
 # "cuarto 4", "#12". A home is shown only as its block, or not at all.
-HOME_WORDS = frozenset(
-    {"house", "home", "casa", "apt", "apartment", "apartamento", "apto", "depto", "dept", "departamento", "unit",
-     "unidad", "depa",
-     "lot", "lote", "trailer", "traila", "trailor", "room", "cuarto", "suite", "space", "espacio", "condo",
-     "bldg", "building", "edificio", "piso", "floor", "fl", "cabin", "townhouse", "num", "numero",
-     "nro", "#"}
+# Of these, the words for where a person lives: "Maria Gonzalez house", "la casa de los Chávez".
+DWELLINGS = frozenset(
+    {"house", "home", "casa", "casita", "ksa", "apt", "apartment", "apartamento", "apto", "depto", "dept",
+     "departamento", "depa", "trailer", "traila", "trailor", "room", "cuarto", "condo", "townhouse", "cabin"}
+)  # fmt: skip
+HOME_WORDS = DWELLINGS | frozenset(
+    {"unit", "unidad", "lot", "lote", "suite", "space", "espacio", "bldg", "building", "edificio", "piso", "floor",
+     "fl", "num", "numero", "nro", "#"}
 )  # fmt: skip
 # Of these, those whose number is the house's number on its street: "house 45 on Elm St" is 45 Elm St.
 _HOUSE_NUMBER_WORDS = frozenset({"house", "home", "casa", "num", "numero", "nro", "#"})
@@ -600,13 +602,14 @@ _FAMILY_ARTICLES = frozenset({"los", "las"})  # "los Martínez": the Martínez f
 
 
 def _names_people(ws: Sequence[Word], place: Place, reading: Reading, book: PlaceBook) -> bool:
-    """Whether the words speak of someone's home or family ("casa", "house", "apt", "family", "los
+    """Whether the words speak of where someone lives or of a family ("casa", "house", "apt", "family", "los
     Martínez") and name `place` without any of its kinds: then its name may be a person's."""
     if set(reading.kinds) & book.kinds_of(place):
         return False
-    names = [" ".join(tokens(n)) for n in (place.name, *place.aliases)]
+    names = [" ".join(w.norm for w in words(n)) for n in (place.name, *place.aliases)]
+    own = {word for n in names for word in n.split()}  # "Home Depot", "Casa Central": their own words
     for i, w in enumerate(ws):
-        if (_home_word(w) and w.norm not in _NUMBER_SIGNS) or w.norm in _FAMILY_WORDS:
+        if (w.norm in DWELLINGS or w.norm in _FAMILY_WORDS) and w.norm not in own:
             return True
         after = ws[i + 1] if i + 1 < len(ws) else None
         if w.norm in _FAMILY_ARTICLES and after is not None and not after.pause and name_like(after):

@@ -9,7 +9,7 @@ from verification.community import AreaRole, Recipient, RecipientKind
 from verification.model import Language
 
 if TYPE_CHECKING:
-    from .unit_of_work import PostgresUnitOfWork
+    from .transactions import TransactionSource
 
 # Who held a role the post mentioned at some moment between its queueing and its (possible) sending, by
 # the ledger, and holds it no more. Only a post that is sent, or may have been, told anyone anything.
@@ -25,7 +25,7 @@ ORDER BY l.user_id
 
 
 class PgAreaRoles:
-    def __init__(self, uow: PostgresUnitOfWork) -> None:
+    def __init__(self, uow: TransactionSource) -> None:
         self._uow = uow
 
     async def get(self, community: int, area: str, language: Language) -> AreaRole | None:

@@ -10,7 +10,7 @@ from verification.community import Community, Via
 from verification.model import Language
 
 if TYPE_CHECKING:
-    from .unit_of_work import PostgresUnitOfWork
+    from .transactions import TransactionSource
 
 COLUMNS = (
     "id, timezone, language, moderator_role, queue_channel, alerts_channel, retention_days, stale_hours, "
@@ -29,7 +29,7 @@ def community_of(row: asyncpg.Record) -> Community:
 
 
 class PgCommunities:
-    def __init__(self, uow: PostgresUnitOfWork) -> None:
+    def __init__(self, uow: TransactionSource) -> None:
         self._uow = uow
 
     async def get(self, community: int) -> Community | None:

@@ -27,7 +27,7 @@ from verification.ports import ClaimedDelivery
 from ..sqlite.outbox import nonce_for
 from .database import PostgresDatabase
 from .outbox import recipient_of
-from .unit_of_work import Connection, retrying
+from .transactions import Connection, retrying
 
 T = TypeVar("T")
 STALE_LEADER = "VZ001"

@@ -18,7 +18,7 @@ from verification.ports import IncidentSummary
 from ..sqlite.incidents import CACHE_LIMIT, _words
 
 if TYPE_CHECKING:
-    from .unit_of_work import Connection, PostgresUnitOfWork, Tx
+    from .transactions import Connection, TransactionSource, Tx
 
 
 class PgIncidents:
@@ -30,7 +30,7 @@ class PgIncidents:
     community's transactions run one at a time (its lock), so no other transaction appends meanwhile.
     """
 
-    def __init__(self, uow: PostgresUnitOfWork) -> None:
+    def __init__(self, uow: TransactionSource) -> None:
         self._uow = uow
         self._histories: dict[tuple[int, int], tuple[IncidentEvent, ...]] = {}
         self._states: dict[tuple[int, int], Incident] = {}  # the fold of the cached history

@@ -32,7 +32,7 @@ from datetime import datetime
 import asyncpg
 
 from .migrations import LOCK_NAMESPACE
-from .unit_of_work import Connection
+from .transactions import Connection
 
 LEADER_LOCK = 2  # key2 of the advisory lock, with key1 = LOCK_NAMESPACE
 RENEW_EVERY = 1.0

@@ -19,10 +19,10 @@ from verification.model import Language
 from verification.ports import DeliveryCounts, DeliveryRecord
 
 from ..sqlite.outbox import nonce_for
-from .unit_of_work import Connection
+from .transactions import Connection
 
 if TYPE_CHECKING:
-    from .unit_of_work import PostgresUnitOfWork
+    from .transactions import TransactionSource
 
 # Every delivery of the incident's ALERTs, with whether a RETRACTION was queued against it.
 _ALERT_LOG = """
@@ -66,7 +66,7 @@ ORDER BY r.ord
 
 
 class PgOutbox:
-    def __init__(self, uow: PostgresUnitOfWork) -> None:
+    def __init__(self, uow: TransactionSource) -> None:
         self._uow = uow
 
     async def add_alert(self, community: int, message: AlertMessage) -> int:

@@ -8,11 +8,11 @@ from verification.model import Place, PlaceKind
 from verification.place_book import PlaceBook
 
 if TYPE_CHECKING:
-    from .unit_of_work import PostgresUnitOfWork
+    from .transactions import TransactionSource
 
 
 class PgPlaces:
-    def __init__(self, uow: PostgresUnitOfWork) -> None:
+    def __init__(self, uow: TransactionSource) -> None:
         self._uow = uow
         self._books: dict[tuple[int, int], PlaceBook] = {}  # (community, places stamp) -> its book
 

@@ -12,11 +12,11 @@ from verification.ports import StoredReport
 from ..pseudonyms import report_mark
 
 if TYPE_CHECKING:
-    from .unit_of_work import PostgresUnitOfWork
+    from .transactions import TransactionSource
 
 
 class PgReports:
-    def __init__(self, uow: PostgresUnitOfWork) -> None:
+    def __init__(self, uow: TransactionSource) -> None:
         self._uow = uow
 
     async def add(self, community: int, number: int, ordinal: int, report: Report) -> int:
@@ -106,7 +106,7 @@ class PgReports:
 
 
 class PgStanding:
-    def __init__(self, uow: PostgresUnitOfWork) -> None:
+    def __init__(self, uow: TransactionSource) -> None:
         self._uow = uow
 
     async def score(self, community: int, reporter: str) -> int:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from ..sqlite.retention import PURGE_EVERY, PurgeResult
 from .database import PostgresDatabase
-from .unit_of_work import Connection, lock_community
+from .transactions import Connection, lock_community
 
 _LAST_PURGE = "purge"
 VACUUMED = ("reports", "reporter_standing", "role_ledger")

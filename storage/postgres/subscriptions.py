@@ -10,11 +10,11 @@ from verification.deliveries import Subscriber
 from verification.model import Language
 
 if TYPE_CHECKING:
-    from .unit_of_work import PostgresUnitOfWork
+    from .transactions import TransactionSource
 
 
 class PgSubscriptions:
-    def __init__(self, uow: PostgresUnitOfWork) -> None:
+    def __init__(self, uow: TransactionSource) -> None:
         self._uow = uow
 
     async def subscribe(self, community: int, user: int, area: str, language: Language, via: Via = Via.DM) -> None:

@@ -26,80 +26,28 @@ gets its own connection and transaction, kept in a context variable.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Self, TypeAlias, TypeVar
+from typing import Self
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
-from asyncpg.transaction import Transaction
 
 from verification.effects import Dispatch, EffectsRecorder
 
-from .migrations import LOCK_NAMESPACE
+from .area_roles import PgAreaRoles
+from .communities import PgCommunities
+from .incidents import PgIncidents
+from .outbox import PgOutbox
+from .places import PgPlaces
+from .reports import PgReports, PgStanding
+from .subscriptions import PgSubscriptions
+from .transactions import Connection, Tx, community_key, lock_community, retrying
 
-COMMUNITY_LOCKS = 1  # key1 of a community's advisory lock is LOCK_NAMESPACE + this
-RETRIES = 5
-RETRYABLE = ("40001", "40P01")  # serialization_failure, deadlock_detected
-
-Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
-T = TypeVar("T")
-
-
-def community_key(community: int) -> int:
-    """A Discord id folded into the 32 bits an advisory lock key has (a collision only serializes more)."""
-    folded = (community ^ (community >> 32)) & 0xFFFFFFFF
-    return folded - (1 << 32) if folded >= 1 << 31 else folded
-
-
-async def lock_community(conn: Connection, community: int) -> None:
-    await conn.execute(
-        "SELECT pg_advisory_xact_lock($1, $2)", LOCK_NAMESPACE + COMMUNITY_LOCKS, community_key(community)
-    )
-
-
-async def retrying(step: Callable[[], Awaitable[T]]) -> T:
-    """Run a storage-owned transaction again if PostgreSQL aborted it as a deadlock or a serialization
-    failure (both leave nothing behind); at most RETRIES times, then the error stands."""
-    for attempt in range(RETRIES):
-        try:
-            return await step()
-        except asyncpg.PostgresError as exc:
-            if exc.sqlstate not in RETRYABLE or attempt == RETRIES - 1:
-                raise
-            await asyncio.sleep(0.01 * 2**attempt)
-    raise AssertionError("unreachable")
-
-
-@dataclass(slots=True)
-class Tx:
-    owner: PostgresUnitOfWork
-    conn: PoolConnectionProxy[asyncpg.Record]
-    transaction: Transaction
-    locked: set[int] = field(default_factory=set)
-    touched: set[tuple[int, int]] = field(default_factory=set)  # incidents appended to
-    effects: EffectsRecorder = field(default_factory=EffectsRecorder)  # shown after the commit only
-    committed: bool = False
-
-    async def lock(self, community: int) -> None:
-        if community not in self.locked:
-            await lock_community(self.conn, community)
-            self.locked.add(community)
+__all__ = ["Connection", "PostgresUnitOfWork", "Tx", "community_key", "lock_community", "retrying"]
 
 
 class PostgresUnitOfWork:
     def __init__(self, pool: asyncpg.Pool, dispatch: Dispatch | None = None) -> None:
-        from .area_roles import PgAreaRoles
-        from .communities import PgCommunities
-        from .incidents import PgIncidents
-        from .outbox import PgOutbox
-        from .places import PgPlaces
-        from .reports import PgReports, PgStanding
-        from .subscriptions import PgSubscriptions
-
         self._pool = pool
         self.dispatch = dispatch  # given the effects of each commit (see verification.effects)
         self.communities = PgCommunities(self)

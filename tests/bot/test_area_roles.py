@@ -171,9 +171,9 @@ async def test_without_mention_everyone_a_role_post_becomes_dms_to_its_holders(r
     [plain] = posts(world)  # the plain English channel post again, pinging nobody
     assert plain.ping is None or not plain.ping.roles
     assert "🚨 ALERT" in plain.content
-    told = [m.content for m in world.queue.messages if "Mention Everyone" in m.content]
+    told = [m.content for m in world.queue.messages if "Mention @everyone, @here, and All Roles" in m.content]
     assert len(told) == 2, told  # one per language's post
-    assert all("1 role holders" in m for m in told), told
+    assert all("1 role holder gets it by DM instead" in m for m in told), told
 
 
 async def test_two_members_subscribing_at_once_get_the_one_role_of_the_area(roles_world):
