@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests import raw_sql
 from tests.builders import MOD_A, MOD_B
 from tests.fakes import FakeUnitOfWork, moderator_pseudonyms
 from tests.scenario_steps import CHICAGO, set_up_chicago
@@ -163,8 +164,7 @@ async def _all_sent(uow: UnitOfWork, number: int, at: datetime) -> None:
             uow.outbox.mark(record.id, DeliveryState.SENT, at=at)
         return
     async with uow:
-        await uow.db.execute(  # type: ignore[attr-defined]
-            "UPDATE deliveries SET state = 'sent', message_id = id, updated_at = ? WHERE number = ?",
-            (at.isoformat(), number),
+        await raw_sql.execute(
+            uow, "UPDATE deliveries SET state = 'sent', message_id = id, updated_at = ? WHERE number = ?", at, number
         )
         await uow.commit()
