@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -19,7 +20,7 @@ from verification.clustering import Candidate, ClusterIndex
 from verification.community import AreaRole, Community, Recipient, RecipientKind, Subscription, Via
 from verification.deliveries import DeliveryState, LoggedAlert, NewDelivery, Subscriber
 from verification.effects import Effects, EffectsRecorder
-from verification.events import IncidentEvent
+from verification.events import Escalated, IncidentEvent
 from verification.incident import Incident, replay
 from verification.model import Language, Place, Report
 from verification.place_book import PlaceBook
@@ -204,6 +205,16 @@ class FakeIncidents:
             for (c, n), s in sorted(self.uow.data.states.items())
             if c == community and not s.closed and s.last_news_at <= quiet_since
         ]
+
+    async def pages_since(self, community: int, since: datetime) -> tuple[int, int]:
+        pages = [
+            e
+            for (c, _), events in self.uow.data.events.items()
+            if c == community
+            for e in events
+            if isinstance(e, Escalated) and e.at >= since
+        ]
+        return sum(not e.gathered for e in pages), len({e.at for e in pages if e.gathered})
 
     async def set_card(self, community: int, number: int, message_id: int | None) -> None:
         self.uow.data.cards[(community, number)] = message_id
@@ -545,6 +556,12 @@ class FakeUnitOfWork:
         if not self._committed and self._snapshot is not None:
             self.data.__dict__.update(self._snapshot.__dict__)
         self._snapshot = None
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Self]:
+        """As SQLite's: nothing done in it is kept."""
+        async with self:
+            yield self
 
     async def commit(self) -> None:
         self._committed = True

@@ -7,6 +7,7 @@ and nothing is kept, until `commit()`.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -128,6 +129,11 @@ class Incidents(Protocol):
     async def summaries(self, community: int, *, open_only: bool = True) -> list[IncidentSummary]: ...
     async def stale(self, community: int, quiet_since: datetime) -> list[int]:
         """Open incidents with no news since `quiet_since`."""
+        ...
+
+    async def pages_since(self, community: int, since: datetime) -> tuple[int, int]:
+        """The community's pages to its on-call moderators since `since` (refused ones too: each was a try):
+        how many named one incident, and how many gathered several (`Escalated.gathered`)."""
         ...
 
     async def set_card(self, community: int, number: int, message_id: int | None) -> None: ...
@@ -276,6 +282,10 @@ class UnitOfWork(Protocol):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...
     async def commit(self) -> None: ...
+    def reading(self) -> AbstractAsyncContextManager[Self]:
+        """A transaction that only reads, for figures: it takes no write lock (a long read never holds up
+        the bot's writes, nor waits for another process's), and nothing in it is kept."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
