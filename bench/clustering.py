@@ -15,11 +15,10 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
+from intake.place import PlaceBook, resolve_place
+from intake.place.words import place_key
 from verification.clustering import Candidate, ClusterIndex, group, search_window
 from verification.model import Place, PlaceKind
-from verification.place_book import PlaceBook
-from verification.place_reading import resolve_place
-from verification.places import place_key
 
 STREETS = [
     "Pulaski", "Kedzie", "Cicero", "Ashland", "Halsted", "Western", "Damen", "Racine", "Archer", "Cermak",

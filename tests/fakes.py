@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self
 
+from intake.place import PlaceBook
 from verification.alerts import AlertKind, AlertMessage
 from verification.clustering import Candidate, ClusterIndex
 from verification.community import AreaRole, Community, Recipient, RecipientKind, Subscription, Via
@@ -23,7 +24,6 @@ from verification.effects import Effects, EffectsRecorder
 from verification.events import Escalated, IncidentEvent
 from verification.incident import Incident, replay
 from verification.model import Language, Place, Report
-from verification.place_book import PlaceBook
 from verification.ports import DeliveryCounts, DeliveryRecord, IncidentSummary, StoredReport, UnitOfWork
 
 
@@ -224,7 +224,7 @@ class FakeIncidents:
 
 
 def _words(state: Incident) -> tuple[str, ...]:
-    from verification.places import distinctive, tokens
+    from intake.place.words import distinctive, tokens
 
     return tuple(distinctive(tokens(state.place.label)))
 

@@ -7,7 +7,7 @@ that are only alike are never joined silently: the next corner on the same stree
 a school and a park that share a name, a business with a similar name, or the same place just outside
 the window come back as `NearMiss`es, for the new incident's card to say "possibly the same as #12".
 
-How a report's place text becomes keys is `place_reading`'s job; this module only compares keys.
+How a report's place text becomes keys is `intake.place`'s job; this module only compares keys.
 
 Candidate incidents are found through lookup keys, each indexed with the time the incident was observed,
 so the cost of a lookup depends on the incidents that share a key in the window, never on the number of
@@ -23,9 +23,10 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz
 
-from .place_book import PlaceBook
-from .place_reading import ResolvedPlace, resolve_place
-from .places import words_alike
+from intake.place import PlaceBook, ResolvedPlace
+from intake.place.words import words_alike
+
+from .reading import resolve_place
 
 DEFAULT_WINDOW = timedelta(hours=2)
 NEAR_WINDOW_FACTOR = 2  # the same place up to this many windows away is shown as a near miss
@@ -40,7 +41,7 @@ __all__ = [
     "Grouping",
     "NearMiss",
     "NearReason",
-    "PlaceBook",  # re-exported for callers that found it here before `place_book` existed
+    "PlaceBook",  # re-exported for callers that found it here before `intake.place` existed
     "ResolvedPlace",
     "choose_incident",
     "group",

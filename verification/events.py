@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
+from intake.place.model import PlaceRef as PlaceRef
 from intake.time import ObservedTime, TimePrecision
 
 from .model import Agency, Language, PlaceKind, SourceKind, Stance, Statement
@@ -42,25 +43,6 @@ def person_of(actor: str) -> str | None:
     treat them as one (a verifier never stands in for the moderator who confirms)."""
     prefix, _, member_id = actor.partition(":")
     return member_id if prefix in ("mod", "verifier") and member_id else None
-
-
-@dataclass(frozen=True, slots=True)
-class PlaceRef:
-    """Where an incident happened, as subscribers may see it (a home address is already at block level)."""
-
-    key: str
-    label: str
-    area: str = ""
-    kind: PlaceKind = PlaceKind.OTHER
-    known: bool = False  # one of the community's places, not free text
-    block: int | None = None  # a street address, shown only as its hundred block ("2300 block of ...")
-    # The label is a reporter's own words (a business's name, other words, a street Veraz is not sure is
-    # one): they may name or locate a private person ("Maria Gonzalez house"), so no alert goes out with
-    # it until a moderator names the place (see `Incident.vote`).
-    reporters_words: bool = False
-    # What of the text may be published without asking, for moderators to take instead: the street form
-    # it read ("Elm St") or the community's area it names ("Pilsen"); "" if none.
-    suggested: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from intake.language import Language as Language
+from intake.place.model import MAX_WHERE as MAX_WHERE
+from intake.place.model import Place as Place
+from intake.place.model import PlaceKind as PlaceKind
 
 
 class Agency(StrEnum):
@@ -18,25 +21,6 @@ class Agency(StrEnum):
     OTHER_FEDERAL = "other_federal"
     POLICE = "police"
     UNKNOWN = "unknown"
-
-
-class PlaceKind(StrEnum):
-    SCHOOL = "school"
-    WORSHIP = "worship"
-    HOSPITAL = "hospital"  # clinics too
-    COURT = "court"
-    PARK = "park"
-    STORE = "store"  # markets, shops, businesses
-    STATION = "station"  # train and bus stations
-    OTHER = "other"
-
-    @property
-    def sensitive(self) -> bool:
-        """Schools, places of worship, hospitals and courts get priority in review."""
-        return self in _SENSITIVE
-
-
-_SENSITIVE = frozenset({PlaceKind.SCHOOL, PlaceKind.WORSHIP, PlaceKind.HOSPITAL, PlaceKind.COURT})
 
 
 class SourceKind(StrEnum):
@@ -69,19 +53,6 @@ class Status(StrEnum):
     @property
     def closed(self) -> bool:
         return self not in (Status.UNVERIFIED, Status.CONFIRMED)
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    """A place the community knows: a school, a church, a clinic, a court, a corner."""
-
-    key: str  # normalised name, unique per community (see `places.place_key`)
-    name: str
-    area: str
-    kind: PlaceKind
-    aliases: tuple[str, ...] = ()
-    address: str = ""  # "1548 W 48th St": reports at this address (its block) are at this place
-    cross_streets: tuple[str, ...] = ()  # "48th St", "Laflin St": reports at a corner of these are too
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +104,6 @@ class Moderator:
 
 # Longest text the domain accepts in each field. Discord's own option limits are set from these, so a
 # well-behaved client never meets the refusal; anything else gets a polite one instead of a bloated row.
-MAX_WHERE = 200
 MAX_WHAT = 1000
 MAX_MARKINGS = 300
 MAX_REASON = 1000

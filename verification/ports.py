@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
+from intake.place import PlaceBook
+
 from .alerts import AlertKind, AlertMessage
 from .clustering import Candidate
 from .community import AreaRole, Community, Recipient, Subscription, Via
@@ -21,7 +23,6 @@ from .effects import EffectsRecorder
 from .events import IncidentEvent
 from .incident import Incident
 from .model import Language, Place, Report, Status
-from .place_book import PlaceBook
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 
-import aiosqlite
-
+from intake.place.book import PlaceBook
 from verification.model import Place, PlaceKind
-from verification.place_book import PlaceBook
 
 from . import sql
+from .connection import SqliteConnection
 
 
 class SqlitePlaces:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: SqliteConnection) -> None:
         self.db = db
         self._books: dict[tuple[int, int], PlaceBook] = {}  # (community, places stamp) -> its book
 

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from intake.place import PlaceBook, ResolvedPlace, resolve_chosen, resolve_place
 from tests.builders import at
-from tests.verification.test_place_reading import BOOK
+from tests.intake.test_place_reading import BOOK
 from verification.clustering import (
     Candidate,
     ClusterIndex,
@@ -17,8 +18,6 @@ from verification.clustering import (
     group,
     search_window,
 )
-from verification.place_book import PlaceBook
-from verification.place_reading import ResolvedPlace, resolve_chosen, resolve_place
 
 EMPTY = PlaceBook()
 WINDOW = timedelta(hours=2)

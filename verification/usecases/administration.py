@@ -26,11 +26,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from intake.place import PlaceBook
+from intake.place.words import clean, distinctive, place_key, tokens
+
 from ..community import Community, zone_named
 from ..errors import RuleViolation
 from ..model import MAX_SOURCE, MAX_WHERE, Language, Place, PlaceKind
-from ..place_book import PlaceBook
-from ..places import clean, distinctive, place_key, tokens
 from ..ports import UnitOfWork
 from ..public_feed import new_slug
 from .moderation import expire_stale

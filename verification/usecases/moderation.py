@@ -12,15 +12,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
+from intake.place.words import clean
+
 from ..community import Community
 from ..errors import RuleViolation
 from ..events import FactsChange, IncidentEvent, ReportFacts, moderator_actor, person_of
 from ..incident import VERIFIER_SOURCE, Incident, advance
 from ..model import MAX_QUOTE, MAX_SOURCE, MAX_URL, MAX_WHERE, Agency, Moderator, SourceKind, Stance, Statement
-from ..place_reading import resolve_named
-from ..places import clean
 from ..ports import Pseudonyms, UnitOfWork
-from ..reading import parse_when
+from ..reading import parse_when, resolve_named
 from .loading import community_or_refuse, load
 from .owed_messages import Outcome, commit_events
 

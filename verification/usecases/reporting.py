@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from intake.place import ResolvedPlace
 from intake.time import ObservedTime
 
 from ..clustering import group, search_window
@@ -13,9 +14,8 @@ from ..errors import RuleViolation
 from ..events import SYSTEM, ReportFacts, Resemblance
 from ..incident import Incident, open_incident, replay
 from ..model import MAX_MARKINGS, MAX_PEOPLE, MAX_WHAT, Agency, Language, Report
-from ..place_reading import ResolvedPlace, resolve_as_typed, resolve_chosen, resolve_place
 from ..ports import UnitOfWork
-from ..reading import read_when
+from ..reading import read_when, resolve_as_typed, resolve_chosen, resolve_place
 from .loading import community_or_refuse, load
 from .moderation import merge_incidents
 from .owed_messages import Outcome, commit_events

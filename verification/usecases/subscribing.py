@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from intake.place.words import fold
+
 from ..clustering import words_alike
 from ..community import Subscription
 from ..errors import RuleViolation
 from ..model import Language
-from ..places import fold
 from ..ports import UnitOfWork
 from .loading import community_or_refuse
 

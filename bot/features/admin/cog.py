@@ -16,11 +16,11 @@ from bot.core.services import Services
 from bot.core.time_to_truth import time_to_truth_lines
 from bot.core.translator import L
 from bot.feed.links import Links
+from intake.place.words import fold
 from verification import usecases
 from verification.community import Community, Via
 from verification.errors import RuleViolation
 from verification.model import MAX_SOURCE, MAX_WHERE, Language, PlaceKind
-from verification.places import fold
 
 MAX_IMPORT_BYTES = 256 * 1024
 SWITCH = [app_commands.Choice(name=L(f"choice.switch.{v}"), value=v) for v in ("on", "off")]

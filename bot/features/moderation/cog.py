@@ -29,7 +29,9 @@ IN_SPANISH = L("cmd.incident.in_spanish.name")
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_messages=True)
-class Incident(commands.GroupCog, group_name=L("cmd.incident.name"), group_description=L("cmd.incident.description")):
+class IncidentCommands(
+    commands.GroupCog, group_name=L("cmd.incident.name"), group_description=L("cmd.incident.description")
+):
     def __init__(self, services: Services) -> None:
         self.services = services
         super().__init__()

@@ -16,11 +16,11 @@ from bot.core.i18n import t
 from bot.core.services import Services, services_of
 from bot.core.translator import L
 from bot.features.reporting.status import public_status
+from intake.place.words import fold
 from verification import usecases
 from verification.clustering import words_alike
 from verification.community import Community
 from verification.model import MAX_MARKINGS, MAX_PEOPLE, MAX_WHAT, MAX_WHERE, Agency, Language, Place
-from verification.places import fold
 from verification.usecases import ReportInput
 
 AGENCIES = [app_commands.Choice(name=L(f"choice.agency.{a.value}"), value=a.value) for a in Agency]

@@ -12,10 +12,10 @@ from bot.core.i18n import t, tn
 from bot.core.services import Services
 from bot.core.translator import L
 from bot.features.subscriptions.subscribing import subscribe_member, unsubscribe_member
+from intake.place.words import fold
 from verification import usecases
 from verification.community import Via
 from verification.model import Language
-from verification.places import fold
 
 LANGUAGES = [app_commands.Choice(name=L(f"choice.language.{lang.value}"), value=lang.value) for lang in Language]
 VIAS = [app_commands.Choice(name=L(f"choice.via.{via.value}"), value=via.value) for via in Via]
@@ -26,7 +26,7 @@ def _matching(current: str, names: list[str]) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names if wanted in fold(n)][:25]
 
 
-class Subscriptions(commands.Cog):
+class SubscriptionCommands(commands.Cog):
     def __init__(self, services: Services) -> None:
         self.services = services
 

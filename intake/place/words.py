@@ -4,7 +4,7 @@ Reporters type places on phones, in two languages, with typos: "la escuela Hamli
 "26th St and Pulaski Rd", "pulaski/26". This module holds the words: `tokens()` folds case, accents,
 punctuation, look-alike letters from other scripts, street suffixes and directions, ordinals ("48th" ->
 "48") and kind words ("escuela", "elementary" -> "school"); `words()` splits a whole hurried message
-into typed words with the pauses between them, for the reader (`place_reading`) to find the place in.
+into typed words with the pauses between them, for the reader (`intake.place.reading`) to find the place in.
 """
 
 from __future__ import annotations
@@ -113,6 +113,12 @@ FILLER = frozenset(
     }
 )  # fmt: skip
 CONNECTORS = frozenset({"and", "y", "&", "/", "@", "con"})
+# Words that put what follows at a place ("at Home Depot", "afuera de la escuela").
+LOCATIVES = frozenset(
+    {"at", "@", "en", "in", "outside", "near", "by", "afuera", "frente", "enfrente", "cerca", "inside", "dentro",
+     "behind", "detras", "across", "from", "of", "de", "del", "al", "a"}
+)  # fmt: skip
+ON_WORDS = frozenset({"on", "sobre", "en"})  # "Walgreens on Cermak", "sobre la Pulaski"
 
 # Words a hurried report wraps around a place that are never part of a place's or a street's name: who
 # is there, what they do, how many, when, and pleas to share. They end a name where no comma does.

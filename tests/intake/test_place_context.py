@@ -11,10 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from intake.place import Place, PlaceBook, PlaceKind, ReadingKind, resolve_place
 from tests.verification.test_clustering import Queue
-from verification.model import Place, PlaceKind
-from verification.place_book import PlaceBook
-from verification.place_reading import ReadingKind, resolve_place
 
 EAST_LA = [
     Place(

@@ -8,11 +8,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verification.errors import RuleViolation
-from verification.model import MAX_WHERE, Place, PlaceKind
-from verification.place_book import PlaceBook
-from verification.place_reading import ReadingKind, read_place, resolve_as_typed, resolve_chosen, resolve_place
-from verification.places import fold, place_key, tokens, words
+from intake import Refused
+from intake.place import (
+    MAX_WHERE,
+    Place,
+    PlaceBook,
+    PlaceKind,
+    ReadingKind,
+    read_place,
+    resolve_as_typed,
+    resolve_chosen,
+    resolve_place,
+)
+from intake.place.words import fold, place_key, tokens, words
 
 CHICAGO = [
     Place(
@@ -425,7 +433,7 @@ def test_somewhere_else_keeps_the_place_as_typed():
 
 def test_look_alike_letters_never_make_a_new_place():
     """Mixed scripts that match nothing are refused with suggestions instead of becoming a place."""
-    with pytest.raises(RuleViolation) as refused:
+    with pytest.raises(Refused) as refused:
         resolved("Rоsевеlt High")
     assert refused.value.code == "place_confusable"
 
@@ -434,7 +442,7 @@ def test_look_alike_letters_never_make_a_new_place():
     ("text", "code"), [("   ", "place_required"), ("", "place_required"), ("x" * 201, "text_too_long")]
 )
 def test_empty_and_huge_place_text_is_refused(text, code):
-    with pytest.raises(RuleViolation) as refused:
+    with pytest.raises(Refused) as refused:
         resolved(text)
     assert refused.value.code == code
 
@@ -462,7 +470,7 @@ PIECES = st.lists(
 def test_any_text_is_a_place_or_a_known_refusal_and_labels_are_safe(text):
     try:
         place = resolve_place(text, BOOK)
-    except RuleViolation as refused:
+    except Refused as refused:
         code = refused.code
     else:
         code = ""

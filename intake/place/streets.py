@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .places import (
+from .words import (
     CONNECTORS,
     DIRECTIONS,
     FILLER,

@@ -31,7 +31,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .model import Place, PlaceKind
-from .places import (
+from .streets import Block, Corner, Street, StreetNames, find_block, find_corner, name_like, read_street
+from .words import (
     COLOUR_VARIANTS,
     CONNECTORS,
     FILLER,
@@ -53,10 +54,9 @@ from .places import (
     words,
     words_alike,
 )
-from .streets import Block, Corner, Street, StreetNames, find_block, find_corner, name_like, read_street
 
 if TYPE_CHECKING:
-    from .place_reading import ResolvedPlace
+    from .resolved import ResolvedPlace
 
 MATCH_THRESHOLD = 0.75  # share of a name's weight the text must carry
 KIND_MATCH_THRESHOLD = 0.3  # ... when a kind word near it agrees and one of the name's rarest words is there
