@@ -18,7 +18,7 @@ from typing import Self
 from intake.place import PlaceBook
 from verification.alerts import AlertKind, AlertMessage
 from verification.clustering import Candidate, ClusterIndex
-from verification.community import AreaRole, Community, Recipient, RecipientKind, Subscription, Via
+from verification.community import AreaRole, AskedGrant, Community, Recipient, RecipientKind, Subscription, Via
 from verification.deliveries import DeliveryState, LoggedAlert, NewDelivery, Subscriber
 from verification.effects import Effects, EffectsRecorder
 from verification.events import Escalated, IncidentEvent
@@ -57,6 +57,13 @@ class Grant:
 
 
 @dataclass
+class Asked:
+    community: int
+    grant: AskedGrant
+    settled_at: datetime | None = None
+
+
+@dataclass
 class Data:
     communities: dict[int, Community] = field(default_factory=dict)
     numbers: dict[int, int] = field(default_factory=dict)
@@ -74,6 +81,7 @@ class Data:
     via: dict[tuple[int, int, str], Via] = field(default_factory=dict)  # (community, user, area key): not DM
     area_roles: dict[tuple[int, str, Language], AreaRole] = field(default_factory=dict)
     ledger: list[Grant] = field(default_factory=list)
+    asked: list[Asked] = field(default_factory=list)
     alerts: dict[int, tuple[int, AlertMessage]] = field(default_factory=dict)
     deliveries: dict[int, Delivery] = field(default_factory=dict)
     unreachable: set[tuple[int, int]] = field(default_factory=set)
@@ -402,6 +410,37 @@ class FakeAreaRoles:
         held = [by_id[g.role] for g in self.uow.data.ledger
                 if (g.community, g.user) == (community, user) and g.removed_at is None and g.role in by_id]  # fmt: skip
         return sorted(held, key=lambda r: (r.area.casefold(), r.language.value))
+
+    async def worn(self, community: int, role: int) -> bool:
+        held = any((g.community, g.role) == (community, role) and g.removed_at is None for g in self.uow.data.ledger)
+        return held or any(
+            a.community == community and a.grant.role.role == role and a.settled_at is None for a in self.uow.data.asked
+        )
+
+    async def ask_grant(self, community: int, user: int, role: AreaRole, at: datetime) -> None:
+        data = self.uow.data
+        data.asked = [
+            a for a in data.asked
+            if not (a.community == community and a.settled_at is not None and a.grant.asked_at < at - timedelta(days=1))
+        ]  # fmt: skip
+        data.asked.append(Asked(community, AskedGrant(user, role, at)))
+
+    async def settle_grants(self, community: int, user: int, role: int, at: datetime) -> None:
+        for a in self.uow.data.asked:
+            if (a.community, a.grant.user, a.grant.role.role) == (community, user, role) and a.settled_at is None:
+                a.settled_at = at
+
+    async def grants_asked(self, community: int, user: int, since: datetime) -> int:
+        return sum(
+            (a.community, a.grant.user) == (community, user) and a.grant.asked_at >= since for a in self.uow.data.asked
+        )
+
+    async def unsettled(self, community: int, asked_before: datetime) -> list[AskedGrant]:
+        return [
+            a.grant
+            for a in self.uow.data.asked
+            if a.community == community and a.settled_at is None and a.grant.asked_at < asked_before
+        ]
 
     async def left_since(self, community: int, post_delivery: int) -> list[Recipient]:
         d = self.uow.data.deliveries.get(post_delivery)

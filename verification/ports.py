@@ -17,7 +17,7 @@ from intake.place import PlaceBook
 
 from .alerts import AlertKind, AlertMessage
 from .clustering import Candidate
-from .community import AreaRole, Community, Recipient, Subscription, Via
+from .community import AreaRole, AskedGrant, Community, Recipient, Subscription, Via
 from .deliveries import DeliveryState, LoggedAlert, NewDelivery, Subscriber
 from .effects import EffectsRecorder
 from .events import IncidentEvent
@@ -228,6 +228,26 @@ class AreaRoles(Protocol):
 
     async def held(self, community: int, user: int) -> list[AreaRole]:
         """The area roles the ledger has `user` holding now."""
+        ...
+
+    async def worn(self, community: int, role: int) -> bool:
+        """Whether the ledger has anyone holding the role, or a grant of it is asked and not settled."""
+        ...
+
+    async def ask_grant(self, community: int, user: int, role: AreaRole, at: datetime) -> None:
+        """Veraz is about to ask Discord to give `user` the role: kept until `settle_grants`."""
+        ...
+
+    async def settle_grants(self, community: int, user: int, role: int, at: datetime) -> None:
+        """Discord's answer to the grants of `role` to `user` asked so far is known (and in the ledger)."""
+        ...
+
+    async def grants_asked(self, community: int, user: int, since: datetime) -> int:
+        """How many grants were asked for `user` since `since` (answered or not)."""
+        ...
+
+    async def unsettled(self, community: int, asked_before: datetime) -> list[AskedGrant]:
+        """Grants asked before `asked_before` whose answer is still not known (a crash cut them short)."""
         ...
 
     async def left_since(self, community: int, post_delivery: int) -> list[Recipient]:

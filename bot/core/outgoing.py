@@ -84,6 +84,8 @@ class Outgoing:
         if embed is not None:
             kwargs["embed"] = embed
             kwargs["view"] = view  # None removes the buttons of a closed incident's card
+        elif view is not None:
+            kwargs["view"] = view  # new options of a menu, the text kept
         await self.pacer.slot()
         await message.edit(**kwargs)
 
@@ -117,9 +119,9 @@ class Outgoing:
             name=name, mentionable=False, permissions=discord.Permissions.none(), reason=reason
         )
 
-    async def delete_role(self, role: discord.Role, reason: str) -> None:
+    async def delete_role(self, guild_id: int, role: int, reason: str) -> None:
         await self.pacer.slot()
-        await role.delete(reason=reason)
+        await self._client.http.delete_role(guild_id, role, reason=reason)
 
     async def add_role(self, guild_id: int, user_id: int, role: int, reason: str) -> None:
         await self.pacer.slot()

@@ -174,3 +174,21 @@ async def _all_sent(uow: UnitOfWork, number: int, at: datetime) -> None:
             (at.isoformat(), number),
         )
         await uow.commit()
+
+
+async def test_a_communitys_pages_of_an_hour_are_three_then_one_gathered_page(uow: UnitOfWork):
+    """Issue 23: pages are counted from the log on both stores, a gathered page once however many it names."""
+    await set_up(uow)
+    places = ["Hamline Elementary", "Whittier Elementary", "Russell Elementary", "Lillian Street Elementary"]
+    numbers = [
+        (await usecases.submit_report(uow, NOW, report(f"r{i}", where))).number for i, where in enumerate(places)
+    ]
+    plan = await usecases.escalate_due(uow, minutes(3), CHICAGO)
+    assert (plan.alone, plan.gathered) == (tuple(numbers[:3]), (numbers[3],))
+    late = await usecases.submit_report(uow, minutes(10), report("r9", "la escuela"))
+    assert paged(await usecases.escalate_due(uow, minutes(20), CHICAGO)) == []  # the hour is used up
+    assert paged(await usecases.escalate_due(uow, minutes(63.5), CHICAGO)) == [late.number]
+    await usecases.page_refused(uow, minutes(63.6), CHICAGO, [late.number], minutes(63.5))
+    incident = await usecases.incident(uow, CHICAGO, late.number)
+    assert incident.escalated_at is None
+    assert incident.page_refused_at == minutes(63.6)

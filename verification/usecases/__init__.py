@@ -17,11 +17,13 @@ from .administration import (
 from .area_roles import (
     DeliveryChoice,
     Ended,
+    RoleSubscribed,
     RoleWanted,
     area_roles_of,
     choose_delivery,
     end_subscriptions,
     forget_area_role,
+    grant_asked,
     held_roles,
     remember_area_role,
     role_not_granted,
@@ -30,6 +32,8 @@ from .area_roles import (
     set_area_roles,
     subscribe_by_role,
     take_back_roles,
+    unsettled_grants,
+    unworn,
 )
 from .moderation import (
     FactsInput,
@@ -85,6 +89,7 @@ __all__ = [
     "ModeratorCommand",
     "Outcome",
     "ReportInput",
+    "RoleSubscribed",
     "RoleWanted",
     "Setup",
     "StatementInput",
@@ -112,6 +117,7 @@ __all__ = [
     "forget_area_role",
     "forget_reporter",
     "get_community",
+    "grant_asked",
     "held_roles",
     "import_places",
     "incident",
@@ -146,7 +152,9 @@ __all__ = [
     "subscribe_by_role",
     "subscriptions_of",
     "take_back_roles",
+    "unsettled_grants",
     "unsubscribe",
+    "unworn",
     "update_settings",
     "vote_confirm",
 ]

@@ -136,6 +136,7 @@ class Admin(commands.Cog):
         retention_days=L("cmd.settings.retention_days.name"), stale_hours=L("cmd.settings.stale_hours.name"),
         report_limit=L("cmd.settings.report_limit.name"), relay_hours=L("cmd.settings.relay_hours.name"),
         area_roles=L("cmd.settings.area_roles.name"), default_delivery=L("cmd.settings.default_delivery.name"),
+        area_role_limit=L("cmd.settings.area_role_limit.name"),
         on_call_role=L("cmd.settings.on_call_role.name"), escalate_after=L("cmd.settings.escalate_after.name"),
         verifier_role=L("cmd.settings.verifier_role.name"), verifier_channel=L("cmd.settings.verifier_channel.name"),
         turn_off=L("cmd.settings.turn_off.name"),
@@ -148,6 +149,7 @@ class Admin(commands.Cog):
         relay_hours=L("cmd.settings.relay_hours.description"),
         area_roles=L("cmd.settings.area_roles.description"),
         default_delivery=L("cmd.settings.default_delivery.description"),
+        area_role_limit=L("cmd.settings.area_role_limit.description"),
         on_call_role=L("cmd.settings.on_call_role.description"),
         escalate_after=L("cmd.settings.escalate_after.description"),
         verifier_role=L("cmd.settings.verifier_role.description"),
@@ -171,12 +173,14 @@ class Admin(commands.Cog):
         verifier_channel: discord.TextChannel | None = None,
         turn_off: str | None = None,
         feed: str | None = None,
+        area_role_limit: app_commands.Range[int, 1, 200] | None = None,
     ) -> None:
         """Show the community's settings, changing those given."""
         async with Acting(self.services, interaction) as act:
             act.require_admin()
             asked = {"retention_days": retention_days, "stale_hours": stale_hours, "report_limit": report_limit,
-                     "relay_hours": relay_hours, "escalate_after_minutes": escalate_after}  # fmt: skip
+                     "relay_hours": relay_hours, "escalate_after_minutes": escalate_after,
+                     "area_role_limit": area_role_limit}  # fmt: skip
             changes = {k: v for k, v in asked.items() if v is not None}
             if changes:
                 community = await usecases.update_settings(self.services.storage, act.guild_id, **changes)
@@ -213,7 +217,7 @@ class Admin(commands.Cog):
             default = t(act.lang, f"choice.via.{c.default_delivery.value}")
             head = [t(act.lang, "settings.now", retention_days=c.retention_days, stale_hours=c.stale_hours,
                       report_limit=c.report_limit, report_window=c.report_window_minutes, relay_hours=c.relay_hours),
-                    t(act.lang, "settings.delivery", mode=mode, default=default)]  # fmt: skip
+                    t(act.lang, "settings.delivery", mode=mode, default=default, limit=c.area_role_limit)]  # fmt: skip
             await act.reply("\n".join(head + lines))
 
     async def _area_roles(
@@ -229,9 +233,17 @@ class Admin(commands.Cog):
                 on = False
                 lines.append(t(lang, "settings.area_roles.refused"))
                 lines += [t(lang, f"settings.area_roles.needs.{name}") for name in missing]
+        was_on = community.area_roles
         community = await usecases.set_area_roles(self.services.storage, community.id, on=on,
                                                   default=Via(default) if default else None)  # fmt: skip
         self.services.communities.forget(community.id)
+        if was_on and not community.area_roles and interaction.guild is not None:
+            # Left open last time: the roles stayed, counted against the server's 250, pinged by nothing.
+            deleted, failed = await self.services.roles.delete_all(interaction.guild.id, community.id)
+            if deleted:
+                lines.append(tn(lang, "settings.area_roles.deleted", deleted))
+            if failed:
+                lines.append(tn(lang, "settings.area_roles.not_deleted", failed))
         if community.area_roles and interaction.guild is not None:
             roles = await usecases.area_roles_of(self.services.storage, community.id)
             blind = unable_to_read(interaction.guild, community, roles)
@@ -242,6 +254,12 @@ class Admin(commands.Cog):
         if community.default_delivery is Via.ROLE and not community.area_roles:
             lines.append(t(lang, "settings.area_roles.default_falls_back"))
         return community, lines
+
+    async def _areas_changed(self, community_id: int) -> None:
+        """The areas may have changed: the alerts channel's "Get alerts for..." menu shows today's."""
+        community = await self.services.communities.get(community_id)
+        if community is not None and self.services.hooks.refresh_area_menu is not None:
+            await self.services.hooks.refresh_area_menu(community)
 
     @setup_command.autocomplete("timezone")
     async def timezone_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -285,6 +303,7 @@ class Admin(commands.Cog):
             )
             await usecases.add_place(self.services.storage, act.guild_id, place)
             self.services.communities.forget(act.guild_id)
+            await self._areas_changed(act.guild_id)
             await act.reply(
                 t(act.lang, "places.added", name=user_text(place.name, 100), area=user_text(place.area, 60))
             )
@@ -297,6 +316,7 @@ class Admin(commands.Cog):
             act.require_admin()
             removed = await usecases.remove_place(self.services.storage, act.guild_id, name)
             self.services.communities.forget(act.guild_id)
+            await self._areas_changed(act.guild_id)
             key = "places.removed" if removed else "places.not_found"
             await act.reply(t(act.lang, key, name=user_text(name, 100)))
 
@@ -343,4 +363,5 @@ class Admin(commands.Cog):
                 raise RuleViolation("import_not_csv") from exc
             places = await usecases.import_places(self.services.storage, act.guild_id, text)
             self.services.communities.forget(act.guild_id)
+            await self._areas_changed(act.guild_id)
             await act.reply(tn(act.lang, "places.imported", len(places)))
