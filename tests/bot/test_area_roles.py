@@ -420,3 +420,31 @@ async def test_the_area_menu_follows_the_areas(roles_world):
     assert offered() == ["every area", "Back of the Yards", "Little Village", "Pilsen"]
     done = await world.people["sam"].select(menu, ["Little Village"])
     assert "Little Village" in done.content, done.content
+
+
+async def test_a_reply_to_a_role_post_notifies_whoever_holds_the_role_then_and_no_later_dm_subscriber(roles_world):
+    """Issue 23 §8, decided: an amendment of a role post is a reply mentioning the same roles, so it also
+    notifies someone who took the role after the alert. They read the alerts channel, where the alert and
+    the reply both are, so it tells them nothing the channel does not; telling only the earlier holders
+    would take a DM each (the cost roles exist to avoid) or mentioning each of them by name in the channel
+    (which would show everyone who subscribes). A later DM subscriber gets nothing: no DM refers to an
+    alert they never got."""
+    world = roles_world
+    await set_up(world)
+    await world.people["admin"].slash("settings", area_roles="on")
+    sam, pat, lucia = world.people["sam"], world.people["pat"], world.people["lucia"]
+    await sam.slash("subscribe", area="Back of the Yards", via="role")
+    await confirmed(world)
+    await world.settle()
+    [alert] = posts(world)
+    await pat.slash("subscribe", area="Back of the Yards", via="role")  # after the alert
+    await lucia.slash("subscribe", area="Back of the Yards", language="en", via="dm")
+    await world.people["dev"].slash("incident misidentified", id=1, correction="Secret Service, not ICE")
+    await world.settle()
+    [reply] = [m for m in posts(world) if m.message_reference]
+    assert reply.message_reference["message_id"] == str(alert.id)
+    assert reply.ping is not None
+    assert reply.ping.reached == {sam.id, pat.id}
+    assert "#1" in reply.content
+    assert alerts(lucia) == []
+    assert alerts(pat) == []
