@@ -131,6 +131,13 @@ class Outgoing:
         await self.pacer.slot()
         await self._client.http.remove_role(guild_id, user_id, role, reason=reason)
 
+    async def role_member_counts(self, guild_id: int) -> dict[int, int]:
+        """How many members hold each role of the server (no members intent needed; @everyone left out)."""
+        await self.pacer.slot()
+        route = discord.http.Route("GET", "/guilds/{guild_id}/roles/member-counts", guild_id=guild_id)
+        found = await self._client.http.request(route)
+        return {int(role): int(count) for role, count in found.items()}
+
     async def member_roles(self, guild_id: int, user_id: int) -> list[int]:
         """The roles Discord has the member holding now (raises NotFound when they left the server)."""
         await self.pacer.slot()

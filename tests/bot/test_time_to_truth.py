@@ -16,7 +16,7 @@ from bot.client import Tuning
 from bot.core.clock import ScriptedClock
 from bot.demo.live_world import World, open_world
 from bot.features.escalation.paging import page_on_call
-from discord_emulator import overwrite
+from discord_emulator import intents, overwrite, payloads
 from discord_emulator.permissions import VIEW_CHANNEL
 from tests.bot.conftest import PEOPLE, alerts, set_up
 
@@ -359,3 +359,47 @@ async def test_stats_answer_while_another_process_holds_the_write_lock(timed):
         holder.rollback()
         holder.close()
     assert shown.content.startswith("Time to truth, last 1 day: 1 incident."), shown.content
+
+
+# --- issue 23 §9: where verifier requests are read ----------------------------------------------------------
+
+
+async def test_a_public_verifiers_channel_is_refused_and_a_crowded_verifier_role_is_warned_about(world):
+    """Found in review: /settings verifier_channel:#general was accepted, and requests then showed places
+    nobody had confirmed to the whole server."""
+    await set_up(world)
+    admin = world.people["admin"]
+    verifiers = world.guild.create_role("Verifiers", mentionable=True)
+    general = world.guild.channel("general")
+    refused = await admin.slash("settings", verifier_role=verifiers, verifier_channel=general)
+    assert "Everyone in the server can read" in refused.content, refused.content
+    assert "Verifiers: <@&" not in (await admin.slash("settings")).content  # nothing was changed
+
+    everybody = world.guild.create_role("Members", mentionable=True)
+    for person in world.people.values():
+        person.add_role(everybody)
+    private = world.guild.create_text_channel(
+        "verifiers", private=True, overwrites=[overwrite(everybody, allow=VIEW_CHANNEL)]
+    )
+    shown = await admin.slash("settings", verifier_role=everybody, verifier_channel=private)
+    assert "Verifiers: <@&" in shown.content, shown.content
+    assert f"8 of the server's {len(world.guild.guild.members)} members hold" in shown.content, shown.content
+    shown = await admin.slash("settings", verifier_role=verifiers)
+    assert "members hold" not in shown.content
+
+    # An admin opens the channel to everyone later: a moderator's request is refused, and nothing is posted.
+    registry = world.emu.services.world
+    private.overwrites[:] = [o for o in private.overwrites if o.target_id != world.guild.id]
+    registry.dispatch("CHANNEL_UPDATE", payloads.channel(private, registry), guild_id=world.guild.id,
+                      intent=intents.GUILDS)  # fmt: skip
+    for _ in range(200):  # the gateway event reaches the bot asynchronously
+        cached = world.bot.get_channel(private.id)
+        if cached is not None and cached.permissions_for(cached.guild.default_role).view_channel:
+            break
+        await asyncio.sleep(0.01)
+    await report(world, "luis", "Hamline Elementary")
+    await world.settle()
+    sent = await world.people["dev"].click(world.card(1), "Send a verifier")
+    assert "Everyone in the server can read" in sent.content, sent.content
+    assert private.messages == []
+    assert "asked for a verifier" not in (await world.people["dev"].slash("incident show", id=1)).message.text

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from zoneinfo import available_timezones
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.core.acting import Acting
 from bot.core.area_roles import missing_permissions, unable_to_read
+from bot.core.channels import readable_by_everyone
 from bot.core.i18n import t, tn
 from bot.core.safe import user_text
 from bot.core.services import Services
@@ -22,7 +25,11 @@ from verification.community import Community, Via
 from verification.errors import RuleViolation
 from verification.model import MAX_SOURCE, MAX_WHERE, Language, PlaceKind
 
+log = logging.getLogger(__name__)
 MAX_IMPORT_BYTES = 256 * 1024
+# The verifier role is for the few who go and look: more holders than this (or than a quarter of the
+# server, once there are a few) and /settings warns that every request shows them an unconfirmed place.
+VERIFIERS_MANY, VERIFIERS_FEW = 25, 5
 SWITCH = [app_commands.Choice(name=L(f"choice.switch.{v}"), value=v) for v in ("on", "off")]
 VIAS = [app_commands.Choice(name=L(f"choice.via.{via.value}"), value=via.value) for via in Via]
 LANGUAGES = [app_commands.Choice(name=L(f"choice.language.{lang.value}"), value=lang.value) for lang in Language]
@@ -125,7 +132,7 @@ class Admin(commands.Cog):
             needed = (allowed.view_channel, allowed.send_messages, allowed.embed_links, allowed.read_message_history)
             if not all(needed):
                 warnings.append(t(lang, "setup.warn_channel", channel=channel.mention))
-        if queue.permissions_for(guild.default_role).view_channel if guild else False:
+        if readable_by_everyone(queue):
             warnings.append(t(lang, "setup.warn_queue_public", channel=queue.mention))
         return warnings
 
@@ -178,6 +185,9 @@ class Admin(commands.Cog):
         """Show the community's settings, changing those given."""
         async with Acting(self.services, interaction) as act:
             act.require_admin()
+            if verifier_channel is not None and readable_by_everyone(verifier_channel):
+                # Requests name a place before anything is confirmed: in #general that is a rumour for all.
+                raise RuleViolation("verifier_channel_public", channel=verifier_channel.mention)
             asked = {"retention_days": retention_days, "stale_hours": stale_hours, "report_limit": report_limit,
                      "relay_hours": relay_hours, "escalate_after_minutes": escalate_after,
                      "area_role_limit": area_role_limit}  # fmt: skip
@@ -207,6 +217,8 @@ class Admin(commands.Cog):
                     # Discord drops a bot's role mention unless the role allows it: the page would be silent.
                     if role is not None and not role.mentionable and not (me and me.guild_permissions.mention_everyone):
                         lines.append(t(act.lang, "settings.role_not_mentionable", role=role.mention))
+                if verifier_role is not None and interaction.guild is not None:
+                    lines += await self._crowded(interaction.guild, verifier_role, act.lang)
             lines += time_to_truth_lines(community, act.lang)
             if feed is not None:
                 community = await usecases.set_feed(self.services.storage, act.guild_id, on=feed == "on")
@@ -254,6 +266,19 @@ class Admin(commands.Cog):
         if community.default_delivery is Via.ROLE and not community.area_roles:
             lines.append(t(lang, "settings.area_roles.default_falls_back"))
         return community, lines
+
+    async def _crowded(self, guild: discord.Guild, role: discord.Role, lang: Language) -> list[str]:
+        """A warning when very many members hold the verifier role: each request shows them all a place
+        nothing has confirmed yet. Discord's count is asked for; without it, nothing is said."""
+        try:
+            held = (await self.services.outgoing.role_member_counts(guild.id)).get(role.id, 0)
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("could not count the verifier role's members", extra={"guild": guild.id, "error": str(exc)})
+            return []
+        members = guild.member_count or 0
+        if held > VERIFIERS_MANY or (held >= VERIFIERS_FEW and held * 4 > members):
+            return [t(lang, "settings.verifiers.crowded", role=role.mention, count=held, members=members)]
+        return []
 
     async def _areas_changed(self, community_id: int) -> None:
         """The areas may have changed: the alerts channel's "Get alerts for..." menu shows today's."""

@@ -18,6 +18,7 @@ from bot.features.subscriptions.subscribing import subscribe_member, unsubscribe
 from intake.place.words import fold
 from verification import usecases
 from verification.community import Via
+from verification.errors import RuleViolation
 from verification.model import Language
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ class SubscriptionCommands(commands.Cog):
         for guild in self.bot.guilds:
             try:
                 await self.services.roles.settle_unsettled(guild.id, guild.id)
-            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:  # the next start tries again
+            except (RuleViolation, discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:  # next start
                 log.warning("could not settle role grants left from before", extra={"guild": guild.id,
                                                                                      "error": str(exc)})  # fmt: skip
 
