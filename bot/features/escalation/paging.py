@@ -39,17 +39,19 @@ async def page_on_call(services: Services, served: Collection[int]) -> int:
         community = await services.communities.get(community_id)
         if community is None or community.on_call_role is None or community.queue_channel is None:
             continue
+        where = (community.queue_channel, community.on_call_role)
         for number in plan.alone:
-            sent += await _page(services, community, (number,), now)
+            sent += await _page(services, community, where, (number,), now)
         if plan.gathered:
-            sent += await _page(services, community, plan.gathered, now)
+            sent += await _page(services, community, where, plan.gathered, now)
     return sent
 
 
-async def _page(services: Services, community: Community, numbers: tuple[int, ...], paged_at: datetime) -> int:
-    channel, role = community.queue_channel, community.on_call_role
-    assert channel is not None
-    assert role is not None
+async def _page(
+    services: Services, community: Community, where: tuple[int, int], numbers: tuple[int, ...], paged_at: datetime
+) -> int:
+    """One page, in the queue channel, pinging the on-call role (`where`); 1 if Discord took it."""
+    channel, role = where
     lang = community.language
     if len(numbers) == 1:
         incident = await usecases.incident(services.storage, community.id, numbers[0])
