@@ -39,6 +39,8 @@ class Hooks:
 
     # Post the "Get alerts for..." menu in the alerts channel once (subscriptions); admin's /settings calls it.
     post_area_menu: Callable[[Community], Awaitable[Community]] | None = None
+    # Show the areas of today in the menu, once posted (subscriptions); admin's /places calls it.
+    refresh_area_menu: Callable[[Community], Awaitable[None]] | None = None
 
 
 class QueueCards(Protocol):

@@ -92,6 +92,7 @@ TUNABLE: dict[str, tuple[int, int]] = {
     "relay_hours": (0, 168),
     "cluster_window_minutes": (10, 1440),
     "escalate_after_minutes": (1, 120),
+    "area_role_limit": (1, 200),
 }
 
 

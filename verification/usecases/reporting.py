@@ -24,6 +24,18 @@ ESTABLISHED_SCORE = 1  # one report later confirmed, none debunked
 
 
 @dataclass(frozen=True, slots=True)
+class ReporterRecord:
+    """What a reporter's record says of them: a confirmed report adds 1, a debunked one takes 2 away."""
+
+    established: bool
+    discredited: bool
+
+    @classmethod
+    def of(cls, score: int) -> ReporterRecord:
+        return cls(established=score >= ESTABLISHED_SCORE, discredited=score < 0)
+
+
+@dataclass(frozen=True, slots=True)
 class ReportInput:
     community: int
     reporter: str  # pseudonym, made by storage's pseudonymiser from the Discord id
@@ -76,8 +88,8 @@ async def submit_report(uow: UnitOfWork, now: datetime, data: ReportInput) -> Ou
             language=data.language,
             low_trust=data.low_trust,
         )
-        established = await uow.standing.score(community.id, data.reporter) >= ESTABLISHED_SCORE
-        outcome = await _file(uow, community, place, report, when, established, now)
+        standing = ReporterRecord.of(await uow.standing.score(community.id, data.reporter))
+        outcome = await _file(uow, community, place, report, when, standing, now)
         await uow.commit()
     choices = place.alternatives if place.needs_choice else ()
     return replace(outcome, place_choices=choices, first_report=first_report)
@@ -89,7 +101,7 @@ async def _file(
     place: ResolvedPlace,
     report: Report,
     when: ObservedTime,
-    established: bool,
+    standing: ReporterRecord,
     now: datetime,
     *,
     excluding: int | None = None,
@@ -102,7 +114,7 @@ async def _file(
     if grouping.number is None:
         number = await uow.incidents.next_number(community.id)
         report_id = await uow.reports.add(community.id, number, 1, report)
-        facts = _facts(report, report_id, 1, established, when)
+        facts = _facts(report, report_id, 1, standing, when)
         opened = open_incident(number, place.ref, facts, now)
         others = [Resemblance(n.number, n.label, n.minutes_apart, n.reason.value) for n in grouping.near]
         new = [*opened, *replay(opened).note_resemblance(others, now)]
@@ -113,7 +125,7 @@ async def _file(
     known = await uow.reports.reporters(community.id, number)
     ordinal = known.get(report.reporter) or max(r.reporter for r in incident.reports) + 1
     report_id = await uow.reports.add(community.id, number, ordinal, report)
-    facts = _facts(report, report_id, ordinal, established, when)
+    facts = _facts(report, report_id, ordinal, standing, when)
     keys = sorted({*await uow.incidents.keys(community.id, number), *place.lookup_keys})
     new_events = incident.add_report(facts, now)
     outcome = await commit_events(uow, community, before, new_events, now, keys=keys, current=incident)
@@ -178,7 +190,7 @@ async def _own_report(
     return facts
 
 
-def _facts(report: Report, report_id: int, ordinal: int, established: bool, when: ObservedTime) -> ReportFacts:
+def _facts(report: Report, report_id: int, ordinal: int, standing: ReporterRecord, when: ObservedTime) -> ReportFacts:
     return ReportFacts(
         observed=when,
         report_id=report_id,
@@ -189,7 +201,8 @@ def _facts(report: Report, report_id: int, ordinal: int, established: bool, when
         people=report.people,
         language=report.language,
         low_trust=report.low_trust,
-        established=established and not report.low_trust,
+        established=standing.established and not report.low_trust,
+        discredited=standing.discredited,
     )
 
 
