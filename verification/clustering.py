@@ -92,10 +92,12 @@ def search_window(window: timedelta) -> timedelta:
     return window * NEAR_WINDOW_FACTOR
 
 
-def gap(observed_at: datetime, c: Candidate) -> timedelta:
-    """How far a report is from an incident's observed span (zero inside it)."""
-    if observed_at < c.first_observed:
-        return c.first_observed - observed_at
+def gap(observed_at: datetime, c: Candidate, until: datetime | None = None) -> timedelta:
+    """How far a report seen at `observed_at` (or at some moment up to `until`, for a window such as
+    "this morning") is from an incident's observed span: zero where they overlap."""
+    latest = until if until is not None and until > observed_at else observed_at
+    if latest < c.first_observed:
+        return c.first_observed - latest
     if observed_at > c.last_observed:
         return observed_at - c.last_observed
     return timedelta(0)
@@ -106,12 +108,17 @@ def group(
     observed_at: datetime,
     candidates: Iterable[Candidate],
     window: timedelta = DEFAULT_WINDOW,
+    *,
+    until: datetime | None = None,
 ) -> Grouping:
     """The open incident a report joins, if any, and the open incidents it comes close to.
 
-    Among incidents at the same place within the window, the one whose own place key is the report's
-    wins, then the most recently observed. A place named less surely (`loose_keys`) joins only an
-    incident that is the only one it could be.
+    A report whose time is a window (`observed_at` to `until`: "hace rato", "this morning") is at any
+    moment of it: it joins an incident at the same place whose span comes within `window` of any of
+    those moments, so a vague time never opens a card by itself. Among incidents at the same place within
+    the window, the one whose own place key is the report's wins, then the one closest in time, then the
+    most recently observed. A place named less surely (`loose_keys`) joins only an incident that is the
+    only one it could be.
     """
     same, loose, near_keys = set(place.same_keys), set(place.loose_keys), set(place.near_keys)
     joins: list[Candidate] = []
@@ -119,7 +126,7 @@ def group(
     near: dict[int, NearMiss] = {}
     for c in candidates:
         held = {*c.keys, c.place_key}
-        apart = gap(observed_at, c)
+        apart = gap(observed_at, c, until)
         if apart > search_window(window):
             continue
         inside = apart <= window
@@ -140,7 +147,9 @@ def group(
             near[c.number] = NearMiss(c.number, c.label, minutes, _reason(held & near_keys))
     number: int | None = None
     if joins:
-        number = max(joins, key=lambda c: (c.place_key == place.ref.key, c.last_observed, c.number)).number
+        number = max(
+            joins, key=lambda c: (c.place_key == place.ref.key, -gap(observed_at, c, until), c.last_observed, c.number)
+        ).number
     elif len({c.number for c in loosely}) == 1:
         number = loosely[0].number
     misses = sorted((m for n, m in near.items() if n != number), key=lambda m: (m.minutes_apart, -m.number))
@@ -152,9 +161,11 @@ def choose_incident(
     observed_at: datetime,
     candidates: Iterable[Candidate],
     window: timedelta = DEFAULT_WINDOW,
+    *,
+    until: datetime | None = None,
 ) -> int | None:
     """The open incident a report joins, or None to open a new one (`group` without the near misses)."""
-    return group(place, observed_at, candidates, window).number
+    return group(place, observed_at, candidates, window, until=until).number
 
 
 def _rival(place: ResolvedPlace, held: set[str], via: set[str]) -> bool:
