@@ -22,7 +22,7 @@ church" and not by "our lady".
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import TYPE_CHECKING
@@ -123,7 +123,7 @@ class PlaceBook:
     places: dict[str, Place] = field(default_factory=dict)
     streets: StreetNames = field(default_factory=StreetNames)
     resolved: dict[str, ResolvedPlace] = field(default_factory=dict)  # text -> what it resolved to
-    _by_alias: dict[str, str] = field(default_factory=dict)
+    _by_alias: dict[str, list[str]] = field(default_factory=dict)  # name or alias key -> places, first first
     _names: list[_Name] = field(default_factory=list)
     _by_word: dict[str, set[int]] = field(default_factory=dict)
     _by_skeleton: dict[str, set[str]] = field(default_factory=dict)
@@ -158,7 +158,9 @@ class PlaceBook:
         self._grid = None
         self._place_kinds[place.key] = place_kinds(place)
         for name in (place.name, *place.aliases):
-            self._by_alias.setdefault(place_key(name), place.key)
+            holders = self._by_alias.setdefault(place_key(name), [])
+            if place.key not in holders:
+                holders.append(place.key)
             forms = tuple(dict.fromkeys(name_words(name)))
             if not forms:
                 continue
@@ -311,8 +313,13 @@ class PlaceBook:
 
     def exact(self, text: str) -> Place | None:
         """The place whose name or alias normalises to the same words as `text`."""
-        key = self._by_alias.get(place_key(text))
-        return None if key is None else self.places[key]
+        found = self.named(text)
+        return found[0] if len(found) == 1 else None  # an alias two places share names neither surely
+
+    def named(self, text: str) -> list[Place]:
+        """The places whose name or alias normalises to the same words as `text` (two may share an alias:
+        "De Soto" for De Soto Elementary and De Soto Middle)."""
+        return [self.places[k] for k in self._by_alias.get(place_key(text), ())]
 
     def match(self, ws: Sequence[Word], street_words: Iterable[int] = (), *, relaxed: bool = False) -> list[PlaceMatch]:
         """The places the words name, best first. Words in `street_words` (read as a street) name a place
@@ -376,6 +383,8 @@ class PlaceBook:
             accepted = not street_only and (
                 score >= MATCH_THRESHOLD or ((agrees or alone) and score >= KIND_MATCH_THRESHOLD and rare_hit)
             )
+            if accepted and score < 1 and not exact and _contradicts(ws, at, name, found, streets | areas):
+                accepted = False  # "Home Depot Glendale" is not the registered Home Depot Burbank
             # "Humboldt Park" is an area: it names Humboldt Park Health only with a kind of its own
             # ("hospital de Humboldt Park"), and only a place whose whole name is the area's without one.
             by_area = not exact and bool(areas) and all(a in areas for a in at) and not near_kinds & own_kinds
@@ -438,6 +447,37 @@ class PlaceBook:
             self._weights[form] = weight * (0.3 if form in _GENERIC else 1.0)
             if df == 1 and len(form) >= 4 and form not in _GENERIC and not form.isdigit() and form not in common:
                 self._own.add(form)
+
+
+def _contradicts(
+    ws: Sequence[Word], at: Sequence[int], name: _Name, found: Mapping[str, _Hit], context: set[int]
+) -> bool:
+    """Whether the text names another place of the same name: a word the name lacks is typed right beside
+    the words it matched (kind words between them), where the name has a distinctive word the text lacks
+    ("Home Depot Glendale" for Home Depot Burbank). Streets and areas beside a name are where it is."""
+    if not any(w not in found and w not in _GENERIC and not w.isdigit() for w in name.words):
+        return False
+    matched = set(at)
+    start, stop = min(at), max(at) + 1
+    while start > 0 and not ws[start].pause and _around_name(ws[start - 1].norm):
+        start -= 1
+    while stop < len(ws) and not ws[stop].pause and _around_name(ws[stop].norm):
+        stop += 1
+    beside = [i for i in (start - 1, stop) if 0 <= i < len(ws) and not ws[max(i, start)].pause]
+    return any(
+        i not in matched
+        and i not in context
+        and name_like(ws[i])
+        and ws[i].norm not in KIND_WORDS
+        and ws[i].norm not in LEVEL_WORDS
+        and len(ws[i].norm) > 2
+        for i in beside
+    )
+
+
+def _around_name(norm: str) -> bool:
+    """Words that go with a place's name without being a word of it: its kind, a saint's title, articles."""
+    return norm in KIND_WORDS or norm in LEVEL_WORDS or norm in _SAINTS or norm in FILLER
 
 
 def place_kinds(place: Place, name_kinds: Iterable[str] = ()) -> set[str]:

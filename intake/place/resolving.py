@@ -12,6 +12,7 @@ from intake.refused import Refused
 
 from .book import TIE_MARGIN, PlaceBook, PlaceMatch, block_index, corner_index
 from .homes import NUMBER_SIGNS, home_marks, home_word
+from .landmarks import Landmark, landmark
 from .model import MAX_WHERE, Place, PlaceRef
 from .reading import Phrase, Reading, ReadingKind, read_words
 from .resolved import ResolvedPlace
@@ -29,6 +30,7 @@ from .words import (
     has_confusables,
     skeleton,
     tokens,
+    typed_phrase,
     words,
 )
 
@@ -88,6 +90,11 @@ def _check(text: str) -> None:
 def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
     _check(text)
     ws = words(text)
+    mark = landmark(ws) if names_known else None
+    if mark is not None:
+        beside = _beside_landmark(ws, mark, book)
+        if beside is not None:
+            return beside
     reading = read_words(ws, book.streets, book.area_spans(ws))
     close = book.match(ws, reading.street_words, relaxed=True) if names_known else []
     close = [m for m in close if _consistent(m, reading, book)]
@@ -100,6 +107,9 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
     if len(tied) > 1:
         on = {p.key for street in _streets_of(reading) for p in book.on_street(street)}
         tied = [m for m in tied if m.place.key in on] or tied  # "Whittier en la 23": the one on 23rd
+    if len(tied) > 1:
+        area = book.area_named(ws)
+        tied = [m for m in tied if area and m.place.area == area] or tied  # "St. Mary's, Eastside"
     chosen: PlaceMatch | None = tied[0] if len(tied) == 1 else None
     # "los Chávez, la casa con el portón negro" is a family's home, not Chavez Elementary: a known place
     # the words name only as a person could be named is the reporter's to pick, never Veraz's guess.
@@ -143,6 +153,35 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
 
 
 STREET_FORMS = frozenset({ReadingKind.CORNER, ReadingKind.BLOCK, ReadingKind.SEGMENT, ReadingKind.STREET})
+_WHERE_BY_ITSELF = frozenset({ReadingKind.KNOWN, ReadingKind.CORNER, ReadingKind.BLOCK, ReadingKind.SEGMENT})
+
+
+def _beside_landmark(ws: Sequence[Word], mark: Landmark, book: PlaceBook) -> ResolvedPlace | None:
+    """ "X by Y" where Y is a registered place: X is the place, and Y where it is. A registered place,
+    corner or block X is itself ("Roosevelt Elementary by Garfield Park"); anything else is X at Y, which
+    reports of X at Y join, and which is offered beside Y's incident as a near miss, never joined to it.
+    None when Y is no registered place: then the whole text is read as one ("Walgreens by 26th & Pulaski")."""
+    x = _resolve(typed_phrase(ws[mark.place.start : mark.place.stop]), book, names_known=True)
+    if x.reading in _WHERE_BY_ITSELF:
+        return x
+    y = _resolve(typed_phrase(ws[mark.hint.start : mark.hint.stop]), book, names_known=True)
+    if y.reading is not ReadingKind.KNOWN:
+        return None
+    key = f"landmark:{x.ref.key}@{y.ref.key}"
+    marker = typed_phrase(ws[mark.marker.start : mark.marker.stop]).lower()
+    label = f"{x.ref.label} ({marker} {y.ref.label})"[:MAX_LABEL]
+    ref = replace(x.ref, key=key, label=label, reporters_words=x.reading is not ReadingKind.STREET)
+    return ResolvedPlace(
+        ref,
+        unique([key, *x.lookup_keys]),
+        x.words,
+        x.reading,
+        loose_keys=x.loose_keys,
+        near_keys=unique([*x.near_keys, y.ref.key]),
+        alternatives=tuple(dict.fromkeys([*x.alternatives, *y.alternatives, *book.named(y.ref.label)])),
+        needs_choice=x.needs_choice and x.reading is not ReadingKind.VAGUE,
+        ties=x.ties,
+    )
 
 
 def _approved_or_not(place: ResolvedPlace, reading: Reading, ws: Sequence[Word], book: PlaceBook) -> ResolvedPlace:

@@ -305,8 +305,21 @@ _DIRECTION_FORMS = frozenset(DIRECTIONS.values())
 
 
 def place_key(name: str) -> str:
-    """The key a known place (or one of its aliases) is stored and matched under."""
-    return " ".join(tokens(name))
+    """The key a known place (or one of its aliases) is stored and matched under: its identity, which
+    keeps every word ("Lincoln High School" is not "Lincoln Middle School", "Garfield Park" not "Garfield
+    Field"). Only spellings of one word fold together ("Elem" and "Elementary", "St." and "Street", "48th"
+    and "48"), and words that never tell places apart ("the", "of", "y") are left out."""
+    return " ".join(_identity(w) for w in raw_words(name) if w not in _KEY_FILLER and w not in CONNECTORS)
+
+
+def _identity(word: str) -> str:
+    ordinal = _ORDINAL.match(word)
+    if ordinal:
+        return ordinal.group(1)
+    return LEVEL_WORDS.get(word) or STREET_SUFFIXES.get(word) or DIRECTIONS.get(word) or word
+
+
+_KEY_FILLER = FILLER - {"main", "front", "gate", "corner"}
 
 
 # --- spelling -------------------------------------------------------------------------------------

@@ -267,13 +267,14 @@ def parse_places_csv(text: str) -> list[tuple[int, Place]]:
 
 
 def _refuse_clash(book: PlaceBook, place: Place) -> None:
-    """A new place must not share its key, or an alias, with a place already known."""
+    """A new place's name must not be a known place's name or alias. Its aliases may be another's too
+    ("De Soto" for two schools of that name): such an alias names neither surely, and reports that use it
+    are offered both."""
     if place.key in book.places:
         raise RuleViolation("place_exists", name=book.places[place.key].name)
-    for name in (place.name, *place.aliases):
-        known = book.exact(name)
-        if known is not None:
-            raise RuleViolation("place_exists", name=known.name)
+    known = book.named(place.name)
+    if known:
+        raise RuleViolation("place_exists", name=known[0].name)
 
 
 async def _ensure_community(uow: UnitOfWork, community: int) -> None:
