@@ -225,3 +225,8 @@ def test_at_most_two_percent_of_reports_are_refused(figures: IntakeFigures) -> N
 
 def test_reports_of_one_event_land_on_one_card(figures: IntakeFigures) -> None:
     assert figures.veraz.f1 >= intake.F1_TARGET, figures.veraz.split
+
+
+def test_most_split_pairs_are_offered_as_near_misses(figures: IntakeFigures) -> None:
+    assert figures.veraz.near_share >= intake.NEAR_TARGET, figures.veraz.split
+    assert figures.veraz.mixed_registered == 0, figures.veraz.mixes

@@ -263,3 +263,12 @@ def test_a_vague_time_joins_the_open_incident_at_the_same_place_it_may_be_from()
     afternoon = candidate(2, place, 13 * 60 + 45)
     assert choose_incident(place, at(5 * 60), [afternoon, morning], until=at(10 * 60)) == 1
     assert choose_incident(place, at(12 * 60), [afternoon, morning], until=sent_at_two_pm) == 2
+
+
+def test_an_address_and_a_corner_on_one_street_are_offered_to_each_other():
+    """Issue 19 §4, §7: without a grid an address and a corner of one street never join by themselves, but
+    the card of the one says "possibly the same as" the other, for a moderator to merge in one click."""
+    corner = candidate(1, resolve_place("car wash on cermak & leavitt", EMPTY), 0)
+    address = group(resolve_place("2200 W Cermak", EMPTY), at(10), [corner])
+    assert address.number is None
+    assert [(m.number, m.reason) for m in address.near] == [(1, NearReason.NEARBY)]
