@@ -138,6 +138,8 @@ class PlaceBook:
     _place_kinds: dict[str, set[str]] = field(default_factory=dict)
     _of_kind: dict[str, list[Place]] = field(default_factory=dict)
     _place_numbers: dict[str, list[int]] = field(default_factory=dict)  # numbered streets a place is on
+    _addresses: dict[tuple[str, int], set[str]] = field(default_factory=dict)  # (block, house number) -> places
+    _localities: set[str] = field(default_factory=set)  # town and state words of registered addresses
     _areas: list[tuple[str, ...]] | None = None
     _grid: tuple[Grid | None] | None = None  # (None,) once found not to hold
 
@@ -185,6 +187,13 @@ class PlaceBook:
                 self._blocks.setdefault(block_index(block), []).append((place.key, block.street.direction))
                 self._place_blocks.setdefault(place.key, []).append(block)
                 streets.append(block.street)
+                number = house_number(ws, block)
+                if number is not None:
+                    self._addresses.setdefault((block_index(block), number), set()).add(place.key)
+                # What a registered address says after its street is its town, state and zip: context.
+                self._localities.update(
+                    f for w in ws[block.span.stop :] for f in name_words(w.norm) if not w.norm.isdigit()
+                )
             elif text is not place.name:
                 corner = find_corner(ws, self.streets, adjacent=False)
                 if corner is not None:
@@ -223,6 +232,16 @@ class PlaceBook:
 
     def on_street(self, street: Street) -> list[Place]:
         return [self.places[k] for k in sorted(self._on_street.get(street.key, ()))]
+
+    def at_address(self, block: Block, number: int) -> list[Place]:
+        """The places registered at this very address (a registered place's own number is public)."""
+        keys = self._addresses.get((block_index(block), number), set())
+        return [p for p in self.at_block(block) if p.key in keys]
+
+    def locality(self, folded: Iterable[str]) -> bool:
+        """Whether name words are all the town, state or zip of the registered addresses ("Springfield")."""
+        found = set(folded)
+        return bool(found) and found <= (self._localities | _STATES)
 
     def blocks_of(self, place: Place) -> list[Block]:
         return list(self._place_blocks.get(place.key, ()))
@@ -573,6 +592,24 @@ def _kinds_at(ws: Sequence[Word]) -> list[tuple[int, str]]:
         if w.norm == _ES_KIND and i > 0 and ends and name_like(ws[i - 1]) and not w.pause:
             found.append((i, "school"))
     return found
+
+
+def house_number(ws: Sequence[Word], block: Block) -> int | None:
+    """The house number of an address the words write at `block`, for registered places only."""
+    for i in block.span:
+        if ws[i].norm.isdigit() and int(ws[i].norm) // 100 * 100 == block.block:
+            return int(ws[i].norm)
+    return None
+
+
+# US state abbreviations often typed after an address ("Houston TX"): never a business beside it.
+_STATES = frozenset(
+    {
+        "al", "ak", "az", "ar", "ca", "co", "ct", "de", "fl", "ga", "hi", "id", "il", "in", "ia", "ks", "ky", "la",
+        "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne", "nv", "nh", "nj", "nm", "ny", "nc", "nd", "oh", "ok",
+        "or", "pa", "ri", "sc", "sd", "tn", "tx", "ut", "vt", "va", "wa", "wv", "wi", "wy", "dc", "pr", "usa",
+    }
+)  # fmt: skip
 
 
 def block_index(block: Block) -> str:

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from intake.refused import Refused
 
-from .book import TIE_MARGIN, PlaceBook, PlaceMatch, block_index, corner_index
+from .book import TIE_MARGIN, PlaceBook, PlaceMatch, block_index, corner_index, house_number
 from .homes import NUMBER_SIGNS, home_marks, home_word
 from .landmarks import Landmark, landmark
 from .model import MAX_WHERE, Place, PlaceRef
@@ -101,6 +101,10 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
     matches = [m for m in close if m.accepted]
     located = _located(reading, book) if names_known else []
     tied = _tied(matches)
+    if len(located) > 1 and reading.block is not None:
+        number = house_number(ws, reading.block)
+        exact = book.at_address(reading.block, number) if number is not None else []
+        located = exact if len(exact) == 1 else located  # "1200 E Oak St": the place registered there
     if len(tied) > 1 and located:
         narrowed = [m for m in tied if m.place in located]
         tied = narrowed or tied  # the address decides between places that share a name
@@ -293,8 +297,8 @@ def _fits(place: Place, phrase: Phrase | None, book: PlaceBook) -> bool:
     """Whether the known place at a corner or block is what the text names there: not when it names a
     business the book does not know as that place ("Walgreens at 48th & Laflin" is not the school on
     that corner), nor a place of another kind ("la gasolinera de la 51 y Pulaski" is no train station)."""
-    if phrase is None:
-        return True
+    if phrase is None or book.locality(phrase.words):
+        return True  # "1200 E Oak St, Springfield IL": the town of the address, not a business at it
     if phrase.words:
         return False
     kinds = book.kinds_of(place)

@@ -100,3 +100,31 @@ async def test_two_schools_of_one_name_and_a_shared_alias_can_both_be_registered
     with pytest.raises(RuleViolation) as again:
         await usecases.add_place(uow, CHICAGO, usecases.make_place("de soto elementary", "X", PlaceKind.SCHOOL))
     assert again.value.code == "place_exists"
+
+
+ADDRESSED = PlaceBook.of(
+    [
+        _place("Roosevelt Elementary", PlaceKind.SCHOOL, "Eastside", address="1200 E Oak St, Springfield, IL 62701"),
+        _place("Oak Market", PlaceKind.STORE, "Eastside", address="1234 E Oak St"),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("1200 E Oak St", "Roosevelt Elementary"),
+        ("1200 E. Oak Street, Springfield", "Roosevelt Elementary"),
+        ("1200 e oak st springfield il 62701", "Roosevelt Elementary"),
+        ("1234 E Oak", "Oak Market"),
+    ],
+)
+def test_a_registered_place_s_own_address_is_that_place(text: str, name: str):
+    """Issue 19 §3: typed as registered, with or without the town, even where two places share the block."""
+    assert resolve_place(text, ADDRESSED).ref.label == name
+
+
+def test_another_house_on_a_shared_block_is_offered_both():
+    other = resolve_place("1210 E Oak St", ADDRESSED)
+    assert other.reading is ReadingKind.BLOCK
+    assert {p.name for p in other.alternatives} == {"Roosevelt Elementary", "Oak Market"}
