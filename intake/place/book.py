@@ -257,6 +257,11 @@ class PlaceBook:
             self._of_kind[kind] = found
         return found
 
+    def of_level(self, level: str) -> list[Place]:
+        """The schools of a level ("high", "middle", "elementary"), by their names' level words."""
+        keys = dict.fromkeys(n.place for n in self._names if level in n.levels)
+        return [self.places[k] for k in keys]
+
     def grid(self) -> Grid | None:
         """Whether the places show numbered streets crossing the others at their hundred blocks: most of
         the places with an address on a named street and a numbered cross street are within a block of it

@@ -25,6 +25,7 @@ from .streets import (
 from .unregistered import MAX_LABEL, unique, unregistered, words_of
 from .words import (
     KIND_WORDS,
+    LEVEL_WORDS,
     Word,
     distinctive,
     has_confusables,
@@ -125,6 +126,9 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
         chosen = PlaceMatch(exact, 1.0, exact=True)  # an alias of no distinctive word: "East LA Courthouse"
     if chosen is None and not tied and len(located) == 1 and _fits(located[0], reading.phrase, book):
         chosen = PlaceMatch(located[0], 1.0)
+    if chosen is None and not tied and not located and reading.kind is ReadingKind.VAGUE:
+        only = _only_one_of_kind(ws, book)
+        chosen = PlaceMatch(only, 0.5) if only is not None else None
     if chosen is not None:
         return _known(chosen.place, book, chosen.score)
     if has_confusables(text):
@@ -291,6 +295,20 @@ def _located(reading: Reading, book: PlaceBook) -> list[Place]:
         kinds = set(reading.kinds)
         return [p for p in book.on_street(reading.street.street) if kinds & book.kinds_of(p)]
     return []
+
+
+def _only_one_of_kind(ws: Sequence[Word], book: PlaceBook) -> Place | None:
+    """A school's level with no name ("la prepa", "the middle school", "la secundaria") names the one
+    registered school of that level, in the area named if one is: never a guess among several. A kind
+    alone ("the courthouse", "la escuela") stays vague: it is how people speak of any such place."""
+    levels = {LEVEL_WORDS[w.norm] for w in ws if w.norm in LEVEL_WORDS}
+    if len(levels) != 1:
+        return None
+    found = book.of_level(levels.pop())
+    area = book.area_named(ws)
+    if area:
+        found = [p for p in found if p.area == area]
+    return found[0] if len(found) == 1 else None
 
 
 def _fits(place: Place, phrase: Phrase | None, book: PlaceBook) -> bool:

@@ -128,3 +128,15 @@ def test_another_house_on_a_shared_block_is_offered_both():
     other = resolve_place("1210 E Oak St", ADDRESSED)
     assert other.reading is ReadingKind.BLOCK
     assert {p.name for p in other.alternatives} == {"Roosevelt Elementary", "Oak Market"}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("la prepa", "Lincoln High School"), ("the middle school", "Lincoln Middle School"), ("la primaria", None)],
+)
+def test_a_school_s_level_alone_names_the_one_school_of_that_level(text: str, name: str | None):
+    """Issue 19 §8: "la prepa" is the community's one high school; with two elementaries, neither."""
+    book = PlaceBook.of([*BOOK.places.values(), _place("Grant Elementary", PlaceKind.SCHOOL, "Westside")])
+    found = resolve_place(text, book)
+    assert (found.ref.label if found.ref.known else None) == name
+    assert not resolve_place("la escuela", book).ref.known  # a kind alone is any such place
