@@ -141,6 +141,7 @@ class PlaceBook:
     _addresses: dict[tuple[str, int], set[str]] = field(default_factory=dict)  # (block, house number) -> places
     _localities: set[str] = field(default_factory=set)  # town and state words of registered addresses
     _areas: list[tuple[str, ...]] | None = None
+    _areas_by_initial: dict[str, list[tuple[str, ...]]] | None = None
     _grid: tuple[Grid | None] | None = None  # (None,) once found not to hold
 
     @classmethod
@@ -157,6 +158,7 @@ class PlaceBook:
         self._own.clear()
         self._of_kind.clear()
         self._areas = None
+        self._areas_by_initial = None
         self._grid = None
         self._place_kinds[place.key] = place_kinds(place)
         for name in (place.name, *place.aliases):
@@ -294,10 +296,16 @@ class PlaceBook:
         areas = self.areas()
         if not areas:
             return []
+        if self._areas_by_initial is None:
+            # An area's first word is typed with its first letter (see `_same_word`): only those are tried.
+            by_initial: dict[str, list[tuple[str, ...]]] = {}
+            for area in areas:
+                by_initial.setdefault(area[0][:1], []).append(area)
+            self._areas_by_initial = by_initial
         forms = [_area_form(w) for w in ws]
         found: list[range] = []
         for start in range(len(ws)):
-            for area in areas:
+            for area in self._areas_by_initial.get(forms[start][:1], ()):
                 end = _area_at(ws, forms, start, area)
                 if end is not None:
                     found.append(range(start, end))

@@ -32,6 +32,11 @@ _MARKERS: tuple[tuple[str, ...], ...] = tuple(
 )  # fmt: skip
 
 
+_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _marker in _MARKERS:
+    _BY_FIRST.setdefault(_marker[0], []).append(_marker)
+
+
 @dataclass(frozen=True, slots=True)
 class Landmark:
     """Where a text splits into the place (`place`, the words before) and its landmark (`hint`)."""
@@ -45,7 +50,7 @@ def landmark(ws: Sequence[Word]) -> Landmark | None:
     """The first marker with a place before it and something after it, or None. A place before the marker
     is a word that can name one (a kind word or a name), not who or what is there ("ICE by the park")."""
     for k in range(1, len(ws)):
-        for marker in _MARKERS:
+        for marker in _BY_FIRST.get(ws[k].norm, ()):
             end = k + len(marker)
             if end >= len(ws) or tuple(w.norm for w in ws[k:end]) != marker:
                 continue

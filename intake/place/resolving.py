@@ -104,8 +104,8 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
     tied = _tied(matches)
     if len(located) > 1 and reading.block is not None:
         number = house_number(ws, reading.block)
-        exact = book.at_address(reading.block, number) if number is not None else []
-        located = exact if len(exact) == 1 else located  # "1200 E Oak St": the place registered there
+        registered = book.at_address(reading.block, number) if number is not None else []
+        located = registered if len(registered) == 1 else located  # "1200 E Oak St": the place registered there
     if len(tied) > 1 and located:
         narrowed = [m for m in tied if m.place in located]
         tied = narrowed or tied  # the address decides between places that share a name

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -121,6 +122,7 @@ def _initials(core: str) -> str:
 _VOWELS = frozenset("aeiouy")
 
 
+@lru_cache(maxsize=16384)
 def street_key(core: str) -> str:
     return " ".join(skeleton(w) for w in core.split())
 

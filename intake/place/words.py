@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -267,10 +268,15 @@ _ES_NUMBERS = {
 }  # fmt: skip
 _ES_TENS = {"treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90}
 _ES_STREET_ARTICLES = frozenset({"la", "calle"})
+_ASCII_CONTROLS = {c: " " for c in (*range(32), 127)}
 
 
+@lru_cache(maxsize=8192)
 def clean(text: str) -> str:
     """NFKC, no invisible format characters (zero-width, bidi), no control characters, single spaces."""
+    if text.isascii():
+        # ASCII has no format characters and NFKC leaves it as it is: only controls become spaces.
+        return " ".join(text.translate(_ASCII_CONTROLS).split())
     text = unicodedata.normalize("NFKC", text)
     text = "".join(
         " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text if unicodedata.category(c) != "Cf"
@@ -300,6 +306,7 @@ def raw_words(text: str) -> list[str]:
     return [ABBREVIATIONS.get(w, w) for w in _WORD.findall(fold(text).replace("'", "").replace("’", ""))]
 
 
+@lru_cache(maxsize=16384)
 def canonical(word: str) -> str:
     ordinal = _ORDINAL.match(word)
     if ordinal:
@@ -407,8 +414,14 @@ _COMPOUNDS = {
 }  # fmt: skip
 
 
-def words(text: str) -> list[Word]:
-    """The words of a message in order, ordinals spelled out folded into numbers ("twenty-sixth" -> "26th")."""
+@lru_cache(maxsize=8192)
+def words(text: str) -> tuple[Word, ...]:
+    """The words of a message in order, ordinals spelled out folded into numbers ("twenty-sixth" -> "26th").
+    Remembered: one text is read several times (its landmark, its kinds, its streets, the book's names)."""
+    return tuple(_words(text))
+
+
+def _words(text: str) -> list[Word]:
     cleaned = clean(text.replace("\n", " , ")).translate(CONFUSABLES)
     found: list[Word] = []
     pause = glue = False
@@ -493,7 +506,7 @@ def _spelled_ordinals(found: list[Word]) -> list[Word]:
     return merged
 
 
-def typed_phrase(shown: list[Word]) -> str:
+def typed_phrase(shown: Sequence[Word]) -> str:
     """Words as typed, hyphens kept where they were."""
     return "".join(("-" if w.glued and i else " " if i else "") + w.typed for i, w in enumerate(shown))
 

@@ -21,7 +21,9 @@ EMPTY = PlaceBook()
 )
 def test_one_corner_written_many_ways_is_one_place(texts: tuple[str, ...]):
     places = [resolve_place(t, EMPTY) for t in texts]
-    assert all(p.reading is ReadingKind.CORNER for p in places), [(t, p.ref.key) for t, p in zip(texts, places)]
+    assert all(p.reading is ReadingKind.CORNER for p in places), [
+        (t, p.ref.key) for t, p in zip(texts, places, strict=True)
+    ]
     first = set(places[0].same_keys)
     assert all(first & set(p.same_keys) for p in places[1:]), [p.same_keys for p in places]
 

@@ -100,8 +100,8 @@ async def _file(
     # A window ("hace rato", "this morning") is searched whole: the report may be from any moment of it.
     reach = search_window(window) + (when.latest - when.earliest) / 2
     found = await uow.incidents.candidates(community.id, place.search_keys, observed, reach)
-    others = [c for c in found if c.number != excluding]
-    grouping = group(place, when.earliest, others, window, until=when.latest)
+    rivals = [c for c in found if c.number != excluding]
+    grouping = group(place, when.earliest, rivals, window, until=when.latest)
     if grouping.number is None:
         number = await uow.incidents.next_number(community.id)
         report_id = await uow.reports.add(community.id, number, 1, report)
