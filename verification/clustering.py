@@ -124,6 +124,7 @@ def group(
     joins: list[Candidate] = []
     loosely: list[Candidate] = []
     near: dict[int, NearMiss] = {}
+    nearby: dict[int, tuple[Candidate, int, set[str]]] = {}
     for c in candidates:
         held = {*c.keys, c.place_key}
         apart = gap(observed_at, c, until)
@@ -143,8 +144,8 @@ def group(
             near[c.number] = NearMiss(c.number, c.label, minutes, NearReason.EITHER)
         elif held & loose:
             near[c.number] = NearMiss(c.number, c.label, minutes, NearReason.SIMILAR_NAME)
-        elif held & near_keys or alike == "similar":
-            near[c.number] = NearMiss(c.number, c.label, minutes, _reason(held & near_keys))
+        elif alike == "similar" or not near_keys.isdisjoint(held):
+            nearby[c.number] = (c, minutes, held)  # its reason is worked out only if it is shown
     number: int | None = None
     if joins:
         number = max(
@@ -152,6 +153,10 @@ def group(
         ).number
     elif len({c.number for c in loosely}) == 1:
         number = loosely[0].number
+    closest = sorted((n for n in nearby if n != number), key=lambda n: (nearby[n][1], -n))[:MAX_NEAR]
+    for n in closest:
+        c, minutes, held = nearby[n]
+        near.setdefault(n, NearMiss(n, c.label, minutes, _reason(held & near_keys)))
     misses = sorted((m for n, m in near.items() if n != number), key=lambda m: (m.minutes_apart, -m.number))
     return Grouping(number, tuple(misses[:MAX_NEAR]))
 
