@@ -85,6 +85,43 @@ class NearMiss:
 class Grouping:
     number: int | None  # the incident to join, None to open a new one
     near: tuple[NearMiss, ...] = ()
+    # How the joined incident got the evidence the report met it by: 0, what it opened with (or a
+    # moderator or reporter named); 1, what a report brought that met such evidence; 2, anything later.
+    through: int = 0
+
+    def keys_to_add(self, lookup_keys: Sequence[str]) -> list[str]:
+        """The report's lookup keys as the incident keeps them: one generation after what it met them by."""
+        return [evidence_key(k, self.through + 1) for k in lookup_keys]
+
+
+# Evidence an incident holds, by generation (see `Grouping.through`). Keys of generation 2 came in only
+# through accumulated evidence: they never attract a report by themselves, so a chain of reports that
+# each meet the last one's place stops at a near miss ("Acme at 5th & Main", then "Acme, 512 Main",
+# then "512 Main" join; "Bodega at 512 Main" brought on by the last does not make "Bodega on Elm" join).
+ACCUMULATED, CHAINED = "acc:", "via:"
+
+
+def evidence_key(key: str, generation: int) -> str:
+    return key if generation <= 0 else (ACCUMULATED if generation == 1 else CHAINED) + key
+
+
+def candidate_keys(place: ResolvedPlace) -> tuple[str, ...]:
+    """The keys to find a report's candidate incidents by: its own, and its places as later evidence."""
+    later = [prefix + k for k in (*place.same_keys, *place.loose_keys) for prefix in (ACCUMULATED, CHAINED)]
+    return tuple(dict.fromkeys((*place.search_keys, *later)))
+
+
+def _evidence(c: Candidate) -> tuple[set[str], set[str], set[str]]:
+    """An incident's keys that attract reports, by generation (0 and 1), and those that only are near (2)."""
+    first, accumulated, chained = {c.place_key}, set(), set()
+    for k in c.keys:
+        if k.startswith(ACCUMULATED):
+            accumulated.add(k.removeprefix(ACCUMULATED))
+        elif k.startswith(CHAINED):
+            chained.add(k.removeprefix(CHAINED))
+        else:
+            first.add(k)
+    return first, accumulated, chained
 
 
 def search_window(window: timedelta) -> timedelta:
@@ -125,8 +162,11 @@ def group(
     loosely: list[Candidate] = []
     near: dict[int, NearMiss] = {}
     nearby: dict[int, tuple[Candidate, int, set[str]]] = {}
+    generation: dict[int, int] = {}  # the generation of the evidence a report meets each incident by
     for c in candidates:
-        held = {*c.keys, c.place_key}
+        first, accumulated, chained = _evidence(c)
+        held = first | accumulated
+        generation[c.number] = 0 if not (same | loose).isdisjoint(first) else 1
         apart = gap(observed_at, c, until)
         if apart > search_window(window):
             continue
@@ -144,8 +184,8 @@ def group(
             near[c.number] = NearMiss(c.number, c.label, minutes, NearReason.EITHER)
         elif held & loose:
             near[c.number] = NearMiss(c.number, c.label, minutes, NearReason.SIMILAR_NAME)
-        elif alike == "similar" or not near_keys.isdisjoint(held):
-            nearby[c.number] = (c, minutes, held)  # its reason is worked out only if it is shown
+        elif alike == "similar" or not near_keys.isdisjoint(held) or not (same | loose).isdisjoint(chained):
+            nearby[c.number] = (c, minutes, held | chained)  # its reason is worked out only if it is shown
     number: int | None = None
     if joins:
         number = max(
@@ -156,9 +196,9 @@ def group(
     closest = sorted((n for n in nearby if n != number), key=lambda n: (nearby[n][1], -n))[:MAX_NEAR]
     for n in closest:
         c, minutes, held = nearby[n]
-        near.setdefault(n, NearMiss(n, c.label, minutes, _reason(held & near_keys)))
+        near.setdefault(n, NearMiss(n, c.label, minutes, _reason(held & (near_keys | same))))
     misses = sorted((m for n, m in near.items() if n != number), key=lambda m: (m.minutes_apart, -m.number))
-    return Grouping(number, tuple(misses[:MAX_NEAR]))
+    return Grouping(number, tuple(misses[:MAX_NEAR]), generation.get(number, 0) if number is not None else 0)
 
 
 def choose_incident(
