@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from .grid import GridPoint, StreetGrid
 from .model import Place, PlaceKind
 from .streets import Block, Corner, Street, StreetNames, find_block, find_corner, name_like, read_street
 from .words import (
@@ -144,11 +145,14 @@ class PlaceBook:
     _areas_by_initial: dict[str, list[tuple[str, ...]]] | None = None
     _grid: tuple[Grid | None] | None = None  # (None,) once found not to hold
 
+    street_grid: StreetGrid = field(default_factory=StreetGrid)  # the community's imported street grid
+
     @classmethod
-    def of(cls, places: Iterable[Place]) -> PlaceBook:
+    def of(cls, places: Iterable[Place], grid: Iterable[GridPoint] = ()) -> PlaceBook:
         book = cls()
         for place in places:
             book.add(place)
+        book.street_grid = StreetGrid.of(grid, book.streets)
         return book
 
     def add(self, place: Place) -> None:

@@ -135,7 +135,7 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
         # Look-alike letters from another script are how a spoofed place gets in: never a new place.
         suggestions = _alternatives(reading, book, tied, located, close)
         raise Refused("place_confusable", suggestions=", ".join(p.name for p in suggestions[:3]))
-    place = _approved_or_not(unregistered(reading, book.grid()), reading, ws, book)
+    place = _approved_or_not(_on_grid(unregistered(reading, book.grid()), reading, book), reading, ws, book)
     if not names_known:
         return place
     if not tied and len(located) > 1:
@@ -190,6 +190,21 @@ def _beside_landmark(ws: Sequence[Word], mark: Landmark, book: PlaceBook) -> Res
         needs_choice=x.needs_choice and x.reading is not ReadingKind.VAGUE,
         ties=x.ties,
     )
+
+
+def _on_grid(place: ResolvedPlace, reading: Reading, book: PlaceBook) -> ResolvedPlace:
+    """An address and the corner the community's street grid puts at its block meet: each joins the
+    one open incident at the other ("6123 Bellaire Blvd" and "Bellaire & Hillcroft")."""
+    grid = book.street_grid
+    if not grid:
+        return place
+    keys: list[str] = []
+    if reading.block is not None:
+        keys = [f"corner:{'|'.join(sorted(corner))}" for corner in grid.corners_at(reading.block)]
+    elif reading.corner is not None:
+        for street, hundred in grid.blocks_at(reading.corner):
+            keys += [f"block:{hundred}:{street}", *(f"block:{hundred}:{d}:{street}" for d in "nsew")]
+    return replace(place, loose_keys=unique([*place.loose_keys, *keys])) if keys else place
 
 
 def _approved_or_not(place: ResolvedPlace, reading: Reading, ws: Sequence[Word], book: PlaceBook) -> ResolvedPlace:
