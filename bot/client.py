@@ -168,7 +168,7 @@ class VerazBot(commands.Bot):
             outgoing=outgoing,
             checkpoint=database.checkpoint,
             rate_limited=lambda: counter.count,
-            roles=RoleKeeper(self, outgoing, self.clock, uow),
+            roles=RoleKeeper(outgoing, self.clock, uow),
             feed_url=base_url(self.settings.feed_url, self.settings.feed_address)
             if self.settings.feed_address
             else None,

@@ -8,6 +8,7 @@ from .results import Choice, InteractionResult, ModalView
 from .server import DiscordEmulator
 from .snowflakes import snowflake_time
 from .state import Attachment, Channel, Message, Overwrite, Ping, RequestRecord, Revision, Role, User
+from .world import FaultMode
 
 __all__ = [
     "ActorError",
@@ -18,6 +19,7 @@ __all__ = [
     "DiscordEmulator",
     "DiscordError",
     "EmulatorTimeout",
+    "FaultMode",
     "GuildHandle",
     "InteractionFailed",
     "InteractionResult",

@@ -20,7 +20,7 @@ from .limits import Limits
 from .permissions import DEFAULT_BOT
 from .rest import build_router
 from .state import Channel, Member, Message, Ping, RequestRecord, User
-from .world import Fault, World
+from .world import Fault, FaultMode, World
 
 T = TypeVar("T")
 
@@ -204,10 +204,13 @@ class DiscordEmulator:
 
     # Gateway control.
 
-    def fail_next(self, method: str, path: str, *, status: int = 503, times: int = 1) -> None:
+    def fail_next(
+        self, method: str, path: str, *, status: int = 503, times: int = 1, mode: FaultMode = FaultMode.REFUSE
+    ) -> None:
         """An outage for tests: the next `times` requests of `method` whose path matches the regular
-        expression `path` get `status` (a 5xx by default) instead of their answer."""
-        self.services.faults.append(Fault(method.upper(), re.compile(path), status, times))
+        expression `path` get `status` (a 5xx by default) instead of their answer; with `mode` AFTER the
+        request is carried out first, with DROP the connection closes with no answer at all."""
+        self.services.faults.append(Fault(method.upper(), re.compile(path), status, times, mode))
 
     def open_command_to_everyone(self, guild: GuildHandle, name: str) -> None:
         """What an admin does in Server Settings > Integrations: let everyone see a command whose default

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from .commands import CommandStore
 from .gateway import Gateway
@@ -14,14 +15,21 @@ from .ratelimits import RateLimiter
 from .registry import Registry
 
 
+class FaultMode(StrEnum):
+    REFUSE = "refuse"  # answer `status` without doing anything
+    AFTER = "after"  # do what was asked, then answer `status` (the answer was lost on the way back)
+    DROP = "drop"  # close the connection without an answer (a request that never reached Discord)
+
+
 @dataclass
 class Fault:
-    """An outage a test asks for: the next `times` requests matching `method` and `path` get `status`."""
+    """An outage a test asks for: the next `times` requests matching `method` and `path` meet it."""
 
     method: str
     path: re.Pattern[str]
     status: int
     times: int
+    mode: FaultMode = FaultMode.REFUSE
 
 
 @dataclass
@@ -37,12 +45,12 @@ class World:
     # How long slash()/click() wait after a "thinking" deferral for the first visible reply.
     settle_timeout: float = 5.0
 
-    def fault_for(self, method: str, path: str) -> int | None:
-        """The status of an injected outage that this request meets, using it up; None: no outage."""
+    def fault_for(self, method: str, path: str) -> Fault | None:
+        """The injected outage that this request meets, using it up; None: no outage."""
         for fault in self.faults:
             if fault.times > 0 and fault.method == method and fault.path.search(path):
                 fault.times -= 1
-                return fault.status
+                return fault
         return None
 
     @classmethod

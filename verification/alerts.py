@@ -45,7 +45,7 @@ from .events import (
     decode_statement,
     encode,
 )
-from .incident import AttachedStatement, Incident, Note, replay
+from .incident import AttachedStatement, ConfirmedFacts, Incident, Note, replay
 from .model import Agency, PlaceKind, Status
 
 
@@ -88,6 +88,10 @@ class AlertFacts:
     change: str
     change_statement: AttachedStatement | None
     observed: ObservedTime | None = None  # `observed_at` as precisely as it was reported: never more
+    change_es: str = ""  # `change` as the moderator also wrote it in Spanish ("" when not given)
+    # A moderator's update or correction changed the place, time or agencies since the ALERT: what this
+    # message gives is no longer what the ALERT said.
+    amended_facts: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +114,7 @@ def owed(events: Sequence[IncidentEvent]) -> list[AlertMessage]:
     messages: list[AlertMessage] = []
     state = replay(events[:1])
     alert_seq: int | None = None  # the latest ALERT, if any
+    alerted: ConfirmedFacts | None = None  # what the latest ALERT said
     retracted = False  # the latest ALERT has been retracted: nothing more is owed about it
     for index, event in enumerate(events[1:], start=1):
         before = state
@@ -131,11 +136,11 @@ def owed(events: Sequence[IncidentEvent]) -> list[AlertMessage]:
                 event_index=index,
                 at=event.at,
                 references=reference,
-                facts=_facts(state, event),
+                facts=_facts(state, event, alerted=None if kind is AlertKind.ALERT else alerted),
             )
         )
         if kind is AlertKind.ALERT:
-            alert_seq, retracted = seq, False
+            alert_seq, retracted, alerted = seq, False, state.confirmed_facts
         elif kind is AlertKind.RETRACTION:
             retracted = True
     return messages
@@ -173,7 +178,11 @@ def _kind_owed(before: Incident, event: IncidentEvent, *, told: bool) -> AlertKi
     return None
 
 
-def _facts(state: Incident, event: IncidentEvent) -> AlertFacts:
+# The events whose `reason` moderators write for subscribers, with its Spanish in `reason_es`.
+_WRITTEN = (Updated, Corrected, Misidentified, Debunked, Resolved)
+
+
+def _facts(state: Incident, event: IncidentEvent, *, alerted: ConfirmedFacts | None = None) -> AlertFacts:
     change_statement = None
     if isinstance(event, StatementAttached):
         change_statement = state.statements[-1]
@@ -200,6 +209,8 @@ def _facts(state: Incident, event: IncidentEvent) -> AlertFacts:
         change=event.reason,
         change_statement=change_statement,
         observed=told.observed,
+        change_es=event.reason_es if isinstance(event, _WRITTEN) else "",
+        amended_facts=alerted is not None and state.confirmed_facts != alerted,
     )
 
 
@@ -221,7 +232,7 @@ def from_record(record: dict[str, Any]) -> AlertMessage:
         )
 
     def note(raw: dict[str, Any]) -> Note:
-        return Note(raw["text"], raw["by"], datetime.fromisoformat(raw["at"]))
+        return Note(raw["text"], raw["by"], datetime.fromisoformat(raw["at"]), raw.get("text_es", ""))
 
     def when(raw: str | None) -> datetime | None:
         return None if raw is None else datetime.fromisoformat(raw)
@@ -248,6 +259,8 @@ def from_record(record: dict[str, Any]) -> AlertMessage:
         change_statement=None if f["change_statement"] is None else attached(f["change_statement"]),
         block=f.get("block"),
         observed=decode_observed(f["observed"]) if f.get("observed") else None,
+        change_es=f.get("change_es", ""),
+        amended_facts=f.get("amended_facts", False),
     )
     return AlertMessage(
         seq=record["seq"],

@@ -147,6 +147,7 @@ class Updated(IncidentEvent):
 
     kind: ClassVar[str] = "updated"
     facts: FactsChange | None = None
+    reason_es: str = ""  # the same text in Spanish, when the moderator gave it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -155,16 +156,19 @@ class Corrected(IncidentEvent):
 
     kind: ClassVar[str] = "corrected"
     facts: FactsChange | None = None
+    reason_es: str = ""  # the same text in Spanish, when the moderator gave it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Resolved(IncidentEvent):
     kind: ClassVar[str] = "resolved"
+    reason_es: str = ""  # the note in Spanish, when the moderator gave it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Debunked(IncidentEvent):
     kind: ClassVar[str] = "debunked"
+    reason_es: str = ""  # the reason in Spanish, when the moderator gave it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -173,6 +177,7 @@ class Misidentified(IncidentEvent):
 
     kind: ClassVar[str] = "misidentified"
     agency: Agency | None = None
+    reason_es: str = ""  # the correction in Spanish, when the moderator gave it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -399,6 +404,7 @@ def _statement(raw: dict[str, Any]) -> Statement:
         published=_dt(raw["published"]),
         url=raw["url"],
         quote=raw["quote"],
+        quote_es=raw.get("quote_es"),
     )
 
 

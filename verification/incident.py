@@ -88,6 +88,7 @@ class Note:
     text: str
     by: str
     at: datetime
+    text_es: str = ""  # the same text in Spanish, when the moderator gave it
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +371,7 @@ class Incident:
                     confirmation_withdrawn=False,
                 )
             case Updated(facts=change):
-                note = Note(event.reason, event.actor, event.at)
+                note = Note(event.reason, event.actor, event.at, event.reason_es)
                 return _evolve(
                     state,
                     updates=(*state.updates, note),
@@ -378,7 +379,7 @@ class Incident:
                     confirmed_facts=_amended(state.confirmed_facts, change),
                 )
             case Corrected(facts=change):
-                note = Note(event.reason, event.actor, event.at)
+                note = Note(event.reason, event.actor, event.at, event.reason_es)
                 return _evolve(
                     state,
                     corrections=(*state.corrections, note),
@@ -387,7 +388,7 @@ class Incident:
                     confirmation_withdrawn=False,  # moderators reviewed it and told subscribers
                 )
             case Misidentified(agency=agency):
-                note = Note(event.reason, event.actor, event.at)
+                note = Note(event.reason, event.actor, event.at, event.reason_es)
                 return _evolve(
                     state,
                     status=Status.MISIDENTIFIED,
@@ -402,7 +403,8 @@ class Incident:
                     Debunked: Status.DEBUNKED,
                     Expired: Status.EXPIRED,
                 }[type(event)]
-                closing = Note(event.reason, event.actor, event.at)
+                spanish = event.reason_es if isinstance(event, Resolved | Debunked) else ""
+                closing = Note(event.reason, event.actor, event.at, spanish)
                 return _evolve(state, status=status, closing=closing, confirmation_withdrawn=False)
             case Reopened():
                 return _evolve(
@@ -583,36 +585,43 @@ class Incident:
         new: list[IncidentEvent] = [ConfirmVote(at=at, actor=actor, reason=_optional(note))]
         return new + self._confirmation_if_due(new, at, reporting_moderators)
 
+    # `text_es` (optional everywhere): the same text in Spanish, which subscribers who read Spanish get
+    # instead of the English; without it they get the English, marked as written in English.
+
     def update(
-        self, text: str, by: Moderator, at: datetime, *, facts: FactsChange | None = None
+        self, text: str, by: Moderator, at: datetime, *, facts: FactsChange | None = None, text_es: str = ""
     ) -> list[IncidentEvent]:
         """A detail for subscribers; `facts` changes what they are told (time, agencies, people)."""
         self._require_open()
         text = _required(text, "text_required")
-        return [Updated(at=at, actor=moderator_actor(by.id), reason=text, facts=self._checked_change(facts))]
+        return [Updated(at=at, actor=moderator_actor(by.id), reason=text, facts=self._checked_change(facts),
+                        reason_es=_optional(text_es))]  # fmt: skip
 
     def correct(
-        self, text: str, by: Moderator, at: datetime, *, facts: FactsChange | None = None
+        self, text: str, by: Moderator, at: datetime, *, facts: FactsChange | None = None, text_es: str = ""
     ) -> list[IncidentEvent]:
         """A correction for everyone told; `facts` corrects what they are told (time, agencies, people)."""
         self._require_open()
         text = _required(text, "correction_required")
-        return [Corrected(at=at, actor=moderator_actor(by.id), reason=text, facts=self._checked_change(facts))]
+        return [Corrected(at=at, actor=moderator_actor(by.id), reason=text, facts=self._checked_change(facts),
+                          reason_es=_optional(text_es))]  # fmt: skip
 
     def mark_misidentified(
-        self, correction: str, by: Moderator, at: datetime, *, agency: Agency | None = None
+        self, correction: str, by: Moderator, at: datetime, *, agency: Agency | None = None, text_es: str = ""
     ) -> list[IncidentEvent]:
         self._require_open()
         text = _required(correction, "correction_required")
-        return [Misidentified(at=at, actor=moderator_actor(by.id), reason=text, agency=agency)]
+        return [Misidentified(at=at, actor=moderator_actor(by.id), reason=text, agency=agency,
+                              reason_es=_optional(text_es))]  # fmt: skip
 
-    def debunk(self, reason: str, by: Moderator, at: datetime) -> list[IncidentEvent]:
+    def debunk(self, reason: str, by: Moderator, at: datetime, *, text_es: str = "") -> list[IncidentEvent]:
         self._require_open()
-        return [Debunked(at=at, actor=moderator_actor(by.id), reason=_required(reason, "reason_required"))]
+        return [Debunked(at=at, actor=moderator_actor(by.id), reason=_required(reason, "reason_required"),
+                         reason_es=_optional(text_es))]  # fmt: skip
 
-    def resolve(self, by: Moderator, at: datetime, *, note: str = "") -> list[IncidentEvent]:
+    def resolve(self, by: Moderator, at: datetime, *, note: str = "", text_es: str = "") -> list[IncidentEvent]:
         self._require_open()
-        return [Resolved(at=at, actor=moderator_actor(by.id), reason=_optional(note))]
+        return [Resolved(at=at, actor=moderator_actor(by.id), reason=_optional(note), reason_es=_optional(text_es))]
 
     def reopen(self, reason: str, by: Moderator, at: datetime) -> list[IncidentEvent]:
         if self.merged_into is not None:

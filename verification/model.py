@@ -85,6 +85,8 @@ class Statement:
     published: datetime  # aware, UTC
     url: str | None = None
     quote: str | None = None
+    # The quote as a moderator put it in Spanish, for subscribers who read Spanish (None: not given).
+    quote_es: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

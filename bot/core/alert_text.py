@@ -14,7 +14,7 @@ from datetime import tzinfo
 
 from bot.core import words
 from bot.core.i18n import t
-from bot.core.safe import DISCORD_CONTENT_LIMIT, cut, user_text
+from bot.core.safe import DISCORD_CONTENT_LIMIT, cut
 from intake.time import ObservedTime
 from verification.alerts import AlertFacts, AlertKind, AlertMessage
 from verification.incident import MODERATOR_AND_STATEMENT, AttachedStatement
@@ -64,9 +64,10 @@ def render_alert(message: AlertMessage, lang: Language, zone: tzinfo, *, communi
 
 def _body(message: AlertMessage, lang: Language, zone: tzinfo) -> list[str]:
     f = message.facts
+    change = words.written(f.change, f.change_es, lang, 600)
     lines: list[str] = []
     if message.kind is AlertKind.ALERT:
-        lines.append(_event(f, lang, zone))
+        lines += _event(f, lang, zone)
         lines.append(_basis(f, lang))
         lines += _statements(f.statements, lang, zone)
     elif message.kind is AlertKind.UPDATE:
@@ -74,41 +75,49 @@ def _body(message: AlertMessage, lang: Language, zone: tzinfo) -> list[str]:
             lines.append(t(lang, "alert.update.statement"))
             lines.append(_statement(f.change_statement, lang, zone))
         else:
-            lines.append(t(lang, "alert.update.detail", text=user_text(f.change, 600)))
+            lines.append(t(lang, "alert.update.detail", text=change))
         if f.contested:
             lines.append(t(lang, "alert.contested"))
             lines += _statements(f.statements, lang, zone)
     elif message.kind is AlertKind.CORRECTION:
         if f.status is Status.MISIDENTIFIED:
             lines.append(t(lang, "alert.misidentified"))
-            if f.established_agency is not None:
-                lines.append(t(lang, "alert.established", agency=words.agency(f.established_agency, lang)))
-        lines.append(t(lang, "alert.correction.text", text=user_text(f.change, 600)))
-        lines.append(_event(f, lang, zone))
+        lines.append(t(lang, "alert.correction.text", text=change))
+        if f.status is Status.MISIDENTIFIED and f.established_agency is not None:
+            lines.append(t(lang, "alert.established", agency=words.agency(f.established_agency, lang)))
+        # What follows is what subscribers were told before: labelled, so that nobody reads the old
+        # place or agency as the correction.
+        lines.append(t(lang, "alert.as_amended" if f.amended_facts else "alert.original"))
+        lines += _event(f, lang, zone)
         lines += _statements(f.statements, lang, zone)
     elif message.kind is AlertKind.RETRACTION:
-        lines.append(t(lang, "alert.retraction", reason=user_text(f.change, 600)))
+        lines.append(t(lang, "alert.retraction", reason=change))
         lines += _statements(f.statements, lang, zone)
     else:
         lines.append(t(lang, "alert.all_clear"))
-        if f.change:
-            lines.append(t(lang, "alert.note", text=user_text(f.change, 600)))
+        if change:
+            lines.append(t(lang, "alert.note", text=change))
     return lines
 
 
-def _event(f: AlertFacts, lang: Language, zone: tzinfo) -> str:
+def _event(f: AlertFacts, lang: Language, zone: tzinfo) -> list[str]:
+    """The sighting as labelled facts, one a line: a place, a date or a number is never dropped into the
+    middle of a sentence, where each language would need its own articles around it."""
     place = words.place_name(f.place, f.block, lang)
+    if f.place_kind is not PlaceKind.OTHER:
+        place = t(lang, "alert.place_with_kind", place=place, kind=words.place_kind(f.place_kind, lang))
     seen = f.observed if f.observed is not None else ObservedTime.exact(f.observed_at)
-    when = words.observed(seen, zone, lang)
-    kind = (
-        ""
-        if f.place_kind is PlaceKind.OTHER
-        else t(lang, "alert.kind_of_place", kind=words.place_kind(f.place_kind, lang))
-    )
+    lines = [
+        t(lang, "alert.event"),
+        t(lang, "alert.event.place", place=place),
+        t(lang, "alert.event.time", when=words.observed(seen, zone, lang)),
+    ]
     if f.agencies_named:
         named = ", ".join(words.agency(a, lang) for a in f.agencies_named[:2])
-        return t(lang, "alert.event.named", agency=named, place=place, kind=kind, when=when)
-    return t(lang, "alert.event.unnamed", place=place, kind=kind, when=when)
+        lines.append(t(lang, "alert.event.named", agency=named))
+    else:
+        lines.append(t(lang, "alert.event.unnamed"))
+    return lines
 
 
 def _basis(f: AlertFacts, lang: Language) -> str:
@@ -129,10 +138,10 @@ def _statement(attached: AttachedStatement, lang: Language, zone: tzinfo) -> str
         "source": words.source(s.source, lang),
         "source_kind": words.source_kind(s.source_kind, lang),
         "stance": words.stance(s.stance, lang),
-        "time": words.hour(s.published, zone, lang),
+        "time": words.at_hour(s.published, zone, lang),
     }
-    line = t(lang, "alert.statement.quote", quote=user_text(s.quote, 300), **params) if s.quote else None
-    line = line or t(lang, "alert.statement", **params)
+    quote = words.written(s.quote or "", s.quote_es, lang, 300, quoted=True)
+    line = t(lang, "alert.statement.quote", quote=quote, **params) if quote else t(lang, "alert.statement", **params)
     if s.url:
         # A link a moderator attached, shown as a plain address: never masked, never previewed.
         line += " " + t(lang, "alert.statement.link", url=cut(s.url, 300))

@@ -47,8 +47,7 @@ def unable_to_read(guild: discord.Guild, community: Community, roles: list[AreaR
 
 
 class RoleKeeper:
-    def __init__(self, client: discord.Client, outgoing: Outgoing, clock: Clock, storage: UnitOfWork) -> None:
-        self._client = client
+    def __init__(self, outgoing: Outgoing, clock: Clock, storage: UnitOfWork) -> None:
         self._outgoing = outgoing
         self._clock = clock
         self._storage = storage
@@ -72,12 +71,9 @@ class RoleKeeper:
             await usecases.forget_area_role(self._storage, community.id, wanted.role, self._clock.now())
         label = wanted.area or t(community.language, "roles.every_area")
         name = area_role_name(label, language, community.language)
-        await self._outgoing.pacer.slot()
         try:
-            # Not mentionable, no permissions: only Veraz (with Mention Everyone) can ping it. Discord
-            # puts a new role just above @everyone, so below Veraz's own role.
-            made = await guild.create_role(name=name, mentionable=False, permissions=discord.Permissions.none(),
-                                           reason="Veraz area role")  # fmt: skip
+            # Discord puts a new role just above @everyone, so below Veraz's own role.
+            made = await self._outgoing.create_role(guild, name, reason="Veraz area role")
         except discord.HTTPException as exc:
             if exc.code == TOO_MANY_ROLES:
                 raise RuleViolation("too_many_roles") from exc
@@ -86,9 +82,8 @@ class RoleKeeper:
         kept = await usecases.remember_area_role(self._storage, community.id, role, self._clock.now())
         if kept.role != made.id:
             # Another process recorded its role first: that one is the area's, this one goes.
-            await self._outgoing.pacer.slot()
             try:
-                await made.delete(reason="Veraz: a duplicate area role")
+                await self._outgoing.delete_role(made, reason="Veraz: a duplicate area role")
             except discord.HTTPException as exc:
                 log.warning("could not delete a duplicate area role", extra={"guild": guild.id, "error": str(exc)})
         return kept
@@ -97,9 +92,8 @@ class RoleKeeper:
         """Give the role. True: the member holds it; False: they do not (Discord refused); None: nobody
         can tell (Discord and the look at the member both failed). A lost or 5xx answer may hide a grant
         Discord applied, so the member's roles are looked at before calling it refused."""
-        await self._outgoing.pacer.slot()
         try:
-            await self._client.http.add_role(guild_id, user_id, role, reason="Veraz: /subscribe")
+            await self._outgoing.add_role(guild_id, user_id, role, reason="Veraz: /subscribe")
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("an area role grant failed", extra={"guild": guild_id, "error": str(exc)})
             return await self.holds(guild_id, user_id, role)
@@ -107,24 +101,22 @@ class RoleKeeper:
 
     async def holds(self, guild_id: int, user_id: int, role: int) -> bool | None:
         """Whether Discord has the member holding the role now; None if it does not say."""
-        await self._outgoing.pacer.slot()
         try:
-            member = await self._client.http.get_member(guild_id, user_id)
+            held = await self._outgoing.member_roles(guild_id, user_id)
         except discord.NotFound:
             return False  # they left the server: they hold nothing
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("could not look at a member's roles", extra={"guild": guild_id, "error": str(exc)})
             return None
-        return str(role) in member.get("roles", [])
+        return role in held
 
     async def remove(self, guild_id: int, user_id: int, roles: tuple[int, ...]) -> tuple[int, ...]:
         """Take the roles away. Returns those Discord may not have taken away (refused, or its answer was
         lost): the member may still be pinged, and /unsubscribe again takes away any it finds on them."""
         kept = []
         for role in roles:
-            await self._outgoing.pacer.slot()
             try:
-                await self._client.http.remove_role(guild_id, user_id, role, reason="Veraz: /unsubscribe")
+                await self._outgoing.remove_role(guild_id, user_id, role, reason="Veraz: /unsubscribe")
             except discord.NotFound:
                 continue  # the role or the member is gone already
             except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from bot.core import words
-from bot.core.i18n import ago, t
+from bot.core.i18n import ago, t, tn
 from bot.core.safe import user_text
 from intake.time import ObservedTime
 from verification.events import Confirmed
@@ -66,23 +66,19 @@ def card(incident: Incident, reports: tuple[StoredReport, ...], lang: Language, 
     if incident.confirmation_blocked:
         description += "\n" + t(lang, "card.confirmation_blocked")
     if incident.later_reports:
-        description += "\n" + t(lang, "card.later_reports", count=len(incident.later_reports))
+        description += "\n" + tn(lang, "card.later_reports", len(incident.later_reports))
     if incident.escalated_at is not None and incident.status is Status.UNVERIFIED:
-        description += "\n" + t(lang, "card.escalated", time=words.hour(incident.escalated_at, zone, lang))
+        description += "\n" + t(lang, "card.escalated", time=words.at_hour(incident.escalated_at, zone, lang))
     visit = _visit_line(incident, lang)
     if visit:
         description += "\n" + visit
 
     low = len({r.reporter for r in incident.reports if r.low_trust})
-    reporters = t(
-        lang,
-        "card.reporters",
-        count=incident.reporter_count,
-        established=incident.established_reporter_count,
-        reports=len(incident.reports),
-    )
-    if low:
-        reporters += " · " + t(lang, "card.low_trust", count=low)
+    reporters = " · ".join([
+        tn(lang, "card.reporters", incident.reporter_count, established=incident.established_reporter_count),
+        tn(lang, "card.report_count", len(incident.reports)),
+        *([tn(lang, "card.low_trust", low)] if low else []),
+    ])  # fmt: skip
     seen_at = f"{words.observed(incident.observed_time, zone, lang)} ({ago(incident.first_observed, now, lang)})"
     fields = [(t(lang, "card.observed"), seen_at), (t(lang, "card.reports"), reporters)]
     named = incident.agencies_named
@@ -110,14 +106,17 @@ def card(incident: Incident, reports: tuple[StoredReport, ...], lang: Language, 
         fields.append((t(lang, "card.resembles"), "\n".join(lines)))
     fields.append((t(lang, "card.votes"), _votes(incident, lang)))
     if incident.corrections or incident.updates:
-        notes = [t(lang, "card.correction", text=user_text(n.text, 200)) for n in incident.corrections]
-        notes += [t(lang, "card.update", text=user_text(n.text, 200)) for n in incident.updates]
+        notes = [
+            t(lang, "card.correction", text=words.written(n.text, n.text_es, lang, 200)) for n in incident.corrections
+        ]
+        notes += [t(lang, "card.update", text=words.written(n.text, n.text_es, lang, 200)) for n in incident.updates]
         fields.append((t(lang, "card.notes"), "\n".join(notes)))
     corrected = {n.text for n in incident.corrections}
     if incident.status is Status.EXPIRED:
         fields.append((t(lang, "card.closing"), t(lang, "card.expired")))
     elif incident.closing is not None and incident.closing.text and incident.closing.text not in corrected:
-        fields.append((t(lang, "card.closing"), user_text(incident.closing.text, 300)))
+        closing = incident.closing
+        fields.append((t(lang, "card.closing"), words.written(closing.text, closing.text_es, lang, 300)))
     title = t(lang, "card.title", number=incident.number, place=words.place_of(incident.place, lang))
     footer = t(lang, "card.footer", number=incident.number)
     return Card(title, description, COLOURS[incident.status], [(n, v[:1024]) for n, v in fields], footer)
@@ -139,16 +138,18 @@ def _reports(reports: tuple[StoredReport, ...], times: dict[int, ObservedTime], 
         lines.append(text)
     hidden = len(reports) - MAX_REPORTS_SHOWN
     if hidden > 0:
-        lines.append(t(lang, "card.more_reports", count=hidden))
+        lines.append(tn(lang, "card.more_reports", hidden))
     return "\n".join(lines)
 
 
 def _statement_line(attached: AttachedStatement, lang: Language, zone: tzinfo) -> str:
     s = attached.statement
     line = t(lang, "card.statement", source=words.source(s.source, lang, 80), stance=words.stance(s.stance, lang),
-             source_kind=words.source_kind(s.source_kind, lang), time=words.hour(s.published, zone, lang))  # fmt: skip
-    if s.quote:
-        line += f" “{user_text(s.quote, 150)}”"
+             source_kind=words.source_kind(s.source_kind, lang),
+             time=words.at_hour(s.published, zone, lang))  # fmt: skip
+    quote = words.written(s.quote or "", s.quote_es, lang, 150, quoted=True)
+    if quote:
+        line += " " + quote
     return line
 
 

@@ -1,4 +1,5 @@
-"""Every message Veraz sends or edits on its own initiative goes through `Outgoing`.
+"""Every message Veraz sends or edits on its own initiative, and every role it makes, grants or takes
+away, goes through `Outgoing`: it is the only holder of the Discord client for REST calls.
 
 One path means no send can skip the two things every send needs:
 
@@ -106,6 +107,33 @@ class Outgoing:
                 await self.pacer.slot()
             if message.author.id == mine:
                 yield message
+
+    # --- area roles (issue 14): paced like messages; no role call skips the shared budget ------------
+
+    async def create_role(self, guild: discord.Guild, name: str, reason: str) -> discord.Role:
+        """A role that grants nothing and that nobody but Veraz (with Mention Everyone) can ping."""
+        await self.pacer.slot()
+        return await guild.create_role(
+            name=name, mentionable=False, permissions=discord.Permissions.none(), reason=reason
+        )
+
+    async def delete_role(self, role: discord.Role, reason: str) -> None:
+        await self.pacer.slot()
+        await role.delete(reason=reason)
+
+    async def add_role(self, guild_id: int, user_id: int, role: int, reason: str) -> None:
+        await self.pacer.slot()
+        await self._client.http.add_role(guild_id, user_id, role, reason=reason)
+
+    async def remove_role(self, guild_id: int, user_id: int, role: int, reason: str) -> None:
+        await self.pacer.slot()
+        await self._client.http.remove_role(guild_id, user_id, role, reason=reason)
+
+    async def member_roles(self, guild_id: int, user_id: int) -> list[int]:
+        """The roles Discord has the member holding now (raises NotFound when they left the server)."""
+        await self.pacer.slot()
+        member = await self._client.http.get_member(guild_id, user_id)
+        return [int(role) for role in member.get("roles", [])]
 
 
 def _snowflake(moment: datetime) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.i18n import has, t
+from bot.core.i18n import has, t, tn
 from bot.core.safe import user_text
 from bot.core.words import status
 from verification.community import Community, Subscription, Via
@@ -45,9 +45,9 @@ def moderated(action: str, outcome: Outcome, lang: Language) -> str:
         lines.append(t(lang, "moderation.not_sent", number=outcome.number))
     for message in outcome.alerts:
         kind = t(lang, f"alert.kind.{message.kind.value}")
-        lines.append(t(lang, "moderation.queued", kind=kind, count=outcome.deliveries))
+        lines.append(tn(lang, "moderation.queued", outcome.deliveries, kind=kind))
     if outcome.cancelled:
-        lines.append(t(lang, "moderation.cancelled", count=outcome.cancelled))
+        lines.append(tn(lang, "moderation.cancelled", outcome.cancelled))
     return "\n".join(lines)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.core.i18n import t
+from bot.core.i18n import t, tn
 from verification.community import Community
 from verification.model import Language
 from verification.time_to_truth import Figures, Spread
@@ -39,13 +39,13 @@ def duration(value: timedelta | None) -> str:
 
 
 def _spread(key: str, spread: Spread, lang: Language) -> str:
-    return t(lang, "stats.line", what=t(lang, f"stats.{key}"), median=duration(spread.median),
-             p90=duration(spread.p90), reached=spread.reached)  # fmt: skip
+    return tn(lang, "stats.line", spread.reached, what=t(lang, f"stats.{key}"), median=duration(spread.median),
+              p90=duration(spread.p90))  # fmt: skip
 
 
 def figures_text(figures: Figures, days: int, lang: Language) -> str:
     lines = [
-        t(lang, "stats.head", days=days, incidents=figures.incidents),
+        tn(lang, "stats.head", days, incidents=tn(lang, "stats.incidents", figures.incidents)),
         _spread("to_first_action", figures.to_first_action, lang),
         _spread("to_confirmation", figures.to_confirmation, lang),
         _spread("to_first_notified", figures.to_first_notified, lang),

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 import storage
-from bot.core import replies
+from bot.core import replies, words
 from bot.core.alert_text import render_alert
 from bot.core.i18n import clock, language_of, t
 from bot.core.incident_card import card
@@ -47,12 +47,12 @@ async def _run(scenario: Scenario, database: storage.Database, out: TextIO, lang
     names = {v: k for k, v in ids.items()}
     zone = scenario.zone
     transcript = Transcript(out, names, lang)
-    transcript.heading(t(lang, "demo.heading_core", title=scenario.title))
-    transcript.say(scenario.summary)
+    transcript.heading(t(lang, "demo.heading_core", title=scenario.title_in(lang)))
+    transcript.say(scenario.summary_in(lang))
     for step in scenario.steps:
         person = scenario.person(step.who)
         their = language_of(person.locale)
-        transcript.step(clock(step.at, zone, lang), person.label, describe(step, lang), step.note)
+        transcript.step(clock(step.at, zone, lang), person.label(lang), describe(step, lang), step.said(lang))
         moderator = Moderator(str(ids[person.name]), pseudonym(COMMUNITY, ids[person.name]), person.name)
         try:
             reply, number = await _perform(step, uow, scenario, moderator, ids, pseudonym, their)
@@ -109,16 +109,18 @@ async def _perform(
             return replies.report_accepted(outcome, lang), outcome.number
         case Action.STATEMENT:
             data_s = StatementInput(a["source"], Stance(a["stance"]), SourceKind(a.get("source_kind", "official")),
-                                    a.get("url"), a.get("quote"), a.get("published"))  # fmt: skip
+                                    a.get("url"), a.get("quote"), a.get("published"), a.get("quote_es"))  # fmt: skip
             command = ModeratorCommand(ModAction.STATEMENT, COMMUNITY, number, moderator, statement=data_s)
         case Action.MISIDENTIFIED:
             agency = Agency(a["agency"]) if a.get("agency") else None
-            command = ModeratorCommand(ModAction.MISIDENTIFIED, COMMUNITY, number, moderator, a["text"], agency)
+            command = ModeratorCommand(ModAction.MISIDENTIFIED, COMMUNITY, number, moderator, a["text"], agency,
+                                       text_es=a.get("text_es", ""))  # fmt: skip
         case Action.CONFIRM | Action.UPDATE | Action.CORRECT | Action.DEBUNK | Action.RESOLVE | Action.REOPEN:
-            command = ModeratorCommand(ModAction(step.action.value), COMMUNITY, number, moderator, a.get("text", ""))
+            command = ModeratorCommand(ModAction(step.action.value), COMMUNITY, number, moderator, a.get("text", ""),
+                                       text_es=a.get("text_es", ""))  # fmt: skip
         case Action.STATUS:
             incident = await usecases.incident(uow, COMMUNITY, number)
-            return t(lang, "status.line", number=number, status=incident.status.value), None
+            return t(lang, "status.line", number=number, status=words.status(incident.status, lang)), None
         case _:
             raise AssertionError(step.action)
     # The same dispatch as a card's buttons and the /incident commands.

@@ -47,15 +47,15 @@ async def _run(scenario: Scenario, world: World, scripted: ScriptedClock, out: T
     names = {member.id: name for name, member in world.people.items()}
     names |= {world.mods.id: world.mods.name, world.queue.id: "veraz-queue", world.alerts.id: "alerts"}
     transcript = Transcript(out, names, lang)
-    transcript.heading(t(lang, "demo.heading", title=scenario.title))
-    transcript.say(scenario.summary)
+    transcript.heading(t(lang, "demo.heading", title=scenario.title_in(lang)))
+    transcript.say(scenario.summary_in(lang))
     transcript.say(t(lang, "demo.setting"))
     seen_dms = {name: 0 for name in world.people}
     seen_alerts: dict[int, int] = {}
     for step in scenario.steps:
         scripted.set(step.at)
         person = scenario.person(step.who)
-        transcript.step(clock(step.at, scenario.zone, lang), person.label, describe(step, lang), step.note)
+        transcript.step(clock(step.at, scenario.zone, lang), person.label(lang), describe(step, lang), step.said(lang))
         reply, number = await _perform(step, scenario, world)
         transcript.shows(t(lang, "demo.sees", name=person.name), reply)
         await world.settle()
@@ -154,6 +154,8 @@ async def _perform(step: Step, scenario: Scenario, world: World) -> tuple[str, i
         case Action.STATEMENT:
             options = {"id": a["incident"], "source": a["source"], "stance": a["stance"]}
             options |= {k: a[k] for k in ("url", "quote", "published") if a.get(k)}
+            if a.get("quote_es"):
+                options["quote_in_spanish"] = a["quote_es"]
             if a.get("source_kind"):
                 options["kind"] = a["source_kind"]
             return (await member.slash("incident statement", **options)).content, a["incident"]
@@ -163,20 +165,29 @@ async def _perform(step: Step, scenario: Scenario, world: World) -> tuple[str, i
         case Action.STATUS:
             return (await member.slash("status", incident=a["incident"])).content, None
         case Action.MISIDENTIFIED:
-            options = {"id": a["incident"], "correction": a["text"]}
+            options = {"id": a["incident"], "correction": a["text"]} | _in_spanish(a)
             if a.get("agency"):
                 options["agency"] = a["agency"]
             return (await member.slash("incident misidentified", **options)).content, a["incident"]
         case Action.RESOLVE:
-            options = {"id": a["incident"]} | ({"note": a["text"]} if a.get("text") else {})
+            options = {"id": a["incident"]} | ({"note": a["text"]} if a.get("text") else {}) | _in_spanish(a)
             return (await member.slash("incident resolve", **options)).content, a["incident"]
-        case Action.DEBUNK | Action.REOPEN:
-            result = await member.slash(f"incident {step.action.value}", id=a["incident"], reason=a["text"])
+        case Action.DEBUNK:
+            result = await member.slash("incident debunk", id=a["incident"], reason=a["text"], **_in_spanish(a))
+            return result.content, a["incident"]
+        case Action.REOPEN:
+            result = await member.slash("incident reopen", id=a["incident"], reason=a["text"])
             return result.content, a["incident"]
         case Action.UPDATE | Action.CORRECT:
-            result = await member.slash(f"incident {step.action.value}", id=a["incident"], text=a["text"])
+            result = await member.slash(f"incident {step.action.value}", id=a["incident"], text=a["text"],
+                                        **_in_spanish(a))  # fmt: skip
             return result.content, a["incident"]
     raise AssertionError(step.action)
+
+
+def _in_spanish(args: dict[str, Any]) -> dict[str, Any]:
+    """The moderator's Spanish text, when the scenario gives one, as the commands take it."""
+    return {"in_spanish": args["text_es"]} if args.get("text_es") else {}
 
 
 def _card_text(message: Message) -> str:

@@ -1,4 +1,5 @@
-"""What the demo says a person did, in the narrator's language."""
+"""What the demo says a person did, in the narrator's language: commands, options and choices are named
+as a Discord client in that language shows them, from the same catalog entries the commands use."""
 
 from __future__ import annotations
 
@@ -19,9 +20,13 @@ def describe(step: Step, lang: Language) -> str:
         case Action.REPORT:
             return t(lang, "demo.do.report", where=a["where"], what=a["what"], when=a.get("when", ""))
         case Action.STATEMENT:
-            return t(lang, "demo.do.statement", number=a["incident"], source=a["source"], stance=a["stance"])
+            stance = t(lang, f"choice.stance.{a['stance']}")
+            return t(lang, "demo.do.statement", number=a["incident"], source=a["source"], stance=stance)
         case Action.CONFIRM:
             return t(lang, "demo.do.confirm", number=a["incident"])
         case Action.STATUS:
             return t(lang, "demo.do.status", number=a["incident"])
-    return t(lang, "demo.do.other", action=step.action.value, number=a.get("incident"), text=a.get("text", ""))
+    # The text as the narrator's readers get it: a moderator who also wrote it in Spanish is quoted so.
+    text = a.get("text_es") if lang is Language.ES and a.get("text_es") else a.get("text", "")
+    command = t(lang, f"cmd.incident.{step.action.value}.name")
+    return t(lang, "demo.do.other", command=command, number=a.get("incident"), text=text)

@@ -3,6 +3,11 @@
 A rapid-response network can write its own drills in the same format and run them with
 `veraz demo --scenario FILE`. Every step is checked when the file is loaded, so a typo is reported
 with the step's number before anything runs.
+
+A drill narrated in Spanish too (`veraz demo --language es`) gives `title_es` and `summary_es`, an
+`about_es` for each person and a `note_es` for each step; without them the narration keeps the English.
+A moderator's step may give `text_es` (update, correct, misidentified, debunk, resolve) and a statement
+`quote_es`: the Spanish that subscribers who read Spanish get instead of the English.
 """
 
 from __future__ import annotations
@@ -51,13 +56,13 @@ FIELDS: dict[Action, tuple[set[str], set[str]]] = {
     Action.SUBSCRIBE: (set(), {"area", "language"}),
     Action.UNSUBSCRIBE: (set(), {"area"}),
     Action.REPORT: ({"where", "what"}, {"when", "agency", "people", "markings"}),
-    Action.STATEMENT: ({"incident", "source", "stance"}, {"source_kind", "url", "quote", "published"}),
+    Action.STATEMENT: ({"incident", "source", "stance"}, {"source_kind", "url", "quote", "quote_es", "published"}),
     Action.CONFIRM: ({"incident"}, {"text"}),
-    Action.UPDATE: ({"incident", "text"}, set()),
-    Action.CORRECT: ({"incident", "text"}, set()),
-    Action.MISIDENTIFIED: ({"incident", "text"}, {"agency"}),
-    Action.DEBUNK: ({"incident", "text"}, set()),
-    Action.RESOLVE: ({"incident"}, {"text"}),
+    Action.UPDATE: ({"incident", "text"}, {"text_es"}),
+    Action.CORRECT: ({"incident", "text"}, {"text_es"}),
+    Action.MISIDENTIFIED: ({"incident", "text"}, {"agency", "text_es"}),
+    Action.DEBUNK: ({"incident", "text"}, {"text_es"}),
+    Action.RESOLVE: ({"incident"}, {"text", "text_es"}),
     Action.REOPEN: ({"incident", "text"}, set()),
     Action.STATUS: ({"incident"}, set()),
 }
@@ -73,10 +78,11 @@ class Person:
     about: str
     role: Role
     locale: str
+    about_es: str = ""  # `about` for a narrator in Spanish
 
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({self.about})" if self.about else self.name
+    def label(self, lang: Language = Language.EN) -> str:
+        about = self.about_es if lang is Language.ES and self.about_es else self.about
+        return f"{self.name} ({about})" if about else self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +93,11 @@ class Step:
     action: Action
     args: dict[str, Any]
     note: str = ""
+    note_es: str = ""  # `note` for a narrator in Spanish
+
+    def said(self, lang: Language) -> str:
+        """The narrator's note in `lang`; a drill written in one language only is told in that one."""
+        return self.note_es if lang is Language.ES and self.note_es else self.note
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +119,14 @@ class Scenario:
     people: tuple[Person, ...]
     steps: tuple[Step, ...]
     expect: Expect = field(default_factory=Expect)
+    title_es: str = ""  # `title` and `summary` for a narrator in Spanish
+    summary_es: str = ""
+
+    def title_in(self, lang: Language) -> str:
+        return self.title_es if lang is Language.ES and self.title_es else self.title
+
+    def summary_in(self, lang: Language) -> str:
+        return self.summary_es if lang is Language.ES and self.summary_es else self.summary
 
     @property
     def zone(self) -> ZoneInfo:
@@ -154,7 +173,7 @@ def parse(data: dict[str, Any], origin: str = "scenario") -> Scenario:
     for i, raw in enumerate(need("people"), start=1):
         try:
             people.append(Person(raw["name"], raw.get("about", ""), Role(raw.get("role", "member")),
-                                 raw.get("locale", "en-US")))  # fmt: skip
+                                 raw.get("locale", "en-US"), raw.get("about_es", "")))  # fmt: skip
         except (KeyError, ValueError) as exc:
             raise ScenarioError(f"{origin}: person {i}: {exc}") from exc
     names = {p.name: p for p in people}
@@ -174,6 +193,7 @@ def parse(data: dict[str, Any], origin: str = "scenario") -> Scenario:
             raise ScenarioError(f"{where}: needs valid 'at' (HH:MM), 'who' and 'do' ({exc})") from exc
         at = datetime.combine(day + timedelta(days=int(raw.pop("day", 0))), clock, zone).astimezone(UTC)
         note = str(raw.pop("note", ""))
+        note_es = str(raw.pop("note_es", ""))
         if who not in names:
             raise ScenarioError(f"{where}: nobody called {who!r}")
         required, optional = FIELDS[action]
@@ -187,7 +207,7 @@ def parse(data: dict[str, Any], origin: str = "scenario") -> Scenario:
         if previous is not None and at < previous:
             raise ScenarioError(f"{where}: steps must be in time order")
         previous = at
-        steps.append(Step(i, at, who, action, raw, note))
+        steps.append(Step(i, at, who, action, raw, note, note_es))
 
     raw_expect = data.get("expect", {})
     expect = Expect(
@@ -206,6 +226,8 @@ def parse(data: dict[str, Any], origin: str = "scenario") -> Scenario:
         people=tuple(people),
         steps=tuple(steps),
         expect=expect,
+        title_es=str(data.get("title_es", "")),
+        summary_es=str(data.get("summary_es", "")),
     )
 
 

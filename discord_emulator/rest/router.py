@@ -19,7 +19,7 @@ from .. import errors
 from ..messages import Upload
 from ..ratelimits import BucketState
 from ..state import RequestRecord
-from ..world import World
+from ..world import FaultMode, World
 
 Json = dict[str, Any]
 _log = logging.getLogger("discord_emulator")
@@ -170,9 +170,13 @@ class Router:
             _log.warning("emulator: no emulated route for %s %s -> %s", request.method, request.path, error.status)
             return error.status, error.body(), json_response(error.status, error.body())
         outage = self.services.fault_for(request.method, request.path)
-        if outage is not None:
+        if outage is not None and outage.mode is FaultMode.DROP:
+            if request.transport is not None:
+                request.transport.close()
+            raise ConnectionResetError("emulated outage: the connection was dropped")
+        if outage is not None and outage.mode is FaultMode.REFUSE:
             body_outage = {"message": "emulated outage", "code": 0}
-            return outage, body_outage, json_response(outage, body_outage)
+            return outage.status, body_outage, json_response(outage.status, body_outage)
         if route.auth and request.headers.get("Authorization") != f"Bot {self.services.world.token}":
             limiter.record_invalid()
             error = errors.unauthorized()
@@ -200,6 +204,9 @@ class Router:
             self.services.errors.append(f"{request.method} {request.path}: {exc!r}")
             body_500 = {"message": f"emulator error: {exc!r}", "code": 0}
             return 503, body_500, json_response(503, body_500, headers)
+        if outage is not None:  # FaultMode.AFTER: done, but the answer is lost
+            body_outage = {"message": "emulated outage after the request was carried out", "code": 0}
+            return outage.status, body_outage, json_response(outage.status, body_outage)
         return reply.status, reply.body, json_response(reply.status, reply.body, {**headers, **reply.headers})
 
     def _limited(self, retry: float, *, is_global: bool, bucket: BucketState | None) -> tuple[int, Any, web.Response]:

@@ -19,12 +19,14 @@ from .words import (
 
 # Words that make the number or letter after them a home's: "house 45", "apt 3B", "lote 12", "trailer B",
 # "cuarto 4", "#12". A home is shown only as its block, or not at all.
-HOME_WORDS = frozenset(
-    {"house", "home", "casa", "apt", "apartment", "apartamento", "apto", "depto", "dept", "departamento", "unit",
-     "unidad", "depa",
-     "lot", "lote", "trailer", "traila", "trailor", "room", "cuarto", "suite", "space", "espacio", "condo",
-     "bldg", "building", "edificio", "piso", "floor", "fl", "cabin", "townhouse", "num", "numero",
-     "nro", "#"}
+# Of these, the words for where a person lives: "Maria Gonzalez house", "la casa de los Chávez".
+DWELLINGS = frozenset(
+    {"house", "home", "casa", "casita", "ksa", "apt", "apartment", "apartamento", "apto", "depto", "dept",
+     "departamento", "depa", "trailer", "traila", "trailor", "room", "cuarto", "condo", "townhouse", "cabin"}
+)  # fmt: skip
+HOME_WORDS = DWELLINGS | frozenset(
+    {"unit", "unidad", "lot", "lote", "suite", "space", "espacio", "bldg", "building", "edificio", "piso", "floor",
+     "fl", "num", "numero", "nro", "#"}
 )  # fmt: skip
 # Of these, those whose number is the house's number on its street: "house 45 on Elm St" is 45 Elm St.
 _HOUSE_NUMBER_WORDS = frozenset({"house", "home", "casa", "num", "numero", "nro", "#"})

@@ -11,7 +11,7 @@ from dataclasses import replace
 from intake.refused import Refused
 
 from .book import TIE_MARGIN, PlaceBook, PlaceMatch, block_index, corner_index, house_number
-from .homes import NUMBER_SIGNS, home_marks, home_word
+from .homes import DWELLINGS, home_marks
 from .landmarks import Landmark, landmark
 from .model import MAX_WHERE, Place, PlaceRef
 from .reading import Phrase, Reading, ReadingKind, read_words
@@ -251,13 +251,14 @@ _FAMILY_ARTICLES = frozenset({"los", "las"})  # "los Martínez": the Martínez f
 
 
 def _names_people(ws: Sequence[Word], place: Place, reading: Reading, book: PlaceBook) -> bool:
-    """Whether the words speak of someone's home or family ("casa", "house", "apt", "family", "los
+    """Whether the words speak of where someone lives or of a family ("casa", "house", "apt", "family", "los
     Martínez") and name `place` without any of its kinds: then its name may be a person's."""
     if set(reading.kinds) & book.kinds_of(place):
         return False
-    names = [" ".join(tokens(n)) for n in (place.name, *place.aliases)]
+    names = [" ".join(w.norm for w in words(n)) for n in (place.name, *place.aliases)]
+    own = {word for n in names for word in n.split()}  # "Home Depot", "Casa Central": their own words
     for i, w in enumerate(ws):
-        if (home_word(w) and w.norm not in NUMBER_SIGNS) or w.norm in _FAMILY_WORDS:
+        if (w.norm in DWELLINGS or w.norm in _FAMILY_WORDS) and w.norm not in own:
             return True
         after = ws[i + 1] if i + 1 < len(ws) else None
         if w.norm in _FAMILY_ARTICLES and after is not None and not after.pause and name_like(after):

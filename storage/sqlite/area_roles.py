@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from verification.community import AreaRole, Recipient, RecipientKind
 from verification.model import Language
 
 from . import sql
+from .connection import SqliteConnection
 from .timestamps import ts
 
 # Who held a role the post mentioned at some moment between its queueing and its (possible) sending, by
@@ -27,7 +26,7 @@ ORDER BY l.user_id
 
 
 class SqliteAreaRoles:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: SqliteConnection) -> None:
         self.db = db
 
     async def get(self, community: int, area: str, language: Language) -> AreaRole | None:

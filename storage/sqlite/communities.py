@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 
-import aiosqlite
-
 from verification.community import Community, Via
 from verification.model import Language
 
 from . import sql
+from .connection import SqliteConnection
 
 _COLUMNS = (
     "id, timezone, language, moderator_role, queue_channel, alerts_channel, retention_days, stale_hours, "
@@ -30,7 +29,7 @@ def _community(row: sqlite3.Row) -> Community:
 
 
 class SqliteCommunities:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: SqliteConnection) -> None:
         self.db = db
 
     async def get(self, community: int) -> Community | None:

@@ -14,12 +14,11 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-import aiosqlite
-
 from verification.effects import Dispatch
 from verification.ports import UnitOfWork
 
 from ..private_files import create_private_file, make_private, private_dir
+from .connection import SqliteConnection
 from .migrations import migrate
 from .unit_of_work import SqliteUnitOfWork
 
@@ -27,9 +26,9 @@ BUSY_TIMEOUT_MS = 10_000
 DATABASE_NAME = "veraz.db"
 
 
-async def connect(path: Path, *, synchronous: str = "FULL") -> aiosqlite.Connection:
-    # isolation_level=None: Python issues no implicit BEGIN/COMMIT; every transaction is explicit.
-    db = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+async def connect(path: Path, *, synchronous: str = "FULL") -> SqliteConnection:
+    db = SqliteConnection(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    await db  # opens it, on aiosqlite's thread
     db.row_factory = sqlite3.Row
     for pragma in (
         "PRAGMA journal_mode = WAL",
@@ -45,7 +44,7 @@ async def connect(path: Path, *, synchronous: str = "FULL") -> aiosqlite.Connect
 class Database:
     """The open database of one Veraz process: a single connection, one transaction at a time."""
 
-    def __init__(self, path: Path, db: aiosqlite.Connection) -> None:
+    def __init__(self, path: Path, db: SqliteConnection) -> None:
         self.path = path
         self.db = db
         self.lock = asyncio.Lock()

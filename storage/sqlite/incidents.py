@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-import aiosqlite
-
 from intake.place.words import distinctive, tokens
 from verification.clustering import Candidate
 from verification.events import IncidentEvent, StatementAttached, from_record, to_record
@@ -18,6 +16,7 @@ from verification.model import Status
 from verification.ports import IncidentSummary
 
 from . import sql
+from .connection import SqliteConnection
 from .timestamps import from_ts, maybe_ts, ts
 
 CACHE_LIMIT = 5000  # incidents whose decoded history is kept
@@ -32,7 +31,7 @@ class SqliteIncidents:
     incident appended to in the current transaction is dropped from the cache if it rolls back.
     """
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: SqliteConnection) -> None:
         self.db = db
         self._histories: dict[tuple[int, int], tuple[IncidentEvent, ...]] = {}
         self._states: dict[tuple[int, int], Incident] = {}  # the fold of the cached history

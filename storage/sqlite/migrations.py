@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-import aiosqlite
+from .connection import SqliteConnection
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -51,13 +51,13 @@ def bundled() -> list[Migration]:
     return found
 
 
-async def user_version(db: aiosqlite.Connection) -> int:
+async def user_version(db: SqliteConnection) -> int:
     async with db.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
     return int(row[0]) if row else 0
 
 
-async def migrate(db: aiosqlite.Connection, migrations: list[Migration] | None = None) -> int:
+async def migrate(db: SqliteConnection, migrations: list[Migration] | None = None) -> int:
     """Bring the schema up to date. Returns the version reached."""
     migrations = bundled() if migrations is None else migrations
     current = await user_version(db)

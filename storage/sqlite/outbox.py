@@ -12,8 +12,6 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
-import aiosqlite
-
 from verification.alerts import AlertKind, AlertMessage, to_record
 from verification.community import Recipient, RecipientKind
 from verification.deliveries import DeliveryState, LoggedAlert, NewDelivery
@@ -21,6 +19,7 @@ from verification.model import Language
 from verification.ports import DeliveryCounts, DeliveryRecord
 
 from . import sql
+from .connection import SqliteConnection
 from .timestamps import from_ts, maybe_from_ts, ts
 
 
@@ -59,7 +58,7 @@ WHERE (e.community, e.number) = (SELECT community, number FROM alerts WHERE id =
 
 
 class SqliteOutbox:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: SqliteConnection) -> None:
         self.db = db
 
     async def add_alert(self, community: int, message: AlertMessage) -> int:

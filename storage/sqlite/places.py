@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-import aiosqlite
-
 from intake.place.book import PlaceBook
 from intake.place.grid import GridPoint
 from verification.model import Place, PlaceKind
 
 from . import sql
+from .connection import SqliteConnection
 
 
 class SqlitePlaces:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: SqliteConnection) -> None:
         self.db = db
         self._books: dict[tuple[int, int], PlaceBook] = {}  # (community, places stamp) -> its book
 

@@ -5,18 +5,17 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-import aiosqlite
-
 from verification.model import Report
 from verification.ports import StoredReport
 
 from ..pseudonyms import report_mark
 from . import sql
+from .connection import SqliteConnection
 from .timestamps import from_ts, ts
 
 
 class SqliteReports:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: SqliteConnection) -> None:
         self.db = db
 
     async def add(self, community: int, number: int, ordinal: int, report: Report) -> int:
@@ -116,7 +115,7 @@ class SqliteReports:
 
 
 class SqliteStanding:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: SqliteConnection) -> None:
         self.db = db
 
     async def score(self, community: int, reporter: str) -> int:

@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-import aiosqlite
-
 from verification.community import Recipient, RecipientKind, Subscription, Via
 from verification.deliveries import Subscriber
 from verification.model import Language
 
 from . import sql
+from .connection import SqliteConnection
 from .timestamps import ts
 
 
 class SqliteSubscriptions:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: SqliteConnection) -> None:
         self.db = db
 
     async def subscribe(self, community: int, user: int, area: str, language: Language, via: Via = Via.DM) -> None:

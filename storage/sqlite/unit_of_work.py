@@ -11,12 +11,11 @@ import asyncio
 from types import TracebackType
 from typing import Self
 
-import aiosqlite
-
 from verification.effects import Dispatch, EffectsRecorder
 
 from .area_roles import SqliteAreaRoles
 from .communities import SqliteCommunities
+from .connection import SqliteConnection
 from .incidents import SqliteIncidents
 from .outbox import SqliteOutbox
 from .places import SqlitePlaces
@@ -25,7 +24,7 @@ from .subscriptions import SqliteSubscriptions
 
 
 class SqliteUnitOfWork:
-    def __init__(self, db: aiosqlite.Connection, lock: asyncio.Lock, dispatch: Dispatch | None = None) -> None:
+    def __init__(self, db: SqliteConnection, lock: asyncio.Lock, dispatch: Dispatch | None = None) -> None:
         self.db = db
         self._lock = lock
         self._committed = False

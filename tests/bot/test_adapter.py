@@ -52,7 +52,7 @@ async def test_non_admins_are_refused_setup_and_places_by_the_bot_itself(world):
     world.emu.open_command_to_everyone(world.guild, "places")
     refused = await marta.slash("setup", moderator_role=world.mods, queue_channel=world.queue,
                                 alerts_channel=world.alerts, timezone="America/Chicago")  # fmt: skip
-    assert "Solo los administradores" in refused.content
+    assert "Solo quienes administran el servidor (Gestionar servidor)" in refused.content
     for command, options in [
         ("places add", {"name": "Fake School", "area": "Pilsen", "kind": "school"}),
         ("places remove", {"name": "Hamline Elementary"}),
@@ -90,7 +90,7 @@ async def test_every_moderator_command_refuses_members_without_the_moderator_rol
         result = await outsider.click(world.card(1), label)
         assert "Only this server's moderators" in result.content, label
     view = await world.people["marta"].slash("incident show", id=1)
-    assert "SIN VERIFICAR" in view.message.text  # Marta reads Spanish: her replies are in Spanish
+    assert "SIN CONFIRMAR" in view.message.text  # Marta reads Spanish: her replies are in Spanish
 
 
 async def test_two_moderators_confirm_by_clicking_and_one_alone_never_does(world):

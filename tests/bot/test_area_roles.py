@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import discord
 import pytest
 
 from bot.client import Tuning
 from bot.demo.live_world import BOT_PERMISSIONS, World, open_world
-from discord_emulator import intents, payloads
+from discord_emulator import FaultMode, intents, payloads
 from discord_emulator.permissions import MANAGE_ROLES, MENTION_EVERYONE, VIEW_CHANNEL
 from discord_emulator.state import Overwrite
 from tests.bot.conftest import PEOPLE, alerts, set_up
@@ -172,9 +171,9 @@ async def test_without_mention_everyone_a_role_post_becomes_dms_to_its_holders(r
     [plain] = posts(world)  # the plain English channel post again, pinging nobody
     assert plain.ping is None or not plain.ping.roles
     assert "🚨 ALERT" in plain.content
-    told = [m.content for m in world.queue.messages if "Mention Everyone" in m.content]
+    told = [m.content for m in world.queue.messages if "Mention @everyone, @here, and All Roles" in m.content]
     assert len(told) == 2, told  # one per language's post
-    assert all("1 role holders" in m for m in told), told
+    assert all("1 role holder gets it by DM instead" in m for m in told), told
 
 
 async def test_two_members_subscribing_at_once_get_the_one_role_of_the_area(roles_world):
@@ -196,21 +195,11 @@ async def test_two_members_subscribing_at_once_get_the_one_role_of_the_area(role
     assert english.ping.reached == {sam.id, pat.id}
 
 
-def _server_error() -> discord.DiscordServerError:
-    return discord.DiscordServerError(SimpleNamespace(status=503, reason="Service Unavailable"), "upstream")
-
-
-async def test_a_grant_discord_applied_but_answered_with_a_5xx_is_kept(roles_world, monkeypatch):
+async def test_a_grant_discord_applied_but_answered_with_a_5xx_is_kept(roles_world):
     world = roles_world
     await set_up(world)
     await world.people["admin"].slash("settings", area_roles="on")
-    real = world.bot.http.add_role
-
-    async def applied_then_503(*args, **kwargs):
-        await real(*args, **kwargs)
-        raise _server_error()
-
-    monkeypatch.setattr(world.bot.http, "add_role", applied_then_503)
+    world.emu.fail_next("PUT", r"/members/\d+/roles/\d+$", status=503, mode=FaultMode.AFTER)
     sam = world.people["sam"]
     done = await sam.slash("subscribe", area="back of the yards", via="role")
     assert "role" in done.content, done.content
@@ -224,7 +213,7 @@ async def test_a_grant_discord_applied_but_answered_with_a_5xx_is_kept(roles_wor
     assert alerts(sam) == []  # the ping is their copy
 
 
-async def test_a_grant_refused_or_lost_changes_nothing(roles_world, monkeypatch):
+async def test_a_grant_refused_or_lost_changes_nothing(roles_world):
     world = roles_world
     await set_up(world)
     await world.people["admin"].slash("settings", area_roles="on")
@@ -234,13 +223,12 @@ async def test_a_grant_refused_or_lost_changes_nothing(roles_world, monkeypatch)
     refused = await sam.slash("subscribe", area="back of the yards", via="role")
     assert "Nothing was changed" in refused.content, refused.content
 
-    async def lost(*args, **kwargs):
-        raise TimeoutError  # the request never reached Discord
-
-    monkeypatch.setattr(world.bot.http, "add_role", lost)
+    # The request never reached Discord (discord.py retries a dropped connection: drop every try).
+    world.emu.fail_next("PUT", r"/members/\d+/roles/\d+$", mode=FaultMode.DROP, times=10)
     looked = await sam.slash("subscribe", area="back of the yards", via="role")
     assert "Nothing was changed" in looked.content, looked.content  # the member's roles show no grant
-    monkeypatch.setattr(world.bot.http, "get_member", lost)
+    world.emu.fail_next("PUT", r"/members/\d+/roles/\d+$", mode=FaultMode.DROP, times=10)
+    world.emu.fail_next("GET", r"/guilds/\d+/members/\d+$", mode=FaultMode.DROP, times=10)
     unknown = await sam.slash("subscribe", area="back of the yards", via="role")
     assert "did not answer" in unknown.content, unknown.content
     assert sam.roles == []

@@ -83,7 +83,7 @@ async def test_a_retraction_during_a_fan_out_cancels_what_was_not_sent_and_tells
     await world.emu.wait_for(lambda: sum(len(m.dms) for m in members) >= 8, timeout=20, what="a few alerts out")
     result = await world.people["dev"].slash("incident debunk", id=1, reason="it was a film crew")
     assert "cancelado" not in result.content  # dev reads English
-    assert "queued message(s) cancelled" in result.content
+    assert "queued messages cancelled" in result.content
     await world.settle()
     told = [m for m in members if alerts_for(m)]
     untold = [m for m in members if not alerts_for(m)]
@@ -136,7 +136,7 @@ async def test_429s_are_waited_out_and_every_alert_still_arrives(tmp_path):
         assert world.emu.rate_limited_count > 0  # the bot paced itself at 47/s against a limit of 8: 429s came
         assert world.bot.services.rate_limited() > 0  # ... and it counted them
         log = await world.people["marta"].slash("incident deliveries", id=1)
-        assert "respuestas de límite (429)" in log.content
+        assert "veces hubo que esperar por el límite de Discord (429)" in log.content
     finally:
         await world.close()
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 
 import pytest
 
 from bot.__main__ import main
 from bot.demo import core, discord_run, script
+from verification.model import Language
 
 
 @pytest.mark.parametrize("name", ["hamline", "los-angeles"])
@@ -31,6 +33,29 @@ async def test_the_hamline_transcript_shows_the_correction_in_both_languages_and
     assert "Veraz will send you confirmed alerts here" in to_pat[0]
     assert "Veraz ref" not in to_pat[0].split("\n\n")[0]
     assert "Su voto sobre el #1 quedó registrado" in text  # a Spanish-speaking moderator's reply
+
+
+async def test_the_spanish_narration_has_no_english_and_lucia_reads_the_correction_in_spanish():
+    """Issue 25: with --language es the narrator spoke English, and the key fact reached Lucía in English."""
+    out = io.StringIO()
+    assert await discord_run.run(script.load(script.bundled("hamline")), out, Language.ES)
+    text = out.getvalue()
+    # What people saw (│ lines) is in their own language; what they typed is quoted as typed; places keep
+    # their names ("Back of the Yards").
+    narration = [
+        re.sub(r"“[^”]*”|Back of the Yards", "", line)
+        for line in text.splitlines()
+        if not line.lstrip().startswith("│")
+    ]
+    english = re.compile(
+        r"\b(runs|clicks|moderator|subscriber|admin|neighbour|parent|staff|the|and|Friday|January)\b"
+        r"|/(report|subscribe|unsubscribe|setup|places|incident|status)\b"
+    )
+    assert [line for line in narration if english.search(line)] == []
+    assert "10:30\u00a0a.m.  Alex (administra el servidor) usa /configurar y /lugares importar" in text
+    to_lucia = text.split("↳ mensaje directo a Lucía:")[-1]
+    assert "Corrección: Eran agentes del Servicio Secreto de EE. UU." in to_lucia
+    assert "They were U.S. Secret Service" not in to_lucia
 
 
 async def test_the_self_check_fails_when_expectations_are_wrong():

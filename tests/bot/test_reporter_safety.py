@@ -19,7 +19,7 @@ async def test_a_moderators_question_reaches_the_reporters_and_their_answer_reac
     await world.settle()
     opened = await world.people["dev"].click(world.card(1), "Ask reporters")
     sent = await world.people["dev"].submit_modal(opened, {"text": "Are they still there? Any vehicle?"})
-    assert "Question sent to 2 reporter(s)" in sent.content
+    assert "Question sent to 2 reporters of #1" in sent.content
     assert "Un moderador de Back of the Yards Rapid Response pregunta sobre el incidente #1" in rosa.dms[-1].content
     assert "A moderator of Back of the Yards Rapid Response asks about incident #1" in luis.dms[-1].content
     assert "dev" not in luis.dms[-1].content  # the moderator is not named to reporters either
@@ -38,8 +38,8 @@ async def test_a_dm_with_no_question_pending_is_not_relayed_anywhere(world):
     pat = world.people["pat"]
     await pat.send_dm_to_bot("hello?")
     await world.emu.wait_for(lambda: pat.dms or None, timeout=5, what="an answer")
-    assert "Veraz could not pass this on" in pat.dms[-1].content
-    assert "Veraz no pudo transmitir esto" in pat.dms[-1].content
+    assert "Your message was not sent to anyone" in pat.dms[-1].content
+    assert "Su mensaje no se envió a nadie: los moderadores no le han hecho ninguna pregunta." in pat.dms[-1].content
     assert all("hello" not in m.content for m in world.queue.messages)
 
 

@@ -204,11 +204,11 @@ async def test_stats_match_a_scripted_morning(timed, tmp_path):
     at(clock, 60)
     shown = await world.people["dev"].slash("incident stats", days=1)
     lines = shown.content.splitlines()
-    assert lines[0] == "Time to truth, last 1 day(s): 2 incident(s)."
-    assert lines[1] == "First report → first moderator action: median 3 min 00 s, 90% within 4 min 00 s (2 incident(s))"
-    assert lines[2] == "First report → confirmation: median 13 min 00 s, 90% within 13 min 00 s (1 incident(s))"
+    assert lines[0] == "Time to truth, last 1 day: 2 incidents."
+    assert lines[1] == "First report → first moderator action: median 3 min 00 s, 90% within 4 min 00 s (2 incidents)"
+    assert lines[2] == "First report → confirmation: median 13 min 00 s, 90% within 13 min 00 s (1 incident)"
     assert lines[3] == (
-        "First report → first subscriber notified: median 13 min 00 s, 90% within 13 min 00 s (1 incident(s))"
+        "First report → first subscriber notified: median 13 min 00 s, 90% within 13 min 00 s (1 incident)"
     )
     assert lines[4] == "Escalated: 1 · sent to a verifier: 1 · confirmed on site: 1"
     world.emu.open_command_to_everyone(world.guild, "incident")  # an admin may open it; the bot still checks

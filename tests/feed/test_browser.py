@@ -60,7 +60,7 @@ async def test_the_page_in_a_real_browser(served: Served, tmp_path: Path) -> Non
         assert "Happening now" in dom
         assert "Ahora mismo" in dom
         assert "RETRACTED: this alert was wrong." in dom
-        assert "RETIRADA: esta alerta era errónea." in dom
+        assert "ALERTA RETIRADA: esta alerta estaba equivocada." in dom
         assert "2400 block of S Wolcott Ave" in dom
         assert "cuadra 2400 de S Wolcott Ave" in dom
         shot = tmp_path / "page.png"

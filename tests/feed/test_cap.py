@@ -77,7 +77,7 @@ async def test_a_retraction_is_a_cancel_of_the_alert_it_withdraws(served: Served
     assert en.findtext("cap:certainty", namespaces=NS) == "Unlikely"
     assert en.findtext("cap:urgency", namespaces=NS) == "Past"
     assert "withdrawn" in (en.findtext("cap:description", namespaces=NS) or "")
-    assert "retira" in (es.findtext("cap:description", namespaces=NS) or "")
+    assert "Esta alerta estaba equivocada" in (es.findtext("cap:description", namespaces=NS) or "")
     assert "Era una inspección de la ciudad" in (en.findtext("cap:description", namespaces=NS) or "")
 
 

@@ -101,7 +101,7 @@ async def test_the_page_in_both_languages_with_the_retracted_one_marked(served: 
     assert "Happening now" in html
     assert "Ahora mismo" in html
     assert "RETRACTED: this alert was wrong." in html
-    assert "RETIRADA: esta alerta era errónea." in html
+    assert "ALERTA RETIRADA: esta alerta estaba equivocada." in html
     assert "Russell Elementary" in html  # all clear 3 days ago
     assert "Whittier Park" not in html  # 10 days ago: only in the Atom feed
     for secret in SECRETS:

@@ -26,6 +26,10 @@ STREETS_CSV = """name,area,kind,aliases,address,cross_streets
 Kedzie Clinic,Little Village,hospital,,3200 S Kedzie Ave,W 31st St; S Kedzie Ave
 Chavez Elementary,Back of the Yards,school,Chavez school,4747 S Marshfield Ave,W 47th St; S Marshfield Ave
 Pulaski station,Little Village,station,,2600 S Pulaski Rd,W 26th St; S Pulaski Rd
+Home Depot,Little Village,store,,2500 S Kedzie Ave,
+Walmart,Little Village,store,,3000 W Cermak Rd,
+Casa Central,Humboldt Park,other,,1343 N California Ave,
+Las Palmas,Pilsen,store,,1800 S Blue Island Ave,
 """
 STREETS = PlaceBook.of(p for _, p in parse_places_csv(STREETS_CSV))
 
@@ -129,6 +133,16 @@ def test_a_family_or_a_home_is_never_guessed_to_be_a_known_place_of_that_name():
         assert [p.name for p in place.alternatives][:1] == ["Chavez Elementary"]
     assert resolve_place("la escuela Chavez", STREETS).reading is ReadingKind.KNOWN
     assert resolve_place("Chavez", STREETS).reading is ReadingKind.KNOWN
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Home Depot", "Home Depot"), ("ICE at the walmart parking lot", "Walmart"), ("Casa Central", "Casa Central"),
+     ("las palmas", "Las Palmas"), ("la migra en la Home Depot, la casa de al lado", "Home Depot")],
+)  # fmt: skip
+def test_a_known_place_whose_name_has_a_home_word_or_an_article_is_still_that_place(text, name):
+    place = resolve_place(text, STREETS)
+    assert (place.reading, place.ref.label) == (ReadingKind.KNOWN, name)
 
 
 def test_kept_as_typed_is_still_the_reporters_words():

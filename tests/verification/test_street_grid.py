@@ -48,5 +48,6 @@ async def test_a_bad_grid_line_imports_nothing(uow, text: str, problem: str):
     with pytest.raises(RuleViolation) as refused:
         await usecases.import_grid(uow, CHICAGO, text)
     assert refused.value.details == {"line": 2, "problem": problem}
-    assert usecases.is_grid_csv(GRID) and usecases.is_grid_csv(NUMBERED)
+    assert usecases.is_grid_csv(GRID)
+    assert usecases.is_grid_csv(NUMBERED)
     assert not usecases.is_grid_csv("name,area,kind\nX School,Pilsen,school\n")

@@ -35,6 +35,7 @@ class StatementInput:
     url: str | None = None
     quote: str | None = None
     published: str | None = None  # free text like a report's "when"; empty means now
+    quote_es: str | None = None  # the quote in Spanish, for subscribers who read Spanish
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,13 +68,14 @@ async def attach_statement(
     if len(source) > MAX_SOURCE:
         raise RuleViolation("text_too_long", limit=MAX_SOURCE)
     quote = clean(data.quote or "") or None
-    if quote is not None and len(quote) > MAX_QUOTE:
+    quote_es = clean(data.quote_es or "") or None
+    if any(q is not None and len(q) > MAX_QUOTE for q in (quote, quote_es)):
         raise RuleViolation("text_too_long", limit=MAX_QUOTE)
     url = _checked_url(data.url)
     async with uow:
         community = await community_or_refuse(uow, community_id)
         published = parse_when(data.published, now=now, zone=community.zone, language=community.language)
-        statement = Statement(source, data.source_kind, data.stance, published, url, quote)
+        statement = Statement(source, data.source_kind, data.stance, published, url, quote, quote_es)
         before, incident = await load(uow, community.id, number)
         reporting = await reporting_moderators(uow, community.id, incident, by, pseudonyms)
         new = incident.attach_statement(statement, by, now, reporting_moderators=reporting)
@@ -140,11 +142,15 @@ async def add_update(
     by: Moderator,
     text: str,
     facts: FactsInput | None = None,
+    *,
+    text_es: str = "",
 ) -> Outcome:
-    """A detail for those told; with `facts`, it also changes the time, agencies or head count they see."""
+    """A detail for those told; with `facts`, it also changes the time, agencies or head count they see.
+    `text_es`: the same detail in Spanish (optional)."""
     return await _change(
-        uow, now, community_id, number, lambda i, c: i.update(text, by, now, facts=_facts_change(facts, c, now))
-    )
+        uow, now, community_id, number,
+        lambda i, c: i.update(text, by, now, facts=_facts_change(facts, c, now), text_es=text_es),
+    )  # fmt: skip
 
 
 async def correct(
@@ -155,11 +161,15 @@ async def correct(
     by: Moderator,
     text: str,
     facts: FactsInput | None = None,
+    *,
+    text_es: str = "",
 ) -> Outcome:
-    """A correction for everyone told; with `facts`, it corrects the time, agencies or head count they see."""
+    """A correction for everyone told; with `facts`, it corrects the time, agencies or head count they see.
+    `text_es`: the same correction in Spanish (optional)."""
     return await _change(
-        uow, now, community_id, number, lambda i, c: i.correct(text, by, now, facts=_facts_change(facts, c, now))
-    )
+        uow, now, community_id, number,
+        lambda i, c: i.correct(text, by, now, facts=_facts_change(facts, c, now), text_es=text_es),
+    )  # fmt: skip
 
 
 def _facts_change(data: FactsInput | None, community: Community, now: datetime) -> FactsChange | None:
@@ -179,20 +189,25 @@ async def mark_misidentified(
     by: Moderator,
     correction: str,
     agency: Agency | None = None,
+    *,
+    text_es: str = "",
 ) -> Outcome:
     return await _change(
-        uow, now, community_id, number, lambda i, _: i.mark_misidentified(correction, by, now, agency=agency)
-    )
+        uow, now, community_id, number,
+        lambda i, _: i.mark_misidentified(correction, by, now, agency=agency, text_es=text_es),
+    )  # fmt: skip
 
 
-async def debunk(uow: UnitOfWork, now: datetime, community_id: int, number: int, by: Moderator, reason: str) -> Outcome:
-    return await _change(uow, now, community_id, number, lambda i, _: i.debunk(reason, by, now))
+async def debunk(
+    uow: UnitOfWork, now: datetime, community_id: int, number: int, by: Moderator, reason: str, *, text_es: str = ""
+) -> Outcome:
+    return await _change(uow, now, community_id, number, lambda i, _: i.debunk(reason, by, now, text_es=text_es))
 
 
 async def resolve(
-    uow: UnitOfWork, now: datetime, community_id: int, number: int, by: Moderator, note: str = ""
+    uow: UnitOfWork, now: datetime, community_id: int, number: int, by: Moderator, note: str = "", *, text_es: str = ""
 ) -> Outcome:
-    return await _change(uow, now, community_id, number, lambda i, _: i.resolve(by, now, note=note))
+    return await _change(uow, now, community_id, number, lambda i, _: i.resolve(by, now, note=note, text_es=text_es))
 
 
 async def reopen(uow: UnitOfWork, now: datetime, community_id: int, number: int, by: Moderator, reason: str) -> Outcome:

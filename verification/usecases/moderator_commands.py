@@ -42,6 +42,8 @@ class ModeratorCommand:
     statement: moderation.StatementInput | None = None  # statement: what the source said
     facts: moderation.FactsInput | None = None  # update, correct: what subscribers are told changes
     place: str = ""  # confirm: name the place as subscribers will read it, in the same transaction
+    # update, correct, misidentified, debunk, resolve: `text` in Spanish, for subscribers who read Spanish
+    text_es: str = ""
 
     def __post_init__(self) -> None:
         # A malformed command is a programming error in an adapter, not a user's mistake.
@@ -59,7 +61,7 @@ async def run_moderator_command(
     `pseudonyms` lets the confirming use cases check every moderator involved against the incident's
     reporters (nobody confirms their own report).
     """
-    c, n, by, text = command.community, command.number, command.moderator, command.text
+    c, n, by, text, es = command.community, command.number, command.moderator, command.text, command.text_es
     match command.action:
         case ModAction.STATEMENT:
             assert command.statement is not None  # checked in __post_init__
@@ -68,15 +70,15 @@ async def run_moderator_command(
             place = command.place or None
             return await moderation.vote_confirm(uow, now, c, n, by, text, pseudonyms=pseudonyms, place=place)
         case ModAction.UPDATE:
-            return await moderation.add_update(uow, now, c, n, by, text, command.facts)
+            return await moderation.add_update(uow, now, c, n, by, text, command.facts, text_es=es)
         case ModAction.CORRECT:
-            return await moderation.correct(uow, now, c, n, by, text, command.facts)
+            return await moderation.correct(uow, now, c, n, by, text, command.facts, text_es=es)
         case ModAction.MISIDENTIFIED:
-            return await moderation.mark_misidentified(uow, now, c, n, by, text, command.agency)
+            return await moderation.mark_misidentified(uow, now, c, n, by, text, command.agency, text_es=es)
         case ModAction.DEBUNK:
-            return await moderation.debunk(uow, now, c, n, by, text)
+            return await moderation.debunk(uow, now, c, n, by, text, text_es=es)
         case ModAction.RESOLVE:
-            return await moderation.resolve(uow, now, c, n, by, text)
+            return await moderation.resolve(uow, now, c, n, by, text, text_es=es)
         case ModAction.REOPEN:
             return await moderation.reopen(uow, now, c, n, by, text)
         case ModAction.PLACE:

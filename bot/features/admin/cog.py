@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.core.acting import Acting
 from bot.core.area_roles import missing_permissions, unable_to_read
-from bot.core.i18n import t
+from bot.core.i18n import t, tn
 from bot.core.safe import user_text
 from bot.core.services import Services
 from bot.core.time_to_truth import time_to_truth_lines
@@ -347,4 +347,4 @@ class Admin(commands.Cog):
                 return
             places = await usecases.import_places(self.services.storage, act.guild_id, text)
             self.services.communities.forget(act.guild_id)
-            await act.reply(t(act.lang, "places.imported", count=len(places)))
+            await act.reply(tn(act.lang, "places.imported", len(places)))

@@ -29,7 +29,7 @@ import discord
 from bot.core.alert_text import carries, reference, render_alert
 from bot.core.clock import Clock
 from bot.core.communities import CommunityCache
-from bot.core.i18n import t
+from bot.core.i18n import t, tn
 from bot.core.outgoing import Outgoing
 from bot.core.services import DeliveryStats
 from verification.alerts import AlertMessage
@@ -242,7 +242,7 @@ class DeliveryWorker:
         self.wake()
         if community is None or community.queue_channel is None:
             return
-        text = t(community.language, "delivery.roles_unusable", number=d.message.number, dms=queued)
+        text = tn(community.language, "delivery.roles_unusable", queued, number=d.message.number)
         try:
             await self.outgoing.send(community.queue_channel, text)
         except discord.HTTPException:

@@ -52,7 +52,8 @@ def _reason_modal(action: ModAction) -> Callable[[Acting, int], Awaitable[None]]
 
 
 class ReasonModal(discord.ui.Modal):
-    """Asks for the reason (debunk), the correction (misidentified) or an optional note (resolve)."""
+    """Asks for the reason (debunk), the correction (misidentified) or an optional note (resolve), and
+    for the same text in Spanish (optional), which subscribers who read Spanish get instead."""
 
     def __init__(
         self, services: Services, owner: tuple[int, int], action: ModAction, number: int, lang: Language
@@ -69,12 +70,21 @@ class ReasonModal(discord.ui.Modal):
             required=action in NEEDS_TEXT,
             custom_id="text",
         )
+        self.text_es: discord.ui.TextInput[ReasonModal] = discord.ui.TextInput(
+            label=t(lang, "modal.in_spanish.label")[:45],
+            style=discord.TextStyle.paragraph,
+            max_length=MAX_REASON,
+            required=False,
+            custom_id="text_es",
+        )
         self.add_item(self.text)
+        self.add_item(self.text_es)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        text = self.text.value or ""  # read before any await: nothing can change it under us
+        # Read before any await: nothing can change them under us.
+        text, text_es = self.text.value or "", self.text_es.value or ""
         async with Acting(self.services, interaction) as act:
-            await moderate(act, self.action, self.number, text)
+            await moderate(act, self.action, self.number, text, text_es=text_es)
 
 
 class PlaceModal(discord.ui.Modal):

@@ -23,11 +23,15 @@ Label = app_commands.Range[str, 1, MAX_WHERE]
 STANCES = [app_commands.Choice(name=L(f"choice.stance.{s.value}"), value=s.value) for s in Stance]
 SOURCE_KINDS = [app_commands.Choice(name=L(f"choice.source_kind.{k.value}"), value=k.value) for k in SourceKind]
 AGENCIES = [app_commands.Choice(name=L(f"choice.agency.{a.value}"), value=a.value) for a in Agency]
+# The optional second text moderators give, in Spanish, wherever they write what subscribers read.
+IN_SPANISH = L("cmd.incident.in_spanish.name")
 
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_messages=True)
-class Incident(commands.GroupCog, group_name=L("cmd.incident.name"), group_description=L("cmd.incident.description")):
+class IncidentCommands(
+    commands.GroupCog, group_name=L("cmd.incident.name"), group_description=L("cmd.incident.description")
+):
     def __init__(self, services: Services) -> None:
         self.services = services
         super().__init__()
@@ -89,12 +93,14 @@ class Incident(commands.GroupCog, group_name=L("cmd.incident.name"), group_descr
         stance=L("cmd.incident.statement.stance.name"), kind=L("cmd.incident.statement.kind.name"),
         url=L("cmd.incident.statement.url.name"), quote=L("cmd.incident.statement.quote.name"),
         published=L("cmd.incident.statement.published.name"),
+        quote_in_spanish=L("cmd.incident.statement.quote_in_spanish.name"),
     )  # fmt: skip
     @app_commands.describe(
         id=L("cmd.incident.id.description"), source=L("cmd.incident.statement.source.description"),
         stance=L("cmd.incident.statement.stance.description"), kind=L("cmd.incident.statement.kind.description"),
         url=L("cmd.incident.statement.url.description"), quote=L("cmd.incident.statement.quote.description"),
         published=L("cmd.incident.statement.published.description"),
+        quote_in_spanish=L("cmd.incident.statement.quote_in_spanish.description"),
     )  # fmt: skip
     @app_commands.choices(stance=STANCES, kind=SOURCE_KINDS)
     async def statement(
@@ -107,56 +113,84 @@ class Incident(commands.GroupCog, group_name=L("cmd.incident.name"), group_descr
         quote: app_commands.Range[str, 1, MAX_QUOTE] | None = None,
         published: app_commands.Range[str, 1, 100] | None = None,
         kind: str = SourceKind.OFFICIAL.value,
+        quote_in_spanish: app_commands.Range[str, 1, MAX_QUOTE] | None = None,
     ) -> None:
         async with Acting(self.services, interaction) as act:
-            data = StatementInput(source, Stance(stance), SourceKind(kind), url, quote, published)
+            data = StatementInput(source, Stance(stance), SourceKind(kind), url, quote, published, quote_in_spanish)
             await moderate(act, ModAction.STATEMENT, id, statement=data)
 
     @app_commands.command(name=L("cmd.incident.update.name"), description=L("cmd.incident.update.description"))
-    @app_commands.rename(id=L("cmd.incident.id.name"), text=L("cmd.incident.text.name"))
-    @app_commands.describe(id=L("cmd.incident.id.description"), text=L("cmd.incident.update.text.description"))
-    async def update(self, interaction: discord.Interaction, id: Id, text: Text) -> None:
+    @app_commands.rename(id=L("cmd.incident.id.name"), text=L("cmd.incident.text.name"), in_spanish=IN_SPANISH)
+    @app_commands.describe(
+        id=L("cmd.incident.id.description"), text=L("cmd.incident.update.text.description"),
+        in_spanish=L("cmd.incident.update.in_spanish.description"),
+    )  # fmt: skip
+    async def update(
+        self, interaction: discord.Interaction, id: Id, text: Text, in_spanish: Text | None = None
+    ) -> None:
         async with Acting(self.services, interaction) as act:
-            await moderate(act, ModAction.UPDATE, id, text)
+            await moderate(act, ModAction.UPDATE, id, text, text_es=in_spanish or "")
 
     @app_commands.command(name=L("cmd.incident.correct.name"), description=L("cmd.incident.correct.description"))
-    @app_commands.rename(id=L("cmd.incident.id.name"), text=L("cmd.incident.text.name"))
-    @app_commands.describe(id=L("cmd.incident.id.description"), text=L("cmd.incident.correct.text.description"))
-    async def correct(self, interaction: discord.Interaction, id: Id, text: Text) -> None:
+    @app_commands.rename(id=L("cmd.incident.id.name"), text=L("cmd.incident.text.name"), in_spanish=IN_SPANISH)
+    @app_commands.describe(
+        id=L("cmd.incident.id.description"), text=L("cmd.incident.correct.text.description"),
+        in_spanish=L("cmd.incident.correct.in_spanish.description"),
+    )  # fmt: skip
+    async def correct(
+        self, interaction: discord.Interaction, id: Id, text: Text, in_spanish: Text | None = None
+    ) -> None:
         async with Acting(self.services, interaction) as act:
-            await moderate(act, ModAction.CORRECT, id, text)
+            await moderate(act, ModAction.CORRECT, id, text, text_es=in_spanish or "")
 
     @app_commands.command(
         name=L("cmd.incident.misidentified.name"), description=L("cmd.incident.misidentified.description")
     )
     @app_commands.rename(
         id=L("cmd.incident.id.name"), correction=L("cmd.incident.misidentified.correction.name"),
-        agency=L("cmd.incident.misidentified.agency.name"),
+        agency=L("cmd.incident.misidentified.agency.name"), in_spanish=IN_SPANISH,
     )  # fmt: skip
     @app_commands.describe(
         id=L("cmd.incident.id.description"), correction=L("cmd.incident.misidentified.correction.description"),
         agency=L("cmd.incident.misidentified.agency.description"),
+        in_spanish=L("cmd.incident.misidentified.in_spanish.description"),
     )  # fmt: skip
     @app_commands.choices(agency=AGENCIES)
     async def misidentified(
-        self, interaction: discord.Interaction, id: Id, correction: Text, agency: str | None = None
+        self,
+        interaction: discord.Interaction,
+        id: Id,
+        correction: Text,
+        agency: str | None = None,
+        in_spanish: Text | None = None,
     ) -> None:
         async with Acting(self.services, interaction) as act:
-            await moderate(act, ModAction.MISIDENTIFIED, id, correction, agency=Agency(agency) if agency else None)
+            await moderate(act, ModAction.MISIDENTIFIED, id, correction, agency=Agency(agency) if agency else None,
+                           text_es=in_spanish or "")  # fmt: skip
 
     @app_commands.command(name=L("cmd.incident.debunk.name"), description=L("cmd.incident.debunk.description"))
-    @app_commands.rename(id=L("cmd.incident.id.name"), reason=L("cmd.incident.reason.name"))
-    @app_commands.describe(id=L("cmd.incident.id.description"), reason=L("cmd.incident.debunk.reason.description"))
-    async def debunk(self, interaction: discord.Interaction, id: Id, reason: Text) -> None:
+    @app_commands.rename(id=L("cmd.incident.id.name"), reason=L("cmd.incident.reason.name"), in_spanish=IN_SPANISH)
+    @app_commands.describe(
+        id=L("cmd.incident.id.description"), reason=L("cmd.incident.debunk.reason.description"),
+        in_spanish=L("cmd.incident.debunk.in_spanish.description"),
+    )  # fmt: skip
+    async def debunk(
+        self, interaction: discord.Interaction, id: Id, reason: Text, in_spanish: Text | None = None
+    ) -> None:
         async with Acting(self.services, interaction) as act:
-            await moderate(act, ModAction.DEBUNK, id, reason)
+            await moderate(act, ModAction.DEBUNK, id, reason, text_es=in_spanish or "")
 
     @app_commands.command(name=L("cmd.incident.resolve.name"), description=L("cmd.incident.resolve.description"))
-    @app_commands.rename(id=L("cmd.incident.id.name"), note=L("cmd.incident.note.name"))
-    @app_commands.describe(id=L("cmd.incident.id.description"), note=L("cmd.incident.note.description"))
-    async def resolve(self, interaction: discord.Interaction, id: Id, note: Text | None = None) -> None:
+    @app_commands.rename(id=L("cmd.incident.id.name"), note=L("cmd.incident.note.name"), in_spanish=IN_SPANISH)
+    @app_commands.describe(
+        id=L("cmd.incident.id.description"), note=L("cmd.incident.resolve.note.description"),
+        in_spanish=L("cmd.incident.resolve.in_spanish.description"),
+    )  # fmt: skip
+    async def resolve(
+        self, interaction: discord.Interaction, id: Id, note: Text | None = None, in_spanish: Text | None = None
+    ) -> None:
         async with Acting(self.services, interaction) as act:
-            await moderate(act, ModAction.RESOLVE, id, note or "")
+            await moderate(act, ModAction.RESOLVE, id, note or "", text_es=in_spanish or "")
 
     @app_commands.command(name=L("cmd.incident.reopen.name"), description=L("cmd.incident.reopen.description"))
     @app_commands.rename(id=L("cmd.incident.id.name"), reason=L("cmd.incident.reason.name"))

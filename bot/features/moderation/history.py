@@ -7,7 +7,7 @@ from datetime import datetime, tzinfo
 import discord
 
 from bot.core import words
-from bot.core.i18n import t
+from bot.core.i18n import t, tn
 from bot.core.incident_card import card
 from bot.core.safe import user_text
 from verification.events import (
@@ -36,7 +36,7 @@ def incident_embed(view: IncidentView, lang: Language, zone: tzinfo, now: dateti
     lines = [_event_line(e, lang, zone) for e in view.incident.history]
     if len(lines) > MAX_HISTORY_LINES:
         hidden = len(lines) - MAX_HISTORY_LINES
-        lines = [t(lang, "history.earlier", count=hidden), *lines[-MAX_HISTORY_LINES:]]
+        lines = [tn(lang, "history.earlier", hidden), *lines[-MAX_HISTORY_LINES:]]
     history = "\n".join(lines)
     while len(history) > 3500:
         lines.pop(1)
@@ -96,12 +96,12 @@ QUEUE_TEXT_BUDGET = 1800
 def queue_text(summaries: list[IncidentSummary], lang: Language, zone: tzinfo) -> str:
     if not summaries:
         return t(lang, "queue.empty")
-    lines = [t(lang, "queue.title", count=len(summaries))]
+    lines = [tn(lang, "queue.title", len(summaries))]
     shown = 0
     for s in summaries:
-        line = t(lang, "queue.line", number=s.number, place=user_text(s.place, 60),
-                 status=words.status(s.status, lang), priority=t(lang, f"priority.{s.priority}"),
-                 reporters=s.reporters, when=words.hour(s.last_observed, zone, lang))  # fmt: skip
+        line = tn(lang, "queue.line", s.reporters, number=s.number, place=user_text(s.place, 60),
+                  status=words.status(s.status, lang), priority=t(lang, f"priority.{s.priority}"),
+                  when=words.at_hour(s.last_observed, zone, lang))  # fmt: skip
         if sum(len(x) + 1 for x in lines) + len(line) > QUEUE_TEXT_BUDGET:
             break  # a flood must not push the reply past Discord's 2,000 characters
         lines.append(line)

@@ -19,13 +19,16 @@ async def moderate(
     into: int | None = None,
     statement: StatementInput | None = None,
     place: str = "",
+    text_es: str = "",
 ) -> Outcome:
     """Run a moderator action for the person behind `act`, checked against the community's role."""
     services = act.services
     community = await act.community()
     await act.require_moderator(community)
     moderator = services.moderator(act.interaction.user, community.id)
-    command = ModeratorCommand(action, community.id, number, moderator, text, agency, into, statement, place=place)
+    command = ModeratorCommand(
+        action, community.id, number, moderator, text, agency, into, statement, place=place, text_es=text_es
+    )
     outcome = await usecases.run_moderator_command(
         services.storage, services.clock.now(), command, pseudonyms=services.pseudonyms
     )

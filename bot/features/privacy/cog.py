@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.acting import Acting
-from bot.core.i18n import t
+from bot.core.i18n import t, tn
 from bot.core.services import Services
 from bot.core.translator import L
 from verification import usecases
@@ -27,5 +27,7 @@ class Privacy(commands.Cog):
             numbers = await usecases.forget_reporter(services.storage, community.id, reporter, services.clock.now())
             services.relay.forget_user(interaction.user.id, community.id)
             await services.checkpoint()
-            key = "privacy.forgotten" if numbers else "privacy.nothing"
-            await act.reply(t(act.lang, key, count=len(numbers)) if numbers else t(act.lang, key))
+            if numbers:
+                await act.reply(tn(act.lang, "privacy.forgotten", len(numbers)))
+            else:
+                await act.reply(t(act.lang, "privacy.nothing"))

@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot.core.acting import Acting
 from bot.core.card_button import CardAction, CardActions, modal_id
-from bot.core.i18n import t
+from bot.core.i18n import t, tn
 from bot.core.relay_book import Question
 from bot.core.safe import user_text
 from bot.core.services import Services, services_of
@@ -53,9 +53,9 @@ async def ask_reporters(services: Services, act: Acting, community: Community, n
     if not reached:
         await act.reply(t(act.lang, "relay.none", number=number, hours=community.relay_hours))
         return
-    await act.reply(t(act.lang, "relay.sent", count=reached, number=number))
-    note = t(community.language, "relay.asked", moderator=f"<@{act.interaction.user.id}>",
-             question=user_text(question, MAX_QUESTION), count=reached)  # fmt: skip
+    await act.reply(tn(act.lang, "relay.sent", reached, number=number))
+    note = tn(community.language, "relay.asked", reached, moderator=f"<@{act.interaction.user.id}>",
+              question=user_text(question, MAX_QUESTION))  # fmt: skip
     await services.post_to_queue(community, number, note)
 
 

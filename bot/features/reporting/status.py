@@ -6,7 +6,6 @@ from datetime import tzinfo
 
 from bot.core import words
 from bot.core.i18n import t
-from bot.core.safe import user_text
 from intake.time import ObservedTime
 from verification.incident import Incident
 from verification.model import Language, Status
@@ -35,11 +34,12 @@ def public_status(incident: Incident, lang: Language, zone: tzinfo) -> str:
         lines.append(t(lang, "alert.contested"))
     for attached in incident.statements:
         s = attached.statement
-        lines.append(t(lang, "alert.statement", source=user_text(s.source, 100),
+        lines.append(t(lang, "alert.statement", source=words.source(s.source, lang),
                        source_kind=words.source_kind(s.source_kind, lang), stance=words.stance(s.stance, lang),
-                       time=words.hour(s.published, zone, lang)))  # fmt: skip
+                       time=words.at_hour(s.published, zone, lang)))  # fmt: skip
     for note in incident.corrections:
-        lines.append(t(lang, "alert.correction.text", text=user_text(note.text, 400)))
+        lines.append(t(lang, "alert.correction.text", text=words.written(note.text, note.text_es, lang, 400)))
     if incident.status is Status.DEBUNKED and incident.closing is not None:
-        lines.append(t(lang, "alert.retraction", reason=user_text(incident.closing.text, 400)))
+        closing = incident.closing
+        lines.append(t(lang, "alert.retraction", reason=words.written(closing.text, closing.text_es, lang, 400)))
     return "\n".join(lines)

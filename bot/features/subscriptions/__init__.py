@@ -5,9 +5,9 @@ from bot.core.feature import Host
 
 async def setup(host: Host) -> None:
     from bot.features.subscriptions.area_menu import AreaMenu, post_area_menu
-    from bot.features.subscriptions.cog import Subscriptions
+    from bot.features.subscriptions.cog import SubscriptionCommands
 
     services = host.services
-    await host.bot.add_cog(Subscriptions(services))
+    await host.bot.add_cog(SubscriptionCommands(services))
     host.bot.add_dynamic_items(AreaMenu)
     services.hooks.post_area_menu = lambda community: post_area_menu(services, community)

@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.core import replies
 from bot.core.acting import Acting
-from bot.core.i18n import t
+from bot.core.i18n import t, tn
 from bot.core.services import Services
 from bot.core.translator import L
 from bot.features.subscriptions.subscribing import subscribe_member, unsubscribe_member
@@ -26,7 +26,7 @@ def _matching(current: str, names: list[str]) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names if wanted in fold(n)][:25]
 
 
-class Subscriptions(commands.Cog):
+class SubscriptionCommands(commands.Cog):
     def __init__(self, services: Services) -> None:
         self.services = services
 
@@ -90,7 +90,7 @@ class Subscriptions(commands.Cog):
             if done.removed and not done.count:
                 lines.append(t(act.lang, "unsubscribe.roles_removed", count=done.removed))
             if done.kept:
-                lines.append(t(act.lang, "unsubscribe.roles_kept", count=done.kept))
+                lines.append(tn(act.lang, "unsubscribe.roles_kept", done.kept))
             await act.reply("\n".join(lines))
 
     @unsubscribe.autocomplete("area")
