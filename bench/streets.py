@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bench.intake import DaySet, day_sets, load_events, load_reports, places_csv
+from bench.intake import DaySet, day_sets, importable, load_events, load_reports, places_csv
 from intake.place import PlaceBook
 from intake.place.streets import Street, find_block, find_corner, read_street
 from intake.place.words import words
@@ -103,7 +103,7 @@ def _same(a: str, b: str) -> bool:
 
 def measure(day: DaySet) -> dict[str, float | int]:
     events = load_events(day.data, day.day, day.zone)
-    book = PlaceBook.of(p for _, p in parse_places_csv(places_csv(day.data)))
+    book = PlaceBook.of(p for _, p in parse_places_csv(importable(places_csv(day.data))[0]))
     wants = {name: expected(e.place, book) for name, e in events.items()}
     cases = [(r.where, wants[r.event]) for r in load_reports(day.data, day.day, day.zone) if wants[r.event]]
     ours = sum(right(grammar(text, book), want) for text, want in cases if want)

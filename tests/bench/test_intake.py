@@ -230,3 +230,12 @@ def test_reports_of_one_event_land_on_one_card(figures: IntakeFigures) -> None:
 def test_most_split_pairs_are_offered_as_near_misses(figures: IntakeFigures) -> None:
     assert figures.veraz.near_share >= intake.NEAR_TARGET, figures.veraz.split
     assert figures.veraz.mixed_registered == 0, figures.veraz.mixes
+
+
+def test_an_alias_the_import_refuses_is_taken_out_as_its_message_asks() -> None:
+    text = 'name,area,kind,aliases\nSunrise Market,Eastside,other,"el mercado;Sunrise"\nZ School,Y,school,Z\n'
+    fixed, notes = intake.importable(text)
+    assert "el mercado" not in fixed
+    assert "Sunrise" in fixed
+    assert len(notes) == 1
+    assert intake.importable(fixed) == (fixed, [])
