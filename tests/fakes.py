@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Self
 
 from intake.place import PlaceBook
+from intake.place.grid import GridPoint
 from verification.alerts import AlertKind, AlertMessage
 from verification.clustering import Candidate, ClusterIndex
 from verification.community import AreaRole, AskedGrant, Community, Recipient, RecipientKind, Subscription, Via
@@ -82,6 +83,7 @@ class Data:
     communities: dict[int, Community] = field(default_factory=dict)
     numbers: dict[int, int] = field(default_factory=dict)
     places: dict[int, dict[str, Place]] = field(default_factory=dict)
+    grids: dict[int, list[GridPoint]] = field(default_factory=dict)
     events: dict[tuple[int, int], list[IncidentEvent]] = field(default_factory=dict)
     states: dict[tuple[int, int], Incident] = field(default_factory=dict)
     updated: dict[tuple[int, int], datetime] = field(default_factory=dict)
@@ -124,7 +126,7 @@ class FakePlaces:
         return list(self.uow.data.places.get(community, {}).values())
 
     async def book(self, community: int) -> PlaceBook:
-        return PlaceBook.of(await self.all(community))
+        return PlaceBook.of(await self.all(community), await self.grid(community))
 
     def _changed(self, community: int) -> None:
         current = self.uow.data.communities.get(community)
@@ -143,6 +145,13 @@ class FakePlaces:
 
     async def areas(self, community: int) -> list[str]:
         return sorted({p.area for p in self.uow.data.places.get(community, {}).values()}, key=str.casefold)
+
+    async def grid(self, community: int) -> list[GridPoint]:
+        return list(self.uow.data.grids.get(community, ()))
+
+    async def set_grid(self, community: int, points: Sequence[GridPoint]) -> None:
+        self.uow.data.grids[community] = list(dict.fromkeys(points))
+        self._changed(community)
 
 
 class FakeIncidents:

@@ -8,7 +8,7 @@ them, while the log (the source of truth) stays append-only for good. A report a
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from intake.place.model import PlaceRef as PlaceRef
@@ -17,6 +17,8 @@ from intake.time import ObservedTime, TimePrecision
 from .model import Agency, Language, PlaceKind, SourceKind, Stance, Statement
 
 SYSTEM = "system"
+# A reported time window wider than this says little about when an incident was (see `ReportFacts.vague`).
+VAGUE_WIDTH = timedelta(hours=2)
 
 
 def moderator_actor(moderator_id: str) -> str:
@@ -72,6 +74,11 @@ class ReportFacts:
         """Neither a new account nor a new member, and not someone whose reports were debunked more often
         than confirmed: only such a reporter's word makes an incident urgent enough to page anyone."""
         return not self.low_trust and not self.discredited
+
+    @property
+    def vague(self) -> bool:
+        """Its time is a window wider than `VAGUE_WIDTH` ("this morning", "en la mañana")."""
+        return self.observed is not None and self.observed.latest - self.observed.earliest > VAGUE_WIDTH
 
 
 @dataclass(frozen=True, slots=True)

@@ -172,11 +172,18 @@ class Incident:
 
     @property
     def first_observed(self) -> datetime:
-        return min(r.observed_at for r in self.reports)
+        return min(r.observed_at for r in self._timed)
 
     @property
     def last_observed(self) -> datetime:
-        return max(r.observed_at for r in self.reports)
+        return max(r.observed_at for r in self._timed)
+
+    @property
+    def _timed(self) -> tuple[ReportFacts, ...]:
+        """The reports that say when the incident was: a report that said only "this morning" joined it
+        without stretching its span to mid-morning (unless no report said better)."""
+        precise = tuple(r for r in self.reports if not r.vague)
+        return precise or self.reports
 
     @property
     def reporter_count(self) -> int:

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from intake.place import PlaceBook
+from intake.place.grid import GridPoint
 
 from .alerts import AlertKind, AlertMessage
 from .clustering import Candidate
@@ -98,6 +99,13 @@ class Places(Protocol):
     async def add(self, community: int, place: Place) -> None: ...
     async def remove(self, community: int, key: str) -> bool: ...
     async def areas(self, community: int) -> list[str]: ...
+    async def grid(self, community: int) -> list[GridPoint]:
+        """The community's street grid (see `intake.place.grid`)."""
+        ...
+
+    async def set_grid(self, community: int, points: Sequence[GridPoint]) -> None:
+        """Replace the community's street grid."""
+        ...
 
 
 class Incidents(Protocol):

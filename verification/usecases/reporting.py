@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from intake.place import ResolvedPlace
 from intake.time import ObservedTime
 
-from ..clustering import group, search_window
+from ..clustering import ACCUMULATED, CHAINED, candidate_keys, group, search_window
 from ..community import Community
 from ..errors import RuleViolation
 from ..events import SYSTEM, ReportFacts, Resemblance
@@ -109,8 +110,11 @@ async def _file(
     """Store the report in the open incident at its place, or in a new one that notes its near misses."""
     observed = when.at
     window = community.cluster_window
-    found = await uow.incidents.candidates(community.id, place.search_keys, observed, search_window(window))
-    grouping = group(place, observed, [c for c in found if c.number != excluding], window)
+    # A window ("hace rato", "this morning") is searched whole: the report may be from any moment of it.
+    reach = search_window(window) + (when.latest - when.earliest) / 2
+    found = await uow.incidents.candidates(community.id, candidate_keys(place), observed, reach)
+    rivals = [c for c in found if c.number != excluding]
+    grouping = group(place, when.earliest, rivals, window, until=when.latest)
     if grouping.number is None:
         number = await uow.incidents.next_number(community.id)
         report_id = await uow.reports.add(community.id, number, 1, report)
@@ -126,7 +130,8 @@ async def _file(
     ordinal = known.get(report.reporter) or max(r.reporter for r in incident.reports) + 1
     report_id = await uow.reports.add(community.id, number, ordinal, report)
     facts = _facts(report, report_id, ordinal, standing, when)
-    keys = sorted({*await uow.incidents.keys(community.id, number), *place.lookup_keys})
+    held = await uow.incidents.keys(community.id, number)
+    keys = sorted({*held, *(k for k in grouping.keys_to_add(place.lookup_keys) if not _held(k, held))})
     new_events = incident.add_report(facts, now)
     outcome = await commit_events(uow, community, before, new_events, now, keys=keys, current=incident)
     return replace(outcome, joined=True, report_id=report_id)
@@ -157,7 +162,7 @@ async def choose_place(
             raise RuleViolation("unknown_place", name=key)  # only what the menu offered
         new = incident.choose_place(place.ref, facts.reporter, now)
         found = await uow.incidents.candidates(
-            community.id, place.search_keys, facts.observed_at, search_window(community.cluster_window)
+            community.id, candidate_keys(place), facts.observed_at, search_window(community.cluster_window)
         )
         others = [c for c in found if c.number != number]
         target = group(place, facts.observed_at, others, community.cluster_window).number
@@ -188,6 +193,13 @@ async def _own_report(
     if now - facts.received_at > REPORTER_FIX_WINDOW:
         raise RuleViolation("report_fixed", number=incident.number)
     return facts
+
+
+def _held(key: str, held: Sequence[str]) -> bool:
+    """Whether the incident already holds this evidence at this generation or an earlier one."""
+    bare = key.removeprefix(ACCUMULATED).removeprefix(CHAINED)
+    earlier = [bare] if key.startswith(ACCUMULATED) else [bare, ACCUMULATED + bare] if key.startswith(CHAINED) else []
+    return key in held or any(k in held for k in earlier)
 
 
 def _facts(report: Report, report_id: int, ordinal: int, standing: ReporterRecord, when: ObservedTime) -> ReportFacts:

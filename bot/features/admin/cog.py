@@ -394,6 +394,10 @@ class Admin(commands.Cog):
                 text = (await file.read()).decode("utf-8-sig")
             except UnicodeDecodeError as exc:
                 raise RuleViolation("import_not_csv") from exc
+            if usecases.is_grid_csv(text):  # the community's street grid, in the same command
+                points = await usecases.import_grid(self.services.storage, act.guild_id, text)
+                await act.reply(t(act.lang, "places.grid_imported", count=len(points)))
+                return
             places = await usecases.import_places(self.services.storage, act.guild_id, text)
             self.services.communities.forget(act.guild_id)
             await self._areas_changed(act.guild_id)
