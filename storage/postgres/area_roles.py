@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from verification.community import AreaRole, Recipient, RecipientKind
+from verification.community import AreaRole, AskedGrant, Recipient, RecipientKind
 from verification.model import Language
+
+from ..sqlite.area_roles import KEEP_GRANTS
 
 if TYPE_CHECKING:
     from .transactions import TransactionSource
@@ -121,6 +123,66 @@ class PgAreaRoles:
             user,
         )
         return [AreaRole(r[0], Language(r[1]), r[2]) for r in found]
+
+    async def worn(self, community: int, role: int) -> bool:
+        conn = await self._uow.conn(community)
+        found = await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM role_ledger WHERE community = $1 AND role_id = $2 AND removed_at IS NULL) "
+            "OR EXISTS (SELECT 1 FROM role_grants WHERE community = $1 AND role_id = $2 AND settled_at IS NULL)",
+            community,
+            role,
+        )
+        return bool(found)
+
+    async def ask_grant(self, community: int, user: int, role: AreaRole, at: datetime) -> None:
+        conn = await self._uow.conn(community)
+        # Rows older than a day say nothing the rate limit needs: a member's id is kept no longer than that.
+        await conn.execute(
+            "DELETE FROM role_grants WHERE community = $1 AND settled_at IS NOT NULL AND asked_at < $2",
+            community,
+            at - KEEP_GRANTS,
+        )
+        await conn.execute(
+            "INSERT INTO role_grants (community, user_id, role_id, area, language, asked_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6)",
+            community,
+            user,
+            role.role,
+            role.area,
+            role.language.value,
+            at,
+        )
+
+    async def settle_grants(self, community: int, user: int, role: int, at: datetime) -> None:
+        conn = await self._uow.conn(community)
+        await conn.execute(
+            "UPDATE role_grants SET settled_at = $1 "
+            "WHERE community = $2 AND user_id = $3 AND role_id = $4 AND settled_at IS NULL",
+            at,
+            community,
+            user,
+            role,
+        )
+
+    async def grants_asked(self, community: int, user: int, since: datetime) -> int:
+        conn = await self._uow.conn(community)
+        found = await conn.fetchval(
+            "SELECT count(*) FROM role_grants WHERE community = $1 AND user_id = $2 AND asked_at >= $3",
+            community,
+            user,
+            since,
+        )
+        return int(found or 0)
+
+    async def unsettled(self, community: int, asked_before: datetime) -> list[AskedGrant]:
+        conn = await self._uow.conn(community)
+        found = await conn.fetch(
+            "SELECT user_id, area, language, role_id, asked_at FROM role_grants "
+            "WHERE community = $1 AND settled_at IS NULL AND asked_at < $2 ORDER BY id",
+            community,
+            asked_before,
+        )
+        return [AskedGrant(r[0], AreaRole(r[1], Language(r[2]), r[3]), r[4]) for r in found]
 
     async def left_since(self, community: int, post_delivery: int) -> list[Recipient]:
         conn = await self._uow.conn(community)

@@ -25,7 +25,7 @@ from .database import PostgresDatabase
 TABLES = (
     "communities", "places", "incidents", "incident_keys", "incident_events", "statements", "reports",
     "reporter_standing", "subscribers", "subscriptions", "alerts", "deliveries", "housekeeping", "area_roles",
-    "role_ledger",
+    "role_ledger", "role_grants", "street_grid",
 )  # fmt: skip
 
 

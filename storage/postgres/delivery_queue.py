@@ -5,6 +5,13 @@ Discord. Claims take their rows `FOR UPDATE SKIP LOCKED`: a row another transact
 cancelling is left for the next claim, never waited on and never taken twice. The rules (what is due,
 in which order, what a doubt means) are those of storage.sqlite.delivery_queue, statement for statement.
 
+Which rows a claim takes is the fair rule (verification.fair_share), read as SQLite reads it: the alerts
+in progress, a few claimable rows of each, `fair_claim`, and the turns of the alerts served stored with
+the claim. Claims run one at a time (a transaction-scoped advisory lock, CLAIM_LOCK): the turns are one
+counter, and two claims reading the same turns at once would both serve the same alert first and skip
+each other's locked rows, so neither would claim what the rule says. Veraz runs one worker per process
+and one active process, so the lock costs nothing but a standby's stray claim, which fencing refuses.
+
 Fencing: a queue made with `epoch` (the active process's, from storage.postgres.leadership) starts
 every step with `veraz_fence(epoch)`, which the database refuses once another process has taken over:
 a process that lost leadership can neither claim nor settle anything, even if it has not noticed yet.
@@ -21,16 +28,19 @@ import asyncpg
 
 from verification.alerts import AlertKind, from_record
 from verification.community import Recipient, RecipientKind
+from verification.fair_share import Due, Stream, fair_claim, rank, read_sizes
 from verification.model import Language
 from verification.ports import ClaimedDelivery
 
 from ..sqlite.outbox import nonce_for
 from .database import PostgresDatabase
+from .migrations import LOCK_NAMESPACE
 from .outbox import recipient_of
 from .transactions import Connection, retrying
 
 T = TypeVar("T")
 STALE_LEADER = "VZ001"
+CLAIM_LOCK = 3  # key2 of the claims' advisory lock, with key1 = LOCK_NAMESPACE (leadership uses 2)
 
 
 class NotLeader(Exception):
@@ -50,13 +60,29 @@ AND NOT EXISTS (
       AND e.recipient = d.recipient AND e.id < d.id AND e.state IN ('queued', 'sending'))
 """
 
-# Due rows in claim order (deliveries_due_posts_first), locked; rows locked by others are skipped.
-_TAKE = f"""
-SELECT d.id, d.first_claimed_at, d.in_doubt FROM deliveries d
+# The alerts in progress: one seek each in the partial index deliveries_queued (migration 0003), skipping
+# from one alert to the next, with their turns and their communities' turns.
+_ACTIVE = """
+WITH RECURSIVE active(alert_id) AS (
+    SELECT (SELECT MIN(alert_id) FROM deliveries WHERE state = 'queued')
+    UNION ALL
+    SELECT (SELECT MIN(alert_id) FROM deliveries WHERE state = 'queued' AND alert_id > active.alert_id)
+    FROM active WHERE active.alert_id IS NOT NULL
+)
+SELECT a.id, a.community, a.turn,
+       (SELECT MAX(c.turn) FROM alerts c WHERE c.community = a.community) AS community_turn
+FROM active JOIN alerts a ON a.id = active.alert_id
+"""
+
+# One alert's claimable rows in claim order (posts before DMs at each priority), as many as asked, locked;
+# rows locked by others (being cancelled) are skipped, as if not claimable.
+_CLAIMABLE = f"""
+SELECT d.id, d.priority, d.recipient_kind = 'dm' AS dm, d.first_claimed_at, d.in_doubt
+FROM deliveries d
 LEFT JOIN deliveries dep ON dep.id = d.depends_on
-WHERE d.state = 'queued' AND d.next_attempt_at <= $1 AND {_READY}
-ORDER BY d.state, d.priority, (d.recipient_kind = 'dm'), d.id
-LIMIT $2
+WHERE d.state = 'queued' AND d.alert_id = $1 AND d.next_attempt_at <= $2 AND {_READY}
+ORDER BY d.priority, (d.recipient_kind = 'dm'), d.id
+LIMIT $3
 FOR UPDATE OF d SKIP LOCKED
 """
 
@@ -74,7 +100,6 @@ LEFT JOIN subscribers s ON d.recipient_kind = 'dm' AND s.community = d.community
 LEFT JOIN deliveries dep ON dep.id = d.depends_on
 LEFT JOIN alerts da ON da.id = dep.alert_id
 WHERE d.id = ANY($1::bigint[])
-ORDER BY d.priority, (d.recipient_kind = 'dm'), d.id
 """
 
 _ROLE_HOLDERS = """
@@ -132,13 +157,16 @@ class PostgresDeliveryQueue:
         return await self._step(work)
 
     async def claim(self, now: datetime, limit: int) -> list[ClaimedDelivery]:
+        """The next `limit` claimable deliveries under the fair rule (verification.fair_share), marked
+        'sending', and the turns of the alerts served moved on, in one transaction."""
         epoch = self._epoch() if self._epoch is not None else None
 
         async def work(conn: Connection) -> tuple[list[asyncpg.Record], dict[int, datetime | None]]:
-            taken = await conn.fetch(_TAKE, now, limit)
+            await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", LOCK_NAMESPACE, CLAIM_LOCK)
+            taken = await fair_rows(conn, now, limit)
             # A doubt dates from the first claim before this one: read before this claim is recorded.
             doubt = {r["id"]: r["first_claimed_at"] if r["in_doubt"] else None for r in taken}
-            ids = list(doubt)
+            ids = [r["id"] for r in taken]
             if not ids:
                 return [], {}
             await conn.execute(
@@ -149,7 +177,8 @@ class PostgresDeliveryQueue:
                 ids,
                 epoch,
             )
-            return list(await conn.fetch(_CLAIMED, ids)), doubt
+            found = {r["id"]: r for r in await conn.fetch(_CLAIMED, ids)}
+            return [found[i] for i in ids], doubt
 
         rows, doubt = await self._step(work)
         return [
@@ -297,3 +326,41 @@ class PostgresDeliveryQueue:
             await conn.execute(statement, *args)
 
         await self._step(work)
+
+
+async def fair_rows(conn: Connection, now: datetime, limit: int) -> list[asyncpg.Record]:
+    """The rows `verification.fair_share.fair_claim` picks from what is claimable at `now`, in its order,
+    locked; the turns of the alerts it serves are stored (inside the caller's transaction, which holds
+    CLAIM_LOCK). As storage.sqlite.delivery_queue.fair_ids, step for step."""
+    if limit <= 0:
+        return []
+    active = await conn.fetch(_ACTIVE)
+    if not active:
+        return []
+    counter = int(await conn.fetchval("SELECT COALESCE(MAX(turn), 0) FROM alerts"))
+    community_turns = {r["community"]: r["community_turn"] for r in active}
+    sizes = read_sizes([(r["id"], r["community"]) for r in active], limit)
+    read: dict[int, list[asyncpg.Record]] = {}
+    unread = set(sizes)
+    while True:
+        for alert in unread:
+            read[alert] = list(await conn.fetch(_CLAIMABLE, alert, now, sizes[alert]))
+        streams = [
+            Stream(
+                r["id"],
+                r["community"],
+                r["turn"],
+                tuple(Due(d["id"], rank(d["priority"], d["dm"])) for d in read[r["id"]]),
+                complete=len(read[r["id"]]) < sizes[r["id"]],
+            )
+            for r in active
+        ]
+        choice = fair_claim(streams, community_turns, counter, limit)
+        if choice.final:
+            break
+        # Read those streams again, further: rarely more than once (a stream that had more than its share).
+        unread = set(choice.read_more)
+        sizes |= {alert: sizes[alert] + limit for alert in unread}
+    await conn.executemany("UPDATE alerts SET turn = $1 WHERE id = $2", [(t, a) for a, t in choice.turns.items()])
+    by_id = {d["id"]: d for rows in read.values() for d in rows}
+    return [by_id[i] for i in choice.ids]

@@ -217,6 +217,18 @@ class PgIncidents:
         )
         return [r[0] for r in found]
 
+    async def pages_since(self, community: int, since: datetime) -> tuple[int, int]:
+        # A gathered page escalates several incidents at one moment: it is one page.
+        conn = await self._uow.conn(community)
+        found = await conn.fetchrow(
+            "SELECT count(*) FILTER (WHERE NOT COALESCE((payload->>'gathered')::boolean, false)), "
+            "count(DISTINCT at) FILTER (WHERE COALESCE((payload->>'gathered')::boolean, false)) "
+            "FROM incident_events WHERE community = $1 AND kind = 'escalated' AND at >= $2",
+            community,
+            since,
+        )
+        return (int(found[0]), int(found[1])) if found is not None else (0, 0)
+
     async def card_message(self, community: int, number: int) -> int | None:
         conn = await self._uow.conn(community)
         found = await conn.fetchrow(

@@ -72,8 +72,10 @@ class PgOutbox:
     async def add_alert(self, community: int, message: AlertMessage) -> int:
         conn = await self._uow.conn(community)
         alert_id = await conn.fetchval(
-            "INSERT INTO alerts (community, number, seq, kind, amends, created_at, payload) VALUES ($1, $2, $3, $4, "
-            "(SELECT id FROM alerts WHERE community = $1 AND number = $2 AND seq = $5), $6, $7) RETURNING id",
+            # It joins the fair claim's round at the back (verification.fair_share): the counter's value now.
+            "INSERT INTO alerts (community, number, seq, kind, amends, created_at, payload, turn) VALUES ($1, $2, $3, "
+            "$4, (SELECT id FROM alerts WHERE community = $1 AND number = $2 AND seq = $5), $6, $7, "
+            "(SELECT COALESCE(MAX(turn), 0) FROM alerts)) RETURNING id",
             community,
             message.number,
             message.seq,

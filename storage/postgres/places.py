@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from intake.place.book import PlaceBook
+from intake.place.grid import GridPoint
 from verification.model import Place, PlaceKind
 
 if TYPE_CHECKING:
@@ -24,7 +26,7 @@ class PgPlaces:
         key = (community, int(stamp or 0))
         book = self._books.get(key)
         if book is None:
-            book = PlaceBook.of(await self.all(community))
+            book = PlaceBook.of(await self.all(community), await self.grid(community))
             if len(self._books) >= 64:
                 self._books.clear()
             self._books[key] = book
@@ -77,6 +79,25 @@ class PgPlaces:
         if removed:
             await self._changed(community)
         return bool(removed)
+
+    async def grid(self, community: int) -> list[GridPoint]:
+        conn = await self._uow.conn(community)
+        rows = await conn.fetch(
+            "SELECT street, number, cross_street FROM street_grid WHERE community = $1 "
+            'ORDER BY street COLLATE "C", number, cross_street COLLATE "C"',
+            community,
+        )
+        return [GridPoint(r["street"], r["number"], r["cross_street"]) for r in rows]
+
+    async def set_grid(self, community: int, points: Sequence[GridPoint]) -> None:
+        await self._changed(community)
+        conn = await self._uow.conn(community)
+        await conn.execute("DELETE FROM street_grid WHERE community = $1", community)
+        await conn.executemany(
+            "INSERT INTO street_grid (community, street, number, cross_street) VALUES ($1, $2, $3, $4) "
+            "ON CONFLICT DO NOTHING",
+            [(community, p.street, p.number, p.cross_street) for p in points],
+        )
 
     async def areas(self, community: int) -> list[str]:
         # SQLite's NOCASE folds ASCII letters only: lower() in the C collation does the same.

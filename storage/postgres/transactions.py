@@ -58,9 +58,10 @@ class Tx:
     touched: set[tuple[int, int]] = field(default_factory=set)  # incidents appended to
     effects: EffectsRecorder = field(default_factory=EffectsRecorder)  # shown after the commit only
     committed: bool = False
+    reading: bool = False  # a read-only snapshot (`uow.reading()`): it takes no community's lock
 
     async def lock(self, community: int) -> None:
-        if community not in self.locked:
+        if not self.reading and community not in self.locked:
             await lock_community(self.conn, community)
             self.locked.add(community)
 

@@ -17,6 +17,10 @@ How strong each transaction is, and why:
   with `FOR UPDATE SKIP LOCKED`; settling a delivery is one statement on its row. Each step is fenced by
   the leader's epoch (storage.postgres.leadership) and retried, a bounded number of times, should
   PostgreSQL abort it as a deadlock or a serialization failure.
+- **Reading figures** (`async with uow.reading():`, for /stats): REPEATABLE READ, READ ONLY, and no
+  community's lock: every statement reads the one snapshot taken at its first, so the figures are
+  consistent without holding up the community's use cases for the length of a long read, nor waiting
+  for them; a write in it fails. It is always rolled back.
 - **Retention purges** (storage.postgres.retention): the community's lock, per community, in id order,
   then VACUUM of the tables they touched.
 
@@ -27,6 +31,8 @@ gets its own connection and transaction, kept in a context variable.
 from __future__ import annotations
 
 import contextvars
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Self
 
@@ -106,6 +112,26 @@ class PostgresUnitOfWork:
         finally:
             self.incidents.transaction_ended(tx)
             await self._pool.release(tx.conn)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Self]:
+        """A transaction that only reads (see the module's notes); nothing in it is kept."""
+        if _CURRENT.get() is not None:
+            raise RuntimeError("a unit of work is already open in this task")
+        async with self._pool.acquire() as conn:
+            transaction = conn.transaction(isolation="repeatable_read", readonly=True)
+            await transaction.start()
+            tx = Tx(self, conn, transaction, reading=True)
+            _CURRENT.set(tx)
+            try:
+                yield self
+            finally:
+                _CURRENT.set(None)
+                try:
+                    if not tx.committed:
+                        await transaction.rollback()
+                finally:
+                    self.incidents.transaction_ended(tx)
 
     async def commit(self) -> None:
         tx = self.tx()

@@ -4,8 +4,8 @@ A model of the outbox, kept here in plain Python, knows which deliveries are cla
 ready) and feeds ALL of them to `fair_claim`: the answer full knowledge gives. The backend, which reads
 only a few rows per alert through its indexes, must claim exactly those ids, in that order, batch after
 batch, while alerts and corrections are added, deliveries are sent, retried later or given up, in random
-order (hypothesis). The in-memory fake (tests/fakes.py) is held to it too. A new backend (PostgreSQL)
-adds itself to `BACKENDS`.
+order (hypothesis). The in-memory fake (tests/fakes.py) is held to it too, and so is PostgreSQL (a fresh
+database of the session's throwaway cluster per example). A new backend adds itself to `BACKENDS`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import storage
+from storage.postgres.database import PostgresDatabase
 from storage.sqlite import sql
 from tests.fakes import FakeDeliveryQueue, FakeUnitOfWork
+from tests.postgres import Cluster, drop_database, new_database
 from verification.alerts import AlertFacts, AlertKind, AlertMessage
 from verification.community import Recipient, RecipientKind
 from verification.deliveries import NewDelivery
@@ -109,7 +111,7 @@ class Backend:
 
 
 @asynccontextmanager
-async def sqlite_backend() -> AsyncIterator[Backend]:
+async def sqlite_backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
     with tempfile.TemporaryDirectory(prefix="veraz-fair-") as tmp:
         database = await storage.open_database(Path(tmp), synchronous="OFF")
         try:
@@ -119,14 +121,29 @@ async def sqlite_backend() -> AsyncIterator[Backend]:
 
 
 @asynccontextmanager
-async def memory_backend() -> AsyncIterator[Backend]:
+async def memory_backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
     uow = FakeUnitOfWork()
     yield Backend(uow, FakeDeliveryQueue(uow.data))
 
 
-BACKENDS: dict[str, Callable[[], AbstractAsyncContextManager[Backend]]] = {
+@asynccontextmanager
+async def postgres_backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
+    cluster: Cluster = request.getfixturevalue("postgres_cluster")  # skips, in one line, without PostgreSQL
+    url = await new_database(cluster)
+    try:
+        database = await PostgresDatabase.open(url)
+        try:
+            yield Backend(database.unit_of_work(), storage.delivery_queue(database))
+        finally:
+            await database.close()
+    finally:
+        await drop_database(cluster, url)
+
+
+BACKENDS: dict[str, Callable[[pytest.FixtureRequest], AbstractAsyncContextManager[Backend]]] = {
     "memory": memory_backend,
     "sqlite": sqlite_backend,
+    "postgres": postgres_backend,
 }
 
 COMMUNITIES = (101, 202, 303)
@@ -154,14 +171,14 @@ steps = st.one_of(
 )  # a new alert joins at the back of the round
 @example([("alert", 101, {1, 2}, -1), ("claim", 1), ("alert", 101, {3}, -1), ("claim", 2)])  # and in a community
 @given(st.lists(steps, min_size=5, max_size=60))
-async def test_the_backend_claims_what_the_rule_gives_with_all_of_the_queue_known(backend, world):
+async def test_the_backend_claims_what_the_rule_gives_with_all_of_the_queue_known(request, backend, world):
     model = Model()
     numbers: dict[int, int] = {}
     seqs: dict[tuple[int, int], int] = {}
     alerted: list[tuple[int, int, int, list[int]]] = []  # (alert id, community, number, its ALERT rows)
     in_flight: list[int] = []
     now = T0
-    async with BACKENDS[backend]() as b:
+    async with BACKENDS[backend](request) as b:
         for step in world:
             match step:
                 case ("alert", community, people, post_at):

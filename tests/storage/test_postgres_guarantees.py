@@ -13,10 +13,11 @@ import pytest
 import storage
 from storage.postgres.database import PostgresDatabase
 from storage.postgres.migrations import Migration, bundled, migrate, schema_version
+from storage.postgres.transactions import lock_community
 from storage.pseudonyms import Pseudonymizer
 from tests.builders import MOD_A, MOD_B, MOD_C
 from tests.fakes import moderator_pseudonyms
-from tests.postgres import Cluster, drop_database, empty_database
+from tests.postgres import Cluster, drop_database, empty_database, new_database
 from tests.scenario_steps import CHICAGO, set_up_chicago
 from verification import usecases
 from verification.model import Agency, Language
@@ -211,3 +212,57 @@ async def test_use_cases_of_one_community_from_many_tasks_and_processes_run_one_
         assert sum(total) == 40
     finally:
         await other.close()
+
+
+async def test_figures_are_read_without_waiting_for_a_use_case_in_progress_and_write_nothing(pg):
+    """`uow.reading()` (the figures of /incident stats): a snapshot that takes no community's lock, so a long
+    read neither waits for the community's use case in progress nor holds it up; a write in it fails."""
+    uow = pg.unit_of_work()
+    await set_up_chicago(uow)
+    await usecases.submit_report(uow, NOW, ReportInput(CHICAGO, "r1", "Hamline", "two agents at the door"))
+    async with pg.connection() as busy:  # a use case of the community, in progress
+        await lock_community(busy, CHICAGO)
+        figures = await asyncio.wait_for(usecases.stats(uow, NOW + timedelta(minutes=5), CHICAGO, 1), 5)
+        assert figures.incidents == 1
+        with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+            async with uow.reading():
+                await uow.places.set_grid(CHICAGO, [])
+
+
+async def test_claims_at_once_claim_what_claims_one_after_the_other_do(postgres_cluster):
+    """The fair rule's turns are one sequence: two claims at once (two pools) take the rows two claims in
+    turn would, never one row twice, as storage.postgres.delivery_queue's claim lock makes them."""
+    from tests.storage.test_fair_claims import message
+    from verification.alerts import AlertKind
+    from verification.community import Recipient, RecipientKind
+    from verification.deliveries import NewDelivery
+
+    async def world(url: str) -> None:
+        database = await PostgresDatabase.open(url)
+        uow = database.unit_of_work()
+        try:
+            for community, people in ((101, 30), (202, 3), (303, 20)):
+                async with uow:
+                    alert = await uow.outbox.add_alert(community, message(AlertKind.ALERT, 1, 1))
+                    recipients = [Recipient(RecipientKind.DM, p, Language.EN) for p in range(people)]
+                    await uow.outbox.enqueue(alert, [NewDelivery(r, 1) for r in recipients], NOW)
+                    await uow.commit()
+        finally:
+            await database.close()
+
+    urls = [await new_database(postgres_cluster) for _ in range(2)]
+    opened: list[PostgresDatabase] = []
+    try:
+        for url in urls:
+            await world(url)
+            opened += [await PostgresDatabase.open(url), await PostgresDatabase.open(url)]
+        in_turn = [[d.id for d in await storage.delivery_queue(opened[0]).claim(NOW, 7)] for _ in range(2)]
+        at_once = await asyncio.gather(*(storage.delivery_queue(db).claim(NOW, 7) for db in opened[2:]))
+        claimed = [[d.id for d in batch] for batch in at_once]
+        assert sorted(claimed) == sorted(in_turn)
+        assert len(set(claimed[0] + claimed[1])) == 14
+    finally:
+        for db in opened:
+            await db.close()
+        for url in urls:
+            await drop_database(postgres_cluster, url)
