@@ -199,7 +199,8 @@ async def test_a_host_with_another_pseudonym_key_refuses_to_start_in_one_line(tm
         _, err = await asyncio.wait_for(done.communicate(), 60)
         assert done.returncode == 1
         lines = err.decode().strip().splitlines()
-        assert lines == [
+        assert lines[0].startswith("veraz run: data directory ")  # every command says which it used
+        assert lines[1:] == [
             "veraz run: this host's pseudonym.key is not the key this database was started with: copy "
             "pseudonym.key from a host already running into this data directory (docs/deploy.md)"
         ]
