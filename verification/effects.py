@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 class Effects:
     cards: frozenset[tuple[int, int]] = frozenset()  # (community, incident number) whose card changed
     deliveries: bool = False  # deliveries were queued or cancelled: the worker has work
+    photo_posts: bool = False  # photos were removed: their posts in the queue channel are to be deleted
 
     def __bool__(self) -> bool:
-        return bool(self.cards) or self.deliveries
+        return bool(self.cards) or self.deliveries or self.photo_posts
 
 
 Dispatch = Callable[[Effects], None]
@@ -29,6 +30,7 @@ class EffectsRecorder:
 
     _cards: set[tuple[int, int]] = field(default_factory=set)
     _deliveries: bool = False
+    _photo_posts: bool = False
 
     def card(self, community: int, number: int) -> None:
         self._cards.add((community, number))
@@ -36,12 +38,16 @@ class EffectsRecorder:
     def deliveries(self) -> None:
         self._deliveries = True
 
+    def photo_posts(self) -> None:
+        self._photo_posts = True
+
     def begin(self) -> None:
         self._cards.clear()
         self._deliveries = False
+        self._photo_posts = False
 
     def take(self) -> Effects:
         """The effects recorded, once: the recorder is empty afterwards."""
-        taken = Effects(frozenset(self._cards), self._deliveries)
+        taken = Effects(frozenset(self._cards), self._deliveries, self._photo_posts)
         self.begin()
         return taken
