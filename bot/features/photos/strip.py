@@ -62,9 +62,9 @@ def process(data: bytes) -> Processed:
                 opened.load()
                 upright = ImageOps.exif_transpose(opened)
                 pixels = _rgb(upright)
-        except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise RuleViolation("photo_not_image") from None
-        except _DECODE_ERRORS:
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # Pillow's own, at open
+            raise RuleViolation("photo_too_many_pixels", megapixels=MAX_PIXELS // 1_000_000) from None
+        except (UnidentifiedImageError, *_DECODE_ERRORS):
             raise RuleViolation("photo_not_image") from None
     pixels.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     # A new image from the pixels alone: nothing of the file's `info` (EXIF, XMP, ICC, comments) follows it.
