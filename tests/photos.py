@@ -26,7 +26,9 @@ def street(seed: int, width: int = 1200, height: int = 900) -> Image.Image:
     bottom = [r.randint(180, 240), r.randint(190, 240), r.randint(200, 255)]
     for y in range(horizon):
         mix = y / max(1, horizon - 1)
-        draw.line([(0, y), (width, y)], fill=tuple(round(a * (1 - mix) + b * mix) for a, b in zip(top, bottom)))
+        draw.line(
+            [(0, y), (width, y)], fill=tuple(round(a * (1 - mix) + b * mix) for a, b in zip(top, bottom, strict=True))
+        )
     x = r.randint(-100, 50)
     while x < width:
         wide, tall = r.randint(120, 320), r.randint(100, horizon + 50)
