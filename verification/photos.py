@@ -151,7 +151,7 @@ def earliest_match(new: Signature, earlier: list[EarlierPhoto]) -> EarlierPhoto 
 # --- dating ------------------------------------------------------------------------------------------
 
 # Taken this long before the reported time (the start of its window): an older photo, flagged.
-OLDER_AFTER = timedelta(hours=6)
+OLDER_AFTER = timedelta(hours=3)
 # Taken this long after the report was sent: the camera's clock is off (or the time was edited).
 CLOCK_SLACK = timedelta(minutes=5)
 
