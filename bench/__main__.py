@@ -11,7 +11,7 @@ import sys
 import time
 from importlib.util import find_spec
 
-BENCHMARKS = ("clustering", "intake", "storage", "fanout", "feed")
+BENCHMARKS = ("clustering", "intake", "storage", "fanout", "feed", "photos")
 
 
 def main(argv: list[str]) -> int:
