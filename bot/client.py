@@ -10,13 +10,14 @@ import asyncio
 import logging
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import discord
 from discord.ext import commands
 
 import storage
+from bot import lifecycle
 from bot.core.acting import Acting
 from bot.core.area_roles import RoleKeeper
 from bot.core.card_button import CardActions
@@ -36,6 +37,7 @@ from bot.features.escalation.paging import page_on_call
 from bot.features.queue.after_restore import mark_orphans
 from bot.features.queue.publisher import CardPublisher
 from bot.feed.links import base_url
+from bot.heartbeat import Heartbeat
 from verification import usecases
 from verification.effects import Effects
 from verification.errors import RuleViolation
@@ -55,6 +57,7 @@ class Tuning:
     retry_base: float = 2.0  # seconds; a failed delivery waits retry_base ** attempts, with jitter
     nonce_memory: float = 120.0  # how long Discord is trusted to de-duplicate a repeated nonce
     maintenance_every: float = 60.0  # seconds between expiry runs
+    heartbeat_every: float = storage.heartbeat.EVERY.total_seconds()
     purge_every: float = 24 * 3600.0
     sync_commands: bool = True
     commands_only: bool = False  # `veraz sync`: the command tree, no database, no worker
@@ -95,6 +98,7 @@ class VerazBot(commands.Bot):
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._redraw_all = False
+        self._heartbeat: Heartbeat | None = None
         self.synced = asyncio.Event()  # set once commands are registered in every guild at start
         self.rate_limits = RateLimitCounter()
         self.card_actions = CardActions()  # filled by the features' setup
@@ -119,6 +123,8 @@ class VerazBot(commands.Bot):
             self._scratch = tempfile.TemporaryDirectory(prefix="veraz-sync-")
             data_dir = Path(self._scratch.name)
         self._database = await storage.open_database(data_dir)
+        if not self.tuning.commands_only:
+            lifecycle.started(data_dir, self._database.schema)
         await storage.take_note(self._database, data_dir)
         self.services = self._services(self._database, data_dir, await storage.restored_horizon(self._database))
         host = Host(self, self.services, self.card_actions)
@@ -129,6 +135,10 @@ class VerazBot(commands.Bot):
         self._redraw_all = await self._after_restore(self._database)  # before anything new is posted
         self.services.delivery.start()
         self._tasks.append(asyncio.create_task(self._maintain(), name="veraz-maintenance"))
+        database = self._database
+        self._heartbeat = Heartbeat(self, lambda at, up: storage.heartbeat.beat(database, at, connected=up),
+                                    self.tuning.heartbeat_every)  # fmt: skip
+        self._tasks.append(asyncio.create_task(self._heartbeat.run(), name="veraz-heartbeat"))
 
     async def _after_restore(self, database: storage.Database) -> bool:
         """Mark the cards a restore from backup orphaned (issue 26); whether one happened."""
@@ -201,6 +211,8 @@ class VerazBot(commands.Bot):
 
     async def close(self) -> None:
         """Finish in-flight work, then close the database: SIGTERM and SIGINT both end here."""
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -209,6 +221,9 @@ class VerazBot(commands.Bot):
             await services.cards.settle()
             await services.cards.close()
             await services.delivery.close()
+            if self._database is not None and not self.tuning.commands_only:
+                await lifecycle.stopped(services)
+                await storage.heartbeat.stopped(self._database, datetime.now(UTC))
         await super().close()
         logging.getLogger("discord.http").removeHandler(self.rate_limits)
         if self._database is not None:

@@ -21,10 +21,19 @@ from verification.community import AreaRole, Community, Recipient, RecipientKind
 from verification.deliveries import DeliveryState, LoggedAlert, NewDelivery, Subscriber
 from verification.effects import Effects, EffectsRecorder
 from verification.events import IncidentEvent
+from verification.fair_share import Due, Stream, fair_claim, rank
 from verification.incident import Incident, replay
 from verification.model import Language, Place, Report
 from verification.photos import EarlierPhoto, PhotoFacts, PhotoPost, PhotoReport, StoredPhoto, reuse
-from verification.ports import DeliveryCounts, DeliveryRecord, IncidentSummary, StoredReport, UnitOfWork
+from verification.ports import (
+    ClaimedDelivery,
+    DeliveryCounts,
+    DeliveryQueue,
+    DeliveryRecord,
+    IncidentSummary,
+    StoredReport,
+    UnitOfWork,
+)
 
 
 @dataclass
@@ -45,6 +54,11 @@ class Delivery:
     updated_at: datetime | None = None
     in_doubt: bool = False  # an attempt may have reached Discord; only a recorded send clears it
     created_at: datetime | None = None
+    next_attempt_at: datetime | None = None  # None: due at once
+    claimed_at: datetime | None = None
+    first_claimed_at: datetime | None = None
+    checks: int = 0
+    channel_id: int | None = None
 
 
 @dataclass
@@ -75,6 +89,7 @@ class Data:
     area_roles: dict[tuple[int, str, Language], AreaRole] = field(default_factory=dict)
     ledger: list[Grant] = field(default_factory=list)
     alerts: dict[int, tuple[int, AlertMessage]] = field(default_factory=dict)
+    turns: dict[int, int] = field(default_factory=dict)  # alert -> its turn in the fair claim's round
     deliveries: dict[int, Delivery] = field(default_factory=dict)
     unreachable: set[tuple[int, int]] = field(default_factory=set)
     photos: dict[int, FakePhoto] = field(default_factory=dict)
@@ -522,6 +537,7 @@ class FakeOutbox:
                 raise AssertionError(f"alert {message.number}/{message.seq} owed twice (id {alert_id})")
         alert_id = len(self.uow.data.alerts) + 1
         self.uow.data.alerts[alert_id] = (community, message)
+        self.uow.data.turns[alert_id] = max(self.uow.data.turns.values(), default=0)  # at the back of the round
         return alert_id
 
     async def enqueue(self, alert_id: int, deliveries: Sequence[NewDelivery], at: datetime) -> list[int]:
@@ -541,6 +557,7 @@ class FakeOutbox:
                 d.depends_on,
                 updated_at=at,
                 created_at=at,
+                next_attempt_at=at,
             )
             ids.append(delivery_id)
         return ids
@@ -615,6 +632,170 @@ class FakeOutbox:
             self.uow.data.deliveries[delivery_id].updated_at = at
 
 
+class FakeDeliveryQueue:
+    """The worker's side of the fake outbox. It claims by the fair rule (verification.fair_share) from every
+    claimable row, as the rule is stated; tests/storage/test_fair_claims.py holds SQLite, which reads only a
+    few rows per alert, to the same answers. Each call is its own transaction (here: immediate)."""
+
+    def __init__(self, data: Data) -> None:
+        self.data = data
+        self.dm_channels: dict[tuple[int, int], int] = {}
+
+    def _ready(self, d: Delivery) -> bool:
+        dep = self.data.deliveries.get(d.depends_on) if d.depends_on is not None else None
+        if dep is not None and not (
+            dep.state is DeliveryState.SENT or (dep.state is DeliveryState.FAILED and dep.in_doubt)
+        ):
+            return False
+        return not any(
+            (e.community, e.number, e.recipient.kind, e.recipient.address)
+            == (d.community, d.number, d.recipient.kind, d.recipient.address)
+            and e.id < d.id
+            and e.state in (DeliveryState.QUEUED, DeliveryState.SENDING)
+            for e in self.data.deliveries.values()
+        )
+
+    def _claimable(self, now: datetime | None) -> list[Delivery]:
+        return [
+            d
+            for d in self.data.deliveries.values()
+            if d.state is DeliveryState.QUEUED
+            and (now is None or d.next_attempt_at is None or d.next_attempt_at <= now)
+            and self._ready(d)
+        ]
+
+    async def recover(self, now: datetime, claimed_before: datetime | None = None) -> int:
+        before = claimed_before or now
+        stuck = [d for d in self.data.deliveries.values() if d.state is DeliveryState.SENDING
+                 and d.claimed_at is not None and d.claimed_at <= before]  # fmt: skip
+        for d in stuck:
+            d.state, d.in_doubt, d.next_attempt_at, d.updated_at = DeliveryState.QUEUED, True, now, now
+        return len(stuck)
+
+    async def claim(self, now: datetime, limit: int) -> list[ClaimedDelivery]:
+        due: dict[int, list[Due]] = {}
+        for d in self._claimable(now):
+            due.setdefault(d.alert_id, []).append(Due(d.id, rank(d.priority, d.recipient.kind is RecipientKind.DM)))
+        communities: dict[int, int] = {}
+        for alert_id, turn in self.data.turns.items():
+            community = self.data.alerts[alert_id][0]
+            communities[community] = max(communities.get(community, 0), turn)
+        streams = [
+            Stream(a, self.data.alerts[a][0], self.data.turns[a], tuple(sorted(rows, key=lambda d: (d.rank, d.id))))
+            for a, rows in due.items()
+        ]
+        choice = fair_claim(streams, communities, max(self.data.turns.values(), default=0), limit)
+        self.data.turns |= choice.turns
+        claimed = []
+        for i in choice.ids:
+            d = self.data.deliveries[i]
+            d.state, d.attempts, d.claimed_at, d.updated_at = DeliveryState.SENDING, d.attempts + 1, now, now
+            d.first_claimed_at = d.first_claimed_at or now
+            dep = self.data.deliveries.get(d.depends_on) if d.depends_on is not None else None
+            amends = (dep.channel_id, dep.message_id) if dep and dep.channel_id and dep.message_id else None
+            claimed.append(
+                ClaimedDelivery(
+                    id=d.id,
+                    community=d.community,
+                    kind=d.kind,
+                    message=self.data.alerts[d.alert_id][1],
+                    recipient=d.recipient,
+                    nonce=f"fake{d.id}",
+                    attempts=d.attempts,
+                    dm_channel=self.dm_channels.get((d.community, d.recipient.address))
+                    if d.recipient.kind is RecipientKind.DM
+                    else None,
+                    in_doubt_since=d.first_claimed_at if d.in_doubt else None,
+                    amends=amends,
+                    amended_alert=self.data.alerts[dep.alert_id][1] if amends and dep else None,
+                    checks=d.checks,
+                )
+            )
+        return claimed
+
+    async def sent(self, delivery: int, channel_id: int, message_id: int, now: datetime) -> None:
+        d = self.data.deliveries[delivery]
+        d.state, d.in_doubt, d.channel_id, d.message_id, d.error = (
+            DeliveryState.SENT,
+            False,
+            channel_id,
+            message_id,
+            None,
+        )
+        d.updated_at = now
+
+    def _cancel_dependents(self, d: Delivery, now: datetime) -> None:
+        if d.in_doubt:
+            return  # it may have arrived: what amends it is still owed
+        for e in self.data.deliveries.values():
+            if e.depends_on == d.id and e.state is DeliveryState.QUEUED:
+                e.state, e.error, e.updated_at = DeliveryState.CANCELLED, "alert_not_delivered", now
+
+    async def failed(self, delivery: int, error: str, now: datetime, *, in_doubt: bool = False) -> None:
+        d = self.data.deliveries[delivery]
+        d.state, d.in_doubt, d.error, d.updated_at = DeliveryState.FAILED, d.in_doubt or in_doubt, error[:500], now
+        self._cancel_dependents(d, now)
+
+    async def retry(self, delivery: int, error: str, at: datetime, now: datetime, *, in_doubt: bool = False) -> None:
+        d = self.data.deliveries[delivery]
+        d.state, d.in_doubt, d.error = DeliveryState.QUEUED, d.in_doubt or in_doubt, error[:500]
+        d.next_attempt_at, d.updated_at = at, now
+
+    async def check_failed(self, delivery: int, error: str, at: datetime, now: datetime) -> None:
+        d = self.data.deliveries[delivery]
+        d.state, d.in_doubt, d.attempts, d.checks = DeliveryState.QUEUED, True, max(d.attempts - 1, 0), d.checks + 1
+        d.error, d.next_attempt_at, d.updated_at = f"history check: {error}"[:500], at, now
+
+    async def role_post_unusable(self, delivery: int, error: str, now: datetime, channel: int | None = None) -> int:
+        d = self.data.deliveries.get(delivery)
+        if d is None or d.state is not DeliveryState.SENDING:
+            return 0
+        holders = sorted(
+            {
+                g.user
+                for g in self.data.ledger
+                if g.community == d.community
+                and g.role in d.recipient.roles
+                and (g.removed_at is None or d.created_at is None or g.removed_at >= d.created_at)
+                and self.data.subscriptions.get((d.community, g.user))
+                and (d.community, g.user) not in self.data.unreachable
+            }
+        )
+        owed = [
+            Recipient(RecipientKind.DM, u, next(iter(self.data.subscriptions[(d.community, u)].values())))
+            for u in holders
+        ]
+        if channel is not None:
+            owed.append(Recipient(RecipientKind.CHANNEL, channel, d.recipient.language))
+        dms = 0
+        for r in owed:
+            if any((e.alert_id, e.recipient.kind, e.recipient.address) == (d.alert_id, r.kind, r.address)
+                   for e in self.data.deliveries.values()):  # fmt: skip
+                continue
+            new_id = len(self.data.deliveries) + 1
+            self.data.deliveries[new_id] = replace(
+                d, id=new_id, recipient=r, state=DeliveryState.QUEUED, attempts=0, message_id=None, error=None,
+                in_doubt=False, created_at=now, updated_at=now, next_attempt_at=now, claimed_at=None,
+                first_claimed_at=None, checks=0, channel_id=None,
+            )  # fmt: skip
+            dms += r.kind is RecipientKind.DM
+        d.state, d.in_doubt, d.error, d.updated_at = DeliveryState.FAILED, False, error[:500], now
+        self._cancel_dependents(d, now)
+        return dms
+
+    async def remember_dm_channel(self, community: int, user: int, channel: int) -> None:
+        self.dm_channels[(community, user)] = channel
+
+    async def forget_dm_channel(self, community: int, user: int) -> None:
+        self.dm_channels.pop((community, user), None)
+
+    async def unreachable(self, community: int, user: int, now: datetime) -> None:
+        self.data.unreachable.add((community, user))
+
+    async def next_due(self) -> datetime | None:
+        return min((d.next_attempt_at or datetime.min for d in self._claimable(None)), default=None)
+
+
 class FakeUnitOfWork:
     def __init__(self, data: Data | None = None) -> None:
         self.data = data or Data()
@@ -669,3 +850,7 @@ def community(**settings: object) -> Community:
 def _conforms_to_the_ports(uow: FakeUnitOfWork) -> UnitOfWork:
     """`make lint` type-checks this file: mypy then holds the fake to every port, method by method."""
     return uow
+
+
+def _queue_conforms(queue: FakeDeliveryQueue) -> DeliveryQueue:
+    return queue

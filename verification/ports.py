@@ -339,8 +339,10 @@ class DeliveryQueue(Protocol):
         ...
 
     async def claim(self, now: datetime, limit: int) -> list[ClaimedDelivery]:
-        """Due deliveries, amendments first, whose ALERT (if any) is sent or gave up in doubt, and with
-        no earlier message of the same incident to the same recipient still unsettled."""
+        """Due deliveries whose ALERT (if any) is sent or gave up in doubt, and with no earlier message of
+        the same incident to the same recipient still unsettled; chosen and ordered by the fair rule
+        (`verification.fair_share`): amendments first, posts before DMs, and at each of those ranks
+        round-robin over communities, then over each community's alerts."""
         ...
 
     async def sent(self, delivery: int, channel_id: int, message_id: int, now: datetime) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from bot.core import fanout_log
 from bot.core.services import Hooks
 from verification.effects import Effects
 
@@ -35,6 +36,8 @@ class ShowEffects:
         self._cards, self._worker, self._hooks = cards, worker, hooks
 
     def __call__(self, effects: Effects) -> None:
+        for owed in effects.queued:
+            fanout_log.queued(owed)
         if self._cards is not None:
             for community, number in sorted(effects.cards):
                 if self._served(community) is not None:

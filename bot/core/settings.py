@@ -6,7 +6,8 @@
 | VERAZ_DATA_DIR | data_dir | ./veraz-data |
 | DISCORD_API_BASE_URL | api_base_url | Discord's own |
 | DISCORD_GATEWAY_URL | gateway_url | Discord's own |
-| VERAZ_LOG_LEVEL | log_level | INFO |
+| VERAZ_LOG_LEVEL | log_level | INFO (DEBUG, INFO, WARNING, ERROR) |
+| VERAZ_START_PATIENCE | start_patience | 300 (seconds `veraz run` retries an unreachable Discord at start) |
 | VERAZ_COMMANDS | commands | guild (in each server at start, instant); global (once, `veraz sync --global`) |
 | VERAZ_CONFIG (path of the toml file) | | ./veraz.toml if present |
 
@@ -37,6 +38,7 @@ class Settings:
     feed_address: str | None = None  # "127.0.0.1:8080": serve the public feeds (issue 15) there
     feed_url: str | None = None  # the public base URL in front of it (a reverse proxy), for the links
     feed_rate: float = 5.0  # requests a second per client address, after a burst of 30
+    start_patience: float = 300.0  # seconds of retrying an unreachable Discord at start
 
     @property
     def feed_listen(self) -> tuple[str, int] | None:
@@ -61,7 +63,9 @@ _KEYS = {
     "feed_address": "VERAZ_FEED_ADDRESS",
     "feed_url": "VERAZ_FEED_URL",
     "feed_rate": "VERAZ_FEED_RATE",
+    "start_patience": "VERAZ_START_PATIENCE",
 }
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -102,6 +106,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ) from exc
     if not feed_rate > 0:
         raise SettingsError("VERAZ_FEED_RATE must be more than 0")
+    try:
+        start_patience = float(values.get("start_patience", "300"))
+    except ValueError:
+        start_patience = -1.0
+    if not 0 <= start_patience < float("inf"):
+        raise SettingsError(
+            f"VERAZ_START_PATIENCE must be a number of seconds, 0 or more, not {values['start_patience']!r}"
+        )
+    log_level = values.get("log_level", "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise SettingsError(f"VERAZ_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {values['log_level']!r}")
     commands = values.get("commands", "guild").lower()
     if commands not in ("guild", "global"):
         raise SettingsError(f"VERAZ_COMMANDS must be guild or global, not {commands!r}")
@@ -110,9 +125,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         data_dir=Path(values.get("data_dir", "veraz-data")),
         api_base_url=values.get("api_base_url") or None,
         gateway_url=values.get("gateway_url") or None,
-        log_level=values.get("log_level", "INFO").upper(),
+        log_level=log_level,
         commands=commands,
         feed_address=feed_address,
         feed_url=feed_url,
         feed_rate=feed_rate,
+        start_patience=start_patience,
     )

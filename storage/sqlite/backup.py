@@ -33,16 +33,35 @@ class RestoreRefused(Exception):
     """The backup cannot be restored; the message says why."""
 
 
+class BackupRefused(Exception):
+    """The backup cannot be written where asked; the message says why."""
+
+
+# Tables every Veraz database has had since schema 1: a SQLite file without them is someone else's.
+_VERAZ_TABLES = {"communities", "incidents", "incident_events", "reports", "deliveries"}
+
+
+def read_only(path: Path) -> str:
+    """A URI that reads `path` as it is: no lock, and no -wal or -shm file made beside it."""
+    return f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+
+
 def _check(path: Path) -> int:
-    """integrity_check must say ok; returns the schema version."""
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    """A Veraz database whose integrity_check says ok; returns its schema version."""
     try:
-        (result,) = db.execute("PRAGMA integrity_check").fetchone()
-        (version,) = db.execute("PRAGMA user_version").fetchone()
-    finally:
-        db.close()
+        db = sqlite3.connect(read_only(path), uri=True)
+        try:
+            (result,) = db.execute("PRAGMA integrity_check").fetchone()
+            (version,) = db.execute("PRAGMA user_version").fetchone()
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:  # a text file, a truncated copy
+        raise RestoreRefused(f"{path} is not a Veraz backup: {exc}") from exc
     if result != "ok":
-        raise RestoreRefused(f"{path} failed its integrity check: {result}")
+        raise RestoreRefused(f"{path} failed its integrity check: {' '.join(str(result).split())[:300]}")
+    if int(version) < 1 or not tables >= _VERAZ_TABLES:
+        raise RestoreRefused(f"{path} is an SQLite database, but not a Veraz one")
     return int(version)
 
 
@@ -57,30 +76,67 @@ def _fold_in_wal(database: Path) -> None:
             db.close()
 
 
-def _backup(source: Path, target: Path) -> int:
+def _remove_with_journals(path: Path) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _snapshot(source: Path, target: Path) -> int:
+    """Copy a consistent snapshot of `source` to `target` through a .partial file, which a failure (a full
+    disk) removes: `target` is either the whole copy or untouched."""
     if not source.exists():
         raise FileNotFoundError(f"no database at {source}")
     private_dir(target.parent)
     partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    create_private_file(partial)  # SQLite writes into it, and its journal takes its mode
-    src = sqlite3.connect(source, timeout=10)
-    dst = sqlite3.connect(partial)
+    _remove_with_journals(partial)
     try:
-        src.backup(dst, pages=512)
+        create_private_file(partial)  # SQLite writes into it, and its journal takes its mode
+        src = sqlite3.connect(source, timeout=10)
+        dst = sqlite3.connect(partial)
+        try:
+            src.backup(dst, pages=512)
+            # The copy is one self-contained file: a WAL-mode copy would grow -wal and -shm files
+            # beside it whenever it is opened.
+            dst.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dst.close()
+            src.close()
+        version = _check(partial)
+        with open(partial, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(partial, target)
+    except sqlite3.Error as exc:  # the disk filled up, the source is damaged...
+        raise BackupRefused(f"cannot write the backup {target}: {exc}") from exc
+    except RestoreRefused as exc:
+        raise BackupRefused(f"the copy failed its check: {exc}") from exc
     finally:
-        dst.close()
-        src.close()
-    version = _check(partial)
-    with open(partial, "rb") as f:
-        os.fsync(f.fileno())
-    os.replace(partial, target)
+        _remove_with_journals(partial)
     return version
 
 
-async def backup(source: Path, target: Path) -> int:
-    """Copy a consistent snapshot of `source` to `target`. Returns the snapshot's schema version."""
-    return await asyncio.to_thread(_backup, source, target)
+async def backup(source: Path, target: Path, *, force: bool = False) -> int:
+    """Copy a consistent snapshot of `source` to `target`. Returns the snapshot's schema version.
+
+    Refused: a target in the data directory (the live database among them: writing there corrupts it),
+    a directory, and an existing file unless `force`."""
+    return await asyncio.to_thread(_backup, source, target, force)
+
+
+def _backup(source: Path, target: Path, force: bool) -> int:
+    data_dir = source.parent.resolve()
+    where = target.resolve()
+    if where == data_dir or data_dir in where.parents:
+        raise BackupRefused(f"{target} is inside the data directory {data_dir}: write backups somewhere else")
+    if target.is_dir():
+        raise BackupRefused(f"{target} is a directory: name the backup file to write")
+    if target.exists() and not force:
+        raise BackupRefused(f"{target} exists already: name a new file, or add --force to replace it")
+    return _snapshot(source, target)
+
+
+async def copy_beside(source: Path, target: Path) -> int:
+    """A snapshot kept in the data directory itself (before a migration)."""
+    return await asyncio.to_thread(_snapshot, source, target)
 
 
 def _free_name(database: Path, stamp: str) -> Path:
@@ -167,20 +223,27 @@ def restore(backup_file: Path, database: Path) -> Restored:
     """
     if not backup_file.exists():
         raise RestoreRefused(f"no backup at {backup_file}")
+    if backup_file.is_dir():
+        raise RestoreRefused(f"{backup_file} is a directory: name the backup file")
     version = _check(backup_file)
     known = len(bundled())
     if version > known:
         raise RestoreRefused(f"{backup_file} has schema version {version}; this Veraz knows up to {known}")
     horizon = backup_horizon(backup_file)
+    private_dir(database.parent)
     partial = database.with_name(database.name + ".restoring")
-    partial.unlink(missing_ok=True)
-    create_private_file(partial)
-    shutil.copyfile(backup_file, partial)  # into the 0600 file: copyfile keeps the target's mode
+    _remove_with_journals(partial)
+    try:
+        create_private_file(partial)
+        shutil.copyfile(backup_file, partial)  # into the 0600 file: copyfile keeps the target's mode
+        if database.exists():
+            _fold_in_wal(database)
+        purged = _purged_rows(database)
+        repurged = _purge_again(partial, purged) if purged else 0
+    except BaseException:
+        _remove_with_journals(partial)
+        raise
     kept = None
-    if database.exists():
-        _fold_in_wal(database)
-    purged = _purged_rows(database)
-    repurged = _purge_again(partial, purged) if purged else 0
     if database.exists():
         kept = _free_name(database, datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
         os.replace(database, kept)

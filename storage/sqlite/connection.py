@@ -14,14 +14,14 @@ import aiosqlite
 
 
 class SqliteConnection(aiosqlite.Connection):
-    def __init__(self, path: Path, *, timeout: float) -> None:
+    def __init__(self, path: Path | str, *, timeout: float, uri: bool = False) -> None:
         self._raw: sqlite3.Connection | None = None
 
         def make() -> sqlite3.Connection:
             # isolation_level=None: Python issues no implicit BEGIN/COMMIT; every transaction is explicit.
             # check_same_thread=False: aiosqlite's thread and the event loop's use it, never at once (one
             # transaction at a time, under the database's lock).
-            self._raw = sqlite3.connect(path, isolation_level=None, timeout=timeout, check_same_thread=False)
+            self._raw = sqlite3.connect(path, isolation_level=None, timeout=timeout, check_same_thread=False, uri=uri)
             return self._raw
 
         super().__init__(make, iter_chunk_size=64)

@@ -7,14 +7,17 @@ database while it waits on Discord.
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 
 from verification.alerts import AlertKind, from_record
 from verification.community import Recipient, RecipientKind
+from verification.fair_share import Due, Stream, fair_claim, rank, read_sizes
 from verification.model import Language
 from verification.ports import ClaimedDelivery
 
 from . import sql
+from .connection import SqliteConnection
 from .database import Database
 from .outbox import nonce_for, recipient_of
 from .timestamps import maybe_from_ts, ts
@@ -37,10 +40,35 @@ AND NOT EXISTS (
       AND e.recipient = d.recipient AND e.id < d.id AND e.state IN ('queued', 'sending'))
 """
 
-# Due rows, amendments first (lower priority value), and at each priority the posts in channels before the
-# DMs: one post reaches a whole area's role holders, and must not wait for another alert's DM fan-out.
-# In the order of the index deliveries_due_posts_first (migration 0007), so a claim reads only its rows.
-_DUE = f"""
+# The claim is the fair rule of verification/fair_share.py; SQL finds what the rule needs without reading
+# the backlog. The alerts in progress: one seek each in the partial index deliveries_queued (migration
+# 0009), skipping from one alert to the next, with their turns and their communities' turns.
+_ACTIVE = """
+WITH RECURSIVE active(alert_id) AS (
+    SELECT (SELECT MIN(alert_id) FROM deliveries INDEXED BY deliveries_queued WHERE state = 'queued')
+    UNION ALL
+    SELECT (SELECT MIN(alert_id) FROM deliveries INDEXED BY deliveries_queued
+            WHERE state = 'queued' AND alert_id > active.alert_id)
+    FROM active WHERE active.alert_id IS NOT NULL
+)
+SELECT a.id, a.community, a.turn,
+       (SELECT MAX(c.turn) FROM alerts c WHERE c.community = a.community) AS community_turn
+FROM active JOIN alerts a ON a.id = active.alert_id
+"""
+
+# One alert's claimable rows in claim order (posts before DMs at each priority), as many as asked: the
+# walk in deliveries_queued stops once it has them (rows not ready or not due are stepped over).
+_CLAIMABLE = f"""
+SELECT d.id, d.priority, d.recipient_kind = 'dm' AS dm
+FROM deliveries d INDEXED BY deliveries_queued
+LEFT JOIN deliveries dep ON dep.id = d.depends_on
+WHERE d.state = 'queued' AND d.alert_id = ? AND d.next_attempt_at <= ? AND {_READY}
+ORDER BY d.priority, d.recipient_kind = 'dm', d.id
+LIMIT ?
+"""
+
+# What the worker needs of a claimed row.
+_CLAIMED = """
 SELECT d.*, a.payload,
        COALESCE(s.dm_channel, (SELECT l.dm_channel FROM role_ledger l WHERE d.recipient_kind = 'dm'
                                AND l.community = d.community AND l.user_id = d.recipient
@@ -52,9 +80,7 @@ JOIN alerts a ON a.id = d.alert_id
 LEFT JOIN subscribers s ON d.recipient_kind = 'dm' AND s.community = d.community AND s.user_id = d.recipient
 LEFT JOIN deliveries dep ON dep.id = d.depends_on
 LEFT JOIN alerts da ON da.id = dep.alert_id
-WHERE d.state = 'queued' AND d.next_attempt_at <= ? AND {_READY}
-ORDER BY d.priority, d.recipient_kind = 'dm', d.id
-LIMIT ?
+WHERE d.id IN (SELECT value FROM json_each(?))
 """
 
 
@@ -93,14 +119,10 @@ class SqliteDeliveryQueue:
         return count
 
     async def claim(self, now: datetime, limit: int) -> list[ClaimedDelivery]:
+        """The next `limit` claimable deliveries under the fair rule (verification.fair_share), marked
+        'sending', and the turns of the alerts served moved on, in one transaction."""
         async with self.database.transaction() as uow:
-            rows = await sql.rows(uow.db, _DUE, (ts(now), limit))
-            await sql.run_many(
-                uow.db,
-                "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claimed_at = ?1, "
-                "first_claimed_at = COALESCE(first_claimed_at, ?1), updated_at = ?1 WHERE id = ?2",
-                [(ts(now), r["id"]) for r in rows],
-            )
+            rows = await claim_rows(uow.db, now, limit)
             await uow.commit()
         return [
             ClaimedDelivery(
@@ -238,3 +260,48 @@ class SqliteDeliveryQueue:
         async with self.database.transaction() as uow:
             await sql.run(uow.db, statement, args)
             await uow.commit()
+
+
+async def claim_rows(db: SqliteConnection, now: datetime, limit: int) -> list[sqlite3.Row]:
+    """The claim's work inside the caller's transaction: pick, read what the worker needs, mark 'sending'."""
+    ids = await fair_ids(db, ts(now), limit)
+    found = {r["id"]: r for r in await sql.rows(db, _CLAIMED, (json.dumps(ids),))}
+    rows = [found[i] for i in ids]
+    await sql.run_many(
+        db,
+        "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claimed_at = ?1, "
+        "first_claimed_at = COALESCE(first_claimed_at, ?1), updated_at = ?1 WHERE id = ?2",
+        [(ts(now), i) for i in ids],
+    )
+    return rows
+
+
+async def fair_ids(db: SqliteConnection, now: str, limit: int) -> list[int]:
+    """The ids `verification.fair_share.fair_claim` picks from what is claimable at `now`; the turns of the
+    alerts it serves are stored (inside the caller's transaction)."""
+    if limit <= 0:
+        return []
+    active = await sql.rows(db, _ACTIVE)
+    if not active:
+        return []
+    counter = int(await sql.value(db, "SELECT COALESCE(MAX(turn), 0) FROM alerts"))
+    community_turns = {r["community"]: r["community_turn"] for r in active}
+    sizes = read_sizes([(r["id"], r["community"]) for r in active], limit)
+    read: dict[int, tuple[Due, ...]] = {}
+    unread = set(sizes)
+    while True:
+        for alert in unread:
+            found = await sql.rows(db, _CLAIMABLE, (alert, now, sizes[alert]))
+            read[alert] = tuple(Due(r["id"], rank(r["priority"], bool(r["dm"]))) for r in found)
+        streams = [
+            Stream(r["id"], r["community"], r["turn"], read[r["id"]], complete=len(read[r["id"]]) < sizes[r["id"]])
+            for r in active
+        ]
+        choice = fair_claim(streams, community_turns, counter, limit)
+        if choice.final:
+            break
+        # Read those streams again, further: rarely more than once (a stream that had more than its share).
+        unread = set(choice.read_more)
+        sizes |= {alert: sizes[alert] + limit for alert in unread}
+    await sql.run_many(db, "UPDATE alerts SET turn = ? WHERE id = ?", [(t, a) for a, t in choice.turns.items()])
+    return list(choice.ids)

@@ -6,12 +6,14 @@ database keeps its old schema and its old version. A database written by a newer
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from importlib import resources
 
 from .connection import SqliteConnection
 
+log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -22,6 +24,18 @@ class SchemaTooNew(Exception):
         super().__init__(
             f"this database has schema version {found}, but this Veraz knows only up to {known}: "
             "upgrade Veraz, or restore a backup made by this version"
+        )
+        self.found = found
+        self.known = known
+
+
+class SchemaTooOld(Exception):
+    """The database needs migrating, which only `veraz run` does (keeping a copy first)."""
+
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(
+            f"this database has schema version {found}, and this Veraz uses {known}: start `veraz run` once "
+            "to upgrade it (it keeps a copy of the database first), then try again"
         )
         self.found = found
         self.known = known
@@ -70,6 +84,8 @@ async def migrate(db: SqliteConnection, migrations: list[Migration] | None = Non
         except Exception as exc:  # any SQL error: undo everything this migration did
             if db.in_transaction:
                 await db.rollback()
+            log.error("migration failed", extra={"migration": migration.name, "error": str(exc)})
             raise MigrationFailed(f"migration {migration.name} failed: {exc}") from exc
+        log.info("database migrated", extra={"migration": migration.name, "from": current, "to": migration.version})
         current = migration.version
     return current

@@ -64,8 +64,10 @@ class SqliteOutbox:
     async def add_alert(self, community: int, message: AlertMessage) -> int:
         return await sql.insert(
             self.db,
-            "INSERT INTO alerts (community, number, seq, kind, amends, created_at, payload) VALUES (?, ?, ?, ?, "
-            "(SELECT id FROM alerts WHERE community = ? AND number = ? AND seq = ?), ?, ?)",
+            # It joins the fair claim's round at the back (verification.fair_share): the counter's value now.
+            "INSERT INTO alerts (community, number, seq, kind, amends, created_at, payload, turn) VALUES (?, ?, ?, ?, "
+            "(SELECT id FROM alerts WHERE community = ? AND number = ? AND seq = ?), ?, ?, "
+            "(SELECT COALESCE(MAX(turn), 0) FROM alerts))",
             (
                 community,
                 message.number,

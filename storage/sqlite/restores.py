@@ -17,11 +17,19 @@ import os
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from ..private_files import create_private_file
 from . import sql
-from .database import Database
 from .timestamps import from_ts, maybe_from_ts, ts
+from .unit_of_work import SqliteUnitOfWork
+
+
+class Database(Protocol):
+    """What the notes need of the open database (the database module imports backup, which imports this)."""
+
+    def transaction(self) -> SqliteUnitOfWork: ...
+
 
 NOTE = "restore-note.json"
 # Discord stamps a message with its own clock, the database with the bot's: they may disagree a little.
@@ -36,7 +44,7 @@ _KNOWN_TIMES = (("incident_events", "at"), ("reports", "received_at"), ("houseke
 def backup_horizon(backup_file: Path) -> datetime:
     """A moment no later than the backup was made: messages posted after it may be unknown to it."""
     latest: datetime | None = None
-    db = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
+    db = sqlite3.connect(f"{backup_file.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     try:
         for table, column in _KNOWN_TIMES:
             try:

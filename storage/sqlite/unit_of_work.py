@@ -44,6 +44,10 @@ class SqliteUnitOfWork:
     async def __aenter__(self) -> Self:
         await self._lock.acquire()
         try:
+            if self.db.in_transaction:
+                # Nobody holds the lock, so nobody's transaction is open: a task cancelled while its
+                # BEGIN ran in aiosqlite's thread left this one behind. It wrote nothing yet.
+                await self.db.rollback()
             await self.db.execute("BEGIN IMMEDIATE")
         except BaseException:
             self._lock.release()

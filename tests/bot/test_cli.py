@@ -30,10 +30,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def veraz(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
+async def veraz(*args: str, env: dict[str, str], cwd: Path = ROOT) -> asyncio.subprocess.Process:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "VERAZ_"))}
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, cwd=ROOT, env={**clean, "PYTHONPATH": str(ROOT), **env},
+        sys.executable, "-m", "bot", *args, cwd=cwd, env={**clean, "PYTHONPATH": str(ROOT), **env},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
 
@@ -73,6 +73,8 @@ async def test_an_unreachable_discord_is_said_in_one_line_retried_then_given_up(
     assert "voice" not in err
     assert len(lines) >= 2  # retried at least once
     assert all(line.startswith("veraz run: ") for line in lines)
+    assert lines[0] == f"veraz run: data directory {tmp_path}"  # said first (issue 26)
+    lines = lines[1:]
     assert f"connection refused by 127.0.0.1:{port}" in lines[0]
     assert lines[-1].startswith("veraz run: gave up: Discord could not be reached for 3 s")
 
@@ -82,7 +84,7 @@ async def test_no_voice_warning_at_start(tmp_path):
         env = {"DISCORD_TOKEN": "a-wrong-token", "VERAZ_DATA_DIR": str(tmp_path),
                "DISCORD_API_BASE_URL": emu.api_base, "DISCORD_GATEWAY_URL": emu.gateway_url}  # fmt: skip
         _, _, err = await outcome(await veraz("run", env=env))
-    assert "voice" not in err
+    assert "voice will NOT be supported" not in err  # (the data directory's name has "voice" in it)
 
 
 async def test_sigterm_shuts_down_cleanly_and_logs_never_hold_a_reporters_id(tmp_path):
@@ -131,7 +133,7 @@ async def test_backup_restore_status_and_purge_from_the_command_line(tmp_path):
     assert "pseudonym.key" in out
     code, out, _ = await outcome(await veraz("status", env=env))
     assert code == 0
-    assert out.startswith("deliveries: 0 queued")
+    assert "\ndeliveries: 0 queued" in out
     code, out, _ = await outcome(await veraz("purge", env=env))
     assert code == 0
     assert "retention applied" in out

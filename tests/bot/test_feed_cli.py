@@ -68,4 +68,4 @@ async def test_veraz_feed_prints_the_atom_feed(tmp_path: Path) -> None:
     assert parsed.entries[0].title.startswith("⚠️ CORRECTION · #4")
     code, _, err = await outcome(await veraz("feed", "--community", "999", env={"VERAZ_DATA_DIR": str(tmp_path)}))
     assert code == 1
-    assert "never turned its public feed on" in err
+    assert "no community 999 in " in err  # an unknown id is said as such (issue 26)

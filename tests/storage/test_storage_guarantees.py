@@ -13,6 +13,7 @@ from tests.builders import MOD_A, MOD_B, MOD_C
 from tests.fakes import moderator_pseudonyms
 from tests.scenario_steps import CHICAGO, set_up_chicago
 from verification import usecases
+from verification.community import Community
 from verification.model import Agency, Language
 from verification.usecases import ReportInput
 
@@ -136,7 +137,7 @@ async def test_forget_me_leaves_only_a_keyed_mark_and_retention_clears_it(tmp_pa
 
 async def test_backup_is_a_consistent_copy_while_the_database_is_in_use(tmp_path, database):
     await _scenario_with_real_ids(tmp_path, database)
-    target = tmp_path / "backups" / "veraz-backup.db"
+    target = tmp_path.with_name(f"{tmp_path.name}-backups") / "veraz-backup.db"  # never in the data directory
     version = await storage.backup(database.path, target)
     assert version >= 1
     with sqlite3.connect(target) as db:
@@ -227,3 +228,19 @@ async def test_a_delivery_waiting_on_its_alert_does_not_make_the_worker_spin(dat
     assert await queue.next_due() == later  # not the correction's due time, which cannot be claimed
     assert await queue.claim(at(9), 10) == []
     assert td(0) < later - at(8)
+
+
+async def test_a_transaction_left_open_by_a_cancelled_begin_does_not_lock_everyone_out(tmp_path):
+    """A task cancelled while its BEGIN ran in aiosqlite's thread leaves a transaction nobody owns; the
+    next unit of work rolls it back and goes on, instead of failing on every BEGIN for ever."""
+    database = await storage.open_database(tmp_path)
+    try:
+        await database.db.execute("BEGIN IMMEDIATE")  # what the cancelled task left behind
+        uow = database.unit_of_work()
+        async with uow:
+            await uow.communities.save(Community(id=7))
+            await uow.commit()
+        async with uow:
+            assert await uow.communities.get(7) is not None
+    finally:
+        await database.close()

@@ -26,6 +26,7 @@ from datetime import datetime
 from ..alerts import AlertKind, AlertMessage, may_owe, owed
 from ..community import Community, Recipient
 from ..deliveries import NewDelivery, Subscriber
+from ..effects import Queued
 from ..events import Confirmed, Debunked, IncidentEvent
 from ..incident import Incident, advance, replay
 from ..model import Place, Status
@@ -82,8 +83,8 @@ async def commit_events(
         queued += q
         cancelled += c
     uow.effects.card(community.id, state.number)
-    if queued:
-        uow.effects.deliveries()
+    if messages or cancelled:
+        uow.effects.owed(Queued(community.id, state.number, tuple(m.kind.value for m in messages), queued, cancelled))
     return Outcome(state.number, state.status, state, tuple(messages), queued, cancelled)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from zoneinfo import available_timezones
 
 import discord
@@ -21,6 +22,8 @@ from verification import usecases
 from verification.community import Community, Via
 from verification.errors import RuleViolation
 from verification.model import MAX_SOURCE, MAX_WHERE, Language, PlaceKind
+
+log = logging.getLogger(__name__)
 
 MAX_IMPORT_BYTES = 256 * 1024
 SWITCH = [app_commands.Choice(name=L(f"choice.switch.{v}"), value=v) for v in ("on", "off")]
@@ -89,6 +92,10 @@ class Admin(commands.Cog):
             before = await self.services.communities.get(act.guild_id)
             community = await usecases.configure_community(self.services.storage, setup)
             self.services.communities.forget(community.id)
+            log.info("community set up" if before is None or not before.configured else "community set up again",
+                     extra={"guild": community.id, "moderator_role": setup.moderator_role,
+                            "queue_channel": setup.queue_channel, "alerts_channel": setup.alerts_channel,
+                            "timezone": community.timezone, "language": community.language.value})  # fmt: skip
             if before is not None and before.queue_channel != community.queue_channel:
                 await self.services.cards.redraw(community.id, all_open=True)  # cards follow the queue
             lines = [t(act.lang, "setup.done", role=moderator_role.mention, queue=queue_channel.mention,
@@ -208,6 +215,9 @@ class Admin(commands.Cog):
                 community = await usecases.set_feed(self.services.storage, act.guild_id, on=feed == "on")
                 self.services.communities.forget(act.guild_id)
                 lines += feed_lines(community, self.services.feed_url, act.lang)
+            named = [k for k, v in people.items() if v is not None]
+            _log_settings(act.guild_id, changes, area_roles=area_roles, default_delivery=default_delivery,
+                          turn_off=turn_off, people=named, feed=feed)  # fmt: skip
             c = community
             mode = t(act.lang, f"settings.area_roles.{'on' if c.area_roles else 'off'}")
             default = t(act.lang, f"choice.via.{c.default_delivery.value}")
@@ -344,3 +354,14 @@ class Admin(commands.Cog):
             places = await usecases.import_places(self.services.storage, act.guild_id, text)
             self.services.communities.forget(act.guild_id)
             await act.reply(tn(act.lang, "places.imported", len(places)))
+
+
+def _log_settings(guild: int, changes: dict[str, int], *, people: list[str], **switches: str | None) -> None:
+    """An admin's change, for the operator: which settings, and their new values (ids of roles and
+    channels are the server's, never a person's)."""
+    changed: dict[str, object] = {**changes, **{k: v for k, v in switches.items() if v is not None}}
+    changed.update(dict.fromkeys(people, "set"))
+    if changed:
+        log.info("settings changed", extra={"guild": guild, "changed": changed})
+    if switches.get("feed") is not None:
+        log.info(f"public feed turned {switches['feed']}", extra={"guild": guild})

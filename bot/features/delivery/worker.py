@@ -2,7 +2,9 @@
 
 - It sleeps until a use case wakes it (or a retry falls due), then claims small batches, amendments
   first, so a correction overtakes the rest of an alert's fan-out and a retraction can still cancel
-  what has not been claimed (a batch holds about one second of sending).
+  what has not been claimed (a batch holds about one second of sending). Each batch shares the sends
+  fairly (`verification.fair_share`): round-robin over the servers with something due, and within a
+  server over its alerts, so a small alert never waits behind another's fan-out (docs/delivery.md).
 - Every send carries the delivery's own stable nonce with `enforce_nonce`, so a send repeated after a
   crash is de-duplicated by Discord. Discord only remembers nonces for a few minutes: a delivery that
   was in flight longer ago than that is first looked for in the recipient's recent DMs, by the short
@@ -29,6 +31,7 @@ import discord
 from bot.core.alert_text import carries, reference, render_alert
 from bot.core.clock import Clock
 from bot.core.communities import CommunityCache
+from bot.core.fanout_log import FanOutLog
 from bot.core.i18n import t, tn
 from bot.core.outgoing import Outgoing
 from bot.core.services import DeliveryStats
@@ -82,14 +85,17 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
+        self._fanout = FanOutLog()
 
     def stats_for(self, community: int) -> DeliveryStats:
         """One server's figures: its moderators never see another server's activity."""
         return self._by_community.get(community, DeliveryStats())
 
-    def _count(self, community: int, figure: str) -> None:
-        for stats in (self.stats, self._by_community.setdefault(community, DeliveryStats())):
+    def _count(self, d: ClaimedDelivery, figure: str, *, in_doubt: bool = False) -> None:
+        for stats in (self.stats, self._by_community.setdefault(d.community, DeliveryStats())):
             setattr(stats, figure, getattr(stats, figure) + 1)
+        outcome = {"deduplicated": "sent", "retried": "in_doubt" if in_doubt else "retrying"}.get(figure, figure)
+        self._fanout.settled(d, outcome)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="veraz-delivery")
@@ -136,6 +142,7 @@ class DeliveryWorker:
             semaphore = asyncio.Semaphore(self.concurrency)
             await asyncio.gather(*(self._guarded(semaphore, d) for d in batch))
             return
+        self._fanout.flush()
         self._idle.set()
         due = await self.queue.next_due()
         timeout = None if due is None else max(0.05, (due - self.clock.now()).total_seconds())
@@ -144,6 +151,7 @@ class DeliveryWorker:
 
     async def _guarded(self, semaphore: asyncio.Semaphore, delivery: ClaimedDelivery) -> None:
         async with semaphore:
+            self._fanout.claimed(delivery)
             try:
                 await self._deliver(delivery)
             except Exception as exc:  # one recipient's problem never stops the others
@@ -183,7 +191,7 @@ class DeliveryWorker:
                 channel_id = await self._channel_of(d, community)
             except _NoAlertsChannel:
                 await self.queue.failed(d.id, "alerts_channel_unusable", self.clock.now())
-                self._count(d.community, "failed")
+                self._count(d, "failed")
                 return
             if (
                 d.recipient.kind is RecipientKind.ROLE_POST
@@ -204,7 +212,7 @@ class DeliveryWorker:
                     await self._check_later(d, f"http {exc.status}")
                     return
                 if found is not None:
-                    self._count(d.community, "deduplicated")
+                    self._count(d, "deduplicated")
                     await self.queue.sent(d.id, channel_id, found, self.clock.now())
                     return
             message_id = await self._send(channel_id, text, d)
@@ -215,7 +223,7 @@ class DeliveryWorker:
             await self._retry(d, f"network: {type(exc).__name__}", in_doubt=True)
             return
         await self.queue.sent(d.id, channel_id, message_id, self.clock.now())
-        self._count(d.community, "sent")
+        self._count(d, "sent")
         if not direct and d.amends is not None and d.amended_alert is not None:
             await self._mark_amended(d, d.amended_alert, community)
 
@@ -237,7 +245,7 @@ class DeliveryWorker:
         plain = community is not None and d.recipient.language is community.language
         now = self.clock.now()
         queued = await self.queue.role_post_unusable(d.id, "roles_unusable", now, channel_id if plain else None)
-        self._count(d.community, "failed")
+        self._count(d, "failed")
         log.warning("a role post could ping nobody: DMs instead", extra={"delivery": d.id, "dms": queued})
         self.wake()
         if community is None or community.queue_channel is None:
@@ -300,7 +308,7 @@ class DeliveryWorker:
             if d.attempts >= DM_CLOSED_TRIES:
                 await self.queue.failed(d.id, "dms_closed", now)
                 await self.queue.unreachable(d.community, d.recipient.address, now)
-                self._count(d.community, "failed")
+                self._count(d, "failed")
             else:
                 await self._retry(d, "dms_closed")
             return
@@ -310,7 +318,7 @@ class DeliveryWorker:
             return
         if d.recipient.kind in IN_CHANNEL and (exc.code == UNKNOWN_CHANNEL or exc.code in NO_ACCESS):
             await self.queue.failed(d.id, "alerts_channel_unusable", now)
-            self._count(d.community, "failed")
+            self._count(d, "failed")
             await self._tell_moderators(community, d)
             return
         if d.recipient.kind in IN_CHANNEL and d.amends is not None and exc.code in REPLY_REFUSED:
@@ -321,7 +329,7 @@ class DeliveryWorker:
                 channel_id, self._text(d, community), nonce=d.nonce, roles=d.recipient.roles
             )
             await self.queue.sent(d.id, channel_id, message.id, now)
-            self._count(d.community, "sent")
+            self._count(d, "sent")
             await self._tell_moderators(community, d)
             return
         if exc.status >= 500:
@@ -332,7 +340,7 @@ class DeliveryWorker:
             await self._retry(d, f"http {exc.status}")
             return
         await self.queue.failed(d.id, f"rejected: {exc.status} {exc.code}", now)
-        self._count(d.community, "failed")
+        self._count(d, "failed")
 
     async def _check_later(self, d: ClaimedDelivery, error: str) -> None:
         """The look in DM history failed: the delivery stays in doubt and is looked for again later.
@@ -340,18 +348,18 @@ class DeliveryWorker:
         now = self.clock.now()
         backoff = min(300.0, self.retry_base ** (d.checks + 1)) * random.uniform(0.5, 1.5)
         await self.queue.check_failed(d.id, error, now + timedelta(seconds=backoff), now)
-        self._count(d.community, "retried")
+        self._count(d, "retried", in_doubt=True)
 
     async def _retry(self, d: ClaimedDelivery, error: str, *, in_doubt: bool = False) -> None:
         now = self.clock.now()
         if d.attempts >= MAX_ATTEMPTS:
             # Given up in doubt (it may have arrived): its amendments still go, so nobody keeps a false alarm.
             await self.queue.failed(d.id, f"gave up: {error}", now, in_doubt=in_doubt)
-            self._count(d.community, "failed")
+            self._count(d, "failed")
             return
         backoff = min(300.0, self.retry_base**d.attempts) * random.uniform(0.5, 1.5)
         await self.queue.retry(d.id, error, now + timedelta(seconds=backoff), now, in_doubt=in_doubt)
-        self._count(d.community, "retried")
+        self._count(d, "retried", in_doubt=in_doubt)
 
     async def _tell_moderators(self, community: Community | None, d: ClaimedDelivery) -> None:
         if community is None or community.queue_channel is None:
