@@ -50,3 +50,32 @@ async def test_retention_purges_what_the_card_said_and_the_signature_in_its_own_
         assert [tuple(r) for r in rows] == [(None, None, None, 1)]
     finally:
         await database.close()
+
+
+async def test_a_restore_removes_again_what_was_removed_of_photos_since_the_backup(tmp_path):
+    data_dir = tmp_path / "data"
+    database = await storage.open_database(data_dir)
+    uow = database.unit_of_work()
+    await set_up_chicago(uow)
+    data = ReportInput(community=CHICAGO, reporter="r1", where="Hamline Elementary", what="agents", agency=Agency.ICE)
+    outcome = await usecases.submit_report(uow, SENT, data)
+    photo = await usecases.add_photo(uow, SENT, CHICAGO, outcome.report_id, "r1", 1, facts(1), None)
+    await usecases.photo_posted(uow, CHICAGO, photo.id, 200, 777)
+    copy = tmp_path / "backup.db"
+    await storage.backup(database.path, copy)
+    await usecases.forget_reporter(uow, CHICAGO, "r1", SENT + timedelta(minutes=1))
+    [due] = await usecases.photo_posts_to_remove(uow)
+    await usecases.photo_post_removed(uow, due.photo_id)  # the bot deleted the post
+    await database.close()
+
+    storage.restore(copy, data_dir / storage.DATABASE_NAME)
+    database = await storage.open_database(data_dir)
+    try:
+        uow = database.unit_of_work()
+        assert await usecases.photos_to_compare(uow, CHICAGO, SENT) == []  # the signature stays forgotten
+        [again] = await usecases.photo_posts_to_remove(uow)  # the bot looks, and finds it gone
+        assert (again.channel, again.message) == (200, 777)
+        [shown] = (await usecases.incident_view(uow, CHICAGO, outcome.number)).photos
+        assert (shown.removed, shown.camera) == (True, None)
+    finally:
+        await database.close()
