@@ -24,6 +24,8 @@ def dating(photo: StoredPhoto, lang: Language, zone: tzinfo) -> str:
     time = clock_phrase(found.taken, zone, lang)
     if found.age is Age.AFTER:
         return t(lang, "photo.after", time=time)
+    if found.minutes_before <= 0:  # within the camera clock's slack after the sending
+        return t(lang, "photo.at_report", time=time)
     if found.minutes_before < 120:
         return tn(lang, "photo.minutes_before", found.minutes_before, time=time)
     return tn(lang, "photo.hours_before", found.minutes_before // 60, time=time)
