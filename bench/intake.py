@@ -1,17 +1,22 @@
 """Intake on a realistic day: are reports accepted, and do reports of one scene land on one card?
 
-Replays the hand-written, labelled day in `bench/data/` (reports of dozens of events in Chicago on
-Friday 14 March 2025, typed as people type on phones) through `submit_report`, on a fresh SQLite database,
-with a clock that follows the reports. Prints refusals by cause, pairwise precision, recall and F1 of
-"same incident" against "same event", events split over several cards, incidents that mix events
-(and how many mix events at different places), and the same figures for a simple baseline.
+Replays hand-written, labelled days through `submit_report`, on a fresh SQLite database each, with a
+clock that follows the reports: the development set in `bench/data/` (Chicago, Friday 14 March 2025),
+and every day under `bench/holdout/<city>/`, written blind by people who never saw the code and never to
+be tuned on. Each folder's `day.json` gives its city, day and time zone. Prints, for every set
+separately: refusals by cause, pairwise precision, recall and F1 of "same incident" against "same
+event", events split over several cards, incidents that mix events (and how many mix events at
+different places, or two registered places), the share of the remaining split pairs that the cards offer
+as near misses ("possibly the same as #12"), and the same figures for a simple baseline.
 
-    python -m bench.intake [--json] [--details] [--data DIR --day YYYY-MM-DD]
+    python -m bench.intake [--json] [--details] [--set dev|houston|...] [--data DIR --day YYYY-MM-DD]
 
---details lists every refused report and the cards of every split event or mixing card, with what was
-typed; --data measures another day written in the same format.
+--set measures only the named sets (development: `--set dev`); --details lists every refused report and
+the cards of every split event or mixing card, with what was typed (a holdout looked at so becomes
+development data); --data measures another day written in the same format.
 
-Targets (issue 12): refusals <= 2%, F1 >= 0.95, no incident that mixes events at different places.
+Targets (issue 19), on every set: refusals <= 2%, F1 >= 0.95, no card mixing two registered places (nor
+events at different places), at least 80% of the remaining split pairs offered as near misses.
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ import tempfile
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import combinations
 from math import comb
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -38,6 +44,7 @@ from verification.model import Language
 from verification.usecases import ReportInput, Setup
 
 DATA = Path(__file__).parent / "data"
+HOLDOUT = Path(__file__).parent / "holdout"
 DAY = date(2025, 3, 14)
 ZONE = ZoneInfo("America/Chicago")
 COMMUNITY = 1
@@ -45,7 +52,33 @@ BASELINE_WINDOW = timedelta(hours=2)
 # A stored time this close to the event's span is right: people round ("around 7") and events have
 # no sharp start.
 PLAUSIBLE_SLACK = timedelta(minutes=15)
-REFUSALS_TARGET, F1_TARGET = 0.02, 0.95
+REFUSALS_TARGET, F1_TARGET, NEAR_TARGET = 0.02, 0.95, 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class DaySet:
+    """One labelled day: its files, its local day and its community's time zone (from its day.json)."""
+
+    name: str
+    data: Path
+    city: str
+    day: date
+    zone: ZoneInfo
+
+
+def day_set(name: str, data: Path) -> DaySet:
+    """The set in `data`, described by its day.json ({"city", "day", "zone"}); Chicago's day without one."""
+    described = data / "day.json"
+    if not described.exists():
+        return DaySet(name, data, "Chicago", DAY, ZONE)
+    about = json.loads(described.read_text(encoding="utf-8"))
+    return DaySet(name, data, about["city"], date.fromisoformat(about["day"]), ZoneInfo(about["zone"]))
+
+
+def day_sets() -> list[DaySet]:
+    """The development set first, then every holdout, by folder name."""
+    holdouts = sorted(p for p in HOLDOUT.iterdir() if (p / "reports.jsonl").exists()) if HOLDOUT.exists() else []
+    return [day_set("dev", DATA), *(day_set(p.name, p) for p in holdouts)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +124,17 @@ class Figures:
     cards_per_event: float  # mean number of cards an event's reports landed on
     mixed_cards: int  # cards holding reports of more than one event
     mixed_at_different_places: int  # of those, cards holding events at different places
+    mixed_registered: int = 0  # of those, cards holding events at two different registered places
+    split_pairs: int = 0  # pairs of reports of one event on different cards
+    split_pairs_offered: int = 0  # of those, pairs whose cards offer each other as near misses
     plausible_time: float | None = None  # share of accepted reports whose stored time fits the event
     split: dict[str, int] = field(default_factory=dict)  # event -> cards, for the split ones
     mixes: list[list[str]] = field(default_factory=list)  # events on each card that mixes places
+
+    @property
+    def near_share(self) -> float:
+        """The share of the split pairs whose cards offer each other as near misses (1.0 if none split)."""
+        return self.split_pairs_offered / self.split_pairs if self.split_pairs else 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,24 +142,31 @@ class IntakeFigures:
     veraz: Figures
     baseline: Figures
     places: int  # places the community's CSV import created
+    import_notes: list[str] = field(default_factory=list)  # aliases the import refused, taken out
     cards: dict[int, int] = field(default_factory=dict)  # report id -> Veraz incident, accepted reports
     refused: dict[int, str] = field(default_factory=dict)  # report id -> refusal code
 
     @property
     def meets_targets(self) -> bool:
         v = self.veraz
-        return v.refusal_rate <= REFUSALS_TARGET and v.f1 >= F1_TARGET and v.mixed_at_different_places == 0
+        return (
+            v.refusal_rate <= REFUSALS_TARGET
+            and v.f1 >= F1_TARGET
+            and v.mixed_at_different_places == 0
+            and v.mixed_registered == 0
+            and v.near_share >= NEAR_TARGET
+        )
 
 
 # --- the data ------------------------------------------------------------------------------------
 
 
-def at(clock: str, day: date = DAY) -> datetime:
-    """'HH:MM' or 'HH:MM:SS' on the day, in Chicago, as an aware datetime."""
-    return datetime.combine(day, time.fromisoformat(clock), tzinfo=ZONE)
+def at(clock: str, day: date = DAY, zone: ZoneInfo = ZONE) -> datetime:
+    """'HH:MM' or 'HH:MM:SS' on the day, in the community's zone (Chicago's by default), as an aware datetime."""
+    return datetime.combine(day, time.fromisoformat(clock), tzinfo=zone)
 
 
-def load_events(data: Path = DATA, day: date = DAY) -> dict[str, Event]:
+def load_events(data: Path = DATA, day: date = DAY, zone: ZoneInfo = ZONE) -> dict[str, Event]:
     events = {}
     for line in _lines(data / "events.jsonl"):
         row = json.loads(line)
@@ -127,13 +175,13 @@ def load_events(data: Path = DATA, day: date = DAY) -> dict[str, Event]:
             row["place"],
             row["known_place"],
             row["kind"],
-            at(row["started"], day),
-            at(row["ended"], day),
+            at(row["started"], day, zone),
+            at(row["ended"], day, zone),
         )
     return events
 
 
-def load_reports(data: Path = DATA, day: date = DAY) -> list[Sent]:
+def load_reports(data: Path = DATA, day: date = DAY, zone: ZoneInfo = ZONE) -> list[Sent]:
     reports = []
     for line in _lines(data / "reports.jsonl"):
         row = json.loads(line)
@@ -141,7 +189,7 @@ def load_reports(data: Path = DATA, day: date = DAY) -> list[Sent]:
             Sent(
                 row["id"],
                 row["event"],
-                at(row["sent"], day),
+                at(row["sent"], day, zone),
                 row["reporter"],
                 row["where"],
                 row["what"],
@@ -154,6 +202,32 @@ def load_reports(data: Path = DATA, day: date = DAY) -> list[Sent]:
 
 def places_csv(data: Path = DATA) -> str:
     return (data / "places.csv").read_text(encoding="utf-8")
+
+
+def importable(text: str) -> tuple[str, list[str]]:
+    """The places file as a moderator gets it accepted: where the import refuses an alias (one that is
+    only a kind word, which would name every place of that kind), that alias is taken out of its line, as
+    the refusal asks; every such change is returned, to be printed. Any other refusal stands."""
+    notes: list[str] = []
+    while True:
+        try:
+            usecases.parse_places_csv(text)
+            return text, notes
+        except RuleViolation as refused:
+            cause = refused.__cause__
+            alias = cause.details.get("alias") if isinstance(cause, RuleViolation) else None
+            line = refused.details.get("line")
+            if not isinstance(alias, str) or not isinstance(line, int) or len(notes) >= 50:
+                raise
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+            header = [h.strip().casefold() for h in rows[0]]
+            row = rows[line - 1]
+            at = header.index("aliases")
+            row[at] = ";".join(a for a in row[at].split(";") if a.strip() != alias)
+            out = io.StringIO()
+            csv.writer(out, lineterminator="\n").writerows(rows)
+            text = out.getvalue()
+            notes.append(f"line {line}: alias {alias!r} refused ({cause.code if cause else ''}), taken out")
 
 
 def place_names(text: str) -> dict[str, str]:
@@ -179,18 +253,21 @@ class Replay:
     refusals: dict[int, str]  # report id -> RuleViolation code
     observed: dict[int, datetime]  # report id -> the time the incident keeps for it
     places: int
+    near: dict[int, frozenset[int]] = field(default_factory=dict)  # incident -> the incidents its card offers
 
 
-async def replay(reports: Sequence[Sent], places: str, database_dir: Path) -> Replay:
+async def replay(reports: Sequence[Sent], places: str, database_dir: Path, zone: ZoneInfo = ZONE) -> Replay:
     """Submit every report at the moment it was sent, as the bot would, on a fresh database."""
     database = await storage.open_database(database_dir)
     try:
         uow = database.unit_of_work()
-        await usecases.configure_community(uow, Setup(COMMUNITY, 10, 20, 30, ZONE.key, Language.EN))
-        imported = await usecases.import_places(uow, COMMUNITY, places)  # the CSV exactly as an admin uploads it
+        await usecases.configure_community(uow, Setup(COMMUNITY, 10, 20, 30, zone.key, Language.EN))
+        # The CSV as an admin uploads it, with the aliases the import refuses taken out as its message asks.
+        imported = await usecases.import_places(uow, COMMUNITY, importable(places)[0])
         cards: dict[int, int] = {}
         refusals: dict[int, str] = {}
         observed: dict[int, datetime] = {}
+        near: dict[int, frozenset[int]] = {}
         for report in sorted(reports, key=lambda r: (r.sent, r.id)):
             now = report.sent.astimezone(UTC)
             # The bot ages out stale incidents every minute; between two reports nothing else changes.
@@ -206,7 +283,8 @@ async def replay(reports: Sequence[Sent], places: str, database_dir: Path) -> Re
             cards[report.id] = outcome.number
             newest = max(outcome.incident.reports, key=lambda facts: facts.report_id)
             observed[report.id] = newest.observed_at
-        return Replay(cards, refusals, observed, len(imported))
+            near[outcome.number] = frozenset(r.number for r in outcome.incident.resembles)
+        return Replay(cards, refusals, observed, len(imported), near)
     finally:
         await database.close()
 
@@ -250,6 +328,7 @@ def score(
     cards: Mapping[int, int],
     refusals: Mapping[int, str],
     observed: Mapping[int, datetime] | None = None,
+    near: Mapping[int, frozenset[int]] | None = None,
 ) -> Figures:
     """Compare a grouping of the accepted reports (`cards`) with their events."""
     accepted = [r for r in reports if r.id in cards]
@@ -271,6 +350,19 @@ def score(
     split = {event: len(c) for event, c in sorted(cards_of.items()) if len(c) > 1}
     mixed = [sorted(e) for e in events_of.values() if len(e) > 1]
     mixes = sorted(e for e in mixed if len({events[x].place for x in e}) > 1)
+    registered = [e for e in mixed if len({events[x].known_place for x in e if events[x].known_place}) > 1]
+
+    # Pairs of reports of one event left on different cards, and those whose cards name each other as
+    # "possibly the same": what a moderator can put together with one click.
+    offered = near or {}
+    split_pairs = split_offered = 0
+    for event, event_cards in cards_of.items():
+        sizes = {card: cell[(card, event)] for card in event_cards}
+        for a, b in combinations(sorted(event_cards), 2):
+            n = sizes[a] * sizes[b]
+            split_pairs += n
+            if b in offered.get(a, frozenset()) or a in offered.get(b, frozenset()):
+                split_offered += n
 
     plausible = None
     if observed is not None and accepted:
@@ -293,39 +385,43 @@ def score(
         cards_per_event=sum(len(c) for c in cards_of.values()) / len(cards_of) if cards_of else 0.0,
         mixed_cards=len(mixed),
         mixed_at_different_places=len(mixes),
+        mixed_registered=len(registered),
+        split_pairs=split_pairs,
+        split_pairs_offered=split_offered,
         plausible_time=plausible,
         split=split,
         mixes=mixes,
     )
 
 
-async def measure(database_dir: Path, data: Path = DATA, day: date = DAY) -> IntakeFigures:
-    events, reports, places = load_events(data, day), load_reports(data, day), places_csv(data)
-    result = await replay(reports, places, database_dir)
+async def measure(database_dir: Path, data: Path = DATA, day: date = DAY, zone: ZoneInfo = ZONE) -> IntakeFigures:
+    events, reports, places = load_events(data, day, zone), load_reports(data, day, zone), places_csv(data)
+    result = await replay(reports, places, database_dir, zone)
     return IntakeFigures(
-        veraz=score(reports, events, result.cards, result.refusals, result.observed),
+        veraz=score(reports, events, result.cards, result.refusals, result.observed, result.near),
         baseline=score(reports, events, baseline(reports, place_names(places)), {}),
         places=result.places,
+        import_notes=importable(places)[1],
         cards=result.cards,
         refused=result.refusals,
     )
 
 
-def run(database_dir: Path | None = None, data: Path = DATA, day: date = DAY) -> IntakeFigures:
+def run(database_dir: Path | None = None, data: Path = DATA, day: date = DAY, zone: ZoneInfo = ZONE) -> IntakeFigures:
     """The figures of a whole day (files in `data`), on a fresh database in `database_dir` (temporary if None).
 
     Another day in the same format (events.jsonl, reports.jsonl, places.csv) measures the same way.
     """
     if database_dir is not None:
-        return asyncio.run(measure(database_dir, data, day))
+        return asyncio.run(measure(database_dir, data, day, zone))
     with tempfile.TemporaryDirectory(prefix="veraz-intake-") as tmp:
-        return asyncio.run(measure(Path(tmp), data, day))
+        return asyncio.run(measure(Path(tmp), data, day, zone))
 
 
 # --- printing ------------------------------------------------------------------------------------
 
 
-def table(figures: IntakeFigures) -> str:
+def table(figures: IntakeFigures, *, events: bool = True) -> str:
     v, b = figures.veraz, figures.baseline
 
     def pct(x: float | None) -> str:
@@ -343,6 +439,13 @@ def table(figures: IntakeFigures) -> str:
         ("cards per event", f"{v.cards_per_event:.2f}", f"{b.cards_per_event:.2f}", ""),
         ("cards mixing events", f"{v.mixed_cards}", f"{b.mixed_cards}", ""),
         ("... at different places", f"{v.mixed_at_different_places}", f"{b.mixed_at_different_places}", "0"),
+        ("... at two registered places", f"{v.mixed_registered}", f"{b.mixed_registered}", "0"),
+        (
+            "split pairs offered as near misses",
+            f"{v.split_pairs_offered}/{v.split_pairs} ({pct(v.near_share)})",
+            "-",
+            ">= 80%",
+        ),
         ("stored time fits the event", pct(v.plausible_time), pct(b.plausible_time), ""),
     ]
     width = max(len(r[0]) for r in rows)
@@ -350,11 +453,12 @@ def table(figures: IntakeFigures) -> str:
     lines += [f"{name:{width}}  {ours:>14}  {theirs:>14}  {target}" for name, ours, theirs, target in rows]
     lines.append("")
     lines.append(f"places imported from places.csv: {figures.places}")
+    lines += [f"places.csv refused, then fixed as the refusal asks: {note}" for note in figures.import_notes]
     if v.refusals:
         lines.append("refusals by cause: " + ", ".join(f"{code} {n}" for code, n in v.refusals.items()))
-    if v.split:
+    if v.split and events:
         lines.append("split events (cards): " + ", ".join(f"{e} ({n})" for e, n in v.split.items()))
-    if v.mixes:
+    if v.mixes and events:
         lines.append("cards mixing places: " + "; ".join("+".join(m) for m in v.mixes))
     lines.append("baseline: same known place (whole `where` is a name or alias) or same normalised `where`, "
                  "sent within 2 h; it refuses nothing")  # fmt: skip
@@ -390,24 +494,79 @@ def details(figures: IntakeFigures, reports: Sequence[Sent], events: Mapping[str
     return "\n".join(lines)
 
 
+def summary(results: Sequence[tuple[DaySet, IntakeFigures]]) -> str:
+    """Every set's headline figures side by side."""
+    names = [f"{d.name} ({d.city})" for d, _ in results]
+    rows = [
+        ("reports", [f"{f.veraz.reports}" for _, f in results], ""),
+        ("refused", [f"{f.veraz.refusal_rate:.1%}" for _, f in results], "<= 2%"),
+        ("pairwise precision", [f"{f.veraz.precision:.3f}" for _, f in results], ""),
+        ("pairwise recall", [f"{f.veraz.recall:.3f}" for _, f in results], ""),
+        ("pairwise F1", [f"{f.veraz.f1:.3f}" for _, f in results], ">= 0.95"),
+        ("events / cards", [f"{f.veraz.events} / {f.veraz.cards}" for _, f in results], ""),
+        ("events split", [f"{f.veraz.events_split}" for _, f in results], ""),
+        ("cards mixing events", [f"{f.veraz.mixed_cards}" for _, f in results], ""),
+        ("... two registered places", [f"{f.veraz.mixed_registered}" for _, f in results], "0"),
+        ("split pairs as near misses", [f"{f.veraz.near_share:.1%}" for _, f in results], ">= 80%"),
+        ("targets", ["met" if f.meets_targets else "NOT met" for _, f in results], ""),
+    ]
+    width = max(len(r[0]) for r in rows)
+    column = max(16, *(len(n) for n in names))
+    lines = [f"{'':{width}}  " + "  ".join(f"{n:>{column}}" for n in names) + "  target"]
+    lines.append("-" * len(lines[0]))
+    lines += [
+        f"{name:{width}}  " + "  ".join(f"{v:>{column}}" for v in values) + f"  {target}"
+        for name, values, target in rows
+    ]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--details", action="store_true", help="also list refused reports and split or mixed cards")
-    parser.add_argument("--data", type=Path, default=DATA, help="folder with events.jsonl, reports.jsonl, places.csv")
-    parser.add_argument("--day", type=date.fromisoformat, default=DAY, help="the local day of the data (YYYY-MM-DD)")
+    parser.add_argument(
+        "--set", action="append", dest="sets", help="measure only this set (dev, or a holdout's folder)"
+    )
+    parser.add_argument("--data", type=Path, help="measure only this folder (events.jsonl, reports.jsonl, places.csv)")
+    parser.add_argument("--day", type=date.fromisoformat, help="the local day of --data (YYYY-MM-DD)")
     args = parser.parse_args()
-    figures = run(data=args.data, day=args.day)
+    if args.data is not None:
+        chosen = day_set(args.data.name, args.data)
+        sets = [replace(chosen, day=args.day) if args.day else chosen]
+    else:
+        sets = [d for d in day_sets() if not args.sets or d.name in args.sets]
+        unknown = set(args.sets or ()) - {d.name for d in sets}
+        if unknown:
+            parser.error(f"no such set: {', '.join(sorted(unknown))}")
+    results = [(d, run(data=d.data, day=d.day, zone=d.zone)) for d in sets]
     if args.json:
-        shown = {
-            key: value for key, value in asdict(figures).items() if args.details or key not in ("cards", "refused")
-        }
-        print(json.dumps({**shown, "meets_targets": figures.meets_targets}, indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    d.name: {
+                        **{k: v for k, v in asdict(f).items() if args.details or k not in ("cards", "refused")},
+                        "near_share": f.veraz.near_share,
+                        "meets_targets": f.meets_targets,
+                    }
+                    for d, f in results
+                },
+                indent=2,
+                ensure_ascii=False,
+                default=str,
+            )
+        )
         return
-    print(table(figures))
-    if args.details:
+    for d, figures in results:
+        print(f"== {d.name}: {d.city}, {d.day.isoformat()} ({d.zone.key}), {d.data}")
+        # A holdout's own failures are never listed unless asked for: looking at them makes it development data.
+        print(table(figures, events=args.details or d.name == "dev"))
+        if args.details:
+            print()
+            print(details(figures, load_reports(d.data, d.day, d.zone), load_events(d.data, d.day, d.zone)))
         print()
-        print(details(figures, load_reports(args.data, args.day), load_events(args.data, args.day)))
+    if len(results) > 1:
+        print(summary(results))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,12 @@ synchronous=FULL, then again with NORMAL to show what FULL costs), so the ratio 
 shared, noisy machine. Then the size of a database holding 100,000 reports.
 
     python -m bench.storage [--reports 5000] [--size-reports 100000]
+    python -m bench.storage --database postgresql [--url postgresql://...]
+
+On PostgreSQL, submit_report (use case, one transaction each, with the community's lock) beside raw
+single-row asyncpg inserts, one transaction each, on the same server; the server is a throwaway one the
+tests' helper starts (fsync off: the ratio is what it measures, not the disk) unless --url or
+VERAZ_TEST_DATABASE_URL names one.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import asyncpg
 
 import storage
 from storage.sqlite.database import connect
@@ -109,7 +117,76 @@ def _bytes(data_dir: Path) -> int:
     return sum(p.stat().st_size for p in data_dir.glob("veraz.db*"))
 
 
+class RawPostgres:
+    """Single-row inserts with asyncpg, one transaction each: the floor on PostgreSQL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    async def __aenter__(self) -> RawPostgres:
+        self.conn = await asyncpg.connect(self.url)
+        await self.conn.execute(
+            "CREATE TABLE bench_raw (id bigserial PRIMARY KEY, community bigint, what text, at text)"
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.conn.close()
+
+    async def run(self, n: int) -> float:
+        start = time.perf_counter()
+        for i in range(n):
+            async with self.conn.transaction():
+                await self.conn.execute(
+                    "INSERT INTO bench_raw (community, what, at) VALUES ($1, $2, $3)", 1, f"r{i}", "2025-01-24"
+                )
+        return n / (time.perf_counter() - start)
+
+
+async def postgres_rates(
+    url: str, raw: RawPostgres, reports: list[tuple[datetime, ReportInput]], rounds: int
+) -> tuple[float, float]:
+    database = await storage.open_database(Path("."), url=url)
+    uow = database.unit_of_work()
+    await usecases.configure_community(uow, Setup(1, 10, 20, 30, "America/Chicago", Language.EN))
+    await usecases.import_places(uow, 1, PLACES_CSV)
+    size = len(reports) // rounds
+    ours, floors = [], []
+    for r in range(rounds):
+        chunk = reports[r * size : (r + 1) * size]
+        start = time.perf_counter()
+        for now, data in chunk:
+            await usecases.submit_report(uow, now, data)
+        ours.append(len(chunk) / (time.perf_counter() - start))
+        floors.append(await raw.run(len(chunk)))
+    await database.close()
+    return statistics.median(ours), statistics.median(floors)
+
+
+async def main_postgres(args: argparse.Namespace) -> None:
+    from tests.postgres import drop_database, empty_database, start_cluster
+
+    cluster = start_cluster() if not args.url else None
+    try:
+        url = args.url or await empty_database(cluster)  # type: ignore[arg-type]
+        where = "the given server" if args.url else "a throwaway local cluster, fsync off"
+        async with RawPostgres(url) as raw:
+            ours, floor = await postgres_rates(url, raw, stream(args.reports), args.rounds)
+        print(
+            f"PostgreSQL ({where}): submit_report {ours:,.0f} reports/s; raw single-row asyncpg insert per "
+            f"transaction {floor:,.0f} rows/s; ratio {ours / floor:.0%} (medians of {args.rounds} alternating rounds)"
+        )
+        if cluster is not None:
+            await drop_database(cluster, url)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
 async def main(args: argparse.Namespace) -> None:
+    if args.database == "postgresql":
+        await main_postgres(args)
+        return
     reports = stream(args.reports)
     with tempfile.TemporaryDirectory(prefix="veraz-bench-", dir=args.dir) as tmp:
         root = Path(tmp)
@@ -133,4 +210,6 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--size-reports", type=int, default=100_000)
     parser.add_argument("--dir", default=None, help="where to put the databases (default: the system temp dir)")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--url", default=None, help="a PostgreSQL server to use instead of a throwaway one")
     asyncio.run(main(parser.parse_args()))

@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     stats.add_argument("--community", type=int, required=True, help="the Discord server (guild) id")
     stats.add_argument("--days", type=int, default=7, help="incidents first reported in the last DAYS days")
     stats.add_argument("--language", choices=[x.value for x in Language], default="en")
+    copy_db = commands.add_parser("copy-db", help="copy the SQLite database into an empty PostgreSQL database")
+    copy_db.add_argument("--to", required=True, metavar="POSTGRESQL_URL", help="postgresql://user:password@host/db")
     feed = commands.add_parser("feed", help="print a community's public Atom feed (issue 15), for checking")
     feed.add_argument("--community", type=int, required=True, help="the Discord server (guild) id")
     args = parser.parse_args(argv)
@@ -92,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
                 return asyncio.run(backups.backup(settings, args.path, force=args.force))
             case "restore":
                 return backups.restore(settings, args.path)
+            case "copy-db":
+                return asyncio.run(backups.copy_db(settings, args.to))
     except OPERATIONAL as exc:
         print(f"veraz {args.command}: {one_line(exc)}", file=sys.stderr)
         return exc.code if isinstance(exc, CommandFailed) else REFUSED

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from discord.ext import commands
 
 import storage
 from bot import lifecycle
+from bot.core import metrics
 from bot.core.acting import Acting
 from bot.core.area_roles import RoleKeeper
 from bot.core.card_button import CardActions
@@ -73,12 +75,21 @@ class RateLimitCounter(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if "rate limited" in str(record.msg):
             self.count += 1
+            metrics.RATE_LIMITED.inc()
 
 
 class VerazBot(commands.Bot):
     services: Services  # built in setup_hook
 
-    def __init__(self, settings: Settings, *, clock: Clock | None = None, tuning: Tuning | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        tuning: Tuning | None = None,
+        fence: Callable[[], int | None] | None = None,
+        process: str | None = None,
+    ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # channels and roles: the bot checks the moderator role itself
         intents.dm_messages = True  # reporters answering a moderator's question (issue 7's relay)
@@ -92,9 +103,11 @@ class VerazBot(commands.Bot):
             max_messages=None,
         )
         self.settings = settings
+        self.fence = fence  # the leader's epoch, on PostgreSQL with standbys (bot.standby)
+        self.process = process  # this process's name in veraz_processes, given to its connections
         self.clock: Clock = clock or SystemClock()
         self.tuning = tuning or Tuning()
-        self._database: storage.Database | None = None
+        self._database: storage.AnyDatabase | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._redraw_all = False
@@ -105,7 +118,7 @@ class VerazBot(commands.Bot):
         logging.getLogger("discord.http").addHandler(self.rate_limits)
 
     @property
-    def database(self) -> storage.Database:
+    def database(self) -> storage.AnyDatabase:
         """The database this bot opened in `setup_hook` (for its maintenance and for tests)."""
         if self._database is None:
             raise RuntimeError("the database is not open")
@@ -122,7 +135,8 @@ class VerazBot(commands.Bot):
             # get a scratch database, since the real one may belong to a running bot.
             self._scratch = tempfile.TemporaryDirectory(prefix="veraz-sync-")
             data_dir = Path(self._scratch.name)
-        self._database = await storage.open_database(data_dir)
+        url = None if self.tuning.commands_only else self.settings.database_url
+        self._database = await storage.open_database(data_dir, url=url, process=self.process)
         if not self.tuning.commands_only:
             lifecycle.started(data_dir, self._database.schema)
         await storage.take_note(self._database, data_dir)
@@ -136,11 +150,12 @@ class VerazBot(commands.Bot):
         self.services.delivery.start()
         self._tasks.append(asyncio.create_task(self._maintain(), name="veraz-maintenance"))
         database = self._database
-        self._heartbeat = Heartbeat(self, lambda at, up: storage.heartbeat.beat(database, at, connected=up),
-                                    self.tuning.heartbeat_every)  # fmt: skip
-        self._tasks.append(asyncio.create_task(self._heartbeat.run(), name="veraz-heartbeat"))
+        if isinstance(database, storage.Database):  # PostgreSQL keeps its processes' roles (leadership)
+            self._heartbeat = Heartbeat(self, lambda at, up: storage.heartbeat.beat(database, at, connected=up),
+                                        self.tuning.heartbeat_every)  # fmt: skip
+            self._tasks.append(asyncio.create_task(self._heartbeat.run(), name="veraz-heartbeat"))
 
-    async def _after_restore(self, database: storage.Database) -> bool:
+    async def _after_restore(self, database: storage.AnyDatabase) -> bool:
         """Mark the cards a restore from backup orphaned (issue 26); whether one happened."""
         since = await storage.sweep_due(database)
         if since is None:
@@ -149,14 +164,14 @@ class VerazBot(commands.Bot):
             await storage.sweep_done(database, since)
         return True
 
-    def _services(self, database: storage.Database, data_dir: Path, restored: datetime | None) -> Services:
+    def _services(self, database: storage.AnyDatabase, data_dir: Path, restored: datetime | None) -> Services:
         self.show_effects = ShowEffects(self.get_guild)
         uow = database.unit_of_work(self.show_effects)
         communities = CommunityCache(uow)
         outgoing = Outgoing(self, Pacer(self.tuning.pace))
         cards = CardPublisher(self, uow, communities, self.clock, outgoing, interval=self.tuning.card_interval)
         delivery = DeliveryWorker(
-            storage.SqliteDeliveryQueue(database),
+            metrics.CountingQueue(storage.delivery_queue(database, fence=self.fence)),
             outgoing,
             communities,
             self.clock,
@@ -223,7 +238,8 @@ class VerazBot(commands.Bot):
             await services.delivery.close()
             if self._database is not None and not self.tuning.commands_only:
                 await lifecycle.stopped(services)
-                await storage.heartbeat.stopped(self._database, datetime.now(UTC))
+                if isinstance(self._database, storage.Database):
+                    await storage.heartbeat.stopped(self._database, datetime.now(UTC))
         await super().close()
         logging.getLogger("discord.http").removeHandler(self.rate_limits)
         if self._database is not None:

@@ -88,6 +88,8 @@ def register(app: web.Application, services: World) -> None:
                 "bot_connected": bool(gateway.live_sessions),
                 "identify_count": gateway.identify_count,
                 "resume_count": gateway.resume_count,
+                "live_sessions": len(gateway.live_sessions),
+                "max_live_sessions": gateway.max_live_sessions,
                 "guilds": [dumps.guild(g) for g in world.guilds.values()],
                 "request_count": len(world.requests),
                 "rate_limited_count": world.rate_limited_count,

@@ -96,12 +96,17 @@ class Gateway:
         self.connections: set[Connection] = set()
         self.identify_count = 0
         self.resume_count = 0
+        # The most bot sessions ever connected at once: a bot run on several hosts must never have two.
+        self.max_live_sessions = 0
         self.sent: Counter[str] = Counter()
         world.dispatcher = self
 
     @property
     def live_sessions(self) -> list[Session]:
         return [s for s in self.sessions.values() if s.connection is not None]
+
+    def _count_live(self) -> None:
+        self.max_live_sessions = max(self.max_live_sessions, len(self.live_sessions))
 
     # Outgoing events.
 
@@ -210,6 +215,7 @@ class Gateway:
         session.connection = connection
         self.sessions[session.id] = session
         self.identify_count += 1
+        self._count_live()
         guilds = [g for g in self.world.bot_guilds() if session.handles_guild(g.id)]
         ready: Json = {
             "v": 10,
@@ -248,6 +254,7 @@ class Gateway:
         if session.connection is not None and session.connection is not connection:
             await session.connection.close(CLOSE_UNKNOWN_ERROR, "session resumed elsewhere")
         session.connection = connection
+        self._count_live()
         for frame in replay:
             connection.send(frame)
         session.send("RESUMED", {})

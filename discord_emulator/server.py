@@ -209,7 +209,8 @@ class DiscordEmulator:
     ) -> None:
         """An outage for tests: the next `times` requests of `method` whose path matches the regular
         expression `path` get `status` (a 5xx by default) instead of their answer; with `mode` AFTER the
-        request is carried out first, with DROP the connection closes with no answer at all."""
+        request is carried out first, with DROP the connection closes with no answer at all, with HOLD the
+        request is carried out and never answered (for a test that kills the asking process meanwhile)."""
         self.services.faults.append(Fault(method.upper(), re.compile(path), status, times, mode))
 
     def open_command_to_everyone(self, guild: GuildHandle, name: str) -> None:

@@ -19,6 +19,7 @@ class FaultMode(StrEnum):
     REFUSE = "refuse"  # answer `status` without doing anything
     AFTER = "after"  # do what was asked, then answer `status` (the answer was lost on the way back)
     DROP = "drop"  # close the connection without an answer (a request that never reached Discord)
+    HOLD = "hold"  # do what was asked, then never answer (the asking process dies waiting: a crash)
 
 
 @dataclass

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self
 
 from intake.place import PlaceBook
+from intake.place.grid import GridPoint
 from verification.alerts import AlertKind, AlertMessage
 from verification.clustering import Candidate, ClusterIndex
-from verification.community import AreaRole, Community, Recipient, RecipientKind, Subscription, Via
+from verification.community import AreaRole, AskedGrant, Community, Recipient, RecipientKind, Subscription, Via
 from verification.deliveries import DeliveryState, LoggedAlert, NewDelivery, Subscriber
 from verification.effects import Effects, EffectsRecorder
-from verification.events import IncidentEvent
+from verification.events import Escalated, IncidentEvent
 from verification.fair_share import Due, Stream, fair_claim, rank
 from verification.incident import Incident, replay
 from verification.model import Language, Place, Report
@@ -71,10 +73,18 @@ class Grant:
 
 
 @dataclass
+class Asked:
+    community: int
+    grant: AskedGrant
+    settled_at: datetime | None = None
+
+
+@dataclass
 class Data:
     communities: dict[int, Community] = field(default_factory=dict)
     numbers: dict[int, int] = field(default_factory=dict)
     places: dict[int, dict[str, Place]] = field(default_factory=dict)
+    grids: dict[int, list[GridPoint]] = field(default_factory=dict)
     events: dict[tuple[int, int], list[IncidentEvent]] = field(default_factory=dict)
     states: dict[tuple[int, int], Incident] = field(default_factory=dict)
     updated: dict[tuple[int, int], datetime] = field(default_factory=dict)
@@ -88,6 +98,7 @@ class Data:
     via: dict[tuple[int, int, str], Via] = field(default_factory=dict)  # (community, user, area key): not DM
     area_roles: dict[tuple[int, str, Language], AreaRole] = field(default_factory=dict)
     ledger: list[Grant] = field(default_factory=list)
+    asked: list[Asked] = field(default_factory=list)
     alerts: dict[int, tuple[int, AlertMessage]] = field(default_factory=dict)
     turns: dict[int, int] = field(default_factory=dict)  # alert -> its turn in the fair claim's round
     deliveries: dict[int, Delivery] = field(default_factory=dict)
@@ -130,7 +141,7 @@ class FakePlaces:
         return list(self.uow.data.places.get(community, {}).values())
 
     async def book(self, community: int) -> PlaceBook:
-        return PlaceBook.of(await self.all(community))
+        return PlaceBook.of(await self.all(community), await self.grid(community))
 
     def _changed(self, community: int) -> None:
         current = self.uow.data.communities.get(community)
@@ -149,6 +160,13 @@ class FakePlaces:
 
     async def areas(self, community: int) -> list[str]:
         return sorted({p.area for p in self.uow.data.places.get(community, {}).values()}, key=str.casefold)
+
+    async def grid(self, community: int) -> list[GridPoint]:
+        return list(self.uow.data.grids.get(community, ()))
+
+    async def set_grid(self, community: int, points: Sequence[GridPoint]) -> None:
+        self.uow.data.grids[community] = list(dict.fromkeys(points))
+        self._changed(community)
 
 
 class FakeIncidents:
@@ -234,6 +252,16 @@ class FakeIncidents:
             for (c, n), s in sorted(self.uow.data.states.items())
             if c == community and not s.closed and s.last_news_at <= quiet_since
         ]
+
+    async def pages_since(self, community: int, since: datetime) -> tuple[int, int]:
+        pages = [
+            e
+            for (c, _), events in self.uow.data.events.items()
+            if c == community
+            for e in events
+            if isinstance(e, Escalated) and e.at >= since
+        ]
+        return sum(not e.gathered for e in pages), len({e.at for e in pages if e.gathered})
 
     async def set_card(self, community: int, number: int, message_id: int | None) -> None:
         self.uow.data.cards[(community, number)] = message_id
@@ -507,6 +535,37 @@ class FakeAreaRoles:
         held = [by_id[g.role] for g in self.uow.data.ledger
                 if (g.community, g.user) == (community, user) and g.removed_at is None and g.role in by_id]  # fmt: skip
         return sorted(held, key=lambda r: (r.area.casefold(), r.language.value))
+
+    async def worn(self, community: int, role: int) -> bool:
+        held = any((g.community, g.role) == (community, role) and g.removed_at is None for g in self.uow.data.ledger)
+        return held or any(
+            a.community == community and a.grant.role.role == role and a.settled_at is None for a in self.uow.data.asked
+        )
+
+    async def ask_grant(self, community: int, user: int, role: AreaRole, at: datetime) -> None:
+        data = self.uow.data
+        data.asked = [
+            a for a in data.asked
+            if not (a.community == community and a.settled_at is not None and a.grant.asked_at < at - timedelta(days=1))
+        ]  # fmt: skip
+        data.asked.append(Asked(community, AskedGrant(user, role, at)))
+
+    async def settle_grants(self, community: int, user: int, role: int, at: datetime) -> None:
+        for a in self.uow.data.asked:
+            if (a.community, a.grant.user, a.grant.role.role) == (community, user, role) and a.settled_at is None:
+                a.settled_at = at
+
+    async def grants_asked(self, community: int, user: int, since: datetime) -> int:
+        return sum(
+            (a.community, a.grant.user) == (community, user) and a.grant.asked_at >= since for a in self.uow.data.asked
+        )
+
+    async def unsettled(self, community: int, asked_before: datetime) -> list[AskedGrant]:
+        return [
+            a.grant
+            for a in self.uow.data.asked
+            if a.community == community and a.settled_at is None and a.grant.asked_at < asked_before
+        ]
 
     async def left_since(self, community: int, post_delivery: int) -> list[Recipient]:
         d = self.uow.data.deliveries.get(post_delivery)
@@ -828,6 +887,12 @@ class FakeUnitOfWork:
         if not self._committed and self._snapshot is not None:
             self.data.__dict__.update(self._snapshot.__dict__)
         self._snapshot = None
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Self]:
+        """As SQLite's: nothing done in it is kept."""
+        async with self:
+            yield self
 
     async def commit(self) -> None:
         self._committed = True

@@ -35,7 +35,7 @@ NOT_PURE = {
 }  # fmt: skip
 STORAGE_FORBIDDEN = {"bot", "discord", "aiohttp"}
 VERAZ = {"bot", "verification", "intake", "storage"}
-COMPOSITION_ROOTS = ("bot.client", "bot.__main__", "bot.cli", "bot.demo.core")
+COMPOSITION_ROOTS = ("bot.client", "bot.__main__", "bot.cli", "bot.standby", "bot.demo.core")
 # Discord calls that send, edit or change roles; only Outgoing makes them (interaction replies aside).
 DISCORD_WRITES = {"send", "edit", "add_roles", "remove_roles", "create_role", "add_role", "remove_role", "delete"}
 INTERACTION_REPLIES = {"response", "followup", "interaction"}

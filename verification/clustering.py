@@ -85,6 +85,43 @@ class NearMiss:
 class Grouping:
     number: int | None  # the incident to join, None to open a new one
     near: tuple[NearMiss, ...] = ()
+    # How the joined incident got the evidence the report met it by: 0, what it opened with (or a
+    # moderator or reporter named); 1, what a report brought that met such evidence; 2, anything later.
+    through: int = 0
+
+    def keys_to_add(self, lookup_keys: Sequence[str]) -> list[str]:
+        """The report's lookup keys as the incident keeps them: one generation after what it met them by."""
+        return [evidence_key(k, self.through + 1) for k in lookup_keys]
+
+
+# Evidence an incident holds, by generation (see `Grouping.through`). Keys of generation 2 came in only
+# through accumulated evidence: they never attract a report by themselves, so a chain of reports that
+# each meet the last one's place stops at a near miss ("Acme at 5th & Main", then "Acme, 512 Main",
+# then "512 Main" join; "Bodega at 512 Main" brought on by the last does not make "Bodega on Elm" join).
+ACCUMULATED, CHAINED = "acc:", "via:"
+
+
+def evidence_key(key: str, generation: int) -> str:
+    return key if generation <= 0 else (ACCUMULATED if generation == 1 else CHAINED) + key
+
+
+def candidate_keys(place: ResolvedPlace) -> tuple[str, ...]:
+    """The keys to find a report's candidate incidents by: its own, and its places as later evidence."""
+    later = [prefix + k for k in (*place.same_keys, *place.loose_keys) for prefix in (ACCUMULATED, CHAINED)]
+    return tuple(dict.fromkeys((*place.search_keys, *later)))
+
+
+def _evidence(c: Candidate) -> tuple[set[str], set[str], set[str]]:
+    """An incident's keys that attract reports, by generation (0 and 1), and those that only are near (2)."""
+    first, accumulated, chained = {c.place_key}, set(), set()
+    for k in c.keys:
+        if k.startswith(ACCUMULATED):
+            accumulated.add(k.removeprefix(ACCUMULATED))
+        elif k.startswith(CHAINED):
+            chained.add(k.removeprefix(CHAINED))
+        else:
+            first.add(k)
+    return first, accumulated, chained
 
 
 def search_window(window: timedelta) -> timedelta:
@@ -92,10 +129,12 @@ def search_window(window: timedelta) -> timedelta:
     return window * NEAR_WINDOW_FACTOR
 
 
-def gap(observed_at: datetime, c: Candidate) -> timedelta:
-    """How far a report is from an incident's observed span (zero inside it)."""
-    if observed_at < c.first_observed:
-        return c.first_observed - observed_at
+def gap(observed_at: datetime, c: Candidate, until: datetime | None = None) -> timedelta:
+    """How far a report seen at `observed_at` (or at some moment up to `until`, for a window such as
+    "this morning") is from an incident's observed span: zero where they overlap."""
+    latest = until if until is not None and until > observed_at else observed_at
+    if latest < c.first_observed:
+        return c.first_observed - latest
     if observed_at > c.last_observed:
         return observed_at - c.last_observed
     return timedelta(0)
@@ -106,20 +145,29 @@ def group(
     observed_at: datetime,
     candidates: Iterable[Candidate],
     window: timedelta = DEFAULT_WINDOW,
+    *,
+    until: datetime | None = None,
 ) -> Grouping:
     """The open incident a report joins, if any, and the open incidents it comes close to.
 
-    Among incidents at the same place within the window, the one whose own place key is the report's
-    wins, then the most recently observed. A place named less surely (`loose_keys`) joins only an
-    incident that is the only one it could be.
+    A report whose time is a window (`observed_at` to `until`: "hace rato", "this morning") is at any
+    moment of it: it joins an incident at the same place whose span comes within `window` of any of
+    those moments, so a vague time never opens a card by itself. Among incidents at the same place within
+    the window, the one whose own place key is the report's wins, then the one closest in time, then the
+    most recently observed. A place named less surely (`loose_keys`) joins only an incident that is the
+    only one it could be.
     """
     same, loose, near_keys = set(place.same_keys), set(place.loose_keys), set(place.near_keys)
     joins: list[Candidate] = []
     loosely: list[Candidate] = []
     near: dict[int, NearMiss] = {}
+    nearby: dict[int, tuple[Candidate, int, set[str]]] = {}
+    generation: dict[int, int] = {}  # the generation of the evidence a report meets each incident by
     for c in candidates:
-        held = {*c.keys, c.place_key}
-        apart = gap(observed_at, c)
+        first, accumulated, chained = _evidence(c)
+        held = first | accumulated
+        generation[c.number] = 0 if not (same | loose).isdisjoint(first) else 1
+        apart = gap(observed_at, c, until)
         if apart > search_window(window):
             continue
         inside = apart <= window
@@ -136,15 +184,21 @@ def group(
             near[c.number] = NearMiss(c.number, c.label, minutes, NearReason.EITHER)
         elif held & loose:
             near[c.number] = NearMiss(c.number, c.label, minutes, NearReason.SIMILAR_NAME)
-        elif held & near_keys or alike == "similar":
-            near[c.number] = NearMiss(c.number, c.label, minutes, _reason(held & near_keys))
+        elif alike == "similar" or not near_keys.isdisjoint(held) or not (same | loose).isdisjoint(chained):
+            nearby[c.number] = (c, minutes, held | chained)  # its reason is worked out only if it is shown
     number: int | None = None
     if joins:
-        number = max(joins, key=lambda c: (c.place_key == place.ref.key, c.last_observed, c.number)).number
+        number = max(
+            joins, key=lambda c: (c.place_key == place.ref.key, -gap(observed_at, c, until), c.last_observed, c.number)
+        ).number
     elif len({c.number for c in loosely}) == 1:
         number = loosely[0].number
+    closest = sorted((n for n in nearby if n != number), key=lambda n: (nearby[n][1], -n))[:MAX_NEAR]
+    for n in closest:
+        c, minutes, held = nearby[n]
+        near.setdefault(n, NearMiss(n, c.label, minutes, _reason(held & (near_keys | same))))
     misses = sorted((m for n, m in near.items() if n != number), key=lambda m: (m.minutes_apart, -m.number))
-    return Grouping(number, tuple(misses[:MAX_NEAR]))
+    return Grouping(number, tuple(misses[:MAX_NEAR]), generation.get(number, 0) if number is not None else 0)
 
 
 def choose_incident(
@@ -152,9 +206,11 @@ def choose_incident(
     observed_at: datetime,
     candidates: Iterable[Candidate],
     window: timedelta = DEFAULT_WINDOW,
+    *,
+    until: datetime | None = None,
 ) -> int | None:
     """The open incident a report joins, or None to open a new one (`group` without the near misses)."""
-    return group(place, observed_at, candidates, window).number
+    return group(place, observed_at, candidates, window, until=until).number
 
 
 def _rival(place: ResolvedPlace, held: set[str], via: set[str]) -> bool:

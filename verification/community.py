@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -39,6 +39,7 @@ class Community:
     area_roles: bool = False
     default_delivery: Via = Via.DM  # what /subscribe and the alerts channel's menu do when not told
     area_menu: int | None = None  # the "Get alerts for..." message in the alerts channel
+    area_role_limit: int = 50  # roles Veraz may make at most (Discord allows a server 250 in all)
     # Time to truth: who is paged about urgent incidents nobody acted on, and after how long; the trusted
     # verifiers who go and look, and their private channel.
     on_call_role: int | None = None
@@ -124,6 +125,15 @@ class AreaRole:
     area: str
     language: Language
     role: int
+
+
+@dataclass(frozen=True, slots=True)
+class AskedGrant:
+    """A grant of an area role Veraz asked Discord for and has no answer to yet (or lost it in a crash)."""
+
+    user: int
+    role: AreaRole
+    asked_at: datetime
 
 
 ROLE_PREFIX = "Veraz · "

@@ -8,7 +8,7 @@ them, while the log (the source of truth) stays append-only for good. A report a
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from intake.place.model import PlaceRef as PlaceRef
@@ -17,6 +17,8 @@ from intake.time import ObservedTime, TimePrecision
 from .model import Agency, Language, PlaceKind, SourceKind, Stance, Statement
 
 SYSTEM = "system"
+# A reported time window wider than this says little about when an incident was (see `ReportFacts.vague`).
+VAGUE_WIDTH = timedelta(hours=2)
 
 
 def moderator_actor(moderator_id: str) -> str:
@@ -58,6 +60,7 @@ class ReportFacts:
     language: Language = Language.EN
     low_trust: bool = False
     established: bool = False  # the reporter's earlier reports were confirmed more often than debunked
+    discredited: bool = False  # ... debunked more often than confirmed (never true with `established`)
     # How precisely the reporter said when (a window, or not given). None in events written before
     # Veraz kept it: those times were read exactly.
     observed: ObservedTime | None = None
@@ -65,6 +68,17 @@ class ReportFacts:
     @property
     def observed_time(self) -> ObservedTime:
         return self.observed if self.observed is not None else ObservedTime.exact(self.observed_at)
+
+    @property
+    def in_good_standing(self) -> bool:
+        """Neither a new account nor a new member, and not someone whose reports were debunked more often
+        than confirmed: only such a reporter's word makes an incident urgent enough to page anyone."""
+        return not self.low_trust and not self.discredited
+
+    @property
+    def vague(self) -> bool:
+        """Its time is a window wider than `VAGUE_WIDTH` ("this morning", "en la mañana")."""
+        return self.observed is not None and self.observed.latest - self.observed.earliest > VAGUE_WIDTH
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +250,17 @@ class Escalated(IncidentEvent):
     Its time is the wall-clock time of the ping, kept in the log: a restart never pings again."""
 
     kind: ClassVar[str] = "escalated"
+    # Named in one page together with other incidents, once the community's pages of the hour ran out.
+    gathered: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageRefused(IncidentEvent):
+    """Discord refused the page `Escalated` at `page_at` recorded (by the system): nobody was paged, so it
+    is no escalation, and the incident may be paged again."""
+
+    kind: ClassVar[str] = "page_refused"
+    page_at: datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -273,6 +298,7 @@ EVENT_TYPES: dict[str, type[IncidentEvent]] = {
         Reopened,
         Merged,
         Escalated,
+        PageRefused,
         VerifierRequested,
         VerifierClaimed,
     )
@@ -357,6 +383,7 @@ def _facts(raw: dict[str, Any]) -> ReportFacts:
         language=Language(raw["language"]),
         low_trust=raw["low_trust"],
         established=raw["established"],
+        discredited=raw.get("discredited", False),
         observed=_observed(raw["observed"]) if raw.get("observed") else None,
     )
 
@@ -415,4 +442,5 @@ _DECODERS: dict[type, dict[str, Any]] = {
     Corrected: {"facts": _facts_change},
     Misidentified: {"agency": Agency},
     Merged: {"reports": lambda raw: tuple(_facts(r) for r in raw)},
+    PageRefused: {"page_at": _dt},
 }

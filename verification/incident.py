@@ -31,6 +31,7 @@ from .events import (
     IncidentEvent,
     Merged,
     Misidentified,
+    PageRefused,
     PlaceChanged,
     PlaceRef,
     Reconfirmed,
@@ -158,6 +159,8 @@ class Incident:
     confirmation_withdrawn: bool = False
     resembles: tuple[Resemblance, ...] = ()  # open incidents it may be the same as, for moderators
     escalated_at: datetime | None = None  # the last time the on-call moderators were pinged about it
+    pages: tuple[datetime, ...] = ()  # every page Discord did not refuse (see `PageRefused`)
+    page_refused_at: datetime | None = None  # the latest page was refused, then: the card says so
     visit: Visit | None = None  # the latest request for a verifier on site
     history: tuple[IncidentEvent, ...] = ()
 
@@ -169,11 +172,18 @@ class Incident:
 
     @property
     def first_observed(self) -> datetime:
-        return min(r.observed_at for r in self.reports)
+        return min(r.observed_at for r in self._timed)
 
     @property
     def last_observed(self) -> datetime:
-        return max(r.observed_at for r in self.reports)
+        return max(r.observed_at for r in self._timed)
+
+    @property
+    def _timed(self) -> tuple[ReportFacts, ...]:
+        """The reports that say when the incident was: a report that said only "this morning" joined it
+        without stretching its span to mid-morning (unless no report said better)."""
+        precise = tuple(r for r in self.reports if not r.vague)
+        return precise or self.reports
 
     @property
     def reporter_count(self) -> int:
@@ -183,6 +193,12 @@ class Incident:
     @property
     def established_reporter_count(self) -> int:
         return len({r.reporter for r in self.reports if r.established})
+
+    @property
+    def good_standing_reporter_count(self) -> int:
+        """Reporters all of whose reports here came in good standing (`ReportFacts.in_good_standing`)."""
+        doubtful = {r.reporter for r in self.reports if not r.in_good_standing}
+        return len({r.reporter for r in self.reports} - doubtful)
 
     @property
     def trusted_reporter_count(self) -> int:
@@ -323,7 +339,10 @@ class Incident:
                 )
                 return _evolve(state, reports=timed)
             case Escalated():
-                return _evolve(state, escalated_at=event.at)
+                return _evolve(state, escalated_at=event.at, pages=(*state.pages, event.at), page_refused_at=None)
+            case PageRefused(page_at=page_at):
+                pages = tuple(p for p in state.pages if p != page_at)
+                return _evolve(state, pages=pages, escalated_at=pages[-1] if pages else None, page_refused_at=event.at)
             case VerifierRequested():
                 return _evolve(state, visit=Visit(event.actor, event.at))
             case VerifierClaimed():

@@ -7,16 +7,18 @@ and nothing is kept, until `commit()`.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
 from intake.place import PlaceBook
+from intake.place.grid import GridPoint
 
 from .alerts import AlertKind, AlertMessage
 from .clustering import Candidate
-from .community import AreaRole, Community, Recipient, Subscription, Via
+from .community import AreaRole, AskedGrant, Community, Recipient, Subscription, Via
 from .deliveries import DeliveryState, LoggedAlert, NewDelivery, Subscriber
 from .effects import EffectsRecorder
 from .events import IncidentEvent
@@ -98,6 +100,13 @@ class Places(Protocol):
     async def add(self, community: int, place: Place) -> None: ...
     async def remove(self, community: int, key: str) -> bool: ...
     async def areas(self, community: int) -> list[str]: ...
+    async def grid(self, community: int) -> list[GridPoint]:
+        """The community's street grid (see `intake.place.grid`)."""
+        ...
+
+    async def set_grid(self, community: int, points: Sequence[GridPoint]) -> None:
+        """Replace the community's street grid."""
+        ...
 
 
 class Incidents(Protocol):
@@ -130,6 +139,11 @@ class Incidents(Protocol):
     async def summaries(self, community: int, *, open_only: bool = True) -> list[IncidentSummary]: ...
     async def stale(self, community: int, quiet_since: datetime) -> list[int]:
         """Open incidents with no news since `quiet_since`."""
+        ...
+
+    async def pages_since(self, community: int, since: datetime) -> tuple[int, int]:
+        """The community's pages to its on-call moderators since `since` (refused ones too: each was a try):
+        how many named one incident, and how many gathered several (`Escalated.gathered`)."""
         ...
 
     async def set_card(self, community: int, number: int, message_id: int | None) -> None: ...
@@ -253,6 +267,26 @@ class AreaRoles(Protocol):
         """The area roles the ledger has `user` holding now."""
         ...
 
+    async def worn(self, community: int, role: int) -> bool:
+        """Whether the ledger has anyone holding the role, or a grant of it is asked and not settled."""
+        ...
+
+    async def ask_grant(self, community: int, user: int, role: AreaRole, at: datetime) -> None:
+        """Veraz is about to ask Discord to give `user` the role: kept until `settle_grants`."""
+        ...
+
+    async def settle_grants(self, community: int, user: int, role: int, at: datetime) -> None:
+        """Discord's answer to the grants of `role` to `user` asked so far is known (and in the ledger)."""
+        ...
+
+    async def grants_asked(self, community: int, user: int, since: datetime) -> int:
+        """How many grants were asked for `user` since `since` (answered or not)."""
+        ...
+
+    async def unsettled(self, community: int, asked_before: datetime) -> list[AskedGrant]:
+        """Grants asked before `asked_before` whose answer is still not known (a crash cut them short)."""
+        ...
+
     async def left_since(self, community: int, post_delivery: int) -> list[Recipient]:
         """DMs, in the role's language, for everyone the ledger had holding a role the post mentioned
         while it was queued or sent (it is sent, or may have been) and who holds it no more."""
@@ -308,6 +342,10 @@ class UnitOfWork(Protocol):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...
     async def commit(self) -> None: ...
+    def reading(self) -> AbstractAsyncContextManager[Self]:
+        """A transaction that only reads, for figures: it takes no write lock (a long read never holds up
+        the bot's writes, nor waits for another process's), and nothing in it is kept."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,9 +20,11 @@ pinged role since); `recipients` decides. The contract, whole:
   has a role for the area or for every area (mentioning exactly those roles; it replaces the plain
   channel post in that language), and subscribers the ledger has wearing one of those roles get no DM
   (any other role subscriber, say of a deleted role, gets one). Amendments answer the latest role post of
-  each distinct set of roles (`role_replies`). A CORRECTION or RETRACTION also reaches by DM whoever held a
-  pinged role when the ALERT post went out and has left it since, unless they are an earlier DM recipient
-  or wear now a role a reply post of the amendment mentions (one copy each).
+  each distinct set of roles (`role_replies`), mentioning them: whoever wears them when the reply goes
+  out is notified, someone who took a role after the alert too (README, "What always holds", 3). A
+  CORRECTION or RETRACTION also reaches by DM whoever held a pinged role when the ALERT post went out and
+  has left it since, unless they are an earlier DM recipient or wear now a role a reply post of the
+  amendment mentions (one copy each).
 
 tests/verification/test_recipients.py checks these rules as properties over generated histories.
 """

@@ -21,6 +21,7 @@ from .events import (
     Escalated,
     IncidentEvent,
     Merged,
+    PageRefused,
     Reported,
     StatementAttached,
     VerifierRequested,
@@ -75,12 +76,15 @@ def milestones(history: Sequence[IncidentEvent]) -> Milestones:
         and e.statement.stance is Stance.CONFIRMS
         for e in history
     )
+    refused = {e.page_at for e in history if isinstance(e, PageRefused)}
+    # An incident merged into this one brought its reports: the event was first reported with the earliest.
+    merged = [r.received_at for e in history if isinstance(e, Merged) and e.target == first.number for r in e.reports]
     return Milestones(
         number=first.number,
-        first_report=first.at,
+        first_report=min([first.at, *merged]),
         first_action=action,
         confirmed=confirmed,
-        escalated=any(isinstance(e, Escalated) for e in history),
+        escalated=any(isinstance(e, Escalated) and e.at not in refused for e in history),  # a refused page paged nobody
         sent_to_verifier=any(isinstance(e, VerifierRequested) for e in history),
         confirmed_on_site=on_site,
         merged_away=any(isinstance(e, Merged) and e.source == first.number for e in history),

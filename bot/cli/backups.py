@@ -1,4 +1,4 @@
-"""`veraz backup` and `veraz restore`."""
+"""`veraz backup`, `veraz restore` and `veraz copy-db` (from SQLite to PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,18 @@ import sys
 from pathlib import Path
 
 import storage
-from bot.core.settings import Settings
+from bot.cli.failures import CommandFailed
+from bot.core.settings import Settings, SettingsError
+
+
+def refuse_on_postgres(settings: Settings, command: str) -> None:
+    """On PostgreSQL, backups are the database's own (pg_dump, the provider's point-in-time recovery)."""
+    if settings.database_url:
+        raise CommandFailed(f"{command}: {storage.POSTGRES_BACKUPS}")
 
 
 async def backup(settings: Settings, target: Path, *, force: bool = False) -> int:
+    refuse_on_postgres(settings, "backup")
     version = await storage.backup(settings.data_dir / storage.DATABASE_NAME, target, force=force)
     key = settings.data_dir / "pseudonym.key"
     print(f"backup written to {target} (schema version {version}). "
@@ -18,6 +26,7 @@ async def backup(settings: Settings, target: Path, *, force: bool = False) -> in
 
 
 def restore(settings: Settings, backup_file: Path) -> int:
+    refuse_on_postgres(settings, "restore")
     with storage.DataDirLock(settings.data_dir):
         restored = storage.restore(backup_file, settings.data_dir / storage.DATABASE_NAME)
     kept = restored.kept
@@ -35,4 +44,17 @@ def restore(settings: Settings, backup_file: Path) -> int:
         print("veraz restore: warning: there was no database to compare with, so text purged or "
               "forgotten since the backup was made may be back; run `veraz purge` now.",
               file=sys.stderr)  # fmt: skip
+    return 0
+
+
+async def copy_db(settings: Settings, url: str) -> int:
+    """SQLite to PostgreSQL, with the bot stopped (the data directory's lock is held meanwhile)."""
+    if not storage.is_postgres(url):
+        raise SettingsError("veraz copy-db --to needs a postgresql:// URL")
+    with storage.DataDirLock(settings.data_dir):
+        copied = await storage.copy_to_postgres(settings.data_dir, url)
+    for table, count in copied.rows.items():
+        print(f"{table}: {count}")
+    print(f"copied {sum(copied.rows.values())} rows to {storage.redact(url)}, every table's count verified. "
+          "Next: set VERAZ_DATABASE_URL and copy pseudonym.key to every host (docs/deploy.md)")  # fmt: skip
     return 0

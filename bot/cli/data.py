@@ -19,26 +19,30 @@ from bot.core.replies import refusal
 from bot.core.settings import Settings
 from bot.core.time_to_truth import figures_text
 from storage.private_files import create_private_file
-from storage.sqlite.feed import SqliteFeedSource
 from verification import usecases
 from verification.errors import RuleViolation
 from verification.model import Language
 
 
-async def _require_community(database: storage.Database, community: int) -> None:
+async def _require_community(database: storage.AnyDatabase, community: int) -> None:
     """An unknown id is said as such, not as an empty result."""
     if all(c.id != community for c in await usecases.all_communities(database.unit_of_work())):
-        raise CommandFailed(f"no community {community} in {database.path} (the id is the Discord server's)")
+        where = database.path if isinstance(database, storage.Database) else storage.redact(database.url)
+        raise CommandFailed(f"no community {community} in {where} (the id is the Discord server's)")
 
 
 async def status(settings: Settings) -> int:
-    database = await storage.open_existing(settings.data_dir)
+    database = await storage.open_existing(settings.data_dir, url=settings.database_url)
     try:
-        beat = await storage.heartbeat.last(database)
+        beat = await storage.heartbeat.last(database) if isinstance(database, storage.Database) else None
         counts = await usecases.delivery_counts(database.unit_of_work())
+        processes = await storage.process_lines(database)  # PostgreSQL: every host, active or standing by
     finally:
         await database.close()
-    print(f"bot: {bot_state(beat, datetime.now(UTC))}")
+    if beat is not None:
+        print(f"bot: {bot_state(beat, datetime.now(UTC))}")
+    for line in processes:
+        print(line)
     age = "none"
     if counts.oldest_pending is not None:
         age = f"{(datetime.now(UTC) - counts.oldest_pending).total_seconds():.0f} s"
@@ -67,7 +71,7 @@ def bot_state(beat: storage.heartbeat.Heartbeat, now: datetime) -> str:
 
 
 async def purge(settings: Settings) -> int:
-    database = await storage.open_existing(settings.data_dir)
+    database = await storage.open_existing(settings.data_dir, url=settings.database_url)
     try:
         result = await storage.purge(database, datetime.now(UTC))
     finally:
@@ -77,7 +81,7 @@ async def purge(settings: Settings) -> int:
 
 
 async def stats(settings: Settings, community: int, days: int, lang: Language) -> int:
-    database = await storage.open_existing(settings.data_dir)
+    database = await storage.open_existing(settings.data_dir, url=settings.database_url)
     try:
         await _require_community(database, community)
         figures = await usecases.stats(database.unit_of_work(), datetime.now(UTC), community, days)
@@ -92,7 +96,7 @@ async def stats(settings: Settings, community: int, days: int, lang: Language) -
 
 async def export(settings: Settings, community: int, out: Path | None) -> int:
     target = out or Path(f"veraz-export-{community}.json")
-    database = await storage.open_existing(settings.data_dir)
+    database = await storage.open_existing(settings.data_dir, url=settings.database_url)
     try:
         await _require_community(database, community)
         data: dict[str, Any] = await storage.export_community(database, community, datetime.now(UTC))
@@ -116,12 +120,12 @@ async def feed(settings: Settings, community_id: int) -> int:
     from bot.feed.links import base_url
     from bot.feed.server import FeedServer
 
-    database = await storage.open_existing(settings.data_dir)
+    database = await storage.open_existing(settings.data_dir, url=settings.database_url)
     try:
         await _require_community(database, community_id)
     finally:
         await database.close()
-    source = await SqliteFeedSource.open(settings.data_dir)
+    source = await storage.open_feed_source(settings.data_dir, settings.database_url)
     try:
         community = await source.community_by_id(community_id)
         if community is None or community.feed_slug is None:

@@ -39,6 +39,7 @@ OPERATIONAL = (
     storage.MigrationFailed,
     storage.RestoreRefused,
     storage.BackupRefused,
+    storage.CopyRefused,
     storage.NoDatabase,
     storage.SchemaTooOld,
     storage.DataDirInUse,

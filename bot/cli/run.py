@@ -15,7 +15,7 @@ import signal
 import socket
 import sys
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -31,7 +31,6 @@ from bot.cli.failures import (
     one_line,
 )
 from bot.core.settings import Settings
-from storage.sqlite.feed import SqliteFeedSource
 
 if TYPE_CHECKING:
     from bot.client import VerazBot
@@ -65,6 +64,11 @@ async def run(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    if settings.database_url:  # PostgreSQL: one active process, any number of standbys (docs/deploy.md)
+        from bot.standby import run_with_standbys
+
+        with storage.DataDirLock(settings.data_dir):
+            return await run_with_standbys(settings, token, stop, _logged_in, _serve_feed)
     with storage.DataDirLock(settings.data_dir):
         bot = await _logged_in(settings, token, stop)
         if not isinstance(bot, int):
@@ -74,11 +78,18 @@ async def run(settings: Settings) -> int:
 
 async def _serve(settings: Settings, bot: VerazBot, stop: asyncio.Event) -> int:
     """From login to the end: connect and wait; close everything whatever happens."""
+    from bot.health import HealthServer, Probe, serve_health
+
     feed: FeedServer | None = None
+    health: HealthServer | None = None
     connection: asyncio.Task[None] | None = None
     stopping = asyncio.create_task(stop.wait())
     try:
         feed = await _serve_feed(settings)  # after login: setup_hook has migrated the database
+        health = await serve_health(
+            settings.health_listen,
+            Probe(lambda now: storage.queue_health(bot.database, now), lambda: True, bot.is_ready),
+        )
         connection = asyncio.create_task(bot.connect())
         await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
     except OPERATIONAL as exc:
@@ -89,6 +100,8 @@ async def _serve(settings: Settings, bot: VerazBot, stop: asyncio.Event) -> int:
         print(f"veraz run: failed: {type(exc).__name__}: {one_line(exc)}", file=sys.stderr)
         return FAILED_AFTER_LOGIN
     finally:
+        if health is not None:
+            await health.stop()
         await _close(bot, feed)
         stopping.cancel()
     assert connection is not None  # the try block returned otherwise
@@ -120,7 +133,7 @@ async def _serve_feed(settings: Settings) -> FeedServer | None:
     from bot.feed.links import base_url
     from bot.feed.server import FeedServer
 
-    source = await SqliteFeedSource.open(settings.data_dir)
+    source = await storage.open_feed_source(settings.data_dir, settings.database_url)
     burst = max(30, int(settings.feed_rate * 2))
     server = FeedServer(
         source, base_url(settings.feed_url, settings.feed_address), rate=settings.feed_rate, burst=burst
@@ -137,7 +150,7 @@ async def _serve_feed(settings: Settings) -> FeedServer | None:
     return server
 
 
-async def _logged_in(settings: Settings, token: str, stop: asyncio.Event) -> VerazBot | int:
+async def _logged_in(settings: Settings, token: str, stop: asyncio.Event, **bot_options: Any) -> VerazBot | int:
     """A logged-in bot, or an exit code. An unreachable Discord (DNS, TLS, refused, an outage) is
     said in one line and retried with backoff for `VERAZ_START_PATIENCE` seconds; a bad token is not
     retried: it will not get better."""
@@ -147,7 +160,7 @@ async def _logged_in(settings: Settings, token: str, stop: asyncio.Event) -> Ver
     deadline = time.monotonic() + patience
     delay = FIRST_RETRY
     while True:
-        bot = VerazBot(settings)
+        bot = VerazBot(settings, **bot_options)
         try:
             await bot.login(token)  # its setup_hook opens (and migrates) the database
             return bot

@@ -24,6 +24,7 @@ from typing import Self
 
 import discord
 
+from bot.core import metrics
 from bot.core.i18n import language_of, t
 from bot.core.replies import refusal
 from bot.core.services import Services
@@ -45,6 +46,7 @@ class Acting:
     async def __aenter__(self) -> Self:
         if self._defer and not self.interaction.response.is_done():
             await self.interaction.response.defer(ephemeral=True, thinking=True)
+            metrics.acknowledged(self.interaction)
         return self
 
     async def __aexit__(

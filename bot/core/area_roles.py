@@ -21,6 +21,7 @@ from verification.community import AreaRole, Community, area_role_name
 from verification.errors import RuleViolation
 from verification.model import Language
 from verification.ports import UnitOfWork
+from verification.usecases import RoleWanted
 
 log = logging.getLogger(__name__)
 TOO_MANY_ROLES = 30005
@@ -51,24 +52,37 @@ class RoleKeeper:
         self._outgoing = outgoing
         self._clock = clock
         self._storage = storage
-        # One maker per (server, area, language): two members subscribing at once share one new role.
-        self._making: dict[tuple[int, str, Language], asyncio.Lock] = {}
+        # One maker per server: two members subscribing at once share one new role, Veraz's limit of roles
+        # holds, and a role is never deleted while a grant of it is being asked for.
+        self._making: dict[int, asyncio.Lock] = {}
+        # Grants asked before this moment are not this process's: a crash cut them short (`settle_unsettled`).
+        self.started = clock.now()
+
+    def _lock(self, community: int) -> asyncio.Lock:
+        return self._making.setdefault(community, asyncio.Lock())
 
     async def role_for(
-        self, guild: discord.Guild, community: Community, area: str | None, language: Language
-    ) -> AreaRole:
-        """The area's role in `language`, made now if Veraz has none (or an admin deleted it)."""
-        wanted = await usecases.role_wanted(self._storage, community.id, area, language)
-        key = (community.id, wanted.area.casefold(), language)
-        async with self._making.setdefault(key, asyncio.Lock()):
-            return await self._role_for(guild, community, wanted.area, language)
+        self, guild: discord.Guild, community: Community, area: str | None, language: Language, user: int
+    ) -> AreaRole | None:
+        """The area's role in `language` for `user` to be given, made now if Veraz has none (or an admin
+        deleted it); None when Veraz has made as many roles as the community allows. The grant is recorded
+        as asked before this returns: from then on the role is not deleted as unworn."""
+        async with self._lock(community.id):
+            now = self._clock.now()
+            wanted = await usecases.role_wanted(self._storage, community.id, area, language, user=user, now=now)
+            role = await self._role_for(guild, community, wanted)
+            if role is not None:
+                await usecases.grant_asked(self._storage, community.id, user, role, now)
+            return role
 
-    async def _role_for(self, guild: discord.Guild, community: Community, area: str, language: Language) -> AreaRole:
-        wanted = await usecases.role_wanted(self._storage, community.id, area, language)  # again, in the lock
+    async def _role_for(self, guild: discord.Guild, community: Community, wanted: RoleWanted) -> AreaRole | None:
+        language = wanted.language
         if wanted.role is not None and guild.get_role(wanted.role) is not None:
             return AreaRole(wanted.area, language, wanted.role)
         if wanted.role is not None:
             await usecases.forget_area_role(self._storage, community.id, wanted.role, self._clock.now())
+        elif not wanted.room:
+            return None
         label = wanted.area or t(community.language, "roles.every_area")
         name = area_role_name(label, language, community.language)
         try:
@@ -82,11 +96,67 @@ class RoleKeeper:
         kept = await usecases.remember_area_role(self._storage, community.id, role, self._clock.now())
         if kept.role != made.id:
             # Another process recorded its role first: that one is the area's, this one goes.
-            try:
-                await self._outgoing.delete_role(made, reason="Veraz: a duplicate area role")
-            except discord.HTTPException as exc:
-                log.warning("could not delete a duplicate area role", extra={"guild": guild.id, "error": str(exc)})
+            await self._delete(guild.id, made.id, "Veraz: a duplicate area role")
         return kept
+
+    async def tidy(self, guild_id: int, community: int, roles: tuple[int, ...]) -> tuple[int, ...]:
+        """Delete those of `roles` nobody wears any more (by the ledger, with no grant on its way): Veraz
+        keeps roles only for areas with subscribers, so no member can fill the server's roles. Returns the
+        roles deleted."""
+        deleted: list[int] = []
+        if not roles:
+            return ()
+        async with self._lock(community):
+            for role in await usecases.unworn(self._storage, community, roles):
+                if await self._delete(guild_id, role, "Veraz: an area role nobody wears"):
+                    await usecases.forget_area_role(self._storage, community, role, self._clock.now())
+                    deleted.append(role)
+        return tuple(deleted)
+
+    async def delete_all(self, guild_id: int, community: int) -> tuple[int, int]:
+        """Area roles were turned off: every role Veraz made goes, its holders' subscriptions by DM from now
+        on. Returns how many were deleted, and how many Discord would not delete (still in the ledger's
+        past, no longer pinged: an admin may delete them by hand)."""
+        deleted = failed = 0
+        async with self._lock(community):
+            for role in await usecases.area_roles_of(self._storage, community):
+                # Forgotten first: no post mentions a role that is going.
+                await usecases.forget_area_role(self._storage, community, role.role, self._clock.now())
+                if await self._delete(guild_id, role.role, "Veraz: area roles were turned off"):
+                    deleted += 1
+                else:
+                    failed += 1
+        return deleted, failed
+
+    async def _delete(self, guild_id: int, role: int, reason: str) -> bool:
+        try:
+            await self._outgoing.delete_role(guild_id, role, reason=reason)
+        except discord.NotFound:
+            return True  # gone already
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("could not delete an area role", extra={"guild": guild_id, "error": str(exc)})
+            return False
+        return True
+
+    async def settle_unsettled(self, guild_id: int, community: int) -> int:
+        """Grants an earlier process asked for and never learnt the answer to (it crashed in between):
+        Discord's look at the member decides. Held: the subscription they asked for is recorded, so the
+        ledger knows the holder; not held: the ledger has them not holding it. Returns how many settled."""
+        settled = 0
+        for asked in await usecases.unsettled_grants(self._storage, community, self.started):
+            holds = await self.holds(guild_id, asked.user, asked.role.role)
+            now = self._clock.now()
+            if holds is None:
+                continue  # Discord does not say: the next start looks again
+            if holds:
+                done = await usecases.subscribe_by_role(self._storage, community, asked.user, asked.role, now)
+                await self.remove(guild_id, asked.user, done.removed)
+                await self.tidy(guild_id, community, done.removed)
+            else:
+                await usecases.role_not_granted(self._storage, community, asked.user, asked.role, now)
+                await self.tidy(guild_id, community, (asked.role.role,))
+            settled += 1
+        return settled
 
     async def grant(self, guild_id: int, user_id: int, role: int) -> bool | None:
         """Give the role. True: the member holds it; False: they do not (Discord refused); None: nobody

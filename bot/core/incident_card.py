@@ -78,6 +78,9 @@ def card(
         description += "\n" + tn(lang, "card.later_reports", len(incident.later_reports))
     if incident.escalated_at is not None and incident.status is Status.UNVERIFIED:
         description += "\n" + t(lang, "card.escalated", time=words.at_hour(incident.escalated_at, zone, lang))
+    if incident.page_refused_at is not None and incident.status is Status.UNVERIFIED:
+        refused = words.at_hour(incident.page_refused_at, zone, lang)
+        description += "\n" + t(lang, "card.page_refused", time=refused)
     visit = _visit_line(incident, lang)
     if visit:
         description += "\n" + visit

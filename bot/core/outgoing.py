@@ -88,6 +88,8 @@ class Outgoing:
         if embed is not None:
             kwargs["embed"] = embed
             kwargs["view"] = view  # None removes the buttons of a closed incident's card
+        elif view is not None:
+            kwargs["view"] = view  # new options of a menu, the text kept
         await self.pacer.slot()
         await message.edit(**kwargs)
 
@@ -126,9 +128,9 @@ class Outgoing:
             name=name, mentionable=False, permissions=discord.Permissions.none(), reason=reason
         )
 
-    async def delete_role(self, role: discord.Role, reason: str) -> None:
+    async def delete_role(self, guild_id: int, role: int, reason: str) -> None:
         await self.pacer.slot()
-        await role.delete(reason=reason)
+        await self._client.http.delete_role(guild_id, role, reason=reason)
 
     async def add_role(self, guild_id: int, user_id: int, role: int, reason: str) -> None:
         await self.pacer.slot()
@@ -137,6 +139,13 @@ class Outgoing:
     async def remove_role(self, guild_id: int, user_id: int, role: int, reason: str) -> None:
         await self.pacer.slot()
         await self._client.http.remove_role(guild_id, user_id, role, reason=reason)
+
+    async def role_member_counts(self, guild_id: int) -> dict[int, int]:
+        """How many members hold each role of the server (no members intent needed; @everyone left out)."""
+        await self.pacer.slot()
+        route = discord.http.Route("GET", "/guilds/{guild_id}/roles/member-counts", guild_id=guild_id)
+        found = await self._client.http.request(route)
+        return {int(role): int(count) for role, count in found.items()}
 
     async def member_roles(self, guild_id: int, user_id: int) -> list[int]:
         """The roles Discord has the member holding now (raises NotFound when they left the server)."""

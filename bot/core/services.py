@@ -53,6 +53,8 @@ class Hooks:
 
     # Post the "Get alerts for..." menu in the alerts channel once (subscriptions); admin's /settings calls it.
     post_area_menu: Callable[[Community], Awaitable[Community]] | None = None
+    # Show the areas of today in the menu, once posted (subscriptions); admin's /places calls it.
+    refresh_area_menu: Callable[[Community], Awaitable[None]] | None = None
     # Take in a report's photos (photos); /report calls it after its reply. Returns at once.
     photos_sent: Callable[[SentPhotos], None] | None = None
     # Photos were removed (retention, /forget-me): delete their queue posts (photos). Returns at once.

@@ -10,6 +10,8 @@
 | VERAZ_START_PATIENCE | start_patience | 300 (seconds `veraz run` retries an unreachable Discord at start) |
 | VERAZ_COMMANDS | commands | guild (in each server at start, instant); global (once, `veraz sync --global`) |
 | VERAZ_CONFIG (path of the toml file) | | ./veraz.toml if present |
+| VERAZ_HEALTH_ADDRESS | health_address | unset; `127.0.0.1:9100`: serve /healthz and /metrics there |
+| VERAZ_DATABASE_URL | database_url | unset: SQLite in the data directory; `postgresql://...` (docs/deploy.md) |
 
 Environment variables win over the file, so a service manager can override anything.
 """
@@ -39,6 +41,15 @@ class Settings:
     feed_url: str | None = None  # the public base URL in front of it (a reverse proxy), for the links
     feed_rate: float = 5.0  # requests a second per client address, after a burst of 30
     start_patience: float = 300.0  # seconds of retrying an unreachable Discord at start
+    database_url: str | None = None  # postgresql://...: several hosts share it (issue 22); None: SQLite
+    health_address: str | None = None  # "127.0.0.1:9100": /healthz and /metrics (issue 22)
+
+    @property
+    def health_listen(self) -> tuple[str, int] | None:
+        if not self.health_address:
+            return None
+        host, _, port = self.health_address.rpartition(":")
+        return host.strip("[]") or "127.0.0.1", int(port)
 
     @property
     def feed_listen(self) -> tuple[str, int] | None:
@@ -64,6 +75,8 @@ _KEYS = {
     "feed_url": "VERAZ_FEED_URL",
     "feed_rate": "VERAZ_FEED_RATE",
     "start_patience": "VERAZ_START_PATIENCE",
+    "database_url": "VERAZ_DATABASE_URL",
+    "health_address": "VERAZ_HEALTH_ADDRESS",
 }
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
@@ -117,6 +130,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     log_level = values.get("log_level", "INFO").upper()
     if log_level not in LOG_LEVELS:
         raise SettingsError(f"VERAZ_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {values['log_level']!r}")
+    database_url = values.get("database_url") or None
+    if database_url is not None and not database_url.startswith(("postgresql://", "postgres://")):
+        raise SettingsError("VERAZ_DATABASE_URL must be a postgresql:// URL (unset it to use SQLite)")
+    health_address = values.get("health_address") or None
+    if health_address is not None:
+        _, colon, port = health_address.rpartition(":")
+        if not colon or not port.isdigit() or not 0 < int(port) < 65536:
+            raise SettingsError(f"VERAZ_HEALTH_ADDRESS must be host:port, like 127.0.0.1:9100, not {health_address!r}")
     commands = values.get("commands", "guild").lower()
     if commands not in ("guild", "global"):
         raise SettingsError(f"VERAZ_COMMANDS must be guild or global, not {commands!r}")
@@ -131,4 +152,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         feed_url=feed_url,
         feed_rate=feed_rate,
         start_patience=start_patience,
+        database_url=database_url,
+        health_address=health_address,
     )

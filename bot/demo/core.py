@@ -39,9 +39,9 @@ async def run(scenario: Scenario, out: TextIO, lang: Language = Language.EN) -> 
             await database.close()
 
 
-async def _run(scenario: Scenario, database: storage.Database, out: TextIO, lang: Language) -> bool:
+async def _run(scenario: Scenario, database: storage.AnyDatabase, out: TextIO, lang: Language) -> bool:
     uow = database.unit_of_work()
-    queue = storage.SqliteDeliveryQueue(database)
+    queue = storage.delivery_queue(database)
     pseudonym = storage.Pseudonymizer(secrets.token_bytes(32))
     ids = {p.name: 1000 + i for i, p in enumerate(scenario.people)}
     names = {v: k for k, v in ids.items()}

@@ -83,6 +83,16 @@ def register(router: Router, services: World) -> None:
         members = sorted((m for m in guild.members.values() if m.id > after), key=lambda m: m.id)
         return Reply(body=[payloads.member(m) for m in members[:limit]])
 
+    async def role_member_counts(call: Call) -> Reply:
+        # How many members hold each role (@everyone left out), as Discord answers without the members intent.
+        guild = joined_guild(call)
+        counts = {role: 0 for role in guild.roles if role != guild.id}
+        for member in guild.members.values():
+            for role in member.role_ids:
+                if role in counts:
+                    counts[role] += 1
+        return Reply(body={str(role): count for role, count in counts.items()})
+
     def bot_permissions(guild: Guild) -> int:
         return guild_permissions(guild, guild.members[world.bot.id])
 
@@ -198,6 +208,7 @@ def register(router: Router, services: World) -> None:
     router.add("GET", "/guilds/{guild_id}", get_guild)
     router.add("GET", "/guilds/{guild_id}/roles", guild_roles)
     router.add("POST", "/guilds/{guild_id}/roles", create_role)
+    router.add("GET", "/guilds/{guild_id}/roles/member-counts", role_member_counts)
     router.add("PATCH", "/guilds/{guild_id}/roles/{role_id}", modify_role)
     router.add("DELETE", "/guilds/{guild_id}/roles/{role_id}", delete_role)
     router.add("GET", "/guilds/{guild_id}/channels", guild_channels)

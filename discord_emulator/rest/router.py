@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -204,6 +205,8 @@ class Router:
             self.services.errors.append(f"{request.method} {request.path}: {exc!r}")
             body_500 = {"message": f"emulator error: {exc!r}", "code": 0}
             return 503, body_500, json_response(503, body_500, headers)
+        if outage is not None and outage.mode is FaultMode.HOLD:
+            await asyncio.Event().wait()  # until the client goes away and aiohttp cancels the handler
         if outage is not None:  # FaultMode.AFTER: done, but the answer is lost
             body_outage = {"message": "emulated outage after the request was carried out", "code": 0}
             return outage.status, body_outage, json_response(outage.status, body_outage)

@@ -22,7 +22,7 @@ church" and not by "our lady".
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import TYPE_CHECKING
@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from .grid import GridPoint, StreetGrid
 from .model import Place, PlaceKind
 from .streets import Block, Corner, Street, StreetNames, find_block, find_corner, name_like, read_street
 from .words import (
@@ -123,7 +124,7 @@ class PlaceBook:
     places: dict[str, Place] = field(default_factory=dict)
     streets: StreetNames = field(default_factory=StreetNames)
     resolved: dict[str, ResolvedPlace] = field(default_factory=dict)  # text -> what it resolved to
-    _by_alias: dict[str, str] = field(default_factory=dict)
+    _by_alias: dict[str, list[str]] = field(default_factory=dict)  # name or alias key -> places, first first
     _names: list[_Name] = field(default_factory=list)
     _by_word: dict[str, set[int]] = field(default_factory=dict)
     _by_skeleton: dict[str, set[str]] = field(default_factory=dict)
@@ -138,14 +139,20 @@ class PlaceBook:
     _place_kinds: dict[str, set[str]] = field(default_factory=dict)
     _of_kind: dict[str, list[Place]] = field(default_factory=dict)
     _place_numbers: dict[str, list[int]] = field(default_factory=dict)  # numbered streets a place is on
+    _addresses: dict[tuple[str, int], set[str]] = field(default_factory=dict)  # (block, house number) -> places
+    _localities: set[str] = field(default_factory=set)  # town and state words of registered addresses
     _areas: list[tuple[str, ...]] | None = None
+    _areas_by_initial: dict[str, list[tuple[str, ...]]] | None = None
     _grid: tuple[Grid | None] | None = None  # (None,) once found not to hold
 
+    street_grid: StreetGrid = field(default_factory=StreetGrid)  # the community's imported street grid
+
     @classmethod
-    def of(cls, places: Iterable[Place]) -> PlaceBook:
+    def of(cls, places: Iterable[Place], grid: Iterable[GridPoint] = ()) -> PlaceBook:
         book = cls()
         for place in places:
             book.add(place)
+        book.street_grid = StreetGrid.of(grid, book.streets)
         return book
 
     def add(self, place: Place) -> None:
@@ -155,10 +162,13 @@ class PlaceBook:
         self._own.clear()
         self._of_kind.clear()
         self._areas = None
+        self._areas_by_initial = None
         self._grid = None
         self._place_kinds[place.key] = place_kinds(place)
         for name in (place.name, *place.aliases):
-            self._by_alias.setdefault(place_key(name), place.key)
+            holders = self._by_alias.setdefault(place_key(name), [])
+            if place.key not in holders:
+                holders.append(place.key)
             forms = tuple(dict.fromkeys(name_words(name)))
             if not forms:
                 continue
@@ -183,6 +193,13 @@ class PlaceBook:
                 self._blocks.setdefault(block_index(block), []).append((place.key, block.street.direction))
                 self._place_blocks.setdefault(place.key, []).append(block)
                 streets.append(block.street)
+                number = house_number(ws, block)
+                if number is not None:
+                    self._addresses.setdefault((block_index(block), number), set()).add(place.key)
+                # What a registered address says after its street is its town, state and zip: context.
+                self._localities.update(
+                    f for w in ws[block.span.stop :] for f in name_words(w.norm) if not w.norm.isdigit()
+                )
             elif text is not place.name:
                 corner = find_corner(ws, self.streets, adjacent=False)
                 if corner is not None:
@@ -222,6 +239,16 @@ class PlaceBook:
     def on_street(self, street: Street) -> list[Place]:
         return [self.places[k] for k in sorted(self._on_street.get(street.key, ()))]
 
+    def at_address(self, block: Block, number: int) -> list[Place]:
+        """The places registered at this very address (a registered place's own number is public)."""
+        keys = self._addresses.get((block_index(block), number), set())
+        return [p for p in self.at_block(block) if p.key in keys]
+
+    def locality(self, folded: Iterable[str]) -> bool:
+        """Whether name words are all the town, state or zip of the registered addresses ("Springfield")."""
+        found = set(folded)
+        return bool(found) and found <= (self._localities | _STATES)
+
     def blocks_of(self, place: Place) -> list[Block]:
         return list(self._place_blocks.get(place.key, ()))
 
@@ -235,6 +262,11 @@ class PlaceBook:
             found = sorted((p for p in self.places.values() if kind in self.kinds_of(p)), key=lambda p: p.name)
             self._of_kind[kind] = found
         return found
+
+    def of_level(self, level: str) -> list[Place]:
+        """The schools of a level ("high", "middle", "elementary"), by their names' level words."""
+        keys = dict.fromkeys(n.place for n in self._names if level in n.levels)
+        return [self.places[k] for k in keys]
 
     def grid(self) -> Grid | None:
         """Whether the places show numbered streets crossing the others at their hundred blocks: most of
@@ -268,10 +300,16 @@ class PlaceBook:
         areas = self.areas()
         if not areas:
             return []
+        if self._areas_by_initial is None:
+            # An area's first word is typed with its first letter (see `_same_word`): only those are tried.
+            by_initial: dict[str, list[tuple[str, ...]]] = {}
+            for area in areas:
+                by_initial.setdefault(area[0][:1], []).append(area)
+            self._areas_by_initial = by_initial
         forms = [_area_form(w) for w in ws]
         found: list[range] = []
         for start in range(len(ws)):
-            for area in areas:
+            for area in self._areas_by_initial.get(forms[start][:1], ()):
                 end = _area_at(ws, forms, start, area)
                 if end is not None:
                     found.append(range(start, end))
@@ -311,8 +349,13 @@ class PlaceBook:
 
     def exact(self, text: str) -> Place | None:
         """The place whose name or alias normalises to the same words as `text`."""
-        key = self._by_alias.get(place_key(text))
-        return None if key is None else self.places[key]
+        found = self.named(text)
+        return found[0] if len(found) == 1 else None  # an alias two places share names neither surely
+
+    def named(self, text: str) -> list[Place]:
+        """The places whose name or alias normalises to the same words as `text` (two may share an alias:
+        "De Soto" for De Soto Elementary and De Soto Middle)."""
+        return [self.places[k] for k in self._by_alias.get(place_key(text), ())]
 
     def match(self, ws: Sequence[Word], street_words: Iterable[int] = (), *, relaxed: bool = False) -> list[PlaceMatch]:
         """The places the words name, best first. Words in `street_words` (read as a street) name a place
@@ -376,6 +419,8 @@ class PlaceBook:
             accepted = not street_only and (
                 score >= MATCH_THRESHOLD or ((agrees or alone) and score >= KIND_MATCH_THRESHOLD and rare_hit)
             )
+            if accepted and score < 1 and not exact and _contradicts(ws, at, name, found, streets | areas):
+                accepted = False  # "Home Depot Glendale" is not the registered Home Depot Burbank
             # "Humboldt Park" is an area: it names Humboldt Park Health only with a kind of its own
             # ("hospital de Humboldt Park"), and only a place whose whole name is the area's without one.
             by_area = not exact and bool(areas) and all(a in areas for a in at) and not near_kinds & own_kinds
@@ -438,6 +483,37 @@ class PlaceBook:
             self._weights[form] = weight * (0.3 if form in _GENERIC else 1.0)
             if df == 1 and len(form) >= 4 and form not in _GENERIC and not form.isdigit() and form not in common:
                 self._own.add(form)
+
+
+def _contradicts(
+    ws: Sequence[Word], at: Sequence[int], name: _Name, found: Mapping[str, _Hit], context: set[int]
+) -> bool:
+    """Whether the text names another place of the same name: a word the name lacks is typed right beside
+    the words it matched (kind words between them), where the name has a distinctive word the text lacks
+    ("Home Depot Glendale" for Home Depot Burbank). Streets and areas beside a name are where it is."""
+    if not any(w not in found and w not in _GENERIC and not w.isdigit() for w in name.words):
+        return False
+    matched = set(at)
+    start, stop = min(at), max(at) + 1
+    while start > 0 and not ws[start].pause and _around_name(ws[start - 1].norm):
+        start -= 1
+    while stop < len(ws) and not ws[stop].pause and _around_name(ws[stop].norm):
+        stop += 1
+    beside = [i for i in (start - 1, stop) if 0 <= i < len(ws) and not ws[max(i, start)].pause]
+    return any(
+        i not in matched
+        and i not in context
+        and name_like(ws[i])
+        and ws[i].norm not in KIND_WORDS
+        and ws[i].norm not in LEVEL_WORDS
+        and len(ws[i].norm) > 2
+        for i in beside
+    )
+
+
+def _around_name(norm: str) -> bool:
+    """Words that go with a place's name without being a word of it: its kind, a saint's title, articles."""
+    return norm in KIND_WORDS or norm in LEVEL_WORDS or norm in _SAINTS or norm in FILLER
 
 
 def place_kinds(place: Place, name_kinds: Iterable[str] = ()) -> set[str]:
@@ -533,6 +609,24 @@ def _kinds_at(ws: Sequence[Word]) -> list[tuple[int, str]]:
         if w.norm == _ES_KIND and i > 0 and ends and name_like(ws[i - 1]) and not w.pause:
             found.append((i, "school"))
     return found
+
+
+def house_number(ws: Sequence[Word], block: Block) -> int | None:
+    """The house number of an address the words write at `block`, for registered places only."""
+    for i in block.span:
+        if ws[i].norm.isdigit() and int(ws[i].norm) // 100 * 100 == block.block:
+            return int(ws[i].norm)
+    return None
+
+
+# US state abbreviations often typed after an address ("Houston TX"): never a business beside it.
+_STATES = frozenset(
+    {
+        "al", "ak", "az", "ar", "ca", "co", "ct", "de", "fl", "ga", "hi", "id", "il", "in", "ia", "ks", "ky", "la",
+        "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne", "nv", "nh", "nj", "nm", "ny", "nc", "nd", "oh", "ok",
+        "or", "pa", "ri", "sc", "sd", "tn", "tx", "ut", "vt", "va", "wa", "wv", "wi", "wy", "dc", "pr", "usa",
+    }
+)  # fmt: skip
 
 
 def block_index(block: Block) -> str:

@@ -33,6 +33,7 @@ from .words import (
     ON_WORDS,
     Word,
     distinctive,
+    is_highway,
     is_ordinal,
     name_form,
     tokens,
@@ -298,7 +299,7 @@ def _name_word(w: Word) -> bool:
 
 def _house_number(w: Word) -> bool:
     """Three digits or more, even glued to letters: never shown."""
-    return any(c.isdigit() for c in w.norm) and bool(_LONG_NUMBER.search(w.norm))
+    return any(c.isdigit() for c in w.norm) and bool(_LONG_NUMBER.search(w.norm)) and not is_highway(w.norm)
 
 
 def phrase_label(shown: Sequence[Word]) -> str:

@@ -10,8 +10,9 @@ from dataclasses import replace
 
 from intake.refused import Refused
 
-from .book import TIE_MARGIN, PlaceBook, PlaceMatch, block_index, corner_index
+from .book import TIE_MARGIN, PlaceBook, PlaceMatch, block_index, corner_index, house_number
 from .homes import DWELLINGS, home_marks
+from .landmarks import Landmark, landmark
 from .model import MAX_WHERE, Place, PlaceRef
 from .reading import Phrase, Reading, ReadingKind, read_words
 from .resolved import ResolvedPlace
@@ -24,11 +25,13 @@ from .streets import (
 from .unregistered import MAX_LABEL, unique, unregistered, words_of
 from .words import (
     KIND_WORDS,
+    LEVEL_WORDS,
     Word,
     distinctive,
     has_confusables,
     skeleton,
     tokens,
+    typed_phrase,
     words,
 )
 
@@ -88,18 +91,30 @@ def _check(text: str) -> None:
 def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
     _check(text)
     ws = words(text)
+    mark = landmark(ws) if names_known else None
+    if mark is not None:
+        beside = _beside_landmark(ws, mark, book)
+        if beside is not None:
+            return beside
     reading = read_words(ws, book.streets, book.area_spans(ws))
     close = book.match(ws, reading.street_words, relaxed=True) if names_known else []
     close = [m for m in close if _consistent(m, reading, book)]
     matches = [m for m in close if m.accepted]
     located = _located(reading, book) if names_known else []
     tied = _tied(matches)
+    if len(located) > 1 and reading.block is not None:
+        number = house_number(ws, reading.block)
+        registered = book.at_address(reading.block, number) if number is not None else []
+        located = registered if len(registered) == 1 else located  # "1200 E Oak St": the place registered there
     if len(tied) > 1 and located:
         narrowed = [m for m in tied if m.place in located]
         tied = narrowed or tied  # the address decides between places that share a name
     if len(tied) > 1:
         on = {p.key for street in _streets_of(reading) for p in book.on_street(street)}
         tied = [m for m in tied if m.place.key in on] or tied  # "Whittier en la 23": the one on 23rd
+    if len(tied) > 1:
+        area = book.area_named(ws)
+        tied = [m for m in tied if area and m.place.area == area] or tied  # "St. Mary's, Eastside"
     chosen: PlaceMatch | None = tied[0] if len(tied) == 1 else None
     # "los Chávez, la casa con el portón negro" is a family's home, not Chavez Elementary: a known place
     # the words name only as a person could be named is the reporter's to pick, never Veraz's guess.
@@ -111,13 +126,16 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
         chosen = PlaceMatch(exact, 1.0, exact=True)  # an alias of no distinctive word: "East LA Courthouse"
     if chosen is None and not tied and len(located) == 1 and _fits(located[0], reading.phrase, book):
         chosen = PlaceMatch(located[0], 1.0)
+    if chosen is None and not tied and not located and reading.kind is ReadingKind.VAGUE:
+        only = _only_one_of_kind(ws, book)
+        chosen = PlaceMatch(only, 0.5) if only is not None else None
     if chosen is not None:
         return _known(chosen.place, book, chosen.score)
     if has_confusables(text):
         # Look-alike letters from another script are how a spoofed place gets in: never a new place.
         suggestions = _alternatives(reading, book, tied, located, close)
         raise Refused("place_confusable", suggestions=", ".join(p.name for p in suggestions[:3]))
-    place = _approved_or_not(unregistered(reading, book.grid()), reading, ws, book)
+    place = _approved_or_not(_on_grid(unregistered(reading, book.grid()), reading, book), reading, ws, book)
     if not names_known:
         return place
     if not tied and len(located) > 1:
@@ -143,6 +161,50 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
 
 
 STREET_FORMS = frozenset({ReadingKind.CORNER, ReadingKind.BLOCK, ReadingKind.SEGMENT, ReadingKind.STREET})
+_WHERE_BY_ITSELF = frozenset({ReadingKind.KNOWN, ReadingKind.CORNER, ReadingKind.BLOCK, ReadingKind.SEGMENT})
+
+
+def _beside_landmark(ws: Sequence[Word], mark: Landmark, book: PlaceBook) -> ResolvedPlace | None:
+    """ "X by Y" where Y is a registered place: X is the place, and Y where it is. A registered place,
+    corner or block X is itself ("Roosevelt Elementary by Garfield Park"); anything else is X at Y, which
+    reports of X at Y join, and which is offered beside Y's incident as a near miss, never joined to it.
+    None when Y is no registered place: then the whole text is read as one ("Walgreens by 26th & Pulaski")."""
+    x = _resolve(typed_phrase(ws[mark.place.start : mark.place.stop]), book, names_known=True)
+    if x.reading in _WHERE_BY_ITSELF:
+        return x
+    y = _resolve(typed_phrase(ws[mark.hint.start : mark.hint.stop]), book, names_known=True)
+    if y.reading is not ReadingKind.KNOWN:
+        return None
+    key = f"landmark:{x.ref.key}@{y.ref.key}"
+    marker = typed_phrase(ws[mark.marker.start : mark.marker.stop]).lower()
+    label = f"{x.ref.label} ({marker} {y.ref.label})"[:MAX_LABEL]
+    ref = replace(x.ref, key=key, label=label, reporters_words=x.reading is not ReadingKind.STREET)
+    return ResolvedPlace(
+        ref,
+        unique([key, *x.lookup_keys]),
+        x.words,
+        x.reading,
+        loose_keys=x.loose_keys,
+        near_keys=unique([*x.near_keys, y.ref.key]),
+        alternatives=tuple(dict.fromkeys([*x.alternatives, *y.alternatives, *book.named(y.ref.label)])),
+        needs_choice=x.needs_choice and x.reading is not ReadingKind.VAGUE,
+        ties=x.ties,
+    )
+
+
+def _on_grid(place: ResolvedPlace, reading: Reading, book: PlaceBook) -> ResolvedPlace:
+    """An address and the corner the community's street grid puts at its block meet: each joins the
+    one open incident at the other ("6123 Bellaire Blvd" and "Bellaire & Hillcroft")."""
+    grid = book.street_grid
+    if not grid:
+        return place
+    keys: list[str] = []
+    if reading.block is not None:
+        keys = [f"corner:{'|'.join(sorted(corner))}" for corner in grid.corners_at(reading.block)]
+    elif reading.corner is not None:
+        for street, hundred in grid.blocks_at(reading.corner):
+            keys += [f"block:{hundred}:{street}", *(f"block:{hundred}:{d}:{street}" for d in "nsew")]
+    return replace(place, loose_keys=unique([*place.loose_keys, *keys])) if keys else place
 
 
 def _approved_or_not(place: ResolvedPlace, reading: Reading, ws: Sequence[Word], book: PlaceBook) -> ResolvedPlace:
@@ -251,12 +313,26 @@ def _located(reading: Reading, book: PlaceBook) -> list[Place]:
     return []
 
 
+def _only_one_of_kind(ws: Sequence[Word], book: PlaceBook) -> Place | None:
+    """A school's level with no name ("la prepa", "the middle school", "la secundaria") names the one
+    registered school of that level, in the area named if one is: never a guess among several. A kind
+    alone ("the courthouse", "la escuela") stays vague: it is how people speak of any such place."""
+    levels = {LEVEL_WORDS[w.norm] for w in ws if w.norm in LEVEL_WORDS}
+    if len(levels) != 1:
+        return None
+    found = book.of_level(levels.pop())
+    area = book.area_named(ws)
+    if area:
+        found = [p for p in found if p.area == area]
+    return found[0] if len(found) == 1 else None
+
+
 def _fits(place: Place, phrase: Phrase | None, book: PlaceBook) -> bool:
     """Whether the known place at a corner or block is what the text names there: not when it names a
     business the book does not know as that place ("Walgreens at 48th & Laflin" is not the school on
     that corner), nor a place of another kind ("la gasolinera de la 51 y Pulaski" is no train station)."""
-    if phrase is None:
-        return True
+    if phrase is None or book.locality(phrase.words):
+        return True  # "1200 E Oak St, Springfield IL": the town of the address, not a business at it
     if phrase.words:
         return False
     kinds = book.kinds_of(place)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -33,6 +34,7 @@ from .words import (
     SUFFIX_LABELS,
     TRAILING_SUFFIXES,
     Word,
+    is_highway,
     is_ordinal,
     ordinal_label,
     ordinal_number,
@@ -120,6 +122,7 @@ def _initials(core: str) -> str:
 _VOWELS = frozenset("aeiouy")
 
 
+@lru_cache(maxsize=16384)
 def street_key(core: str) -> str:
     return " ".join(skeleton(w) for w in core.split())
 
@@ -203,7 +206,7 @@ def name_like(w: Word) -> bool:
     return (
         n[:1].isalnum()
         and not n.isdigit()
-        and not _LONG_NUMBER.search(n)  # "a1234": a house number glued to a word is no name
+        and (not _LONG_NUMBER.search(n) or is_highway(n))  # "a1234": a house number glued to a word is no name
         and n not in NOISE
         and (n not in FILLER or n in _NAMES_IN_FILLER)
         and n not in STRONG_CONNECTORS
@@ -231,6 +234,9 @@ def display(w: Word) -> str:
     """A word as a label shows it: as typed when typed in mixed case ("McCormick"), else capitalised;
     short words typed in capitals stay so ("MLK")."""
     typed = w.typed
+    if is_highway(w.norm):
+        prefix = typed.rstrip("0123456789 -")
+        return (prefix.upper() if len(prefix) <= 2 else prefix[:1].upper() + prefix[1:].lower()) + typed[len(prefix) :]
     mixed = any(c.isupper() for c in typed) and any(c.islower() for c in typed)
     if mixed or (typed.isupper() and len(typed) <= 3 and typed.isalpha()):
         return typed
@@ -329,7 +335,7 @@ def street_forward(ws: Sequence[Word], i: int, names: StreetNames) -> tuple[Stre
         return None
     street, used = found
     end = first + used + (1 if typed and used == len(run) else 0)
-    return street, end, clear or bool(typed) or names.find(street.core) is not None
+    return street, end, clear or bool(typed) or is_highway(street.core) or names.find(street.core) is not None
 
 
 def street_backward(ws: Sequence[Word], end: int, names: StreetNames) -> tuple[Street, int, bool] | None:
@@ -366,7 +372,8 @@ def street_backward(ws: Sequence[Word], end: int, names: StreetNames) -> tuple[S
     direction, start = _direction_before(ws, start)
     start, prefixed, prefix_suffix = _prefix_before(ws, start)
     street = replace(street, direction=direction, suffix=street.suffix or prefix_suffix)
-    return street, start, bool(suffix) or prefixed or names.find(street.core) is not None
+    sure = bool(suffix) or prefixed or is_highway(street.core) or names.find(street.core) is not None
+    return street, start, sure
 
 
 _PREPOSITIONS = frozenset({"at", "on", "of", "in", "by", "to", "from", "near", "de", "del", "en", "al", "por"})

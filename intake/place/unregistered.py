@@ -151,7 +151,7 @@ def _corner(corner: Corner, grid: Grid | None = None) -> ResolvedPlace:
         for alt in side.alts
     ]
     marks = [f"~street:{a.key}", f"~street:{b.key}"]
-    near: list[str] = [f"~{key}", f"street:{a.key}", f"street:{b.key}"]
+    near: list[str] = [f"~{key}", f"street:{a.key}", f"street:{b.key}", f"~street:{a.key}", f"~street:{b.key}"]
     loose: list[str] = []
     for numbered, other in ((a, b), (b, a)):
         n = numbered.number
@@ -188,7 +188,7 @@ def _block(block: Block, grid: Grid | None = None) -> ResolvedPlace:
     street = block.street
     generic = f"block:{block.block}:{street.key}"
     label = street.label(direction=True)
-    near: list[str] = [f"street:{street.key}"]
+    near: list[str] = [f"street:{street.key}", f"~street:{street.key}"]
     for hundred in (block.block - 100, block.block + 100):
         if hundred >= 0:
             near += [f"block:{hundred}:{street.key}", f"~block:{hundred}:{street.key}"]
@@ -226,7 +226,7 @@ def _segment(segment: Segment, grid: Grid | None = None) -> ResolvedPlace:
     street = segment.street
     key = segment_key(street, a, b)
     label = f"{street.label()}, {a.label()}–{b.label()}"
-    near = [corner_key(street, a), corner_key(street, b), f"street:{street.key}"]
+    near = [corner_key(street, a), corner_key(street, b), f"street:{street.key}", f"~street:{street.key}"]
     loose: list[str] = []
     if grid is not None and a.number is not None and b.number is not None and abs(a.number - b.number) == 1:
         low = min(a.number, b.number)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -90,11 +91,37 @@ STREET_SUFFIXES: dict[str, str] = {
     **dict.fromkeys(["hwy", "highway"], "hwy"),
 }
 # Suffix words that may only follow a street name ("Pulaski Rd"), never stand for one on their own.
-TRAILING_SUFFIXES: dict[str, str] = {"way": "way", "ter": "ter", "terrace": "ter", "cir": "cir", "circle": "cir"}
+TRAILING_SUFFIXES: dict[str, str] = {
+    "way": "way", "ter": "ter", "terrace": "ter", "cir": "cir", "circle": "cir", "fwy": "fwy", "freeway": "fwy",
+    "expy": "expy", "expressway": "expy", "trl": "trl", "trail": "trl", "pike": "pike", "cres": "cres",
+    "crescent": "cres",
+}  # fmt: skip
 SUFFIX_LABELS = {
     "st": "St", "ave": "Ave", "rd": "Rd", "blvd": "Blvd", "dr": "Dr", "pl": "Pl", "ct": "Ct", "ln": "Ln",
-    "pkwy": "Pkwy", "hwy": "Hwy", "way": "Way", "ter": "Ter", "cir": "Cir",
+    "pkwy": "Pkwy", "hwy": "Hwy", "way": "Way", "ter": "Ter", "cir": "Cir", "fwy": "Fwy", "expy": "Expy",
+    "trl": "Trl", "pike": "Pike", "cres": "Cres",
 }  # fmt: skip
+# Shortened words of names, street names and kinds, read as the whole word: "Laurel Cyn" is Laurel Canyon,
+# "Washington Hts" Washington Heights, "Union Sq" Union Square, "Jefferson Sch" Jefferson school.
+ABBREVIATIONS: dict[str, str] = {
+    "cyn": "canyon", "hts": "heights", "hgts": "heights", "ctr": "center", "cntr": "center", "mt": "mount",
+    "mtn": "mountain", "ft": "fort", "sq": "square", "sch": "school", "schl": "school", "lk": "lake",
+    "crk": "creek", "spgs": "springs", "vly": "valley", "jr": "junior", "med": "medical", "univ": "university",
+    "comm": "community", "ctro": "centro",
+}  # fmt: skip
+# Numbered highways: "I-45", "Hwy 6", "FM 1960", "US 59", "Loop 610", "la carretera 59": one word each.
+_HIGHWAY_PREFIXES: dict[str, str] = {
+    "i": "i", "ih": "i", "interstate": "i", "hwy": "hwy", "highway": "hwy", "carretera": "hwy", "autopista": "hwy",
+    "fm": "fm", "us": "us", "sr": "sr", "rt": "rt", "route": "rt", "ruta": "rt", "loop": "loop", "sh": "sh",
+}  # fmt: skip
+_HIGHWAY = re.compile(r"^(i|hwy|fm|us|sr|rt|loop|sh)\d{1,4}$")
+
+
+def is_highway(norm: str) -> bool:
+    """A numbered highway as `words` folds it: "i45", "hwy6", "fm1960"."""
+    return bool(_HIGHWAY.match(norm))
+
+
 # Words that say "the street called ..." before its name, in Spanish mostly: "la 26", "calle 26".
 STREET_PREFIXES: dict[str, str] = {"calle": "st", "avenida": "ave", "avda": "ave", "av": "ave", "bulevar": "blvd"}
 DIRECTIONS: dict[str, str] = {
@@ -241,10 +268,15 @@ _ES_NUMBERS = {
 }  # fmt: skip
 _ES_TENS = {"treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90}
 _ES_STREET_ARTICLES = frozenset({"la", "calle"})
+_ASCII_CONTROLS = {c: " " for c in (*range(32), 127)}
 
 
+@lru_cache(maxsize=8192)
 def clean(text: str) -> str:
     """NFKC, no invisible format characters (zero-width, bidi), no control characters, single spaces."""
+    if text.isascii():
+        # ASCII has no format characters and NFKC leaves it as it is: only controls become spaces.
+        return " ".join(text.translate(_ASCII_CONTROLS).split())
     text = unicodedata.normalize("NFKC", text)
     text = "".join(
         " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text if unicodedata.category(c) != "Cf"
@@ -271,9 +303,10 @@ def has_confusables(text: str) -> bool:
 
 
 def raw_words(text: str) -> list[str]:
-    return _WORD.findall(fold(text).replace("'", "").replace("’", ""))
+    return [ABBREVIATIONS.get(w, w) for w in _WORD.findall(fold(text).replace("'", "").replace("’", ""))]
 
 
+@lru_cache(maxsize=16384)
 def canonical(word: str) -> str:
     ordinal = _ORDINAL.match(word)
     if ordinal:
@@ -305,8 +338,21 @@ _DIRECTION_FORMS = frozenset(DIRECTIONS.values())
 
 
 def place_key(name: str) -> str:
-    """The key a known place (or one of its aliases) is stored and matched under."""
-    return " ".join(tokens(name))
+    """The key a known place (or one of its aliases) is stored and matched under: its identity, which
+    keeps every word ("Lincoln High School" is not "Lincoln Middle School", "Garfield Park" not "Garfield
+    Field"). Only spellings of one word fold together ("Elem" and "Elementary", "St." and "Street", "48th"
+    and "48"), and words that never tell places apart ("the", "of", "y") are left out."""
+    return " ".join(_identity(w) for w in raw_words(name) if w not in _KEY_FILLER and w not in CONNECTORS)
+
+
+def _identity(word: str) -> str:
+    ordinal = _ORDINAL.match(word)
+    if ordinal:
+        return ordinal.group(1)
+    return LEVEL_WORDS.get(word) or STREET_SUFFIXES.get(word) or DIRECTIONS.get(word) or word
+
+
+_KEY_FILLER = FILLER - {"main", "front", "gate", "corner"}
 
 
 # --- spelling -------------------------------------------------------------------------------------
@@ -368,8 +414,14 @@ _COMPOUNDS = {
 }  # fmt: skip
 
 
-def words(text: str) -> list[Word]:
-    """The words of a message in order, ordinals spelled out folded into numbers ("twenty-sixth" -> "26th")."""
+@lru_cache(maxsize=8192)
+def words(text: str) -> tuple[Word, ...]:
+    """The words of a message in order, ordinals spelled out folded into numbers ("twenty-sixth" -> "26th").
+    Remembered: one text is read several times (its landmark, its kinds, its streets, the book's names)."""
+    return tuple(_words(text))
+
+
+def _words(text: str) -> list[Word]:
     cleaned = clean(text.replace("\n", " , ")).translate(CONFUSABLES)
     found: list[Word] = []
     pause = glue = False
@@ -383,11 +435,38 @@ def words(text: str) -> list[Word]:
         if piece and (piece[0].isalnum() or piece in "&/@#+"):
             norm = _unaccented(piece).casefold().replace("'", "").replace("’", "")
             joined = glue and raw.start() > 0 and not cleaned[raw.start() - 1].isspace()
+            norm = ABBREVIATIONS.get(norm, norm)
             found.append(Word(piece, "&" if norm == "+" else norm, pause, joined))
             pause = glue = False
         else:
             pause, glue = True, False
-    return _compounds(_spelled_ordinals(found))
+    return _highways(_compounds(_spelled_ordinals(found)))
+
+
+def _highways(found: list[Word]) -> list[Word]:
+    """ "I-45", "Hwy 6", "FM 1960" as one word ("i45"): never the 45th street, nor a house number. "I"
+    and "us" are also words: they take a number only glued to it or of two digits or more ("I-5", "US 59")."""
+    merged: list[Word] = []
+    i = 0
+    while i < len(found):
+        w = found[i]
+        after = found[i + 1] if i + 1 < len(found) else None
+        prefix = _HIGHWAY_PREFIXES.get(w.norm)
+        if (
+            prefix is not None
+            and after is not None
+            and not after.pause
+            and after.norm.isdigit()
+            and len(after.norm) <= 4
+            and (w.norm not in {"i", "us"} or after.glued or len(after.norm) >= 2)
+        ):
+            joiner = "-" if after.glued else " "
+            merged.append(Word(f"{w.typed}{joiner}{after.typed}", f"{prefix}{after.norm}", w.pause, w.glued))
+            i += 2
+            continue
+        merged.append(w)
+        i += 1
+    return merged
 
 
 def _compounds(found: list[Word]) -> list[Word]:
@@ -427,7 +506,7 @@ def _spelled_ordinals(found: list[Word]) -> list[Word]:
     return merged
 
 
-def typed_phrase(shown: list[Word]) -> str:
+def typed_phrase(shown: Sequence[Word]) -> str:
     """Words as typed, hyphens kept where they were."""
     return "".join(("-" if w.glued and i else " " if i else "") + w.typed for i, w in enumerate(shown))
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from verification.community import AreaRole, Recipient, RecipientKind
+from verification.community import AreaRole, AskedGrant, Recipient, RecipientKind
 from verification.model import Language
 
 from . import sql
 from .connection import SqliteConnection
-from .timestamps import ts
+from .timestamps import from_ts, ts
+
+KEEP_GRANTS = timedelta(days=1)  # settled grants kept for the rate limit (which needs an hour)
 
 # Who held a role the post mentioned at some moment between its queueing and its (possible) sending, by
 # the ledger, and holds it no more. Only a post that is sent, or may have been, told anyone anything.
@@ -103,6 +105,53 @@ class SqliteAreaRoles:
             (community, user),
         )
         return [AreaRole(r[0], Language(r[1]), r[2]) for r in found]
+
+    async def worn(self, community: int, role: int) -> bool:
+        found = await sql.value(
+            self.db,
+            "SELECT EXISTS (SELECT 1 FROM role_ledger WHERE community = ?1 AND role_id = ?2 AND removed_at IS NULL) "
+            "OR EXISTS (SELECT 1 FROM role_grants WHERE community = ?1 AND role_id = ?2 AND settled_at IS NULL)",
+            (community, role),
+        )
+        return bool(found)
+
+    async def ask_grant(self, community: int, user: int, role: AreaRole, at: datetime) -> None:
+        # Rows older than a day say nothing the rate limit needs: a member's id is kept no longer than that.
+        await sql.run(
+            self.db,
+            "DELETE FROM role_grants WHERE community = ? AND settled_at IS NOT NULL AND asked_at < ?",
+            (community, ts(at - KEEP_GRANTS)),
+        )
+        await sql.run(
+            self.db,
+            "INSERT INTO role_grants (community, user_id, role_id, area, language, asked_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (community, user, role.role, role.area, role.language.value, ts(at)),
+        )
+
+    async def settle_grants(self, community: int, user: int, role: int, at: datetime) -> None:
+        await sql.run(
+            self.db,
+            "UPDATE role_grants SET settled_at = ? "
+            "WHERE community = ? AND user_id = ? AND role_id = ? AND settled_at IS NULL",
+            (ts(at), community, user, role),
+        )
+
+    async def grants_asked(self, community: int, user: int, since: datetime) -> int:
+        found = await sql.value(
+            self.db,
+            "SELECT COUNT(*) FROM role_grants WHERE community = ? AND user_id = ? AND asked_at >= ?",
+            (community, user, ts(since)),
+        )
+        return int(found or 0)
+
+    async def unsettled(self, community: int, asked_before: datetime) -> list[AskedGrant]:
+        found = await sql.rows(
+            self.db,
+            "SELECT user_id, area, language, role_id, asked_at FROM role_grants "
+            "WHERE community = ? AND settled_at IS NULL AND asked_at < ? ORDER BY id",
+            (community, ts(asked_before)),
+        )
+        return [AskedGrant(r[0], AreaRole(r[1], Language(r[2]), r[3]), from_ts(r[4])) for r in found]
 
     async def left_since(self, community: int, post_delivery: int) -> list[Recipient]:
         found = await sql.rows(self.db, _LEFT, (community, post_delivery))

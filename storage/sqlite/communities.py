@@ -14,7 +14,7 @@ _COLUMNS = (
     "id, timezone, language, moderator_role, queue_channel, alerts_channel, retention_days, stale_hours, "
     "cluster_window_minutes, report_limit, report_window_minutes, new_account_days, new_member_hours, "
     "relay_hours, area_roles, default_delivery, area_menu, on_call_role, escalate_after_minutes, verifier_role, "
-    "verifier_channel, feed, feed_slug"
+    "verifier_channel, feed, feed_slug, area_role_limit"
 )
 _READ = _COLUMNS + ", places_stamp"
 

@@ -235,6 +235,17 @@ class SqliteIncidents:
         )
         return [r[0] for r in found]
 
+    async def pages_since(self, community: int, since: datetime) -> tuple[int, int]:
+        # A gathered page escalates several incidents at one moment: it is one page.
+        found = await sql.row(
+            self.db,
+            "SELECT COALESCE(SUM(json_extract(payload, '$.gathered') IS NOT 1), 0), "
+            "COUNT(DISTINCT CASE WHEN json_extract(payload, '$.gathered') = 1 THEN at END) "
+            "FROM incident_events WHERE community = ? AND kind = 'escalated' AND at >= ?",
+            (community, ts(since)),
+        )
+        return (int(found[0]), int(found[1])) if found is not None else (0, 0)
+
     async def card_message(self, community: int, number: int) -> int | None:
         found = await sql.rows(
             self.db, "SELECT card_message FROM incidents WHERE community = ? AND number = ?", (community, number)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from intake.place.book import PlaceBook
+from intake.place.grid import GridPoint
 from verification.model import Place, PlaceKind
 
 from . import sql
@@ -23,7 +25,7 @@ class SqlitePlaces:
         key = (community, int(stamp or 0))
         book = self._books.get(key)
         if book is None:
-            book = PlaceBook.of(await self.all(community))
+            book = PlaceBook.of(await self.all(community), await self.grid(community))
             if len(self._books) >= 64:
                 self._books.clear()
             self._books[key] = book
@@ -75,6 +77,22 @@ class SqlitePlaces:
         if removed:
             await self._changed(community)
         return removed
+
+    async def grid(self, community: int) -> list[GridPoint]:
+        rows = await sql.rows(
+            self.db,
+            "SELECT street, number, cross_street FROM street_grid WHERE community = ? ORDER BY street, number",
+            (community,),
+        )
+        return [GridPoint(r["street"], r["number"], r["cross_street"]) for r in rows]
+
+    async def set_grid(self, community: int, points: Sequence[GridPoint]) -> None:
+        await self._changed(community)
+        await sql.run(self.db, "DELETE FROM street_grid WHERE community = ?", (community,))
+        await self.db.executemany(
+            "INSERT OR IGNORE INTO street_grid (community, street, number, cross_street) VALUES (?, ?, ?, ?)",
+            [(community, p.street, p.number, p.cross_street) for p in points],
+        )
 
     async def areas(self, community: int) -> list[str]:
         return [

@@ -1,4 +1,5 @@
-"""The SQLite unit of work: `async with uow:` is one `BEGIN IMMEDIATE` transaction.
+"""The SQLite unit of work: `async with uow:` is one `BEGIN IMMEDIATE` transaction, and
+`async with uow.reading():` one that only reads.
 
 BEGIN IMMEDIATE takes the write lock up front, so two writers (the bot and `veraz purge`) queue on
 the busy timeout instead of failing half-way with "database is locked". Within the process, an
@@ -8,6 +9,8 @@ asyncio lock keeps transactions on the shared connection from interleaving.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Self
 
@@ -64,6 +67,26 @@ class SqliteUnitOfWork:
                 await self.db.rollback()
         finally:
             self.incidents.transaction_ended(self._committed)
+            self._lock.release()
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Self]:
+        """A transaction that only reads (figures, exports): BEGIN DEFERRED takes no write lock, so it
+        neither waits for a writer in another process (`veraz purge`) nor holds one up; in WAL mode it
+        reads one snapshot. `query_only` makes a write in it fail loudly. It is always rolled back."""
+        await self._lock.acquire()
+        try:
+            await self.db.execute("PRAGMA query_only = ON")
+            try:
+                await self.db.execute("BEGIN DEFERRED")
+                try:
+                    yield self
+                finally:
+                    if self.db.in_transaction:
+                        await self.db.rollback()
+            finally:
+                await self.db.execute("PRAGMA query_only = OFF")
+        finally:
             self._lock.release()
 
     async def commit(self) -> None:

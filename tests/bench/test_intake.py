@@ -157,6 +157,31 @@ def test_score_does_not_count_one_place_twice_as_different_places() -> None:
     assert figures.mixed_at_different_places == 0
 
 
+def test_score_counts_split_pairs_offered_as_near_misses_and_registered_mixes() -> None:
+    events = {
+        "A": _event("A", "Hamline"),
+        "B": Event("B", "Hamline", "Hamline Elementary", "school", at("10:00"), at("10:30")),
+        "C": Event("C", "Kelly Park", "Kelly Park", "park", at("10:00"), at("10:30")),
+    }
+    reports = [_sent(n, e, "10:05", "x") for n, e in enumerate("AAAABC", start=1)]
+    # A on cards 1 (two reports), 2 and 3: 2*1 + 2*1 + 1*1 = 5 split pairs; card 2 offers card 1, card 3
+    # offers nothing: 2 offered. Card 4 mixes two registered places.
+    cards = {1: 1, 2: 1, 3: 2, 4: 3, 5: 4, 6: 4}
+    figures = score(reports, events, cards, {}, near={2: frozenset({1}), 3: frozenset()})
+    assert (figures.split_pairs, figures.split_pairs_offered) == (5, 2)
+    assert figures.near_share == pytest.approx(2 / 5)
+    assert figures.mixed_registered == 1
+    assert score(reports[:2], events, {1: 1, 2: 1}, {}).near_share == 1.0  # nothing split
+
+
+def test_every_set_has_its_day_and_zone() -> None:
+    sets = intake.day_sets()
+    assert sets[0].name == "dev"
+    assert sets[0].day == intake.DAY
+    assert {s.name for s in sets[1:]} >= {"houston", "new-york"}
+    assert {s.zone.key for s in sets} >= {"America/Chicago", "America/New_York"}
+
+
 def test_baseline_joins_exact_names_and_same_text_within_two_hours() -> None:
     names = place_names(
         'name,area,kind,aliases\nHamline Elementary,Back of the Yards,school,"Hamline;escuela Hamline"\n'
@@ -200,3 +225,17 @@ def test_at_most_two_percent_of_reports_are_refused(figures: IntakeFigures) -> N
 
 def test_reports_of_one_event_land_on_one_card(figures: IntakeFigures) -> None:
     assert figures.veraz.f1 >= intake.F1_TARGET, figures.veraz.split
+
+
+def test_most_split_pairs_are_offered_as_near_misses(figures: IntakeFigures) -> None:
+    assert figures.veraz.near_share >= intake.NEAR_TARGET, figures.veraz.split
+    assert figures.veraz.mixed_registered == 0, figures.veraz.mixes
+
+
+def test_an_alias_the_import_refuses_is_taken_out_as_its_message_asks() -> None:
+    text = 'name,area,kind,aliases\nSunrise Market,Eastside,other,"el mercado;Sunrise"\nZ School,Y,school,Z\n'
+    fixed, notes = intake.importable(text)
+    assert "el mercado" not in fixed
+    assert "Sunrise" in fixed
+    assert len(notes) == 1
+    assert intake.importable(fixed) == (fixed, [])

@@ -15,6 +15,7 @@ from discord_emulator import FaultMode, intents, payloads
 from discord_emulator.permissions import MANAGE_ROLES, MENTION_EVERYONE, VIEW_CHANNEL
 from discord_emulator.state import Overwrite
 from tests.bot.conftest import PEOPLE, alerts, set_up
+from verification import usecases
 
 pytestmark = pytest.mark.timeout(120)
 ROLES_OK = BOT_PERMISSIONS | MANAGE_ROLES | MENTION_EVERYONE
@@ -245,6 +246,7 @@ async def test_unsubscribing_again_takes_away_a_role_discord_did_not_remove(role
     await set_up(world)
     await world.people["admin"].slash("settings", area_roles="on")
     sam = world.people["sam"]
+    await world.people["pat"].slash("subscribe", area="back of the yards", via="role")  # the role stays worn
     await sam.slash("subscribe", area="back of the yards", via="role")
     world.emu.fail_next("DELETE", r"/members/\d+/roles/\d+$", status=503)
     first = await sam.slash("unsubscribe")
@@ -305,3 +307,144 @@ async def test_a_member_who_cannot_read_the_alerts_channel_gets_dms_and_is_told_
     await confirmed(world)
     await world.settle()
     assert len(alerts(sam)) == 1
+
+
+# --- issue 23 §5 and §7: one member can neither fill the server's roles nor end up wearing two -------------
+
+
+def veraz_roles(world: World) -> list[str]:
+    return sorted(r.name for r in world.guild.guild.roles.values() if r.name.startswith("Veraz · "))
+
+
+async def test_one_member_cannot_fill_the_servers_roles(roles_world):
+    """Found in review: roles were made for every area and language anyone subscribed to and never deleted;
+    one member took a server from 174 roles to Discord's cap of 250."""
+    world = roles_world
+    await set_up(world)
+    await world.people["admin"].slash("settings", area_roles="on")
+    sam = world.people["sam"]
+    await world.people["pat"].slash("subscribe", area="Pilsen", via="role")  # someone who stays
+    for area, language in [("Pilsen", "es"), ("Back of the Yards", "en"), ("Back of the Yards", "es")]:
+        done = await sam.slash("subscribe", area=area, language=language, via="role")
+        assert "role" in done.content, done.content
+        await sam.slash("unsubscribe")
+    assert veraz_roles(world) == ["Veraz · Pilsen"]  # the roles nobody wears are gone
+    await sam.slash("subscribe", area="Florence-Firestone", via="role")
+    await sam.slash("subscribe", area="Florence-Firestone", language="es", via="role")  # replaces the English one
+    assert veraz_roles(world) == ["Veraz · Florence-Firestone (es)", "Veraz · Pilsen"]
+    refused = await sam.slash("subscribe", area="Pilsen", via="role")  # a sixth role in an hour
+    assert "5 times in the last hour" in refused.content, refused.content
+    assert [r.name for r in sam.roles] == ["Veraz · Florence-Firestone (es)"]
+    by_dm = await sam.slash("subscribe", area="Pilsen", via="dm")  # DMs are never limited
+    assert "Pilsen" in by_dm.content, by_dm.content
+
+
+async def test_veraz_makes_no_more_roles_than_its_limit_and_subscribes_by_dm_beyond(roles_world):
+    world = roles_world
+    await set_up(world)
+    shown = await world.people["admin"].slash("settings", area_roles="on", area_role_limit=2)
+    assert "at most 2 roles" in shown.content, shown.content
+    sam, luis, pat = world.people["sam"], world.people["luis"], world.people["pat"]
+    await sam.slash("subscribe", area="Pilsen", via="role")
+    await luis.slash("subscribe", area="Back of the Yards", via="role")
+    await pat.slash("subscribe", area="Back of the Yards", via="role")  # the area's role is there: no new one
+    assert [r.name for r in pat.roles] == ["Veraz · Back of the Yards"]
+    done = await pat.slash("subscribe", area="Florence-Firestone", via="role")
+    assert "as many area roles as this server allows (2)" in done.content, done.content
+    assert veraz_roles(world) == ["Veraz · Back of the Yards", "Veraz · Pilsen"]
+    listing = (await pat.slash("subscriptions")).content
+    assert listing.startswith("You receive confirmed alerts for: Florence\\-Firestone"), listing  # by DM
+
+
+async def test_turning_area_roles_off_deletes_them_and_their_holders_get_dms(roles_world):
+    world = roles_world
+    await set_up(world)
+    admin, sam, rosa = world.people["admin"], world.people["sam"], world.people["rosa"]
+    await admin.slash("settings", area_roles="on")
+    await sam.slash("subscribe", area="Back of the Yards", via="role")
+    await rosa.slash("subscribe", area="Back of the Yards", language="es", via="role")
+    off = await admin.slash("settings", area_roles="off")
+    assert "Area roles: off" in off.content, off.content
+    assert "Deleted Veraz's 2 area roles" in off.content, off.content
+    assert veraz_roles(world) == []
+    assert sam.roles == []
+    for _ in range(200):  # the gateway's role deletions reach the bot asynchronously
+        if "role" not in (await sam.slash("subscriptions")).content:
+            break
+        await asyncio.sleep(0.01)
+    await confirmed(world)
+    await world.settle()
+    assert [m.content.split(" · ")[0] for m in alerts(sam)] == ["**🚨 ALERT"]
+    assert [m.content.split(" · ")[0] for m in alerts(rosa)] == ["**🚨 ALERTA"]
+    assert all(m.ping is None or not m.ping.roles for m in world.alerts.messages)
+
+
+async def test_two_role_subscriptions_at_once_in_two_languages_leave_one_role_worn(roles_world):
+    """Found in review: each took away only the roles it had seen before its grant, so the member wore both
+    roles while the ledger knew one, and each alert pinged them twice."""
+    world = roles_world
+    await set_up(world)
+    await world.people["admin"].slash("settings", area_roles="on")
+    sam = world.people["sam"]
+    await asyncio.gather(
+        sam.slash("subscribe", area="Back of the Yards", language="en", via="role"),
+        sam.slash("subscribe", area="Back of the Yards", language="es", via="role"),
+    )
+    [worn] = sam.roles
+    held = await usecases.held_roles(world.bot.services.storage, world.guild.id, sam.id)
+    assert [r.role for r in held] == [worn.id]
+    await confirmed(world)
+    await world.settle()
+    assert sum(m.ping is not None and sam.id in m.ping.reached for m in world.alerts.messages) == 1
+    assert alerts(sam) == []
+
+
+async def test_the_area_menu_follows_the_areas(roles_world):
+    """Left from issue 14: the "Get alerts for..." menu kept the areas it was posted with."""
+    world = roles_world
+    await set_up(world)
+    admin = world.people["admin"]
+    await admin.slash("settings", area_roles="on")
+    menu = world.alerts.last_message
+    assert menu is not None
+
+    def offered() -> list[str]:
+        [select] = [c for c in menu.walk_components() if c.get("type") == 3]
+        return [o["label"] for o in select["options"]]
+
+    assert offered() == ["every area", "Back of the Yards", "Florence-Firestone", "Pilsen"]
+    await admin.slash("places add", name="Little Village Library", area="Little Village", kind="other")
+    assert offered() == ["every area", "Back of the Yards", "Florence-Firestone", "Little Village", "Pilsen"]
+    await admin.slash("places remove", name="Russell Elementary")
+    await admin.slash("places remove", name="Lillian Street Elementary")
+    assert offered() == ["every area", "Back of the Yards", "Little Village", "Pilsen"]
+    done = await world.people["sam"].select(menu, ["Little Village"])
+    assert "Little Village" in done.content, done.content
+
+
+async def test_a_reply_to_a_role_post_notifies_whoever_holds_the_role_then_and_no_later_dm_subscriber(roles_world):
+    """Issue 23 §8, decided: an amendment of a role post is a reply mentioning the same roles, so it also
+    notifies someone who took the role after the alert. They read the alerts channel, where the alert and
+    the reply both are, so it tells them nothing the channel does not; telling only the earlier holders
+    would take a DM each (the cost roles exist to avoid) or mentioning each of them by name in the channel
+    (which would show everyone who subscribes). A later DM subscriber gets nothing: no DM refers to an
+    alert they never got."""
+    world = roles_world
+    await set_up(world)
+    await world.people["admin"].slash("settings", area_roles="on")
+    sam, pat, lucia = world.people["sam"], world.people["pat"], world.people["lucia"]
+    await sam.slash("subscribe", area="Back of the Yards", via="role")
+    await confirmed(world)
+    await world.settle()
+    [alert] = posts(world)
+    await pat.slash("subscribe", area="Back of the Yards", via="role")  # after the alert
+    await lucia.slash("subscribe", area="Back of the Yards", language="en", via="dm")
+    await world.people["dev"].slash("incident misidentified", id=1, correction="Secret Service, not ICE")
+    await world.settle()
+    [reply] = [m for m in posts(world) if m.message_reference]
+    assert reply.message_reference["message_id"] == str(alert.id)
+    assert reply.ping is not None
+    assert reply.ping.reached == {sam.id, pat.id}
+    assert "#1" in reply.content
+    assert alerts(lucia) == []
+    assert alerts(pat) == []

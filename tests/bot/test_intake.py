@@ -63,7 +63,7 @@ async def test_a_place_that_names_two_known_places_is_kept_and_the_reporter_pick
     reply = await luis.slash("report", where="whittier!!", what="ICE van parked outside")
     assert "#1" in reply.content
     assert "could not tell surely which place" in reply.content
-    picked = await luis.select(reply.message, ["whittier school"])  # the menu offers known places by key
+    picked = await luis.select(reply.message, ["whittier elementary"])  # the menu offers known places by key
     assert "incident #1" in picked.content
     assert "Whittier Elementary" in picked.content
     await world.settle()

@@ -37,7 +37,8 @@ def photo(taken: CaptureTime | None, **kw: object) -> StoredPhoto:
          "tomada a las 10:47\u00a0a.m., al enviar el reporte"),
         (datetime(2025, 3, 14, 11, 30), "taken 11:30, after the report was sent: the camera's clock may be wrong",
          "tomada a las 11:30\u00a0a.m., después de enviado el reporte: el reloj de la cámara puede estar mal"),
-        (datetime(2023, 3, 14, 9, 5), "taken 14 March 2023: an older photo", "tomada el 14 de marzo de 2023: una foto antigua"),
+        (datetime(2023, 3, 14, 9, 5), "taken 14 March 2023: an older photo",
+         "tomada el 14 de marzo de 2023: una foto antigua"),
         (None, "no capture time", "sin hora de la foto"),
     ],
 )  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ from bot.client import Tuning
 from bot.core.clock import ScriptedClock
 from bot.demo.live_world import World, open_world
 from bot.features.escalation.paging import page_on_call
-from discord_emulator import overwrite
+from discord_emulator import intents, overwrite, payloads
 from discord_emulator.permissions import VIEW_CHANNEL
 from tests.bot.conftest import PEOPLE, alerts, set_up
 
@@ -235,3 +236,170 @@ async def test_an_admin_turns_paging_and_verifiers_off(world):
     assert "Verifiers: <@&" in shown.content
     shown = await admin.slash("settings", turn_off="verifiers")
     assert "Verifiers: <@&" not in shown.content
+
+
+# --- issue 23 §4: one account cannot page again and again --------------------------------------------------
+
+
+def newcomer(world: World, name: str):
+    """An account an hour old that joined the server half an hour ago: low trust (see reporting's cog)."""
+    now = datetime.now(UTC)
+    return world.guild.add_member(name, created_at=now - timedelta(hours=1), joined_at=now - timedelta(minutes=30))
+
+
+def pages(world: World) -> list:
+    return [m for m in world.queue.messages if m.ping is not None and m.ping.roles]
+
+
+async def test_one_new_account_never_pages_and_the_pages_of_an_hour_are_capped(timed):
+    """Found in review: an account minutes old sent 10 pages in 31 minutes by reporting "the school"."""
+    world, clock = timed
+    await network(world)
+    newbie = newcomer(world, "newbie")
+    paged = 0
+    for i in range(10):
+        at(clock, i * 3.4)
+        done = await newbie.slash("report", where="the school", what=f"ICE at the school!! {i}")
+        assert "UNVERIFIED" in done.content, done.content
+        paged += await page_on_call(world.bot.services, {world.guild.id})
+    at(clock, 40)
+    paged += await page_on_call(world.bot.services, {world.guild.id})
+    assert paged == 0
+    assert pages(world) == []
+
+    # Members in good standing report ten sensitive places by their words, each its own incident: three
+    # pages of their own, then one naming the other seven, then nothing more this hour.
+    at(clock, 41)
+    for name in ("luis", "sam", "rosa", "lucia", "pat"):
+        await report(world, name, "the school")
+        await report(world, name, "la iglesia")
+    await world.settle()
+    at(clock, 44)
+    assert await page_on_call(world.bot.services, {world.guild.id}) == 4
+    first, second, third, gathered = pages(world)
+    assert all(m.message_reference for m in (first, second, third))
+    assert "7 more urgent incidents have waited 3 min" in gathered.content, gathered.content
+    assert gathered.content.count("#") == 7
+    at(clock, 50)
+    await report(world, "luis", "the clinic")
+    at(clock, 60)
+    assert await page_on_call(world.bot.services, {world.guild.id}) == 0  # it waits for the hour
+    at(clock, 104.5)
+    assert await page_on_call(world.bot.services, {world.guild.id}) == 1
+    assert "#21 (Clinic)" in pages(world)[-1].content
+
+
+async def test_only_a_new_reporter_in_good_standing_pages_again(timed):
+    """Found in review: any later event re-armed the page, the same new account's next report too."""
+    world, clock = timed
+    await network(world)
+    newbie, other = newcomer(world, "newbie"), newcomer(world, "other")
+    at(clock, 0)
+    await newbie.slash("report", where="Hamline Elementary", what="ICE at the door")  # a registered school
+    at(clock, 3)
+    assert await page_on_call(world.bot.services, {world.guild.id}) == 1
+    at(clock, 5)
+    await newbie.slash("report", where="Hamline Elementary", what="still there!!")
+    at(clock, 6)
+    await other.slash("report", where="Hamline Elementary", what="ICE")
+    at(clock, 30)
+    assert await page_on_call(world.bot.services, {world.guild.id}) == 0
+    at(clock, 31)
+    await report(world, "luis", "Hamline Elementary")
+    at(clock, 33.9)
+    assert await page_on_call(world.bot.services, {world.guild.id}) == 0
+    at(clock, 34)
+    assert await page_on_call(world.bot.services, {world.guild.id}) == 1
+    assert len(pages(world)) == 2
+
+
+async def test_a_page_discord_refused_is_no_escalation_and_goes_out_at_the_next_round(timed):
+    """Found in review: a page Discord refused still counted as an escalation, on the card and in the stats."""
+    world, clock = timed
+    await network(world)
+    at(clock, 0)
+    await report(world, "luis", "Hamline Elementary")
+    await world.settle()
+    at(clock, 3)
+    world.emu.fail_next("POST", rf"/channels/{world.queue.id}/messages$", status=403)
+    assert await page_on_call(world.bot.services, {world.guild.id}) == 0
+    await world.settle()
+    card = str(world.card(1).embeds[0])
+    assert "Paging the on-call moderators failed" in card
+    assert "On-call moderators paged" not in card
+    shown = await world.people["dev"].slash("incident stats", days=1)
+    assert "Escalated: 0 ·" in shown.content, shown.content
+    at(clock, 4)
+    assert await page_on_call(world.bot.services, {world.guild.id}) == 1
+    await world.settle()
+    card = str(world.card(1).embeds[0])
+    assert "On-call moderators paged" in card
+    assert "failed" not in card
+    shown = await world.people["dev"].slash("incident stats", days=1)
+    assert "Escalated: 1 ·" in shown.content, shown.content
+
+
+async def test_stats_answer_while_another_process_holds_the_write_lock(timed):
+    """Found in review: the figures were read in a write transaction, which waits for (and then blocks) any
+    other writer: `veraz stats` during a `veraz purge` failed with "database is locked"."""
+    world, clock = timed
+    await network(world)
+    at(clock, 0)
+    await report(world, "luis", "Hamline Elementary")
+    await world.settle()
+    at(clock, 1)
+    # Another process writing (a purge, a backup's bookkeeping); taken off the event loop, which the bot
+    # needs to finish any transaction of its own first.
+    holder = sqlite3.connect(world.bot.settings.data_dir / "veraz.db", isolation_level=None, timeout=30,
+                             check_same_thread=False)  # fmt: skip
+    await asyncio.to_thread(holder.execute, "BEGIN IMMEDIATE")
+    try:
+        shown = await asyncio.wait_for(world.people["dev"].slash("incident stats", days=1), 5)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert shown.content.startswith("Time to truth, last 1 day: 1 incident."), shown.content
+
+
+# --- issue 23 §9: where verifier requests are read ----------------------------------------------------------
+
+
+async def test_a_public_verifiers_channel_is_refused_and_a_crowded_verifier_role_is_warned_about(world):
+    """Found in review: /settings verifier_channel:#general was accepted, and requests then showed places
+    nobody had confirmed to the whole server."""
+    await set_up(world)
+    admin = world.people["admin"]
+    verifiers = world.guild.create_role("Verifiers", mentionable=True)
+    general = world.guild.channel("general")
+    refused = await admin.slash("settings", verifier_role=verifiers, verifier_channel=general)
+    assert "Everyone in the server can read" in refused.content, refused.content
+    assert "Verifiers: <@&" not in (await admin.slash("settings")).content  # nothing was changed
+
+    everybody = world.guild.create_role("Members", mentionable=True)
+    for person in world.people.values():
+        person.add_role(everybody)
+    private = world.guild.create_text_channel(
+        "verifiers", private=True, overwrites=[overwrite(everybody, allow=VIEW_CHANNEL)]
+    )
+    shown = await admin.slash("settings", verifier_role=everybody, verifier_channel=private)
+    assert "Verifiers: <@&" in shown.content, shown.content
+    assert f"8 of the server's {len(world.guild.guild.members)} members hold" in shown.content, shown.content
+    shown = await admin.slash("settings", verifier_role=verifiers)
+    assert "members hold" not in shown.content
+
+    # An admin opens the channel to everyone later: a moderator's request is refused, and nothing is posted.
+    registry = world.emu.services.world
+    private.overwrites[:] = [o for o in private.overwrites if o.target_id != world.guild.id]
+    registry.dispatch("CHANNEL_UPDATE", payloads.channel(private, registry), guild_id=world.guild.id,
+                      intent=intents.GUILDS)  # fmt: skip
+    for _ in range(200):  # the gateway event reaches the bot asynchronously
+        cached = world.bot.get_channel(private.id)
+        if cached is not None and cached.permissions_for(cached.guild.default_role).view_channel:
+            break
+        await asyncio.sleep(0.01)
+    await report(world, "luis", "Hamline Elementary")
+    await world.settle()
+    sent = await world.people["dev"].click(world.card(1), "Send a verifier")
+    assert "Everyone in the server can read" in sent.content, sent.content
+    assert private.messages == []
+    assert "asked for a verifier" not in (await world.people["dev"].slash("incident show", id=1)).message.text

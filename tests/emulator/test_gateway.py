@@ -174,3 +174,16 @@ async def test_a_bot_with_the_members_intent_gets_every_member(community: Commun
     assert guild is not None
     assert guild.chunked
     assert {m.name for m in guild.members} >= {"ana", "bea", "admin", "Veraz"}
+
+
+async def test_the_gateway_counts_the_most_sessions_ever_connected_at_once(
+    emu: DiscordEmulator, community: Community, start_bot: BotStarter
+) -> None:
+    """A bot run on several hosts must never hold two sessions at once: the emulator can tell."""
+    first = await start_bot(SampleBot(community.guild.id))
+    await first.close()
+    await emu.wait_for(lambda: not emu.bot_connected, what="bot #1 to disconnect")
+    await start_bot(SampleBot(community.guild.id))
+    assert emu.services.gateway.max_live_sessions == 1  # one after the other: never two
+    await start_bot(SampleBot(community.guild.id))
+    assert emu.services.gateway.max_live_sessions == 2

@@ -155,7 +155,8 @@ async def samples(spec: Json) -> AsyncIterator[list[RequestRecord]]:
 
         for path in ("/users/@me", "/users/@me/guilds", f"/users/{member.id}", "/oauth2/applications/@me",
                      "/applications/@me", "/gateway", "/gateway/bot", "/gateway/bot", f"/guilds/{guild.id}",
-                     f"/guilds/{guild.id}/roles", f"/guilds/{guild.id}/channels", f"/guilds/{guild.id}/members?limit=5",
+                     f"/guilds/{guild.id}/roles", f"/guilds/{guild.id}/roles/member-counts",
+                     f"/guilds/{guild.id}/channels", f"/guilds/{guild.id}/members?limit=5",
                      f"/guilds/{guild.id}/members/{member.id}", f"/channels/{general.id}", "/channels/1"):  # fmt: skip
             await call("GET", path)
         role_path = f"/guilds/{guild.id}/members/{member.id}/roles/{low_role.id}"

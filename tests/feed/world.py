@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import storage
+from tests import raw_sql
 from tests.builders import MOD_A, MOD_B
 from tests.fakes import moderator_pseudonyms
 from tests.scenario_steps import CHICAGO, set_up_chicago
@@ -40,12 +41,15 @@ async def _confirmed(uow: object, now: datetime, where: str, what: str, when: st
     return number
 
 
-async def _sent(database: storage.Database) -> None:
+async def _sent(database: storage.AnyDatabase) -> None:
     """As the delivery worker would have: every queued delivery went out."""
-    await database.db.execute("UPDATE deliveries SET state = 'sent' WHERE state = 'queued'")
+    uow = database.transaction()
+    async with uow:
+        await raw_sql.execute(uow, "UPDATE deliveries SET state = 'sent' WHERE state = 'queued'")
+        await uow.commit()
 
 
-async def build(database: storage.Database, *, feed: bool = True) -> World:
+async def build(database: storage.AnyDatabase, *, feed: bool = True) -> World:
     uow = database.unit_of_work()
     await set_up_chicago(uow, alerts_channel=300)
     await usecases.subscribe(uow, CHICAGO, 501, None, Language.ES)

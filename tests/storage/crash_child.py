@@ -3,7 +3,7 @@
 Before each use case it appends `start <i> <kind>` to a journal, after the commit `done <i>`, each line
 flushed and fsynced, so the test knows which operations must be in the database after a SIGKILL.
 
-    python -m tests.storage.crash_child DATA_DIR JOURNAL SEED
+    python -m tests.storage.crash_child DATA_DIR JOURNAL SEED [POSTGRESQL_URL]
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ class Journal:
         os.fsync(self.fd)
 
 
-async def main(data_dir: Path, journal_path: Path, seed: int) -> None:
+async def main(data_dir: Path, journal_path: Path, seed: int, url: str | None) -> None:
     rng = random.Random(seed)
-    database = await storage.open_database(data_dir)
+    database = await storage.open_database(data_dir, url=url)
     uow = database.unit_of_work()
     journal = Journal(journal_path)
     if await usecases.get_community(uow, CHICAGO) is None:
@@ -78,4 +78,4 @@ async def main(data_dir: Path, journal_path: Path, seed: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])))
+    asyncio.run(main(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), (sys.argv[4:] or [""])[0] or None))

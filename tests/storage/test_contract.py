@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from tests import raw_sql
 from tests.builders import HAMLINE, MOD_A, MOD_B, Story, at, statement
 from tests.fakes import FakeUnitOfWork
 from verification.alerts import AlertKind, owed
@@ -232,8 +233,8 @@ async def _mark(uow, delivery: int, state: DeliveryState, *, in_doubt: bool = Fa
     if isinstance(uow, FakeUnitOfWork):
         uow.outbox.mark(delivery, state, in_doubt=in_doubt)
     else:
-        await uow.db.execute(
-            "UPDATE deliveries SET state = ?, in_doubt = ? WHERE id = ?", (state.value, int(in_doubt), delivery)
+        await raw_sql.execute(
+            uow, "UPDATE deliveries SET state = ?, in_doubt = ? WHERE id = ?", state.value, in_doubt, delivery
         )
 
 

@@ -24,12 +24,18 @@ from verification import usecases
 from verification.alerts import AlertKind
 from verification.deliveries import DeliveryState
 from verification.model import Language
-from verification.ports import ClaimedDelivery
+from verification.ports import ClaimedDelivery, DeliveryQueue
 from verification.usecases import ReportInput
 
 NOW = datetime(2025, 1, 24, 17, 20, tzinfo=UTC)
 NONCE_MEMORY = timedelta(minutes=2)
 DM = 9001
+
+
+@pytest.fixture
+def database(any_database: storage.AnyDatabase) -> storage.AnyDatabase:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_database
 
 
 @dataclass
@@ -50,7 +56,7 @@ class DmChannel:
         return next((m for created, known, m in self.messages if created > moment and known == nonce), None)
 
 
-async def _one_subscriber_alert(database: storage.Database, *subscribers: int) -> None:
+async def _one_subscriber_alert(database: storage.AnyDatabase, *subscribers: int) -> None:
     uow = database.unit_of_work()
     await set_up_chicago(uow, alerts_channel=None)
     for user in subscribers or (501,):
@@ -61,25 +67,23 @@ async def _one_subscriber_alert(database: storage.Database, *subscribers: int) -
     await usecases.vote_confirm(uow, NOW, CHICAGO, 1, MOD_B, pseudonyms=moderator_pseudonyms)
 
 
-async def _claim_one(queue: storage.SqliteDeliveryQueue, now: datetime) -> ClaimedDelivery:
+async def _claim_one(queue: DeliveryQueue, now: datetime) -> ClaimedDelivery:
     [claimed] = await queue.claim(now, 10)
     return claimed
 
 
-FailedCheck = Callable[[storage.SqliteDeliveryQueue, ClaimedDelivery, datetime], Awaitable[None]]
+FailedCheck = Callable[[DeliveryQueue, ClaimedDelivery, datetime], Awaitable[None]]
 
 
-async def _as_the_worker_answers_a_5xx(queue: storage.SqliteDeliveryQueue, d: ClaimedDelivery, now: datetime) -> None:
+async def _as_the_worker_answers_a_5xx(queue: DeliveryQueue, d: ClaimedDelivery, now: datetime) -> None:
     await queue.retry(d.id, "http 503", now + timedelta(seconds=30), now)
 
 
-async def _as_the_worker_answers_a_network_error(
-    queue: storage.SqliteDeliveryQueue, d: ClaimedDelivery, now: datetime
-) -> None:
+async def _as_the_worker_answers_a_network_error(queue: DeliveryQueue, d: ClaimedDelivery, now: datetime) -> None:
     await queue.retry(d.id, "network: ClientOSError", now + timedelta(seconds=30), now, in_doubt=True)
 
 
-async def _as_a_failed_check(queue: storage.SqliteDeliveryQueue, d: ClaimedDelivery, now: datetime) -> None:
+async def _as_a_failed_check(queue: DeliveryQueue, d: ClaimedDelivery, now: datetime) -> None:
     await queue.check_failed(d.id, "http 503", now + timedelta(seconds=30), now)
 
 
@@ -93,7 +97,7 @@ async def test_a_failed_history_check_after_a_crash_then_recovery_leaves_exactly
     """Found in review: the look in DM history after a crash searched from the LATEST claim, and a
     failed look (5xx, 429) became a plain resend. Either way the subscriber got the alert twice."""
     await _one_subscriber_alert(database)
-    queue = storage.SqliteDeliveryQueue(database)
+    queue = storage.delivery_queue(database)
     channel = DmChannel()
 
     first = await _claim_one(queue, NOW)
@@ -122,7 +126,7 @@ async def test_a_failed_history_check_after_a_crash_then_recovery_leaves_exactly
 
 async def test_the_first_claim_is_kept_across_timeouts_and_a_doubt_outlives_later_clean_errors(database):
     await _one_subscriber_alert(database)
-    queue = storage.SqliteDeliveryQueue(database)
+    queue = storage.delivery_queue(database)
     d = await _claim_one(queue, NOW)
     await queue.retry(d.id, "http 502", NOW + timedelta(seconds=5), NOW)  # Discord said no: surely not sent
     d = await _claim_one(queue, NOW + timedelta(seconds=5))
@@ -138,7 +142,7 @@ async def test_the_first_claim_is_kept_across_timeouts_and_a_doubt_outlives_late
 
 async def test_a_failed_history_check_is_not_a_send_attempt_and_is_counted_apart(database):
     await _one_subscriber_alert(database)
-    queue = storage.SqliteDeliveryQueue(database)
+    queue = storage.delivery_queue(database)
     d = await _claim_one(queue, NOW)
     await queue.recover(NOW + timedelta(minutes=5))
     for i in range(3):
@@ -157,7 +161,7 @@ async def test_one_recipients_amendments_go_in_order_never_a_retraction_before_i
     at once; and a correction waiting on a retry was overtaken by the retraction."""
     await _one_subscriber_alert(database)
     uow = database.unit_of_work()
-    queue = storage.SqliteDeliveryQueue(database)
+    queue = storage.delivery_queue(database)
     alert = await _claim_one(queue, NOW)
     await queue.sent(alert.id, DM, 1, NOW)
     await usecases.correct(uow, NOW + timedelta(minutes=5), CHICAGO, 1, MOD_C, "eran 3 agentes, no 2")
@@ -182,7 +186,7 @@ async def test_an_earlier_amendment_takes_the_priority_of_an_urgent_one_queued_b
     alert's fan-out: the UPDATE goes at the correction's priority."""
     await _one_subscriber_alert(database)
     uow = database.unit_of_work()
-    queue = storage.SqliteDeliveryQueue(database)
+    queue = storage.delivery_queue(database)
     alert = await _claim_one(queue, NOW)
     await queue.sent(alert.id, DM, 1, NOW)
     await usecases.add_update(uow, NOW + timedelta(minutes=1), CHICAGO, 1, MOD_C, "siguen en la puerta")
@@ -208,7 +212,7 @@ async def test_an_alert_given_up_after_a_timeout_keeps_its_amendments(database, 
     try timed out too: an earlier timeout is remembered."""
     await _one_subscriber_alert(database)
     uow = database.unit_of_work()
-    queue = storage.SqliteDeliveryQueue(database)
+    queue = storage.delivery_queue(database)
     d = await _claim_one(queue, NOW)
     await queue.retry(d.id, "network: TimeoutError", NOW + timedelta(seconds=10), NOW, in_doubt=True)
     d = await _claim_one(queue, NOW + timedelta(seconds=10))
@@ -225,7 +229,7 @@ async def test_an_alert_given_up_after_a_timeout_keeps_its_amendments(database, 
 async def test_an_alert_that_surely_failed_cancels_its_amendments(database):
     await _one_subscriber_alert(database)
     uow = database.unit_of_work()
-    queue = storage.SqliteDeliveryQueue(database)
+    queue = storage.delivery_queue(database)
     d = await _claim_one(queue, NOW)  # in flight while a moderator corrects the incident
     await usecases.correct(uow, NOW + timedelta(seconds=5), CHICAGO, 1, MOD_C, "2 agents")
     await queue.failed(d.id, "rejected: 400 50035", NOW + timedelta(seconds=6))
@@ -237,7 +241,7 @@ async def test_an_alert_that_surely_failed_cancels_its_amendments(database):
 async def test_closing_keeps_a_delivery_in_doubt_and_owes_its_recipient_the_retraction(database):
     await _one_subscriber_alert(database, 501, 502)
     uow = database.unit_of_work()
-    queue = storage.SqliteDeliveryQueue(database)
+    queue = storage.delivery_queue(database)
     [d, _] = await queue.claim(NOW, 1) + [None]
     await queue.recover(NOW + timedelta(minutes=3))  # the process died while sending it
     outcome = await usecases.debunk(uow, NOW + timedelta(minutes=4), CHICAGO, 1, MOD_C, "it was a drill")

@@ -26,9 +26,10 @@ from storage.sqlite import sql
 from tests.fakes import FakeDeliveryQueue, FakeUnitOfWork
 from verification.alerts import AlertFacts, AlertKind, AlertMessage
 from verification.community import Recipient, RecipientKind
+from verification.deliveries import NewDelivery
 from verification.fair_share import Due, Stream, fair_claim, rank
 from verification.model import Language, PlaceKind, Status
-from verification.ports import DeliveryQueue, NewDelivery, UnitOfWork
+from verification.ports import DeliveryQueue, UnitOfWork
 
 T0 = datetime(2025, 1, 24, 18, 0, tzinfo=UTC)
 

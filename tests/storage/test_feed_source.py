@@ -7,31 +7,34 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 import storage
+from storage.postgres.feed import PgFeedSource
 from storage.sqlite.feed import SqliteFeedSource
 from tests.builders import MOD_A
 from tests.feed.world import NOW, World, build
 from verification import usecases
 from verification.alerts import AlertKind
-from verification.public_feed import is_slug
+from verification.public_feed import FeedSource, is_slug
+
+Source = tuple[storage.AnyDatabase, FeedSource, World]
 
 
 @pytest.fixture
-async def source(tmp_path: Path) -> AsyncIterator[tuple[storage.Database, SqliteFeedSource, World]]:
-    database = await storage.open_database(tmp_path)
-    world = await build(database)
-    feed = await SqliteFeedSource.open(tmp_path)
+async def source(any_database: storage.AnyDatabase, tmp_path: Path) -> AsyncIterator[Source]:
+    world = await build(any_database)
+    url = any_database.url if isinstance(any_database, storage.PostgresDatabase) else None
+    feed = await storage.open_feed_source(tmp_path, url)
     try:
-        yield database, feed, world
+        yield any_database, feed, world
     finally:
         await feed.close()
-        await database.close()
 
 
 async def test_a_community_is_found_by_its_slug_only_while_its_feed_is_on(
-    source: tuple[storage.Database, SqliteFeedSource, World],
+    source: Source,
 ) -> None:
     database, feed, world = source
     slug = world.community.feed_slug
@@ -48,7 +51,7 @@ async def test_a_community_is_found_by_its_slug_only_while_its_feed_is_on(
 
 
 async def test_only_messages_someone_was_sent_newest_first(
-    source: tuple[storage.Database, SqliteFeedSource, World],
+    source: Source,
 ) -> None:
     _, feed, world = source
     shown = await feed.published(world.community.id)
@@ -69,7 +72,7 @@ async def test_only_messages_someone_was_sent_newest_first(
 
 
 async def test_the_page_lists_open_incidents_and_the_past_week(
-    source: tuple[storage.Database, SqliteFeedSource, World],
+    source: Source,
 ) -> None:
     _, feed, world = source
     listed = await feed.incidents(world.community.id, NOW - timedelta(days=7))
@@ -81,7 +84,7 @@ async def test_the_page_lists_open_incidents_and_the_past_week(
 
 
 async def test_the_stamp_moves_with_every_new_message(
-    source: tuple[storage.Database, SqliteFeedSource, World],
+    source: Source,
 ) -> None:
     database, feed, world = source
     before = await feed.stamp(world.community.id)
@@ -91,7 +94,13 @@ async def test_the_stamp_moves_with_every_new_message(
     assert after.count == before.count + 1
 
 
-async def test_the_feed_connection_cannot_write(source: tuple[storage.Database, SqliteFeedSource, World]) -> None:
+async def test_the_feed_connection_cannot_write(source: Source) -> None:
     _, feed, _ = source
+    if isinstance(feed, PgFeedSource):
+        async with feed.pool.acquire() as conn:
+            with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+                await conn.execute("DELETE FROM alerts")
+        return
+    assert isinstance(feed, SqliteFeedSource)
     with pytest.raises(sqlite3.OperationalError):
         await feed.db.execute("DELETE FROM alerts")

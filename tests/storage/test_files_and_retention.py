@@ -107,7 +107,7 @@ async def test_the_last_purge_is_kept_on_the_wall_clock_in_the_database(tmp_path
         await reopened.close()
 
 
-async def _two_communities(database: storage.Database) -> None:
+async def _two_communities(database: storage.AnyDatabase) -> None:
     uow = database.unit_of_work()
     await set_up_chicago(uow)
     await usecases.configure_community(uow, usecases.Setup(LOS_ANGELES, 1, 2, 3, "America/Los_Angeles"))
@@ -116,7 +116,8 @@ async def _two_communities(database: storage.Database) -> None:
     await usecases.submit_report(uow, NOW, ReportInput(LOS_ANGELES, "r2", "russell elem.", "LEFT-SERVER 4 officers"))
 
 
-async def test_purge_covers_every_community_in_the_database_including_one_the_bot_left(database):
+async def test_purge_covers_every_community_in_the_database_including_one_the_bot_left(any_database):
+    database = any_database
     """The database does not know which servers the bot is in: a community it left is purged like any."""
     await _two_communities(database)
     uow = database.unit_of_work()

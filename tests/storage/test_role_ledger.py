@@ -1,12 +1,14 @@
-"""The role ledger in SQLite: what retention forgets of it, and when (it names Discord users and the
+"""The role ledger in SQLite and PostgreSQL: what retention forgets of it, and when (it names Discord users and the
 times they held an area's role)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 import storage
-from storage.sqlite import sql
+from tests import raw_sql
 from tests.builders import MOD_C
 from tests.scenario_steps import CHICAGO
 from tests.verification.test_area_roles import BOTY, by_role, roles_on
@@ -16,11 +18,16 @@ from verification.community import RecipientKind
 from verification.model import Language
 
 
-async def ledger(database: storage.Database) -> dict[int, list[tuple[str | None, int | None]]]:
+@pytest.fixture
+def database(any_database: storage.AnyDatabase) -> storage.AnyDatabase:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_database
+
+
+async def ledger(database: storage.AnyDatabase) -> dict[int, list[tuple[object, int | None]]]:
     """Each user's ledger rows: (removed_at, dm_channel)."""
-    async with database.transaction() as uow:
-        found = await sql.rows(uow.db, "SELECT user_id, removed_at, dm_channel FROM role_ledger ORDER BY id")
-    out: dict[int, list[tuple[str | None, int | None]]] = {}
+    found = await raw_sql.fetch(database, "SELECT user_id, removed_at, dm_channel FROM role_ledger ORDER BY id")
+    out: dict[int, list[tuple[object, int | None]]] = {}
     for user, removed, channel in found:
         out.setdefault(user, []).append((removed, channel))
     return out
@@ -38,7 +45,7 @@ async def test_retention_forgets_who_left_a_role_once_no_correction_can_need_the
     await confirm(uow, 1)
     await deliver_all(uow, 1)
     await usecases.end_subscriptions(uow, CHICAGO, 802, None, NOW + timedelta(hours=1))  # after the alert went out
-    await storage.SqliteDeliveryQueue(database).remember_dm_channel(CHICAGO, 802, 5802)
+    await storage.delivery_queue(database).remember_dm_channel(CHICAGO, 802, 5802)
 
     # Months on, the incident still open: a correction of it must still reach 802; 801 never had it.
     await storage.purge(database, NOW + timedelta(days=90))
@@ -69,7 +76,7 @@ async def test_role_posts_are_claimed_ahead_of_dms_of_the_same_priority(database
     pilsen = report(reporter="r2", where="whittier park", what="ICE van parked on 18th… 3 agents")
     await usecases.submit_report(uow, NOW + timedelta(minutes=3), pilsen)
     await confirm(uow, 2, NOW + timedelta(minutes=4))
-    queue = storage.SqliteDeliveryQueue(database)
+    queue = storage.delivery_queue(database)
     first = await queue.claim(NOW + timedelta(minutes=5), 4)
     # Every post before any DM; the two alerts take turns (issue 21), the older first.
     assert [(d.message.number, d.recipient.kind) for d in first] == [

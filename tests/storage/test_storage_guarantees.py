@@ -32,8 +32,8 @@ async def test_the_event_log_refuses_update_and_delete(database):
         assert (await cur.fetchone())[0] == 1
 
 
-async def test_incident_numbers_are_small_sequential_and_per_community(database):
-    uow = database.unit_of_work()
+async def test_incident_numbers_are_small_sequential_and_per_community(any_database):
+    uow = any_database.unit_of_work()
     await set_up_chicago(uow)
     await usecases.configure_community(uow, usecases.Setup(2, 1, 2, 3, "America/Los_Angeles"))
     await usecases.import_places(uow, 2, "name,area,kind\nRussell Elementary,Florence,school\n")
@@ -198,7 +198,7 @@ async def test_restore_keeps_the_replaced_databases_last_commits(tmp_path):
         assert db.execute("SELECT COUNT(*) FROM reports WHERE what = 'KEEP-ME'").fetchone()[0] == 1
 
 
-async def test_a_delivery_waiting_on_its_alert_does_not_make_the_worker_spin(database):
+async def test_a_delivery_waiting_on_its_alert_does_not_make_the_worker_spin(any_database):
     """Found in review: next_due counted amendments that cannot be claimed yet."""
     from datetime import timedelta as td
 
@@ -207,13 +207,13 @@ async def test_a_delivery_waiting_on_its_alert_does_not_make_the_worker_spin(dat
     from tests.builders import Story, at
     from verification.alerts import owed
     from verification.community import Community, Recipient, RecipientKind
-    from verification.ports import NewDelivery
+    from verification.deliveries import NewDelivery
 
     story = Story()
     story.do(story.incident.vote(A, at(5))).do(story.incident.vote(B, at(6)))
     story.do(story.incident.correct("fewer agents", A, at(7)))
     alert, correction = owed(story.events)
-    uow = database.unit_of_work()
+    uow = any_database.unit_of_work()
     dm = Recipient(RecipientKind.DM, 10, Language.EN)
     async with uow:
         await uow.communities.save(Community(id=1))
@@ -221,7 +221,7 @@ async def test_a_delivery_waiting_on_its_alert_does_not_make_the_worker_spin(dat
         [row] = await uow.outbox.enqueue(await uow.outbox.add_alert(1, alert), [NewDelivery(dm, 1)], at(6))
         await uow.outbox.enqueue(await uow.outbox.add_alert(1, correction), [NewDelivery(dm, 0, row)], at(7))
         await uow.commit()
-    queue = storage.SqliteDeliveryQueue(database)
+    queue = storage.delivery_queue(any_database)
     [claimed] = await queue.claim(at(8), 10)
     later = at(60)
     await queue.retry(claimed.id, "http 503", later, at(8))  # the ALERT waits out a back-off

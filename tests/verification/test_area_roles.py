@@ -226,3 +226,62 @@ async def test_taking_back_the_every_area_role_leaves_the_areas_roles(uow):
     await by_role(uow, 701, BOTY, Language.EN)
     assert await usecases.take_back_roles(uow, CHICAGO, 701, "", NOW) == (EVERY_EN,)
     assert [r.role for r in await usecases.held_roles(uow, CHICAGO, 701)] == [BOTY_EN]
+
+
+# --- issue 23: roles only for areas with subscribers, a limit, a rate limit, grants a crash cut short ------
+
+
+async def test_a_member_may_ask_for_five_roles_an_hour(uow):
+    await roles_on(uow)
+    role = AreaRole(BOTY, Language.EN, BOTY_EN)
+    for i in range(5):
+        wanted = await usecases.role_wanted(uow, CHICAGO, BOTY, Language.EN, user=701, now=NOW + timedelta(minutes=i))
+        assert wanted.role == BOTY_EN
+        await usecases.grant_asked(uow, CHICAGO, 701, role, NOW + timedelta(minutes=i))
+    with pytest.raises(RuleViolation) as limited:
+        await usecases.role_wanted(uow, CHICAGO, BOTY, Language.EN, user=701, now=NOW + timedelta(minutes=30))
+    assert limited.value.code == "role_rate_limited"
+    await usecases.role_wanted(uow, CHICAGO, BOTY, Language.EN, user=702, now=NOW + timedelta(minutes=30))
+    await usecases.role_wanted(uow, CHICAGO, BOTY, Language.EN, user=701, now=NOW + timedelta(minutes=61))
+
+
+async def test_no_room_for_a_new_role_beyond_the_communitys_limit(uow):
+    await roles_on(uow)  # four roles
+    await usecases.update_settings(uow, CHICAGO, area_role_limit=4)
+    assert (await usecases.role_wanted(uow, CHICAGO, "Pilsen", Language.ES)).room is False
+    assert (await usecases.role_wanted(uow, CHICAGO, BOTY, Language.ES)).role == BOTY_ES  # made already
+    with pytest.raises(RuleViolation):
+        await usecases.update_settings(uow, CHICAGO, area_role_limit=0)
+
+
+async def test_a_role_is_unworn_once_its_last_holder_leaves_and_no_grant_is_on_its_way(uow):
+    await roles_on(uow)
+    await by_role(uow, 701, BOTY, Language.EN)
+    assert await usecases.unworn(uow, CHICAGO, (BOTY_EN, BOTY_ES, 12345)) == (BOTY_ES,)  # 12345: not Veraz's
+    await usecases.grant_asked(uow, CHICAGO, 702, AreaRole(BOTY, Language.ES, BOTY_ES), NOW)
+    await usecases.end_subscriptions(uow, CHICAGO, 701, None, NOW)
+    assert await usecases.unworn(uow, CHICAGO, (BOTY_EN, BOTY_ES)) == (BOTY_EN,)  # 702's grant is asked
+    await usecases.role_not_granted(uow, CHICAGO, 702, AreaRole(BOTY, Language.ES, BOTY_ES), NOW)
+    assert await usecases.unworn(uow, CHICAGO, (BOTY_EN, BOTY_ES)) == (BOTY_EN, BOTY_ES)
+
+
+async def test_a_grant_never_settled_is_found_and_settling_it_records_the_holder(uow):
+    await roles_on(uow)
+    role = AreaRole(BOTY, Language.EN, BOTY_EN)
+    await usecases.grant_asked(uow, CHICAGO, 701, role, NOW)
+    [asked] = await usecases.unsettled_grants(uow, CHICAGO, NOW + timedelta(seconds=1))
+    assert (asked.user, asked.role) == (701, role)
+    assert await usecases.unsettled_grants(uow, CHICAGO, NOW) == []  # asked by this process: in flight
+    await usecases.subscribe_by_role(uow, CHICAGO, 701, role, NOW + timedelta(minutes=1))
+    assert await usecases.unsettled_grants(uow, CHICAGO, NOW + timedelta(hours=1)) == []
+    assert [r.role for r in await usecases.held_roles(uow, CHICAGO, 701)] == [BOTY_EN]
+
+
+async def test_two_grants_in_two_languages_at_once_leave_the_one_recorded_last(uow):
+    """Both grants reached Discord before either was recorded: the second record takes away the first."""
+    await roles_on(uow)
+    english, spanish = AreaRole(BOTY, Language.EN, BOTY_EN), AreaRole(BOTY, Language.ES, BOTY_ES)
+    first = await usecases.subscribe_by_role(uow, CHICAGO, 701, english, NOW)
+    second = await usecases.subscribe_by_role(uow, CHICAGO, 701, spanish, NOW)
+    assert (first.removed, second.removed) == ((), (BOTY_EN,))
+    assert [r.role for r in await usecases.held_roles(uow, CHICAGO, 701)] == [BOTY_ES]

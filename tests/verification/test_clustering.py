@@ -249,3 +249,26 @@ def test_a_business_named_at_a_corner_meets_the_reports_that_name_only_the_busin
     assert choose_incident(resolve_place("mercado el güero", EMPTY), at(5), [at_corner]) == 2
     elsewhere = group(resolve_place("El Güero at 31st & Kedzie", EMPTY), at(5), [at_corner])
     assert elsewhere.number is None
+
+
+def test_a_vague_time_joins_the_open_incident_at_the_same_place_it_may_be_from():
+    """Issue 19 §6: "this morning" sent at 14:00 (a window of 05:00 to 12:00) about a corner where an
+    incident was seen at 11:30 joins it; the same words never open a second card there."""
+    place = resolve_place("26th & Pulaski", EMPTY)
+    morning = candidate(1, place, 11 * 60 + 30)
+    sent_at_two_pm = at(14 * 60)
+    assert choose_incident(place, at(8 * 60 + 30), [morning]) is None  # read as one instant, mid-morning
+    assert choose_incident(place, at(5 * 60), [morning], until=at(12 * 60)) == 1
+    # Of two incidents there, the one the window reaches: the morning's, not the afternoon's.
+    afternoon = candidate(2, place, 13 * 60 + 45)
+    assert choose_incident(place, at(5 * 60), [afternoon, morning], until=at(10 * 60)) == 1
+    assert choose_incident(place, at(12 * 60), [afternoon, morning], until=sent_at_two_pm) == 2
+
+
+def test_an_address_and_a_corner_on_one_street_are_offered_to_each_other():
+    """Issue 19 §4, §7: without a grid an address and a corner of one street never join by themselves, but
+    the card of the one says "possibly the same as" the other, for a moderator to merge in one click."""
+    corner = candidate(1, resolve_place("car wash on cermak & leavitt", EMPTY), 0)
+    address = group(resolve_place("2200 W Cermak", EMPTY), at(10), [corner])
+    assert address.number is None
+    assert [(m.number, m.reason) for m in address.near] == [(1, NearReason.NEARBY)]

@@ -95,7 +95,7 @@ async def test_a_pick_never_folds_a_report_into_an_alerted_incident(uow):
     assert school.number != first.number
     await confirm(uow, school.number, NOW + timedelta(minutes=2))
     picked = await usecases.choose_place(
-        uow, NOW + timedelta(minutes=3), CHICAGO, first.number, first.report_id, "r1", "whittier school"
+        uow, NOW + timedelta(minutes=3), CHICAGO, first.number, first.report_id, "r1", "whittier elementary"
     )
     assert picked.number == first.number  # moved, not merged
     assert (await usecases.incident(uow, CHICAGO, school.number)).reporter_count == 1
@@ -108,7 +108,7 @@ async def test_a_pick_merges_into_an_open_unalerted_incident_at_that_place(uow):
         uow, NOW + timedelta(minutes=1), report("r0", "Whittier Elementary", when=None)
     )
     picked = await usecases.choose_place(
-        uow, NOW + timedelta(minutes=3), CHICAGO, first.number, first.report_id, "r1", "whittier school"
+        uow, NOW + timedelta(minutes=3), CHICAGO, first.number, first.report_id, "r1", "whittier elementary"
     )
     assert picked.number == school.number
     assert picked.incident.reporter_count == 2

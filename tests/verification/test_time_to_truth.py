@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -10,8 +11,17 @@ from hypothesis import strategies as st
 
 from tests.builders import MOD_A, MOD_B, Story, at, facts
 from verification.errors import RuleViolation
-from verification.escalation import escalate_if_due, escalation_due
-from verification.events import Confirmed, Escalated, PlaceRef, StatementAttached, from_record, to_record
+from verification.escalation import PAGES_PER_HOUR, PagePlan, escalate_if_due, escalation_due, plan_pages
+from verification.events import (
+    SYSTEM,
+    Confirmed,
+    Escalated,
+    PageRefused,
+    PlaceRef,
+    StatementAttached,
+    from_record,
+    to_record,
+)
 from verification.incident import MODERATOR_AND_STATEMENT, VERIFIER_SOURCE, replay
 from verification.model import PlaceKind, SourceKind, Stance, Status
 from verification.time_to_truth import figures, spread
@@ -73,6 +83,86 @@ def test_escalation_survives_the_log_round_trip():
     again = replay([from_record(to_record(e)) for e in story.events])
     assert again.escalated_at == at(3)
     assert escalate_if_due(again, at(50), THREE) == []
+
+
+# --- issue 23 §4: one account cannot page again and again -----------------------------------------------
+
+SCHOOL_WORDS = PlaceRef(key="vague:school", label="School", kind=PlaceKind.SCHOOL, reporters_words=True)
+
+
+def test_a_sensitive_kind_in_a_reports_words_pages_only_for_a_reporter_in_good_standing():
+    newcomer = Story(place=SCHOOL_WORDS, low_trust=True)  # "the school", from an account minutes old
+    assert escalate_if_due(newcomer.incident, at(30), THREE) == []
+    discredited = Story(place=SCHOOL_WORDS, discredited=True)  # their reports were debunked more than not
+    assert escalate_if_due(discredited.incident, at(30), THREE) == []
+    member = Story(place=SCHOOL_WORDS)
+    assert len(escalate_if_due(member.incident, at(3), THREE)) == 1
+    registered = Story(low_trust=True)  # Hamline Elementary, a registered school: whoever says so
+    assert len(escalate_if_due(registered.incident, at(3), THREE)) == 1
+
+
+def test_two_reporters_page_only_when_both_are_in_good_standing():
+    story = Story(place=CORNER)
+    story.do(story.incident.add_report(facts(2, 2, 1, discredited=True), at(1)))
+    assert escalate_if_due(story.incident, at(30), THREE) == []
+    story.do(story.incident.add_report(facts(3, 3, 2), at(2)))
+    assert len(escalate_if_due(story.incident, at(30), THREE)) == 1
+
+
+def test_only_a_new_independent_reporter_in_good_standing_rearms_the_page():
+    story = Story(low_trust=True)  # a registered school: the first page is owed
+    story.do(escalate_if_due(story.incident, at(3), THREE))
+    story.do(story.incident.add_report(facts(2, 1, 4, low_trust=True), at(4)))  # the same account again
+    story.do(story.incident.add_report(facts(3, 2, 5, low_trust=True), at(5)))  # another new account
+    story.do(story.incident.add_report(facts(4, 3, 6, discredited=True), at(6)))
+    assert escalate_if_due(story.incident, at(60), THREE) == []
+    story.do(story.incident.add_report(facts(5, 4, 61), at(61)))  # a member in good standing
+    assert escalate_if_due(story.incident, at(63.9), THREE) == []
+    assert len(escalate_if_due(story.incident, at(64), THREE)) == 1
+
+
+def test_a_good_reporter_seen_before_the_page_does_not_rearm_it_by_reporting_again():
+    story = Story(place=CORNER)
+    story.do(story.incident.add_report(facts(2, 2, 1), at(1)))
+    story.do(escalate_if_due(story.incident, at(4), THREE))
+    story.do(story.incident.add_report(facts(3, 2, 10), at(10)))
+    assert escalate_if_due(story.incident, at(60), THREE) == []
+
+
+def test_pages_of_an_hour_are_capped_and_the_rest_gathered_in_one_page():
+    assert PAGES_PER_HOUR == 3
+    assert plan_pages([1, 2], 0, 0) == PagePlan((1, 2), ())
+    assert plan_pages([1, 2, 3, 4, 5, 6], 0, 0) == PagePlan((1, 2, 3), (4, 5, 6))
+    assert plan_pages([7, 8], 2, 0) == PagePlan((7,), (8,))
+    assert plan_pages([7, 8], 3, 0) == PagePlan((), (7, 8))
+    assert plan_pages([9], 3, 1) == PagePlan((), ())  # they wait for the hour to free a page
+
+
+def test_a_refused_page_is_no_escalation_and_the_incident_is_paged_again():
+    story = Story()
+    story.do(escalate_if_due(story.incident, at(3), THREE))
+    story.do([PageRefused(at=at(3.1), actor=SYSTEM, page_at=at(3))])
+    again = replay([from_record(to_record(e)) for e in story.events])
+    assert again.escalated_at is None
+    assert again.page_refused_at == at(3.1)
+    assert figures([story.events], {}, at(-1), at(60)).escalated == 0
+    story.do(escalate_if_due(story.incident, at(4), THREE))  # due again at the next round
+    assert story.incident.escalated_at == at(4)
+    assert story.incident.page_refused_at is None
+    assert figures([story.events], {}, at(-1), at(60)).escalated == 1
+
+
+def test_a_merged_incident_is_timed_from_the_first_report_of_either():
+    early = Story(number=1, place=CORNER)  # reported at minute 0
+    late = Story(number=2, place=CORNER, minutes=20)
+    late.events = [replace(late.events[0], at=at(20))]
+    moved = [replace(r, reporter=2) for r in early.incident.reports]
+    gone, gained = early.incident.merge_into(late.incident, MOD_A, at(25), moved=moved)
+    early.do(gone)
+    late.do(gained)
+    result = figures([early.events, late.events], {}, at(-60), at(60))
+    assert result.incidents == 1  # the source is left out: its reports count with the target
+    assert result.to_first_action.median == timedelta(minutes=25)  # from minute 0, not minute 20
 
 
 # --- a verifier on site -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests import raw_sql
 from tests.builders import MOD_A, MOD_B
 from tests.fakes import FakeUnitOfWork, moderator_pseudonyms
 from tests.scenario_steps import CHICAGO, set_up_chicago
@@ -13,6 +14,7 @@ from verification import usecases
 from verification.alerts import AlertKind
 from verification.deliveries import DeliveryState
 from verification.errors import RuleViolation
+from verification.escalation import PagePlan
 from verification.model import Agency, SourceKind, Stance, Status
 from verification.ports import UnitOfWork
 from verification.usecases import ReportInput
@@ -28,6 +30,10 @@ def minutes(n: float) -> datetime:
 
 def report(reporter: str, where: str = "Hamline Elementary", what: str = "ICE en la puerta!! 2 agentes") -> ReportInput:
     return ReportInput(CHICAGO, reporter, where, what, "hace 5 min", Agency.ICE)
+
+
+def paged(plan: PagePlan) -> list[int]:
+    return [*plan.alone, *plan.gathered]
 
 
 async def set_up(uow: UnitOfWork) -> None:
@@ -65,10 +71,10 @@ async def test_only_urgent_unattended_incidents_are_escalated_once(uow: UnitOfWo
     corner = await usecases.submit_report(uow, NOW, report("r2", "26th y Pulaski", "la migra en la esquina"))
     looked_at = await usecases.submit_report(uow, NOW, report("r3", "Whittier Elementary"))
     await usecases.request_verifier(uow, minutes(1), CHICAGO, looked_at.number, MOD_A)
-    assert await usecases.escalate_due(uow, minutes(2), CHICAGO) == []
-    assert await usecases.escalate_due(uow, minutes(3), CHICAGO) == [school.number]
-    assert await usecases.escalate_due(uow, minutes(4), CHICAGO) == []
-    assert corner.number not in await usecases.escalate_due(uow, minutes(30), CHICAGO)
+    assert paged(await usecases.escalate_due(uow, minutes(2), CHICAGO)) == []
+    assert paged(await usecases.escalate_due(uow, minutes(3), CHICAGO)) == [school.number]
+    assert paged(await usecases.escalate_due(uow, minutes(4), CHICAGO)) == []
+    assert corner.number not in paged(await usecases.escalate_due(uow, minutes(30), CHICAGO))
 
 
 async def test_a_server_the_bot_has_left_is_not_paged_nor_counted(uow: UnitOfWork):
@@ -76,7 +82,8 @@ async def test_a_server_the_bot_has_left_is_not_paged_nor_counted(uow: UnitOfWor
     await set_up(uow)
     school = await usecases.submit_report(uow, NOW, report("r1"))
     assert await usecases.escalate_due_everywhere(uow, minutes(5), served={CHICAGO + 1}) == {}
-    assert await usecases.escalate_due_everywhere(uow, minutes(5), served={CHICAGO}) == {CHICAGO: [school.number]}
+    found = await usecases.escalate_due_everywhere(uow, minutes(5), served={CHICAGO})
+    assert {c: paged(plan) for c, plan in found.items()} == {CHICAGO: [school.number]}
 
 
 async def test_a_moderator_cannot_name_a_source_as_the_verifier_on_site(uow: UnitOfWork):
@@ -91,7 +98,7 @@ async def test_a_moderator_cannot_name_a_source_as_the_verifier_on_site(uow: Uni
 async def test_no_on_call_role_no_page(uow: UnitOfWork):
     await set_up_chicago(uow)
     await usecases.submit_report(uow, NOW, report("r1"))
-    assert await usecases.escalate_due(uow, minutes(30), CHICAGO) == []
+    assert paged(await usecases.escalate_due(uow, minutes(30), CHICAGO)) == []
 
 
 async def test_a_verifier_on_site_and_one_moderator_send_the_alert(uow: UnitOfWork):
@@ -163,8 +170,25 @@ async def _all_sent(uow: UnitOfWork, number: int, at: datetime) -> None:
             uow.outbox.mark(record.id, DeliveryState.SENT, at=at)
         return
     async with uow:
-        await uow.db.execute(  # type: ignore[attr-defined]
-            "UPDATE deliveries SET state = 'sent', message_id = id, updated_at = ? WHERE number = ?",
-            (at.isoformat(), number),
+        await raw_sql.execute(
+            uow, "UPDATE deliveries SET state = 'sent', message_id = id, updated_at = ? WHERE number = ?", at, number
         )
         await uow.commit()
+
+
+async def test_a_communitys_pages_of_an_hour_are_three_then_one_gathered_page(uow: UnitOfWork):
+    """Issue 23: pages are counted from the log on both stores, a gathered page once however many it names."""
+    await set_up(uow)
+    places = ["Hamline Elementary", "Whittier Elementary", "Russell Elementary", "Lillian Street Elementary"]
+    numbers = [
+        (await usecases.submit_report(uow, NOW, report(f"r{i}", where))).number for i, where in enumerate(places)
+    ]
+    plan = await usecases.escalate_due(uow, minutes(3), CHICAGO)
+    assert (plan.alone, plan.gathered) == (tuple(numbers[:3]), (numbers[3],))
+    late = await usecases.submit_report(uow, minutes(10), report("r9", "la escuela"))
+    assert paged(await usecases.escalate_due(uow, minutes(20), CHICAGO)) == []  # the hour is used up
+    assert paged(await usecases.escalate_due(uow, minutes(63.5), CHICAGO)) == [late.number]
+    await usecases.page_refused(uow, minutes(63.6), CHICAGO, [late.number], minutes(63.5))
+    incident = await usecases.incident(uow, CHICAGO, late.number)
+    assert incident.escalated_at is None
+    assert incident.page_refused_at == minutes(63.6)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests import raw_sql
 from tests.builders import MOD_A, MOD_B, MOD_C
 from tests.fakes import FakeUnitOfWork, moderator_pseudonyms
 from tests.scenario_steps import CHICAGO, set_up_chicago
@@ -44,8 +45,8 @@ async def deliver_all(uow: UnitOfWork, number: int) -> None:
                 uow.outbox.mark(record.id, DeliveryState.SENT)
         return
     async with uow:
-        await uow.db.execute(  # type: ignore[attr-defined]
-            "UPDATE deliveries SET state = 'sent', message_id = id WHERE number = ? AND state = 'queued'", (number,)
+        await raw_sql.execute(
+            uow, "UPDATE deliveries SET state = 'sent', message_id = id WHERE number = ? AND state = 'queued'", number
         )
         await uow.commit()
 
@@ -212,7 +213,7 @@ async def test_a_retraction_while_the_alert_is_queued_cancels_it_and_tells_only_
         uow.outbox.mark(first[0].id, DeliveryState.SENT)
     else:
         async with uow:
-            await uow.db.execute("UPDATE deliveries SET state = 'sent' WHERE id = ?", (first[0].id,))  # type: ignore[attr-defined]
+            await raw_sql.execute(uow, "UPDATE deliveries SET state = 'sent' WHERE id = ?", first[0].id)
             await uow.commit()
     outcome = await usecases.debunk(uow, NOW + timedelta(minutes=30), CHICAGO, 1, MOD_C, "it was a film crew")
     assert [m.kind for m in outcome.alerts] == [AlertKind.RETRACTION]
@@ -436,7 +437,7 @@ async def test_closing_leaves_no_amendment_queued_for_ever(uow):
         uow.outbox.mark(reached.id, DeliveryState.SENT)
     else:
         async with uow:
-            await uow.db.execute("UPDATE deliveries SET state = 'sent' WHERE id = ?", (reached.id,))  # type: ignore[attr-defined]
+            await raw_sql.execute(uow, "UPDATE deliveries SET state = 'sent' WHERE id = ?", reached.id)
             await uow.commit()
     await usecases.correct(uow, NOW + timedelta(minutes=10), CHICAGO, 1, MOD_C, "two agents, not four")
     outcome = await usecases.debunk(uow, NOW + timedelta(minutes=30), CHICAGO, 1, MOD_C, "film crew")
@@ -462,10 +463,12 @@ async def test_an_alert_given_up_after_a_timeout_still_gets_its_amendments(uow):
         uow.outbox.mark(alert.id, DeliveryState.FAILED, in_doubt=True)
     else:
         async with uow:
-            await uow.db.execute(  # type: ignore[attr-defined]
-                "UPDATE deliveries SET state = 'failed', in_doubt = 1, error = 'gave up: network: TimeoutError' "
+            await raw_sql.execute(
+                uow,
+                "UPDATE deliveries SET state = 'failed', in_doubt = ?, error = 'gave up: network: TimeoutError' "
                 "WHERE id = ?",
-                (alert.id,),
+                True,
+                alert.id,
             )
             await uow.commit()
     outcome = await usecases.debunk(uow, NOW + timedelta(minutes=30), CHICAGO, 1, MOD_C, "no era ICE")

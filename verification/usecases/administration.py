@@ -27,6 +27,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from intake.place import PlaceBook
+from intake.place.grid import GridPoint
+from intake.place.streets import read_street
 from intake.place.words import clean, distinctive, place_key, tokens
 
 from ..community import Community, zone_named
@@ -92,6 +94,7 @@ TUNABLE: dict[str, tuple[int, int]] = {
     "relay_hours": (0, 168),
     "cluster_window_minutes": (10, 1440),
     "escalate_after_minutes": (1, 120),
+    "area_role_limit": (1, 200),
 }
 
 
@@ -212,6 +215,58 @@ async def import_places(uow: UnitOfWork, community: int, text: str) -> list[Plac
     return [p for _, p in places]
 
 
+GRID_COLUMNS = ("street", "number", "cross_street")
+MAX_GRID_ROWS = 20_000  # a large city's street guide: every crossing of its main streets
+MAX_HOUSE_NUMBER = 999_999
+
+
+def is_grid_csv(text: str) -> bool:
+    """Whether a file is a street grid (`street,number[,cross_street]`) rather than places."""
+    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    header = {re.sub(r"[\s-]+", "_", h.strip().casefold()) for h in first.split(",")} - {""}
+    return {"street", "number"} <= header <= set(GRID_COLUMNS)
+
+
+def parse_grid_csv(text: str) -> list[GridPoint]:
+    """A community's street grid, one crossing a line: `street,number,cross_street` ("Bellaire Blvd,6100,
+    Hillcroft Ave": Hillcroft crosses Bellaire at 6100 Bellaire), or `street,number` for a numbered grid
+    ("W 47th St,4700": 47th St is at 4700 on every street that crosses it). All or nothing."""
+    try:
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+    except csv.Error as exc:
+        raise RuleViolation("import_line", line=0, problem="csv") from exc
+    if not rows or not is_grid_csv(text):
+        raise RuleViolation("import_header")
+    header = [re.sub(r"[\s-]+", "_", h.strip().casefold()) for h in rows[0]]
+    column = {h: i for i, h in enumerate(header) if h}
+    if len(rows) - 1 > MAX_GRID_ROWS:
+        raise RuleViolation("import_too_many", limit=MAX_GRID_ROWS)
+    points: list[GridPoint] = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = {h: clean(row[i]) if i < len(row) else "" for h, i in column.items()}
+        street, number, cross = cells["street"], cells["number"], cells.get("cross_street", "")
+        if not street or len(street) > MAX_SOURCE or len(cross) > MAX_SOURCE or read_street(street) is None:
+            raise RuleViolation("import_line", line=line, problem="street")
+        if cross and read_street(cross) is None:
+            raise RuleViolation("import_line", line=line, problem="street")
+        if not number.isdigit() or int(number) > MAX_HOUSE_NUMBER:
+            raise RuleViolation("import_line", line=line, problem="number")
+        points.append(GridPoint(street, int(number), cross))
+    return points
+
+
+async def import_grid(uow: UnitOfWork, community: int, text: str) -> list[GridPoint]:
+    """Replace the community's street grid with the one in `text` (see `parse_grid_csv`)."""
+    points = parse_grid_csv(text)
+    async with uow:
+        await _ensure_community(uow, community)
+        await uow.places.set_grid(community, points)
+        await uow.commit()
+    return points
+
+
 def parse_places_csv(text: str) -> list[tuple[int, Place]]:
     """The places in a places file (see the module's docstring), with their line numbers."""
     try:
@@ -267,13 +322,14 @@ def parse_places_csv(text: str) -> list[tuple[int, Place]]:
 
 
 def _refuse_clash(book: PlaceBook, place: Place) -> None:
-    """A new place must not share its key, or an alias, with a place already known."""
+    """A new place's name must not be a known place's name or alias. Its aliases may be another's too
+    ("De Soto" for two schools of that name): such an alias names neither surely, and reports that use it
+    are offered both."""
     if place.key in book.places:
         raise RuleViolation("place_exists", name=book.places[place.key].name)
-    for name in (place.name, *place.aliases):
-        known = book.exact(name)
-        if known is not None:
-            raise RuleViolation("place_exists", name=known.name)
+    known = book.named(place.name)
+    if known:
+        raise RuleViolation("place_exists", name=known[0].name)
 
 
 async def _ensure_community(uow: UnitOfWork, community: int) -> None:

@@ -6,10 +6,11 @@ The roles themselves are made and granted on Discord by the adapter; these use c
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from ..community import AreaRole, Community, Subscription, Via
+from ..community import AreaRole, AskedGrant, Community, Subscription, Via
 from ..errors import RuleViolation
 from ..model import Language
 from ..ports import UnitOfWork
@@ -32,6 +33,11 @@ def choose_delivery(community: Community, asked: Via | None) -> DeliveryChoice:
     return DeliveryChoice(wanted, fell_back=False)
 
 
+# How many area roles one member may ask for in an hour: each may make a role, and takes Discord calls.
+ROLE_GRANTS_PER_HOUR = 5
+ROLE_GRANT_WINDOW = timedelta(hours=1)
+
+
 @dataclass(frozen=True, slots=True)
 class RoleWanted:
     """A role subscription about to be made: the role, if Veraz made it already, else None to make."""
@@ -39,17 +45,53 @@ class RoleWanted:
     area: str  # as the community names it; "" = every area
     language: Language
     role: int | None
+    room: bool = True  # with no role yet: whether Veraz may make one (it has fewer than its limit)
 
 
-async def role_wanted(uow: UnitOfWork, community_id: int, area: str | None, language: Language) -> RoleWanted:
-    """The role a role subscription to `area` in `language` needs. Refused when area roles are off."""
+async def role_wanted(
+    uow: UnitOfWork,
+    community_id: int,
+    area: str | None,
+    language: Language,
+    *,
+    user: int | None = None,
+    now: datetime | None = None,
+) -> RoleWanted:
+    """The role a role subscription to `area` in `language` needs. Refused when area roles are off, or when
+    `user` has asked for `ROLE_GRANTS_PER_HOUR` roles in the hour before `now`."""
     async with uow:
         community = await community_or_refuse(uow, community_id)
         if not community.area_roles:
             raise RuleViolation("area_roles_off")
+        if user is not None and now is not None:
+            asked = await uow.area_roles.grants_asked(community.id, user, now - ROLE_GRANT_WINDOW)
+            if asked >= ROLE_GRANTS_PER_HOUR:
+                raise RuleViolation("role_rate_limited", limit=ROLE_GRANTS_PER_HOUR)
         chosen = await _known_area(uow, community.id, area)
         found = await uow.area_roles.get(community.id, chosen, language)
-    return RoleWanted(chosen, language, found.role if found is not None else None)
+        room = found is not None or len(await uow.area_roles.all(community.id)) < community.area_role_limit
+    return RoleWanted(chosen, language, found.role if found is not None else None, room)
+
+
+async def grant_asked(uow: UnitOfWork, community_id: int, user: int, role: AreaRole, at: datetime) -> None:
+    """Veraz is about to ask Discord to give `user` the role: kept (and counted by the rate limit) until
+    `subscribe_by_role` or `role_not_granted` settles it, or `unsettled_grants` finds it after a crash."""
+    async with uow:
+        await uow.area_roles.ask_grant(community_id, user, role, at)
+        await uow.commit()
+
+
+async def unsettled_grants(uow: UnitOfWork, community_id: int, asked_before: datetime) -> list[AskedGrant]:
+    async with uow:
+        return await uow.area_roles.unsettled(community_id, asked_before)
+
+
+async def unworn(uow: UnitOfWork, community_id: int, roles: Iterable[int]) -> tuple[int, ...]:
+    """Those of Veraz's area roles among `roles` that nobody holds, and no grant is on its way to: the
+    adapter deletes them, so that roles exist only for areas with subscribers."""
+    async with uow:
+        known = {r.role for r in await uow.area_roles.all(community_id)}
+        return tuple([r for r in dict.fromkeys(roles) if r in known and not await uow.area_roles.worn(community_id, r)])
 
 
 async def remember_area_role(uow: UnitOfWork, community_id: int, role: AreaRole, at: datetime) -> AreaRole:
@@ -69,23 +111,34 @@ async def forget_area_role(uow: UnitOfWork, community_id: int, role: int, at: da
         await uow.commit()
 
 
+@dataclass(frozen=True, slots=True)
+class RoleSubscribed:
+    subscription: Subscription
+    removed: tuple[int, ...]  # the roles the ledger now has the member leaving: the adapter takes them away
+
+
 async def subscribe_by_role(
     uow: UnitOfWork, community_id: int, user: int, role: AreaRole, at: datetime
-) -> Subscription:
+) -> RoleSubscribed:
     """Record a role subscription and its grant in the ledger, once Discord confirmed the grant: until
     then the member's subscription stays what it was. The ledger never has a holder Discord lacks (the
-    role posts would leave them out of the DMs and reach them by nothing); a holder it lacks after a
-    crash is pinged anyway, and /unsubscribe takes away the roles it finds on the member."""
+    role posts would leave them out of the DMs and reach them by nothing); a grant a crash cut short is
+    settled at the next start (`unsettled_grants`).
+
+    One role per area: the other language's role goes, whichever subscription recorded it, even one
+    running at the same moment; the adapter takes away exactly the roles returned."""
     async with uow:
         await community_or_refuse(uow, community_id)
         await uow.subscriptions.subscribe(community_id, user, role.area, role.language, Via.ROLE)
         await uow.area_roles.granted(community_id, user, role.role, at)
+        await uow.area_roles.settle_grants(community_id, user, role.role, at)
+        removed = []
         for other in await uow.area_roles.held(community_id, user):
-            # One role per area: a new language replaces the other language's role.
             if other.area.casefold() == role.area.casefold() and other.role != role.role:
                 await uow.area_roles.removed(community_id, user, other.role, at)
+                removed.append(other.role)
         await uow.commit()
-    return Subscription(user, role.area, role.language, Via.ROLE)
+    return RoleSubscribed(Subscription(user, role.area, role.language, Via.ROLE), tuple(removed))
 
 
 async def role_not_granted(uow: UnitOfWork, community_id: int, user: int, role: AreaRole, at: datetime) -> None:
@@ -94,6 +147,7 @@ async def role_not_granted(uow: UnitOfWork, community_id: int, user: int, role: 
     were: the reply tells them nothing was changed."""
     async with uow:
         await uow.area_roles.removed(community_id, user, role.role, at)
+        await uow.area_roles.settle_grants(community_id, user, role.role, at)
         await uow.commit()
 
 

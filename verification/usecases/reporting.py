@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from intake.place import ResolvedPlace
 from intake.time import ObservedTime
 
-from ..clustering import group, search_window
+from ..clustering import ACCUMULATED, CHAINED, candidate_keys, group, search_window
 from ..community import Community
 from ..errors import RuleViolation
 from ..events import SYSTEM, ReportFacts, Resemblance
@@ -21,6 +22,18 @@ from .moderation import merge_incidents
 from .owed_messages import Outcome, commit_events
 
 ESTABLISHED_SCORE = 1  # one report later confirmed, none debunked
+
+
+@dataclass(frozen=True, slots=True)
+class ReporterRecord:
+    """What a reporter's record says of them: a confirmed report adds 1, a debunked one takes 2 away."""
+
+    established: bool
+    discredited: bool
+
+    @classmethod
+    def of(cls, score: int) -> ReporterRecord:
+        return cls(established=score >= ESTABLISHED_SCORE, discredited=score < 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +89,8 @@ async def submit_report(uow: UnitOfWork, now: datetime, data: ReportInput) -> Ou
             language=data.language,
             low_trust=data.low_trust,
         )
-        established = await uow.standing.score(community.id, data.reporter) >= ESTABLISHED_SCORE
-        outcome = await _file(uow, community, place, report, when, established, now)
+        standing = ReporterRecord.of(await uow.standing.score(community.id, data.reporter))
+        outcome = await _file(uow, community, place, report, when, standing, now)
         await uow.commit()
     choices = place.alternatives if place.needs_choice else ()
     return replace(outcome, place_choices=choices, first_report=first_report)
@@ -89,7 +102,7 @@ async def _file(
     place: ResolvedPlace,
     report: Report,
     when: ObservedTime,
-    established: bool,
+    standing: ReporterRecord,
     now: datetime,
     *,
     excluding: int | None = None,
@@ -97,12 +110,15 @@ async def _file(
     """Store the report in the open incident at its place, or in a new one that notes its near misses."""
     observed = when.at
     window = community.cluster_window
-    found = await uow.incidents.candidates(community.id, place.search_keys, observed, search_window(window))
-    grouping = group(place, observed, [c for c in found if c.number != excluding], window)
+    # A window ("hace rato", "this morning") is searched whole: the report may be from any moment of it.
+    reach = search_window(window) + (when.latest - when.earliest) / 2
+    found = await uow.incidents.candidates(community.id, candidate_keys(place), observed, reach)
+    rivals = [c for c in found if c.number != excluding]
+    grouping = group(place, when.earliest, rivals, window, until=when.latest)
     if grouping.number is None:
         number = await uow.incidents.next_number(community.id)
         report_id = await uow.reports.add(community.id, number, 1, report)
-        facts = _facts(report, report_id, 1, established, when)
+        facts = _facts(report, report_id, 1, standing, when)
         opened = open_incident(number, place.ref, facts, now)
         others = [Resemblance(n.number, n.label, n.minutes_apart, n.reason.value) for n in grouping.near]
         new = [*opened, *replay(opened).note_resemblance(others, now)]
@@ -113,8 +129,9 @@ async def _file(
     known = await uow.reports.reporters(community.id, number)
     ordinal = known.get(report.reporter) or max(r.reporter for r in incident.reports) + 1
     report_id = await uow.reports.add(community.id, number, ordinal, report)
-    facts = _facts(report, report_id, ordinal, established, when)
-    keys = sorted({*await uow.incidents.keys(community.id, number), *place.lookup_keys})
+    facts = _facts(report, report_id, ordinal, standing, when)
+    held = await uow.incidents.keys(community.id, number)
+    keys = sorted({*held, *(k for k in grouping.keys_to_add(place.lookup_keys) if not _held(k, held))})
     new_events = incident.add_report(facts, now)
     outcome = await commit_events(uow, community, before, new_events, now, keys=keys, current=incident)
     return replace(outcome, joined=True, report_id=report_id)
@@ -145,7 +162,7 @@ async def choose_place(
             raise RuleViolation("unknown_place", name=key)  # only what the menu offered
         new = incident.choose_place(place.ref, facts.reporter, now)
         found = await uow.incidents.candidates(
-            community.id, place.search_keys, facts.observed_at, search_window(community.cluster_window)
+            community.id, candidate_keys(place), facts.observed_at, search_window(community.cluster_window)
         )
         others = [c for c in found if c.number != number]
         target = group(place, facts.observed_at, others, community.cluster_window).number
@@ -178,7 +195,14 @@ async def _own_report(
     return facts
 
 
-def _facts(report: Report, report_id: int, ordinal: int, established: bool, when: ObservedTime) -> ReportFacts:
+def _held(key: str, held: Sequence[str]) -> bool:
+    """Whether the incident already holds this evidence at this generation or an earlier one."""
+    bare = key.removeprefix(ACCUMULATED).removeprefix(CHAINED)
+    earlier = [bare] if key.startswith(ACCUMULATED) else [bare, ACCUMULATED + bare] if key.startswith(CHAINED) else []
+    return key in held or any(k in held for k in earlier)
+
+
+def _facts(report: Report, report_id: int, ordinal: int, standing: ReporterRecord, when: ObservedTime) -> ReportFacts:
     return ReportFacts(
         observed=when,
         report_id=report_id,
@@ -189,7 +213,8 @@ def _facts(report: Report, report_id: int, ordinal: int, established: bool, when
         people=report.people,
         language=report.language,
         low_trust=report.low_trust,
-        established=established and not report.low_trust,
+        established=standing.established and not report.low_trust,
+        discredited=standing.discredited,
     )
 
 

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from ..community import Community
 from ..deliveries import DeliveryState
 from ..errors import RuleViolation
-from ..escalation import escalate_if_due
-from ..events import IncidentEvent
+from ..escalation import PAGE_WINDOW, PagePlan, escalate_if_due, escalation_due, plan_pages
+from ..events import SYSTEM, IncidentEvent, PageRefused
 from ..incident import Incident, replay
 from ..model import Moderator, Stance, Status
 from ..ports import Pseudonyms, UnitOfWork
@@ -50,31 +50,54 @@ async def set_people(uow: UnitOfWork, community_id: int, **changes: int | None) 
     return updated
 
 
-async def escalate_due(uow: UnitOfWork, now: datetime, community_id: int) -> list[int]:
-    """Record a page for every urgent incident nobody has acted on in time; the adapter then pings the
-    on-call role about the numbers returned. Nothing when no on-call role is set."""
-    escalated: list[int] = []
+async def escalate_due(uow: UnitOfWork, now: datetime, community_id: int) -> PagePlan:
+    """Record a page for every urgent incident nobody has acted on in time, within the community's pages
+    of the hour (`escalation.plan_pages`); the adapter then pings the on-call role about the numbers
+    returned, each alone or gathered in one page. Nothing when no on-call role is set."""
     async with uow:
         community = await community_or_refuse(uow, community_id)
         if community.on_call_role is None:
-            return []
+            return PagePlan((), ())
+        due: dict[int, tuple[list[IncidentEvent], Incident]] = {}
         for summary in await uow.incidents.summaries(community.id):
             if summary.status is not Status.UNVERIFIED:
                 continue
             before, incident = await load(uow, community.id, summary.number)
-            new = escalate_if_due(incident, now, community.escalate_after)
-            if new:
-                await commit_events(uow, community, before, new, now, current=incident)
-                escalated.append(summary.number)
+            if escalation_due(incident, now, community.escalate_after):
+                due[summary.number] = (before, incident)
+        if not due:
+            return PagePlan((), ())
+        alone, gathered = await uow.incidents.pages_since(community.id, now - PAGE_WINDOW)
+        plan = plan_pages(sorted(due), alone, gathered)
+        for number in (*plan.alone, *plan.gathered):
+            before, incident = due[number]
+            new = escalate_if_due(incident, now, community.escalate_after, gathered=number in plan.gathered)
+            await commit_events(uow, community, before, new, now, current=incident)
         await uow.commit()
-    return escalated
+    return plan
+
+
+async def page_refused(
+    uow: UnitOfWork, now: datetime, community_id: int, numbers: Collection[int], paged_at: datetime
+) -> None:
+    """Discord refused the page recorded at `paged_at` for these incidents: it is no escalation (the card
+    and the figures do not count it), and each may be paged again when it is next due."""
+    async with uow:
+        community = await community_or_refuse(uow, community_id, configured=False)
+        for number in numbers:
+            before, incident = await load(uow, community.id, number)
+            if paged_at not in incident.pages:
+                continue
+            refused = PageRefused(at=now, actor=SYSTEM, page_at=paged_at)
+            await commit_events(uow, community, before, [refused], now, current=incident)
+        await uow.commit()
 
 
 async def escalate_due_everywhere(
     uow: UnitOfWork, now: datetime, served: Collection[int] | None = None
-) -> dict[int, list[int]]:
+) -> dict[int, PagePlan]:
     """`escalate_due` in every configured community with an on-call role (among `served`, the servers the
-    bot is in, when given: a page nobody can receive must not be recorded as sent): id to numbers."""
+    bot is in, when given: a page nobody can receive must not be recorded as sent): id to pages."""
     async with uow:
         communities = [
             c
@@ -82,7 +105,7 @@ async def escalate_due_everywhere(
             if c.configured and c.on_call_role is not None and (served is None or c.id in served)
         ]
     found = {c.id: await escalate_due(uow, now, c.id) for c in communities}
-    return {community: numbers for community, numbers in found.items() if numbers}
+    return {community: plan for community, plan in found.items() if plan.alone or plan.gathered}
 
 
 async def request_verifier(uow: UnitOfWork, now: datetime, community_id: int, number: int, by: Moderator) -> Outcome:
@@ -137,7 +160,7 @@ async def stats(uow: UnitOfWork, now: datetime, community_id: int, days: int) ->
     since = now - timedelta(days=days)
     histories: list[list[IncidentEvent]] = []
     notified: dict[int, datetime] = {}
-    async with uow:
+    async with uow.reading():  # a year of incidents is a long read: never under the write lock
         community = await community_or_refuse(uow, community_id, configured=False)
         for summary in await uow.incidents.summaries(community.id, open_only=False):
             if summary.updated_at < since:

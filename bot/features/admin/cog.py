@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 from zoneinfo import available_timezones
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.core.acting import Acting
 from bot.core.area_roles import missing_permissions, unable_to_read
+from bot.core.channels import readable_by_everyone
 from bot.core.i18n import t, tn
 from bot.core.safe import user_text
 from bot.core.services import Services
@@ -26,6 +28,9 @@ from verification.model import MAX_SOURCE, MAX_WHERE, Language, PlaceKind
 log = logging.getLogger(__name__)
 
 MAX_IMPORT_BYTES = 256 * 1024
+# The verifier role is for the few who go and look: more holders than this (or than a quarter of the
+# server, once there are a few) and /settings warns that every request shows them an unconfirmed place.
+VERIFIERS_MANY, VERIFIERS_FEW = 25, 5
 SWITCH = [app_commands.Choice(name=L(f"choice.switch.{v}"), value=v) for v in ("on", "off")]
 VIAS = [app_commands.Choice(name=L(f"choice.via.{via.value}"), value=via.value) for via in Via]
 LANGUAGES = [app_commands.Choice(name=L(f"choice.language.{lang.value}"), value=lang.value) for lang in Language]
@@ -132,7 +137,7 @@ class Admin(commands.Cog):
             needed = (allowed.view_channel, allowed.send_messages, allowed.embed_links, allowed.read_message_history)
             if not all(needed):
                 warnings.append(t(lang, "setup.warn_channel", channel=channel.mention))
-        if queue.permissions_for(guild.default_role).view_channel if guild else False:
+        if readable_by_everyone(queue):
             warnings.append(t(lang, "setup.warn_queue_public", channel=queue.mention))
         return warnings
 
@@ -143,6 +148,7 @@ class Admin(commands.Cog):
         retention_days=L("cmd.settings.retention_days.name"), stale_hours=L("cmd.settings.stale_hours.name"),
         report_limit=L("cmd.settings.report_limit.name"), relay_hours=L("cmd.settings.relay_hours.name"),
         area_roles=L("cmd.settings.area_roles.name"), default_delivery=L("cmd.settings.default_delivery.name"),
+        area_role_limit=L("cmd.settings.area_role_limit.name"),
         on_call_role=L("cmd.settings.on_call_role.name"), escalate_after=L("cmd.settings.escalate_after.name"),
         verifier_role=L("cmd.settings.verifier_role.name"), verifier_channel=L("cmd.settings.verifier_channel.name"),
         turn_off=L("cmd.settings.turn_off.name"),
@@ -155,6 +161,7 @@ class Admin(commands.Cog):
         relay_hours=L("cmd.settings.relay_hours.description"),
         area_roles=L("cmd.settings.area_roles.description"),
         default_delivery=L("cmd.settings.default_delivery.description"),
+        area_role_limit=L("cmd.settings.area_role_limit.description"),
         on_call_role=L("cmd.settings.on_call_role.description"),
         escalate_after=L("cmd.settings.escalate_after.description"),
         verifier_role=L("cmd.settings.verifier_role.description"),
@@ -178,12 +185,17 @@ class Admin(commands.Cog):
         verifier_channel: discord.TextChannel | None = None,
         turn_off: str | None = None,
         feed: str | None = None,
+        area_role_limit: app_commands.Range[int, 1, 200] | None = None,
     ) -> None:
         """Show the community's settings, changing those given."""
         async with Acting(self.services, interaction) as act:
             act.require_admin()
+            if verifier_channel is not None and readable_by_everyone(verifier_channel):
+                # Requests name a place before anything is confirmed: in #general that is a rumour for all.
+                raise RuleViolation("verifier_channel_public", channel=verifier_channel.mention)
             asked = {"retention_days": retention_days, "stale_hours": stale_hours, "report_limit": report_limit,
-                     "relay_hours": relay_hours, "escalate_after_minutes": escalate_after}  # fmt: skip
+                     "relay_hours": relay_hours, "escalate_after_minutes": escalate_after,
+                     "area_role_limit": area_role_limit}  # fmt: skip
             changes = {k: v for k, v in asked.items() if v is not None}
             if changes:
                 community = await usecases.update_settings(self.services.storage, act.guild_id, **changes)
@@ -210,6 +222,8 @@ class Admin(commands.Cog):
                     # Discord drops a bot's role mention unless the role allows it: the page would be silent.
                     if role is not None and not role.mentionable and not (me and me.guild_permissions.mention_everyone):
                         lines.append(t(act.lang, "settings.role_not_mentionable", role=role.mention))
+                if verifier_role is not None and interaction.guild is not None:
+                    lines += await self._crowded(interaction.guild, verifier_role, act.lang)
             lines += time_to_truth_lines(community, act.lang)
             if feed is not None:
                 community = await usecases.set_feed(self.services.storage, act.guild_id, on=feed == "on")
@@ -223,7 +237,7 @@ class Admin(commands.Cog):
             default = t(act.lang, f"choice.via.{c.default_delivery.value}")
             head = [t(act.lang, "settings.now", retention_days=c.retention_days, stale_hours=c.stale_hours,
                       report_limit=c.report_limit, report_window=c.report_window_minutes, relay_hours=c.relay_hours),
-                    t(act.lang, "settings.delivery", mode=mode, default=default)]  # fmt: skip
+                    t(act.lang, "settings.delivery", mode=mode, default=default, limit=c.area_role_limit)]  # fmt: skip
             await act.reply("\n".join(head + lines))
 
     async def _area_roles(
@@ -239,9 +253,17 @@ class Admin(commands.Cog):
                 on = False
                 lines.append(t(lang, "settings.area_roles.refused"))
                 lines += [t(lang, f"settings.area_roles.needs.{name}") for name in missing]
+        was_on = community.area_roles
         community = await usecases.set_area_roles(self.services.storage, community.id, on=on,
                                                   default=Via(default) if default else None)  # fmt: skip
         self.services.communities.forget(community.id)
+        if was_on and not community.area_roles and interaction.guild is not None:
+            # Left open last time: the roles stayed, counted against the server's 250, pinged by nothing.
+            deleted, failed = await self.services.roles.delete_all(interaction.guild.id, community.id)
+            if deleted:
+                lines.append(tn(lang, "settings.area_roles.deleted", deleted))
+            if failed:
+                lines.append(tn(lang, "settings.area_roles.not_deleted", failed))
         if community.area_roles and interaction.guild is not None:
             roles = await usecases.area_roles_of(self.services.storage, community.id)
             blind = unable_to_read(interaction.guild, community, roles)
@@ -252,6 +274,25 @@ class Admin(commands.Cog):
         if community.default_delivery is Via.ROLE and not community.area_roles:
             lines.append(t(lang, "settings.area_roles.default_falls_back"))
         return community, lines
+
+    async def _crowded(self, guild: discord.Guild, role: discord.Role, lang: Language) -> list[str]:
+        """A warning when very many members hold the verifier role: each request shows them all a place
+        nothing has confirmed yet. Discord's count is asked for; without it, nothing is said."""
+        try:
+            held = (await self.services.outgoing.role_member_counts(guild.id)).get(role.id, 0)
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("could not count the verifier role's members", extra={"guild": guild.id, "error": str(exc)})
+            return []
+        members = guild.member_count or 0
+        if held > VERIFIERS_MANY or (held >= VERIFIERS_FEW and held * 4 > members):
+            return [t(lang, "settings.verifiers.crowded", role=role.mention, count=held, members=members)]
+        return []
+
+    async def _areas_changed(self, community_id: int) -> None:
+        """The areas may have changed: the alerts channel's "Get alerts for..." menu shows today's."""
+        community = await self.services.communities.get(community_id)
+        if community is not None and self.services.hooks.refresh_area_menu is not None:
+            await self.services.hooks.refresh_area_menu(community)
 
     @setup_command.autocomplete("timezone")
     async def timezone_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -295,6 +336,7 @@ class Admin(commands.Cog):
             )
             await usecases.add_place(self.services.storage, act.guild_id, place)
             self.services.communities.forget(act.guild_id)
+            await self._areas_changed(act.guild_id)
             await act.reply(
                 t(act.lang, "places.added", name=user_text(place.name, 100), area=user_text(place.area, 60))
             )
@@ -307,6 +349,7 @@ class Admin(commands.Cog):
             act.require_admin()
             removed = await usecases.remove_place(self.services.storage, act.guild_id, name)
             self.services.communities.forget(act.guild_id)
+            await self._areas_changed(act.guild_id)
             key = "places.removed" if removed else "places.not_found"
             await act.reply(t(act.lang, key, name=user_text(name, 100)))
 
@@ -351,8 +394,13 @@ class Admin(commands.Cog):
                 text = (await file.read()).decode("utf-8-sig")
             except UnicodeDecodeError as exc:
                 raise RuleViolation("import_not_csv") from exc
+            if usecases.is_grid_csv(text):  # the community's street grid, in the same command
+                points = await usecases.import_grid(self.services.storage, act.guild_id, text)
+                await act.reply(t(act.lang, "places.grid_imported", count=len(points)))
+                return
             places = await usecases.import_places(self.services.storage, act.guild_id, text)
             self.services.communities.forget(act.guild_id)
+            await self._areas_changed(act.guild_id)
             await act.reply(tn(act.lang, "places.imported", len(places)))
 
 

@@ -3,20 +3,23 @@ community's default delivery (an area role or DMs), in the language of the membe
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
+import aiohttp
 import discord
 
 from bot.core.acting import Acting
 from bot.core.i18n import t
-from bot.core.safe import user_text
+from bot.core.safe import cut, plain
 from bot.core.services import Services, services_of
 from bot.features.subscriptions.subscribing import subscribe_member
 from verification import usecases
 from verification.community import Community
 from verification.model import Language
 
+log = logging.getLogger(__name__)
 EVERY_AREA = "*"  # never an area name: areas are names people type, and "*" alone is refused as a place
 MAX_OPTIONS = 25
 
@@ -52,7 +55,8 @@ class AreaMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"veraz:
 
 def menu_view(areas: list[str], lang: Language) -> discord.ui.View:
     options = [discord.SelectOption(label=t(lang, "subscriptions.every_area")[:100], value=EVERY_AREA)]
-    options += [discord.SelectOption(label=user_text(a, 100), value=a[:100]) for a in areas[: MAX_OPTIONS - 1]]
+    # A menu's label is plain text (no markdown, no mention): escaping would show the backslashes.
+    options += [discord.SelectOption(label=cut(plain(a), 100), value=a[:100]) for a in areas[: MAX_OPTIONS - 1]]
     view = discord.ui.View(timeout=None)
     view.add_item(AreaMenu(options, t(lang, "area_menu.placeholder")))
     return view
@@ -70,3 +74,20 @@ async def post_area_menu(services: Services, community: Community) -> Community:
     await usecases.set_area_menu(services.storage, community.id, message.id)
     services.communities.forget(community.id)
     return await services.communities.get(community.id) or community
+
+
+async def refresh_area_menu(services: Services, community: Community) -> None:
+    """Show today's areas in the menu posted earlier (an admin added or removed places). A menu someone
+    deleted is forgotten: turning area roles on again posts a new one."""
+    if community.alerts_channel is None or community.area_menu is None:
+        return
+    areas = await usecases.areas(services.storage, community.id)
+    try:
+        await services.outgoing.edit(
+            community.alerts_channel, community.area_menu, view=menu_view(areas, community.language)
+        )
+    except discord.NotFound:
+        await usecases.set_area_menu(services.storage, community.id, None)
+        services.communities.forget(community.id)
+    except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:  # the next change tries again
+        log.warning("could not refresh the area menu", extra={"guild": community.id, "error": str(exc)})

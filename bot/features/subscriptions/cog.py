@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -15,8 +18,10 @@ from bot.features.subscriptions.subscribing import subscribe_member, unsubscribe
 from intake.place.words import fold
 from verification import usecases
 from verification.community import Via
+from verification.errors import RuleViolation
 from verification.model import Language
 
+log = logging.getLogger(__name__)
 LANGUAGES = [app_commands.Choice(name=L(f"choice.language.{lang.value}"), value=lang.value) for lang in Language]
 VIAS = [app_commands.Choice(name=L(f"choice.via.{via.value}"), value=via.value) for via in Via]
 
@@ -27,8 +32,9 @@ def _matching(current: str, names: list[str]) -> list[app_commands.Choice[str]]:
 
 
 class SubscriptionCommands(commands.Cog):
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, bot: commands.Bot) -> None:
         self.services = services
+        self.bot = bot
 
     @app_commands.command(name=L("cmd.subscribe.name"), description=L("cmd.subscribe.description"))
     @app_commands.guild_only()
@@ -99,6 +105,17 @@ class SubscriptionCommands(commands.Cog):
             return []
         subs = await usecases.subscriptions_of(self.services.storage, interaction.guild_id, interaction.user.id)
         return _matching(current, [s.area for s in subs if s.area])
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Settle the role grants a crash cut short, so the ledger knows every holder Discord has (and
+        takes away none it does not): corrections must reach by DM whoever held a pinged role."""
+        for guild in self.bot.guilds:
+            try:
+                await self.services.roles.settle_unsettled(guild.id, guild.id)
+            except (RuleViolation, discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:  # next start
+                log.warning("could not settle role grants left from before", extra={"guild": guild.id,
+                                                                                     "error": str(exc)})  # fmt: skip
 
     @commands.Cog.listener()
     async def on_guild_role_delete(self, role: discord.Role) -> None:

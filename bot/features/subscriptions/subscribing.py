@@ -50,14 +50,18 @@ async def subscribe_member(
         via = Via.DM
         warnings.append(t(lang, "subscribe.cannot_read_alerts"))
     if via is Via.ROLE and guild is not None:
-        sub = await _by_role(services, guild, community, user, area, language)
-        return Subscribed(sub, [replies.subscribed(sub, lang), *warnings])
+        by_role = await _by_role(services, guild, community, user, area, language)
+        if by_role is not None:
+            return Subscribed(by_role, [replies.subscribed(by_role, lang), *warnings])
+        # Veraz made as many roles as the community allows, and this area has none: DMs always arrive.
+        warnings.append(t(lang, "subscribe.roles_full", limit=community.area_role_limit))
     sub = await usecases.subscribe(services.storage, community.id, user, area, language)
     # One way per area: subscribing by DM takes back the area's role, if Veraz gave one. The area as the
     # community names it ("" is the every-area role, never every role), not as typed.
     taken = await usecases.take_back_roles(services.storage, community.id, user, sub.area, services.clock.now())
     if taken and guild is not None:
         await services.roles.remove(guild.id, user, taken)
+        await services.roles.tidy(guild.id, community.id, taken)
     return Subscribed(sub, [replies.subscribed(sub, lang), *warnings])
 
 
@@ -75,23 +79,27 @@ async def _by_role(
     user: int,
     area: str | None,
     language: Language,
-) -> Subscription:
-    role = await services.roles.role_for(guild, community, area, language)
-    before = await usecases.held_roles(services.storage, community.id, user)
+) -> Subscription | None:
+    """The subscription by role; None when Veraz may make no more roles (the caller falls back to DMs)."""
+    role = await services.roles.role_for(guild, community, area, language, user)
+    if role is None:
+        return None
     # Discord first: until the member holds the role, their subscription stays what it was.
     holds = await services.roles.grant(guild.id, user, role.role)
     if not holds:
         await usecases.role_not_granted(services.storage, community.id, user, role, services.clock.now())
+        await services.roles.tidy(guild.id, community.id, (role.role,))  # made for them, maybe: nobody wears it
         raise RuleViolation("role_not_granted" if holds is False else "role_grant_unknown")
-    sub = await usecases.subscribe_by_role(services.storage, community.id, user, role, services.clock.now())
-    replaced = tuple(r.role for r in before if r.area.casefold() == role.area.casefold() and r.role != role.role)
-    if replaced:
-        await services.roles.remove(guild.id, user, replaced)
+    done = await usecases.subscribe_by_role(services.storage, community.id, user, role, services.clock.now())
+    if done.removed:
+        # Exactly what the ledger now has them leaving, even a role another subscription gave a moment ago.
+        await services.roles.remove(guild.id, user, done.removed)
+        await services.roles.tidy(guild.id, community.id, done.removed)
     # Opened now, at a calm moment, and kept: a correction owed after they leave the role costs one
     # request, not a channel opening under Discord's tight limit for those. Nothing is sent.
     with contextlib.suppress(discord.HTTPException):  # the worker opens it if a correction is ever owed
         await services.delivery.open_dm_channel(community.id, user)
-    return sub
+    return done.subscription
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,4 +119,6 @@ async def unsubscribe_member(
         services.storage, community.id, member.id, area, services.clock.now(), worn
     )
     kept = await services.roles.remove(guild_id, member.id, ended.roles) if ended.roles else ()
+    deleted = await services.roles.tidy(guild_id, community.id, ended.roles)
+    kept = tuple(r for r in kept if r not in deleted)  # a role deleted is taken away from everyone
     return Unsubscribed(ended.count, len(ended.roles) - len(kept), len(kept))

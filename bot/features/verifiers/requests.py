@@ -19,6 +19,7 @@ from bot.core import words
 from bot.core.acting import Acting
 from bot.core.card_binding import incident_tag, require_same_incident
 from bot.core.card_button import VISIT_TEMPLATE, CardAction, CardActions
+from bot.core.channels import readable_by_everyone
 from bot.core.i18n import t
 from bot.core.services import Services, services_of
 from verification import usecases
@@ -88,6 +89,11 @@ async def send_verifier(services: Services, act: Acting, number: int) -> None:
     await act.require_moderator(community)
     if community.verifier_channel is None or community.verifier_role is None:
         raise RuleViolation("verifiers_not_set")
+    guild = act.interaction.guild
+    channel = guild.get_channel(community.verifier_channel) if guild is not None else None
+    if isinstance(channel, discord.abc.GuildChannel) and readable_by_everyone(channel):
+        # Made public since /settings took it: the request would show everyone a place nobody confirmed.
+        raise RuleViolation("verifier_channel_public", channel=channel.mention)
     by = services.moderator(act.interaction.user, community.id)
     outcome = await usecases.request_verifier(services.storage, services.clock.now(), community.id, number, by)
     lang = community.language

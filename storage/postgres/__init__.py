@@ -1,0 +1,1 @@
+"""PostgreSQL storage (asyncpg): the same ports, guarantees and layout as storage/sqlite, for several hosts."""
