@@ -30,10 +30,10 @@ from bot.core.feature import Host
 from bot.core.outgoing import Outgoing
 from bot.core.pacing import Pacer
 from bot.core.relay_book import RelayBook
-from bot.core.services import Services
+from bot.core.services import Hooks, Services
 from bot.core.settings import Settings
 from bot.core.translator import CatalogTranslator
-from bot.features import admin, moderation, privacy, queue, relay, reporting, subscriptions, verifiers
+from bot.features import admin, moderation, photos, privacy, queue, relay, reporting, subscriptions, verifiers
 from bot.features.delivery.worker import DeliveryWorker
 from bot.features.escalation.paging import page_on_call
 from bot.features.queue.after_restore import mark_orphans
@@ -46,7 +46,7 @@ from verification.errors import RuleViolation
 
 log = logging.getLogger(__name__)
 # Each registers its commands, views and card actions (`setup`); none imports another.
-FEATURES = (reporting, subscriptions, moderation, relay, verifiers, admin, privacy, queue)
+FEATURES = (reporting, subscriptions, moderation, relay, verifiers, admin, privacy, queue, photos)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +180,8 @@ class VerazBot(commands.Bot):
             nonce_memory=timedelta(seconds=self.tuning.nonce_memory),
             guilds=self.get_guild,
         )
-        self.show_effects.connect(cards, delivery)
+        hooks = Hooks()
+        self.show_effects.connect(cards, delivery, hooks)
         counter = self.rate_limits
         return Services(
             storage=uow,
@@ -198,6 +199,7 @@ class VerazBot(commands.Bot):
             if self.settings.feed_address
             else None,
             restored_horizon=restored,
+            hooks=hooks,
         )
 
     async def on_ready(self) -> None:
@@ -275,6 +277,7 @@ class VerazBot(commands.Bot):
                 if self._database is not None and await storage.purge_due(self._database, self.clock.now(), every):
                     result = await storage.purge(self._database, self.clock.now())
                     log.info("retention purge", extra={"reports": result.reports})
-                    self.show_effects(Effects(cards=frozenset(result.incidents)))  # cards show the text
+                    # Cards show the text; the photos' queue posts are to be deleted.
+                    self.show_effects(Effects(cards=frozenset(result.incidents), photo_posts=result.photos > 0))
             except Exception:  # maintenance must keep running; the next round tries again
                 log.exception("maintenance round failed")

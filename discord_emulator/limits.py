@@ -57,6 +57,8 @@ class Limits:
     button_label: int = 80
     nonce_length: int = 25
     attachment_size_limit: int = 10 * 1024 * 1024
+    # How long a signed CDN link works (Discord's links carry ex/is/hm and expire after about a day).
+    cdn_link_seconds: float = 24 * 3600.0
     # Guilds.
     roles_per_guild: int = 250  # @everyone included; one more answers 400/30005
     role_name: int = 100

@@ -207,6 +207,8 @@ def attachment(entry: Attachment) -> Json:
     }
     if entry.description is not None:
         payload["description"] = entry.description
+    if entry.width is not None and entry.height is not None:
+        payload["width"], payload["height"] = entry.width, entry.height
     if entry.ephemeral:
         payload["ephemeral"] = True
     return payload

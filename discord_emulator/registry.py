@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from . import intents, payloads
+from . import cdn_links, intents, payloads
 from .feed import ChangeFeed
 from .limits import Limits
 from .permissions import DEFAULT_BOT, DEFAULT_EVERYONE, channel_permissions
@@ -55,6 +56,7 @@ class Registry:
         self.feed = ChangeFeed()
         self.dispatcher: Dispatcher = _Nobody()
         self.cdn_base = "http://127.0.0.1:0"
+        self.cdn_secret = secrets.token_bytes(16)  # signs CDN links, as Discord's hm= does
         self.users: dict[int, User] = {}
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
@@ -345,7 +347,10 @@ class Registry:
     ) -> Attachment:
         attachment_id = self.snowflakes.now()
         folder = "ephemeral-attachments" if ephemeral else "attachments"
-        url = f"{self.cdn_base}/cdn/{folder}/{scope}/{attachment_id}/{filename}"
+        path = f"/cdn/{folder}/{scope}/{attachment_id}/{filename}"
+        query = cdn_links.sign(path, self.cdn_secret, datetime.now(UTC), self.limits.cdn_link_seconds)
+        url = f"{self.cdn_base}{path}?{query}"
+        width, height = cdn_links.dimensions(data) if content_type.startswith("image/") else (None, None)
         entry = Attachment(
             id=attachment_id,
             filename=filename,
@@ -354,6 +359,8 @@ class Registry:
             url=url,
             description=description,
             ephemeral=ephemeral,
+            width=width,
+            height=height,
         )
         self.attachments[attachment_id] = entry
         return entry

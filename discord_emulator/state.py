@@ -86,6 +86,8 @@ class Attachment:
     url: str
     description: str | None = None
     ephemeral: bool = False
+    width: int | None = None  # images only, as Discord measures them
+    height: int | None = None
 
     @property
     def size(self) -> int:

@@ -26,6 +26,7 @@ from verification.events import Escalated, IncidentEvent
 from verification.fair_share import Due, Stream, fair_claim, rank
 from verification.incident import Incident, replay
 from verification.model import Language, Place, Report
+from verification.photos import EarlierPhoto, PhotoFacts, PhotoPost, PhotoReport, StoredPhoto, reuse
 from verification.ports import (
     ClaimedDelivery,
     DeliveryCounts,
@@ -102,6 +103,20 @@ class Data:
     turns: dict[int, int] = field(default_factory=dict)  # alert -> its turn in the fair claim's round
     deliveries: dict[int, Delivery] = field(default_factory=dict)
     unreachable: set[tuple[int, int]] = field(default_factory=set)
+    photos: dict[int, FakePhoto] = field(default_factory=dict)
+
+
+@dataclass
+class FakePhoto:
+    community: int
+    report_id: int
+    position: int
+    received_at: datetime
+    facts: PhotoFacts | None  # None once forgotten
+    match: EarlierPhoto | None
+    post: tuple[int, int] | None = None
+    remove_post: bool = False
+    removed: bool = False
 
 
 class FakeCommunities:
@@ -314,6 +329,92 @@ class FakeReports:
                 kept = r.reporter if r.received_at >= keep_since else ""
                 self.uow.data.reports[report_id] = (c, n, o, replace(r, where="", what="", markings="", reporter=kept))
         return sorted(numbers)
+
+
+class FakePhotos:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    async def report(self, community: int, report_id: int) -> PhotoReport | None:
+        found = self.uow.data.reports.get(report_id)
+        if found is None or found[0] != community:
+            return None
+        return PhotoReport(found[1], found[3].reporter or None, not found[3].what)
+
+    async def add(
+        self, community: int, report_id: int, position: int, facts: PhotoFacts, at: datetime,
+        match: EarlierPhoto | None,
+    ) -> int:  # fmt: skip
+        photo_id = len(self.uow.data.photos) + 1
+        self.uow.data.photos[photo_id] = FakePhoto(community, report_id, position, at, facts, match)
+        return photo_id
+
+    async def earlier(self, community: int, since: datetime) -> list[EarlierPhoto]:
+        return [
+            EarlierPhoto(i, self.uow.data.reports[p.report_id][1], p.received_at, p.facts.signature)
+            for i, p in sorted(self.uow.data.photos.items())
+            if p.community == community and p.received_at >= since and p.facts is not None
+        ]
+
+    async def recent_count(self, community: int, reporter: str, since: datetime) -> int:
+        return sum(
+            1
+            for p in self.uow.data.photos.values()
+            if p.community == community and p.received_at >= since
+            and self.uow.data.reports[p.report_id][3].reporter == reporter
+        )  # fmt: skip
+
+    def _stored(self, photo_id: int, p: FakePhoto) -> StoredPhoto:
+        _, number, ordinal, report = self.uow.data.reports[p.report_id]
+        reused = None
+        if p.match is not None:
+            state = self.uow.data.states.get((p.community, p.match.number))
+            if state is not None:
+                reused = reuse(number, p.match.number, p.match.received_at, p.received_at, state.status)
+        facts = p.facts if not p.removed else None
+        return StoredPhoto(
+            photo_id, p.report_id, number, ordinal, p.position, p.received_at, report.observed_at,
+            facts.taken if facts else None, facts.camera if facts else None, bool(facts and facts.had_gps),
+            p.removed, reused, p.post,
+        )  # fmt: skip
+
+    async def of_incident(self, community: int, number: int) -> list[StoredPhoto]:
+        return [
+            self._stored(i, p)
+            for i, p in sorted(self.uow.data.photos.items(), key=lambda item: (item[1].received_at, item[0]))
+            if p.community == community and self.uow.data.reports[p.report_id][1] == number
+        ]
+
+    async def get(self, community: int, photo_id: int) -> StoredPhoto | None:
+        p = self.uow.data.photos.get(photo_id)
+        return self._stored(photo_id, p) if p is not None and p.community == community else None
+
+    async def set_post(self, community: int, photo_id: int, channel: int, message: int) -> None:
+        p = self.uow.data.photos[photo_id]
+        p.post, p.remove_post = (channel, message), p.removed
+
+    async def forget(self, community: int, reporter: str, at: datetime) -> int:
+        count = 0
+        for p in self.uow.data.photos.values():
+            if (
+                p.community == community
+                and not p.removed
+                and self.uow.data.reports[p.report_id][3].reporter == reporter
+            ):
+                p.facts, p.removed, p.remove_post = None, True, p.post is not None
+                count += 1
+        return count
+
+    async def posts_to_remove(self, limit: int) -> list[PhotoPost]:
+        return [
+            PhotoPost(i, p.community, p.post[0], p.post[1])
+            for i, p in sorted(self.uow.data.photos.items())
+            if p.remove_post and p.post is not None
+        ][:limit]
+
+    async def post_removed(self, photo_id: int) -> None:
+        p = self.uow.data.photos[photo_id]
+        p.post, p.remove_post = None, False
 
 
 class FakeStanding:
@@ -765,6 +866,7 @@ class FakeUnitOfWork:
         self.subscriptions = FakeSubscriptions(self)
         self.outbox = FakeOutbox(self)
         self.area_roles = FakeAreaRoles(self)
+        self.photos = FakePhotos(self)
         self._snapshot: Data | None = None
         self._committed = False
         self.commits = 0

@@ -27,9 +27,10 @@ class Effects:
     cards: frozenset[tuple[int, int]] = frozenset()  # (community, incident number) whose card changed
     deliveries: bool = False  # deliveries were queued or cancelled: the worker has work
     queued: tuple[Queued, ...] = ()
+    photo_posts: bool = False  # photos were removed: their posts in the queue channel are to be deleted
 
     def __bool__(self) -> bool:
-        return bool(self.cards) or self.deliveries or bool(self.queued)
+        return bool(self.cards) or self.deliveries or bool(self.queued) or self.photo_posts
 
 
 Dispatch = Callable[[Effects], None]
@@ -42,6 +43,7 @@ class EffectsRecorder:
     _cards: set[tuple[int, int]] = field(default_factory=set)
     _deliveries: bool = False
     _queued: list[Queued] = field(default_factory=list)
+    _photo_posts: bool = False
 
     def card(self, community: int, number: int) -> None:
         self._cards.add((community, number))
@@ -51,13 +53,17 @@ class EffectsRecorder:
         if queued.recipients:
             self._deliveries = True
 
+    def photo_posts(self) -> None:
+        self._photo_posts = True
+
     def begin(self) -> None:
         self._cards.clear()
         self._deliveries = False
         self._queued.clear()
+        self._photo_posts = False
 
     def take(self) -> Effects:
         """The effects recorded, once: the recorder is empty afterwards."""
-        taken = Effects(frozenset(self._cards), self._deliveries, tuple(self._queued))
+        taken = Effects(frozenset(self._cards), self._deliveries, tuple(self._queued), self._photo_posts)
         self.begin()
         return taken

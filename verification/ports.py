@@ -24,6 +24,7 @@ from .effects import EffectsRecorder
 from .events import IncidentEvent
 from .incident import Incident
 from .model import Language, Place, Report, Status
+from .photos import EarlierPhoto, PhotoFacts, PhotoPost, PhotoReport, StoredPhoto
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +180,34 @@ class Reports(Protocol):
         ...
 
 
+class Photos(Protocol):
+    """Photos sent with reports (issue 24): their signatures and what the card says, never the photo."""
+
+    async def report(self, community: int, report_id: int) -> PhotoReport | None: ...
+    async def add(
+        self, community: int, report_id: int, position: int, facts: PhotoFacts, at: datetime,
+        match: EarlierPhoto | None,
+    ) -> int: ...  # fmt: skip
+    async def earlier(self, community: int, since: datetime) -> list[EarlierPhoto]:
+        """The community's photos sent since `since` whose signature is still kept, with their incident now."""
+        ...
+
+    async def recent_count(self, community: int, reporter: str, since: datetime) -> int: ...
+    async def of_incident(self, community: int, number: int) -> list[StoredPhoto]: ...
+    async def get(self, community: int, photo_id: int) -> StoredPhoto | None: ...
+    async def set_post(self, community: int, photo_id: int, channel: int, message: int) -> None:
+        """Its post in the queue; one made after the photo was removed is at once due for deletion."""
+        ...
+
+    async def forget(self, community: int, reporter: str, at: datetime) -> int:
+        """/forget-me: a reporter's photos lose their signature, capture time and camera, and their queue
+        posts become due for deletion. Returns how many."""
+        ...
+
+    async def posts_to_remove(self, limit: int) -> list[PhotoPost]: ...
+    async def post_removed(self, photo_id: int) -> None: ...
+
+
 class Pseudonyms(Protocol):
     """A person's reporter pseudonym in a community, from their Discord id (`storage.Pseudonymizer`).
 
@@ -303,6 +332,8 @@ class UnitOfWork(Protocol):
     def outbox(self) -> Outbox: ...
     @property
     def area_roles(self) -> AreaRoles: ...
+    @property
+    def photos(self) -> Photos: ...
     @property
     def effects(self) -> EffectsRecorder: ...
 

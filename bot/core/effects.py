@@ -1,7 +1,8 @@
 """Shows what each committed change did: the one place cards are redrawn and the delivery worker woken.
 
 The unit of work hands every commit's `Effects` here (see `verification.effects`), so no handler has to
-remember to refresh a card after a use case.
+remember to refresh a card after a use case. Removed photos go to the photos feature's hook, which deletes
+their queue posts.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from bot.core import fanout_log
+from bot.core.services import Hooks
 from verification.effects import Effects
 
 
@@ -28,9 +30,10 @@ class ShowEffects:
         self._served = served  # a card is drawn only in a server the bot is in
         self._cards: Cards | None = None
         self._worker: Worker | None = None
+        self._hooks: Hooks | None = None
 
-    def connect(self, cards: Cards, worker: Worker) -> None:
-        self._cards, self._worker = cards, worker
+    def connect(self, cards: Cards, worker: Worker, hooks: Hooks | None = None) -> None:
+        self._cards, self._worker, self._hooks = cards, worker, hooks
 
     def __call__(self, effects: Effects) -> None:
         for owed in effects.queued:
@@ -41,3 +44,5 @@ class ShowEffects:
                     self._cards.refresh(community, number)
         if effects.deliveries and self._worker is not None:
             self._worker.wake()
+        if effects.photo_posts and self._hooks is not None and self._hooks.photo_posts_removed is not None:
+            self._hooks.photo_posts_removed()

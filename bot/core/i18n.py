@@ -128,6 +128,14 @@ def date(moment: datetime, zone: tzinfo, language: Language) -> str:
     return format_datetime(moment, _DATES[language], tzinfo=zone, locale=LOCALES[language])
 
 
+_LONG_DATES = {Language.EN: "d MMMM y", Language.ES: "d 'de' MMMM 'de' y"}
+
+
+def long_date(moment: datetime, zone: tzinfo, language: Language) -> str:
+    """'14 March 2023' / '14 de marzo de 2023': a day that may be in another year."""
+    return format_datetime(moment, _LONG_DATES[language], tzinfo=zone, locale=LOCALES[language])
+
+
 def clock(moment: datetime, zone: tzinfo, language: Language, *, zone_name: bool = False) -> str:
     """'11:15' (with `zone_name`: '11:15 CST') / '11:15 a.m.' (Babel has no Spanish zone abbreviations).
 

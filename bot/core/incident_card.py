@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from bot.core import words
+from bot.core import photo_text, words
 from bot.core.i18n import ago, t, tn
 from bot.core.safe import user_text
 from intake.time import ObservedTime
 from verification.events import Confirmed
 from verification.incident import AttachedStatement, Incident
 from verification.model import Language, Status
+from verification.photos import StoredPhoto
 from verification.ports import StoredReport
 
 COLOURS = {
@@ -28,6 +29,7 @@ COLOURS = {
     Status.EXPIRED: 0x95A5A6,
 }
 MAX_REPORTS_SHOWN = 5
+MAX_PHOTOS_SHOWN = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +48,14 @@ class Card:
         return "\n".join(lines)
 
 
-def card(incident: Incident, reports: tuple[StoredReport, ...], lang: Language, zone: tzinfo, now: datetime) -> Card:
+def card(
+    incident: Incident,
+    reports: tuple[StoredReport, ...],
+    lang: Language,
+    zone: tzinfo,
+    now: datetime,
+    photos: tuple[StoredPhoto, ...] = (),
+) -> Card:
     status_line = [words.status(incident.status, lang)]
     if incident.contested:
         status_line.append(t(lang, "card.contested"))
@@ -91,6 +100,8 @@ def card(incident: Incident, reports: tuple[StoredReport, ...], lang: Language, 
     seen = _reports(reports, {r.report_id: r.observed_time for r in incident.reports}, lang, zone)
     if seen:
         fields.append((t(lang, "card.what_was_seen"), seen))
+    if photos:  # the photos themselves are replies to the card, in this private channel only
+        fields.append((t(lang, "card.photos"), photo_text.lines(photos[-MAX_PHOTOS_SHOWN:], lang, zone)))
     if incident.statements:
         fields.append(
             (t(lang, "card.statements"), "\n".join(_statement_line(s, lang, zone) for s in incident.statements))

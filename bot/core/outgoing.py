@@ -48,8 +48,10 @@ class Outgoing:
         reply_to: tuple[int, int] | None = None,
         nonce: str | None = None,
         roles: Sequence[int] = (),
+        file: discord.File | None = None,
     ) -> discord.Message:
-        """Post in a channel or a DM channel. `reply_to` is (channel id, message id) of the post it answers."""
+        """Post in a channel or a DM channel. `reply_to` is (channel id, message id) of the post it answers;
+        `file` is uploaded with it (only the photos feature does, and only to the private queue channel)."""
         channel = self._client.get_partial_messageable(channel_id)
         kwargs: dict[str, Any] = {"allowed_mentions": mentions_for(roles)}
         if embed is not None:
@@ -60,6 +62,8 @@ class Outgoing:
             kwargs["view"] = view
         if nonce is not None:
             kwargs["nonce"] = nonce  # discord.py sets enforce_nonce with it
+        if file is not None:
+            kwargs["file"] = file
         if reply_to is not None:
             kwargs["reference"] = discord.MessageReference(
                 message_id=reply_to[1], channel_id=reply_to[0], fail_if_not_exists=False
@@ -88,6 +92,11 @@ class Outgoing:
             kwargs["view"] = view  # new options of a menu, the text kept
         await self.pacer.slot()
         await message.edit(**kwargs)
+
+    async def delete(self, channel_id: int, message_id: int) -> None:
+        """Delete one of the bot's own messages (a photo's queue post that retention or /forget-me removed)."""
+        await self.pacer.slot()
+        await self._client.get_partial_messageable(channel_id).get_partial_message(message_id).delete()
 
     async def open_dm(self, user_id: int) -> int:
         """Open (or find) the DM channel with a user; returns its id."""

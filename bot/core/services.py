@@ -21,7 +21,7 @@ from bot.core.outgoing import Outgoing
 from bot.core.relay_book import RelayBook
 from verification import usecases
 from verification.community import Community
-from verification.model import Moderator
+from verification.model import Language, Moderator
 from verification.ports import Pseudonyms, UnitOfWork
 
 
@@ -33,6 +33,20 @@ class DeliveryStats:
     deduplicated: int = 0  # found already delivered after a crash
 
 
+@dataclass(frozen=True, slots=True)
+class SentPhotos:
+    """The photos attached to a report that was just filed (issue 24), for the photos feature to take in
+    after the reply. `tell` sends the reporter a private follow-up (the interaction's, valid 15 minutes)."""
+
+    community: int
+    number: int
+    report_id: int
+    reporter: str  # the pseudonym
+    lang: Language
+    photos: tuple[discord.Attachment, ...]
+    tell: Callable[[str], Awaitable[None]]
+
+
 @dataclass
 class Hooks:
     """What one feature offers another without either importing the other; set by the features' `setup`."""
@@ -41,6 +55,10 @@ class Hooks:
     post_area_menu: Callable[[Community], Awaitable[Community]] | None = None
     # Show the areas of today in the menu, once posted (subscriptions); admin's /places calls it.
     refresh_area_menu: Callable[[Community], Awaitable[None]] | None = None
+    # Take in a report's photos (photos); /report calls it after its reply. Returns at once.
+    photos_sent: Callable[[SentPhotos], None] | None = None
+    # Photos were removed (retention, /forget-me): delete their queue posts (photos). Returns at once.
+    photo_posts_removed: Callable[[], None] | None = None
 
 
 class QueueCards(Protocol):

@@ -16,12 +16,23 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from verification.photos import SIGNATURE_KEPT
+
 from ..sqlite.retention import PURGE_EVERY, PurgeResult
 from .database import PostgresDatabase
 from .transactions import Connection, lock_community
 
 _LAST_PURGE = "purge"
-VACUUMED = ("reports", "reporter_standing", "role_ledger")
+VACUUMED = ("reports", "reporter_standing", "role_ledger", "photos")
+# The photos of purged reports (issue 24): what the card said of them goes with the report's text, and
+# their queue posts are due for deletion. The signature stays its own time (SIGNATURE_KEPT).
+_PURGE_PHOTOS = """
+UPDATE photos SET taken_local = NULL, taken_offset = NULL, camera = NULL, removed_at = $3,
+    remove_post = (queue_message IS NOT NULL)
+WHERE community = $1 AND removed_at IS NULL AND report_id IN (
+    SELECT id FROM reports WHERE community = $1 AND number IN (
+        SELECT number FROM incidents WHERE community = $1 AND closed AND closed_at <= $2))
+"""
 
 _FORGET_LEDGER = """
 DELETE FROM role_ledger AS l
@@ -63,7 +74,7 @@ async def release_forgotten(database: PostgresDatabase, now: datetime) -> int:
 
 async def purge(database: PostgresDatabase, now: datetime) -> PurgeResult:
     await release_forgotten(database, now)
-    purged = changed = 0
+    purged = changed = photos = 0
     touched: list[tuple[int, int]] = []
     async with database.connection() as conn:
         communities = await _communities(conn)
@@ -98,14 +109,20 @@ async def purge(database: PostgresDatabase, now: datetime) -> PurgeResult:
                 await conn.execute(_FORGET_LEDGER, community, cutoff),
             ):
                 changed += int(done.split()[-1])
+            photos += int((await conn.execute(_PURGE_PHOTOS, community, cutoff, now)).split()[-1])
+        done = await conn.execute(
+            "UPDATE photos SET signature = NULL WHERE signature IS NOT NULL AND received_at <= $1",
+            now - SIGNATURE_KEPT,
+        )
+        changed += int(done.split()[-1])
         await conn.execute(
             "INSERT INTO housekeeping (name, at) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET at = excluded.at",
             _LAST_PURGE,
             now,
         )
-    if purged or changed:
+    if purged or changed or photos:
         await database.vacuum(VACUUMED)
-    return PurgeResult(purged, len(communities), tuple(touched))
+    return PurgeResult(purged, len(communities), tuple(touched), photos)
 
 
 async def last_purge(database: PostgresDatabase) -> datetime | None:

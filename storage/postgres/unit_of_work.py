@@ -44,6 +44,7 @@ from .area_roles import PgAreaRoles
 from .communities import PgCommunities
 from .incidents import PgIncidents
 from .outbox import PgOutbox
+from .photos import PgPhotos
 from .places import PgPlaces
 from .reports import PgReports, PgStanding
 from .subscriptions import PgSubscriptions
@@ -64,6 +65,7 @@ class PostgresUnitOfWork:
         self.subscriptions = PgSubscriptions(self)
         self.outbox = PgOutbox(self)
         self.area_roles = PgAreaRoles(self)
+        self.photos = PgPhotos(self)
 
     def tx(self) -> Tx:
         current = _CURRENT.get()

@@ -208,6 +208,59 @@ def _purge_again(restored: Path, purged: dict[int, tuple[object, ...]]) -> int:
     return len(again)
 
 
+def _removed_photos(database: Path) -> dict[int, tuple[object, ...]]:
+    """Photo id -> (report id, received at, removed at, signature gone) of every photo whose card facts or
+    signature the database had removed (retention, /forget-me, 180 days), or none to compare with."""
+    if not database.exists():
+        return {}
+    try:
+        db = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
+        try:
+            rows = db.execute(
+                "SELECT id, report_id, received_at, removed_at, signature IS NULL FROM photos "
+                "WHERE removed_at IS NOT NULL OR signature IS NULL"
+            ).fetchall()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError:  # damaged, not a Veraz database, or older than photos (issue 24)
+        return {}
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
+def _remove_photos_again(restored: Path, removed: dict[int, tuple[object, ...]]) -> int:
+    """Remove again, in the restored copy, what the replaced database had removed of the same photos; their
+    queue posts become due for deletion (the bot finds them deleted already, or deletes them)."""
+    if not removed:
+        return 0
+    db = sqlite3.connect(restored, isolation_level=None)
+    try:
+        db.execute("PRAGMA secure_delete = ON")
+        try:
+            held = db.execute(
+                "SELECT id, report_id, received_at FROM photos WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(removed)),),
+            ).fetchall()
+        except sqlite3.OperationalError:  # a backup from before photos: nothing of them in it
+            return 0
+        same = [r[0] for r in held if (r[1], r[2]) == removed[r[0]][:2]]
+        db.execute("BEGIN IMMEDIATE")
+        for photo in same:
+            _, _, removed_at, signature_gone = removed[photo]
+            if removed_at is not None:
+                db.execute(
+                    "UPDATE photos SET taken_local = NULL, taken_offset = NULL, camera = NULL, removed_at = ?, "
+                    "remove_post = (queue_message IS NOT NULL) WHERE id = ?",
+                    (removed_at, photo),
+                )
+            if signature_gone:
+                db.execute("UPDATE photos SET signature = NULL WHERE id = ?", (photo,))
+        db.execute("COMMIT")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+    return len(same)
+
+
 def _holds_more(backup_row: tuple[object, ...], purged_row: tuple[object, ...]) -> bool:
     *backup_values, backup_purged_at = backup_row
     *purged_values, _ = purged_row
@@ -219,7 +272,8 @@ def _holds_more(backup_row: tuple[object, ...], purged_row: tuple[object, ...]) 
 def restore(backup_file: Path, database: Path) -> Restored:
     """Put `backup_file` in place of `database`; the replaced file is kept beside it. Bot must be stopped.
 
-    Report text the replaced database had purged since the backup is purged again in the restored copy.
+    Report text the replaced database had purged since the backup is purged again in the restored copy,
+    and so is what it had removed of photos (issue 24).
     """
     if not backup_file.exists():
         raise RestoreRefused(f"no backup at {backup_file}")
@@ -240,6 +294,7 @@ def restore(backup_file: Path, database: Path) -> Restored:
             _fold_in_wal(database)
         purged = _purged_rows(database)
         repurged = _purge_again(partial, purged) if purged else 0
+        _remove_photos_again(partial, _removed_photos(database))
     except BaseException:
         _remove_with_journals(partial)
         raise

@@ -16,6 +16,10 @@ they unsubscribe from everything (storage.subscriptions).
 `secure_delete` overwrites the freed bytes, and a TRUNCATE checkpoint empties the WAL, so the text
 survives neither in free pages nor in the write-ahead log.
 
+Photos (issue 24) of purged reports lose their capture time and camera, and their posts in the queue
+channel become due for deletion from Discord (the bot's photos feature deletes them); a photo's signature
+is kept `verification.photos.SIGNATURE_KEPT` from when it was sent, then set to NULL (docs/SECURITY.md).
+
 Every community in the database is purged, including one whose server the bot has left. The time of the
 last purge is kept in the database, on the wall clock, so the daily purge keeps its day across restarts.
 """
@@ -24,6 +28,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from verification.photos import SIGNATURE_KEPT
 
 from . import sql
 from .database import Database
@@ -44,6 +50,15 @@ WHERE l.community = ?1 AND l.removed_at IS NOT NULL AND l.removed_at <= ?2
       AND (i.closed = 0 OR i.closed_at > ?2))
 """
 _LAST_PURGE = "purge"
+# The photos of purged reports: what the card said of them goes with the report's text, and their queue
+# posts are due for deletion. The signature stays its own time (below).
+_PURGE_PHOTOS = """
+UPDATE photos SET taken_local = NULL, taken_offset = NULL, camera = NULL, removed_at = ?1,
+    remove_post = (queue_message IS NOT NULL)
+WHERE community = ?2 AND removed_at IS NULL AND report_id IN (
+    SELECT id FROM reports WHERE community = ?2 AND number IN (
+        SELECT number FROM incidents WHERE community = ?2 AND closed = 1 AND closed_at <= ?3))
+"""
 
 
 async def release_forgotten(database: Database, now: datetime) -> int:
@@ -67,11 +82,12 @@ class PurgeResult:
     communities: int
     # (community, incident) whose report text was purged: their queue cards must be redrawn without it.
     incidents: tuple[tuple[int, int], ...] = ()
+    photos: int = 0  # photos removed: their queue posts are due for deletion from Discord (the photos feature)
 
 
 async def purge(database: Database, now: datetime) -> PurgeResult:
     await release_forgotten(database, now)
-    purged = 0
+    purged = photos = 0
     touched: list[tuple[int, int]] = []
     async with database.transaction() as uow:
         communities = await uow.communities.all()
@@ -109,6 +125,12 @@ async def purge(database: Database, now: datetime) -> PurgeResult:
                 uow.db, "DELETE FROM reporter_standing WHERE community = ? AND updated_at <= ?", (community.id, cutoff)
             )
             await sql.run(uow.db, _FORGET_LEDGER, (community.id, cutoff))
+            photos += await sql.run(uow.db, _PURGE_PHOTOS, (ts(now), community.id, cutoff))
+        # A photo's signature is kept SIGNATURE_KEPT from when it was sent, whatever became of its report.
+        await sql.run(
+            uow.db, "UPDATE photos SET signature = NULL WHERE signature IS NOT NULL AND received_at <= ?",
+            (ts(now - SIGNATURE_KEPT),),
+        )  # fmt: skip
         await sql.run(
             uow.db,
             "INSERT INTO housekeeping (name, at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET at = excluded.at",
@@ -116,7 +138,7 @@ async def purge(database: Database, now: datetime) -> PurgeResult:
         )
         await uow.commit()
     await database.checkpoint()
-    return PurgeResult(purged, len(communities), tuple(touched))
+    return PurgeResult(purged, len(communities), tuple(touched), photos)
 
 
 async def last_purge(database: Database) -> datetime | None:

@@ -21,6 +21,7 @@ from .communities import SqliteCommunities
 from .connection import SqliteConnection
 from .incidents import SqliteIncidents
 from .outbox import SqliteOutbox
+from .photos import SqlitePhotos
 from .places import SqlitePlaces
 from .reports import SqliteReports, SqliteStanding
 from .subscriptions import SqliteSubscriptions
@@ -41,6 +42,7 @@ class SqliteUnitOfWork:
         self.subscriptions = SqliteSubscriptions(db)
         self.outbox = SqliteOutbox(db)
         self.area_roles = SqliteAreaRoles(db)
+        self.photos = SqlitePhotos(db)
 
     async def __aenter__(self) -> Self:
         await self._lock.acquire()

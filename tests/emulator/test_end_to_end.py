@@ -144,3 +144,36 @@ async def test_user_ids_encode_the_account_creation_time(
     assert snowflake_time(newcomer.id) == created
     user = await sample_bot.fetch_user(newcomer.id)
     assert user.created_at == created
+
+
+async def test_cdn_links_are_signed_and_expire_as_discords_do(
+    emu: DiscordEmulator, community: Community, sample_bot: SampleBot
+) -> None:
+    """An attachment's link carries ex/is/hm: it downloads while fresh, and gives Discord's 404 unsigned,
+    forged or expired; an image's width and height are in the attachment object."""
+    import io
+
+    import aiohttp
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(picture, "PNG")
+    res = await community.admin.slash("places import", file=("places.png", picture.getvalue()))
+    [entry] = res.payload["data"]["resolved"]["attachments"].values()
+    assert (entry["width"], entry["height"]) == (64, 48)
+    url = entry["url"]
+    base, _, query = url.partition("?")
+    assert set(dict(p.split("=") for p in query.strip("&").split("&"))) == {"ex", "is", "hm"}
+    async with aiohttp.ClientSession() as http:
+        async with http.get(url) as fresh:
+            assert fresh.status == 200
+            assert await fresh.read() == picture.getvalue()
+        for wrong in (base, url.replace("hm=", "hm=0"), base + "?ex=ffffffff&is=0&hm=00&"):
+            async with http.get(wrong) as refused:
+                assert refused.status == 404
+                assert await refused.text() == "This content is no longer available."
+    emu.services.world.limits.cdn_link_seconds = -1.0  # links made from now on are already expired
+    res = await community.admin.slash("places import", file=("again.png", picture.getvalue()))
+    [entry] = res.payload["data"]["resolved"]["attachments"].values()
+    async with aiohttp.ClientSession() as http, http.get(entry["url"]) as expired:
+        assert expired.status == 404

@@ -54,6 +54,7 @@ from .moderation import (
 )
 from .moderator_commands import ModAction, ModeratorCommand, run_moderator_command
 from .owed_messages import Outcome
+from .photos import add_photo, photo_post_removed, photo_posted, photo_posts_to_remove, photos_to_compare
 from .privacy import forget_reporter
 from .queries import (
     IncidentView,
@@ -95,6 +96,7 @@ __all__ = [
     "RoleWanted",
     "Setup",
     "StatementInput",
+    "add_photo",
     "add_place",
     "add_update",
     "all_communities",
@@ -132,6 +134,10 @@ __all__ = [
     "merge",
     "page_refused",
     "parse_places_csv",
+    "photo_post_removed",
+    "photo_posted",
+    "photo_posts_to_remove",
+    "photos_to_compare",
     "queue",
     "remember_area_role",
     "remove_place",

@@ -8,6 +8,7 @@ from ..community import Community
 from ..errors import RuleViolation
 from ..events import Merged
 from ..incident import Incident, replay
+from ..photos import StoredPhoto
 from ..ports import DeliveryCounts, DeliveryRecord, IncidentSummary, StoredReport, UnitOfWork
 
 
@@ -18,6 +19,7 @@ class IncidentView:
     incident: Incident
     reports: tuple[StoredReport, ...]
     card_message: int | None
+    photos: tuple[StoredPhoto, ...] = ()  # what the card says of each photo; the photos are in the queue
 
 
 async def incident_view(uow: UnitOfWork, community: int, number: int) -> IncidentView:
@@ -27,7 +29,8 @@ async def incident_view(uow: UnitOfWork, community: int, number: int) -> Inciden
             raise RuleViolation("unknown_incident", number=number)
         reports = await uow.reports.of_incident(community, number)
         card = await uow.incidents.card_message(community, number)
-    return IncidentView(replay(events), tuple(reports), card)
+        photos = await uow.photos.of_incident(community, number)
+    return IncidentView(replay(events), tuple(reports), card, tuple(photos))
 
 
 async def incident(uow: UnitOfWork, community: int, number: int) -> Incident:

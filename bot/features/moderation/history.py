@@ -32,7 +32,7 @@ MAX_HISTORY_LINES = 40
 
 def incident_embed(view: IncidentView, lang: Language, zone: tzinfo, now: datetime) -> discord.Embed:
     """The card, followed by the whole history: who did what, when, and why."""
-    shown = card(view.incident, view.reports, lang, zone, now)
+    shown = card(view.incident, view.reports, lang, zone, now, view.photos)
     lines = [_event_line(e, lang, zone) for e in view.incident.history]
     if len(lines) > MAX_HISTORY_LINES:
         hidden = len(lines) - MAX_HISTORY_LINES

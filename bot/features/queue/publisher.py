@@ -119,7 +119,7 @@ class CardPublisher:
         if community is None or community.queue_channel is None:
             return
         view = await usecases.incident_view(self._storage, community_id, number)
-        shown = card(view.incident, view.reports, community.language, community.zone, self._clock.now())
+        shown = card(view.incident, view.reports, community.language, community.zone, self._clock.now(), view.photos)
         embed = to_embed(shown)
         buttons = card_view(view.incident, community.language, verifiers=community.verifiers)
         if not isinstance(self._client.get_channel(community.queue_channel), discord.TextChannel):

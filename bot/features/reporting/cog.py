@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot.core import replies, words
 from bot.core.acting import Acting
 from bot.core.i18n import t
-from bot.core.services import Services, services_of
+from bot.core.services import SentPhotos, Services, services_of
 from bot.core.translator import L
 from bot.features.reporting.status import public_status
 from intake.place.words import fold
@@ -162,12 +162,13 @@ class Reporting(commands.Cog):
     @app_commands.rename(
         where=L("cmd.report.where.name"), what=L("cmd.report.what.name"), when=L("cmd.report.when.name"),
         agency=L("cmd.report.agency.name"), people=L("cmd.report.people.name"),
-        markings=L("cmd.report.markings.name"),
+        markings=L("cmd.report.markings.name"), photo=L("cmd.report.photo.name"), photo2=L("cmd.report.photo2.name"),
     )  # fmt: skip
     @app_commands.describe(
         where=L("cmd.report.where.description"), what=L("cmd.report.what.description"),
         when=L("cmd.report.when.description"), agency=L("cmd.report.agency.description"),
         people=L("cmd.report.people.description"), markings=L("cmd.report.markings.description"),
+        photo=L("cmd.report.photo.description"), photo2=L("cmd.report.photo2.description"),
     )  # fmt: skip
     @app_commands.choices(agency=AGENCIES)
     async def report(
@@ -179,6 +180,8 @@ class Reporting(commands.Cog):
         agency: str = Agency.UNKNOWN.value,
         people: app_commands.Range[int, 1, MAX_PEOPLE] | None = None,
         markings: app_commands.Range[str, 1, MAX_MARKINGS] | None = None,
+        photo: discord.Attachment | None = None,
+        photo2: discord.Attachment | None = None,
     ) -> None:
         services = self.services
         async with Acting(services, interaction) as act:
@@ -218,6 +221,11 @@ class Reporting(commands.Cog):
             if outcome.first_report:
                 text += "\n\n" + replies.privacy_notice(community, act.lang)
             await act.reply(text, view=view)
+            # Photos are taken in after the reply, off this path (bot/features/photos).
+            photos = tuple(p for p in (photo, photo2) if p is not None)
+            if photos and services.hooks.photos_sent is not None:
+                sent = SentPhotos(community.id, outcome.number, mine.report_id, reporter, act.lang, photos, act.reply)
+                services.hooks.photos_sent(sent)
 
     @report.autocomplete("where")
     async def where_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
