@@ -1,5 +1,5 @@
-"""What retention does to photos (issue 24), on SQLite and PostgreSQL: the card's facts go with the report's text and the
-queue post becomes due for deletion; the signature is kept its own 180 days, then goes too."""
+"""What retention does to photos (issue 24), on SQLite and PostgreSQL: the card's facts go with the report's
+text and the queue post becomes due for deletion; the signature is kept its own 180 days, then goes too."""
 
 from __future__ import annotations
 
