@@ -16,7 +16,7 @@ from verification.public_feed import Published
 from ..i18n import t
 from .cap import CONTENT_TYPE as CAP_TYPE
 from .links import Links
-from .text import message_lines
+from .text import message_lines, xml_text
 
 NS = "http://www.w3.org/2005/Atom"
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
@@ -28,8 +28,8 @@ def atom_time(moment: datetime) -> str:
 
 
 def _add(parent: ET.Element, name: str, text: str | None = None, **attributes: str) -> ET.Element:
-    child = ET.SubElement(parent, name, attributes)
-    child.text = text
+    child = ET.SubElement(parent, name, {key: xml_text(value) for key, value in attributes.items()})
+    child.text = None if text is None else xml_text(text)
     return child
 
 

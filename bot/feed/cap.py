@@ -19,7 +19,7 @@ from verification.public_feed import CATEGORY, Published, cap_terms
 from ..i18n import t
 from ..render.safe import cut
 from .links import Links
-from .text import message_lines, place_shown
+from .text import message_lines, place_shown, xml_text
 
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
 CONTENT_TYPE = "application/cap+xml; charset=utf-8"
@@ -41,7 +41,7 @@ def identifier(slug: str, alert_id: int) -> str:
 
 def _add(parent: ET.Element, name: str, text: str) -> ET.Element:
     child = ET.SubElement(parent, name)
-    child.text = text
+    child.text = xml_text(text)
     return child
 
 

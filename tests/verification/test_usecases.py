@@ -241,6 +241,11 @@ async def test_statements_are_checked_before_anything_is_written(uow):
         (StatementInput("", Stance.CONFIRMS), "source_required"),
         (StatementInput("CPS", Stance.CONFIRMS, url="javascript:alert(1)"), "bad_url"),
         (StatementInput("CPS", Stance.CONFIRMS, url="https://user:pw@evil.example"), "bad_url"),
+        # What no link holds and XML cannot carry (issue 23): a noncharacter, private use, a lone surrogate.
+        (StatementInput("CPS", Stance.CONFIRMS, url="https://cps.edu/\ufffe"), "bad_url"),
+        (StatementInput("CPS", Stance.CONFIRMS, url="https://cps.edu/\ue000news"), "bad_url"),
+        (StatementInput("CPS", Stance.CONFIRMS, url="https://cps.edu/\udc80"), "bad_url"),
+        (StatementInput("CPS", Stance.CONFIRMS, url="https://cps.edu/\U0010fffd"), "bad_url"),
         (StatementInput("CPS", Stance.CONFIRMS, published="tomorrow"), "when_future"),
         (StatementInput("CPS", Stance.CONFIRMS, published="near the school"), "when_unparseable"),
     ]:
