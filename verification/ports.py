@@ -255,7 +255,15 @@ class AreaRoles(Protocol):
 
 
 class Outbox(Protocol):
-    async def add_alert(self, community: int, message: AlertMessage) -> int: ...
+    async def add_alert(self, community: int, message: AlertMessage, *, feed_at: datetime | None = None) -> int:
+        """Keep a message as owed; `feed_at`: when it was published to the community's public feed (None:
+        it was not). The feed shows exactly the messages published to it."""
+        ...
+
+    async def on_feed(self, community: int, number: int) -> bool:
+        """Whether an ALERT of the incident was published to the public feed."""
+        ...
+
     async def enqueue(self, alert_id: int, deliveries: Sequence[NewDelivery], at: datetime) -> list[int]: ...
     async def earlier_recipients(self, community: int, number: int) -> list[EarlierRecipient]:
         """Recipients of the incident's ALERTs that are sent, on their way, or gave up after an attempt

@@ -22,7 +22,7 @@ from email.utils import format_datetime
 from aiohttp import web
 
 from verification.community import Community
-from verification.public_feed import MAX_ENTRIES, PAGE_DAYS, FeedSource, is_slug
+from verification.public_feed import MAX_ENTRIES, PAGE_DAYS, FeedSource, FeedStamp, is_slug
 
 from .atom import CONTENT_TYPE as ATOM_TYPE
 from .atom import atom_feed
@@ -71,8 +71,15 @@ class Rendered:
     made: datetime
 
 
-def _etag(*parts: object) -> str:
-    return '"' + hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:32] + '"'
+def _etag(body: bytes) -> str:
+    """Of the body alone: what is public. A hash of anything private (the server's id) would let anyone
+    holding candidate ids tell which server runs a feed."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _version(community: Community, stamp: FeedStamp) -> tuple[object, ...]:
+    """All a community's documents depend on: a cached one is used only while none of it has changed."""
+    return (community.id, community.feed_slug, community.language, community.timezone, stamp.newest_id, stamp.count)
 
 
 class FeedServer:
@@ -116,35 +123,36 @@ class FeedServer:
 
     async def atom(self, community: Community) -> Rendered:
         stamp = await self.source.stamp(community.id)
-        key = ("atom", community.id, community.feed_slug, stamp.newest_id, stamp.count)
+        key = ("atom", *_version(community, stamp))
         found = self.cache.get(key)
         if found is None:
             messages = await self.source.published(community.id, MAX_ENTRIES)
             body = atom_feed(messages, community, self._links(community))
-            found = self._keep(key, Rendered(body, ATOM_TYPE, _etag(*key), stamp.newest_at, self.now()))
+            found = self._keep(key, Rendered(body, ATOM_TYPE, _etag(body), stamp.newest_at, self.now()))
         return found
 
     async def cap(self, community: Community, alert_id: int) -> Rendered | None:
-        key = ("cap", community.id, community.feed_slug, alert_id)  # a message never changes once sent
+        # A message never changes once published, but the community's language and time zone, which it is
+        # written in, can; and a restored backup can hold other messages under the same ids.
+        key = ("cap", *_version(community, await self.source.stamp(community.id)), alert_id)
         found = self.cache.get(key)
         if found is None:
             published = await self.source.one(community.id, alert_id)
             if published is None:
                 return None
             body = cap_document(published, community, self._links(community))
-            found = self._keep(key, Rendered(body, CAP_TYPE, _etag(*key), published.message.at, self.now()))
+            found = self._keep(key, Rendered(body, CAP_TYPE, _etag(body), published.message.at, self.now()))
         return found
 
     async def page(self, community: Community) -> Rendered:
         stamp = await self.source.stamp(community.id)
-        key = ("page", community.id, community.feed_slug, stamp.newest_id, stamp.count)
+        key = ("page", *_version(community, stamp))
         now = self.now()
         found = self.cache.get(key)
         if found is None or now - found.made >= PAGE_FRESH:
             incidents = await self.source.incidents(community.id, now - timedelta(days=PAGE_DAYS))
             body = page(incidents, community, self._links(community), now)
-            tag = _etag(*key, hashlib.sha256(body).hexdigest())
-            found = self._keep(key, Rendered(body, PAGE_TYPE, tag, None, now))
+            found = self._keep(key, Rendered(body, PAGE_TYPE, _etag(body), None, now))
         return found
 
     def _links(self, community: Community) -> Links:

@@ -1,11 +1,10 @@
 """The public feed's reads (issue 15), on a connection of their own that SQLite opens read-only.
 
 Every value a request carries reaches SQL only as a bound parameter, and only after the adapter has
-checked its shape (a slug, an id); query strings never reach here. A message is shown once it was
-published to subscribers and at least one delivery of it was not cancelled (one whose deliveries were
-all cancelled, because the incident closed before any went out, was told to nobody, nor is an all
-clear about it). Reads run in aiosqlite's thread so a burst of feed requests never holds
-the event loop the delivery worker runs on.
+checked its shape (a slug, an id); query strings never reach here. The feed is a recipient: it shows
+exactly the messages published to it (`alerts.feed_at`, set by the use cases: an ALERT while the feed
+is on, and every amendment of an ALERT it got), whatever became of their other deliveries. The feed is
+served by its own process (`bot.feed.process`), which holds nothing but this connection.
 """
 
 from __future__ import annotations
@@ -27,8 +26,7 @@ from .communities import _READ, _community
 from .database import BUSY_TIMEOUT_MS, DATABASE_NAME
 from .timestamps import maybe_from_ts, ts
 
-# Told to someone, or on its way to them: a delivery of it that was not cancelled.
-_SHOWN = "EXISTS (SELECT 1 FROM deliveries d WHERE d.alert_id = a.id AND d.state != 'cancelled')"
+_SHOWN = "a.feed_at IS NOT NULL"
 
 _PUBLISHED = f"""
 SELECT a.id, a.payload, a.amends, m.created_at AS amends_at FROM alerts a
@@ -76,7 +74,7 @@ class SqliteFeedSource:
         return _community(found[0]) if found else None
 
     async def stamp(self, community: int) -> FeedStamp:
-        # Cancelling a message's deliveries hides it: the count of shown messages changes with it.
+        # A published message is never taken back, but a restored backup can have fewer: count them too.
         found = await self._rows(
             "SELECT COALESCE(MAX(a.id), 0), COUNT(*), MAX(a.created_at) FROM alerts a "
             f"WHERE a.community = ? AND {_SHOWN}",

@@ -4,6 +4,7 @@ U+FFFE once made the whole Atom feed and its CAP documents malformed, and a lone
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -16,6 +17,7 @@ from bot.feed.cap import cap_document
 from bot.feed.links import Links
 from bot.feed.page import page
 from bot.feed.text import xml_text
+from tests.feed.conftest import Served
 from verification.alerts import AlertFacts, AlertKind, AlertMessage
 from verification.community import Community
 from verification.incident import AttachedStatement, Note
@@ -59,3 +61,23 @@ def test_xml_text_keeps_what_xml_carries() -> None:
     kept = "Tab\tline\nÑandú 2400 🚨 \u200b\ue000 \U0010fffd"
     assert xml_text(kept) == kept
     assert xml_text("a\ufffeb\ud800c\x00d\x85e\ufdd0f\U0001ffffg") == "abcdefg"
+
+
+async def test_a_stored_link_with_a_noncharacter_answers_200_with_well_formed_documents(served: Served) -> None:
+    """Links kept before statement links refused them: every response still parses, none is a 500."""
+    rows = await served.database.db.execute_fetchall("SELECT id, payload FROM alerts WHERE feed_at IS NOT NULL")
+    for alert_id, payload in rows:
+        record = json.loads(payload)
+        record["facts"]["statements"].append({"statement": {
+            "source": "CPS \udc80", "source_kind": "news", "stance": "denies", "published": AT.isoformat(),
+            "url": "https://cps.edu/\ufffe\udc80\x01", "quote": "\ud800"}, "attached_by": "m",
+            "attached_at": AT.isoformat()})  # fmt: skip
+        await served.database.db.execute("UPDATE alerts SET payload = ? WHERE id = ?", (json.dumps(record), alert_id))
+    atom = await served.client.get(f"/{served.slug}/alerts.atom")
+    assert atom.status == 200
+    ET.fromstring(await atom.read())
+    for alert_id, _ in rows:
+        cap = await served.client.get(f"/{served.slug}/cap/{alert_id}.xml")
+        assert cap.status == 200
+        ET.fromstring(await cap.read())
+    assert (await served.client.get(f"/{served.slug}/")).status == 200

@@ -27,6 +27,9 @@ The recipient contract, whole:
   ALERTs, UPDATEs and ALL CLEARs that no attempt has touched, and the amendments waiting on an ALERT so
   cancelled; it never cancels a CORRECTION or RETRACTION, nor a delivery in doubt.
 
+- **The public feed** (issue 23): an ALERT while the community's feed is on; every amendment of an
+  incident one of whose ALERTs it got, always. Published at once, never cancelled (`Outbox.add_alert`).
+
 - **Area roles** (`role_recipients`): with them on, an ALERT also owes one ROLE_POST per language that has
   a role for the area or for every area (mentioning exactly those roles; it replaces the plain channel post
   in that language), and subscribers the role ledger has holding one of those roles now get no DM (any
@@ -124,7 +127,14 @@ async def _owe(
         # Closing (retracted, misidentified, all clear): whoever has not been told yet never will be,
         # and stale updates still queued are dropped; the closing message goes to those already told.
         cancelled = await uow.outbox.cancel_queued(community.id, state.number, message.kind.value, at)
-    alert_id = await uow.outbox.add_alert(community.id, message)
+    # The public feed is a recipient too: it gets an ALERT while the community's feed is on, and every
+    # amendment of an incident whose ALERT it got, always (even while off: shown when it is on again), so
+    # it never shows an alert without its retraction, whatever became of the other deliveries.
+    if message.kind is AlertKind.ALERT:
+        feed = community.feed
+    else:
+        feed = await uow.outbox.on_feed(community.id, state.number)
+    alert_id = await uow.outbox.add_alert(community.id, message, feed_at=at if feed else None)
     deliveries = await _recipients(uow, community, state, message, alerted)
     await uow.outbox.enqueue(alert_id, deliveries, at)
     return len(deliveries), cancelled
