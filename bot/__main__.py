@@ -8,6 +8,7 @@ veraz purge                    apply the retention period now (the bot also does
 veraz backup PATH              a consistent copy of the database, safe while the bot runs
 veraz restore PATH             put a backup in place (stop the bot first)
 veraz feed --community ID      print a community's public Atom feed, as `veraz run` serves it
+veraz feed serve               serve the public feeds alone (VERAZ_FEED_ADDRESS), e.g. on another host
 """
 
 from __future__ import annotations
@@ -34,11 +35,12 @@ from verification.model import Language
 
 from . import logs
 from .demo import core, script
+from .feed.guard import raise_open_files_limit
 from .settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from .client import VerazBot
-    from .feed.server import FeedServer
+    from .feed.process import FeedChild
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,8 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     stats.add_argument("--community", type=int, required=True, help="the Discord server (guild) id")
     stats.add_argument("--days", type=int, default=7, help="incidents first reported in the last DAYS days")
     stats.add_argument("--language", choices=[x.value for x in Language], default="en")
-    feed = commands.add_parser("feed", help="print a community's public Atom feed (issue 15), for checking")
-    feed.add_argument("--community", type=int, required=True, help="the Discord server (guild) id")
+    feed = commands.add_parser("feed", help="print a community's public Atom feed (issue 15), or serve the feeds")
+    feed.add_argument("action", nargs="?", choices=["serve"], help="serve: the feeds' HTTP server alone")
+    feed.add_argument("--community", type=int, help="the Discord server (guild) id whose feed to print")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -88,7 +91,13 @@ def main(argv: list[str] | None = None) -> int:
                 return asyncio.run(_purge(settings))
             case "stats":
                 return asyncio.run(_stats(settings, args.community, args.days, Language(args.language)))
+            case "feed" if args.action == "serve":
+                from .feed.process import serve
+
+                return asyncio.run(serve(settings))
             case "feed":
+                if args.community is None:
+                    feed.error("say which feed to print (--community ID), or `veraz feed serve`")
                 return asyncio.run(_feed(settings, args.community))
             case "export":
                 out = args.out or Path(f"veraz-export-{args.community}.json")
@@ -156,6 +165,7 @@ async def _run(settings: Settings) -> int:
 
     token = settings.require_token()
     _point_at(settings)
+    raise_open_files_limit()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -164,14 +174,13 @@ async def _run(settings: Settings) -> int:
         bot = await _logged_in(settings, token, stop)
         if not isinstance(bot, VerazBot):
             return bot
-        feed = await _serve_feed(settings)  # after login: setup_hook has migrated the database
+        feed = _serve_feed(settings)  # after login: setup_hook has migrated the database
         connection = asyncio.create_task(bot.connect())
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
         ended = connection.done() and not stopping.done()  # Discord ended it, not a signal
         if feed is not None:
             await feed.stop()
-            await feed.source.close()
         await bot.close()  # finishes in-flight work, then closes the database
         stopping.cancel()
         failure: BaseException | None = None
@@ -187,25 +196,15 @@ async def _run(settings: Settings) -> int:
     return 0
 
 
-async def _serve_feed(settings: Settings) -> FeedServer | None:
-    """The public feeds, in this process and event loop, when VERAZ_FEED_ADDRESS is set."""
-    listen = settings.feed_listen
-    if listen is None:
+def _serve_feed(settings: Settings) -> FeedChild | None:
+    """The public feeds, from a process of their own that this one watches, when VERAZ_FEED_ADDRESS is set."""
+    if settings.feed_listen is None:
         return None
-    from .feed.links import base_url
-    from .feed.server import FeedServer
+    from .feed.process import FeedChild
 
-    source = await SqliteFeedSource.open(settings.data_dir)
-    burst = max(30, int(settings.feed_rate * 2))
-    server = FeedServer(
-        source, base_url(settings.feed_url, settings.feed_address), rate=settings.feed_rate, burst=burst
-    )
-    try:
-        await server.start(*listen)
-    except OSError:
-        await source.close()
-        raise
-    return server
+    child = FeedChild()
+    child.start()
+    return child
 
 
 async def _feed(settings: Settings, community_id: int) -> int:

@@ -1,15 +1,16 @@
-"""The public feed over HTTP (aiohttp.web), in the bot's own process and event loop.
+"""The public feed over HTTP (aiohttp.web), in a process of its own (`bot.feed.process`).
 
 GET only, and read-only all the way down (the source opens the database read-only). The query string
 is never read; a path's slug and id are checked for shape before they are bound as SQL parameters. A
 feed that is off and a slug that does not exist answer the same 404, byte for byte. Responses are
 bounded (the last 100 messages; a message is at most a Discord message long). Each client address has
-a token bucket. Rendered documents are kept while the community's newest message is the same, so a
-burst of readers costs one small query each, not a rendering each, while deliveries go out.
+a token bucket; connections are capped and timed (`bot.feed.guard`). Rendered documents are kept while
+nothing they show has changed, so a burst of readers costs one small query each, not a rendering each.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
@@ -28,6 +29,7 @@ from .atom import CONTENT_TYPE as ATOM_TYPE
 from .atom import atom_feed
 from .cap import CONTENT_TYPE as CAP_TYPE
 from .cap import cap_document
+from .guard import ConnectionGuard, Limits
 from .links import Links
 from .page import CONTENT_SECURITY_POLICY as PAGE_POLICY
 from .page import CONTENT_TYPE as PAGE_TYPE
@@ -98,7 +100,9 @@ class FeedServer:
         self.limiter = RateLimiter(rate, burst)
         self.cache: OrderedDict[tuple[object, ...], Rendered] = OrderedDict()
         self.served = 0
+        self.guard: ConnectionGuard | None = None
         self._runner: web.AppRunner | None = None
+        self._listener: asyncio.Server | None = None
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._guard], client_max_size=1024)
@@ -107,17 +111,29 @@ class FeedServer:
         app.router.add_get(r"/{slug}/cap/{id:\d{1,12}}.xml", self._cap)
         return app
 
-    async def start(self, host: str, port: int) -> None:
+    async def start(self, host: str, port: int, limits: Limits | None = None) -> None:
+        limits = limits or Limits()
         # Small request lines and headers: nothing here needs more.
-        self._runner = web.AppRunner(self.app(), max_line_size=2048, max_field_size=4096, access_log=None)
+        self._runner = web.AppRunner(self.app(), max_line_size=2048, max_field_size=4096, access_log=None,
+                                     keepalive_timeout=limits.idle_timeout)  # fmt: skip
         await self._runner.setup()
-        await web.TCPSite(self._runner, host, port).start()
-        log.info("public feed served on %s:%s", host, port)
+        assert self._runner.server is not None
+        self.guard = ConnectionGuard(limits)
+        # aiohttp's sites take no protocol factory of ours: the listening socket is made here.
+        self._listener = await asyncio.get_running_loop().create_server(
+            self.guard.protocol(self._runner.server), host, port, reuse_address=True, backlog=128
+        )
+        log.info("public feed served on %s:%s, at most %d connections", host, port, limits.max_connections)
 
     async def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
         if self._runner is not None:
-            await self._runner.cleanup()
+            await self._runner.cleanup()  # closes the connections still open
             self._runner = None
+        if self._listener is not None:
+            await self._listener.wait_closed()
+            self._listener = None
 
     # --- the documents, for HTTP and for `veraz feed` -----------------------------------------------
 
@@ -169,6 +185,17 @@ class FeedServer:
 
     @web.middleware
     async def _guard(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        if self.guard is not None:
+            self.guard.request_started(request.transport)
+        try:
+            return await self._answer(request, handler)
+        finally:
+            if self.guard is not None:
+                self.guard.request_finished(request.transport)
+
+    async def _answer(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
         if not self.limiter.allow(request.remote or "?"):
