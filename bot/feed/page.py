@@ -3,12 +3,17 @@
 Plain HTML that reads on a small phone over a slow connection: no script, no font, no image, no
 tracker, one small stylesheet allowed by its hash in the Content-Security-Policy. Each incident shows
 its latest message as subscribers read it; a retracted one says so first, in red, on grey.
+
+The words carry the meaning; the icon before a headline ("🚨 ALERT", "❌ RETRACTION") only adds to them.
+Where no emoji font is installed it shows as an empty box, so it is hidden from screen readers, and
+the word after it always says the same.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from html import escape
@@ -39,8 +44,19 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# A headline's first token when it holds no letter or digit: the kind's icon.
+_ICON = re.compile(r"^([^\w\s]+)\s+")
+
+
 def _text(text: str) -> str:
     return escape(xml_text(text))
+
+
+def _headline(line: str) -> str:
+    icon = _ICON.match(line)
+    if icon is None:
+        return _text(line)
+    return f'<span aria-hidden="true">{_text(icon.group(1))}</span> {_text(line[icon.end():])}'
 
 
 def _incident(item: FeedIncident, community: Community, lang: Language, links: Links) -> str:
@@ -52,7 +68,7 @@ def _incident(item: FeedIncident, community: Community, lang: Language, links: L
     body = "".join(f"<p>{_text(line)}</p>" for line in lines[1:])
     cap = f'<a href="{_text(links.cap(item.latest.id))}">{_text(t(lang, "feed.cap"))}</a>'
     return (
-        f'<article class="{classes}" id="{lang.value}-{item.number}"><h3>{_text(lines[0])}</h3>{mark}'
+        f'<article class="{classes}" id="{lang.value}-{item.number}"><h3>{_headline(lines[0])}</h3>{mark}'
         f'<div class="body">{body}</div><p class="small">{cap}</p></article>'
     )
 
