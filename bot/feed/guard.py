@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,8 @@ class ConnectionGuard:
     def _admit(self, connection: _Guarded) -> bool:
         if self.open >= self.limits.max_connections or self.per_client[connection.client] >= self.limits.max_per_client:
             self.refused += 1
-            log.warning("connection refused: %d open, %d from its address", self.open, self.per_client[connection.client])
+            from_there = self.per_client[connection.client]
+            log.warning("connection refused: %d open, %d from its address", self.open, from_there)
             return False
         self.open += 1
         self.per_client[connection.client] += 1
@@ -107,17 +109,17 @@ class _Guarded(asyncio.Protocol):
         self.guard = guard
         self.make = make
         self.inner: asyncio.Protocol | None = None
-        self.transport: asyncio.BaseTransport | None = None
+        self.transport: asyncio.Transport | None = None
         self.client = "?"
         self.active = 0
         self._timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # a TCP server's connections are streams
         peer = transport.get_extra_info("peername")
         self.client = str(peer[0]) if isinstance(peer, tuple) and peer else "?"
         if not self.guard._admit(self):
-            transport.abort()
+            self.transport.abort()
             return
         self.inner = self.make()
         self.inner.connection_made(transport)

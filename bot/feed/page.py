@@ -56,7 +56,7 @@ def _headline(line: str) -> str:
     icon = _ICON.match(line)
     if icon is None:
         return _text(line)
-    return f'<span aria-hidden="true">{_text(icon.group(1))}</span> {_text(line[icon.end():])}'
+    return f'<span aria-hidden="true">{_text(icon.group(1))}</span> {_text(line[icon.end() :])}'
 
 
 def _incident(item: FeedIncident, community: Community, lang: Language, links: Links) -> str:
@@ -82,8 +82,7 @@ def _section(
         f'<section lang="{lang.value}" id="{lang.value}"><h1>{_text(t(lang, "feed.title"))}</h1>',
         f'<p class="small">{_text(t(lang, "feed.about", zone=community.timezone))}</p>',
         f"<h2>{_text(t(lang, 'feed.open_now'))}</h2>",
-        "".join(_incident(i, community, lang, links) for i in open_now)
-        or f"<p>{_text(t(lang, 'feed.none_open'))}</p>",
+        "".join(_incident(i, community, lang, links) for i in open_now) or f"<p>{_text(t(lang, 'feed.none_open'))}</p>",
         f"<h2>{_text(t(lang, 'feed.past_week'))}</h2>",
         "".join(_incident(i, community, lang, links) for i in past) or f"<p>{_text(t(lang, 'feed.none_past'))}</p>",
         f'<p class="small">{_text(t(lang, "feed.links", atom=links.atom))}</p>',

@@ -23,7 +23,7 @@ from ..render.alerts import render_alert
 
 # Not XML 1.0 `Char`s (controls other than tab and line ends, lone surrogates, U+FFFE, U+FFFF), and those
 # XML and HTML both discourage: the C1 controls and every Unicode noncharacter.
-_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(1, 17))
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(chr(p << 16 | 0xFFFE) + chr(p << 16 | 0xFFFF) for p in range(1, 17))
 _UNFIT = re.compile(f"[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[{_NONCHARACTERS}]")
 _MARKUP = re.compile(r"\\[!-/:-@\[-`{-~]|\*\*|<(https?://[^\s>]+)>")
 

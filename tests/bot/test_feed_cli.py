@@ -22,9 +22,9 @@ from tests.scenario_steps import PLACES_CSV
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 
-async def listening(port: int, timeout: float = 30.0) -> None:
+async def listening(port: int, patience: float = 30.0) -> None:
     """Until something accepts connections on the port."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + patience
     while True:
         try:
             _, writer = await asyncio.open_connection("127.0.0.1", port)

@@ -66,7 +66,8 @@ async def test_connections_are_capped_per_client_and_in_all(served: Served, guar
     server, port = guarded
     held = [await _connect(port) for _ in range(LIMITS.max_per_client)]
     await asyncio.sleep(0.1)
-    assert server.guard is not None and server.guard.open == LIMITS.max_per_client
+    assert server.guard is not None
+    assert server.guard.open == LIMITS.max_per_client
     over, over_writer = await _connect(port)
     assert await _closed_within(over, 0.3)  # the same address: closed at once
     assert server.guard.refused == 1
@@ -134,8 +135,8 @@ def test_the_soft_open_files_limit_is_raised_to_the_hard_one() -> None:
     def lowered() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (512, hard))
 
-    code = "import resource; from bot.feed.guard import raise_open_files_limit as r; " \
-           "print(resource.getrlimit(resource.RLIMIT_NOFILE)[0], r(), resource.getrlimit(resource.RLIMIT_NOFILE)[0])"  # fmt: skip
+    soft = "resource.getrlimit(resource.RLIMIT_NOFILE)[0]"
+    code = f"import resource; from bot.feed.guard import raise_open_files_limit as r; print({soft}, r(), {soft})"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
                          preexec_fn=lowered, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
     assert out.stdout.split() == ["512", str(hard), str(hard)]
