@@ -16,9 +16,12 @@ from pathlib import Path
 
 import pytest
 
+import storage
 from bot.feed.guard import Limits, RepeatedLines
-from bot.feed.process import FeedChild
+from bot.feed.process import FeedChild, schema_problem
 from bot.feed.server import FeedServer
+from storage.sqlite.database import DATABASE_NAME, connect
+from storage.sqlite.migrations import bundled, migrate
 from tests.bot.test_cli import ROOT, free_port
 from tests.feed.conftest import Served
 from tests.feed.world import NOW
@@ -194,3 +197,14 @@ async def test_the_feeds_process_stops_when_the_bot_is_gone(served: Served, tmp_
     err = (await process.stderr.read()).decode()
     assert process.returncode == 0, err
     assert "the bot is gone" in err
+
+
+async def test_serving_alone_says_what_is_wrong_with_the_database(tmp_path: Path) -> None:
+    assert "there is no database" in (schema_problem(tmp_path) or "")
+    db = await connect(tmp_path / DATABASE_NAME)
+    await migrate(db, bundled()[:3])
+    await db.close()
+    assert "schema version 3, older than" in (schema_problem(tmp_path) or "")
+    database = await storage.open_database(tmp_path)  # migrates it, as `veraz run` does
+    await database.close()
+    assert schema_problem(tmp_path) is None
