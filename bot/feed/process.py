@@ -36,6 +36,9 @@ from .server import FeedServer
 log = logging.getLogger(__name__)
 
 CHILD = "VERAZ_FEED_CHILD"  # set by `veraz run` for its child: stop when the bot's pipe closes
+# As `veraz run`'s child, the feed yields the CPU to the bot: readers wait a little longer under load, so
+# that intake and delivery never do.
+CHILD_NICENESS = 10
 
 
 def command() -> list[str]:
@@ -74,6 +77,8 @@ async def serve(settings: Settings, limits: Limits | None = None) -> int:
         return 1
     for handler in logging.getLogger().handlers:
         handler.addFilter(RepeatedLines())
+    if os.environ.get(CHILD):
+        os.nice(CHILD_NICENESS)
     limits = (limits or Limits()).within(raise_open_files_limit())
     source = await SqliteFeedSource.open(settings.data_dir)
     burst = max(30, int(settings.feed_rate * 2))

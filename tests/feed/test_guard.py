@@ -18,7 +18,7 @@ import pytest
 
 import storage
 from bot.feed.guard import Limits, RepeatedLines
-from bot.feed.process import FeedChild, schema_problem
+from bot.feed.process import CHILD_NICENESS, FeedChild, schema_problem
 from bot.feed.server import FeedServer
 from storage.sqlite.database import DATABASE_NAME, connect
 from storage.sqlite.migrations import bundled, migrate
@@ -38,6 +38,10 @@ async def guarded(served: Served) -> AsyncIterator[tuple[FeedServer, int]]:
         yield server, port
     finally:
         await server.stop()
+
+
+def _niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
 
 
 async def _connect(port: int, source: str = "127.0.0.1") -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
@@ -186,6 +190,7 @@ async def test_the_feeds_process_stops_when_the_bot_is_gone(served: Served, tmp_
                     break
             except OSError:
                 await asyncio.sleep(0.05)
+        assert _niceness(process.pid) == os.nice(0) + CHILD_NICENESS  # the bot gets the CPU first
         assert process.stdin is not None
         process.stdin.close()  # what the bot's end of the pipe does when the bot dies
         await asyncio.wait_for(process.wait(), 10)
