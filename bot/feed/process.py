@@ -18,15 +18,11 @@ import contextlib
 import logging
 import os
 import signal
-import sqlite3
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
-from storage.sqlite.database import DATABASE_NAME
-from storage.sqlite.feed import SqliteFeedSource
-from storage.sqlite.migrations import bundled
+from storage.sqlite.feed import SqliteFeedSource, unservable
 
 from ..settings import Settings
 from .guard import Limits, RepeatedLines, raise_open_files_limit
@@ -46,32 +42,13 @@ def command() -> list[str]:
     return [sys.executable, "-m", "bot", "feed", "serve"]
 
 
-def schema_problem(data_dir: Path) -> str | None:
-    """Why the database cannot be served as it is, in words for the operator; None when it can."""
-    path = data_dir / DATABASE_NAME
-    if not path.exists():
-        return f"there is no database at {path}: start `veraz run` once to create it"
-    known = len(bundled())
-    try:
-        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
-            found = int(db.execute("PRAGMA user_version").fetchone()[0])
-    except sqlite3.Error as exc:
-        return f"cannot read the database at {path}: {exc}"
-    if found < known:
-        return f"the database at {path} has schema version {found}, older than this Veraz's {known}: " \
-               "start `veraz run` once to migrate it"  # fmt: skip
-    if found > known:
-        return f"the database at {path} has schema version {found}, newer than this Veraz's {known}: upgrade Veraz"
-    return None
-
-
 async def serve(settings: Settings, limits: Limits | None = None) -> int:
     """Serve the public feeds until SIGTERM or SIGINT (or, as `veraz run`'s child, until the bot is gone)."""
     listen = settings.feed_listen
     if listen is None:
         print("veraz feed serve: VERAZ_FEED_ADDRESS is not set: say where to listen (host:port)", file=sys.stderr)
         return 2
-    problem = schema_problem(settings.data_dir)
+    problem = unservable(settings.data_dir)
     if problem is not None:
         print(f"veraz feed serve: {problem}", file=sys.stderr)
         return 1

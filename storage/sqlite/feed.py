@@ -9,6 +9,7 @@ served by its own process (`bot.feed.process`), which holds nothing but this con
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ from verification.public_feed import MAX_ENTRIES, FeedIncident, FeedStamp, Publi
 
 from .communities import _READ, _community
 from .database import BUSY_TIMEOUT_MS, DATABASE_NAME
+from .migrations import bundled
 from .timestamps import maybe_from_ts, ts
 
 _SHOWN = "a.feed_at IS NOT NULL"
@@ -101,8 +103,27 @@ class SqliteFeedSource:
         return [FeedIncident(p.message.number, open_of[p.id], p) for p in map(_published, rows)]
 
 
+def unservable(data_dir: Path) -> str | None:
+    """Why the database cannot be served as it is, in words for the operator; None when it can."""
+    path = data_dir / DATABASE_NAME
+    if not path.exists():
+        return f"there is no database at {path}: start `veraz run` once to create it"
+    known = len(bundled())
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            found = int(db.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.Error as exc:
+        return f"cannot read the database at {path}: {exc}"
+    if found < known:
+        return f"the database at {path} has schema version {found}, older than this Veraz's {known}: " \
+               "start `veraz run` once to migrate it"  # fmt: skip
+    if found > known:
+        return f"the database at {path} has schema version {found}, newer than this Veraz's {known}: upgrade Veraz"
+    return None
+
+
 def _published(r: sqlite3.Row) -> Published:
     return Published(r["id"], from_record(json.loads(r["payload"])), r["amends"], maybe_from_ts(r["amends_at"]))
 
 
-__all__ = ["SqliteFeedSource"]
+__all__ = ["SqliteFeedSource", "unservable"]

@@ -18,9 +18,10 @@ import pytest
 
 import storage
 from bot.feed.guard import Limits, RepeatedLines
-from bot.feed.process import CHILD_NICENESS, FeedChild, schema_problem
+from bot.feed.process import CHILD_NICENESS, FeedChild
 from bot.feed.server import FeedServer
 from storage.sqlite.database import DATABASE_NAME, connect
+from storage.sqlite.feed import unservable
 from storage.sqlite.migrations import bundled, migrate
 from tests.bot.test_cli import ROOT, free_port
 from tests.feed.conftest import Served
@@ -205,11 +206,11 @@ async def test_the_feeds_process_stops_when_the_bot_is_gone(served: Served, tmp_
 
 
 async def test_serving_alone_says_what_is_wrong_with_the_database(tmp_path: Path) -> None:
-    assert "there is no database" in (schema_problem(tmp_path) or "")
+    assert "there is no database" in (unservable(tmp_path) or "")
     db = await connect(tmp_path / DATABASE_NAME)
     await migrate(db, bundled()[:3])
     await db.close()
-    assert "schema version 3, older than" in (schema_problem(tmp_path) or "")
+    assert "schema version 3, older than" in (unservable(tmp_path) or "")
     database = await storage.open_database(tmp_path)  # migrates it, as `veraz run` does
     await database.close()
-    assert schema_problem(tmp_path) is None
+    assert unservable(tmp_path) is None
