@@ -31,7 +31,7 @@ class World:
     old_number: int  # all clear, 10 days ago: in the Atom feed, not on the page
     unconfirmed_number: int
     unsent_number: int  # confirmed and resolved before any delivery went out: only the feed was told
-    private_number: int  # confirmed while the feed was off: never published to it
+    private_number: int  # confirmed (and cleared) while the feed was off: never published to it
 
 
 async def _confirmed(uow: object, now: datetime, where: str, what: str, when: str | None = None) -> int:
@@ -79,8 +79,9 @@ async def build(database: storage.AnyDatabase, *, feed: bool = True) -> World:
     await _sent(database)
     if feed:
         await usecases.set_feed(uow, CHICAGO, on=False)
-    private = await _confirmed(uow, NOW - timedelta(minutes=8), "hamline elementary", "ICE en hamline")
+    private = await _confirmed(uow, NOW - timedelta(minutes=8), "russell elementary", "ICE en la escuela russell")
     await _sent(database)
+    await usecases.resolve(uow, NOW - timedelta(minutes=7), CHICAGO, private, MOD_B)  # nor its all clear
     if feed:
         await usecases.set_feed(uow, CHICAGO, on=True)
     unsent = await _confirmed(uow, NOW - timedelta(minutes=5), "lillian street elementary", "ICE ??? en la esquina")
