@@ -10,7 +10,7 @@ import asyncio
 import logging
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import discord
@@ -212,9 +212,9 @@ class VerazBot(commands.Bot):
             await services.cards.settle()
             await services.cards.close()
             await services.delivery.close()
-            if self._database is not None and not self.tuning.commands_only:
-                await lifecycle.stopped(services)
-                await storage.heartbeat.stopped(self._database, datetime.now(UTC))
+            database = self._database
+            if database is not None and not self.tuning.commands_only:
+                await lifecycle.stopped(services, lambda at: storage.heartbeat.stopped(database, at))
         await super().close()
         logging.getLogger("discord.http").removeHandler(self.rate_limits)
         if self._database is not None:
