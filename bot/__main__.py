@@ -1,12 +1,15 @@
 """The `veraz` command line: run the bot, sync commands, replay a demo, and look after the data.
 
+veraz --version                this Veraz, and the database schema it uses
 veraz run                      start the bot (DISCORD_TOKEN, VERAZ_DATA_DIR, ... see bot/core/settings.py)
 veraz sync [--global]          register the slash commands (per guild by default; --global: everywhere)
 veraz demo [--scenario NAME|FILE] [--core]
-veraz status                   deliveries queued, sent, failed, cancelled; oldest pending
+veraz status                   whether a bot runs and is connected; the delivery queue
 veraz purge                    apply the retention period now (the bot also does it daily)
-veraz backup PATH              a consistent copy of the database, safe while the bot runs
+veraz backup PATH [--force]    a consistent copy of the database, safe while the bot runs
 veraz restore PATH             put a backup in place (stop the bot first)
+veraz export --community ID    a community's data as JSON, for its admins
+veraz stats --community ID     time to truth
 veraz feed --community ID      print a community's public Atom feed, as `veraz run` serves it
 veraz feed serve               serve the public feeds alone (VERAZ_FEED_ADDRESS), e.g. on another host
 

@@ -11,7 +11,7 @@ import logging
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import discord
@@ -236,10 +236,14 @@ class VerazBot(commands.Bot):
             await services.cards.settle()
             await services.cards.close()
             await services.delivery.close()
-            if self._database is not None and not self.tuning.commands_only:
-                await lifecycle.stopped(services)
-                if isinstance(self._database, storage.Database):
-                    await storage.heartbeat.stopped(self._database, datetime.now(UTC))
+            database = self._database
+            if database is not None and not self.tuning.commands_only:
+
+                async def mark_stopped(at: datetime) -> None:
+                    if isinstance(database, storage.Database):  # PostgreSQL keeps its processes' roles
+                        await storage.heartbeat.stopped(database, at)
+
+                await lifecycle.stopped(services, mark_stopped)
         await super().close()
         logging.getLogger("discord.http").removeHandler(self.rate_limits)
         if self._database is not None:

@@ -9,6 +9,7 @@ asyncio lock keeps transactions on the shared connection from interleaving.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import TracebackType
@@ -53,7 +54,13 @@ class SqliteUnitOfWork:
                 await self.db.rollback()
             await self.db.execute("BEGIN IMMEDIATE")
         except BaseException:
-            self._lock.release()
+            # Cancelled while waiting, the BEGIN still runs in aiosqlite's thread: a rollback queued
+            # behind it ends that transaction, which nobody would own on the shared connection.
+            try:
+                with contextlib.suppress(Exception):  # the first failure is the one to report
+                    await asyncio.shield(self.db.rollback())
+            finally:
+                self._lock.release()
             raise
         self._committed = False
         self.effects.begin()

@@ -149,7 +149,12 @@ async def test_the_standby_takes_over_a_killed_active_process_mid_fan_out(tmp_pa
             assert emu.identify_count == 2
             assert (await roles(url))[b.pid] == "active"
             assert emu.services.gateway.max_live_sessions == 1  # never two sessions at once
-            listing = await _veraz_status(host_b, url)
+            # A process is "silent" once it has said nothing for 10 s: on a fast run that may not be yet.
+            for _ in range(20):
+                listing = await _veraz_status(host_b, url)
+                if f"pid {a.pid}: silent" in listing:
+                    break
+                await asyncio.sleep(1)
             assert f"pid {b.pid}: active (epoch 2, gateway connected)" in listing
             assert f"pid {again.pid}: standby" in listing
             assert f"pid {a.pid}: silent" in listing  # killed: it never said goodbye

@@ -224,7 +224,9 @@ async def test_stats_match_a_scripted_morning(timed, tmp_path):
     )  # fmt: skip
     out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 0, err.decode()
-    assert out.decode().splitlines()[-(len(lines) - 1) :] == lines[1:]  # after the data directory and the title
+    said = out.decode().splitlines()
+    assert said[0] == f"veraz stats: data directory {world.bot.settings.data_dir}"  # issue 26
+    assert said[2:] == lines[1:]
 
 
 async def test_an_admin_turns_paging_and_verifiers_off(world):
