@@ -11,6 +11,7 @@ veraz restore PATH             put a backup in place (stop the bot first)
 veraz export --community ID    a community's data as JSON, for its admins
 veraz stats --community ID     time to truth
 veraz feed --community ID      print a community's public Atom feed, as `veraz run` serves it
+veraz feed serve               serve the public feeds alone (VERAZ_FEED_ADDRESS), e.g. on another host
 
 The commands themselves are in bot/cli/; this module parses the arguments and turns every failure an
 operator can meet into one line on stderr (bot/cli/failures.py).
@@ -63,8 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     stats.add_argument("--language", choices=[x.value for x in Language], default="en")
     copy_db = commands.add_parser("copy-db", help="copy the SQLite database into an empty PostgreSQL database")
     copy_db.add_argument("--to", required=True, metavar="POSTGRESQL_URL", help="postgresql://user:password@host/db")
-    feed = commands.add_parser("feed", help="print a community's public Atom feed (issue 15), for checking")
-    feed.add_argument("--community", type=int, required=True, help="the Discord server (guild) id")
+    feed = commands.add_parser("feed", help="print a community's public Atom feed (issue 15), or serve the feeds")
+    feed.add_argument("action", nargs="?", choices=["serve"], help="serve: the feeds' HTTP server alone")
+    feed.add_argument("--community", type=int, help="the Discord server (guild) id whose feed to print")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -89,7 +91,13 @@ def main(argv: list[str] | None = None) -> int:
                 return asyncio.run(data.purge(settings))
             case "stats":
                 return asyncio.run(data.stats(settings, args.community, args.days, Language(args.language)))
+            case "feed" if args.action == "serve":
+                from bot.feed.process import serve
+
+                return asyncio.run(serve(settings))
             case "feed":
+                if args.community is None:
+                    feed.error("say which feed to print (--community ID), or `veraz feed serve`")
                 return asyncio.run(data.feed(settings, args.community))
             case "export":
                 return asyncio.run(data.export(settings, args.community, args.out))

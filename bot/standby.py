@@ -30,13 +30,13 @@ from storage.pseudonyms import KEY_FILE, load_or_create_key
 
 if TYPE_CHECKING:
     from bot.client import VerazBot
-    from bot.feed.server import FeedServer
+    from bot.feed.process import FeedChild
 
 log = logging.getLogger(__name__)
 LOST_LEADERSHIP = 5  # the exit code of a process that stopped because it is no longer the leader
 
 StartBot = Callable[..., Awaitable["VerazBot | int"]]
-ServeFeed = Callable[[Settings], Awaitable["FeedServer | None"]]
+ServeFeed = Callable[[Settings], Awaitable["FeedChild | None"]]
 
 
 async def run_with_standbys(
@@ -99,7 +99,6 @@ async def run_with_standbys(
             await health.stop()
         if server is not None:
             await server.stop()
-            await server.source.close()
         await leadership.close()
         await database.close()
 

@@ -100,6 +100,7 @@ class Data:
     ledger: list[Grant] = field(default_factory=list)
     asked: list[Asked] = field(default_factory=list)
     alerts: dict[int, tuple[int, AlertMessage]] = field(default_factory=dict)
+    on_feed: dict[int, datetime] = field(default_factory=dict)  # alert id: when published to the feed
     turns: dict[int, int] = field(default_factory=dict)  # alert -> its turn in the fair claim's round
     deliveries: dict[int, Delivery] = field(default_factory=dict)
     unreachable: set[tuple[int, int]] = field(default_factory=set)
@@ -590,14 +591,23 @@ class FakeOutbox:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self.uow = uow
 
-    async def add_alert(self, community: int, message: AlertMessage) -> int:
+    async def add_alert(self, community: int, message: AlertMessage, *, feed_at: datetime | None = None) -> int:
         for alert_id, (c, m) in self.uow.data.alerts.items():
             if c == community and (m.number, m.seq) == (message.number, message.seq):
                 raise AssertionError(f"alert {message.number}/{message.seq} owed twice (id {alert_id})")
         alert_id = len(self.uow.data.alerts) + 1
         self.uow.data.alerts[alert_id] = (community, message)
+        if feed_at is not None:
+            self.uow.data.on_feed[alert_id] = feed_at
         self.uow.data.turns[alert_id] = max(self.uow.data.turns.values(), default=0)  # at the back of the round
         return alert_id
+
+    async def on_feed(self, community: int, number: int) -> bool:
+        return any(
+            (c, m.number, m.kind) == (community, number, AlertKind.ALERT)
+            for alert_id, (c, m) in self.uow.data.alerts.items()
+            if alert_id in self.uow.data.on_feed
+        )
 
     async def enqueue(self, alert_id: int, deliveries: Sequence[NewDelivery], at: datetime) -> list[int]:
         community, message = self.uow.data.alerts[alert_id]

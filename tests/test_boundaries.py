@@ -35,7 +35,8 @@ NOT_PURE = {
 }  # fmt: skip
 STORAGE_FORBIDDEN = {"bot", "discord", "aiohttp"}
 VERAZ = {"bot", "verification", "intake", "storage"}
-COMPOSITION_ROOTS = ("bot.client", "bot.__main__", "bot.cli", "bot.standby", "bot.demo.core")
+# bot.feed.process (issue 23) is the entry point of the feed's own process, as bot.cli's `veraz run` is.
+COMPOSITION_ROOTS = ("bot.client", "bot.__main__", "bot.cli", "bot.standby", "bot.demo.core", "bot.feed.process")
 # Discord calls that send, edit or change roles; only Outgoing makes them (interaction replies aside).
 DISCORD_WRITES = {"send", "edit", "add_roles", "remove_roles", "create_role", "add_role", "remove_role", "delete"}
 INTERACTION_REPLIES = {"response", "followup", "interaction"}

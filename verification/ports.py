@@ -294,7 +294,15 @@ class AreaRoles(Protocol):
 
 
 class Outbox(Protocol):
-    async def add_alert(self, community: int, message: AlertMessage) -> int: ...
+    async def add_alert(self, community: int, message: AlertMessage, *, feed_at: datetime | None = None) -> int:
+        """Keep a message as owed; `feed_at`: when it was published to the community's public feed (None:
+        it was not). The feed shows exactly the messages published to it."""
+        ...
+
+    async def on_feed(self, community: int, number: int) -> bool:
+        """Whether an ALERT of the incident was published to the public feed."""
+        ...
+
     async def enqueue(self, alert_id: int, deliveries: Sequence[NewDelivery], at: datetime) -> list[int]: ...
     async def alert_log(self, community: int, number: int) -> list[LoggedAlert]:
         """Every delivery of the incident's ALERTs, in the order queued, with whether a RETRACTION was

@@ -25,6 +25,9 @@ pinged role since); `recipients` decides. The contract, whole:
   CORRECTION or RETRACTION also reaches by DM whoever held a pinged role when the ALERT post went out and
   has left it since, unless they are an earlier DM recipient or wear now a role a reply post of the
   amendment mentions (one copy each).
+- **The public feed** (issue 23; decided in `usecases.owed_messages`, recorded by `Outbox.add_alert`): an
+  ALERT while the community's feed is on; every later message of an incident one of whose ALERTs it got,
+  always, even while the feed is off, whatever became of the other deliveries. Never cancelled.
 
 tests/verification/test_recipients.py checks these rules as properties over generated histories.
 """

@@ -34,7 +34,7 @@ from bot.core.settings import Settings
 
 if TYPE_CHECKING:
     from bot.client import VerazBot
-    from bot.feed.server import FeedServer
+    from bot.feed.process import FeedChild
 
 log = logging.getLogger("bot.run")
 FIRST_RETRY = 2.0
@@ -57,7 +57,10 @@ def point_at(settings: Settings) -> None:
 
 
 async def run(settings: Settings) -> int:
+    from bot.feed.guard import raise_open_files_limit
+
     token = settings.require_token()
+    raise_open_files_limit()
     print(f"veraz run: data directory {settings.data_dir.resolve()}", file=sys.stderr)
     point_at(settings)
     stop = asyncio.Event()
@@ -80,7 +83,7 @@ async def _serve(settings: Settings, bot: VerazBot, stop: asyncio.Event) -> int:
     """From login to the end: connect and wait; close everything whatever happens."""
     from bot.health import HealthServer, Probe, serve_health
 
-    feed: FeedServer | None = None
+    feed: FeedChild | None = None
     health: HealthServer | None = None
     connection: asyncio.Task[None] | None = None
     stopping = asyncio.create_task(stop.wait())
@@ -118,36 +121,30 @@ async def _serve(settings: Settings, bot: VerazBot, stop: asyncio.Event) -> int:
     return 0
 
 
-async def _close(bot: VerazBot, feed: FeedServer | None) -> None:
+async def _close(bot: VerazBot, feed: FeedChild | None) -> None:
     if feed is not None:
         await feed.stop()
-        await feed.source.close()
     await bot.close()  # finishes in-flight work, then closes the database
 
 
-async def _serve_feed(settings: Settings) -> FeedServer | None:
-    """The public feeds, in this process and event loop, when VERAZ_FEED_ADDRESS is set."""
+async def _serve_feed(settings: Settings) -> FeedChild | None:
+    """The public feeds, when VERAZ_FEED_ADDRESS is set: bound here, served by a process of their own that
+    this one watches (bot/feed/process.py), so nothing done to the HTTP port can stop the bot."""
     listen = settings.feed_listen
     if listen is None:
         return None
-    from bot.feed.links import base_url
-    from bot.feed.server import FeedServer
+    from bot.feed.process import FeedChild, listening_socket
 
-    source = await storage.open_feed_source(settings.data_dir, settings.database_url)
-    burst = max(30, int(settings.feed_rate * 2))
-    server = FeedServer(
-        source, base_url(settings.feed_url, settings.feed_address), rate=settings.feed_rate, burst=burst
-    )
     try:
-        await server.start(*listen)
+        sock = listening_socket(*listen)
     except OSError as exc:
-        await server.stop()
-        await source.close()
         host, port = listen
         why = "another program listens there" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
         raise CommandFailed(f"cannot serve the public feed on {host}:{port} (VERAZ_FEED_ADDRESS): {why}",
                             FAILED_AFTER_LOGIN) from exc  # fmt: skip
-    return server
+    child = FeedChild(sock)
+    child.start()
+    return child
 
 
 async def _logged_in(settings: Settings, token: str, stop: asyncio.Event, **bot_options: Any) -> VerazBot | int:

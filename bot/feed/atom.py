@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from bot.core.i18n import t
 from bot.feed.cap import CONTENT_TYPE as CAP_TYPE
 from bot.feed.links import Links
-from bot.feed.text import message_lines
+from bot.feed.text import message_lines, xml_text
 from verification.community import Community
 from verification.public_feed import Published
 
@@ -27,8 +27,8 @@ def atom_time(moment: datetime) -> str:
 
 
 def _add(parent: ET.Element, name: str, text: str | None = None, **attributes: str) -> ET.Element:
-    child = ET.SubElement(parent, name, attributes)
-    child.text = text
+    child = ET.SubElement(parent, name, {key: xml_text(value) for key, value in attributes.items()})
+    child.text = None if text is None else xml_text(text)
     return child
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from bot.core.i18n import t
 from bot.core.safe import cut
 from bot.feed.links import Links
-from bot.feed.text import message_lines, place_shown
+from bot.feed.text import message_lines, place_shown, xml_text
 from verification.community import Community
 from verification.model import Language
 from verification.public_feed import CATEGORY, Published, cap_terms
@@ -40,7 +40,7 @@ def identifier(slug: str, alert_id: int) -> str:
 
 def _add(parent: ET.Element, name: str, text: str) -> ET.Element:
     child = ET.SubElement(parent, name)
-    child.text = text
+    child.text = xml_text(text)
     return child
 
 

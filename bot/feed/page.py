@@ -3,19 +3,24 @@
 Plain HTML that reads on a small phone over a slow connection: no script, no font, no image, no
 tracker, one small stylesheet allowed by its hash in the Content-Security-Policy. Each incident shows
 its latest message as subscribers read it; a retracted one says so first, in red, on grey.
+
+The words carry the meaning; the icon before a headline ("🚨 ALERT", "❌ RETRACTION") only adds to them.
+Where no emoji font is installed it shows as an empty box, so it is hidden from screen readers, and
+the word after it always says the same.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 
 from bot.core.i18n import t, when
 from bot.feed.links import Links
-from bot.feed.text import message_lines
+from bot.feed.text import message_lines, xml_text
 from verification.alerts import AlertKind
 from verification.community import Community
 from verification.model import Language
@@ -38,16 +43,31 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# A headline's first token when it holds no letter or digit: the kind's icon.
+_ICON = re.compile(r"^([^\w\s]+)\s+")
+
+
+def _text(text: str) -> str:
+    return escape(xml_text(text))
+
+
+def _headline(line: str) -> str:
+    icon = _ICON.match(line)
+    if icon is None:
+        return _text(line)
+    return f'<span aria-hidden="true">{_text(icon.group(1))}</span> {_text(line[icon.end() :])}'
+
+
 def _incident(item: FeedIncident, community: Community, lang: Language, links: Links) -> str:
     message = item.latest.message
     lines = message_lines(message, lang, community.zone, community.id)
     retracted = message.kind is AlertKind.RETRACTION
     classes = "open" if item.open else ("retracted" if retracted else "closed")
-    mark = f'<p class="retracted-mark">{escape(t(lang, "feed.retracted"))}</p>' if retracted else ""
-    body = "".join(f"<p>{escape(line)}</p>" for line in lines[1:])
-    cap = f'<a href="{escape(links.cap(item.latest.id))}">{escape(t(lang, "feed.cap"))}</a>'
+    mark = f'<p class="retracted-mark">{_text(t(lang, "feed.retracted"))}</p>' if retracted else ""
+    body = "".join(f"<p>{_text(line)}</p>" for line in lines[1:])
+    cap = f'<a href="{_text(links.cap(item.latest.id))}">{_text(t(lang, "feed.cap"))}</a>'
     return (
-        f'<article class="{classes}" id="{lang.value}-{item.number}"><h3>{escape(lines[0])}</h3>{mark}'
+        f'<article class="{classes}" id="{lang.value}-{item.number}"><h3>{_headline(lines[0])}</h3>{mark}'
         f'<div class="body">{body}</div><p class="small">{cap}</p></article>'
     )
 
@@ -58,15 +78,14 @@ def _section(
     open_now = [i for i in incidents if i.open]
     past = [i for i in incidents if not i.open]
     parts = [
-        f'<section lang="{lang.value}" id="{lang.value}"><h1>{escape(t(lang, "feed.title"))}</h1>',
-        f'<p class="small">{escape(t(lang, "feed.about", zone=community.timezone))}</p>',
-        f"<h2>{escape(t(lang, 'feed.open_now'))}</h2>",
-        "".join(_incident(i, community, lang, links) for i in open_now)
-        or f"<p>{escape(t(lang, 'feed.none_open'))}</p>",
-        f"<h2>{escape(t(lang, 'feed.past_week'))}</h2>",
-        "".join(_incident(i, community, lang, links) for i in past) or f"<p>{escape(t(lang, 'feed.none_past'))}</p>",
-        f'<p class="small">{escape(t(lang, "feed.links", atom=links.atom))}</p>',
-        f'<p class="small">{escape(t(lang, "feed.updated", when=when(now, community.zone, lang)))}</p>',
+        f'<section lang="{lang.value}" id="{lang.value}"><h1>{_text(t(lang, "feed.title"))}</h1>',
+        f'<p class="small">{_text(t(lang, "feed.about", zone=community.timezone))}</p>',
+        f"<h2>{_text(t(lang, 'feed.open_now'))}</h2>",
+        "".join(_incident(i, community, lang, links) for i in open_now) or f"<p>{_text(t(lang, 'feed.none_open'))}</p>",
+        f"<h2>{_text(t(lang, 'feed.past_week'))}</h2>",
+        "".join(_incident(i, community, lang, links) for i in past) or f"<p>{_text(t(lang, 'feed.none_past'))}</p>",
+        f'<p class="small">{_text(t(lang, "feed.links", atom=links.atom))}</p>',
+        f'<p class="small">{_text(t(lang, "feed.updated", when=when(now, community.zone, lang)))}</p>',
         "</section>",
     ]
     return "".join(parts)
@@ -75,14 +94,14 @@ def _section(
 def page(incidents: Sequence[FeedIncident], community: Community, links: Links, now: datetime) -> bytes:
     first = community.language
     order = (first, *(x for x in Language if x is not first))
-    nav = "".join(f'<a href="#{x.value}" hreflang="{x.value}">{escape(t(x, f"language.{x.value}"))}</a>' for x in order)
+    nav = "".join(f'<a href="#{x.value}" hreflang="{x.value}">{_text(t(x, f"language.{x.value}"))}</a>' for x in order)
     sections = "".join(_section(incidents, community, x, links, now) for x in order)
     html = (
         f'<!doctype html><html lang="{first.value}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         '<meta name="referrer" content="no-referrer"><link rel="icon" href="data:,">'
-        f"<title>{escape(t(first, 'feed.title'))} · {escape(t(order[1], 'feed.title'))}</title>"
-        f'<link rel="alternate" type="application/atom+xml" href="{escape(links.atom)}">'
+        f"<title>{_text(t(first, 'feed.title'))} · {_text(t(order[1], 'feed.title'))}</title>"
+        f'<link rel="alternate" type="application/atom+xml" href="{_text(links.atom)}">'
         f"<style>{STYLE}</style></head><body><nav>{nav}</nav>{sections}</body></html>"
     )
     return html.encode()

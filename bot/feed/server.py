@@ -1,17 +1,19 @@
-"""The public feed over HTTP (aiohttp.web), in the bot's own process and event loop.
+"""The public feed over HTTP (aiohttp.web), in a process of its own (`bot.feed.process`).
 
 GET only, and read-only all the way down (the source opens the database read-only). The query string
 is never read; a path's slug and id are checked for shape before they are bound as SQL parameters. A
 feed that is off and a slug that does not exist answer the same 404, byte for byte. Responses are
 bounded (the last 100 messages; a message is at most a Discord message long). Each client address has
-a token bucket. Rendered documents are kept while the community's newest message is the same, so a
-burst of readers costs one small query each, not a rendering each, while deliveries go out.
+a token bucket; connections are capped and timed (`bot.feed.guard`). Rendered documents are kept while
+nothing they show has changed, so a burst of readers costs one small query each, not a rendering each.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+import socket
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -25,12 +27,13 @@ from bot.feed.atom import CONTENT_TYPE as ATOM_TYPE
 from bot.feed.atom import atom_feed
 from bot.feed.cap import CONTENT_TYPE as CAP_TYPE
 from bot.feed.cap import cap_document
+from bot.feed.guard import ConnectionGuard, Limits
 from bot.feed.links import Links
 from bot.feed.page import CONTENT_SECURITY_POLICY as PAGE_POLICY
 from bot.feed.page import CONTENT_TYPE as PAGE_TYPE
 from bot.feed.page import page
 from verification.community import Community
-from verification.public_feed import MAX_ENTRIES, PAGE_DAYS, FeedSource, is_slug
+from verification.public_feed import MAX_ENTRIES, PAGE_DAYS, FeedSource, FeedStamp, is_slug
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +73,15 @@ class Rendered:
     made: datetime
 
 
-def _etag(*parts: object) -> str:
-    return '"' + hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:32] + '"'
+def _etag(body: bytes) -> str:
+    """Of the body alone: what is public. A hash of anything private (the server's id) would let anyone
+    holding candidate ids tell which server runs a feed."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _version(community: Community, stamp: FeedStamp) -> tuple[object, ...]:
+    """All a community's documents depend on: a cached one is used only while none of it has changed."""
+    return (community.id, community.feed_slug, community.language, community.timezone, stamp.newest_id, stamp.count)
 
 
 class FeedServer:
@@ -90,7 +100,9 @@ class FeedServer:
         self.limiter = RateLimiter(rate, burst)
         self.cache: OrderedDict[tuple[object, ...], Rendered] = OrderedDict()
         self.served = 0
+        self.guard: ConnectionGuard | None = None
         self._runner: web.AppRunner | None = None
+        self._listener: asyncio.Server | None = None
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._guard], client_max_size=1024)
@@ -99,51 +111,70 @@ class FeedServer:
         app.router.add_get(r"/{slug}/cap/{id:\d{1,12}}.xml", self._cap)
         return app
 
-    async def start(self, host: str, port: int) -> None:
+    async def start(
+        self, host: str, port: int, limits: Limits | None = None, sock: socket.socket | None = None
+    ) -> None:
+        """Listen on host:port, or serve on `sock`, already listening there (inherited from `veraz run`)."""
+        limits = limits or Limits()
         # Small request lines and headers: nothing here needs more.
-        self._runner = web.AppRunner(self.app(), max_line_size=2048, max_field_size=4096, access_log=None)
+        self._runner = web.AppRunner(self.app(), max_line_size=2048, max_field_size=4096, access_log=None,
+                                     keepalive_timeout=limits.idle_timeout)  # fmt: skip
         await self._runner.setup()
-        await web.TCPSite(self._runner, host, port).start()
-        log.info("public feed served on %s:%s", host, port)
+        assert self._runner.server is not None
+        self.guard = ConnectionGuard(limits)
+        # aiohttp's sites take no protocol factory of ours: the listening socket is made here.
+        factory = self.guard.protocol(self._runner.server)
+        loop = asyncio.get_running_loop()
+        if sock is not None:
+            self._listener = await loop.create_server(factory, sock=sock, backlog=128)
+        else:
+            self._listener = await loop.create_server(factory, host, port, reuse_address=True, backlog=128)
+        log.info("public feed served on %s:%s, at most %d connections", host, port, limits.max_connections)
 
     async def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
         if self._runner is not None:
-            await self._runner.cleanup()
+            await self._runner.cleanup()  # closes the connections still open
             self._runner = None
+        if self._listener is not None:
+            await self._listener.wait_closed()
+            self._listener = None
 
     # --- the documents, for HTTP and for `veraz feed` -----------------------------------------------
 
     async def atom(self, community: Community) -> Rendered:
         stamp = await self.source.stamp(community.id)
-        key = ("atom", community.id, community.feed_slug, stamp.newest_id, stamp.count)
+        key = ("atom", *_version(community, stamp))
         found = self.cache.get(key)
         if found is None:
             messages = await self.source.published(community.id, MAX_ENTRIES)
             body = atom_feed(messages, community, self._links(community))
-            found = self._keep(key, Rendered(body, ATOM_TYPE, _etag(*key), stamp.newest_at, self.now()))
+            found = self._keep(key, Rendered(body, ATOM_TYPE, _etag(body), stamp.newest_at, self.now()))
         return found
 
     async def cap(self, community: Community, alert_id: int) -> Rendered | None:
-        key = ("cap", community.id, community.feed_slug, alert_id)  # a message never changes once sent
+        # A message never changes once published, but the community's language and time zone, which it is
+        # written in, can; and a restored backup can hold other messages under the same ids.
+        key = ("cap", *_version(community, await self.source.stamp(community.id)), alert_id)
         found = self.cache.get(key)
         if found is None:
             published = await self.source.one(community.id, alert_id)
             if published is None:
                 return None
             body = cap_document(published, community, self._links(community))
-            found = self._keep(key, Rendered(body, CAP_TYPE, _etag(*key), published.message.at, self.now()))
+            found = self._keep(key, Rendered(body, CAP_TYPE, _etag(body), published.message.at, self.now()))
         return found
 
     async def page(self, community: Community) -> Rendered:
         stamp = await self.source.stamp(community.id)
-        key = ("page", community.id, community.feed_slug, stamp.newest_id, stamp.count)
+        key = ("page", *_version(community, stamp))
         now = self.now()
         found = self.cache.get(key)
         if found is None or now - found.made >= PAGE_FRESH:
             incidents = await self.source.incidents(community.id, now - timedelta(days=PAGE_DAYS))
             body = page(incidents, community, self._links(community), now)
-            tag = _etag(*key, hashlib.sha256(body).hexdigest())
-            found = self._keep(key, Rendered(body, PAGE_TYPE, tag, None, now))
+            found = self._keep(key, Rendered(body, PAGE_TYPE, _etag(body), None, now))
         return found
 
     def _links(self, community: Community) -> Links:
@@ -160,6 +191,17 @@ class FeedServer:
 
     @web.middleware
     async def _guard(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        if self.guard is not None:
+            self.guard.request_started(request.transport)
+        try:
+            return await self._answer(request, handler)
+        finally:
+            if self.guard is not None:
+                self.guard.request_finished(request.transport)
+
+    async def _answer(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
         if not self.limiter.allow(request.remote or "?"):

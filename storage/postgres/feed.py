@@ -1,9 +1,9 @@
 """The public feed's reads (issue 15) on PostgreSQL: a pool of its own whose sessions are read-only.
 
-The rules are storage.sqlite.feed's: values from a request reach SQL only as bound parameters, and a
-message is shown once at least one of its deliveries was not cancelled. `default_transaction_read_only`
-makes PostgreSQL refuse any write on these connections, whatever a request asks. A standby serves the
-feed too: it reads the database the active process writes.
+The rules are storage.sqlite.feed's: values from a request reach SQL only as bound parameters, and the
+feed shows exactly the messages published to it (`alerts.feed_at`: the feed is a recipient, issue 23).
+`default_transaction_read_only` makes PostgreSQL refuse any write on these connections, whatever a
+request asks. A standby serves the feed too: it reads the database the active process writes.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from verification.public_feed import MAX_ENTRIES, FeedIncident, FeedStamp, Publi
 
 from .communities import READ, community_of
 
-_SHOWN = "EXISTS (SELECT 1 FROM deliveries d WHERE d.alert_id = a.id AND d.state != 'cancelled')"
+_SHOWN = "a.feed_at IS NOT NULL"
 
 _PUBLISHED = f"""
 SELECT a.id, a.payload, a.amends, m.created_at AS amends_at FROM alerts a

@@ -69,12 +69,12 @@ class PgOutbox:
     def __init__(self, uow: TransactionSource) -> None:
         self._uow = uow
 
-    async def add_alert(self, community: int, message: AlertMessage) -> int:
+    async def add_alert(self, community: int, message: AlertMessage, *, feed_at: datetime | None = None) -> int:
         conn = await self._uow.conn(community)
         alert_id = await conn.fetchval(
             # It joins the fair claim's round at the back (verification.fair_share): the counter's value now.
-            "INSERT INTO alerts (community, number, seq, kind, amends, created_at, payload, turn) VALUES ($1, $2, $3, "
-            "$4, (SELECT id FROM alerts WHERE community = $1 AND number = $2 AND seq = $5), $6, $7, "
+            "INSERT INTO alerts (community, number, seq, kind, amends, created_at, payload, feed_at, turn) VALUES "
+            "($1, $2, $3, $4, (SELECT id FROM alerts WHERE community = $1 AND number = $2 AND seq = $5), $6, $7, $8, "
             "(SELECT COALESCE(MAX(turn), 0) FROM alerts)) RETURNING id",
             community,
             message.number,
@@ -83,8 +83,19 @@ class PgOutbox:
             message.references,
             message.at,
             json.dumps(to_record(message)),
+            feed_at,
         )
         return int(alert_id)
+
+    async def on_feed(self, community: int, number: int) -> bool:
+        conn = await self._uow.conn(community)
+        found = await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM alerts WHERE community = $1 AND number = $2 AND kind = 'alert' "
+            "AND feed_at IS NOT NULL)",
+            community,
+            number,
+        )
+        return bool(found)
 
     async def enqueue(self, alert_id: int, deliveries: Sequence[NewDelivery], at: datetime) -> list[int]:
         """One row per recipient, in one statement however many recipients (a fan-out can be thousands)."""

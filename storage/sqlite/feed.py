@@ -1,15 +1,15 @@
 """The public feed's reads (issue 15), on a connection of their own that SQLite opens read-only.
 
 Every value a request carries reaches SQL only as a bound parameter, and only after the adapter has
-checked its shape (a slug, an id); query strings never reach here. A message is shown once it was
-published to subscribers and at least one delivery of it was not cancelled (one whose deliveries were
-all cancelled, because the incident closed before any went out, was told to nobody, nor is an all
-clear about it). Reads run in aiosqlite's thread so a burst of feed requests never holds
-the event loop the delivery worker runs on.
+checked its shape (a slug, an id); query strings never reach here. The feed is a recipient: it shows
+exactly the messages published to it (`alerts.feed_at`, set by the use cases: an ALERT while the feed
+is on, and every amendment of an ALERT it got), whatever became of their other deliveries. The feed is
+served by its own process (`bot.feed.process`), which holds nothing but this connection.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -25,10 +25,10 @@ from verification.public_feed import MAX_ENTRIES, FeedIncident, FeedStamp, Publi
 
 from .communities import _READ, _community
 from .database import BUSY_TIMEOUT_MS, DATABASE_NAME
+from .migrations import bundled
 from .timestamps import maybe_from_ts, ts
 
-# Told to someone, or on its way to them: a delivery of it that was not cancelled.
-_SHOWN = "EXISTS (SELECT 1 FROM deliveries d WHERE d.alert_id = a.id AND d.state != 'cancelled')"
+_SHOWN = "a.feed_at IS NOT NULL"
 
 _PUBLISHED = f"""
 SELECT a.id, a.payload, a.amends, m.created_at AS amends_at FROM alerts a
@@ -76,7 +76,7 @@ class SqliteFeedSource:
         return _community(found[0]) if found else None
 
     async def stamp(self, community: int) -> FeedStamp:
-        # Cancelling a message's deliveries hides it: the count of shown messages changes with it.
+        # A published message is never taken back, but a restored backup can have fewer: count them too.
         found = await self._rows(
             "SELECT COALESCE(MAX(a.id), 0), COUNT(*), MAX(a.created_at) FROM alerts a "
             f"WHERE a.community = ? AND {_SHOWN}",
@@ -103,8 +103,27 @@ class SqliteFeedSource:
         return [FeedIncident(p.message.number, open_of[p.id], p) for p in map(_published, rows)]
 
 
+def unservable(data_dir: Path) -> str | None:
+    """Why the database cannot be served as it is, in words for the operator; None when it can."""
+    path = data_dir / DATABASE_NAME
+    if not path.exists():
+        return f"there is no database at {path}: start `veraz run` once to create it"
+    known = len(bundled())
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            found = int(db.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.Error as exc:
+        return f"cannot read the database at {path}: {exc}"
+    if found < known:
+        return f"the database at {path} has schema version {found}, older than this Veraz's {known}: " \
+               "start `veraz run` once to migrate it"  # fmt: skip
+    if found > known:
+        return f"the database at {path} has schema version {found}, newer than this Veraz's {known}: upgrade Veraz"
+    return None
+
+
 def _published(r: sqlite3.Row) -> Published:
     return Published(r["id"], from_record(json.loads(r["payload"])), r["amends"], maybe_from_ts(r["amends_at"]))
 
 
-__all__ = ["SqliteFeedSource"]
+__all__ = ["SqliteFeedSource", "unservable"]

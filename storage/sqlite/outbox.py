@@ -61,12 +61,12 @@ class SqliteOutbox:
     def __init__(self, db: SqliteConnection) -> None:
         self.db = db
 
-    async def add_alert(self, community: int, message: AlertMessage) -> int:
+    async def add_alert(self, community: int, message: AlertMessage, *, feed_at: datetime | None = None) -> int:
         return await sql.insert(
             self.db,
             # It joins the fair claim's round at the back (verification.fair_share): the counter's value now.
-            "INSERT INTO alerts (community, number, seq, kind, amends, created_at, payload, turn) VALUES (?, ?, ?, ?, "
-            "(SELECT id FROM alerts WHERE community = ? AND number = ? AND seq = ?), ?, ?, "
+            "INSERT INTO alerts (community, number, seq, kind, amends, created_at, payload, feed_at, turn) VALUES "
+            "(?, ?, ?, ?, (SELECT id FROM alerts WHERE community = ? AND number = ? AND seq = ?), ?, ?, ?, "
             "(SELECT COALESCE(MAX(turn), 0) FROM alerts))",
             (
                 community,
@@ -78,8 +78,18 @@ class SqliteOutbox:
                 message.references,
                 ts(message.at),
                 json.dumps(to_record(message)),
+                None if feed_at is None else ts(feed_at),
             ),
         )
+
+    async def on_feed(self, community: int, number: int) -> bool:
+        found = await sql.value(
+            self.db,
+            "SELECT EXISTS (SELECT 1 FROM alerts WHERE community = ? AND number = ? AND kind = 'alert' "
+            "AND feed_at IS NOT NULL)",
+            (community, number),
+        )
+        return bool(found)
 
     async def enqueue(self, alert_id: int, deliveries: Sequence[NewDelivery], at: datetime) -> list[int]:
         """One row per recipient, in one statement however many recipients (a fan-out can be thousands)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import signal
 from pathlib import Path
@@ -19,6 +20,21 @@ from tests.feed.world import build
 from tests.scenario_steps import PLACES_CSV
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
+
+
+async def listening(port: int, patience: float = 30.0) -> None:
+    """Until something accepts connections on the port."""
+    deadline = asyncio.get_running_loop().time() + patience
+    while True:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.1)
+        else:
+            writer.close()
+            return
 
 
 async def test_veraz_run_serves_the_feed_an_admin_turns_on_and_off(tmp_path: Path) -> None:
@@ -41,6 +57,7 @@ async def test_veraz_run_serves_the_feed_an_admin_turns_on_and_off(tmp_path: Pat
             await admin.slash("places import", file=("p.csv", PLACES_CSV.encode()))
             reply = await admin.slash("settings", feed="on")
             [page] = re.findall(rf"<(http://127\.0\.0\.1:{port}/[a-z0-9]{{16}}/)>", reply.content)
+            await listening(port)  # the feed's own process, started after login
             async with http.get(page) as r:
                 assert r.status == 200
                 assert "Confirmed alerts" in await r.text()
@@ -65,7 +82,7 @@ async def test_veraz_feed_prints_the_atom_feed(tmp_path: Path) -> None:
     assert code == 0, err
     parsed = feedparser.parse(out)
     assert not parsed.bozo
-    assert parsed.entries[0].title.startswith("⚠️ CORRECTION · #4")
+    assert parsed.entries[0].title.startswith(f"✅ ALL CLEAR · #{world.unsent_number} ")
     code, _, err = await outcome(await veraz("feed", "--community", "999", env={"VERAZ_DATA_DIR": str(tmp_path)}))
     assert code == 1
     assert "no community 999 in " in err  # an unknown id is said as such (issue 26)

@@ -8,6 +8,7 @@ import asyncio
 import os
 import shutil
 import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,14 @@ async def browse(url: str, *flags: str) -> tuple[str, list[str]]:
     return out.decode(), console
 
 
+def emoji_font() -> bool:
+    """Whether fontconfig knows a font with the page's icons (🚨, the first of them)."""
+    if shutil.which("fc-list") is None:
+        return False
+    found = subprocess.run(["fc-list", ":charset=1f6a8", "family"], capture_output=True, text=True, check=False)
+    return bool(found.stdout.strip())
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -68,6 +77,8 @@ async def test_the_page_in_a_real_browser(served: Served, tmp_path: Path) -> Non
         assert console == []
         assert shot.read_bytes().startswith(b"\x89PNG")
         if os.environ.get("VERAZ_UPDATE_SCREENSHOT"):
+            # Without an emoji font the icons are empty boxes, as the screenshot once showed them.
+            assert emoji_font(), "install an emoji font (Debian: fonts-noto-color-emoji) to refresh the screenshot"
             shutil.copyfile(shot, SCREENSHOT)
     finally:
         await server.stop()

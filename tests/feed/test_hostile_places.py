@@ -94,6 +94,7 @@ async def _file_and_confirm(uow: UnitOfWork, community: int, text: str) -> tuple
     await usecases.configure_community(uow, setup)
     await usecases.import_places(uow, community, PLACES.read_text(encoding="utf-8"))
     await usecases.subscribe(uow, community, 501, None, lang)
+    await usecases.set_feed(uow, community, on=True)  # the feed is a recipient from when it is on (issue 23)
     filed = await usecases.submit_report(
         uow, NOW - timedelta(minutes=4), ReportInput(community, f"r{community}", text, "ICE, 2 trucks", None)
     )
@@ -109,7 +110,6 @@ async def _file_and_confirm(uow: UnitOfWork, community: int, text: str) -> tuple
     confirmed = await usecases.vote_confirm(uow, NOW, community, filed.number, MOD_B, pseudonyms=moderator_pseudonyms)
     assert confirmed.status is Status.CONFIRMED, text
     assert [a.kind for a in confirmed.alerts] == [AlertKind.ALERT], text
-    await usecases.set_feed(uow, community, on=True)
     return bool(given), given
 
 
@@ -124,7 +124,7 @@ async def test_no_private_word_reaches_a_dm_the_channel_the_page_atom_or_cap(tmp
             was_asked, _ = await _file_and_confirm(uow, FIRST + index, hostile.text)
             if was_asked:
                 asked.append(hostile.text)
-        # As the delivery worker would have: every DM and channel post went out, so the feed shows them.
+        # As the delivery worker would have: every DM and channel post went out.
         await database.db.execute("UPDATE deliveries SET state = 'sent' WHERE state = 'queued'")
         source = await SqliteFeedSource.open(tmp_path)
         server = FeedServer(source, "https://alerts.example.org", now=lambda: NOW, rate=10_000.0, burst=10_000)

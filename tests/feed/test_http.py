@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 import feedparser
 from aiohttp.test_utils import TestClient, TestServer
@@ -12,9 +15,11 @@ from tests.builders import MOD_A
 from tests.feed.conftest import BASE, Served
 from tests.feed.world import NOW, SECRETS
 from verification import usecases
+from verification.community import Community
+from verification.public_feed import FeedIncident, FeedStamp, Published
 
 
-async def test_the_atom_feed_lists_what_subscribers_were_sent_newest_first(served: Served) -> None:
+async def test_the_atom_feed_lists_what_was_published_to_it_newest_first(served: Served) -> None:
     response = await served.client.get(f"/{served.slug}/alerts.atom")
     assert response.status == 200
     assert response.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
@@ -23,10 +28,12 @@ async def test_the_atom_feed_lists_what_subscribers_were_sent_newest_first(serve
     entries = parsed.entries
     assert [e.updated_parsed for e in entries] == sorted((e.updated_parsed for e in entries), reverse=True)
     titles = [e.title for e in entries]
-    assert titles[0].startswith("⚠️ CORRECTION · #4")
+    assert titles[0].startswith(f"✅ ALL CLEAR · #{served.world.unsent_number} ")
+    assert titles[1].startswith(f"🚨 ALERT · #{served.world.unsent_number} ")  # the feed was told, if nobody else
+    assert titles[2].startswith("⚠️ CORRECTION · #4")
     assert any(t.startswith("❌ RETRACTION · #3") for t in titles)
     assert not any(f"#{served.world.unconfirmed_number}" in t for t in titles)
-    assert not any(f"#{served.world.unsent_number} " in t for t in titles)
+    assert not any(f"#{served.world.private_number} " in t for t in titles)  # confirmed while the feed was off
     for entry in entries:
         [cap] = [link for link in entry.links if link.type == "application/cap+xml"]
         assert cap.href.startswith(f"{BASE}/{served.slug}/cap/")
@@ -41,7 +48,7 @@ async def test_conditional_requests_answer_304_until_a_new_message(served: Serve
     path = f"/{served.slug}/alerts.atom"
     first = await served.client.get(path)
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
-    assert modified == "Fri, 24 Jan 2025 17:10:00 GMT"
+    assert modified == "Fri, 24 Jan 2025 17:16:00 GMT"  # the newest message: an all clear
     same = await served.client.get(path, headers={"If-None-Match": etag})
     assert same.status == 304
     assert await same.read() == b""
@@ -118,3 +125,49 @@ async def test_each_client_has_its_own_bucket(served: Served) -> None:
     assert [limiter.allow("a"), limiter.allow("a"), limiter.allow("a"), limiter.allow("b")] == [True, True, False, True]
     moment[0] = 0.5
     assert limiter.allow("a")
+
+
+class _Copy:
+    """The world's feed as another server, with another id, would serve the same messages under the same slug."""
+
+    def __init__(self, served: Served, other_id: int) -> None:
+        self.source = served.server.source
+        self.community_of = replace(served.world.community, id=other_id)
+        self.real = served.world.community.id
+
+    async def community(self, slug: str) -> Community | None:
+        return self.community_of if slug == self.community_of.feed_slug else None
+
+    async def community_by_id(self, community: int) -> Community | None:
+        return self.community_of
+
+    async def stamp(self, community: int) -> FeedStamp:
+        return await self.source.stamp(self.real)
+
+    async def published(self, community: int, limit: int = 100) -> Sequence[Published]:
+        return await self.source.published(self.real, limit)
+
+    async def one(self, community: int, alert_id: int) -> Published | None:
+        return await self.source.one(self.real, alert_id)
+
+    async def incidents(self, community: int, since: datetime) -> Sequence[FeedIncident]:
+        return await self.source.incidents(self.real, since)
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_an_etag_is_the_same_whichever_server_runs_the_feed(served: Served) -> None:
+    """Issue 23, section 10: an ETag hashed the server's (guild's) id, so anyone with candidate ids could tell
+    which server runs a feed. It is a hash of the public body alone."""
+    [alert, *_] = [p.id for p in await served.server.source.published(served.world.community.id)]
+    paths = (f"/{served.slug}/", f"/{served.slug}/alerts.atom", f"/{served.slug}/cap/{alert}.xml")
+    tags = []
+    for other in (served.world.community.id, 1, 424242424242424242):
+        server = FeedServer(_Copy(served, other), BASE, now=lambda: NOW, rate=1000.0, burst=1000)
+        async with TestClient(TestServer(server.app())) as client:
+            answers = [await client.get(path) for path in paths]
+            tags.append([r.headers["ETag"] for r in answers])
+            for r in answers:
+                assert r.headers["ETag"] == '"' + hashlib.sha256(await r.read()).hexdigest()[:32] + '"'
+    assert tags[0] == tags[1] == tags[2]

@@ -1,5 +1,6 @@
 """A community with a week of incidents as the public feed must show them (or not), through the real
-use cases and storage: confirmed and updated, corrected, retracted, all clear, old, never confirmed."""
+use cases and storage: confirmed and updated, corrected, retracted, all clear, old, never confirmed, closed
+before anyone else was told, and confirmed while the feed was off."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ class World:
     cleared_number: int  # all clear, 3 days ago
     old_number: int  # all clear, 10 days ago: in the Atom feed, not on the page
     unconfirmed_number: int
-    unsent_number: int  # confirmed and resolved before any delivery went out: nobody was told
+    unsent_number: int  # confirmed and resolved before any delivery went out: only the feed was told
+    private_number: int  # confirmed (and cleared) while the feed was off: never published to it
 
 
 async def _confirmed(uow: object, now: datetime, where: str, what: str, when: str | None = None) -> int:
@@ -53,6 +55,8 @@ async def build(database: storage.AnyDatabase, *, feed: bool = True) -> World:
     uow = database.unit_of_work()
     await set_up_chicago(uow, alerts_channel=300)
     await usecases.subscribe(uow, CHICAGO, 501, None, Language.ES)
+    if feed:  # the feed is a recipient: it gets what is confirmed from when it is turned on
+        await usecases.set_feed(uow, CHICAGO, on=True)
     old = NOW - timedelta(days=10)
     old_number = await _confirmed(uow, old, "whittier park", "ICE en el parque!!! vi la van blanca placa ABC123")
     await _sent(database)
@@ -73,11 +77,18 @@ async def build(database: storage.AnyDatabase, *, feed: bool = True) -> World:
     await usecases.correct(uow, NOW - timedelta(minutes=10), CHICAGO, open_number, MOD_B,
                            "It is 3 vehicles, not 2")  # fmt: skip
     await _sent(database)
+    if feed:
+        await usecases.set_feed(uow, CHICAGO, on=False)
+    private = await _confirmed(uow, NOW - timedelta(minutes=8), "russell elementary", "ICE en la escuela russell")
+    await _sent(database)
+    await usecases.resolve(uow, NOW - timedelta(minutes=7), CHICAGO, private, MOD_B)  # nor its all clear
+    if feed:
+        await usecases.set_feed(uow, CHICAGO, on=True)
     unsent = await _confirmed(uow, NOW - timedelta(minutes=5), "lillian street elementary", "ICE ??? en la esquina")
     await usecases.resolve(uow, NOW - timedelta(minutes=4), CHICAGO, unsent, MOD_A, note="false alarm, sorry")
     unconfirmed = await usecases.submit_report(
         uow, NOW, ReportInput(CHICAGO, "r-unconfirmed", "lillian street elementary", "creo que vi a la migra??")
     )
-    community = await usecases.set_feed(uow, CHICAGO, on=True) if feed else await usecases.get_community(uow, CHICAGO)
+    community = await usecases.get_community(uow, CHICAGO)
     assert community is not None
-    return World(community, open_number, retracted, cleared, old_number, unconfirmed.number, unsent)
+    return World(community, open_number, retracted, cleared, old_number, unconfirmed.number, unsent, private)

@@ -50,7 +50,7 @@ async def test_a_community_is_found_by_its_slug_only_while_its_feed_is_on(
     assert await feed.community("' OR 1=1 --") is None
 
 
-async def test_only_messages_someone_was_sent_newest_first(
+async def test_only_messages_published_to_the_feed_newest_first(
     source: Source,
 ) -> None:
     _, feed, world = source
@@ -58,7 +58,9 @@ async def test_only_messages_someone_was_sent_newest_first(
     assert [p.id for p in shown] == sorted((p.id for p in shown), reverse=True)
     numbers = {p.message.number for p in shown}
     assert world.unconfirmed_number not in numbers
-    assert world.unsent_number not in numbers  # its ALERT and ALL CLEAR went to nobody
+    assert world.private_number not in numbers  # confirmed while the feed was off
+    unsent = [p.message.kind for p in shown if p.message.number == world.unsent_number]
+    assert unsent == [AlertKind.ALL_CLEAR, AlertKind.ALERT]  # nobody else was told: the feed was
     kinds = [(p.message.number, p.message.kind) for p in shown]
     assert (world.retracted_number, AlertKind.RETRACTION) in kinds
     assert (world.open_number, AlertKind.CORRECTION) in kinds
@@ -77,7 +79,7 @@ async def test_the_page_lists_open_incidents_and_the_past_week(
     _, feed, world = source
     listed = await feed.incidents(world.community.id, NOW - timedelta(days=7))
     by_number = {i.number: i for i in listed}
-    assert set(by_number) == {world.open_number, world.retracted_number, world.cleared_number}
+    assert set(by_number) == {world.open_number, world.retracted_number, world.cleared_number, world.unsent_number}
     assert by_number[world.open_number].open
     assert by_number[world.open_number].latest.message.kind is AlertKind.CORRECTION
     assert not by_number[world.retracted_number].open

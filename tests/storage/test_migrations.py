@@ -67,3 +67,25 @@ async def test_a_failed_migration_leaves_the_old_schema_intact(tmp_path):
 async def _schema(db: aiosqlite.Connection) -> list[tuple[str, str]]:
     async with db.execute("SELECT name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name") as cur:
         return [(r[0], r[1]) for r in await cur.fetchall()]
+
+
+async def test_the_feed_becomes_a_recipient_of_all_a_public_communitys_messages(tmp_path):
+    """Issue 23: the old rule hid a message once all its deliveries were cancelled (its retraction went to
+    nobody), though a reader may have taken it. Every message of a community that ever turned its feed on
+    is published; none of a community that never did."""
+    db = await connect(tmp_path / "veraz.db")
+    await migrate(db, bundled()[:8])
+    await db.executescript(
+        """
+        INSERT INTO communities (id, feed, feed_slug) VALUES (1, 0, 'abcdefghijkmnpqr'), (2, 0, NULL);
+        INSERT INTO alerts (id, community, number, seq, kind, amends, created_at, payload) VALUES
+            (1, 1, 1, 1, 'alert', NULL, '2025-01-24T10:00:00.000000Z', '{}'),
+            (2, 1, 1, 2, 'retraction', 1, '2025-01-24T10:01:00.000000Z', '{}'),
+            (3, 2, 1, 1, 'alert', NULL, '2025-01-24T10:00:00.000000Z', '{}');
+        """
+    )
+    await migrate(db)
+    async with db.execute("SELECT id, feed_at FROM alerts ORDER BY id") as cursor:
+        rows = [tuple(r) for r in await cursor.fetchall()]
+    await db.close()
+    assert rows == [(1, "2025-01-24T10:00:00.000000Z"), (2, "2025-01-24T10:01:00.000000Z"), (3, None)]

@@ -243,6 +243,11 @@ async def test_statements_are_checked_before_anything_is_written(uow):
         (StatementInput("", Stance.CONFIRMS), "source_required"),
         (StatementInput("CPS", Stance.CONFIRMS, url="javascript:alert(1)"), "bad_url"),
         (StatementInput("CPS", Stance.CONFIRMS, url="https://user:pw@evil.example"), "bad_url"),
+        # What no link holds and XML cannot carry (issue 23): a noncharacter, private use, a lone surrogate.
+        (StatementInput("CPS", Stance.CONFIRMS, url="https://cps.edu/\ufffe"), "bad_url"),
+        (StatementInput("CPS", Stance.CONFIRMS, url="https://cps.edu/\ue000news"), "bad_url"),
+        (StatementInput("CPS", Stance.CONFIRMS, url="https://cps.edu/\udc80"), "bad_url"),
+        (StatementInput("CPS", Stance.CONFIRMS, url="https://cps.edu/\U0010fffd"), "bad_url"),
         (StatementInput("CPS", Stance.CONFIRMS, published="tomorrow"), "when_future"),
         (StatementInput("CPS", Stance.CONFIRMS, published="near the school"), "when_unparseable"),
     ]:
@@ -523,3 +528,43 @@ async def test_status_after_a_merge_or_a_close_without_confirmation(uow):
     await usecases.debunk(uow, NOW, CHICAGO, 1, MOD_A, "a delivery van")
     assert (await _status_refusal(uow, 1, "a stranger")).code == "unknown_incident"
     assert (await usecases.status_for(uow, CHICAGO, 1, "r2")).status is Status.DEBUNKED
+
+
+async def _on_the_feed(uow: UnitOfWork) -> list[tuple[int, AlertKind]]:
+    """(incident, kind) of every message published to the public feed, oldest first."""
+    if isinstance(uow, FakeUnitOfWork):
+        alerts = uow.data.alerts
+        return [(alerts[i][1].number, alerts[i][1].kind) for i in sorted(uow.data.on_feed)]
+    from storage.postgres.unit_of_work import PostgresUnitOfWork
+
+    query = "SELECT number, kind FROM alerts WHERE feed_at IS NOT NULL ORDER BY id"
+    async with uow:
+        if isinstance(uow, PostgresUnitOfWork):
+            rows = list(await uow.db.fetch(query))
+        else:
+            rows = list(await uow.db.execute_fetchall(query))  # type: ignore[attr-defined]
+    return [(r[0], AlertKind(r[1])) for r in rows]
+
+
+async def test_the_feed_gets_alerts_while_on_and_every_amendment_of_one_it_got(uow):
+    """Issue 23: the feed is a recipient. An ALERT whose deliveries all failed, or were cancelled, still gets
+    its retraction on the feed; an amendment is published even while the feed is off (shown when back on)."""
+    await set_up_chicago(uow)
+    await usecases.set_feed(uow, CHICAGO, on=True)
+    await usecases.subscribe(uow, CHICAGO, 501, None, Language.EN)
+    await usecases.submit_report(uow, NOW, report())
+    await confirm(uow, 1)
+    await usecases.debunk(uow, NOW + timedelta(minutes=1), CHICAGO, 1, MOD_A, reason="a film crew")
+    assert {r.state for r in await log(uow, 1) if r.kind is AlertKind.ALERT} == {DeliveryState.CANCELLED}
+    await usecases.submit_report(uow, NOW, report("r2", "Whittier Elementary"))
+    await confirm(uow, 2)
+    await usecases.set_feed(uow, CHICAGO, on=False)
+    await usecases.submit_report(uow, NOW, report("r3", "Russell Elementary"))
+    await confirm(uow, 3)  # confirmed while the feed is off: never published to it
+    await usecases.resolve(uow, NOW + timedelta(minutes=2), CHICAGO, 2, MOD_A)
+    await usecases.resolve(uow, NOW + timedelta(minutes=2), CHICAGO, 3, MOD_A)
+    assert await _on_the_feed(uow) == [(1, AlertKind.ALERT), (1, AlertKind.RETRACTION), (2, AlertKind.ALERT),
+                                       (2, AlertKind.ALL_CLEAR)]  # fmt: skip
+    async with uow:
+        assert await uow.outbox.on_feed(CHICAGO, 2)
+        assert not await uow.outbox.on_feed(CHICAGO, 3)

@@ -344,6 +344,9 @@ async def _renumbered(
     return moved, ordinals
 
 
+_NOT_IN_URLS = ("Cc", "Co", "Cs", "Cn")
+
+
 def _checked_url(url: str | None) -> str | None:
     """Only plain web links: no javascript:, no data:, no credentials, nothing over the limit.
 
@@ -355,7 +358,9 @@ def _checked_url(url: str | None) -> str | None:
         return None
     if len(text) > MAX_URL:
         raise RuleViolation("text_too_long", limit=MAX_URL)
-    if any(c.isspace() or c in "<>\"'`" or unicodedata.category(c) == "Cc" for c in text):
+    # Controls, and what no web address holds but breaks the public feed's XML: private-use characters,
+    # lone surrogates, and noncharacters such as U+FFFE (all of them, and unassigned ones, are "C?").
+    if any(c.isspace() or c in "<>\"'`" or unicodedata.category(c) in _NOT_IN_URLS for c in text):
         raise RuleViolation("bad_url")
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:

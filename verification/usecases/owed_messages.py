@@ -11,7 +11,7 @@ messages about an incident go in order (never a RETRACTION before its CORRECTION
 retractions go first (`PRIORITY`), and a new urgent amendment lifts the same recipient's queued ones to its
 priority. Closing an incident cancels queued ALERTs, UPDATEs and ALL CLEARs that no attempt has touched, and
 the amendments waiting on an ALERT so cancelled; it never cancels a CORRECTION or RETRACTION, nor a delivery
-in doubt.
+in doubt. The public feed is a recipient decided here (`_owe`), published at once and never cancelled.
 
 tests/storage/test_contract.py holds the in-memory fake to the SQLite store on all of it, and
 tests/verification/test_usecases.py runs the use cases on both.
@@ -97,7 +97,14 @@ async def _owe(
         # Closing (retracted, misidentified, all clear): whoever has not been told yet never will be,
         # and stale updates still queued are dropped; the closing message goes to those already told.
         cancelled = await uow.outbox.cancel_queued(community.id, state.number, message.kind.value, at)
-    alert_id = await uow.outbox.add_alert(community.id, message)
+    # The public feed is a recipient too: it gets an ALERT while the community's feed is on, and every
+    # amendment of an incident whose ALERT it got, always (even while off: shown when it is on again), so
+    # it never shows an alert without its retraction, whatever became of the other deliveries.
+    if message.kind is AlertKind.ALERT:
+        feed = community.feed
+    else:
+        feed = await uow.outbox.on_feed(community.id, state.number)
+    alert_id = await uow.outbox.add_alert(community.id, message, feed_at=at if feed else None)
     deliveries = await _recipients(uow, community, state, message, alerted)
     await uow.outbox.enqueue(alert_id, deliveries, at)
     return len(deliveries), cancelled
