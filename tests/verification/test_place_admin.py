@@ -138,7 +138,8 @@ def test_a_places_file_with_a_kind_word_alias_is_refused_whole_with_its_line():
 def test_a_name_made_of_street_and_kind_words_registers_and_is_found_by_it(name):
     """Real places are named this way; only a kind word alone fails to tell one place from another.
     Such a place is found by its whole name or an alias (not yet inside a longer sentence)."""
-    place = usecases.make_place(name, "Eastside", PlaceKind.PARK)
+    place = usecases.make_place(name, "Eastside", PlaceKind.PARK, aliases=f"{name} Eastside;{name.lower()}")
+    assert len(place.aliases) == 2
     book = PlaceBook.of([place, usecases.make_place("Lincoln Park", "Eastside", PlaceKind.PARK)])
     for typed in (name, name.lower(), f" {name.upper()}  "):
         found = resolve_place(typed, book)

@@ -168,7 +168,7 @@ def make_place(
     if any(len(a) > MAX_WHERE for a in cleaned):
         raise RuleViolation("text_too_long", limit=MAX_WHERE)
     for alias in cleaned:
-        if not distinctive(tokens(alias)):
+        if not names_a_place(alias):
             # "escuela" alone would make every report about any school this place.
             raise RuleViolation("alias_only_kind", alias=alias)
     street_list = _CROSS_SPLIT.split(cross_streets) if isinstance(cross_streets, str) else cross_streets
