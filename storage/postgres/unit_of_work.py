@@ -141,7 +141,13 @@ class PostgresUnitOfWork:
         tx.committed = True
         effects = tx.effects.take()
         if effects and self.dispatch is not None:
-            self.dispatch(effects)
+            # Shown outside the transaction: a task the effects start (a queue card's redraw) copies this
+            # context, and must open a transaction of its own, not find this finished one open.
+            outside = _CURRENT.set(None)
+            try:
+                self.dispatch(effects)
+            finally:
+                _CURRENT.reset(outside)
 
 
 # The open transaction of the task (or None): one at a time per task, as on SQLite.
