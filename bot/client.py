@@ -289,3 +289,10 @@ class VerazBot(commands.Bot):
                     self.show_effects(Effects(cards=frozenset(result.incidents), photo_posts=result.photos > 0))
             except Exception:  # maintenance must keep running; the next round tries again
                 log.exception("maintenance round failed")
+
+
+class ShardedVerazBot(VerazBot, commands.AutoShardedBot):
+    """The same bot on discord.py's AutoShardedBot, for when Discord recommends more than one shard
+    (GET /gateway/bot): as many gateway sessions as it recommends, all in this one process. Splitting
+    shards across processes is out of scope: Discord's 50 requests a second per token is the same
+    however many machines send (docs/deploy.md, "Many servers")."""

@@ -59,7 +59,9 @@ class Refusals:
     def event(self, name: str) -> None:
         self.events += 1
         if self.events == 1:
-            log.error("dropped a gateway event: this process is no longer the active one", extra={"gateway_event": name})
+            log.error(
+                "dropped a gateway event: this process is no longer the active one", extra={"gateway_event": name}
+            )
 
 
 def http_gate(fence: Fence, refusals: Refusals) -> aiohttp.TraceConfig:
