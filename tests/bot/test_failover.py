@@ -460,7 +460,8 @@ async def test_a_frozen_active_process_is_taken_over_and_thawed_sends_nothing(tm
             assert await _count(url, "SELECT count(*) FROM reports") == 2  # the command was handled once
             log_a = (tmp_path / "a.log").read_text()
             assert log_a.count('"lost leadership"') == 1
-            assert log_a.count("refused to send") <= 1 and log_a.count("dropped a gateway event") <= 1
+            assert log_a.count("refused to send") <= 1
+            assert log_a.count("dropped a gateway event") <= 1
             assert "Traceback" not in log_a
             assert "queue card not updated" not in (tmp_path / "b.log").read_text()
 

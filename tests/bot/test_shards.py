@@ -76,7 +76,8 @@ async def test_with_two_recommended_shards_the_bot_serves_a_server_on_each(tmp_p
         assert isinstance(bot, VerazBot)
         connection = asyncio.create_task(bot.connect())
         try:
-            assert isinstance(bot, ShardedVerazBot) and isinstance(bot, discord.AutoShardedClient)
+            assert isinstance(bot, ShardedVerazBot)
+            assert isinstance(bot, discord.AutoShardedClient)
             await asyncio.wait_for(bot.wait_until_ready(), 30)
             await asyncio.wait_for(bot.synced.wait(), 30)
             sessions = emu.services.gateway.live_sessions
