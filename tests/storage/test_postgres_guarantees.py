@@ -276,7 +276,7 @@ async def test_work_started_by_a_commits_effects_opens_its_own_transaction(postg
 
     async def card_task() -> int:
         async with uow:
-            return int(await uow.db.fetchval("SELECT 1"))
+            return int(await (await uow.conn()).fetchval("SELECT 1"))
 
     uow = database.unit_of_work(lambda effects: started.append(asyncio.create_task(card_task())))
     try:
