@@ -20,6 +20,7 @@ after the thaw (docs/deploy.md, "A frozen VM"). It carries its delivery's nonce.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -53,8 +54,8 @@ class Refusals:
     def request(self, method: str, url: str) -> None:
         self.requests += 1
         if self.requests == 1:
-            log.error("refused to send: this process is no longer the active one", extra={"request": method,
-                      "path": url.split("?", 1)[0].rsplit("/api/", 1)[-1]})  # fmt: skip
+            log.error("refused to send: this process is no longer the active one",
+                      extra={"request": f"{method} {route(url)}"})  # fmt: skip
 
     def event(self, name: str) -> None:
         self.events += 1
@@ -62,6 +63,14 @@ class Refusals:
             log.error(
                 "dropped a gateway event: this process is no longer the active one", extra={"gateway_event": name}
             )
+
+
+def route(url: str) -> str:
+    """A request's route without its ids and tokens (a DM channel's id points at a person; an interaction's
+    token answers for the bot): `POST channels/{}/messages`."""
+    path = url.split("?", 1)[0].split("/api/v", 1)[-1].split("://", 1)[-1]
+    segments = path.split("/")[1:]
+    return "/".join(s if re.fullmatch(r"[a-z@_-]+", s) else "{}" for s in segments)
 
 
 def http_gate(fence: Fence, refusals: Refusals) -> aiohttp.TraceConfig:

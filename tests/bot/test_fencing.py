@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.client import Tuning
-from bot.core.fencing import Fence, LostLeadership
+from bot.core.fencing import Fence, LostLeadership, route
 from bot.demo.live_world import World, open_world
 from tests.bot.conftest import PEOPLE, set_up
 
@@ -85,3 +85,13 @@ async def test_a_request_waits_for_the_database_to_confirm_the_epoch(fenced):
     switch.db = True
     sent = await world.bot.services.outgoing.send(world.alerts.id, "sent by the leader")
     assert [m.id for m in world.alerts.messages] == [sent.id]
+
+
+def test_a_refusal_names_the_route_without_ids_or_tokens():
+    base = "http://127.0.0.1:5000/api/v10"
+    assert route(f"{base}/channels/1579641709866779037/messages") == "channels/{}/messages"
+    assert route(f"{base}/interactions/1234/aW50ZXJhY3Rpb246MTIzNDU2Nzg5/callback?with_response=true") == (
+        "interactions/{}/{}/callback"
+    )
+    assert route(f"{base}/users/@me/channels") == "users/@me/channels"
+    assert route("ws://127.0.0.1:5000/gateway?v=10") == "gateway"
