@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +26,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.communities import CommunityCache
 from bot.core.effects import ShowEffects
 from bot.core.feature import Host
+from bot.core.fencing import Fence, Refusals, gate_events, http_gate
 from bot.core.outgoing import Outgoing
 from bot.core.pacing import Pacer
 from bot.core.relay_book import RelayBook
@@ -87,9 +87,10 @@ class VerazBot(commands.Bot):
         *,
         clock: Clock | None = None,
         tuning: Tuning | None = None,
-        fence: Callable[[], int | None] | None = None,
+        fence: Fence | None = None,
         process: str | None = None,
     ) -> None:
+        self.refusals = Refusals()  # what the fence kept from Discord, once leadership was lost
         intents = discord.Intents.none()
         intents.guilds = True  # channels and roles: the bot checks the moderator role itself
         intents.dm_messages = True  # reporters answering a moderator's question (issue 7's relay)
@@ -104,6 +105,9 @@ class VerazBot(commands.Bot):
         )
         self.settings = settings
         self.fence = fence  # the leader's epoch, on PostgreSQL with standbys (bot.standby)
+        if fence is not None:
+            self.http.http_trace = http_gate(fence, self.refusals)  # its session is made at login
+            gate_events(self._connection.parsers, fence, self.refusals)
         self.process = process  # this process's name in veraz_processes, given to its connections
         self.clock: Clock = clock or SystemClock()
         self.tuning = tuning or Tuning()
@@ -171,7 +175,7 @@ class VerazBot(commands.Bot):
         outgoing = Outgoing(self, Pacer(self.tuning.pace))
         cards = CardPublisher(self, uow, communities, self.clock, outgoing, interval=self.tuning.card_interval)
         delivery = DeliveryWorker(
-            metrics.CountingQueue(storage.delivery_queue(database, fence=self.fence)),
+            metrics.CountingQueue(storage.delivery_queue(database, fence=self.fence.epoch if self.fence else None)),
             outgoing,
             communities,
             self.clock,
@@ -285,3 +289,10 @@ class VerazBot(commands.Bot):
                     self.show_effects(Effects(cards=frozenset(result.incidents), photo_posts=result.photos > 0))
             except Exception:  # maintenance must keep running; the next round tries again
                 log.exception("maintenance round failed")
+
+
+class ShardedVerazBot(VerazBot, commands.AutoShardedBot):
+    """The same bot on discord.py's AutoShardedBot, for when Discord recommends more than one shard
+    (GET /gateway/bot): as many gateway sessions as it recommends, all in this one process. Splitting
+    shards across processes is out of scope: Discord's 50 requests a second per token is the same
+    however many machines send (docs/deploy.md, "Many servers")."""
