@@ -178,7 +178,9 @@ def _beside_landmark(ws: Sequence[Word], mark: Landmark, book: PlaceBook) -> Res
     key = f"landmark:{x.ref.key}@{y.ref.key}"
     marker = typed_phrase(ws[mark.marker.start : mark.marker.stop]).lower()
     label = f"{x.ref.label} ({marker} {y.ref.label})"[:MAX_LABEL]
-    ref = replace(x.ref, key=key, label=label, reporters_words=x.reading is not ReadingKind.STREET)
+    # A street X is published as read only when Veraz was sure of it ("Elm St"), never "Carlos place".
+    unsure = x.ref.reporters_words or x.reading is not ReadingKind.STREET
+    ref = replace(x.ref, key=key, label=label, reporters_words=unsure)
     return ResolvedPlace(
         ref,
         unique([key, *x.lookup_keys]),

@@ -119,6 +119,20 @@ def test_anything_else_is_the_reporters_words_with_what_could_be_published_inste
     assert place.ref.suggested == offered
 
 
+@pytest.mark.parametrize(
+    "text", ["at Carlos place by Hamline Elementary", "Maria's place by Hamline Elementary",
+             "Maria's place near the Hamline school", "juan y maria by Hamline Elementary"],
+)  # fmt: skip
+def test_a_landmark_beside_them_never_approves_the_reporters_words(text):
+    """Found in review: "X by Y", Y a registered place, published X as read whenever it was read as a
+    street, even one Veraz was not sure of: "Carlos Pl (by Hamline Elementary)"."""
+    place = resolve_place(text, BOOK)
+    assert place.ref.reporters_words, place
+    assert not place.ref.suggested or place.ref.suggested == "Back of the Yards"
+    sure = resolve_place("Elm St by Hamline Elementary", BOOK)
+    assert (sure.ref.label, sure.ref.reporters_words) == ("Elm St (by Hamline Elementary)", False)
+
+
 def test_streets_the_community_knows_need_no_suffix():
     assert not resolve_place("26th & Pulaski", STREETS).ref.reporters_words
     assert not resolve_place("kedzie y 31", STREETS).ref.reporters_words
