@@ -287,8 +287,13 @@ def _numbered(number: int, suffix: str, direction: str) -> Street:
 
 
 def _suffix_at(ws: Sequence[Word], j: int) -> str:
-    """The suffix at `ws[j]` when it is attached to the word before it."""
+    """The suffix at `ws[j]` when it is attached to the word before it. "calle", "avenida" before a street
+    name or number begin that street: "mi tia rosa calle Elm" is on Elm St, never "Tia Rosa St"."""
     if 0 < j < len(ws) and is_suffix(ws[j].norm) and not ws[j].pause:
+        after = ws[j + 1] if j + 1 < len(ws) else None
+        names_next = after is not None and not after.pause and (_number_street(after) is not None or name_like(after))
+        if ws[j].norm in STREET_PREFIXES and names_next:
+            return ""
         return _SUFFIXES[ws[j].norm]
     return ""
 
@@ -639,8 +644,13 @@ def find_street(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = (
 
 
 def _known_tail(ws: Sequence[Word], start: int, end: int, names: StreetNames) -> bool:
-    later = street_forward(ws, start + 1, names) if start + 1 < end else None
-    return later is not None and later[1] == end and names.find(later[0].core) is not None
+    """Whether the words end with a known street, after words that are not its name: "CVS Whittier Blvd",
+    "where kevin lives Kedzie Ave"."""
+    for later_start in range(start + 1, end):
+        later = street_forward(ws, later_start, names)
+        if later is not None and later[1] == end and names.find(later[0].core) is not None:
+            return True
+    return False
 
 
 def read_street(text: str, names: StreetNames | None = None) -> Street | None:
