@@ -196,6 +196,12 @@ class StreetNames:
 # --- words ----------------------------------------------------------------------------------------
 
 
+# Whose a thing is, never a street's name: "on my way to Elm St" is on Elm St, not "My Way".
+_POSSESSIVES = frozenset(
+    "my mi mis your ur tu tus his her its our ours their su sus nuestro nuestra nuestros nuestras this that".split()
+)
+
+
 def is_suffix(norm: str) -> bool:
     return norm in _SUFFIXES
 
@@ -208,11 +214,13 @@ def name_like(w: Word) -> bool:
         and not n.isdigit()
         and (not _LONG_NUMBER.search(n) or is_highway(n))  # "a1234": a house number glued to a word is no name
         and n not in NOISE
+        and n not in _POSSESSIVES
         and (n not in FILLER or n in _NAMES_IN_FILLER)
         and n not in STRONG_CONNECTORS
         and n not in _SUFFIXES
         and n not in DIRECTIONS
         and n not in _BETWEEN
+        and n not in _BLOCK_WORDS  # "on the block of 26th St" is on 26th St, not on a street called Block
     )
 
 
@@ -393,10 +401,12 @@ def _saint_at(ws: Sequence[Word], j: int) -> bool:
 
 
 def _plain(w: Word) -> bool:
-    """Any word but an article, a preposition or a connector: "Main", "Church", "Park" before a suffix."""
+    """Any word but an article, a preposition, a connector or a possessive: "Main", "Church", "Park" before
+    a suffix."""
     return (
         w.norm[:1].isalpha()
         and w.norm not in _ARTICLES
+        and w.norm not in _POSSESSIVES
         and w.norm not in _PREPOSITIONS
         and w.norm not in STRONG_CONNECTORS
         and not _LONG_NUMBER.search(w.norm)
