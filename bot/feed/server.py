@@ -27,7 +27,7 @@ from bot.feed.atom import CONTENT_TYPE as ATOM_TYPE
 from bot.feed.atom import atom_feed
 from bot.feed.cap import CONTENT_TYPE as CAP_TYPE
 from bot.feed.cap import cap_document
-from bot.feed.guard import ConnectionGuard, Limits
+from bot.feed.guard import ConnectionGuard, Limits, client_of
 from bot.feed.links import Links
 from bot.feed.page import CONTENT_SECURITY_POLICY as PAGE_POLICY
 from bot.feed.page import CONTENT_TYPE as PAGE_TYPE
@@ -211,7 +211,7 @@ class FeedServer:
     async def _answer(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        if not self.limiter.allow(request.remote or "?"):
+        if not self.limiter.allow(client_of(request.remote or "?")):
             busy = {"Retry-After": "1"}
             response: web.StreamResponse = web.Response(
                 status=429, body=b"too many requests\n", headers=busy, content_type="text/plain"
