@@ -1,11 +1,11 @@
-"""The feed's process under README's hardened systemd unit (issue 23, section 2, found in review).
+"""Veraz under README's hardened systemd unit (issue 23, section 2, found in review).
 
-The unit's `SystemCallFilter=@system-service` and `SystemCallFilter=~@privileged @resources` make the kernel
-kill, with SIGSYS, a process that calls any system call of systemd's @resources set. The feed's process,
-started by `veraz run`, lowered its own CPU priority with setpriority(2), one of them: under the unit it
-was killed as it started, every time it was started again, and the public feed never answered. Here the
-same rule is installed with seccomp (as systemd does) before `veraz feed serve` starts as `veraz run`'s
-child would.
+The unit's `SystemCallFilter=@system-service` and `SystemCallFilter=~@privileged @resources` deny every
+system call of systemd's @resources set: without `SystemCallErrorNumber=` the kernel kills, with SIGSYS,
+a process that makes one. The feed's process, started by `veraz run`, lowered its own CPU priority with
+setpriority(2), one of them: it was killed as it started, every time, and the public feed never answered.
+And `veraz run` itself was killed as it loaded the photos' hashing: numpy's OpenBLAS calls mbind(2). Here
+the unit's rule is installed with seccomp (as systemd does) before each starts.
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ import ctypes
 import os
 import platform
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from tests.bot.test_cli import ROOT, free_port
+from tests.test_deployment_kit import block
 from tests.feed.conftest import Served
 from tests.feed.test_guard import _get
 
@@ -34,7 +36,7 @@ pytestmark = pytest.mark.skipif(
 RESOURCES = (251, 237, 256, 279, 203, 314, 142, 144, 238, 450, 141, 160)
 AUDIT_ARCH_X86_64 = 0xC000003E
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
-RET_KILL_PROCESS, RET_ALLOW = 0x80000000, 0x7FFF0000
+RET_KILL_PROCESS, RET_ALLOW, RET_EPERM = 0x80000000, 0x7FFF0000, 0x00050000 | 1
 
 
 class _Filter(ctypes.Structure):
@@ -45,14 +47,23 @@ class _Program(ctypes.Structure):
     _fields_ = (("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_Filter)))
 
 
-def _as_the_unit_does() -> None:
-    """In the child, before exec: any call of @resources kills the process, as under README's unit."""
+def _unit_action() -> int:
+    """What README's unit does to a denied system call: fail with EPERM if it says so, else kill."""
+    unit = block("# /etc/systemd/system/veraz.service")
+    assert "SystemCallFilter=~@privileged @resources\n" in unit  # what RESOURCES stands for
+    return RET_EPERM if "\nSystemCallErrorNumber=EPERM\n" in unit else RET_KILL_PROCESS
+
+
+def _as_the_unit_does(action: int | None = None) -> None:
+    """In the child, before exec: any call of @resources is denied as under README's unit (killed, or with
+    SystemCallErrorNumber=EPERM, failing with EPERM)."""
+    action = _unit_action() if action is None else action
     ld_arch, ld_nr, ret = (0x20, 0, 0, 4), (0x20, 0, 0, 0), 0x06
     rules = [_Filter(*ld_arch), _Filter(0x15, 1, 0, AUDIT_ARCH_X86_64), _Filter(ret, 0, 0, RET_KILL_PROCESS),
              _Filter(*ld_nr)]  # fmt: skip
     for i, number in enumerate(RESOURCES):
         rules.append(_Filter(0x15, len(RESOURCES) - i, 0, number))  # equal: jump to the kill at the end
-    rules += [_Filter(ret, 0, 0, RET_ALLOW), _Filter(ret, 0, 0, RET_KILL_PROCESS)]
+    rules += [_Filter(ret, 0, 0, RET_ALLOW), _Filter(ret, 0, 0, action)]
     program = _Program(len(rules), (_Filter * len(rules))(*rules))
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) or libc.prctl(
@@ -92,3 +103,11 @@ async def test_the_feeds_process_serves_under_the_readme_units_system_call_filte
             process.kill()
             await process.wait()
     assert process.returncode == 0
+
+
+def test_the_bot_loads_its_photo_hashing_under_the_readme_units_system_call_filter() -> None:
+    code = "import bot.features.photos.hashing as h, numpy; print(numpy.ones((64, 64)).sum())"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=60, preexec_fn=_as_the_unit_does)  # fmt: skip
+    assert done.returncode != -signal.SIGSYS, "killed by the unit's system call filter"
+    assert (done.returncode, done.stdout.strip()) == (0, "4096.0"), done.stderr
