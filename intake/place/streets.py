@@ -198,8 +198,9 @@ class StreetNames:
 
 # Whose a thing is, never a street's name: "on my way to Elm St" is on Elm St, not "My Way".
 _POSSESSIVES = frozenset(
-    "my mi mis your ur tu tus his her its our ours their su sus nuestro nuestra nuestros nuestras this that".split()
-)
+    {"my", "mi", "mis", "your", "ur", "tu", "tus", "his", "her", "its", "our", "ours", "their", "su", "sus",
+     "nuestro", "nuestra", "nuestros", "nuestras", "this", "that"}
+)  # fmt: skip
 
 
 def is_suffix(norm: str) -> bool:

@@ -389,7 +389,8 @@ async def test_a_public_verifiers_channel_is_refused_and_a_crowded_verifier_role
     shown = await admin.slash("settings", verifier_role=verifiers)
     assert "members hold" not in shown.content
     # Found in review: with a few verifiers, the channel every member's role reads was accepted in silence.
-    assert "<@&%d> can read <#%d>, and 8 of the server's" % (everybody.id, private.id) in shown.content, shown.content
+    warned = f"<@&{everybody.id}> can read <#{private.id}>, and 8 of the server's"
+    assert warned in shown.content, shown.content
     others = world.guild.create_text_channel("verifiers-only", private=True,
                                              overwrites=[overwrite(verifiers, allow=VIEW_CHANNEL)])  # fmt: skip
     assert "can read" not in (await admin.slash("settings", verifier_channel=others)).content

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from tests.bot.test_cli import ROOT, free_port
-from tests.test_deployment_kit import block
 from tests.feed.conftest import Served
 from tests.feed.test_guard import _get
+from tests.test_deployment_kit import block
 
 pytestmark = pytest.mark.skipif(
     platform.system() != "Linux" or platform.machine() != "x86_64", reason="the system call numbers are x86_64's"

@@ -224,7 +224,8 @@ class Admin(commands.Cog):
                         lines.append(t(act.lang, "settings.role_not_mentionable", role=role.mention))
                 if verifier_role is not None and interaction.guild is not None:
                     lines += await self._crowded(interaction.guild, verifier_role, act.lang)
-                channel = interaction.guild.get_channel(community.verifier_channel) if interaction.guild else None
+                where = community.verifier_channel
+                channel = interaction.guild.get_channel(where) if interaction.guild and where else None
                 if channel is not None and (verifier_channel is not None or verifier_role is not None):
                     lines += await self._crowded_channel(channel, verifier_role, act.lang)
             lines += time_to_truth_lines(community, act.lang)
