@@ -25,6 +25,9 @@ from verification.usecases import RoleWanted
 
 log = logging.getLogger(__name__)
 TOO_MANY_ROLES = 30005
+DISCORD_ROLE_LIMIT = 250  # a server's roles in all, @everyone included
+# Roles Veraz never takes of those Discord allows: a server near its limit keeps room for its admins' own.
+ROLES_LEFT_TO_ADMINS = 25
 NEEDED = ("manage_roles", "mention_everyone")  # in the order /settings explains them
 
 
@@ -83,6 +86,10 @@ class RoleKeeper:
             await usecases.forget_area_role(self._storage, community.id, wanted.role, self._clock.now())
         elif not wanted.room:
             return None
+        if len(guild.roles) >= DISCORD_ROLE_LIMIT - ROLES_LEFT_TO_ADMINS:
+            # Veraz's own limit counts only its roles: on a server that has many already, its last ones
+            # would take the server to Discord's limit, and then admins could make no role at all.
+            raise RuleViolation("server_roles_nearly_full", count=len(guild.roles), limit=DISCORD_ROLE_LIMIT)
         label = wanted.area or t(community.language, "roles.every_area")
         name = area_role_name(label, language, community.language)
         try:

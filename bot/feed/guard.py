@@ -1,8 +1,9 @@
 """What keeps the feed's HTTP port from being held (issue 23): the rate limit counts only whole requests, so
 connections need limits of their own.
 
-- A cap on open connections, in all and per client address: one over either is closed as soon as it is
-  accepted, so file descriptors never run out, and one client cannot take every slot.
+- A cap on open connections, in all and per client address (an IPv6 client's /64): one over either is
+  closed as soon as it is accepted, so file descriptors never run out, and one client cannot take every
+  slot.
 - Deadlines: a request's headers must be in within `header_timeout` of connecting (a slow-headers client,
   "slowloris", is cut off), and the next request's within `idle_timeout` of the last response (an idle
   keep-alive connection, or a client reading a response very slowly, is cut off too).
@@ -13,6 +14,7 @@ connections need limits of their own.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import resource
 import time
@@ -37,6 +39,18 @@ class Limits:
         """These limits, with the connections capped below the open-files limit."""
         cap = max(1, min(self.max_connections, open_files - RESERVED_FILES))
         return Limits(cap, min(self.max_per_client, cap), self.header_timeout, self.idle_timeout)
+
+
+def client_of(host: str) -> str:
+    """Who a connection or a request counts against: its IPv4 address, or its IPv6 address's /64. One host
+    is given a whole /64 to pick addresses from, so counted by address it would have no limit at all."""
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address.ipv4_mapped or address) if isinstance(address, ipaddress.IPv6Address) else str(address)
 
 
 def raise_open_files_limit() -> int:
@@ -117,7 +131,7 @@ class _Guarded(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # a TCP server's connections are streams
         peer = transport.get_extra_info("peername")
-        self.client = str(peer[0]) if isinstance(peer, tuple) and peer else "?"
+        self.client = client_of(str(peer[0])) if isinstance(peer, tuple) and peer else "?"
         if not self.guard._admit(self):
             self.transport.abort()
             return

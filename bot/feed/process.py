@@ -24,6 +24,7 @@ import socket
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import storage
 from bot.core.settings import Settings
@@ -38,7 +39,7 @@ CHILD = "VERAZ_FEED_CHILD"  # set by `veraz run` for its child: stop when the bo
 SOCKET = "VERAZ_FEED_SOCKET"  # the listening socket's file descriptor, inherited from `veraz run`
 BACKLOG = 128
 # As `veraz run`'s child, the feed yields the CPU to the bot: readers wait a little longer under load, so
-# that intake and delivery never do.
+# that intake and delivery never do (where no system call filter forbids it: `_yield_cpu`).
 CHILD_NICENESS = 10
 
 
@@ -68,7 +69,7 @@ async def serve(settings: Settings, limits: Limits | None = None) -> int:
     for handler in logging.getLogger().handlers:
         handler.addFilter(RepeatedLines())
     if os.environ.get(CHILD):
-        os.nice(CHILD_NICENESS)
+        _yield_cpu()
     limits = (limits or Limits()).within(raise_open_files_limit())
     source = await storage.open_feed_source(settings.data_dir, settings.database_url)
     burst = max(30, int(settings.feed_rate * 2))
@@ -97,6 +98,26 @@ async def serve(settings: Settings, limits: Limits | None = None) -> int:
         await server.stop()
         await source.close()
     return 0
+
+
+def _yield_cpu() -> None:
+    """Lower this process's CPU priority below the bot's, unless a system call filter is in force: README's
+    systemd unit (SystemCallFilter=~@resources) kills a process that calls setpriority(2), so under it,
+    or any filter that may do the same, the feed runs at the bot's priority rather than not at all."""
+    if _filtered():
+        log.info("a system call filter is in force: the public feed keeps the bot's CPU priority")
+        return
+    os.nice(CHILD_NICENESS)
+
+
+def _filtered() -> bool:
+    """Whether seccomp filters this process's system calls (Linux says so in /proc/self/status)."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False  # not Linux: no seccomp
+    return any(line.split(":", 1)[1].strip() not in ("", "0") for line in status.splitlines()
+               if line.startswith("Seccomp:"))  # fmt: skip
 
 
 async def _parent_gone(stop: asyncio.Event) -> None:

@@ -27,7 +27,7 @@ from bot.feed.atom import CONTENT_TYPE as ATOM_TYPE
 from bot.feed.atom import atom_feed
 from bot.feed.cap import CONTENT_TYPE as CAP_TYPE
 from bot.feed.cap import cap_document
-from bot.feed.guard import ConnectionGuard, Limits
+from bot.feed.guard import ConnectionGuard, Limits, client_of
 from bot.feed.links import Links
 from bot.feed.page import CONTENT_SECURITY_POLICY as PAGE_POLICY
 from bot.feed.page import CONTENT_TYPE as PAGE_TYPE
@@ -98,7 +98,7 @@ class FeedServer:
         self.base_url = base_url.rstrip("/")
         self.now = now
         self.limiter = RateLimiter(rate, burst)
-        self.cache: OrderedDict[tuple[object, ...], Rendered] = OrderedDict()
+        self.cache: OrderedDict[tuple[object, ...], tuple[tuple[object, ...], Rendered]] = OrderedDict()
         self.served = 0
         self.guard: ConnectionGuard | None = None
         self._runner: web.AppRunner | None = None
@@ -145,43 +145,50 @@ class FeedServer:
 
     async def atom(self, community: Community) -> Rendered:
         stamp = await self.source.stamp(community.id)
-        key = ("atom", *_version(community, stamp))
-        found = self.cache.get(key)
+        key, version = ("atom", community.id), _version(community, stamp)
+        found = self._kept(key, version)
         if found is None:
             messages = await self.source.published(community.id, MAX_ENTRIES)
             body = atom_feed(messages, community, self._links(community))
-            found = self._keep(key, Rendered(body, ATOM_TYPE, _etag(body), stamp.newest_at, self.now()))
+            found = self._keep(key, version, Rendered(body, ATOM_TYPE, _etag(body), stamp.newest_at, self.now()))
         return found
 
     async def cap(self, community: Community, alert_id: int) -> Rendered | None:
         # A message never changes once published, but the community's language and time zone, which it is
         # written in, can; and a restored backup can hold other messages under the same ids.
-        key = ("cap", *_version(community, await self.source.stamp(community.id)), alert_id)
-        found = self.cache.get(key)
+        key, version = ("cap", community.id, alert_id), _version(community, await self.source.stamp(community.id))
+        found = self._kept(key, version)
         if found is None:
             published = await self.source.one(community.id, alert_id)
             if published is None:
                 return None
             body = cap_document(published, community, self._links(community))
-            found = self._keep(key, Rendered(body, CAP_TYPE, _etag(body), published.message.at, self.now()))
+            found = self._keep(key, version, Rendered(body, CAP_TYPE, _etag(body), published.message.at, self.now()))
         return found
 
     async def page(self, community: Community) -> Rendered:
         stamp = await self.source.stamp(community.id)
-        key = ("page", *_version(community, stamp))
+        key, version = ("page", community.id), _version(community, stamp)
         now = self.now()
-        found = self.cache.get(key)
+        found = self._kept(key, version)
         if found is None or now - found.made >= PAGE_FRESH:
             incidents = await self.source.incidents(community.id, now - timedelta(days=PAGE_DAYS))
             body = page(incidents, community, self._links(community), now)
-            found = self._keep(key, Rendered(body, PAGE_TYPE, _etag(body), None, now))
+            found = self._keep(key, version, Rendered(body, PAGE_TYPE, _etag(body), None, now))
         return found
 
     def _links(self, community: Community) -> Links:
         return Links(self.base_url, community.feed_slug or "")
 
-    def _keep(self, key: tuple[object, ...], rendered: Rendered) -> Rendered:
-        self.cache[key] = rendered
+    def _kept(self, key: tuple[object, ...], version: tuple[object, ...]) -> Rendered | None:
+        found = self.cache.get(key)
+        return found[1] if found is not None and found[0] == version else None
+
+    def _keep(self, key: tuple[object, ...], version: tuple[object, ...], rendered: Rendered) -> Rendered:
+        # One version a document: a new one replaces the old, which nothing will ask for again (kept by
+        # version, every message published left a stale Atom feed and page behind, up to a megabyte each,
+        # until a thousand had piled up).
+        self.cache[key] = (version, rendered)
         self.cache.move_to_end(key)
         while len(self.cache) > MAX_CACHED:
             self.cache.popitem(last=False)
@@ -204,7 +211,7 @@ class FeedServer:
     async def _answer(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        if not self.limiter.allow(request.remote or "?"):
+        if not self.limiter.allow(client_of(request.remote or "?")):
             busy = {"Retry-After": "1"}
             response: web.StreamResponse = web.Response(
                 status=429, body=b"too many requests\n", headers=busy, content_type="text/plain"

@@ -178,7 +178,9 @@ def _beside_landmark(ws: Sequence[Word], mark: Landmark, book: PlaceBook) -> Res
     key = f"landmark:{x.ref.key}@{y.ref.key}"
     marker = typed_phrase(ws[mark.marker.start : mark.marker.stop]).lower()
     label = f"{x.ref.label} ({marker} {y.ref.label})"[:MAX_LABEL]
-    ref = replace(x.ref, key=key, label=label, reporters_words=x.reading is not ReadingKind.STREET)
+    # A street X is published as read only when Veraz was sure of it ("Elm St"), never "Carlos place".
+    unsure = x.ref.reporters_words or x.reading is not ReadingKind.STREET
+    ref = replace(x.ref, key=key, label=label, reporters_words=unsure)
     return ResolvedPlace(
         ref,
         unique([key, *x.lookup_keys]),
@@ -236,10 +238,15 @@ def _form_span(reading: Reading) -> range:
 
 def _sure_street(street: Street, ws: Sequence[Word], span: range, names: StreetNames) -> bool:
     """Whether words read as a street surely are one, not a person's name: a numbered street, one the
-    community's places are on, or one written with a suffix or a direction ("Elm St", "W Cermak") that is
-    not someone's ("Maria's place", "at Carlos place")."""
+    community's places are on, or a one-word name written with a suffix or a direction ("Elm St", "W
+    Cermak") that is not someone's ("Maria's place", "at Carlos place")."""
     if street.number is not None or names.find(street.core) is not None:
         return True
+    if " " in street.core:
+        # Words before a suffix are read as the street's name, up to three of them: "where kevin lives
+        # Elm St", "mi tia rosa calle Elm", "undocumented maria Kedzie Ave". A name of several words no
+        # place of the community is on may be someone's words.
+        return False
     if not (street.suffix or street.direction) or any(c in street.name for c in "'’"):
         return False
     typed = {ws[i].norm for i in span if i < len(ws)}

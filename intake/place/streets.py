@@ -196,6 +196,13 @@ class StreetNames:
 # --- words ----------------------------------------------------------------------------------------
 
 
+# Whose a thing is, never a street's name: "on my way to Elm St" is on Elm St, not "My Way".
+_POSSESSIVES = frozenset(
+    {"my", "mi", "mis", "your", "ur", "tu", "tus", "his", "her", "its", "our", "ours", "their", "su", "sus",
+     "nuestro", "nuestra", "nuestros", "nuestras", "this", "that"}
+)  # fmt: skip
+
+
 def is_suffix(norm: str) -> bool:
     return norm in _SUFFIXES
 
@@ -208,11 +215,13 @@ def name_like(w: Word) -> bool:
         and not n.isdigit()
         and (not _LONG_NUMBER.search(n) or is_highway(n))  # "a1234": a house number glued to a word is no name
         and n not in NOISE
+        and n not in _POSSESSIVES
         and (n not in FILLER or n in _NAMES_IN_FILLER)
         and n not in STRONG_CONNECTORS
         and n not in _SUFFIXES
         and n not in DIRECTIONS
         and n not in _BETWEEN
+        and n not in _BLOCK_WORDS  # "on the block of 26th St" is on 26th St, not on a street called Block
     )
 
 
@@ -287,8 +296,13 @@ def _numbered(number: int, suffix: str, direction: str) -> Street:
 
 
 def _suffix_at(ws: Sequence[Word], j: int) -> str:
-    """The suffix at `ws[j]` when it is attached to the word before it."""
+    """The suffix at `ws[j]` when it is attached to the word before it. "calle", "avenida" before a street
+    name or number begin that street: "mi tia rosa calle Elm" is on Elm St, never "Tia Rosa St"."""
     if 0 < j < len(ws) and is_suffix(ws[j].norm) and not ws[j].pause:
+        after = ws[j + 1] if j + 1 < len(ws) else None
+        names_next = after is not None and not after.pause and (_number_street(after) is not None or name_like(after))
+        if ws[j].norm in STREET_PREFIXES and names_next:
+            return ""
         return _SUFFIXES[ws[j].norm]
     return ""
 
@@ -388,10 +402,12 @@ def _saint_at(ws: Sequence[Word], j: int) -> bool:
 
 
 def _plain(w: Word) -> bool:
-    """Any word but an article, a preposition or a connector: "Main", "Church", "Park" before a suffix."""
+    """Any word but an article, a preposition, a connector or a possessive: "Main", "Church", "Park" before
+    a suffix."""
     return (
         w.norm[:1].isalpha()
         and w.norm not in _ARTICLES
+        and w.norm not in _POSSESSIVES
         and w.norm not in _PREPOSITIONS
         and w.norm not in STRONG_CONNECTORS
         and not _LONG_NUMBER.search(w.norm)
@@ -639,8 +655,13 @@ def find_street(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = (
 
 
 def _known_tail(ws: Sequence[Word], start: int, end: int, names: StreetNames) -> bool:
-    later = street_forward(ws, start + 1, names) if start + 1 < end else None
-    return later is not None and later[1] == end and names.find(later[0].core) is not None
+    """Whether the words end with a known street, after words that are not its name: "CVS Whittier Blvd",
+    "where kevin lives Kedzie Ave"."""
+    for later_start in range(start + 1, end):
+        later = street_forward(ws, later_start, names)
+        if later is not None and later[1] == end and names.find(later[0].core) is not None:
+            return True
+    return False
 
 
 def read_street(text: str, names: StreetNames | None = None) -> Street | None:

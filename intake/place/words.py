@@ -421,8 +421,12 @@ def words(text: str) -> tuple[Word, ...]:
     return tuple(_words(text))
 
 
+# A fraction after a house number is part of it ("2417 1/2 S Drake Ave"), never a 1st or 2nd street.
+_FRACTION = re.compile(r"(?<=\d)(?:\s+|-)[13]/[24](?![\d/])")
+
+
 def _words(text: str) -> list[Word]:
-    cleaned = clean(text.replace("\n", " , ")).translate(CONFUSABLES)
+    cleaned = _FRACTION.sub("", clean(text.replace("\n", " , ")).translate(CONFUSABLES))
     found: list[Word] = []
     pause = glue = False
     for raw in _PIECE.finditer(cleaned):

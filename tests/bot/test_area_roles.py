@@ -448,3 +448,24 @@ async def test_a_reply_to_a_role_post_notifies_whoever_holds_the_role_then_and_n
     assert "#1" in reply.content
     assert alerts(lucia) == []
     assert alerts(pat) == []
+
+
+async def test_veraz_leaves_a_server_near_discords_role_limit_room_for_its_admins(roles_world):
+    """Found in review: Veraz's own limit (50) counts only its roles, so on a server with 200 roles of its
+    own it took the server to Discord's 250, and admins could make no role at all."""
+    world = roles_world
+    await set_up(world)
+    await world.people["admin"].slash("settings", area_roles="on")
+    sam, pat = world.people["sam"], world.people["pat"]
+    await pat.slash("subscribe", area="Pilsen", via="role")  # made while the server has room
+    for n in range(224 - len(world.guild.guild.roles)):
+        world.guild.create_role(f"team {n}")
+    assert len(world.guild.guild.roles) == 224
+    await sam.slash("subscribe", area="Pilsen", via="role")  # the area's role is there: no new one
+    assert [r.name for r in sam.roles] == ["Veraz · Pilsen"]
+    world.guild.create_role("one more")  # 225: 25 left to Discord's limit
+    refused = await sam.slash("subscribe", area="Back of the Yards", via="role")
+    assert "close to Discord's limit of 250" in refused.content, refused.content
+    assert len(world.guild.guild.roles) == 225
+    by_dm = await sam.slash("subscribe", area="Back of the Yards", via="dm")
+    assert "Back of the Yards" in by_dm.content, by_dm.content

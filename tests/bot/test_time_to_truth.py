@@ -388,6 +388,13 @@ async def test_a_public_verifiers_channel_is_refused_and_a_crowded_verifier_role
     assert f"8 of the server's {len(world.guild.guild.members)} members hold" in shown.content, shown.content
     shown = await admin.slash("settings", verifier_role=verifiers)
     assert "members hold" not in shown.content
+    # Found in review: with a few verifiers, the channel every member's role reads was accepted in silence.
+    warned = f"<@&{everybody.id}> can read <#{private.id}>, and 8 of the server's"
+    assert warned in shown.content, shown.content
+    others = world.guild.create_text_channel("verifiers-only", private=True,
+                                             overwrites=[overwrite(verifiers, allow=VIEW_CHANNEL)])  # fmt: skip
+    assert "can read" not in (await admin.slash("settings", verifier_channel=others)).content
+    await admin.slash("settings", verifier_channel=private)
 
     # An admin opens the channel to everyone later: a moderator's request is refused, and nothing is posted.
     registry = world.emu.services.world

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import storage
-from bot.feed.guard import Limits, RepeatedLines
+from bot.feed.guard import ConnectionGuard, Limits, RepeatedLines, client_of
 from bot.feed.process import CHILD_NICENESS, FeedChild, listening_socket
 from bot.feed.server import FeedServer
 from storage.sqlite.database import DATABASE_NAME, connect
@@ -118,6 +118,37 @@ async def test_slow_headers_and_idle_connections_are_cut_off(served: Served, gua
     await asyncio.sleep(0.1)
     assert server.guard.open == 0
     writer.close()
+
+
+class _Transport(asyncio.Transport):
+    """A connection from `peer`, as the guard sees one being accepted."""
+
+    def __init__(self, peer: str) -> None:
+        super().__init__()
+        self.peer = peer
+        self.aborted = False
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return (self.peer, 40000, 0, 0) if name == "peername" else default
+
+    def abort(self) -> None:
+        self.aborted = True
+
+
+async def test_an_ipv6_client_counts_as_its_whole_64() -> None:
+    """Found in review: the caps and the rate limit counted each address, and a host picks its IPv6
+    addresses from a whole /64: one client alone could hold every connection the feed allows."""
+    guard = ConnectionGuard(LIMITS)
+    accept = guard.protocol(asyncio.Protocol)
+    same_host = [_Transport(f"2001:db8:5:7::{n:x}") for n in range(1, LIMITS.max_connections + 1)]
+    for transport in same_host:
+        accept().connection_made(transport)
+    assert [t.aborted for t in same_host].count(False) == LIMITS.max_per_client
+    other = _Transport("2001:db8:5:8::1")
+    accept().connection_made(other)
+    assert not other.aborted  # another /64 is another client
+    assert (client_of("2001:db8:5:7::1"), client_of("2001:db8:5:7:ffff::9")) == ("2001:db8:5:7::/64",) * 2
+    assert (client_of("192.0.2.7"), client_of("::ffff:192.0.2.7")) == ("192.0.2.7", "192.0.2.7")
 
 
 def test_repeated_log_lines_are_rate_limited() -> None:

@@ -104,3 +104,17 @@ async def test_a_cached_document_follows_the_communitys_language_and_time_zone(s
     atom = await served.client.get(f"/{served.slug}/alerts.atom")
     assert 'xml:lang="es"' in await atom.text()
     assert atom_before != await atom.text()
+
+
+async def test_a_new_version_of_a_document_replaces_the_cached_one(served: Served) -> None:
+    """Found in review: documents were cached by version, so every message published left its community's
+    Atom feed, page and CAP documents behind (up to a megabyte each) until a thousand had piled up."""
+    uow = served.database.unit_of_work()
+    [alert, *_] = await _ids(served, served.world.open_number)
+    for minutes in range(1, 6):
+        await _titles(served)
+        await served.client.get(f"/{served.slug}/")
+        await _cap(served, alert)
+        await _confirmed(uow, NOW + timedelta(minutes=minutes), f"{30 + minutes}th St & S Pulaski Rd", "ICE")
+    await _titles(served)
+    assert len(served.server.cache) == 3  # the Atom feed, the page and the one CAP document asked for

@@ -510,3 +510,21 @@ def test_reading_needs_no_book():
 )
 def test_intersections_elsewhere_too(text, key):
     assert resolved(text, EMPTY).ref.key == key
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "block"),
+    [
+        ("2417 1/2 S Drake Ave", "S Drake Ave", 2400),  # was "1st St": the fraction read as a street
+        ("ICE at 2417-1/2 S Drake Ave rear", "S Drake Ave", 2400),
+        ("on my way to Elm St", "Elm St", None),  # was "My Way"
+        ("ICE at her place on Elm St", "Elm St", None),
+        ("on the block of 26th St", "26th St", None),  # was a street called "Block"
+        ("en la cuadra de la 26", "26th St", None),
+    ],
+)
+def test_words_that_are_no_street_are_never_published_as_one(text, label, block):
+    """Found in review (issue 23): each was published without asking as a place that is not where the
+    report puts it."""
+    place = resolved(text, EMPTY)
+    assert (place.ref.label, place.ref.block, place.ref.reporters_words) == (label, block, False), place

@@ -119,6 +119,46 @@ def test_anything_else_is_the_reporters_words_with_what_could_be_published_inste
     assert place.ref.suggested == offered
 
 
+@pytest.mark.parametrize(
+    "text", ["at Carlos place by Hamline Elementary", "Maria's place by Hamline Elementary",
+             "Maria's place near the Hamline school", "juan y maria by Hamline Elementary"],
+)  # fmt: skip
+def test_a_landmark_beside_them_never_approves_the_reporters_words(text):
+    """Found in review: "X by Y", Y a registered place, published X as read whenever it was read as a
+    street, even one Veraz was not sure of: "Carlos Pl (by Hamline Elementary)"."""
+    place = resolve_place(text, BOOK)
+    assert place.ref.reporters_words, place
+    assert not place.ref.suggested or place.ref.suggested == "Back of the Yards"
+    sure = resolve_place("Elm St by Hamline Elementary", BOOK)
+    assert (sure.ref.label, sure.ref.reporters_words) == ("Elm St (by Hamline Elementary)", False)
+
+
+@pytest.mark.parametrize(
+    "text", ["where kevin lives Elm St", "ICE took maria Elm St", "my cousin jose Elm St & 26th",
+             "undocumented maria Kedzie Ave", "mi tia rosa calle Elm", "la casa de juan calle Elm", "Juan calle 26"],
+)  # fmt: skip
+def test_words_before_a_street_never_make_its_name(text):
+    """Found in review: up to three words before a suffix were read as the street's name and published
+    without asking ("Kevin Lives Elm St", "Undocumented Maria Kedzie Ave"), and "calle" before a street
+    ended the name before it ("Tia Rosa St", "Juan St" for "Juan calle 26")."""
+    for book in (BOOK, STREETS):
+        place = resolve_place(text, book)
+        assert place.ref.reporters_words, place
+        for word in ("kevin", "lives", "maria", "cousin", "jose", "undocumented", "tia", "rosa", "juan"):
+            assert word not in place.ref.suggested.lower(), place
+
+
+def test_a_known_street_after_other_words_is_that_street():
+    place = resolve_place("where kevin lives Kedzie Ave", STREETS)
+    assert (place.ref.suggested, place.ref.reporters_words) == ("Kedzie Ave", True)
+    assert resolve_place("mi tia rosa calle Elm", BOOK).ref.suggested == "Elm St"
+    assert resolve_place("Juan calle 26", BOOK).ref.suggested == "26th St"
+    for text, label in [("Kedzie av & 26th", "26th St & Kedzie Ave"), ("kedzie avenue 26th", "26th St & Kedzie Ave"),
+                        ("18th st and blue island ave", "18th St & Blue Island Ave")]:  # fmt: skip
+        known = resolve_place(text, STREETS)
+        assert (known.ref.label, known.ref.reporters_words) == (label, False)
+
+
 def test_streets_the_community_knows_need_no_suffix():
     assert not resolve_place("26th & Pulaski", STREETS).ref.reporters_words
     assert not resolve_place("kedzie y 31", STREETS).ref.reporters_words

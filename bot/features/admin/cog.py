@@ -224,6 +224,10 @@ class Admin(commands.Cog):
                         lines.append(t(act.lang, "settings.role_not_mentionable", role=role.mention))
                 if verifier_role is not None and interaction.guild is not None:
                     lines += await self._crowded(interaction.guild, verifier_role, act.lang)
+                where = community.verifier_channel
+                channel = interaction.guild.get_channel(where) if interaction.guild and where else None
+                if channel is not None and (verifier_channel is not None or verifier_role is not None):
+                    lines += await self._crowded_channel(channel, verifier_role, act.lang)
             lines += time_to_truth_lines(community, act.lang)
             if feed is not None:
                 community = await usecases.set_feed(self.services.storage, act.guild_id, on=feed == "on")
@@ -287,6 +291,31 @@ class Admin(commands.Cog):
         if held > VERIFIERS_MANY or (held >= VERIFIERS_FEW and held * 4 > members):
             return [t(lang, "settings.verifiers.crowded", role=role.mention, count=held, members=members)]
         return []
+
+    async def _crowded_channel(
+        self, channel: discord.abc.GuildChannel, verifier_role: discord.Role | None, lang: Language
+    ) -> list[str]:
+        """A warning when the verifiers' channel is hidden from @everyone but open to a role very many
+        members hold (a "Members" role every newcomer gets): it is as public as #general."""
+        guild = channel.guild
+        readers = [r for r in guild.roles if not r.is_default() and r != verifier_role and not r.managed
+                   and channel.permissions_for(r).view_channel]  # fmt: skip
+        if not readers:
+            return []
+        try:
+            counts = await self.services.outgoing.role_member_counts(guild.id)
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("could not count the members who read the verifiers' channel",
+                        extra={"guild": guild.id, "error": str(exc)})  # fmt: skip
+            return []
+        members = guild.member_count or 0
+        lines = []
+        for role in readers:
+            held = counts.get(role.id, 0)
+            if held > VERIFIERS_MANY or (held >= VERIFIERS_FEW and held * 4 > members):
+                lines.append(t(lang, "settings.verifier_channel.crowded", role=role.mention, channel=channel.mention,
+                               count=held, members=members))  # fmt: skip
+        return lines
 
     async def _areas_changed(self, community_id: int) -> None:
         """The areas may have changed: the alerts channel's "Get alerts for..." menu shows today's."""
