@@ -107,6 +107,9 @@ class Admin(commands.Cog):
                        alerts=alerts_channel.mention, timezone=community.timezone,
                        language=t(act.lang, f"language.{community.language.value}"))]  # fmt: skip
             lines += self._warnings(interaction, queue_channel, alerts_channel, act.lang, community.area_roles)
+            if not readable_by_everyone(queue_channel):  # hidden from @everyone, but maybe not from "Members"
+                crowded = "setup.warn_queue_crowded"
+                lines += await self._crowded_channel(queue_channel, moderator_role, act.lang, crowded)
             places = await usecases.list_places(self.services.storage, community.id)
             if not places:
                 lines.append(t(act.lang, "setup.no_places"))
@@ -293,12 +296,17 @@ class Admin(commands.Cog):
         return []
 
     async def _crowded_channel(
-        self, channel: discord.abc.GuildChannel, verifier_role: discord.Role | None, lang: Language
+        self,
+        channel: discord.abc.GuildChannel,
+        trusted: discord.Role | None,
+        lang: Language,
+        key: str = "settings.verifier_channel.crowded",
     ) -> list[str]:
-        """A warning when the verifiers' channel is hidden from @everyone but open to a role very many
-        members hold (a "Members" role every newcomer gets): it is as public as #general."""
+        """A warning when a private channel (the verifiers', the queue) is hidden from @everyone but open
+        to a role very many members hold (a "Members" role every newcomer gets): it is as public as
+        #general. `trusted` is the role the channel is for."""
         guild = channel.guild
-        readers = [r for r in guild.roles if not r.is_default() and r != verifier_role and not r.managed
+        readers = [r for r in guild.roles if not r.is_default() and r != trusted and not r.managed
                    and channel.permissions_for(r).view_channel]  # fmt: skip
         if not readers:
             return []
@@ -313,8 +321,7 @@ class Admin(commands.Cog):
         for role in readers:
             held = counts.get(role.id, 0)
             if held > VERIFIERS_MANY or (held >= VERIFIERS_FEW and held * 4 > members):
-                lines.append(t(lang, "settings.verifier_channel.crowded", role=role.mention, channel=channel.mention,
-                               count=held, members=members))  # fmt: skip
+                lines.append(t(lang, key, role=role.mention, channel=channel.mention, count=held, members=members))
         return lines
 
     async def _areas_changed(self, community_id: int) -> None:
