@@ -147,7 +147,9 @@ class FeedChild:
     ) -> None:
         self.sock = sock  # the listening socket it serves on, bound here: closed by stop()
         self.argv = list(argv or command())
-        self.env = {**(os.environ if env is None else env), CHILD: "1"}
+        # The feed faces the internet and never talks to Discord: it does not get the bot's token.
+        self.env = {k: v for k, v in (os.environ if env is None else env).items() if k != "DISCORD_TOKEN"}
+        self.env[CHILD] = "1"
         if sock is not None:
             self.env[SOCKET] = str(sock.fileno())
         self.first_delay = first_delay

@@ -108,7 +108,7 @@ class FeedServer:
         app = web.Application(middlewares=[self._guard], client_max_size=1024)
         app.router.add_get("/{slug}/", self._page)
         app.router.add_get("/{slug}/alerts.atom", self._atom)
-        app.router.add_get(r"/{slug}/cap/{id:\d{1,12}}.xml", self._cap)
+        app.router.add_get(r"/{slug}/cap/{id:[0-9]{1,12}}.xml", self._cap)
         return app
 
     async def start(

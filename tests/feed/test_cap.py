@@ -98,3 +98,11 @@ async def test_a_message_of_another_community_or_never_sent_is_not_found(served:
     hidden = next(i for i in range(1, max(shown) + 2) if i not in shown)
     missing = await served.client.get(f"/{served.slug}/cap/{hidden}.xml")
     assert missing.status == 404
+
+
+async def test_a_message_number_in_other_scripts_digits_is_not_an_address(served: Served) -> None:
+    """Found in review of issue 23: `\\d` took Arabic-Indic digits, so one document had many addresses."""
+    shown = min(p.id for p in await served.server.source.published(served.world.community.id))
+    assert (await served.client.get(f"/{served.slug}/cap/{shown}.xml")).status == 200
+    arabic = "".join(chr(0x0660 + int(d)) for d in str(shown))
+    assert (await served.client.get(f"/{served.slug}/cap/{arabic}.xml")).status == 404

@@ -268,3 +268,14 @@ async def test_the_feed_serves_again_on_the_same_socket_after_its_process_is_kil
         assert child.starts == 2
     finally:
         await child.stop()
+
+
+def test_the_feeds_process_never_holds_the_bots_token() -> None:
+    """The feed faces the internet and never talks to Discord (found in review of issue 23)."""
+    child = FeedChild(
+        argv=[sys.executable, "-c", "import os; print(os.environ.get('DISCORD_TOKEN', 'absent'), flush=True)"],
+        env={**os.environ, "DISCORD_TOKEN": "Bot.secret.token"},
+    )
+    assert "DISCORD_TOKEN" not in child.env
+    done = subprocess.run(child.argv, env=child.env, capture_output=True, text=True, timeout=30, check=True)
+    assert done.stdout.split() == ["absent"]
