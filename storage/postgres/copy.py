@@ -24,7 +24,7 @@ from .database import PostgresDatabase
 # In an order that satisfies the foreign keys (rows of a table in id order: amends and depends_on point back).
 TABLES = (
     "communities", "places", "incidents", "incident_keys", "incident_events", "statements", "reports",
-    "reporter_standing", "subscribers", "subscriptions", "alerts", "deliveries", "housekeeping", "area_roles",
+    "photos", "reporter_standing", "subscribers", "subscriptions", "alerts", "deliveries", "housekeeping", "area_roles",
     "role_ledger", "role_grants", "street_grid",
 )  # fmt: skip
 
