@@ -114,3 +114,24 @@ async def test_every_sqlite_table_is_copied_photos_too(tmp_path, network, postgr
     finally:
         await drop_database(postgres_cluster, url)
 
+
+async def test_the_copy_records_the_key_that_made_the_pseudonyms(tmp_path, network, postgres_cluster: Cluster):
+    """The reporters' pseudonyms in the copy were made with this data directory's key. A second host
+    started first with a fresh key (the operator forgot to copy it) must be refused, not recorded as the
+    network's key (which would silently give every reporter a new pseudonym and refuse the right host)."""
+    from storage.postgres.key_check import KeyMismatch, check_pseudonym_key
+    from storage.pseudonyms import KEY_FILE, load_or_create_key
+
+    key = load_or_create_key(tmp_path / KEY_FILE)
+    url = await empty_database(postgres_cluster)
+    try:
+        await storage.copy_to_postgres(tmp_path, url)
+        pg = await PostgresDatabase.open(url)
+        try:
+            with pytest.raises(KeyMismatch):
+                await check_pseudonym_key(pg, load_or_create_key(tmp_path / "other" / KEY_FILE))
+            await check_pseudonym_key(pg, key)
+        finally:
+            await pg.close()
+    finally:
+        await drop_database(postgres_cluster, url)
