@@ -17,9 +17,9 @@ from typing import Any
 
 import aiosqlite
 
+from ..pseudonyms import KEY_FILE
 from ..sqlite.database import DATABASE_NAME, Database
 from ..sqlite.timestamps import from_ts
-from ..pseudonyms import KEY_FILE
 from .database import PostgresDatabase
 from .key_check import KEY_CHECK, check_value
 
