@@ -19,6 +19,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+import asyncpg
+
 import storage
 from bot.core import metrics
 from bot.core.fencing import Fence
@@ -73,9 +75,14 @@ async def run_with_standbys(
     try:
         log.info("standing by", extra={"instance": process})
         while not stop.is_set():
-            if await leadership.try_acquire() is not None:
-                metrics.LEADERSHIP_CHANGES.inc()
-                break
+            try:
+                if await leadership.try_acquire() is not None:
+                    metrics.LEADERSHIP_CHANGES.inc()
+                    break
+            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError, ConnectionError) as exc:
+                # The database restarted or is out of reach: stand by and poll again, rather than leave
+                # nobody to lead when it answers (the active process exits in that case, by design).
+                log.warning("could not poll for leadership", extra={"error": f"{type(exc).__name__}: {exc}"})
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), RENEW_EVERY)
         if stop.is_set():

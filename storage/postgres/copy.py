@@ -17,14 +17,16 @@ from typing import Any
 
 import aiosqlite
 
+from ..pseudonyms import KEY_FILE
 from ..sqlite.database import DATABASE_NAME, Database
 from ..sqlite.timestamps import from_ts
 from .database import PostgresDatabase
+from .key_check import KEY_CHECK, check_value
 
 # In an order that satisfies the foreign keys (rows of a table in id order: amends and depends_on point back).
 TABLES = (
     "communities", "places", "incidents", "incident_keys", "incident_events", "statements", "reports",
-    "reporter_standing", "subscribers", "subscriptions", "alerts", "deliveries", "housekeeping", "area_roles",
+    "photos", "reporter_standing", "subscribers", "subscriptions", "alerts", "deliveries", "housekeeping", "area_roles",
     "role_ledger", "role_grants", "street_grid",
 )  # fmt: skip
 
@@ -87,6 +89,16 @@ async def copy_to_postgres(data_dir: Path, url: str) -> Copied:
                         f"{table}: {len(rows)} rows in SQLite but {counted} in PostgreSQL; nothing was kept"
                     )
                 copied[table] = counted
+            # The copied pseudonyms were made with this directory's key: record it as the network's, so a
+            # host started first with another key (not copied) is refused rather than taken as the truth.
+            key_file = data_dir / KEY_FILE
+            if key_file.exists():
+                await conn.execute(
+                    "INSERT INTO veraz_settings (name, value) VALUES ($1, $2) "
+                    "ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+                    KEY_CHECK,
+                    check_value(key_file.read_bytes()),
+                )
         return Copied(copied)
     finally:
         await target.close()

@@ -15,7 +15,7 @@ import hmac
 
 from .database import PostgresDatabase
 
-_NAME = "pseudonym_key_check"
+KEY_CHECK = "pseudonym_key_check"
 _LABEL = b"veraz pseudonym key check v1"
 
 
@@ -32,9 +32,9 @@ async def check_pseudonym_key(database: PostgresDatabase, key: bytes) -> None:
     mine = check_value(key)
     async with database.connection() as conn:
         await conn.execute(
-            "INSERT INTO veraz_settings (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING", _NAME, mine
+            "INSERT INTO veraz_settings (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING", KEY_CHECK, mine
         )
-        recorded = await conn.fetchval("SELECT value FROM veraz_settings WHERE name = $1", _NAME)
+        recorded = await conn.fetchval("SELECT value FROM veraz_settings WHERE name = $1", KEY_CHECK)
     if recorded != mine:
         raise KeyMismatch(
             "this host's pseudonym.key is not the key this database was started with: copy pseudonym.key from "

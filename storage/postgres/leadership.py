@@ -104,6 +104,9 @@ class Leadership:
         return self.epoch
 
     async def open(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.terminate()
         settings = {**KEEPALIVE, "application_name": application_name(self.process), "timezone": "UTC"}
         self._conn = await asyncpg.connect(self.url, server_settings=settings, timeout=10)
         await self._conn.execute(
@@ -139,6 +142,10 @@ class Leadership:
     async def try_acquire(self) -> int | None:
         """One attempt to become active: the epoch if this process now is, else None (a standby's poll;
         it also takes over from an active process whose lease ran out)."""
+        if self._conn is None or self._conn.is_closed():
+            # A standby's connection went with a database restart or a network blip: it holds no lock,
+            # so a new one loses nothing, and the standby must still be there when the database is back.
+            await self.open()
         conn = self._connection()
         await self._seen(Role.STANDBY)
         got = await conn.fetchval(

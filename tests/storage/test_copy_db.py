@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import storage
+from storage.postgres import copy as storage_copy
 from storage.postgres.database import PostgresDatabase
 from tests.feed.world import NOW, build
 from tests.postgres import Cluster, drop_database, empty_database
@@ -80,3 +81,57 @@ async def test_the_command_copies_verifies_and_refuses_a_second_time(tmp_path, n
 
 def _run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+async def test_every_sqlite_table_is_copied_photos_too(tmp_path, network, postgres_cluster: Cluster):
+    """A table copy-db does not name is silently left behind, and its count is never compared: photos
+    (their signatures for the reuse check, and the queue posts retention must delete from Discord)."""
+    import aiosqlite
+
+    async with aiosqlite.connect(tmp_path / storage.DATABASE_NAME) as db:
+        async with db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") as c:
+            tables = {r[0] for r in await c.fetchall()}
+        async with db.execute("SELECT id FROM reports ORDER BY id LIMIT 1") as c:
+            (report,) = await c.fetchone()  # type: ignore[misc]
+        await db.execute(
+            "INSERT INTO photos (community, report_id, position, received_at, signature, had_gps, queue_channel, "
+            "queue_message) VALUES (?, ?, 1, ?, ?, 0, 77, 88)",
+            (network.community.id, report, NOW.isoformat(), b"\x01\x02signature"),
+        )
+        await db.commit()
+    assert tables == set(storage_copy.TABLES)
+    url = await empty_database(postgres_cluster)
+    try:
+        copied = await storage.copy_to_postgres(tmp_path, url)
+        assert copied.rows["photos"] == 1
+        pg = await PostgresDatabase.open(url)
+        try:
+            async with pg.connection() as conn:
+                row = await conn.fetchrow("SELECT signature, queue_message FROM photos")
+            assert (bytes(row["signature"]), row["queue_message"]) == (b"\x01\x02signature", 88)
+        finally:
+            await pg.close()
+    finally:
+        await drop_database(postgres_cluster, url)
+
+
+async def test_the_copy_records_the_key_that_made_the_pseudonyms(tmp_path, network, postgres_cluster: Cluster):
+    """The reporters' pseudonyms in the copy were made with this data directory's key. A second host
+    started first with a fresh key (the operator forgot to copy it) must be refused, not recorded as the
+    network's key (which would silently give every reporter a new pseudonym and refuse the right host)."""
+    from storage.postgres.key_check import KeyMismatch, check_pseudonym_key
+    from storage.pseudonyms import KEY_FILE, load_or_create_key
+
+    key = load_or_create_key(tmp_path / KEY_FILE)
+    url = await empty_database(postgres_cluster)
+    try:
+        await storage.copy_to_postgres(tmp_path, url)
+        pg = await PostgresDatabase.open(url)
+        try:
+            with pytest.raises(KeyMismatch):
+                await check_pseudonym_key(pg, load_or_create_key(tmp_path / "other" / KEY_FILE))
+            await check_pseudonym_key(pg, key)
+        finally:
+            await pg.close()
+    finally:
+        await drop_database(postgres_cluster, url)
