@@ -13,6 +13,10 @@
 - Closed DMs (403, code 50007) are tried a bounded number of times, then the subscriber is marked
   unreachable and costs no more requests; a deleted alerts channel is reported to the moderators'
   queue; transient errors are retried with exponential backoff and jitter, never forever.
+- When Discord stops answering (a 5xx, or no answer), the worker stops sending: what its batch had not
+  tried yet goes back to the queue untried, and it asks Discord with one cheap probe, backing off to
+  about one a second, until any request gets an answer. Then every delivery that waited on the outage
+  is due at once and the fan-out goes on at full pace (bot/core/discord_health.py; docs/delivery.md).
 """
 
 from __future__ import annotations
@@ -31,12 +35,14 @@ import discord
 from bot.core.alert_text import carries, reference, render_alert
 from bot.core.clock import Clock
 from bot.core.communities import CommunityCache
+from bot.core.discord_health import FAIL_FAST
 from bot.core.fanout_log import FanOutLog
 from bot.core.i18n import t, tn
 from bot.core.outgoing import Outgoing
 from bot.core.services import DeliveryStats
 from verification.alerts import AlertMessage
 from verification.community import Community, RecipientKind
+from verification.deliveries import NOT_TRIED, OUTAGE
 from verification.ports import ClaimedDelivery, DeliveryQueue
 
 log = logging.getLogger(__name__)
@@ -116,6 +122,7 @@ class DeliveryWorker:
                 await self._task
 
     async def _run(self) -> None:
+        FAIL_FAST.set(True)  # this task's and its sends' requests: a 5xx is the worker's to handle, at once
         recovered = False
         last_sweep = time.monotonic()
         while True:
@@ -137,6 +144,8 @@ class DeliveryWorker:
     async def _round(self) -> None:
         """Claim and send one batch, or sleep until woken or until the next retry falls due."""
         self._wake.clear()
+        if self.outgoing.health.failing and await self.queue.next_due() is not None:
+            await self._wait_for_discord()
         batch = await self.queue.claim(self.clock.now(), self.batch)
         if batch:
             semaphore = asyncio.Semaphore(self.concurrency)
@@ -149,9 +158,40 @@ class DeliveryWorker:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)
 
+    async def _wait_for_discord(self) -> None:
+        """Discord's last word was a failure: ask it, sending nothing else, until a request gets an answer.
+        The first probe goes at once (one request's 5xx is not an outage); then they back off, with
+        jitter, to about one a second, and any other request's answer (a moderator's command) ends the
+        wait too. If Discord was down, everything that waited on the outage is due now."""
+        health = self.outgoing.health
+        probes = 0
+        down = False
+        while health.failing:
+            if probes and await health.wait_answered(health.probe_delay(probes)):
+                break
+            probes += 1
+            try:
+                await self.outgoing.probe()
+            except discord.HTTPException as exc:
+                if exc.status < 500:
+                    break  # an answer all the same (the trace has said so)
+            except (aiohttp.ClientError, TimeoutError):
+                pass  # no answer (the trace has counted it)
+            if health.failing:
+                health.confirm_down()
+                down = True
+        if down:
+            resumed = await self.queue.resume_after_outage(self.clock.now())
+            if resumed:
+                log.info("Discord answers again: deliveries that waited on it are due", extra={"count": resumed})
+
     async def _guarded(self, semaphore: asyncio.Semaphore, delivery: ClaimedDelivery) -> None:
         async with semaphore:
             self._fanout.claimed(delivery)
+            if self.outgoing.health.failing:
+                # Discord stopped answering after this batch was claimed: the rest wait for it, untried.
+                await self.queue.postpone(delivery.id, NOT_TRIED, self.clock.now())
+                return
             try:
                 await self._deliver(delivery)
             except Exception as exc:  # one recipient's problem never stops the others
@@ -204,12 +244,12 @@ class DeliveryWorker:
                 try:
                     found = await self._already_sent(channel_id, d)
                 except (aiohttp.ClientError, TimeoutError) as exc:
-                    await self._check_later(d, f"network: {type(exc).__name__}")
+                    await self._check_later(d, f"{OUTAGE}network: {type(exc).__name__}")
                     return
                 except discord.HTTPException as exc:
                     if exc.status < 500 and exc.status != 429:
                         raise  # no access to the channel: handled below, like a failed send
-                    await self._check_later(d, f"http {exc.status}")
+                    await self._check_later(d, f"{OUTAGE}http {exc.status}" if exc.status >= 500 else "http 429")
                     return
                 if found is not None:
                     self._count(d, "deduplicated")
@@ -220,7 +260,7 @@ class DeliveryWorker:
             await self._failed_send(d, exc, community)
             return
         except (aiohttp.ClientError, TimeoutError) as exc:
-            await self._retry(d, f"network: {type(exc).__name__}", in_doubt=True)
+            await self._retry(d, f"{OUTAGE}network: {type(exc).__name__}", in_doubt=True)
             return
         await self.queue.sent(d.id, channel_id, message_id, self.clock.now())
         self._count(d, "sent")
@@ -334,7 +374,7 @@ class DeliveryWorker:
             return
         if exc.status >= 500:
             # A 502/504 can come back after Discord made the message: in doubt, so looked for first.
-            await self._retry(d, f"http {exc.status}", in_doubt=True)
+            await self._retry(d, f"{OUTAGE}http {exc.status}", in_doubt=True)
             return
         if exc.status == 429:
             await self._retry(d, f"http {exc.status}")

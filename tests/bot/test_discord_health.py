@@ -1,0 +1,49 @@
+"""The delivery worker's requests fail fast on a 5xx, and `DiscordHealth` sees every REST request's outcome
+(issue 23, recovery after an outage): real discord.py against the emulator over loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import discord
+import pytest
+
+from bot.core.discord_health import FAIL_FAST, DiscordHealth
+from discord_emulator import DiscordEmulator, FaultMode, Limits
+from discord_emulator.redirect import point_discord_at
+
+pytestmark = pytest.mark.timeout(60)
+
+
+async def test_a_delivery_request_meets_a_5xx_once_where_discord_py_alone_would_retry_it():
+    """The delivery worker's requests fail fast (its own backoff and probes decide what comes next); any
+    other request keeps discord.py's retries. The health sees both."""
+    health = DiscordHealth()
+    async with DiscordEmulator("t", limits=Limits()) as emu:
+        undo = point_discord_at(emu.api_base, emu.gateway_url)
+        client = discord.Client(intents=discord.Intents.none(), http_trace=health.trace())
+        try:
+            await client.login(emu.token)
+            me = discord.http.Route("GET", "/users/@me")
+            emu.fail_next("GET", "/users/@me$", status=502)
+            await client.http.request(me)  # discord.py retried it, a second later
+            assert [r.status for r in emu.requests if r.path.endswith("/users/@me")][-2:] == [502, 200]
+            assert not health.failing
+
+            async def fast() -> None:
+                FAIL_FAST.set(True)
+                await client.http.request(me)
+
+            emu.fail_next("GET", "/users/@me$", status=502)
+            started = time.monotonic()
+            with pytest.raises(discord.DiscordServerError):
+                await asyncio.create_task(fast())
+            assert time.monotonic() - started < 0.5
+            assert [r.status for r in emu.requests if r.path.endswith("/users/@me")][-1] == 502
+            assert health.failing
+            await client.http.request(me)
+            assert not health.failing
+        finally:
+            await client.close()
+            undo()
