@@ -44,7 +44,7 @@ async def run(emu: DiscordEmulator, data: Path, args: argparse.Namespace) -> Non
     database = await storage.open_database(data, synchronous="OFF")  # setting up only: the bot reopens it
     net = await network(emu, database, "Yards", args.subscribers)
     await database.close()
-    bot_root = Path(args.bot_root).resolve() if args.bot_root else ROOT
+    bot_root: Path = args.bot_root
     env = bot_env(emu, data) | {"PYTHONPATH": str(bot_root), "PYTHONDONTWRITEBYTECODE": "1"}
     bot = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=bot_root, env=env)
     try:
@@ -108,4 +108,6 @@ if __name__ == "__main__":
     parser.add_argument("--after", type=float, default=3.0, help="the first seconds, when sends are carried out")
     parser.add_argument("--begin", type=float, default=0.5, help="the share of DMs arrived when the outage begins")
     parser.add_argument("--bot-root", default="", help="run the bot from this checkout (the old behaviour)")
-    asyncio.run(main(parser.parse_args()))
+    arguments = parser.parse_args()
+    arguments.bot_root = Path(arguments.bot_root).resolve() if arguments.bot_root else ROOT
+    asyncio.run(main(arguments))

@@ -216,7 +216,13 @@ class DiscordEmulator:
         self.services.faults.append(Fault(method.upper(), re.compile(path), status, times, mode))
 
     def fail_for(
-        self, seconds: float, *, method: str = "*", path: str = "", status: int = 502, mode: FaultMode = FaultMode.REFUSE
+        self,
+        seconds: float,
+        *,
+        method: str = "*",
+        path: str = "",
+        status: int = 502,
+        mode: FaultMode = FaultMode.REFUSE,
     ) -> Fault:
         """An outage of the next `seconds` (wall clock): every request of `method` ("*": any) whose path
         matches `path` (by default every REST request) meets it, as with `fail_next`. Two calls in a row

@@ -75,10 +75,10 @@ class DiscordHealth:
         than `probe_cap`, with jitter so many bots (or processes) do not ask Discord in step."""
         return min(self.probe_cap, self.probe_base * 2 ** max(0, probes - 1)) * random.uniform(0.5, 1.5)
 
-    async def wait_answered(self, timeout: float) -> bool:
-        """Until any request gets an answer (then True), or `timeout` seconds."""
+    async def wait_answered(self, seconds: float) -> bool:
+        """Until any request gets an answer (then True), or `seconds`."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._answered.wait(), timeout)
+            await asyncio.wait_for(self._answered.wait(), seconds)
         return not self._failing
 
     def trace(self) -> aiohttp.TraceConfig:

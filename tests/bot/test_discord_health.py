@@ -10,7 +10,7 @@ import discord
 import pytest
 
 from bot.core.discord_health import FAIL_FAST, DiscordHealth
-from discord_emulator import DiscordEmulator, FaultMode, Limits
+from discord_emulator import DiscordEmulator, Limits
 from discord_emulator.redirect import point_discord_at
 
 pytestmark = pytest.mark.timeout(60)
