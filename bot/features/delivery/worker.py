@@ -52,6 +52,10 @@ STUCK_AFTER = timedelta(minutes=10)  # a 'sending' row older than this was lost 
 STUCK_SWEEP_EVERY = 60.0  # seconds
 DM_CLOSED_TRIES = 3
 MAX_ATTEMPTS = 6
+# A send that met only Discord's own failures (5xx, no answer) while probes got answers (the send endpoint
+# down, the rest up) keeps trying this long from its first claim, past MAX_ATTEMPTS: each attempt is one
+# request since the worker's sends fail fast, where discord.py's five tries used to take 25 s of it.
+OUTAGE_PATIENCE = timedelta(minutes=5)
 CANNOT_DM = 50007
 UNKNOWN_CHANNEL = 10003
 NO_ACCESS = {50001, 50013}
@@ -392,7 +396,8 @@ class DeliveryWorker:
 
     async def _retry(self, d: ClaimedDelivery, error: str, *, in_doubt: bool = False) -> None:
         now = self.clock.now()
-        if d.attempts >= MAX_ATTEMPTS:
+        patient = error.startswith(OUTAGE) and d.in_doubt_since is not None and now - d.in_doubt_since < OUTAGE_PATIENCE
+        if d.attempts >= MAX_ATTEMPTS and not patient:
             # Given up in doubt (it may have arrived): its amendments still go, so nobody keeps a false alarm.
             await self.queue.failed(d.id, f"gave up: {error}", now, in_doubt=in_doubt)
             self._count(d, "failed")
