@@ -9,10 +9,11 @@ whether it is back (`probe_delay`), and to resume at full pace the moment any re
 discord.py retries a 500, 502, 504 or 524 by itself, five tries over 25 seconds, before it raises. For
 the delivery worker that is the wrong place to wait: every send in flight when Discord goes down sits
 those 25 seconds out, its whole batch (and so the next claim) waits with it, and once Discord is back
-they still sleep out the rest. So the worker's requests fail fast (`FAIL_FAST`, set in its task): the
-trace raises the 5xx at once, as discord.py would have after its tries, and the worker decides: that
-delivery waits, in doubt, and the worker probes instead of sending the rest. Every other request (a
-moderator's reply, a card edit) keeps discord.py's own retries.
+they still sleep out the rest. So a delivery's own requests (its send, opening its DM channel, the look
+in DM history) and the worker's probes fail fast (`fail_fast()`): the trace raises the 5xx at once, as
+discord.py would have after its tries, and the worker decides: that delivery waits, in doubt, and the
+worker probes instead of sending the rest. Every other request (a moderator's reply, a card edit, the
+"amended" mark on an alert post) keeps discord.py's own retries.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import contextlib
 import logging
 import random
 import time
+from collections.abc import Iterator
 from contextvars import ContextVar
 from types import SimpleNamespace
 
@@ -30,11 +32,21 @@ import discord
 
 log = logging.getLogger(__name__)
 
-# Set in the delivery worker's task (and so in every task it starts): its requests raise a 5xx at once.
+# True around a delivery's own requests (`fail_fast`): a 5xx is raised at once, for the worker to handle.
 FAIL_FAST: ContextVar[bool] = ContextVar("veraz_fail_fast", default=False)
 PROBE_BASE = 0.25  # seconds before the second probe; each next one waits twice as long...
 PROBE_CAP = 1.0  # ...up to this, with jitter: about one request a second, and back within about a second
 UNREACHABLE = (aiohttp.ClientError, TimeoutError)  # no answer: refused, reset, dropped, timed out
+
+
+@contextlib.contextmanager
+def fail_fast() -> Iterator[None]:
+    """The requests made inside (in this task) meet a 5xx once, not discord.py's five tries."""
+    token = FAIL_FAST.set(True)
+    try:
+        yield
+    finally:
+        FAIL_FAST.reset(token)
 
 
 class DiscordHealth:

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
+import aiohttp
 import discord
 import pytest
 
-from bot.core.discord_health import FAIL_FAST, DiscordHealth
-from discord_emulator import DiscordEmulator, Limits
+from bot.core.discord_health import DiscordHealth, fail_fast
+from discord_emulator import DiscordEmulator, FaultMode, Limits
 from discord_emulator.redirect import point_discord_at
 
 pytestmark = pytest.mark.timeout(60)
@@ -31,18 +31,22 @@ async def test_a_delivery_request_meets_a_5xx_once_where_discord_py_alone_would_
             assert [r.status for r in emu.requests if r.path.endswith("/users/@me")][-2:] == [502, 200]
             assert not health.failing
 
-            async def fast() -> None:
-                FAIL_FAST.set(True)
-                await client.http.request(me)
-
             emu.fail_next("GET", "/users/@me$", status=502)
             started = time.monotonic()
-            with pytest.raises(discord.DiscordServerError):
-                await asyncio.create_task(fast())
+            with pytest.raises(discord.DiscordServerError), fail_fast():
+                await client.http.request(me)
             assert time.monotonic() - started < 0.5
             assert [r.status for r in emu.requests if r.path.endswith("/users/@me")][-1] == 502
             assert health.failing
             await client.http.request(me)
+            assert not health.failing
+
+            emu.fail_next("GET", "/users/@me$", mode=FaultMode.DROP, times=5)  # no answer: a failure too
+            with pytest.raises(aiohttp.ClientError):
+                await client.http.request(me)
+            assert health.failing
+            with pytest.raises(discord.NotFound):  # a 4xx is an answer: Discord is up
+                await client.http.request(discord.http.Route("GET", "/channels/{channel_id}", channel_id=1))
             assert not health.failing
         finally:
             await client.close()

@@ -35,7 +35,7 @@ import discord
 from bot.core.alert_text import carries, reference, render_alert
 from bot.core.clock import Clock
 from bot.core.communities import CommunityCache
-from bot.core.discord_health import FAIL_FAST
+from bot.core.discord_health import fail_fast
 from bot.core.fanout_log import FanOutLog
 from bot.core.i18n import t, tn
 from bot.core.outgoing import Outgoing
@@ -126,7 +126,6 @@ class DeliveryWorker:
                 await self._task
 
     async def _run(self) -> None:
-        FAIL_FAST.set(True)  # this task's and its sends' requests: a 5xx is the worker's to handle, at once
         recovered = False
         last_sweep = time.monotonic()
         while True:
@@ -175,7 +174,8 @@ class DeliveryWorker:
                 break
             probes += 1
             try:
-                await self.outgoing.probe()
+                with fail_fast():
+                    await self.outgoing.probe()
             except discord.HTTPException as exc:
                 if exc.status < 500:
                     break  # an answer all the same (the trace has said so)
@@ -303,7 +303,8 @@ class DeliveryWorker:
     async def _dm_channel(self, d: ClaimedDelivery) -> int:
         if d.dm_channel is not None:
             return d.dm_channel
-        return await self.open_dm_channel(d.community, d.recipient.address)
+        with fail_fast():
+            return await self.open_dm_channel(d.community, d.recipient.address)
 
     async def open_dm_channel(self, community: int, user: int) -> int:
         """Open (or find) the DM channel with a subscriber and remember it: later DMs cost one request."""
@@ -318,9 +319,10 @@ class DeliveryWorker:
     async def _send(self, channel_id: int, text: str, d: ClaimedDelivery) -> int:
         # In the alerts channel an amendment answers the post it amends, for all to see.
         in_channel = d.amends is not None and d.recipient.kind in IN_CHANNEL
-        message = await self.outgoing.send(
-            channel_id, text, nonce=d.nonce, reply_to=d.amends if in_channel else None, roles=d.recipient.roles
-        )
+        with fail_fast():
+            message = await self.outgoing.send(
+                channel_id, text, nonce=d.nonce, reply_to=d.amends if in_channel else None, roles=d.recipient.roles
+            )
         return message.id
 
     async def _already_sent(self, channel_id: int, d: ClaimedDelivery) -> int | None:
@@ -330,9 +332,10 @@ class DeliveryWorker:
         assert d.in_doubt_since is not None  # only deliveries in doubt are looked for
         ref = reference(d.community, d.message.number, d.message.seq)
         roles = set(d.recipient.roles)
-        async for message in self.outgoing.history(channel_id, after=d.in_doubt_since):
-            if carries(message.content, ref) and set(message.raw_role_mentions) == roles:
-                return message.id
+        with fail_fast():
+            async for message in self.outgoing.history(channel_id, after=d.in_doubt_since):
+                if carries(message.content, ref) and set(message.raw_role_mentions) == roles:
+                    return message.id
         return None
 
     async def _mark_amended(self, d: ClaimedDelivery, alert: AlertMessage, community: Community | None) -> None:
