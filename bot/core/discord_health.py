@@ -85,7 +85,8 @@ class DiscordHealth:
     def probe_delay(self, probes: int) -> float:
         """Seconds before the next probe, after `probes` failed ones: doubling from `probe_base`, never more
         than `probe_cap`, with jitter so many bots (or processes) do not ask Discord in step."""
-        return min(self.probe_cap, self.probe_base * 2 ** max(0, probes - 1)) * random.uniform(0.5, 1.5)
+        doubled = self.probe_base * 2.0 ** min(max(0, probes - 1), 30)  # an outage of hours: no overflow
+        return min(self.probe_cap, doubled) * random.uniform(0.5, 1.5)
 
     async def wait_answered(self, seconds: float) -> bool:
         """Until any request gets an answer (then True), or `seconds`."""

@@ -51,3 +51,11 @@ async def test_a_delivery_request_meets_a_5xx_once_where_discord_py_alone_would_
         finally:
             await client.close()
             undo()
+
+
+def test_probes_back_off_to_about_one_a_second_with_jitter_however_long_the_outage():
+    health = DiscordHealth()
+    delays = [health.probe_delay(n) for n in range(1, 20_000)]  # hours of an outage
+    assert 0.125 <= delays[0] <= 0.375
+    assert all(0.5 <= d <= 1.5 for d in delays[5:])
+    assert len({round(d, 6) for d in delays[5:100]}) > 50  # jittered: no two bots in step
