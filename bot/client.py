@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -28,6 +27,7 @@ from bot.core.communities import CommunityCache
 from bot.core.discord_health import DiscordHealth
 from bot.core.effects import ShowEffects
 from bot.core.feature import Host
+from bot.core.fencing import Fence, Refusals, gate_events, http_gate
 from bot.core.outgoing import Outgoing
 from bot.core.pacing import Pacer
 from bot.core.relay_book import RelayBook
@@ -89,11 +89,12 @@ class VerazBot(commands.Bot):
         *,
         clock: Clock | None = None,
         tuning: Tuning | None = None,
-        fence: Callable[[], int | None] | None = None,
+        fence: Fence | None = None,
         process: str | None = None,
     ) -> None:
         tuning = tuning or Tuning()
         self.discord_health = DiscordHealth(probe_cap=tuning.probe_cap)  # every REST request's outcome (trace)
+        self.refusals = Refusals()  # what the fence kept from Discord, once leadership was lost
         intents = discord.Intents.none()
         intents.guilds = True  # channels and roles: the bot checks the moderator role itself
         intents.dm_messages = True  # reporters answering a moderator's question (issue 7's relay)
@@ -109,6 +110,10 @@ class VerazBot(commands.Bot):
         )
         self.settings = settings
         self.fence = fence  # the leader's epoch, on PostgreSQL with standbys (bot.standby)
+        if fence is not None:
+            # Its session is made at login, with one trace: the fence's gate, and the health's outcomes.
+            self.http.http_trace = self.discord_health.watch(http_gate(fence, self.refusals))
+            gate_events(self._connection.parsers, fence, self.refusals)
         self.process = process  # this process's name in veraz_processes, given to its connections
         self.clock: Clock = clock or SystemClock()
         self.tuning = tuning
@@ -176,7 +181,7 @@ class VerazBot(commands.Bot):
         outgoing = Outgoing(self, Pacer(self.tuning.pace), self.discord_health)
         cards = CardPublisher(self, uow, communities, self.clock, outgoing, interval=self.tuning.card_interval)
         delivery = DeliveryWorker(
-            metrics.CountingQueue(storage.delivery_queue(database, fence=self.fence)),
+            metrics.CountingQueue(storage.delivery_queue(database, fence=self.fence.epoch if self.fence else None)),
             outgoing,
             communities,
             self.clock,
@@ -290,3 +295,10 @@ class VerazBot(commands.Bot):
                     self.show_effects(Effects(cards=frozenset(result.incidents), photo_posts=result.photos > 0))
             except Exception:  # maintenance must keep running; the next round tries again
                 log.exception("maintenance round failed")
+
+
+class ShardedVerazBot(VerazBot, commands.AutoShardedBot):
+    """The same bot on discord.py's AutoShardedBot, for when Discord recommends more than one shard
+    (GET /gateway/bot): as many gateway sessions as it recommends, all in this one process. Splitting
+    shards across processes is out of scope: Discord's 50 requests a second per token is the same
+    however many machines send (docs/deploy.md, "Many servers")."""

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import storage
 from bot.core import metrics
+from bot.core.fencing import Fence
 from bot.core.settings import Settings
 from bot.health import Probe, serve_health
 from storage.postgres.database import PostgresDatabase
@@ -80,7 +81,9 @@ async def run_with_standbys(
         if stop.is_set():
             return 0
         log.info("active", extra={"instance": process, "epoch": leadership.epoch})
-        bot = await start(settings, token, stop, fence=leadership.current_epoch, process=process)
+        bot = await start(
+            settings, token, stop, fence=Fence(leadership.current_epoch, leadership.confirm), process=process
+        )
         if not isinstance(bot, VerazBot):
             return bot
         running.append(bot)

@@ -28,7 +28,7 @@ DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE, VOICE, RESUME, RECONNECT, CHUNK, INVALI
 )  # fmt: skip
 CLOSE_UNKNOWN_ERROR, CLOSE_UNKNOWN_OPCODE, CLOSE_DECODE_ERROR, CLOSE_NOT_AUTHENTICATED = 4000, 4001, 4002, 4003
 CLOSE_AUTHENTICATION_FAILED, CLOSE_ALREADY_AUTHENTICATED, CLOSE_SESSION_TIMED_OUT = 4004, 4005, 4009
-CLOSE_DISALLOWED_INTENTS = 4014
+CLOSE_INVALID_SHARD, CLOSE_SHARDING_REQUIRED, CLOSE_DISALLOWED_INTENTS = 4010, 4011, 4014
 
 
 class Connection:
@@ -82,6 +82,19 @@ class Session:
             self.connection.send(frame)
 
 
+def _shard(value: Any) -> tuple[int, int] | None:
+    """IDENTIFY's `shard`: None when absent; ValueError when it is not [shard_id, num_shards] with
+    0 <= shard_id < num_shards."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != 2 or not all(type(v) is int for v in value):
+        raise ValueError(value)
+    shard_id, count = value
+    if not 0 <= shard_id < count:
+        raise ValueError(value)
+    return shard_id, count
+
+
 def _hidden_content(data: Json) -> Json:
     """What a bot without the message-content intent sees of someone else's guild message."""
     return {**data, "content": "", "embeds": [], "attachments": [], "components": []}
@@ -96,7 +109,8 @@ class Gateway:
         self.connections: set[Connection] = set()
         self.identify_count = 0
         self.resume_count = 0
-        # The most bot sessions ever connected at once: a bot run on several hosts must never have two.
+        # The most bot sessions ever connected at once for one shard (the whole bot, unsharded): a bot run
+        # on several hosts must never have two.
         self.max_live_sessions = 0
         self.sent: Counter[str] = Counter()
         world.dispatcher = self
@@ -106,7 +120,8 @@ class Gateway:
         return [s for s in self.sessions.values() if s.connection is not None]
 
     def _count_live(self) -> None:
-        self.max_live_sessions = max(self.max_live_sessions, len(self.live_sessions))
+        per_shard = Counter(s.shard for s in self.live_sessions)
+        self.max_live_sessions = max(self.max_live_sessions, *per_shard.values(), 0)
 
     # Outgoing events.
 
@@ -206,8 +221,16 @@ class Gateway:
         if wanted & intents.PRIVILEGED & ~self.enabled_privileged_intents:
             await connection.close(CLOSE_DISALLOWED_INTENTS, "Disallowed intent(s).")
             return None
-        shard_data = data.get("shard")
-        shard = (int(shard_data[0]), int(shard_data[1])) if shard_data else None
+        try:
+            shard = _shard(data.get("shard"))
+        except ValueError:
+            await connection.close(CLOSE_INVALID_SHARD, "Invalid shard.")
+            return None
+        count = 1 if shard is None else shard[1]
+        busiest = Counter((g.id >> 22) % count for g in self.world.bot_guilds()).most_common(1)
+        if busiest and busiest[0][1] > self.world.limits.guilds_per_shard:
+            await connection.close(CLOSE_SHARDING_REQUIRED, "Sharding required.")
+            return None
         # A new process for the same shard replaces sessions nobody is connected to any more.
         for stale in [s for s in self.sessions.values() if s.connection is None and s.shard == shard]:
             del self.sessions[stale.id]

@@ -71,6 +71,11 @@ class Limits:
     nonce_window: float = 180.0
     # Gateway.
     heartbeat_interval_ms: int = 41_250
+    # Sharding: what GET /gateway/bot recommends, and the most guilds one session may hold (Discord
+    # closes an IDENTIFY that would hold more with 4011 "Sharding required"; it requires shards from
+    # 2,500 guilds).
+    recommended_shards: int = 1
+    guilds_per_shard: int = 2500
     resume_backlog: int = 1000
 
     def bucket_for(self, route_key: str) -> Bucket | None:

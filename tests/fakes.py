@@ -314,6 +314,9 @@ class FakeReports:
             if c == community and r.reporter == reporter and r.received_at >= since
         )
 
+    async def recent_counts(self, community: int, reporter: str, since: Sequence[datetime]) -> list[int]:
+        return [await self.recent_count(community, reporter, s) for s in since]
+
     async def of_incident(self, community: int, number: int) -> list[StoredReport]:
         return [
             StoredReport(i, n, o, r.where, r.what, r.markings, r.observed_at, r.received_at, r.low_trust)

@@ -24,7 +24,8 @@ async def execute(uow: Any, sql: str, *params: Any) -> None:
 
     if isinstance(uow, PostgresUnitOfWork):
         numbered = iter(range(1, len(params) + 1))
-        await uow.db.execute(re.sub(r"\?", lambda _: f"${next(numbered)}", sql), *params)
+        conn = await uow.conn()  # a use case's transaction begins with its first statement
+        await conn.execute(re.sub(r"\?", lambda _: f"${next(numbered)}", sql), *params)
     else:
         await uow.db.execute(sql, tuple(_sqlite_value(p) for p in params))
 

@@ -38,7 +38,8 @@ def test_the_readme_unit_is_hardened(tmp_path: Path) -> None:
     assert float(found.group(1)) <= 2.0, done.stdout
     for setting in ("Wants=network-online.target", "StateDirectory=veraz", "UMask=0077", "NoNewPrivileges=yes",
                     "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes", "RestrictAddressFamilies=",
-                    "SystemCallFilter=", "CapabilityBoundingSet=\n", "RestartSec=", "User=veraz"):  # fmt: skip
+                    "SystemCallFilter=", "CapabilityBoundingSet=\n", "RestartSec=", "User=veraz",
+                    "LimitNOFILE=65536"):  # fmt: skip
         assert setting in unit.read_text(), setting
 
 

@@ -168,6 +168,10 @@ class Reports(Protocol):
         ...
 
     async def recent_count(self, community: int, reporter: str, since: datetime) -> int: ...
+    async def recent_counts(self, community: int, reporter: str, since: Sequence[datetime]) -> list[int]:
+        """`recent_count` for each of `since`, in one query."""
+        ...
+
     async def of_incident(self, community: int, number: int) -> list[StoredReport]: ...
     async def forget(self, community: int, reporter: str, at: datetime, keep_since: datetime) -> list[int]:
         """Delete the text and pseudonym of a reporter's reports; returns the incidents they were in.
@@ -376,8 +380,14 @@ class ClaimedDelivery:
     checks: int = 0  # DM history lookups that failed so far (not send attempts), for their backoff
 
 
+class NotLeader(Exception):
+    """This process is not (or no longer) the active one: the delivery queue refuses it (PostgreSQL with
+    standbys, where every step names the leader's epoch and the database refuses a stale one)."""
+
+
 class DeliveryQueue(Protocol):
-    """The worker's side of the outbox. Each call is its own short transaction."""
+    """The worker's side of the outbox. Each call is its own short transaction. With several processes
+    on one database, every call may raise NotLeader."""
 
     async def recover(self, now: datetime, claimed_before: datetime | None = None) -> int:
         """Put deliveries left `sending` (claimed before `claimed_before`, default now) back in the

@@ -151,24 +151,18 @@ async def _logged_in(settings: Settings, token: str, stop: asyncio.Event, **bot_
     """A logged-in bot, or an exit code. An unreachable Discord (DNS, TLS, refused, an outage) is
     said in one line and retried with backoff for `VERAZ_START_PATIENCE` seconds; a bad token is not
     retried: it will not get better."""
-    from bot.client import VerazBot
-
     patience = settings.start_patience
     deadline = time.monotonic() + patience
     delay = FIRST_RETRY
     while True:
-        bot = VerazBot(settings, **bot_options)
         try:
-            await bot.login(token)  # its setup_hook opens (and migrates) the database
-            return bot
+            return await _login(settings, token, bot_options)
         except discord.LoginFailure:
-            await bot.close()
             print("veraz run: Discord refused the token (DISCORD_TOKEN): check it in the Developer Portal",
                   file=sys.stderr)  # fmt: skip
             return REFUSED
         except discord.HTTPException as exc:
             if exc.status < 500 and exc.status != 429:
-                await bot.close()
                 print(f"veraz run: Discord refused to start the bot: HTTP {exc.status} {exc.text[:200]}",
                       file=sys.stderr)  # fmt: skip
                 return REFUSED
@@ -177,10 +171,6 @@ async def _logged_in(settings: Settings, token: str, stop: asyncio.Event, **bot_
             )
         except UNREACHABLE_ERRORS as exc:
             cause = unreachable_cause(exc)
-        except BaseException:
-            await bot.close()  # a database that cannot be opened or migrated: nothing left open
-            raise
-        await bot.close()  # closes its HTTP session: no "Unclosed client session" at exit
         left = deadline - time.monotonic()
         if left <= 0:
             print(f"veraz run: gave up: Discord could not be reached for {patience:.0f} s ({cause})", file=sys.stderr)
@@ -192,6 +182,35 @@ async def _logged_in(settings: Settings, token: str, stop: asyncio.Event, **bot_
         if stop.is_set():
             return 0
         delay = min(delay * 2, 60.0)
+
+
+async def _login(settings: Settings, token: str, bot_options: dict[str, Any]) -> VerazBot:
+    """The bot Discord's recommendation calls for, logged in (its setup_hook opens and migrates the
+    database); closed again, with everything it opened, if anything fails."""
+    from bot.client import ShardedVerazBot, VerazBot
+
+    shards = await recommended_shards(token)
+    bot = (ShardedVerazBot if shards > 1 else VerazBot)(settings, **bot_options)
+    try:
+        await bot.login(token)
+    except BaseException:
+        await bot.close()  # closes its HTTP session (no "Unclosed client session") and any database
+        raise
+    if shards > 1:
+        log.info("sharded", extra={"shards": shards})
+    return bot
+
+
+async def recommended_shards(token: str) -> int:
+    """How many gateway sessions Discord recommends for this bot (GET /gateway/bot): more than one
+    once it is in many servers (Discord requires shards from 2,500)."""
+    http = discord.http.HTTPClient(asyncio.get_running_loop())
+    try:
+        await http.static_login(token)
+        shards, _, _ = await http.get_bot_gateway()
+        return max(1, int(shards))
+    finally:
+        await http.close()
 
 
 def unreachable_cause(exc: BaseException) -> str:

@@ -96,7 +96,10 @@ class DiscordHealth:
 
     def trace(self) -> aiohttp.TraceConfig:
         """The trace to give discord.py (`http_trace=`): it sees every REST request's outcome."""
-        config = aiohttp.TraceConfig()
+        return self.watch(aiohttp.TraceConfig())
+
+    def watch(self, config: aiohttp.TraceConfig) -> aiohttp.TraceConfig:
+        """`config` (discord.py takes one trace) with this health's hooks added."""
         config.on_request_end.append(self._on_end)
         config.on_request_exception.append(self._on_exception)
         return config

@@ -8,6 +8,7 @@ from bot.core.words import status
 from verification.community import Community, Subscription, Via
 from verification.errors import RuleViolation
 from verification.model import Language, Status
+from verification.photos import SIGNATURE_KEPT
 from verification.usecases import Outcome
 
 
@@ -91,4 +92,5 @@ def subscriptions(subs: list[Subscription], lang: Language) -> str:
 
 def privacy_notice(community: Community, lang: Language) -> str:
     """Said plainly the first time someone reports: what is kept, for how long, and what Discord sees."""
-    return t(lang, "privacy.notice", days=community.retention_days, hours=community.relay_hours)
+    return t(lang, "privacy.notice", days=community.retention_days, hours=community.relay_hours,
+             photo_days=SIGNATURE_KEPT.days)  # fmt: skip

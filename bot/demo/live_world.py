@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.client import Tuning, VerazBot
 from bot.core.clock import Clock
+from bot.core.fencing import Fence
 from bot.core.settings import Settings
 from discord_emulator import Channel, DiscordEmulator, GuildHandle, Limits, MemberActor, Message, Role, overwrite
 from discord_emulator.permissions import MANAGE_GUILD, MANAGE_MESSAGES, VIEW_CHANNEL
@@ -80,8 +81,10 @@ class World:
         await self.emu.stop()
 
 
-async def _start_bot(emu: DiscordEmulator, settings: Settings, clock: Clock | None, tuning: Tuning) -> VerazBot:
-    bot = VerazBot(settings, clock=clock, tuning=tuning)
+async def _start_bot(
+    emu: DiscordEmulator, settings: Settings, clock: Clock | None, tuning: Tuning, fence: Fence | None = None
+) -> VerazBot:
+    bot = VerazBot(settings, clock=clock, tuning=tuning, fence=fence)
     await bot.login(emu.token)
     asyncio.create_task(bot.connect(), name="veraz-gateway")  # noqa: RUF006 - bot.close() ends it
     await asyncio.wait_for(bot.wait_until_ready(), 10)
@@ -99,6 +102,7 @@ async def open_world(
     tuning: Tuning | None = None,
     limits: Limits | None = None,
     bot_permissions: int = BOT_PERMISSIONS,
+    fence: Fence | None = None,
 ) -> World:
     emu = DiscordEmulator("veraz-local-token", limits=limits or Limits(), bot_name="Veraz")
     await emu.start()
@@ -116,7 +120,7 @@ async def open_world(
         permissions = MANAGE_GUILD if person.role == "admin" else None
         members[person.name] = guild.add_member(person.name, roles=roles, locale=person.locale, permissions=permissions)
     settings = Settings(token=emu.token, data_dir=data_dir, api_base_url=emu.api_base, gateway_url=emu.gateway_url)
-    bot = await _start_bot(emu, settings, clock, tuning or Tuning(card_interval=0.0))
+    bot = await _start_bot(emu, settings, clock, tuning or Tuning(card_interval=0.0), fence)
     world = World(emu, guild, mods, queue, alerts, members, bot)
     world._undo.append(undo)
     return world

@@ -58,7 +58,8 @@ def register(router: Router, services: World) -> None:
             "reset_after": 86_400_000,
             "max_concurrency": 1,
         }
-        return Reply(body={"url": services.gateway.url, "shards": 1, "session_start_limit": limit})
+        shards = world.limits.recommended_shards
+        return Reply(body={"url": services.gateway.url, "shards": shards, "session_start_limit": limit})
 
     async def get_guild(call: Call) -> Reply:
         return Reply(body=payloads.guild(joined_guild(call), world))

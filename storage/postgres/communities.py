@@ -35,7 +35,10 @@ class PgCommunities:
     async def get(self, community: int) -> Community | None:
         conn = await self._uow.conn(community)
         found = await conn.fetchrow(f"SELECT {READ} FROM communities WHERE id = $1", community)
-        return None if found is None else community_of(found)
+        if found is None:
+            return None
+        self._uow.tx().stamps[community] = int(found["places_stamp"] or 0)
+        return community_of(found)
 
     async def all(self) -> list[Community]:
         conn = await self._uow.conn()

@@ -57,7 +57,7 @@ class PostgresDatabase:
                     "idle_in_transaction_session_timeout": str(IDLE_IN_TRANSACTION_MS),
                     "application_name": application_name}  # fmt: skip
         pool = await asyncpg.create_pool(
-            url, min_size=1, max_size=pool_size, server_settings=settings, command_timeout=60
+            url, min_size=1, max_size=pool_size, server_settings=settings, command_timeout=60, reset=_kept
         )
         try:
             async with pool.acquire() as conn:
@@ -74,7 +74,7 @@ class PostgresDatabase:
 
     def transaction(self) -> PostgresUnitOfWork:
         """The same, with the raw connection (`.db`) for storage's own maintenance work."""
-        return PostgresUnitOfWork(self.pool)
+        return PostgresUnitOfWork(self.pool, eager=True)
 
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:
@@ -110,3 +110,12 @@ class PostgresDatabase:
 
     async def close(self) -> None:
         await self.pool.close()
+
+
+async def _kept(conn: asyncpg.Connection[asyncpg.Record]) -> None:
+    """What a connection needs on its way back to the pool, beyond the rollback of a transaction left
+    open (asyncpg does that whatever this says): nothing. asyncpg's default (unlock all advisory locks,
+    close cursors, unlisten, reset settings) costs a round trip per use case, and Veraz leaves none of
+    that behind: its advisory locks are transaction-scoped (the migration lock, the one session lock,
+    is released where it is taken), its cursors live in transactions, nothing listens, and the one
+    setting changed (vacuum's statement_timeout) is reset where it is changed."""

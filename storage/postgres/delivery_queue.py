@@ -31,6 +31,7 @@ from verification.community import Recipient, RecipientKind
 from verification.fair_share import Due, Stream, fair_claim, rank, read_sizes
 from verification.model import Language
 from verification.ports import ClaimedDelivery
+from verification.ports import NotLeader as NotLeader  # raised here, caught by the worker
 
 from ..sqlite.delivery_queue import OUTAGE_PATTERNS
 from ..sqlite.outbox import nonce_for
@@ -42,10 +43,6 @@ from .transactions import Connection, retrying
 T = TypeVar("T")
 STALE_LEADER = "VZ001"
 CLAIM_LOCK = 3  # key2 of the claims' advisory lock, with key1 = LOCK_NAMESPACE (leadership uses 2)
-
-
-class NotLeader(Exception):
-    """This process is not (or no longer) the active one: it may not touch the delivery queue."""
 
 
 _CANCEL_DEPENDENTS = """

@@ -11,6 +11,9 @@
 - **The epoch.** Whoever takes the lock raises the epoch. Every claim and settlement of a delivery names
   its epoch (storage.postgres.delivery_queue): the database refuses any other, so a process that lost
   leadership without noticing can neither claim nor record a send.
+- **Confirming.** Before each request to Discord, the active process asks the database whether its
+  epoch is still the current one (`confirm`, one query shared by every request that is waiting): its
+  own clock cannot tell it was frozen if the hypervisor hid the pause from the guest's clock.
 - **Stepping down.** The active process that could not renew for STEP_DOWN seconds, or finds the epoch
   moved on, is no longer the leader and must stop sending at once. STEP_DOWN is shorter than both the
   lease and the server's keepalive deadline, so it stops before anyone else can start.
@@ -20,6 +23,7 @@ Every process also keeps its row in `veraz_processes` up to date, for `veraz sta
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -85,6 +89,9 @@ class Leadership:
         self.changes = 0  # times this process became active or stopped being so
         self._conn: asyncpg.Connection[asyncpg.Record] | None = None
         self._renewed = 0.0  # time.monotonic() of the last renewal that succeeded
+        self._talking = asyncio.Lock()  # one statement at a time on the leadership connection
+        self._checks = 0  # confirmations begun
+        self._check: tuple[int, asyncio.Task[bool]] | None = None  # the latest, numbered
 
     @property
     def active(self) -> bool:
@@ -185,24 +192,8 @@ class Leadership:
         if self._conn is None or self._conn.is_closed():  # the lock went with the connection
             return self._lost("the leadership connection closed")
         try:
-            conn = self._connection()
-            renewed = await conn.fetchval(
-                "UPDATE veraz_leadership SET renewed_at = now() WHERE id = 1 AND epoch = $1 AND holder = $2 "
-                "RETURNING epoch",
-                self.epoch,
-                self.process,
-                timeout=CALL_TIMEOUT,
-            )
-            if renewed is None:
-                return self._lost("another process took over")
-            await conn.execute(
-                "UPDATE veraz_processes SET role = $2, epoch = $3, gateway = $4, seen_at = now() WHERE id = $1",
-                self.process,
-                Role.ACTIVE,
-                self.epoch,
-                self.gateway,
-                timeout=CALL_TIMEOUT,
-            )
+            async with self._talking:
+                renewed = await self._renew_statements()
         except (asyncpg.PostgresError, OSError, TimeoutError, asyncpg.InterfaceError, ConnectionError) as exc:
             log.warning("could not renew leadership", extra={"error": f"{type(exc).__name__}: {exc}"})
             if self._conn is None or self._conn.is_closed():
@@ -210,8 +201,61 @@ class Leadership:
             if time.monotonic() - self._renewed > STEP_DOWN:
                 return self._lost("the database did not answer")
             return True
+        if not renewed:
+            return self._lost("another process took over")
         self._renewed = time.monotonic()
         return True
+
+    async def _renew_statements(self) -> bool:
+        """Whether the lease was renewed: False when another process raised the epoch."""
+        conn = self._connection()
+        renewed = await conn.fetchval(
+            "UPDATE veraz_leadership SET renewed_at = now() WHERE id = 1 AND epoch = $1 AND holder = $2 "
+            "RETURNING epoch",
+            self.epoch,
+            self.process,
+            timeout=CALL_TIMEOUT,
+        )
+        if renewed is None:
+            return False
+        await conn.execute(
+            "UPDATE veraz_processes SET role = $2, epoch = $3, gateway = $4, seen_at = now() WHERE id = $1",
+            self.process,
+            Role.ACTIVE,
+            self.epoch,
+            self.gateway,
+            timeout=CALL_TIMEOUT,
+        )
+        return True
+
+    async def confirm(self) -> bool:
+        """Whether this process still leads, by the database, asked after this call began: False once the
+        epoch moved on, the leadership connection is gone (its lock with it), or the database did not
+        answer in time. Concurrent callers share one query, so a fan-out costs one at a time."""
+        ticket = self._checks  # any check numbered above this one began after this call
+        while True:
+            if self.current_epoch() is None:
+                return False
+            current = self._check
+            if current is None or (current[0] <= ticket and current[1].done()):
+                self._checks += 1
+                current = self._check = (self._checks, asyncio.create_task(self._read_epoch()))
+            number, task = current
+            confirmed = await asyncio.shield(task)
+            if number > ticket:
+                return confirmed and self.current_epoch() is not None
+
+    async def _read_epoch(self) -> bool:
+        epoch = self.epoch
+        try:
+            async with self._talking:
+                row = await self._connection().fetchrow(
+                    "SELECT epoch, holder FROM veraz_leadership WHERE id = 1", timeout=CALL_TIMEOUT
+                )
+        except (asyncpg.PostgresError, OSError, TimeoutError, asyncpg.InterfaceError, ConnectionError) as exc:
+            log.warning("could not confirm leadership", extra={"error": f"{type(exc).__name__}: {exc}"})
+            return False
+        return row is not None and row["epoch"] == epoch and row["holder"] == self.process
 
     def _lost(self, why: str) -> bool:
         log.error("lost leadership", extra={"why": why, "epoch": self.epoch})

@@ -22,8 +22,10 @@ class PgPlaces:
         # Every change to places gives the community a new random stamp, so a book is never stale; one
         # built inside a transaction that rolls back sits under a stamp that no longer exists.
         conn = await self._uow.conn(community)
-        stamp = await conn.fetchval("SELECT places_stamp FROM communities WHERE id = $1", community)
-        key = (community, int(stamp or 0))
+        stamp = self._uow.tx().stamps.get(community)  # read with the community, in this transaction
+        if stamp is None:
+            stamp = int(await conn.fetchval("SELECT places_stamp FROM communities WHERE id = $1", community) or 0)
+        key = (community, stamp)
         book = self._books.get(key)
         if book is None:
             book = PlaceBook.of(await self.all(community), await self.grid(community))
@@ -48,6 +50,7 @@ class PgPlaces:
         ]  # fmt: skip
 
     async def _changed(self, community: int) -> None:
+        self._uow.tx().stamps.pop(community, None)
         conn = await self._uow.conn(community)
         await conn.execute(
             "UPDATE communities SET places_stamp = floor(random() * 9007199254740991)::bigint WHERE id = $1", community

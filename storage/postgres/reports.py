@@ -82,6 +82,17 @@ class PgReports:
         )
         return int(count or 0)
 
+    async def recent_counts(self, community: int, reporter: str, since: Sequence[datetime]) -> list[int]:
+        conn = await self._uow.conn(community)
+        counts = await conn.fetchval(
+            "SELECT array_agg((SELECT COUNT(*) FROM reports WHERE community = $1 AND pseudonym = $2 "
+            "AND received_at >= s) ORDER BY o) FROM unnest($3::timestamptz[]) WITH ORDINALITY AS w(s, o)",
+            community,
+            reporter,
+            list(since),
+        )
+        return [int(c) for c in counts or []]
+
     async def of_incident(self, community: int, number: int) -> list[StoredReport]:
         conn = await self._uow.conn(community)
         rows = await conn.fetch(

@@ -53,17 +53,41 @@ async def retrying(step: Callable[[], Awaitable[T]]) -> T:
 class Tx:
     owner: object  # the unit of work that opened it
     conn: PoolConnectionProxy[asyncpg.Record]
-    transaction: Transaction
+    transaction: Transaction | None  # None: BEGIN goes out with the first statement (`begin`, `lock`)
     locked: set[int] = field(default_factory=set)
     touched: set[tuple[int, int]] = field(default_factory=set)  # incidents appended to
     effects: EffectsRecorder = field(default_factory=EffectsRecorder)  # shown after the commit only
     committed: bool = False
     reading: bool = False  # a read-only snapshot (`uow.reading()`): it takes no community's lock
+    # Places stamps read with their community's row, under its lock: the places' cache needs no query.
+    stamps: dict[int, int] = field(default_factory=dict)
+
+    begun: bool = True
+
+    async def begin(self) -> None:
+        if not self.begun:
+            self.begun = True  # first: should BEGIN go through and what follows fail, ROLLBACK must follow
+            await self.conn.execute("BEGIN")
 
     async def lock(self, community: int) -> None:
-        if not self.reading and community not in self.locked:
+        if self.reading or community in self.locked:
+            return
+        if self.begun:
             await lock_community(self.conn, community)
-            self.locked.add(community)
+        else:
+            # Nearly every use case starts with its community's lock: BEGIN and the lock in one round trip
+            # (the simple protocol takes several statements; both keys are integers made here).
+            self.begun = True
+            await self.conn.execute(
+                f"BEGIN; SELECT pg_advisory_xact_lock({LOCK_NAMESPACE + COMMUNITY_LOCKS}, {community_key(community)})"
+            )
+        self.locked.add(community)
+
+    async def end(self, *, commit: bool) -> None:
+        if self.transaction is not None:
+            await (self.transaction.commit() if commit else self.transaction.rollback())
+        elif self.begun:
+            await self.conn.execute("COMMIT" if commit else "ROLLBACK")
 
 
 class TransactionSource(Protocol):

@@ -26,6 +26,11 @@ How strong each transaction is, and why:
 
 Within the process, concurrent tasks may share one unit of work (the bot's services hold one): each task
 gets its own connection and transaction, kept in a context variable.
+
+Round trips: BEGIN goes out with the transaction's first statement, the community's lock (one message,
+two statements); the places' cache reads its stamp from the community's row; a connection goes back
+to the pool without asyncpg's reset query (storage.postgres.database). tests/storage/test_round_trips.py
+counts them.
 """
 
 from __future__ import annotations
@@ -54,8 +59,9 @@ __all__ = ["Connection", "PostgresUnitOfWork", "Tx", "community_key", "lock_comm
 
 
 class PostgresUnitOfWork:
-    def __init__(self, pool: asyncpg.Pool, dispatch: Dispatch | None = None) -> None:
+    def __init__(self, pool: asyncpg.Pool, dispatch: Dispatch | None = None, *, eager: bool = False) -> None:
         self._pool = pool
+        self._eager = eager  # BEGIN at once (storage's own work, which uses `.db`), not with the first statement
         self.dispatch = dispatch  # given the effects of each commit (see verification.effects)
         self.communities = PgCommunities(self)
         self.places = PgPlaces(self)
@@ -78,6 +84,8 @@ class PostgresUnitOfWork:
         tx = self.tx()
         if community is not None:
             await tx.lock(community)
+        else:
+            await tx.begin()
         return tx.conn
 
     @property
@@ -87,20 +95,25 @@ class PostgresUnitOfWork:
 
     @property
     def db(self) -> Connection:
-        """The raw connection, for storage's own maintenance work."""
-        return self.tx().conn
+        """The raw connection, for storage's own maintenance work (`database.transaction()`, which has
+        begun its transaction; a use case's begins with its first statement)."""
+        tx = self.tx()
+        if not tx.begun:
+            raise RuntimeError("the transaction has not begun: use `await uow.conn()`")
+        return tx.conn
 
     async def __aenter__(self) -> Self:
         if _CURRENT.get() is not None:
             raise RuntimeError("a unit of work is already open in this task")
         conn = await self._pool.acquire()
-        try:
-            transaction = conn.transaction()
-            await transaction.start()
-        except BaseException:
-            await self._pool.release(conn)
-            raise
-        _CURRENT.set(Tx(self, conn, transaction))
+        tx = Tx(self, conn, None, begun=False)
+        if self._eager:
+            try:
+                await tx.begin()
+            except BaseException:
+                await self._pool.release(conn)
+                raise
+        _CURRENT.set(tx)
         return self
 
     async def __aexit__(
@@ -110,7 +123,7 @@ class PostgresUnitOfWork:
         _CURRENT.set(None)
         try:
             if not tx.committed:
-                await tx.transaction.rollback()
+                await tx.end(commit=False)
         finally:
             self.incidents.transaction_ended(tx)
             await self._pool.release(tx.conn)
@@ -137,11 +150,17 @@ class PostgresUnitOfWork:
 
     async def commit(self) -> None:
         tx = self.tx()
-        await tx.transaction.commit()
+        await tx.end(commit=True)
         tx.committed = True
         effects = tx.effects.take()
         if effects and self.dispatch is not None:
-            self.dispatch(effects)
+            # Shown outside the transaction: a task the effects start (a queue card's redraw) copies this
+            # context, and must open a transaction of its own, not find this finished one open.
+            outside = _CURRENT.set(None)
+            try:
+                self.dispatch(effects)
+            finally:
+                _CURRENT.reset(outside)
 
 
 # The open transaction of the task (or None): one at a time per task, as on SQLite.

@@ -79,6 +79,10 @@ class SqliteReports:
         )
         return int(count or 0)
 
+    async def recent_counts(self, community: int, reporter: str, since: Sequence[datetime]) -> list[int]:
+        # SQLite is in the process: a query per window costs no round trip.
+        return [await self.recent_count(community, reporter, s) for s in since]
+
     async def of_incident(self, community: int, number: int) -> list[StoredReport]:
         rows = await sql.rows(
             self.db,

@@ -13,6 +13,7 @@ import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
@@ -21,7 +22,7 @@ import pytest
 
 import storage
 from bot.demo.live_world import BOT_PERMISSIONS
-from discord_emulator import DiscordEmulator, overwrite
+from discord_emulator import Channel, DiscordEmulator, GuildHandle, MemberActor, overwrite
 from discord_emulator.permissions import MANAGE_MESSAGES, VIEW_CHANNEL
 from storage.postgres.database import PostgresDatabase
 from storage.postgres.key_check import check_pseudonym_key
@@ -346,3 +347,146 @@ async def _veraz_status(data: Path, url: str) -> str:
     )
     out, _ = await asyncio.wait_for(done.communicate(), 60)
     return out.decode()
+
+
+async def _network(emu: DiscordEmulator, data: Path, url: str, count: int) -> Network:
+    """One server with moderators, a reporter and `count` subscribers whose DM channels are known."""
+    guild = emu.create_guild("Frozen network")
+    mods = guild.create_role("Moderators", permissions=MANAGE_MESSAGES)
+    emu.add_bot_to_guild(guild, permissions=BOT_PERMISSIONS)
+    queue = guild.create_text_channel("queue", private=True, overwrites=[overwrite(mods, allow=VIEW_CHANNEL)])
+    alerts = guild.create_text_channel("alerts")
+    network = Network(guild, guild.add_member("marta", roles=[mods]), guild.add_member("dev", roles=[mods]),
+                      guild.add_member("reporter"), [guild.add_member(f"s{i:03}") for i in range(count)],
+                      alerts)  # fmt: skip
+    database = await storage.open_database(data, url=url)
+    uow = database.unit_of_work()
+    await usecases.configure_community(
+        uow, usecases.Setup(guild.id, mods.id, queue.id, alerts.id, "America/Chicago", Language.EN)
+    )
+    await usecases.import_places(uow, guild.id, PLACES_CSV)
+    dms = storage.delivery_queue(database)
+    for member in network.subscribers:
+        await usecases.subscribe(uow, guild.id, member.id, None, Language.EN)
+        await dms.remember_dm_channel(guild.id, member.id, member.open_dm().id)
+    await database.close()
+    return network
+
+
+@dataclass
+class Network:
+    guild: GuildHandle
+    marta: MemberActor
+    dev: MemberActor
+    reporter: MemberActor
+    subscribers: list[MemberActor]
+    alerts: Channel
+
+
+async def _quiet(emu: DiscordEmulator, seconds: float, within: float = 30.0) -> None:
+    """Wait until the emulator has answered no request for `seconds`."""
+    deadline = time.monotonic() + within
+    while True:
+        seen = len(emu.requests)
+        await asyncio.sleep(seconds)
+        if len(emu.requests) == seen:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("the bot never went quiet")
+
+
+async def _count(url: str, query: str) -> int:
+    conn = await asyncpg.connect(url)
+    try:
+        return int(await conn.fetchval(query))
+    finally:
+        await conn.close()
+
+
+async def test_a_frozen_active_process_is_taken_over_and_thawed_sends_nothing(tmp_path, postgres_cluster: Cluster):
+    """A frozen VM (SIGSTOP) in the middle of a 300-DM fan-out: its connections stay open, and its kernel
+    still takes Discord's events for it. The standby takes over once the lease runs out and finishes the
+    fan-out, one copy each, and answers commands. Thawed (SIGCONT), the old process stops before it
+    sends anything: no request reaches Discord from it, not even for the deliveries it had claimed or
+    the command its session received while frozen; it exits (5), which closes its gateway session, and
+    started again (as systemd's Restart=always does) it waits as a standby."""
+    url = await new_database(postgres_cluster)
+    host_a, host_b = tmp_path / "host-a", tmp_path / "host-b"
+    processes: list[asyncio.subprocess.Process] = []
+    try:
+        async with DiscordEmulator("frozen-token") as emu:
+            net = await _network(emu, host_a, url, RECIPIENTS)
+            a = await start_host(emu, host_a, url, tmp_path / "a.log")
+            processes.append(a)
+            await emu.wait_until_connected(timeout=30)
+            host_b.mkdir(mode=0o700)
+            shutil.copy2(host_a / KEY_FILE, host_b / KEY_FILE)
+            b = await start_host(emu, host_b, url, tmp_path / "b.log")
+            processes.append(b)
+            await until(lambda: _role_is(url, b.pid, "standby"), "host B to stand by")
+            await emu.wait_for(lambda: emu.services.commands.listing(net.guild.id), timeout=30, what="commands")
+
+            await net.reporter.slash("report", where="Hamline Elementary", what="two agents at the door")
+            await net.marta.slash("incident confirm", id=1)
+            await net.dev.slash("incident confirm", id=1)
+            await emu.wait_for(lambda: sum(1 for s in net.subscribers if s.dms) >= RECIPIENTS // 3 or None,
+                               timeout=30, what="a third of the fan-out")  # fmt: skip
+            a.send_signal(signal.SIGSTOP)
+            frozen = time.monotonic()
+            delivered_before = sum(1 for s in net.subscribers if s.dms)
+            claimed = await _count(url, "SELECT count(*) FROM deliveries WHERE state = 'sending'")
+            assert delivered_before < RECIPIENTS, "the freeze came too late to interrupt the fan-out"
+
+            await emu.wait_until_connected(timeout=TAKEOVER_LIMIT, identify_count=2)
+            takeover = time.monotonic() - frozen
+            assert takeover < TAKEOVER_LIMIT
+            await emu.wait_for(lambda: all(s.dms for s in net.subscribers) or None, timeout=60, what="every alert")
+            await until(lambda: _settled(url), "the outbox to empty")
+            # Commands are answered by the new active process; the frozen one's session got this one too.
+            answered = await net.reporter.slash("report", where="Whittier Park", what="a white van, 3 agents")
+            assert not answered.failed
+            assert len(emu.services.gateway.live_sessions) == 2  # the frozen one's is still open
+            await _quiet(emu, 2.0)
+
+            seen = len(emu.requests)
+            a.send_signal(signal.SIGCONT)
+            code = await asyncio.wait_for(a.wait(), 10)
+            assert code == 5  # lost leadership
+            await emu.wait_for(lambda: len(emu.services.gateway.live_sessions) == 1 or None, timeout=5,
+                               what="the thawed process's session to close")  # fmt: skip
+            await asyncio.sleep(1)
+            after_thaw = [f"{r.method} {r.path}" for r in emu.requests[seen:]]
+            assert after_thaw == []  # nothing from the thawed process (and the active one had nothing to do)
+            assert await _count(url, "SELECT count(*) FROM reports") == 2  # the command was handled once
+            log_a = (tmp_path / "a.log").read_text()
+            assert log_a.count('"lost leadership"') == 1
+            assert log_a.count("refused to send") <= 1
+            assert log_a.count("dropped a gateway event") <= 1
+            assert "Traceback" not in log_a
+            assert "queue card not updated" not in (tmp_path / "b.log").read_text()
+
+            copies = [len([m for m in s.dms if "ref 1.1." in m.content]) for s in net.subscribers]
+            assert copies.count(1) == RECIPIENTS, {"missing": copies.count(0), "duplicates": sum(c > 1 for c in copies)}
+            assert len([m for m in net.alerts.messages if "ref 1.1." in m.content]) == 1
+
+            # Host A, started again as systemd would, waits as a standby: no new gateway session.
+            again = await start_host(emu, host_a, url, tmp_path / "a-again.log")
+            processes.append(again)
+            await until(lambda: _role_is(url, again.pid, "standby"), "host A to stand by again")
+            await asyncio.sleep(2)
+            assert emu.identify_count == 2
+            assert (await roles(url))[b.pid] == "active"
+            print(f"\nfrozen VM: takeover {takeover:.1f} s after SIGSTOP ({delivered_before} of {RECIPIENTS} "
+                  f"delivered, {claimed} claimed and unsettled at the freeze); after SIGCONT the old process "
+                  f"exited with {code}, sending nothing")  # fmt: skip
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.send_signal(signal.SIGCONT)
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                await asyncio.wait_for(process.wait(), 20)
+            except TimeoutError:
+                process.kill()
+        await drop_database(postgres_cluster, url)

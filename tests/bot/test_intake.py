@@ -135,3 +135,14 @@ def transactions(statements: list[str]) -> list[str]:
         elif found:
             found[-1].append(statement)
     return [t[0][:60] for t in found if t and "deliveries" not in " ".join(t)]
+
+
+@pytest.mark.parametrize(("who", "says"), [("luis", "Photos you attach"), ("rosa", "Las fotos que adjunte")])
+async def test_the_first_report_says_what_is_kept_of_it_and_of_its_photos(world: World, who, says):
+    """The notice comes once, in the reporter's language, and names photos, which /report takes."""
+    await set_up(world)
+    first = await world.people[who].slash("report", where="Hamline Elementary", what="agents at the door")
+    assert says in first.content
+    assert "180" in first.content
+    second = await world.people[who].slash("report", where="Hamline Elementary", what="still there")
+    assert says not in second.content

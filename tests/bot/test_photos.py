@@ -328,3 +328,21 @@ async def test_photos_wait_for_no_one_and_are_refused_past_the_reporters_limit(w
     told = results[1].followups[0]
     assert "You have sent 2 photos in" in told.content
     assert len(photo_posts(world)) == 2
+
+
+async def test_a_stop_takes_in_the_photos_already_queued_instead_of_losing_them(world: World):
+    """The photo queue lives in memory: a deploy's stop used to cancel it, and the queued photos were
+    never posted nor their reporters told."""
+    await set_up(world)
+    big = [jpeg(street(40 + i, 2400, 1800), quality=95) for i in range(4)]
+    results = []
+    for i, name in enumerate(["luis", "sam", "pat", "dev"]):
+        options = {"photo": ("a.jpg", big[i]), "photo2": ("b.jpg", big[(i + 1) % 4])}
+        results.append(await world.people[name].slash("report", where=f"{300 + i} Main St", what="ICE", **options))
+    assert photos_of(world).busy + photos_of(world)._queue.qsize() > 0  # still queued when the stop comes
+    await world.restart_bot()
+    assert len(photo_posts(world)) == 8
+    for result in results:
+        told = await result.wait_for_followup(timeout=10)
+        assert told.content.count("jpg: ") == 2, told.content  # each photo said, in the reporter's language
+        assert "not used" not in told.content

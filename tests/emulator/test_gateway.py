@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import aiohttp
 import discord
 import pytest
 from discord.ext import commands
 
-from discord_emulator import DiscordEmulator
+from discord_emulator import DiscordEmulator, GuildHandle, Limits
 from tests.emulator.conftest import TOKEN, BotStarter, Community
 from tests.emulator.sample_bot import SampleBot
 
@@ -187,3 +188,42 @@ async def test_the_gateway_counts_the_most_sessions_ever_connected_at_once(
     assert emu.services.gateway.max_live_sessions == 1  # one after the other: never two
     await start_bot(SampleBot(community.guild.id))
     assert emu.services.gateway.max_live_sessions == 2
+
+
+def on_each_shard(emu: DiscordEmulator, shards: int) -> list[GuildHandle]:
+    """One new guild on each shard (a guild's shard is (id >> 22) % shards: its creation millisecond)."""
+    found: dict[int, GuildHandle] = {}
+    while len(found) < shards:
+        guild = emu.create_guild(f"server {len(found)}")
+        found.setdefault((guild.id >> 22) % shards, guild)
+        time.sleep(0.001)
+    return [found[shard] for shard in range(shards)]
+
+
+def _identify(shard: object) -> dict[str, object]:
+    return {"op": 2, "d": {"token": TOKEN, "intents": 1, "properties": {}, "shard": shard}}
+
+
+async def test_sharded_sessions_get_their_own_guilds_and_discord_recommends_the_count() -> None:
+    """GET /gateway/bot says how many shards; each session gets the guilds of its shard only; a bot that
+    identifies without shards when one session may not hold them all is closed with 4011; a shard pair
+    that makes no sense with 4010."""
+    async with DiscordEmulator(TOKEN, limits=Limits(recommended_shards=2, guilds_per_shard=1)) as emu:
+        for guild in on_each_shard(emu, 2):
+            emu.add_bot_to_guild(guild)
+        headers = {"Authorization": f"Bot {TOKEN}"}
+        async with aiohttp.ClientSession() as session, session.get(f"{emu.api_base}/gateway/bot",
+                                                                   headers=headers) as answer:  # fmt: skip
+            assert (await answer.json())["shards"] == 2
+        for shard in (0, 1):
+            frames, _ = await gateway_frames(emu, [_identify([shard, 2])], 3)
+            ready, create = frames[1], frames[2]
+            assert ready["d"]["shard"] == [shard, 2]  # type: ignore[index]
+            assert create["t"] == "GUILD_CREATE"
+            assert (int(create["d"]["id"]) >> 22) % 2 == shard  # type: ignore[index]
+        _, code = await gateway_frames(emu, [_identify(None)], 3)
+        assert code == 4011
+        for bad in ([2, 2], [0], "0,2", [-1, 2]):
+            _, code = await gateway_frames(emu, [_identify(bad)], 3)
+            assert code == 4010, bad
+        assert emu.services.gateway.max_live_sessions == 1  # one per shard, one after the other

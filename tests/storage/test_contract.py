@@ -130,6 +130,7 @@ async def test_reports_reporters_moves_and_recent_counts(uow):
         assert await uow.reports.reporters(1, 1) == {"p1": 1}
         assert await uow.reports.recent_count(1, "p1", T - timedelta(minutes=1)) == 1
         assert await uow.reports.recent_count(1, "p1", T + timedelta(minutes=1)) == 0
+        assert await uow.reports.recent_counts(1, "p1", (T + timedelta(minutes=1), T - timedelta(minutes=1))) == [0, 1]
         await uow.reports.move(1, 2, 1, {second: 2})
         stored = await uow.reports.of_incident(1, 1)
         assert [(r.id, r.ordinal, r.what) for r in stored] == [(first, 1, "first"), (second, 2, "second")]

@@ -59,6 +59,8 @@ async def test_the_database_refuses_a_stale_epoch_for_every_claim_and_settlement
             stale.failed(1, "x", NOW),
             stale.retry(1, "x", NOW, NOW),
             stale.check_failed(1, "x", NOW, NOW),
+            stale.postpone(1, "x", NOW),
+            stale.resume_after_outage(NOW),
             stale.next_due(),
         ):
             with pytest.raises(NotLeader, match="stale leader"):
@@ -98,6 +100,29 @@ async def test_a_silent_active_process_is_taken_over_after_its_lease(pg):
         assert rows["host-b"] == "active"
     finally:
         await frozen_pool.close()
+        await a.close()
+        await b.close()
+
+
+async def test_the_database_confirms_the_leader_even_when_its_clock_says_nothing_happened(pg):
+    """A paused VM whose hypervisor hides the pause from the guest's clock: its lease looks fresh to
+    itself, but the database knows the epoch moved on. Concurrent requests share one confirmation."""
+    a, b = Leadership(pg.url, "host-a"), Leadership(pg.url, "host-b")
+    await a.open()
+    await b.open()
+    try:
+        assert await a.try_acquire() == 1
+        assert await a.confirm()
+        before = a._checks
+        assert all(await asyncio.gather(*(a.confirm() for _ in range(20)), a.renew()))
+        assert a._checks - before <= 2  # one under way when they came, then one begun after all of them
+        async with pg.connection() as conn:  # B took over while A's clock stood still
+            await conn.execute("UPDATE veraz_leadership SET epoch = 2, holder = 'host-b', renewed_at = now()")
+        assert a.current_epoch() == 1  # A cannot tell from its own clock...
+        assert not await a.confirm()  # ...but the database can
+        await a._connection().close()  # and once its connection is gone (its lock with it): no, at once
+        assert not await a.confirm()
+    finally:
         await a.close()
         await b.close()
 

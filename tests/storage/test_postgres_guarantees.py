@@ -266,3 +266,23 @@ async def test_claims_at_once_claim_what_claims_one_after_the_other_do(postgres_
             await db.close()
         for url in urls:
             await drop_database(postgres_cluster, url)
+
+
+async def test_work_started_by_a_commits_effects_opens_its_own_transaction(postgres_url: str):
+    """The effects of a commit are shown while `async with uow:` is still open (queue cards are redrawn
+    by a task the effects start): that task must not inherit the finished transaction as its own."""
+    database = await PostgresDatabase.open(postgres_url)
+    started: list[asyncio.Task[int]] = []
+
+    async def card_task() -> int:
+        async with uow:
+            return int(await (await uow.conn()).fetchval("SELECT 1"))
+
+    uow = database.unit_of_work(lambda effects: started.append(asyncio.create_task(card_task())))
+    try:
+        async with uow:
+            uow.effects.card(1, 1)
+            await uow.commit()
+        assert [await task for task in started] == [1]
+    finally:
+        await database.close()

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from intake.place import PlaceBook, resolve_place
 from tests.scenario_steps import CHICAGO
 from verification import usecases
 from verification.errors import RuleViolation
@@ -131,3 +132,23 @@ def test_a_places_file_with_a_kind_word_alias_is_refused_whole_with_its_line():
         3,
         "alias_only_kind",
     )
+
+
+@pytest.mark.parametrize("name", ["Park Avenue Park", "Church Street Station", "North Station", "Parque Calle Ocho"])
+def test_a_name_made_of_street_and_kind_words_registers_and_is_found_by_it(name):
+    """Real places are named this way; only a kind word alone fails to tell one place from another.
+    Such a place is found by its whole name or an alias (not yet inside a longer sentence)."""
+    place = usecases.make_place(name, "Eastside", PlaceKind.PARK, aliases=f"{name} Eastside;{name.lower()}")
+    assert len(place.aliases) == 2
+    book = PlaceBook.of([place, usecases.make_place("Lincoln Park", "Eastside", PlaceKind.PARK)])
+    for typed in (name, name.lower(), f" {name.upper()}  "):
+        found = resolve_place(typed, book)
+        assert found.ref.known, typed
+        assert found.ref.label == name, typed
+
+
+@pytest.mark.parametrize("name", ["the school", "High School", "la escuela primaria", "Street", "el parque", "  "])
+def test_a_kind_word_alone_or_a_lone_street_word_is_not_a_name(name):
+    with pytest.raises(RuleViolation) as refused:
+        usecases.make_place(name, "Eastside", PlaceKind.SCHOOL)
+    assert refused.value.code == "place_name_required"

@@ -540,7 +540,7 @@ async def _on_the_feed(uow: UnitOfWork) -> list[tuple[int, AlertKind]]:
     query = "SELECT number, kind FROM alerts WHERE feed_at IS NOT NULL ORDER BY id"
     async with uow:
         if isinstance(uow, PostgresUnitOfWork):
-            rows = list(await uow.db.fetch(query))
+            rows = list(await (await uow.conn()).fetch(query))
         else:
             rows = list(await uow.db.execute_fetchall(query))  # type: ignore[attr-defined]
     return [(r[0], AlertKind(r[1])) for r in rows]

@@ -29,7 +29,7 @@ from datetime import datetime
 from intake.place import PlaceBook
 from intake.place.grid import GridPoint
 from intake.place.streets import read_street
-from intake.place.words import clean, distinctive, place_key, tokens
+from intake.place.words import KIND_CLASSES, clean, distinctive, place_key, tokens
 
 from ..community import Community, zone_named
 from ..errors import RuleViolation
@@ -133,6 +133,17 @@ async def get_community(uow: UnitOfWork, community_id: int) -> Community | None:
         return await uow.communities.get(community_id)
 
 
+def names_a_place(name: str) -> bool:
+    """Whether `name` can tell a place from others. A name with a word of its own does ("Lincoln
+    Elementary"); so does one made of street and kind words when there are two or more ("Park Road Park",
+    "Church Street Station", "North Station"); a kind word alone, however many ("the school", "high
+    school", "la escuela primaria"), or a lone street word ("Street") does not."""
+    words = tokens(name)
+    if distinctive(words):
+        return True
+    return any(w not in KIND_CLASSES for w in words) and len(place_key(name).split()) >= 2
+
+
 def make_place(
     name: str,
     area: str,
@@ -144,7 +155,7 @@ def make_place(
     """A checked place: a name that identifies it, an area, at most 20 aliases, an optional address and
     at most 6 cross streets (a string separates them with ";" or "&")."""
     name, area, address = clean(name), clean(area), clean(address)
-    if not name or not distinctive(tokens(name)):
+    if not name or not names_a_place(name):
         raise RuleViolation("place_name_required")
     if not area:
         raise RuleViolation("area_required")
@@ -157,7 +168,7 @@ def make_place(
     if any(len(a) > MAX_WHERE for a in cleaned):
         raise RuleViolation("text_too_long", limit=MAX_WHERE)
     for alias in cleaned:
-        if not distinctive(tokens(alias)):
+        if not names_a_place(alias):
             # "escuela" alone would make every report about any school this place.
             raise RuleViolation("alias_only_kind", alias=alias)
     street_list = _CROSS_SPLIT.split(cross_streets) if isinstance(cross_streets, str) else cross_streets

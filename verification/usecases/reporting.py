@@ -68,13 +68,16 @@ async def submit_report(uow: UnitOfWork, now: datetime, data: ReportInput) -> Ou
         community = await community_or_refuse(uow, data.community)
         # Never refused for how it is written: a window, or "not given" (see docs/intake.md).
         when = read_when(data.when, now=now, zone=community.zone, language=community.language)
-        recent = await uow.reports.recent_count(community.id, data.reporter, now - community.report_window)
+        # In the rate limit's window, and since retention would have forgotten them (one query, both).
+        recent, retained = await uow.reports.recent_counts(
+            community.id, data.reporter, (now - community.report_window, now - community.retention)
+        )
         if recent >= community.report_limit:
             raise RuleViolation(
                 "report_rate_limited", limit=community.report_limit, minutes=community.report_window_minutes
             )
         # Nothing of theirs retained: new here, or forgotten (the reply then says what is kept and for how long).
-        first_report = await uow.reports.recent_count(community.id, data.reporter, now - community.retention) == 0
+        first_report = retained == 0
         # Never refused for an unknown or ambiguous place either: kept, with a menu to pick from.
         place = resolve_place(data.where, await uow.places.book(community.id))
         report = Report(

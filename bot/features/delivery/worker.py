@@ -10,6 +10,9 @@
   was in flight longer ago than that is first looked for in the recipient's recent DMs, by the short
   reference every message carries.
 - All its requests take a slot from the shared `Pacer`; many are in flight at once (bounded).
+- With standbys (PostgreSQL), the queue refuses a process that is no longer the active one (NotLeader):
+  the worker stops at the first refusal and says so once; a send the fence refused (LostLeadership)
+  never left, so it is simply retried, if this process still may.
 - Closed DMs (403, code 50007) are tried a bounded number of times, then the subscriber is marked
   unreachable and costs no more requests; a deleted alerts channel is reported to the moderators'
   queue; transient errors are retried with exponential backoff and jitter, never forever.
@@ -37,13 +40,14 @@ from bot.core.clock import Clock
 from bot.core.communities import CommunityCache
 from bot.core.discord_health import fail_fast
 from bot.core.fanout_log import FanOutLog
+from bot.core.fencing import LostLeadership
 from bot.core.i18n import t, tn
 from bot.core.outgoing import Outgoing
 from bot.core.services import DeliveryStats
 from verification.alerts import AlertMessage
 from verification.community import Community, RecipientKind
 from verification.deliveries import NOT_TRIED, OUTAGE
-from verification.ports import ClaimedDelivery, DeliveryQueue
+from verification.ports import ClaimedDelivery, DeliveryQueue, NotLeader
 
 log = logging.getLogger(__name__)
 DISCORD_NONCE_MEMORY = timedelta(minutes=2)  # Discord keeps nonces "a few minutes"; stay well inside
@@ -140,6 +144,9 @@ class DeliveryWorker:
                     await self.queue.recover(now, claimed_before=now - STUCK_AFTER)
                     last_sweep = time.monotonic()
                 await self._round()
+            except NotLeader as exc:  # another process leads now: nothing here may claim or settle
+                log.warning("delivery stopped: this process is no longer the active one", extra={"why": str(exc)})
+                return
             except Exception:  # a database hiccup (a long backup holding the lock...) must not stop deliveries
                 log.exception("delivery round failed; trying again shortly")
                 await asyncio.sleep(ERROR_PAUSE)
@@ -176,6 +183,8 @@ class DeliveryWorker:
             try:
                 with fail_fast():
                     await self.outgoing.probe()
+            except LostLeadership:
+                return  # not the active process: the queue's next step says so (NotLeader) and stops the worker
             except discord.HTTPException as exc:
                 if exc.status < 500:
                     break  # an answer all the same (the trace has said so)
@@ -198,10 +207,14 @@ class DeliveryWorker:
                 return
             try:
                 await self._deliver(delivery)
+            except NotLeader:
+                raise  # stops the worker (_run), once, whatever else the batch was doing
             except Exception as exc:  # one recipient's problem never stops the others
                 log.exception("delivery crashed", extra={"delivery": delivery.id})
                 try:
                     await self._retry(delivery, f"internal: {type(exc).__name__}", in_doubt=True)
+                except NotLeader:
+                    raise
                 except Exception:  # the row stays 'sending'; recovery after a restart picks it up
                     log.exception("could not reschedule a delivery", extra={"delivery": delivery.id})
 
@@ -265,6 +278,11 @@ class DeliveryWorker:
             return
         except (aiohttp.ClientError, TimeoutError) as exc:
             await self._retry(d, f"{OUTAGE}network: {type(exc).__name__}", in_doubt=True)
+            return
+        except LostLeadership:
+            # Refused before a byte was written: not in doubt. A process that lost leadership gets
+            # NotLeader here from the database, which stops the worker.
+            await self._retry(d, "leadership not confirmed")
             return
         await self.queue.sent(d.id, channel_id, message_id, self.clock.now())
         self._count(d, "sent")

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 MAX_WAITING = 32  # photos queued at once, all communities together
 SWEEP_EVERY = 60.0  # seconds between looks for removed photos' posts still on Discord
 CARD_WAIT = 15.0  # seconds to wait for the incident's card to be posted before posting without it
+DRAIN_WAIT = 20.0  # seconds a stop waits for queued photos (the unit gives 30 before SIGKILL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ class PhotoIntake(commands.Cog, name="Photos"):
         self._queue: asyncio.Queue[_Job] = asyncio.Queue(MAX_WAITING)
         self._sweep = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._telling: set[asyncio.Task[None]] = set()  # follow-ups to reporters still being sent
         self._session: aiohttp.ClientSession | None = None
         self.busy = 0  # photos being processed now (for tests)
 
@@ -66,9 +68,18 @@ class PhotoIntake(commands.Cog, name="Photos"):
         self._sweep.set()  # posts a purge or /forget-me left while the bot was stopped
 
     async def cog_unload(self) -> None:
-        for task in self._tasks:
+        # A stop (a deploy, systemd's restart) finishes the photos already queued rather than lose them:
+        # the queue lives in memory, and the reporter was told their photos are on the way. The wait is
+        # bounded well inside the unit's TimeoutStopSec; a crash still loses what was queued.
+        try:
+            await asyncio.wait_for(self._queue.join(), DRAIN_WAIT)
+        except TimeoutError:
+            log.warning("stopping with photos not taken in", extra={"count": self._queue.qsize() + self.busy})
+        if self._telling:
+            await asyncio.wait(self._telling, timeout=5)
+        for task in [*self._tasks, *self._telling]:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*self._tasks, *self._telling, return_exceptions=True)
         if self._session is not None:
             await self._session.close()
 
@@ -170,8 +181,9 @@ class PhotoIntake(commands.Cog, name="Photos"):
             except discord.HTTPException as exc:  # the interaction's 15 minutes may be over
                 log.info("could not tell the reporter about their photos", extra={"error": str(exc)})
 
-        self._tasks.append(asyncio.create_task(tell()))
-        self._tasks = [task for task in self._tasks if not task.done()]
+        task = asyncio.create_task(tell())
+        self._telling.add(task)
+        task.add_done_callback(self._telling.discard)
 
     # --- removing the posts of removed photos ----------------------------------------------------------
 
