@@ -11,7 +11,7 @@ import sys
 import time
 from importlib.util import find_spec
 
-BENCHMARKS = ("clustering", "intake", "storage", "fanout", "feed", "failover", "photos")
+BENCHMARKS = ("clustering", "intake", "storage", "fanout", "outage", "feed", "failover", "photos")
 
 
 def main(argv: list[str]) -> int:

@@ -24,6 +24,7 @@ from bot.core.area_roles import RoleKeeper
 from bot.core.card_button import CardActions
 from bot.core.clock import Clock, SystemClock
 from bot.core.communities import CommunityCache
+from bot.core.discord_health import DiscordHealth
 from bot.core.effects import ShowEffects
 from bot.core.feature import Host
 from bot.core.fencing import Fence, Refusals, gate_events, http_gate
@@ -58,6 +59,7 @@ class Tuning:
     concurrency: int = 16  # deliveries in flight at once
     retry_base: float = 2.0  # seconds; a failed delivery waits retry_base ** attempts, with jitter
     nonce_memory: float = 120.0  # how long Discord is trusted to de-duplicate a repeated nonce
+    probe_cap: float = 1.0  # seconds between two probes while Discord is down, at most (then jitter)
     maintenance_every: float = 60.0  # seconds between expiry runs
     heartbeat_every: float = storage.heartbeat.EVERY.total_seconds()
     purge_every: float = 24 * 3600.0
@@ -90,6 +92,8 @@ class VerazBot(commands.Bot):
         fence: Fence | None = None,
         process: str | None = None,
     ) -> None:
+        tuning = tuning or Tuning()
+        self.discord_health = DiscordHealth(probe_cap=tuning.probe_cap)  # every REST request's outcome (trace)
         self.refusals = Refusals()  # what the fence kept from Discord, once leadership was lost
         intents = discord.Intents.none()
         intents.guilds = True  # channels and roles: the bot checks the moderator role itself
@@ -102,15 +106,17 @@ class VerazBot(commands.Bot):
             chunk_guilds_at_startup=False,
             guild_ready_timeout=0.5,
             max_messages=None,
+            http_trace=self.discord_health.trace(),
         )
         self.settings = settings
         self.fence = fence  # the leader's epoch, on PostgreSQL with standbys (bot.standby)
         if fence is not None:
-            self.http.http_trace = http_gate(fence, self.refusals)  # its session is made at login
+            # Its session is made at login, with one trace: the fence's gate, and the health's outcomes.
+            self.http.http_trace = self.discord_health.watch(http_gate(fence, self.refusals))
             gate_events(self._connection.parsers, fence, self.refusals)
         self.process = process  # this process's name in veraz_processes, given to its connections
         self.clock: Clock = clock or SystemClock()
-        self.tuning = tuning or Tuning()
+        self.tuning = tuning
         self._database: storage.AnyDatabase | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -172,7 +178,7 @@ class VerazBot(commands.Bot):
         self.show_effects = ShowEffects(self.get_guild)
         uow = database.unit_of_work(self.show_effects)
         communities = CommunityCache(uow)
-        outgoing = Outgoing(self, Pacer(self.tuning.pace))
+        outgoing = Outgoing(self, Pacer(self.tuning.pace), self.discord_health)
         cards = CardPublisher(self, uow, communities, self.clock, outgoing, interval=self.tuning.card_interval)
         delivery = DeliveryWorker(
             metrics.CountingQueue(storage.delivery_queue(database, fence=self.fence.epoch if self.fence else None)),

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import socket
+import sys
+import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import TypeVar
@@ -212,6 +214,26 @@ class DiscordEmulator:
         request is carried out first, with DROP the connection closes with no answer at all, with HOLD the
         request is carried out and never answered (for a test that kills the asking process meanwhile)."""
         self.services.faults.append(Fault(method.upper(), re.compile(path), status, times, mode))
+
+    def fail_for(
+        self,
+        seconds: float,
+        *,
+        method: str = "*",
+        path: str = "",
+        status: int = 502,
+        mode: FaultMode = FaultMode.REFUSE,
+    ) -> Fault:
+        """An outage of the next `seconds` (wall clock): every request of `method` ("*": any) whose path
+        matches `path` (by default every REST request) meets it, as with `fail_next`. Two calls in a row
+        make an outage in phases: `fail_for(3, mode=AFTER)` then, 3 s later, `fail_for(17)`. Returns the
+        fault; `end_outage` ends it early."""
+        fault = Fault(method.upper(), re.compile(path), status, sys.maxsize, mode, time.monotonic() + seconds)
+        self.services.faults.append(fault)
+        return fault
+
+    def end_outage(self, fault: Fault) -> None:
+        fault.times = 0
 
     def open_command_to_everyone(self, guild: GuildHandle, name: str) -> None:
         """What an admin does in Server Settings > Integrations: let everyone see a command whose default

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -24,13 +25,18 @@ class FaultMode(StrEnum):
 
 @dataclass
 class Fault:
-    """An outage a test asks for: the next `times` requests matching `method` and `path` meet it."""
+    """An outage a test asks for: the next `times` requests matching `method` ("*": any) and `path` meet
+    it; with `until` (a `time.monotonic()` moment), only those that arrive before then."""
 
     method: str
     path: re.Pattern[str]
     status: int
     times: int
     mode: FaultMode = FaultMode.REFUSE
+    until: float | None = None
+
+    def ended(self, now: float) -> bool:
+        return self.times <= 0 or (self.until is not None and now >= self.until)
 
 
 @dataclass
@@ -48,8 +54,10 @@ class World:
 
     def fault_for(self, method: str, path: str) -> Fault | None:
         """The injected outage that this request meets, using it up; None: no outage."""
+        now = time.monotonic()
+        self.faults[:] = [f for f in self.faults if not f.ended(now)]
         for fault in self.faults:
-            if fault.times > 0 and fault.method == method and fault.path.search(path):
+            if fault.method in ("*", method) and fault.path.search(path):
                 fault.times -= 1
                 return fault
         return None

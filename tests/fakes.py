@@ -20,7 +20,7 @@ from intake.place.grid import GridPoint
 from verification.alerts import AlertKind, AlertMessage
 from verification.clustering import Candidate, ClusterIndex
 from verification.community import AreaRole, AskedGrant, Community, Recipient, RecipientKind, Subscription, Via
-from verification.deliveries import DeliveryState, LoggedAlert, NewDelivery, Subscriber
+from verification.deliveries import OUTAGE, DeliveryState, LoggedAlert, NewDelivery, Subscriber
 from verification.effects import Effects, EffectsRecorder
 from verification.events import Escalated, IncidentEvent
 from verification.fair_share import Due, Stream, fair_claim, rank
@@ -817,6 +817,21 @@ class FakeDeliveryQueue:
         d = self.data.deliveries[delivery]
         d.state, d.in_doubt, d.attempts, d.checks = DeliveryState.QUEUED, True, max(d.attempts - 1, 0), d.checks + 1
         d.error, d.next_attempt_at, d.updated_at = f"history check: {error}"[:500], at, now
+
+    async def postpone(self, delivery: int, error: str, now: datetime) -> None:
+        d = self.data.deliveries[delivery]
+        if d.state is DeliveryState.SENDING:
+            d.state, d.attempts, d.error, d.updated_at = DeliveryState.QUEUED, max(d.attempts - 1, 0), error[:500], now
+
+    async def resume_after_outage(self, now: datetime) -> int:
+        waiting = [
+            d for d in self.data.deliveries.values()
+            if d.state is DeliveryState.QUEUED and d.next_attempt_at is not None and d.next_attempt_at > now
+            and (d.error or "").removeprefix("history check: ").startswith(OUTAGE)
+        ]  # fmt: skip
+        for d in waiting:
+            d.next_attempt_at, d.updated_at = now, now
+        return len(waiting)
 
     async def role_post_unusable(self, delivery: int, error: str, now: datetime, channel: int | None = None) -> int:
         d = self.data.deliveries.get(delivery)

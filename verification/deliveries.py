@@ -7,6 +7,13 @@ from enum import StrEnum
 
 from .community import Recipient
 
+# How the error of a delivery that waits on Discord itself begins: Discord answered its send (or its look in
+# DM history) with a 5xx or did not answer, or the send was not tried because Discord was down. Nothing
+# about its recipient: once Discord answers again after an outage, these fall due at once
+# (`DeliveryQueue.resume_after_outage`), while a 429's or a closed DM's wait stands.
+OUTAGE = "outage: "
+NOT_TRIED = OUTAGE + "not tried"
+
 
 class DeliveryState(StrEnum):
     QUEUED = "queued"

@@ -420,6 +420,18 @@ class DeliveryQueue(Protocol):
         doubt, so the next claim looks again instead of sending. Not counted as a send attempt."""
         ...
 
+    async def postpone(self, delivery: int, error: str, now: datetime) -> None:
+        """The claimed delivery was not tried (Discord stopped answering meanwhile): back to the queue, due
+        as it was, its doubt as it was, the claim's attempt given back."""
+        ...
+
+    async def resume_after_outage(self, now: datetime) -> int:
+        """Discord answers again after an outage: every queued delivery waiting out a backoff for an outage's
+        error (`verification.deliveries.OUTAGE`, in a send or in a look in DM history) is due at `now`; a
+        wait for a per-recipient cause (a 429's, a closed DM's) stands. Doubts are untouched: the claim
+        still looks before it sends. Returns how many fell due."""
+        ...
+
     async def role_post_unusable(self, delivery: int, error: str, now: datetime, channel: int | None = None) -> int:
         """The claimed ROLE_POST could ping nobody (a role deleted, or Veraz lacks Mention Everyone): it
         fails, and whoever the role ledger has holding its roles (or had when it was queued) and is still

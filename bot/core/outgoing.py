@@ -9,7 +9,7 @@ One path means no send can skip the two things every send needs:
   mention, so no user text that ends up in a message can ever ping anyone.
 
 It also carries the delivery's nonce (with `enforce_nonce`), so a send repeated after a crash is
-de-duplicated by Discord.
+de-duplicated by Discord, and it holds the `DiscordHealth` that watches every request's outcome.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 
 import discord
 
+from bot.core.discord_health import DiscordHealth
 from bot.core.pacing import Pacer
 
 NO_PINGS = discord.AllowedMentions.none()
@@ -34,9 +35,15 @@ def mentions_for(roles: Sequence[int] = ()) -> discord.AllowedMentions:
 
 
 class Outgoing:
-    def __init__(self, client: discord.Client, pacer: Pacer) -> None:
+    def __init__(self, client: discord.Client, pacer: Pacer, health: DiscordHealth | None = None) -> None:
         self._client = client
         self.pacer = pacer
+        self.health = health or DiscordHealth()  # fed by the client's trace (bot.client), if it has it
+
+    async def probe(self) -> None:
+        """One cheap request that changes nothing (who the bot is): whether Discord answers at all."""
+        await self.pacer.slot()
+        await self._client.http.request(discord.http.Route("GET", "/users/@me"))
 
     async def send(
         self,

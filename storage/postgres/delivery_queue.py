@@ -33,6 +33,7 @@ from verification.model import Language
 from verification.ports import ClaimedDelivery
 from verification.ports import NotLeader as NotLeader  # raised here, caught by the worker
 
+from ..sqlite.delivery_queue import OUTAGE_PATTERNS
 from ..sqlite.outbox import nonce_for
 from .database import PostgresDatabase
 from .migrations import LOCK_NAMESPACE
@@ -241,6 +242,29 @@ class PostgresDeliveryQueue:
             now,
             delivery,
         )
+
+    async def postpone(self, delivery: int, error: str, now: datetime) -> None:
+        await self._run(
+            "UPDATE deliveries SET state = 'queued', attempts = GREATEST(attempts - 1, 0), error = $1, updated_at = $2 "
+            "WHERE id = $3 AND state = 'sending'",
+            error[:500],
+            now,
+            delivery,
+        )
+
+    async def resume_after_outage(self, now: datetime) -> int:
+        """As storage.sqlite.delivery_queue: what waits on an outage's error is due now."""
+
+        async def work(conn: Connection) -> int:
+            status = await conn.execute(
+                "UPDATE deliveries SET next_attempt_at = $1, updated_at = $1 "
+                "WHERE state = 'queued' AND next_attempt_at > $1 AND (error LIKE $2 OR error LIKE $3)",
+                now,
+                *OUTAGE_PATTERNS,
+            )
+            return int(status.split()[-1])  # "UPDATE n"
+
+        return await self._step(work)
 
     async def role_post_unusable(self, delivery: int, error: str, now: datetime, channel: int | None = None) -> int:
         """As storage.sqlite.delivery_queue: the role post fails, its roles' holders get DMs instead."""

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from verification.alerts import AlertKind, from_record
 from verification.community import Recipient, RecipientKind
+from verification.deliveries import OUTAGE
 from verification.fair_share import Due, Stream, fair_claim, rank, read_sizes
 from verification.model import Language
 from verification.ports import ClaimedDelivery
@@ -83,6 +84,14 @@ LEFT JOIN alerts da ON da.id = dep.alert_id
 WHERE d.id IN (SELECT value FROM json_each(?))
 """
 
+
+# Deliveries waiting out a backoff because Discord did not answer, in a send or in a look in DM history
+# (check_failed's prefix): they fall due when it answers again. A 429's or a closed DM's wait is not one.
+_RESUME = """
+UPDATE deliveries SET next_attempt_at = ?1, updated_at = ?1
+WHERE state = 'queued' AND next_attempt_at > ?1 AND (error LIKE ?2 OR error LIKE ?3)
+"""
+OUTAGE_PATTERNS = (OUTAGE + "%", "history check: " + OUTAGE + "%")
 
 # The subscribers a role post was to reach: whoever the ledger has holding one of its roles, or had when it
 # was queued (a role an admin deleted since is forgotten, its grants closed), and who is still a reachable
@@ -177,6 +186,20 @@ class SqliteDeliveryQueue:
             "checks = checks + 1, error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
             (f"history check: {error}"[:500], ts(at), ts(now), delivery),
         )
+
+    async def postpone(self, delivery: int, error: str, now: datetime) -> None:
+        # Not tried: due as it was and in doubt as it was; the attempt the claim counted is given back.
+        await self._settle(
+            "UPDATE deliveries SET state = 'queued', attempts = MAX(attempts - 1, 0), error = ?, updated_at = ? "
+            "WHERE id = ? AND state = 'sending'",
+            (error[:500], ts(now), delivery),
+        )
+
+    async def resume_after_outage(self, now: datetime) -> int:
+        async with self.database.transaction() as uow:
+            count = await sql.run(uow.db, _RESUME, (ts(now), *OUTAGE_PATTERNS))
+            await uow.commit()
+        return count
 
     async def role_post_unusable(self, delivery: int, error: str, now: datetime, channel: int | None = None) -> int:
         """The role post could ping nobody (a role is gone, or Veraz may not mention its roles): it fails,

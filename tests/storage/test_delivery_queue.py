@@ -156,6 +156,51 @@ async def test_a_failed_history_check_is_not_a_send_attempt_and_is_counted_apart
     assert await queue.claim(NOW + timedelta(minutes=7, seconds=29), 10) == []  # its backoff holds
 
 
+async def test_when_discord_answers_again_what_waited_on_the_outage_is_due_and_nothing_else(database):
+    """Issue 23 (recovery after an outage): a send or a look in DM history that met a 5xx or no answer
+    waits out its backoff only until Discord answers again; a 429's or a closed DM's wait stands, and a
+    doubt stays a doubt (the claim still looks before it sends)."""
+    users = (501, 502, 503, 504, 505)
+    await _one_subscriber_alert(database, *users)
+    queue = storage.delivery_queue(database)
+    claimed = {d.recipient.address: d for d in await queue.claim(NOW, 10)}
+    later = NOW + timedelta(minutes=5)
+    await queue.retry(claimed[501].id, "outage: http 502", later, NOW, in_doubt=True)  # may have arrived
+    await queue.retry(claimed[502].id, "outage: network: ClientOSError", later, NOW, in_doubt=True)
+    await queue.retry(claimed[503].id, "http 429", later, NOW)
+    await queue.retry(claimed[504].id, "dms_closed", later, NOW)
+    await queue.recover(NOW + timedelta(minutes=3))  # (no row is left sending: nothing changes)
+    await queue.retry(claimed[505].id, "network: TimeoutError", NOW + timedelta(seconds=1), NOW, in_doubt=True)
+    [check] = await queue.claim(NOW + timedelta(minutes=3), 10)  # 505 is due: its look in DM history fails
+    await queue.check_failed(check.id, "outage: http 503", later, NOW + timedelta(minutes=3))
+
+    back = NOW + timedelta(minutes=4)
+    assert await queue.claim(back, 10) == []
+    assert await queue.resume_after_outage(back) == 3
+    due = {d.recipient.address: d for d in await queue.claim(back, 10)}
+    assert sorted(due) == [501, 502, 505]
+    assert all(d.in_doubt_since == NOW for d in due.values())  # looked for (or sent with its nonce), not blindly
+    assert due[505].checks == 1
+    assert await queue.next_due() == later  # 503's and 504's own waits
+    assert await queue.resume_after_outage(back) == 0
+
+
+async def test_a_delivery_not_tried_because_discord_went_down_goes_back_as_it_was(database):
+    await _one_subscriber_alert(database, 501, 502)
+    queue = storage.delivery_queue(database)
+    first, second = await queue.claim(NOW, 10)
+    await queue.retry(first.id, "outage: http 502", NOW + timedelta(seconds=2), NOW, in_doubt=True)
+    again = await _claim_one(queue, NOW + timedelta(seconds=2))
+    assert again.attempts == 2
+    await queue.postpone(again.id, "outage: not tried", NOW + timedelta(seconds=2))
+    await queue.sent(second.id, DM, 7, NOW)
+    await queue.postpone(second.id, "outage: not tried", NOW + timedelta(seconds=3))  # settled: left alone
+    [d] = await queue.claim(NOW + timedelta(seconds=3), 10)
+    assert (d.id, d.attempts, d.in_doubt_since) == (first.id, 2, NOW)  # the untried attempt given back
+    log = {r.recipient.address: r.state for r in await usecases.delivery_log(database.unit_of_work(), CHICAGO, 1)}
+    assert log[second.recipient.address] is DeliveryState.SENT
+
+
 async def test_one_recipients_amendments_go_in_order_never_a_retraction_before_its_correction(database):
     """Found in review: a correction and a retraction to one person were claimed in one batch and sent
     at once; and a correction waiting on a retry was overtaken by the retraction."""

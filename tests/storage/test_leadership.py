@@ -59,6 +59,8 @@ async def test_the_database_refuses_a_stale_epoch_for_every_claim_and_settlement
             stale.failed(1, "x", NOW),
             stale.retry(1, "x", NOW, NOW),
             stale.check_failed(1, "x", NOW, NOW),
+            stale.postpone(1, "x", NOW),
+            stale.resume_after_outage(NOW),
             stale.next_due(),
         ):
             with pytest.raises(NotLeader, match="stale leader"):

@@ -16,6 +16,10 @@
 - Closed DMs (403, code 50007) are tried a bounded number of times, then the subscriber is marked
   unreachable and costs no more requests; a deleted alerts channel is reported to the moderators'
   queue; transient errors are retried with exponential backoff and jitter, never forever.
+- When Discord stops answering (a 5xx, or no answer), the worker stops sending: what its batch had not
+  tried yet goes back to the queue untried, and it asks Discord with one cheap probe, backing off to
+  about one a second, until any request gets an answer. Then every delivery that waited on the outage
+  is due at once and the fan-out goes on at full pace (bot/core/discord_health.py; docs/delivery.md).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import discord
 from bot.core.alert_text import carries, reference, render_alert
 from bot.core.clock import Clock
 from bot.core.communities import CommunityCache
+from bot.core.discord_health import fail_fast
 from bot.core.fanout_log import FanOutLog
 from bot.core.fencing import LostLeadership
 from bot.core.i18n import t, tn
@@ -41,6 +46,7 @@ from bot.core.outgoing import Outgoing
 from bot.core.services import DeliveryStats
 from verification.alerts import AlertMessage
 from verification.community import Community, RecipientKind
+from verification.deliveries import NOT_TRIED, OUTAGE
 from verification.ports import ClaimedDelivery, DeliveryQueue, NotLeader
 
 log = logging.getLogger(__name__)
@@ -50,6 +56,10 @@ STUCK_AFTER = timedelta(minutes=10)  # a 'sending' row older than this was lost 
 STUCK_SWEEP_EVERY = 60.0  # seconds
 DM_CLOSED_TRIES = 3
 MAX_ATTEMPTS = 6
+# A send that met only Discord's own failures (5xx, no answer) while probes got answers (the send endpoint
+# down, the rest up) keeps trying this long from its first claim, past MAX_ATTEMPTS: each attempt is one
+# request since the worker's sends fail fast, where discord.py's five tries used to take 25 s of it.
+OUTAGE_PATIENCE = timedelta(minutes=5)
 CANNOT_DM = 50007
 UNKNOWN_CHANNEL = 10003
 NO_ACCESS = {50001, 50013}
@@ -144,6 +154,8 @@ class DeliveryWorker:
     async def _round(self) -> None:
         """Claim and send one batch, or sleep until woken or until the next retry falls due."""
         self._wake.clear()
+        if self.outgoing.health.failing and await self.queue.next_due() is not None:
+            await self._wait_for_discord()
         batch = await self.queue.claim(self.clock.now(), self.batch)
         if batch:
             semaphore = asyncio.Semaphore(self.concurrency)
@@ -156,9 +168,43 @@ class DeliveryWorker:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)
 
+    async def _wait_for_discord(self) -> None:
+        """Discord's last word was a failure: ask it, sending nothing else, until a request gets an answer.
+        The first probe goes at once (one request's 5xx is not an outage); then they back off, with
+        jitter, to about one a second, and any other request's answer (a moderator's command) ends the
+        wait too. If Discord was down, everything that waited on the outage is due now."""
+        health = self.outgoing.health
+        probes = 0
+        down = False
+        while health.failing:
+            if probes and await health.wait_answered(health.probe_delay(probes)):
+                break
+            probes += 1
+            try:
+                with fail_fast():
+                    await self.outgoing.probe()
+            except LostLeadership:
+                return  # not the active process: the queue's next step says so (NotLeader) and stops the worker
+            except discord.HTTPException as exc:
+                if exc.status < 500:
+                    break  # an answer all the same (the trace has said so)
+            except (aiohttp.ClientError, TimeoutError):
+                pass  # no answer (the trace has counted it)
+            if health.failing:
+                health.confirm_down()
+                down = True
+        if down:
+            resumed = await self.queue.resume_after_outage(self.clock.now())
+            if resumed:
+                log.info("Discord answers again: deliveries that waited on it are due", extra={"count": resumed})
+
     async def _guarded(self, semaphore: asyncio.Semaphore, delivery: ClaimedDelivery) -> None:
         async with semaphore:
             self._fanout.claimed(delivery)
+            if self.outgoing.health.failing:
+                # Discord stopped answering after this batch was claimed: the rest wait for it, untried.
+                await self.queue.postpone(delivery.id, NOT_TRIED, self.clock.now())
+                return
             try:
                 await self._deliver(delivery)
             except NotLeader:
@@ -215,12 +261,12 @@ class DeliveryWorker:
                 try:
                     found = await self._already_sent(channel_id, d)
                 except (aiohttp.ClientError, TimeoutError) as exc:
-                    await self._check_later(d, f"network: {type(exc).__name__}")
+                    await self._check_later(d, f"{OUTAGE}network: {type(exc).__name__}")
                     return
                 except discord.HTTPException as exc:
                     if exc.status < 500 and exc.status != 429:
                         raise  # no access to the channel: handled below, like a failed send
-                    await self._check_later(d, f"http {exc.status}")
+                    await self._check_later(d, f"{OUTAGE}http {exc.status}" if exc.status >= 500 else "http 429")
                     return
                 if found is not None:
                     self._count(d, "deduplicated")
@@ -231,7 +277,7 @@ class DeliveryWorker:
             await self._failed_send(d, exc, community)
             return
         except (aiohttp.ClientError, TimeoutError) as exc:
-            await self._retry(d, f"network: {type(exc).__name__}", in_doubt=True)
+            await self._retry(d, f"{OUTAGE}network: {type(exc).__name__}", in_doubt=True)
             return
         except LostLeadership:
             # Refused before a byte was written: not in doubt. A process that lost leadership gets
@@ -275,7 +321,8 @@ class DeliveryWorker:
     async def _dm_channel(self, d: ClaimedDelivery) -> int:
         if d.dm_channel is not None:
             return d.dm_channel
-        return await self.open_dm_channel(d.community, d.recipient.address)
+        with fail_fast():
+            return await self.open_dm_channel(d.community, d.recipient.address)
 
     async def open_dm_channel(self, community: int, user: int) -> int:
         """Open (or find) the DM channel with a subscriber and remember it: later DMs cost one request."""
@@ -290,9 +337,10 @@ class DeliveryWorker:
     async def _send(self, channel_id: int, text: str, d: ClaimedDelivery) -> int:
         # In the alerts channel an amendment answers the post it amends, for all to see.
         in_channel = d.amends is not None and d.recipient.kind in IN_CHANNEL
-        message = await self.outgoing.send(
-            channel_id, text, nonce=d.nonce, reply_to=d.amends if in_channel else None, roles=d.recipient.roles
-        )
+        with fail_fast():
+            message = await self.outgoing.send(
+                channel_id, text, nonce=d.nonce, reply_to=d.amends if in_channel else None, roles=d.recipient.roles
+            )
         return message.id
 
     async def _already_sent(self, channel_id: int, d: ClaimedDelivery) -> int | None:
@@ -302,9 +350,10 @@ class DeliveryWorker:
         assert d.in_doubt_since is not None  # only deliveries in doubt are looked for
         ref = reference(d.community, d.message.number, d.message.seq)
         roles = set(d.recipient.roles)
-        async for message in self.outgoing.history(channel_id, after=d.in_doubt_since):
-            if carries(message.content, ref) and set(message.raw_role_mentions) == roles:
-                return message.id
+        with fail_fast():
+            async for message in self.outgoing.history(channel_id, after=d.in_doubt_since):
+                if carries(message.content, ref) and set(message.raw_role_mentions) == roles:
+                    return message.id
         return None
 
     async def _mark_amended(self, d: ClaimedDelivery, alert: AlertMessage, community: Community | None) -> None:
@@ -350,7 +399,7 @@ class DeliveryWorker:
             return
         if exc.status >= 500:
             # A 502/504 can come back after Discord made the message: in doubt, so looked for first.
-            await self._retry(d, f"http {exc.status}", in_doubt=True)
+            await self._retry(d, f"{OUTAGE}http {exc.status}", in_doubt=True)
             return
         if exc.status == 429:
             await self._retry(d, f"http {exc.status}")
@@ -368,7 +417,8 @@ class DeliveryWorker:
 
     async def _retry(self, d: ClaimedDelivery, error: str, *, in_doubt: bool = False) -> None:
         now = self.clock.now()
-        if d.attempts >= MAX_ATTEMPTS:
+        patient = error.startswith(OUTAGE) and d.in_doubt_since is not None and now - d.in_doubt_since < OUTAGE_PATIENCE
+        if d.attempts >= MAX_ATTEMPTS and not patient:
             # Given up in doubt (it may have arrived): its amendments still go, so nobody keeps a false alarm.
             await self.queue.failed(d.id, f"gave up: {error}", now, in_doubt=in_doubt)
             self._count(d, "failed")
