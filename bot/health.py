@@ -42,10 +42,11 @@ class Probe:
     gateway: Callable[[], bool]
     process: str = ""
     epoch: Callable[[], int | None] = lambda: None
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)  # on PostgreSQL, the database's (bot.standby)
 
     async def figures(self) -> tuple[bool, dict[str, Any]]:
         """(healthy, what /healthz says)."""
-        now = datetime.now(UTC)
+        now = self.now()
         active, gateway = self.active(), self.gateway()
         body: dict[str, Any] = {"role": "active" if active else "standby", "gateway_connected": gateway,
                                 "process": self.process, "epoch": self.epoch()}  # fmt: skip

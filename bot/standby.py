@@ -7,6 +7,11 @@ single Veraz runs: commands, the delivery worker (fenced by its epoch), cards, m
 leadership every second; if it cannot, or another process took over, it stops at once (a hard exit, as
 if killed: in-flight sends are settled by the next leader through the nonce and DM history) and the
 service manager starts it again, as a standby.
+
+The process keeps time by the database's clock (storage.postgres.clock), measured on the leadership
+connection: every timestamp it writes or compares (deliveries due, claims, recovery of rows another host
+left in flight, expiry, purges, escalation pages, rate windows, /healthz's oldest due delivery) is then in
+the same time as the other hosts', whatever the host's own clock says.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from bot.core import metrics
 from bot.core.fencing import Fence
 from bot.core.settings import Settings
 from bot.health import Probe, serve_health
+from storage.postgres.clock import DatabaseClock
 from storage.postgres.database import PostgresDatabase
 from storage.postgres.key_check import KeyMismatch, check_pseudonym_key
 from storage.postgres.leadership import RENEW_EVERY, Leadership, application_name, new_process_id
@@ -60,7 +66,8 @@ async def run_with_standbys(
         await database.close()
         print(f"veraz run: {exc}", file=sys.stderr)
         return 1
-    leadership = Leadership(settings.database_url, process)
+    clock = DatabaseClock()
+    leadership = Leadership(settings.database_url, process, clock)
     await leadership.open()
     server = await feed(settings)
     running: list[VerazBot] = []
@@ -70,6 +77,7 @@ async def run_with_standbys(
         lambda: bool(running) and running[0].is_ready() and not running[0].is_closed(),
         process,
         leadership.current_epoch,
+        clock.now,
     )
     health = await serve_health(settings.health_listen, probe)
     try:
@@ -89,7 +97,12 @@ async def run_with_standbys(
             return 0
         log.info("active", extra={"instance": process, "epoch": leadership.epoch})
         bot = await start(
-            settings, token, stop, fence=Fence(leadership.current_epoch, leadership.confirm), process=process
+            settings,
+            token,
+            stop,
+            fence=Fence(leadership.current_epoch, leadership.confirm),
+            process=process,
+            clock=clock,
         )
         if not isinstance(bot, VerazBot):
             return bot

@@ -19,6 +19,8 @@
   lease and the server's keepalive deadline, so it stops before anyone else can start.
 
 Every process also keeps its row in `veraz_processes` up to date, for `veraz status` and /healthz.
+Those statements, once a second, also keep the process's clock set to the database's
+(storage.postgres.clock): nothing costs an extra round trip.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from datetime import datetime
 
 import asyncpg
 
+from .clock import DatabaseClock
 from .migrations import LOCK_NAMESPACE
 from .transactions import Connection
 
@@ -81,9 +84,10 @@ class ProcessRow:
 class Leadership:
     """This process's side of the election: become active, stay active, notice losing it."""
 
-    def __init__(self, url: str, process: str | None = None) -> None:
+    def __init__(self, url: str, process: str | None = None, clock: DatabaseClock | None = None) -> None:
         self.url = url
         self.process = process or new_process_id()
+        self.clock = clock or DatabaseClock()  # the process's clock, set here to the database's
         self.epoch: int | None = None
         self.gateway = False  # kept up to date by the bot, shown by `veraz status`
         self.changes = 0  # times this process became active or stopped being so
@@ -109,6 +113,7 @@ class Leadership:
                 self._conn.terminate()
         settings = {**KEEPALIVE, "application_name": application_name(self.process), "timezone": "UTC"}
         self._conn = await asyncpg.connect(self.url, server_settings=settings, timeout=10)
+        sent = self.clock.host()
         await self._conn.execute(
             "INSERT INTO veraz_processes (id, host, pid, role, started_at, seen_at) "
             "VALUES ($1, $2, $3, $4, now(), now()) ON CONFLICT (id) DO NOTHING",
@@ -117,6 +122,7 @@ class Leadership:
             os.getpid(),
             Role.STANDBY,
         )
+        self.clock.observe(await self._conn.fetchval("SELECT now()"), sent, self.clock.host())
 
     async def close(self) -> None:
         """Give leadership up (if held) and say this process stopped."""
@@ -216,15 +222,17 @@ class Leadership:
     async def _renew_statements(self) -> bool:
         """Whether the lease was renewed: False when another process raised the epoch."""
         conn = self._connection()
-        renewed = await conn.fetchval(
+        sent = self.clock.host()
+        renewed = await conn.fetchrow(
             "UPDATE veraz_leadership SET renewed_at = now() WHERE id = 1 AND epoch = $1 AND holder = $2 "
-            "RETURNING epoch",
+            "RETURNING now() AS at",
             self.epoch,
             self.process,
             timeout=CALL_TIMEOUT,
         )
         if renewed is None:
             return False
+        self.clock.observe(renewed["at"], sent, self.clock.host())
         await conn.execute(
             "UPDATE veraz_processes SET role = $2, epoch = $3, gateway = $4, seen_at = now() WHERE id = $1",
             self.process,
@@ -271,12 +279,16 @@ class Leadership:
         return False
 
     async def _seen(self, role: str) -> None:
-        await self._connection().execute(
-            "UPDATE veraz_processes SET role = $2, epoch = NULL, gateway = false, seen_at = now() WHERE id = $1",
+        sent = self.clock.host()
+        at = await self._connection().fetchval(
+            "UPDATE veraz_processes SET role = $2, epoch = NULL, gateway = false, seen_at = now() WHERE id = $1 "
+            "RETURNING now()",
             self.process,
             role,
             timeout=CALL_TIMEOUT,
         )
+        if at is not None:  # the row is there (a standby's poll): its answer says the database's time
+            self.clock.observe(at, sent, self.clock.host())
 
 
 async def processes(conn: Connection, within: float = 3600.0) -> list[ProcessRow]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from verification.community import Recipient, RecipientKind, Subscription, Via
@@ -30,13 +29,12 @@ class PgSubscriptions:
         )
         await conn.execute(
             "INSERT INTO subscriptions (community, user_id, area, area_key, created_at, via) "
-            "VALUES ($1, $2, $3, $4, $5, $6) "
+            "VALUES ($1, $2, $3, $4, now(), $5) "  # the database's clock, as every host's (storage.postgres.clock)
             "ON CONFLICT (community, user_id, area_key) DO UPDATE SET via = excluded.via",
             community,
             user,
             area,
             area.casefold(),
-            datetime.now(UTC),
             via.value,
         )
 
