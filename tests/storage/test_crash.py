@@ -126,6 +126,11 @@ def check_consistent(snapshot: Snapshot) -> dict[str, set[str]]:
     return found
 
 
+def finished(journal) -> int:
+    """How many use cases the children have finished so far, by their journal."""
+    return journal.read_text().split().count("done") if journal.exists() else 0
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_killed_mid_stream_the_database_keeps_every_finished_use_case_and_no_half(tmp_path, backend, request):
@@ -137,12 +142,19 @@ def test_killed_mid_stream_the_database_keeps_every_finished_use_case_and_no_hal
     rng = random.Random(2025)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for kill in range(KILLS):
+        finished_before = finished(journal)
         errors = tmp_path / "child.err"
         with errors.open("wb") as err:
             child = subprocess.Popen(
                 [sys.executable, "-m", "tests.storage.crash_child", str(data), str(journal), str(kill + 1), url],
                 cwd=ROOT, env=env, stderr=err,
             )  # fmt: skip
+            # The kill lands at a random moment once the child is working: on a loaded machine its start
+            # alone can take longer than the random wait, and a round that finished nothing tests nothing.
+            started = time.monotonic()
+            while finished(journal) <= finished_before and time.monotonic() - started < 60:
+                assert child.poll() is None, errors.read_text()
+                time.sleep(0.02)
             time.sleep(rng.uniform(0.3, 1.2) if kill else 2.0)
             assert child.poll() is None, errors.read_text()
             child.send_signal(signal.SIGKILL)
