@@ -134,6 +134,7 @@ class PlaceBook:
     _blocks: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # block key -> (place, direction)
     _corners: dict[str, set[str]] = field(default_factory=dict)
     _on_street: dict[str, set[str]] = field(default_factory=dict)
+    _place_streets: dict[str, set[str]] = field(default_factory=dict)  # place -> keys of the streets it is on
     _place_blocks: dict[str, list[Block]] = field(default_factory=dict)
     _place_corners: dict[str, list[str]] = field(default_factory=dict)
     _place_kinds: dict[str, set[str]] = field(default_factory=dict)
@@ -211,6 +212,7 @@ class PlaceBook:
                 streets.append(street)
         streets.extend(s for s in (read_street(c) for c in place.cross_streets) if s is not None)
         self._place_numbers[place.key] = sorted({s.number for s in streets if s.number is not None})
+        self._place_streets[place.key] = {s.key for s in streets}
         for street in streets:
             self.streets.add(street)
             self._on_street.setdefault(street.key, set()).add(place.key)
@@ -235,6 +237,10 @@ class PlaceBook:
 
     def at_corner(self, corner: Corner) -> list[Place]:
         return [self.places[k] for k in sorted(self._corners.get(corner_index(corner.a, corner.b), ()))]
+
+    def streets_of(self, place: Place) -> set[str]:
+        """The keys of the streets a place's address and cross streets are on (empty: nobody said)."""
+        return self._place_streets.get(place.key, set())
 
     def on_street(self, street: Street) -> list[Place]:
         return [self.places[k] for k in sorted(self._on_street.get(street.key, ()))]
@@ -406,8 +412,15 @@ class PlaceBook:
             agrees = bool(near_kinds & own_kinds)
             # The whole text is the name as registered ("Echo Park", also an area's and a street's name).
             exact = text_exact == name.exact
-            # "26th & Pulaski" is a corner, not Pulaski Park: street words name a place only with its kind.
-            street_only = bool(streets) and all(a in streets for a in at) and not agrees and not exact
+            # "26th & Pulaski" is a corner, not Pulaski Park: street words name a place only with its kind,
+            # and so do street words with an area's ("Main St, Oakdale" is not the Oakdale Main station).
+            street_only = (
+                bool(streets)
+                and any(a in streets for a in at)
+                and all(a in streets or a in areas for a in at)
+                and not agrees
+                and not exact
+            )
             if street_only and not relaxed:
                 continue
             total = sum(self._weights[w] for w in name.words)
@@ -429,7 +442,7 @@ class PlaceBook:
             accepted = accepted or exact
             if not accepted and not relaxed:
                 continue
-            if exact or not all(a in streets for a in at):
+            if exact or not all(a in streets or a in areas for a in at) or not any(a in streets for a in at):
                 beyond_streets.add(name.place)
             if not by_area:
                 beyond_areas.add(name.place)

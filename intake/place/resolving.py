@@ -274,10 +274,10 @@ def _consistent(match: PlaceMatch, reading: Reading, book: PlaceBook) -> bool:
     ("Division y California, Humboldt Park"), and street words with a kind never name a place that is
     elsewhere ("Pulaski & 31st bus stop" is not the Pulaski station at 51st)."""
     complete = reading.kind in (ReadingKind.CORNER, ReadingKind.BLOCK, ReadingKind.SEGMENT)
+    if match.by_area and (complete or reading.street is not None):
+        return False  # "Elm St, Oakdale": a street in the Oakdale area, not a place called Oakdale
     if not complete:
         return True
-    if match.by_area:
-        return False
     if not match.by_street:
         return True
     corners, blocks = book.corners_of(match.place), book.blocks_of(match.place)

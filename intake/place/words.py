@@ -39,7 +39,8 @@ KIND_WORDS: dict[str, str] = {
     **dict.fromkeys(
         ["school", "schools", "elementary", "elem", "primary", "academy", "acad", "escuela", "colegio", "high",
          "hs", "middle", "preschool", "prek", "kindergarten", "kinder", "prepa", "preparatoria", "secundaria",
-         "primaria", "elementaria", "charter", "escuelita", "elementry", "elementar"],
+         "primaria", "elementaria", "charter", "escuelita", "elementry", "elementar", "intermedia",
+         "intermediate"],
         "school",
     ),
     **dict.fromkeys(
@@ -75,7 +76,8 @@ KIND_WORDS: dict[str, str] = {
 LEVEL_WORDS: dict[str, str] = {
     **dict.fromkeys(["elementary", "elem", "primary", "primaria", "elementaria", "elementry", "es"], "elementary"),
     **dict.fromkeys(["high", "hs", "prepa", "preparatoria"], "high"),
-    **dict.fromkeys(["middle", "ms", "secundaria"], "middle"),
+    # "escuela intermedia" and an "intermediate school" are middle schools.
+    **dict.fromkeys(["middle", "ms", "secundaria", "intermedia", "intermediate"], "middle"),
 }
 
 STREET_SUFFIXES: dict[str, str] = {
