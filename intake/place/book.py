@@ -363,9 +363,12 @@ class PlaceBook:
         "De Soto" for De Soto Elementary and De Soto Middle)."""
         return [self.places[k] for k in self._by_alias.get(place_key(text), ())]
 
-    def match(self, ws: Sequence[Word], street_words: Iterable[int] = (), *, relaxed: bool = False) -> list[PlaceMatch]:
+    def match(
+        self, ws: Sequence[Word], street_words: Iterable[int] = (), *, relaxed: bool = False, placed: bool = False
+    ) -> list[PlaceMatch]:
         """The places the words name, best first. Words in `street_words` (read as a street) name a place
-        only with a kind word that agrees ("Lillian St Elementary"); `relaxed` keeps every close place."""
+        only with a kind word that agrees ("Lillian St Elementary"); `relaxed` keeps every close place;
+        `placed` says the street words are a place by themselves (a corner, a block, a stretch)."""
         if not self._names:
             return []
         self._weigh()
@@ -428,8 +431,13 @@ class PlaceBook:
             score = got / total
             rarest = max(self._weights[w] for w in name.words)
             rare_hit = any(self._weights[w] >= rarest for w in found)
-            alone = bool(naming) and naming <= set(at) and any(w in self._own for w in found)
-            accepted = not street_only and (
+            # A text that is only a place's own word names it; beside a street form the word may as well
+            # be the town or a business at it ("Elm & 5th, Riverton").
+            alone = bool(naming) and not placed and naming <= set(at) and any(w in self._own for w in found)
+            # Beside a street form, one word of a name that has its kind in it ("la corte de Riverton") is
+            # the place only with a kind: "Elm & 5th, Riverton" is a corner in Riverton.
+            kindless = placed and bool(name.kinds) and not kinds and len(found) == 1 and len(name.words) == 1
+            accepted = not street_only and not kindless and (
                 score >= MATCH_THRESHOLD or ((agrees or alone) and score >= KIND_MATCH_THRESHOLD and rare_hit)
             )
             if accepted and score < 1 and not exact and _contradicts(ws, at, name, found, streets | areas):

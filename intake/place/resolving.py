@@ -97,7 +97,8 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
         if beside is not None:
             return beside
     reading = read_words(ws, book.streets, book.area_spans(ws))
-    close = book.match(ws, reading.street_words, relaxed=True) if names_known else []
+    placed = reading.kind in (ReadingKind.CORNER, ReadingKind.BLOCK, ReadingKind.SEGMENT)
+    close = book.match(ws, reading.street_words, relaxed=True, placed=placed) if names_known else []
     close = [m for m in close if _consistent(m, reading, book)]
     matches = [m for m in close if m.accepted]
     located = _located(reading, book) if names_known else []

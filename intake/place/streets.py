@@ -124,7 +124,12 @@ _VOWELS = frozenset("aeiouy")
 
 @lru_cache(maxsize=16384)
 def street_key(core: str) -> str:
-    return " ".join(skeleton(w) for w in core.split())
+    """The key of a street's name: spelling-tolerant, and without a middle initial ("Edward L Grant" and
+    "Edward Grant" are one street)."""
+    parts = core.split()
+    if len(parts) > 2:
+        parts = [w for i, w in enumerate(parts) if i in (0, len(parts) - 1) or len(w) > 1 or w.isdigit()]
+    return " ".join(skeleton(w) for w in parts)
 
 
 @dataclass
@@ -135,6 +140,7 @@ class StreetNames:
     _by_key: dict[str, Street] = field(default_factory=dict)
     _one_word: dict[str, str] = field(default_factory=dict)  # folded one-word core -> key, for typos
     _words: set[str] = field(default_factory=set)  # every word of a known street's name
+    _glued: dict[str, str] = field(default_factory=dict)  # a longer name typed as one word -> key ("longpoint")
 
     def add(self, street: Street) -> None:
         known = self._by_key.get(street.key)
@@ -142,6 +148,8 @@ class StreetNames:
             self._by_key[street.key] = replace(street, direction="", alts=())
         if " " not in street.core and street.number is None:
             self._one_word[street.core] = street.key
+        elif street.number is None and not any(w.isdigit() for w in street.core.split()):
+            self._glued[street.core.replace(" ", "")] = street.key
         if street.number is None:
             self._words.update(street.core.split())
 
@@ -152,7 +160,7 @@ class StreetNames:
 
     def find(self, core: str) -> Street | None:
         """The known street `core` names, through a typo if it must."""
-        known = self._by_key.get(street_key(core))
+        known = self._by_key.get(street_key(core)) or self._by_key.get(self._glued.get(core, ""))
         if known is not None or " " in core or core.isdigit():
             return known
         # A four-letter word a letter away from a known name is as often another word or another
@@ -168,9 +176,13 @@ class StreetNames:
 
         Only for words already read as a street: there a shortening of one known street's name stands for
         it, which it may not do anywhere else ("the arch" is not Archer Ave): its beginning ("Division &
-        Cali"), its consonants ("Wstrn & 46th"), its initials ("MLK & 47th") or the last word of a longer
-        name ("Soto y Chavez")."""
-        known = self.find(street.core) or self._shortened(street.core)
+        Cali"), its consonants ("Wstrn & 46th"), its initials ("MLK & 47th") or the first or last word of a
+        longer name ("Soto y Chavez", "Laurel y Ventura")."""
+        known = self.find(street.core)
+        if known is None:
+            known = self._shortened(street.core)
+            if known is not None and street.suffix and known.suffix and street.suffix != known.suffix:
+                known = None  # "Cedar Ave" is not Cedar Hollow Rd shortened
         if known is None:
             return street
         return replace(known, direction=street.direction, suffix=known.suffix or street.suffix)
@@ -181,8 +193,11 @@ class StreetNames:
         found = {key for name, key in self._one_word.items() if _shortens(core, name)}
         for key, known in self._by_key.items():
             parts = known.core.split()
-            if len(parts) > 1 and (_initials(known.core) == core or (len(core) >= MIN_PREFIX and parts[-1] == core)):
-                found.add(key)  # "MLK" for Martin Luther King Dr, "Chavez" for Cesar Chavez Ave
+            if len(parts) > 1 and (
+                _initials(known.core) == core or (len(core) >= MIN_PREFIX and core in (parts[0], parts[-1]))
+            ):
+                found.add(key)  # "MLK" for Martin Luther King Dr, "Chavez" for Cesar Chavez Ave, "Laurel" for
+                # Laurel Canyon Blvd
         return self._by_key[found.pop()] if len(found) == 1 else None
 
     def cores(self) -> list[str]:
@@ -311,8 +326,11 @@ def street_forward(ws: Sequence[Word], i: int, names: StreetNames) -> tuple[Stre
     number = _number_street(ws[j])
     if number is not None:
         suffix = _suffix_at(ws, j + 1)
+        end = j + 1 + bool(suffix)
+        if not direction and _direction_after(ws, end):
+            direction, end = DIRECTIONS[ws[end].norm], end + 1  # "calle 138 este", "138th St East"
         clear = clear or bool(suffix) or bool(direction) or is_ordinal(ws[j].norm)
-        return _numbered(number, suffix or prefix_suffix, direction), j + 1 + bool(suffix), clear
+        return _numbered(number, suffix or prefix_suffix, direction), end, clear
     first = j
     run: list[Word] = []
     if not direction and ws[j].norm in _BARE_DIRECTIONS:
@@ -341,6 +359,9 @@ def street_forward(ws: Sequence[Word], i: int, names: StreetNames) -> tuple[Stre
 def street_backward(ws: Sequence[Word], end: int, names: StreetNames) -> tuple[Street, int, bool] | None:
     """A street ending just before `ws[end]`: (street, index of its first word, whether clearly a street)."""
     j = end - 1
+    after = ""  # a direction spelled out after a numbered street ("calle 138 este")
+    if j >= 1 and _direction_after(ws, j) and _number_street(ws[j - 1 - bool(_suffix_at(ws, j - 1))]) is not None:
+        after, j = DIRECTIONS[ws[j].norm], j - 1
     suffix = _suffix_at(ws, j) if j >= 1 else ""
     if suffix:
         j -= 1
@@ -349,6 +370,7 @@ def street_backward(ws: Sequence[Word], end: int, names: StreetNames) -> tuple[S
     number = _number_street(ws[j])
     if number is not None:
         direction, start = _direction_before(ws, j)
+        direction = direction or after
         start, prefixed, prefix_suffix = _prefix_before(ws, start)
         clear = bool(suffix) or is_ordinal(ws[j].norm) or prefixed or bool(direction)
         return _numbered(number, suffix or prefix_suffix, direction), start, clear
@@ -407,6 +429,18 @@ def _street_after_la(ws: Sequence[Word], i: int, j: int) -> bool:
     if after in {"de", "del"} and j + 3 < len(ws) and _number_street(ws[j + 1]) is None:
         return False  # "la Michoacana de la 26": a business "of" the street after it
     return before not in KIND_WORDS and after not in KIND_WORDS and ws[j + 1].norm not in KIND_WORDS
+
+
+_SPELLED_DIRECTIONS = frozenset({"north", "south", "east", "west", "norte", "sur", "este", "oeste"})
+
+
+def _direction_after(ws: Sequence[Word], j: int) -> bool:
+    """A direction spelled out after a numbered street, where the street ends ("calle 138 este con Willis"):
+    not "este" meaning "this" ("la 26 este lugar")."""
+    if j >= len(ws) or ws[j].pause or ws[j].norm not in _SPELLED_DIRECTIONS:
+        return False
+    after = ws[j + 1] if j + 1 < len(ws) else None
+    return after is None or after.pause or after.norm in STRONG_CONNECTORS or after.norm in _SUFFIXES
 
 
 def _can_follow_direction(ws: Sequence[Word], j: int) -> bool:
@@ -492,7 +526,10 @@ def find_corner(
         if a.key == b.key or blocked & set(range(start, end)):
             continue
         if a.number is not None and b.number is not None and not (a_clear and b_clear):
-            continue  # "12/03", "2 y 3": a date or a count, not two streets
+            # "12/03", "2 y 3": a date or a count, not two streets; but "5ta ave y 45": one side says it is
+            # a street, and the other is one unless it counts something ("5th Ave y 2 vans") or is an hour.
+            if not (a_clear or b_clear) or _counts(ws, start, end, a_clear):
+                continue
         if not strong and not (a_clear or b_clear):
             continue
         clarity = int(a_clear) + int(b_clear) + int(strong)
@@ -501,6 +538,22 @@ def find_corner(
     if best is None:
         return _adjacent_corner(ws, names, blocked) if adjacent else None
     return best[2]
+
+
+_HOUR_LEADS = frozenset({"las", "a", "at", "around", "como", "eso", "about", "since", "desde"})
+
+
+def _counts(ws: Sequence[Word], start: int, end: int, left_clear: bool) -> bool:
+    """Whether the bare number of a corner of two numbers counts something or tells the time: "y 2 vans",
+    "a las 5 y la 26"."""
+    if left_clear:
+        after = ws[end] if end < len(ws) else None
+        return after is not None and not after.pause and (after.norm in NOISE or after.norm in _HOUR_WORDS)
+    before = ws[start - 1] if start >= 1 else None
+    return before is not None and not ws[start].pause and before.norm in _HOUR_LEADS
+
+
+_HOUR_WORDS = frozenset({"am", "pm", "min", "mins", "minutes", "minutos", "hrs", "horas", "hours", "h"})
 
 
 def _adjacent_corner(ws: Sequence[Word], names: StreetNames, blocked: set[int]) -> Corner | None:
@@ -520,6 +573,26 @@ def _adjacent_corner(ws: Sequence[Word], names: StreetNames, blocked: set[int]) 
         # "Walgreens 26th St"): a street only when known or written as one ("Pulaski 26th").
         if before is not None and before[0].number is None and before[2] and ws[k - 1].norm not in KIND_WORDS:
             return Corner(before[0], street, range(before[1], end))
+    return _known_side_by_side(ws, names, blocked)
+
+
+def _known_side_by_side(ws: Sequence[Word], names: StreetNames, blocked: set[int]) -> Corner | None:
+    """Two streets the community's places are on, typed side by side ("Maple Elm", "esquina Maple
+    Birch"): a corner, where words of anything else are not."""
+    for k in range(len(ws) - 1):
+        if k in blocked or ws[k].norm in KIND_WORDS or not street_word(ws, k, names):
+            continue
+        first = street_forward(ws, k, names)
+        if first is None or first[0].number is not None or names.find(first[0].core) is None:
+            continue
+        street, end, _ = first
+        if end >= len(ws) or ws[end].pause or end in blocked:
+            continue
+        second = street_forward(ws, end, names)
+        if second is None or second[0].number is not None or names.find(second[0].core) is None:
+            continue
+        if second[0].key != street.key and not blocked & set(range(k, second[1])):
+            return Corner(street, second[0], range(k, second[1]))
     return None
 
 
@@ -584,6 +657,9 @@ def _address_forward(ws: Sequence[Word], k: int, names: StreetNames) -> tuple[St
         return None  # "2 agents", "26 & Pulaski": a count or a street, not a house
     if digits < 3 and ws[j].norm in _SUFFIXES:
         return None  # "26 st": a numbered street
+    saint = street.core.split()[0] in _SAINT and ws[j].norm in _SAINT
+    if digits == 3 and saint and names.find(street.core) is None and not street.suffix:
+        return None  # "167 st Bronx": 167th St in the Bronx, not a house on a St Bronx
     corner_next = end < len(ws) and ws[end].norm in STRONG_CONNECTORS and not ws[end].pause
     if corner_next and street.number is None and not street.suffix and street_forward(ws, end + 1, names):
         return None  # "100 Pulaski & Cermak"?: read as the corner

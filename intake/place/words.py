@@ -57,7 +57,7 @@ KIND_WORDS: dict[str, str] = {
     **dict.fromkeys(
         ["store", "tienda", "market", "mercado", "supermarket", "supermercado", "super", "shop", "grocery",
          "bodega", "carniceria", "panaderia", "abarrotes", "mall", "tiendita", "mercadito", "pulga",
-         "fleamarket", "swapmeet", "dollar", "pharmacy", "farmacia", "depot"],
+         "fleamarket", "swapmeet", "dollar", "pharmacy", "farmacia", "depot", "bakery", "butcher", "deli"],
         "store",
     ),
     **dict.fromkeys(["restaurant", "restaurante", "taqueria", "cafe", "diner", "fonda", "pizzeria"], "restaurant"),
@@ -138,7 +138,7 @@ FILLER = frozenset(
         "the", "at", "on", "of", "near", "in", "by", "a", "an", "to", "from", "outside", "front", "corner",
         "door", "doors", "entrance", "gate", "gates", "main",
         "la", "el", "los", "las", "de", "del", "en", "al", "por", "frente", "cerca", "afuera", "puerta",
-        "entrada", "esquina", "junto", "enfrente",
+        "entrada", "esquina", "junto", "enfrente", "intersection", "interseccion", "cruce",
     }
 )  # fmt: skip
 CONNECTORS = frozenset({"and", "y", "&", "/", "@", "con"})
@@ -423,8 +423,18 @@ def words(text: str) -> tuple[Word, ...]:
     return tuple(_words(text))
 
 
+# Spanish texting: "c/" is "con" ("7 av c/ 60"), "d" before an article is "de" ("la escuela d la 98").
+_TEXTING = re.compile(r"(?<![\w/])[cC]/(?=[\s\w])|(?<!\w)[dD](?= (?:la|el|los|las) )")
+
+
+def _texting(match: re.Match[str]) -> str:
+    return "con " if match.group().endswith("/") else "de"
+
+
 def _words(text: str) -> list[Word]:
     cleaned = clean(text.replace("\n", " , ")).translate(CONFUSABLES)
+    if "/" in cleaned or " " in cleaned:
+        cleaned = _TEXTING.sub(_texting, cleaned)
     found: list[Word] = []
     pause = glue = False
     for raw in _PIECE.finditer(cleaned):

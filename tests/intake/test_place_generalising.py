@@ -27,6 +27,11 @@ RIVERTON = PlaceBook.of(
         _place("Hostos Elementary", PlaceKind.SCHOOL, "Northgate", "Hostos", "escuela Hostos"),
         _place("Hostos Middle School", PlaceKind.SCHOOL, "Northgate", "Hostos middle", "la intermedia Hostos"),
         _place("Walmart Oakdale", PlaceKind.STORE, "Oakdale", "Walmart"),
+        _place("Maplewood Library", PlaceKind.OTHER, "Eastgate", cross=("Maplewood Ave", "Larchmont Blvd")),
+        _place("Ashby Market", PlaceKind.STORE, "Eastgate", cross=("Ashby St", "Cedar Hollow Rd")),
+        _place("Stone Ridge Pool", PlaceKind.PARK, "Eastgate", address="200 Stone Ridge Dr"),
+        _place("Baker Park", PlaceKind.PARK, "Northgate", cross=("Mary T Baker Blvd", "12th St")),
+        _place("PS 12 Fairmont", PlaceKind.SCHOOL, "Northgate", "PS 12"),
     ]
 )
 
@@ -99,3 +104,65 @@ def test_colloquial_markers_put_a_place_beside_a_landmark(text: str):
 )
 def test_an_intermediate_school_is_a_middle_school(text: str, name: str):
     assert _known(text) == name
+
+
+# --- kind 2: corners --------------------------------------------------------------------------------------
+
+
+def _corner_key(text: str) -> str:
+    """The corner a text names, or the registered place at it."""
+    found = resolve_place(text, RIVERTON)
+    assert found.reading in (ReadingKind.CORNER, ReadingKind.KNOWN), (text, found.ref)
+    return found.ref.key
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        # Two streets the community's places are on, side by side with no connector.
+        ("Maplewood Ave & Larchmont Blvd", "maplewood larchmont", "esquina Maplewood Larchmont",
+         "larchmont maplewood intersection"),
+        # The first word of a longer known name, or the name typed as one word.
+        ("Ashby St & Cedar Hollow Rd", "ashby con cedar", "cedar y ashby"),
+        ("Ashby St & Stone Ridge Dr", "ashby y stoneridge", "stoneridge/ashby"),
+        # Two numbered streets, one of them clearly a street.
+        ("9th Ave & 31st St", "la 9 avenida con 31", "9na ave y 31", "9 av c/ 31 st"),
+        # A direction spelled out after the number.
+        ("E 140th St & Birch Ave", "calle 140 este con Birch", "140th St East y la Birch"),
+    ],
+)  # fmt: skip
+def test_a_corner_is_read_however_its_streets_are_shortened_or_joined(texts: tuple[str, ...]):
+    keys = {text: _corner_key(text) for text in texts}
+    assert len(set(keys.values())) == 1, keys
+
+
+@pytest.mark.parametrize("text", ["3rd ave y 2 vans", "a las 5 y la 26", "12/03"])
+def test_a_count_or_an_hour_beside_a_numbered_street_is_no_corner(text: str):
+    assert resolve_place(text, RIVERTON).reading is not ReadingKind.CORNER
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Cedar Ave / w 155 st riverton", "corner:155|cedar"),  # 155th St in Riverton, not a house on "St Riverton"
+        ("Cedar Ave & 9th St, Riverton", "corner:9|cedar"),  # the town, not "la corte de Riverton"
+        ("40 st / 6 av fairmont", "corner:40|6"),  # a word beside a corner, not PS 12 Fairmont
+    ],
+)
+def test_a_word_beside_a_corner_is_where_it_is_or_what_is_there_not_a_place_it_half_names(text: str, key: str):
+    found = resolve_place(text, RIVERTON)
+    assert found.reading is ReadingKind.CORNER, found.ref
+    assert found.ref.key == key
+    assert _known("Fairmont") == "PS 12 Fairmont"
+
+
+def test_a_middle_initial_does_not_make_another_street():
+    typed = [resolve_place(t, PlaceBook()) for t in ("Edgar J Hill Hwy & 12th", "12th y edgar hill", "12 / Edgar Hill")]
+    assert all(p.reading is ReadingKind.CORNER for p in typed)
+    first = set(typed[0].same_keys)
+    assert all(first & set(p.same_keys) for p in typed[1:]), [p.same_keys for p in typed]
+
+
+def test_spanish_texting_shorthand_is_read():
+    assert _known("la tienda d la Ashby y Cedar Hollow") == "Ashby Market"  # "d" is "de"
+    assert _corner_key("12 av c/ 31 st") == _corner_key("12th Ave & 31st St")  # "c/" is "con"
