@@ -437,8 +437,10 @@ class PlaceBook:
             # Beside a street form, one word of a name that has its kind in it ("la corte de Riverton") is
             # the place only with a kind: "Elm & 5th, Riverton" is a corner in Riverton.
             kindless = placed and bool(name.kinds) and not kinds and len(found) == 1 and len(name.words) == 1
-            accepted = not street_only and not kindless and (
-                score >= MATCH_THRESHOLD or ((agrees or alone) and score >= KIND_MATCH_THRESHOLD and rare_hit)
+            accepted = (
+                not street_only
+                and not kindless
+                and (score >= MATCH_THRESHOLD or ((agrees or alone) and score >= KIND_MATCH_THRESHOLD and rare_hit))
             )
             if accepted and score < 1 and not exact and _contradicts(ws, at, name, found, streets | areas):
                 accepted = False  # "Home Depot Glendale" is not the registered Home Depot Burbank

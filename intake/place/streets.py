@@ -525,11 +525,11 @@ def find_corner(
         (a, start, a_clear), (b, end, b_clear) = left, right
         if a.key == b.key or blocked & set(range(start, end)):
             continue
-        if a.number is not None and b.number is not None and not (a_clear and b_clear):
-            # "12/03", "2 y 3": a date or a count, not two streets; but "5ta ave y 45": one side says it is
-            # a street, and the other is one unless it counts something ("5th Ave y 2 vans") or is an hour.
-            if not (a_clear or b_clear) or _counts(ws, start, end, a_clear):
-                continue
+        # "12/03", "2 y 3": a date or a count, not two streets; but "5ta ave y 45": one side says it is a
+        # street, and the other is one unless it counts something ("5th Ave y 2 vans") or is an hour.
+        numbers = a.number is not None and b.number is not None and not (a_clear and b_clear)
+        if numbers and (not (a_clear or b_clear) or _counts(ws, start, end, a_clear)):
+            continue
         if not strong and not (a_clear or b_clear):
             continue
         clarity = int(a_clear) + int(b_clear) + int(strong)
