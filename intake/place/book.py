@@ -45,6 +45,7 @@ from .words import (
     Word,
     canonical,
     distinctive,
+    house_at,
     name_form,
     name_forms,
     place_key,
@@ -637,8 +638,10 @@ def _kinds_at(ws: Sequence[Word]) -> list[tuple[int, str]]:
 def house_number(ws: Sequence[Word], block: Block) -> int | None:
     """The house number of an address the words write at `block`, for registered places only."""
     for i in block.span:
-        if ws[i].norm.isdigit() and int(ws[i].norm) // 100 * 100 == block.block:
-            return int(ws[i].norm)
+        if ws[i].norm.isdigit() and not ws[i].glued:
+            number = house_at(ws, i)[0]
+            if number // 100 * 100 == block.block:
+                return number
     return None
 
 

@@ -129,7 +129,7 @@ def _read_form(ws: Sequence[Word], names: StreetNames, area_spans: Sequence[rang
         span = frozenset(segment.span)
         phrase = _beside(ws, span, areas)
         return Reading(ReadingKind.SEGMENT, segment=segment, phrase=phrase, kinds=kinds, street_words=span)
-    block = find_block(ws, names)
+    block = find_block(ws, names, not_streets)
     if block is not None:
         block = Block(block.block, names.complete(block.street), block.span)
         span = frozenset(block.span)
@@ -297,6 +297,16 @@ def _name_word(w: Word) -> bool:
     )
 
 
+def _queens_number(ws: Sequence[Word], i: int) -> bool:
+    """A part of a house number of Queens's kind ("41-32"), two short numbers joined by a hyphen."""
+    w = ws[i]
+    if not w.norm.isdigit():
+        return False
+    before = i >= 1 and w.glued and ws[i - 1].norm.isdigit()
+    after = i + 1 < len(ws) and ws[i + 1].glued and ws[i + 1].norm.isdigit()
+    return before or after
+
+
 def _house_number(w: Word) -> bool:
     """Three digits or more, even glued to letters: never shown."""
     return any(c.isdigit() for c in w.norm) and bool(_LONG_NUMBER.search(w.norm)) and not is_highway(w.norm)
@@ -311,7 +321,7 @@ def phrase_label(shown: Sequence[Word]) -> str:
         for i, w in enumerate(shown)
         if i not in units
     ]
-    kept = [w for w in kept if w.typed and not _house_number(w)]
+    kept = [w for i, w in enumerate(kept) if w.typed and not _house_number(w) and not _queens_number(kept, i)]
     text = typed_phrase(kept).strip()
     if text == text.lower() or text == text.upper():
         text = typed_phrase([Word(display(w), w.norm, w.pause, w.glued) for w in kept])

@@ -34,6 +34,7 @@ from .words import (
     SUFFIX_LABELS,
     TRAILING_SUFFIXES,
     Word,
+    house_at,
     is_highway,
     is_ordinal,
     ordinal_label,
@@ -46,8 +47,9 @@ from .words import (
 MAX_NAME_WORDS = 3  # "Martin Luther King Dr"
 DIRECTION_LABELS = {"n": "N", "s": "S", "e": "E", "w": "W"}
 _ARTICLES = frozenset({"la", "el", "the"})
-_NUMBER_MARKS = frozenset({"#", "no", "num", "numero", "nro", "n"})
 _BLOCK_WORDS = frozenset({"block", "blk", "cuadra"})
+# Words between a street and its house number: "Elm #2314", "la Elm, el 2314", "Elm St cuadra 2300".
+_NUMBER_MARKS = frozenset({"#", "no", "num", "numero", "nro", "n", "el"}) | _BLOCK_WORDS
 _BETWEEN = frozenset({"between", "btw", "btwn", "entre"})
 _ON = frozenset({"on", "en", "sobre"})
 # Connectors that join two streets however weak each side looks ("cermak and pulaski"); the others join
@@ -566,8 +568,10 @@ def _adjacent_corner(ws: Sequence[Word], names: StreetNames, blocked: set[int]) 
             continue  # a bare "26" beside a word is a count, not a street
         street, end, _ = numbered
         after = street_forward(ws, end, names) if end < len(ws) and not ws[end].pause else None
-        if after is not None and after[0].number is None and ws[end].norm not in KIND_WORDS:
-            return Corner(street, after[0], range(k, after[1]))
+        # "82 st casa 40-12": a home's word is no street.
+        if after is not None and after[0].number is None and ws[end].norm not in KIND_WORDS:  # noqa: SIM102
+            if not blocked & set(range(k, after[1])):
+                return Corner(street, after[0], range(k, after[1]))
         before = street_backward(ws, k, names) if k >= 1 and not w.pause else None
         # A name before a numbered street is as often a business on it ("King Soopers 38th Ave",
         # "Walgreens 26th St"): a street only when known or written as one ("Pulaski 26th").
@@ -625,23 +629,35 @@ def find_segment(ws: Sequence[Word], names: StreetNames) -> Segment | None:
     return None
 
 
-def find_block(ws: Sequence[Word], names: StreetNames) -> Block | None:
-    """The first street address in the words, as its hundred block."""
+def find_block(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = ()) -> Block | None:
+    """The first street address in the words, as its hundred block; none whose street is at `taken` (a
+    home's word, an area's name: "casa 40-12 Elmhurst" is no address on an Elmhurst street)."""
+    blocked = set(taken)
     for k, w in enumerate(ws):
-        if not w.norm.isdigit() or len(w.norm) > 6:
+        if not w.norm.isdigit() or len(w.norm) > 6 or _hyphen_tail(ws, k):
             continue
-        number = int(w.norm)
-        found = _address_forward(ws, k, names) or _address_backward(ws, k, names)
-        if found is not None:
+        number, last = house_at(ws, k)
+        found = _address_forward(ws, k, last, names) or _address_backward(ws, k, last, names)
+        street_at = {i for i in range(found[1], found[2]) if i < k - 1 or i > last} if found else set()
+        if found is not None and not blocked & street_at:
             street, start, end = found
             return Block(number // 100 * 100, street, range(start, end))
     return None
 
 
-def _address_forward(ws: Sequence[Word], k: int, names: StreetNames) -> tuple[Street, int, int] | None:
-    """ "1234 W Elm St", "#1234 Elm", "2314 de la Pulaski", "the 2300 block of S Pulaski"."""
+def _hyphen_tail(ws: Sequence[Word], k: int) -> bool:
+    """The "32" of "41-32": part of the number before it."""
+    return k >= 1 and ws[k - 1].norm.isdigit() and house_at(ws, k - 1)[1] == k
+
+
+def _digits(ws: Sequence[Word], k: int, last: int) -> int:
+    return sum(len(ws[i].norm) for i in range(k, last + 1))
+
+
+def _address_forward(ws: Sequence[Word], k: int, last: int, names: StreetNames) -> tuple[Street, int, int] | None:
+    """ "1234 W Elm St", "#1234 Elm", "2314 de la Pulaski", "the 2300 block of S Pulaski", "41-32 Elm St"."""
     start = k - 1 if k >= 1 and ws[k - 1].norm == "#" else k
-    j = k + 1
+    j = last + 1
     if j < len(ws) and ws[j].norm in _BLOCK_WORDS:
         j += 1
     if j < len(ws) and ws[j].norm in {"de", "del", "of"} and not ws[j].pause:
@@ -652,7 +668,7 @@ def _address_forward(ws: Sequence[Word], k: int, names: StreetNames) -> tuple[St
     if found is None:
         return None
     street, end, clear = found
-    digits = len(ws[k].norm)
+    digits = _digits(ws, k, last)
     if digits < 3 and not (street.suffix and street.number is None and clear and not _number_street(ws[j])):
         return None  # "2 agents", "26 & Pulaski": a count or a street, not a house
     if digits < 3 and ws[j].norm in _SUFFIXES:
@@ -666,10 +682,24 @@ def _address_forward(ws: Sequence[Word], k: int, names: StreetNames) -> tuple[St
     return street, start, end
 
 
-def _address_backward(ws: Sequence[Word], k: int, names: StreetNames) -> tuple[Street, int, int] | None:
-    """The Spanish order: "calle Pulaski 2314", "Pulaski #2314", "Elm 1234"."""
-    if len(ws[k].norm) < 3 or ws[k].pause:
+def _address_backward(ws: Sequence[Word], k: int, last: int, names: StreetNames) -> tuple[Street, int, int] | None:
+    """The Spanish order: "calle Pulaski 2314", "Pulaski #2314", "Elm 1234", "la Elm, el 2300", "Elm St
+    cuadra 2300", "Elm 2300 block"; after a pause, only a long number that ends the phrase ("la Elm,
+    2300")."""
+    digits = _digits(ws, k, last)
+    if digits < 3:
         return None
+    after = ws[last + 1] if last + 1 < len(ws) else None
+    ends = (
+        after is None
+        or after.pause
+        or after.norm in NOISE
+        or after.norm in FILLER
+        or after.norm == "#"
+        or after.norm in _BLOCK_WORDS
+    )
+    if (ws[k].pause and not (digits >= 4 and ends)) or (after is not None and after.norm in _HOUR_WORDS):
+        return None  # "la Alder, 830", "Alder St 10-15 min ago"
     j = k
     while j >= 1 and ws[j - 1].norm in _NUMBER_MARKS and not ws[j].pause:
         j -= 1
@@ -679,11 +709,9 @@ def _address_backward(ws: Sequence[Word], k: int, names: StreetNames) -> tuple[S
     street, start, clear = found
     if street.number is not None and not clear:
         return None  # "enero 24 2025"
-    after = ws[k + 1] if k + 1 < len(ws) else None
-    ends = after is None or after.pause or after.norm in NOISE or after.norm in FILLER or after.norm == "#"
-    if not (clear or ends):
+    if not (clear or ends) or (ws[j].pause and not clear):
         return None
-    return street, start, k + 1
+    return street, start, last + 1 + bool(after is not None and not after.pause and after.norm in _BLOCK_WORDS)
 
 
 def find_street(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = ()) -> OnStreet | None:

@@ -540,3 +540,12 @@ def ordinal_label(number: int) -> str:
     if 10 <= number % 100 <= 20:
         return f"{number}th"
     return f"{number}{({1: 'st', 2: 'nd', 3: 'rd'}).get(number % 10, 'th')}"
+
+
+def house_at(ws: Sequence[Word], k: int) -> tuple[int, int]:
+    """The house number a digit word starts, and the index of its last word: a number of Queens's kind,
+    "41-32" (house 32 past 41st), is 4132, on the 4100 block."""
+    after = ws[k + 1] if k + 1 < len(ws) else None
+    if after is not None and after.glued and after.norm.isdigit() and len(after.norm) == 2 and len(ws[k].norm) <= 3:
+        return int(ws[k].norm) * 100 + int(after.norm), k + 1
+    return int(ws[k].norm), k

@@ -32,6 +32,7 @@ RIVERTON = PlaceBook.of(
         _place("Stone Ridge Pool", PlaceKind.PARK, "Eastgate", address="200 Stone Ridge Dr"),
         _place("Baker Park", PlaceKind.PARK, "Northgate", cross=("Mary T Baker Blvd", "12th St")),
         _place("PS 12 Fairmont", PlaceKind.SCHOOL, "Northgate", "PS 12"),
+        _place("Hazel Branch Library", PlaceKind.OTHER, "Westgate", address="62-05 Hazel Ave"),
     ]
 )
 
@@ -166,3 +167,40 @@ def test_a_middle_initial_does_not_make_another_street():
 def test_spanish_texting_shorthand_is_read():
     assert _known("la tienda d la Ashby y Cedar Hollow") == "Ashby Market"  # "d" is "de"
     assert _corner_key("12 av c/ 31 st") == _corner_key("12th Ave & 31st St")  # "c/" is "con"
+
+
+# --- kind 2 and 3: addresses --------------------------------------------------------------------------------
+
+
+def _block_key(text: str) -> str:
+    found = resolve_place(text, RIVERTON)
+    assert found.reading is ReadingKind.BLOCK, (text, found.ref)
+    return found.ref.key
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        # A house number of Queens's kind: house 15 past 31st, on the 3100 block.
+        ("31-15 Larch St", "Larch St (el 31-15)", "31-15 larch street riverton"),
+        # The number after the street, in either language, with or without a pause or a block word.
+        ("4300 Alder St", "la Alder, el 4300", "Alder St cuadra 4300", "alder 4300 block", "obra en la alder, 4300",
+         "alder st 4300 blk"),
+    ],
+)  # fmt: skip
+def test_an_address_is_read_in_every_order_people_write_it(texts: tuple[str, ...]):
+    keys = {text: _block_key(text) for text in texts}
+    assert len(set(keys.values())) == 1, keys
+
+
+def test_a_number_of_queens_s_kind_is_its_block_and_never_shown():
+    home = resolve_place("la 14 casa 22-07 Oakdale", RIVERTON)
+    assert home.ref.key == "block:2200:14"  # on 14th St in Oakdale, not on an "Oakdale" street
+    assert "22-07" not in home.ref.label
+    assert "31-15" not in resolve_place("31-15 Larch St", RIVERTON).ref.label
+    assert _known("62-05 Hazel Ave") == "Hazel Branch Library"  # a registered place's own address is that place
+
+
+@pytest.mark.parametrize("text", ["Alder St, 2 agents", "la Alder, 830", "Alder St 10-15 min ago"])
+def test_a_count_or_a_time_after_a_street_is_no_address(text: str):
+    assert resolve_place(text, RIVERTON).reading is not ReadingKind.BLOCK
