@@ -616,7 +616,7 @@ def find_segment(ws: Sequence[Word], names: StreetNames) -> Segment | None:
             continue
         b, end, _ = second
         on = k - 1 if k >= 1 and ws[k - 1].norm in _ON else k
-        main = street_backward(ws, on, names) if on >= 1 else None
+        main = _main_street(ws, on, names)
         if main is None and end < len(ws) and ws[end].norm in _ON:
             after = street_forward(ws, end + 1, names)  # "between Kedzie and Pulaski on 26th"
             if after is not None:
@@ -626,6 +626,58 @@ def find_segment(ws: Sequence[Word], names: StreetNames) -> Segment | None:
         street, start, _ = main
         if len({street.key, a.key, b.key}) == 3:
             return Segment(street, a, b, range(min(start, k), end))
+    return _range(ws, names)
+
+
+# "from 90th to 94th", "desde la 90 hasta la 94", "de la 90 a la 94", "Fondren to Gessner".
+_FROM = frozenset({"from", "desde", "de", "del"})
+_TO = frozenset({"to", "thru", "through", "till", "until", "hasta", "a", "al"})
+_WEAK_TO = frozenset({"a", "al"})  # "a" is also "at": only after "de" ("de la 90 a la 94")
+# The roads beside a highway are the highway's stretch: "59 feeder", "Southwest Fwy service rd".
+_ROADSIDE = frozenset({"feeder", "frontage", "service", "access", "lateral"})
+
+
+def _main_street(ws: Sequence[Word], end: int, names: StreetNames) -> tuple[Street, int, bool] | None:
+    """The street a stretch is of, ending before `ws[end]`, past the words for a highway's side roads."""
+    while end >= 2 and (
+        ws[end - 1].norm in _ROADSIDE or (ws[end - 1].norm in {"rd", "road"} and ws[end - 2].norm in _ROADSIDE)
+    ):
+        end -= 1
+    return street_backward(ws, end, names) if end >= 1 else None
+
+
+def _range(ws: Sequence[Word], names: StreetNames) -> Segment | None:
+    """A street and a range of its cross streets: "Elm from 3rd to 7th", "la Elm de la 3 a la 7", "Elm
+    Ave 3-7", "Southwest Fwy service rd Fondren to Gessner"."""
+    for k, w in enumerate(ws):
+        hyphen = w.glued and w.norm.isdigit() and k >= 1 and ws[k - 1].norm.isdigit() and len(w.norm) <= 3
+        second: tuple[Street, int, bool] | None
+        if hyphen:
+            if len(ws[k - 1].norm) > 3 or int(w.norm) <= int(ws[k - 1].norm):
+                continue  # "41-32": a house number of Queens's kind, not a range
+            a_start, a = k - 1, _numbered(int(ws[k - 1].norm), "", "")
+            second = (_numbered(int(w.norm), "", ""), k + 1, True)
+        elif w.norm in _TO and not w.pause:
+            left = street_backward(ws, k, names)
+            if left is None:
+                continue
+            a, a_start, _ = left
+            second = street_forward(ws, k + 1, names)
+        else:
+            continue
+        if second is None:
+            continue
+        b, end, _ = second
+        lead = a_start - 1 if a_start >= 1 and ws[a_start - 1].norm in _FROM and not ws[a_start].pause else None
+        if w.norm in _WEAK_TO and lead is None:
+            continue
+        joint = lead if lead is not None else a_start
+        main = None if ws[joint].pause else _main_street(ws, joint, names)
+        if main is None:
+            continue
+        street, first, _ = main
+        if len({street.key, a.key, b.key}) == 3:
+            return Segment(street, a, b, range(first, end))
     return None
 
 
@@ -703,6 +755,8 @@ def _address_backward(ws: Sequence[Word], k: int, last: int, names: StreetNames)
     j = k
     while j >= 1 and ws[j - 1].norm in _NUMBER_MARKS and not ws[j].pause:
         j -= 1
+    if last > k and j == k:
+        return None  # "Elm Ave 3-7" is a stretch of Elm; a number of Queens's kind after its street needs "el", "#"
     found = street_backward(ws, j, names)
     if found is None:
         return None

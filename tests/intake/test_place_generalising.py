@@ -204,3 +204,25 @@ def test_a_number_of_queens_s_kind_is_its_block_and_never_shown():
 @pytest.mark.parametrize("text", ["Alder St, 2 agents", "la Alder, 830", "Alder St 10-15 min ago"])
 def test_a_count_or_a_time_after_a_street_is_no_address(text: str):
     assert resolve_place(text, RIVERTON).reading is not ReadingKind.BLOCK
+
+
+# --- kind 2: stretches of street ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ("Elm Ave between 3rd and 7th", "Elm Ave from 3rd to 7th", "Elm Ave 3-7", "la Elm de la 3 a la 7",
+         "Elm desde la 3 hasta la 7"),
+        ("Loop 12 between Oak and Pine", "Loop 12 frontage rd Oak to Pine", "loop 12 feeder btw oak and pine"),
+    ],
+)  # fmt: skip
+def test_a_stretch_of_street_is_read_in_every_form(texts: tuple[str, ...]):
+    found = [resolve_place(t, RIVERTON) for t in texts]
+    assert all(p.reading is ReadingKind.SEGMENT for p in found), [(t, p.ref) for t, p in zip(texts, found, strict=True)]
+    assert len({p.ref.key for p in found}) == 1, [p.ref.key for p in found]
+
+
+@pytest.mark.parametrize("text", ["ICE at Elm a las 5", "Elm St, 10 to 15 agents", "de 3 a 5 carros en la Elm"])
+def test_a_count_or_an_hour_is_no_stretch(text: str):
+    assert resolve_place(text, RIVERTON).reading is not ReadingKind.SEGMENT
