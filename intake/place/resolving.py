@@ -131,7 +131,7 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
         only = _only_one_of_kind(ws, book)
         chosen = PlaceMatch(only, 0.5) if only is not None else None
     if chosen is not None:
-        return _known(chosen.place, book, chosen.score)
+        return _known(chosen.place, book, chosen.score, _typed_at(reading, book))
     if has_confusables(text):
         # Look-alike letters from another script are how a spoofed place gets in: never a new place.
         suggestions = _alternatives(reading, book, tied, located, close)
@@ -375,9 +375,18 @@ def _streets_of(reading: Reading) -> list[Street]:
     return []
 
 
-def _known(place: Place, book: PlaceBook, score: float) -> ResolvedPlace:
+def _typed_at(reading: Reading, book: PlaceBook) -> tuple[str, ...]:
+    """The keys of the corner, block or stretch typed with a registered place's name ("The Hub, 3rd & 149"):
+    evidence of where the place is, that a report of that corner alone meets (docs/intake.md, "How
+    evidence accumulates"). A street alone is not: it is too long to be one place."""
+    if reading.kind not in (ReadingKind.CORNER, ReadingKind.BLOCK, ReadingKind.SEGMENT):
+        return ()
+    return unregistered(reading, book.grid()).same_keys
+
+
+def _known(place: Place, book: PlaceBook, score: float, typed: Sequence[str] = ()) -> ResolvedPlace:
     ref = PlaceRef(key=f"place:{place.key}", label=place.name, area=place.area, kind=place.kind, known=True)
-    marks = [f"~corner:{c}" for c in book.corners_of(place)]
+    marks = [*typed, *(f"~corner:{c}" for c in book.corners_of(place))]
     marks += [f"~block:{block_index(b)}" for b in book.blocks_of(place)]
     near = [f"place:{p.key}" for p in book.siblings(place)[:MAX_SIBLINGS]]
     return ResolvedPlace(

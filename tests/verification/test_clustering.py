@@ -272,3 +272,18 @@ def test_an_address_and_a_corner_on_one_street_are_offered_to_each_other():
     address = group(resolve_place("2200 W Cermak", EMPTY), at(10), [corner])
     assert address.number is None
     assert [(m.number, m.reason) for m in address.near] == [(1, NearReason.NEARBY)]
+
+
+def test_a_registered_place_never_joins_another_s_incident_but_joins_one_merged_with_it():
+    """Whatever corner both were typed with, two registered places stay apart unless a moderator merged
+    them: then the merged incident holds both places' keys and takes reports of either."""
+    whittier = resolve_place("Whittier Elementary", BOOK)
+    hamline = resolve_place("Hamline", BOOK)
+    shared = "corner:12|elm"
+    other = candidate(3, hamline, 0, (*hamline.lookup_keys, shared))
+    typed = ResolvedPlace(whittier.ref, (*whittier.lookup_keys, shared), whittier.words, whittier.reading)
+    grouping = group(typed, at(5), [other])
+    assert grouping.number is None
+    assert [m.number for m in grouping.near] == [3]
+    merged = candidate(3, hamline, 0, (*hamline.lookup_keys, *whittier.lookup_keys))
+    assert choose_incident(whittier, at(5), [merged]) == 3
