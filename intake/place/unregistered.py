@@ -253,7 +253,9 @@ def _on_street(street: Street) -> ResolvedPlace:
         (key, *marks),
         words_of(label),
         ReadingKind.STREET,
-        loose_keys=tuple(joins),
+        # Somewhere on the street: the one open incident on it, if only one is ("la Dashwood, los
+        # apartamentos" after "6400 Dashwood Dr"); with two, neither, and both are offered.
+        loose_keys=(*joins, f"~street:{street.key}"),
         near_keys=(f"~street:{street.key}",),
     )
 
@@ -269,7 +271,9 @@ def _named(
     if not name:
         # Only a kind on a street ("the car wash on Cicero"): itself, and near the street.
         key = f"{generic}#{kind}{on}"
-        lookup, loose, near = [key], [f"~at:#{kind}{on}"] if street is not None else [], []
+        lookup, near = [key], []
+        # The place of that kind at a corner or block of the street, else the one open incident on it.
+        loose = [f"~at:#{kind}{on}", f"~street:{street.key}"] if street is not None else []
     elif street is not None:
         key = generic + (f"#{kind}" if kind else "") + on
         # "~named#KIND@S": some named place of this kind is on the street (see `clustering`: two named

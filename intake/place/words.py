@@ -66,7 +66,16 @@ KIND_WORDS: dict[str, str] = {
         ["llantera", "llanteria", "tireshop", "autoshop", "bodyshop", "taller", "mecanico", "mechanic"], "auto"
     ),
     **dict.fromkeys(["laundromat", "lavanderia", "laundry"], "laundry"),
-    **dict.fromkeys(["factory", "fabrica", "warehouse", "plant", "almacen"], "workplace"),
+    **dict.fromkeys(
+        ["factory", "fabrica", "warehouse", "plant", "almacen", "construction", "construccion", "obra", "jobsite",
+         "yard"],
+        "workplace",
+    ),
+    # Where many people live: a building or a complex, not one person's home ("apt 3B", "casa de Juan").
+    **dict.fromkeys(
+        ["apartments", "apts", "apartamentos", "departamentos", "complex", "condos", "projects", "viviendas"],
+        "housing",
+    ),
     **dict.fromkeys(["station", "estacion", "parada", "terminal", "metro"], "station"),
     # A gas station is a business, never a transit stop: "47th/Pulaski gas station" is no train station.
     **dict.fromkeys(["gasstation", "gasolinera", "gasolineria"], "gas"),

@@ -287,3 +287,20 @@ def test_a_registered_place_never_joins_another_s_incident_but_joins_one_merged_
     assert [m.number for m in grouping.near] == [3]
     merged = candidate(3, hamline, 0, (*hamline.lookup_keys, *whittier.lookup_keys))
     assert choose_incident(whittier, at(5), [merged]) == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["la Alder, los apartamentos", "Alder St", "the apartments on Alder", "obra en la Alder", "construction on Alder"],
+)
+def test_somewhere_on_a_street_joins_the_one_open_incident_on_it(text: str):
+    """Issue 19 §4: a report that names only a street, or a kind of place on it, is at its one open
+    incident; with two open on the street it names neither, and both are offered."""
+    place = resolve_place(text, EMPTY)
+    block = candidate(1, resolve_place("4300 Alder St, los apartamentos", EMPTY), 0)
+    assert choose_incident(place, at(20), [block]) == 1
+    corner = candidate(2, resolve_place("Alder & 9th", EMPTY), 5)
+    both = group(place, at(20), [block, corner])
+    assert both.number is None
+    assert {m.number for m in both.near} == {1, 2}
+    assert choose_incident(place, at(20), [candidate(3, resolve_place("Birch St", EMPTY), 0)]) is None
