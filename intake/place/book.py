@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import combinations
+from itertools import combinations, pairwise
 from typing import TYPE_CHECKING
 
 from rapidfuzz import process
@@ -54,7 +54,6 @@ from .words import (
     tokens,
     typo_budget,
     words,
-    words_alike,
 )
 
 if TYPE_CHECKING:
@@ -86,6 +85,8 @@ class PlaceMatch:
     accepted: bool = True  # False: only close (a `relaxed` match), for a menu
     by_area: bool = False  # only an area's words name it (a place whose whole name is the area's)
     by_street: bool = False  # only words read as a street name it, with its kind ("Pulaski station")
+    typed: frozenset[int] = frozenset()  # the positions of the words of the text that name it
+    bonus: float = 0.0  # what a kind, a level or the whole name typed added to its score
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +131,11 @@ class PlaceBook:
     _by_word: dict[str, set[int]] = field(default_factory=dict)
     _by_skeleton: dict[str, set[str]] = field(default_factory=dict)
     _by_prefix: dict[str, set[str]] = field(default_factory=dict)
+    _glued: dict[str, tuple[str, str]] = field(default_factory=dict)  # "homedepot" -> ("home", "depot")
+    _place_words: dict[str, set[str]] = field(default_factory=dict)  # place -> the words of all its names
     _weights: dict[str, float] = field(default_factory=dict)
     _own: set[str] = field(default_factory=set)  # name words only one place has
+    _single: set[str] = field(default_factory=set)  # ... of which also area and street words, and numbers
     _blocks: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # block key -> (place, direction)
     _corners: dict[str, set[str]] = field(default_factory=dict)
     _on_street: dict[str, set[str]] = field(default_factory=dict)
@@ -162,6 +166,7 @@ class PlaceBook:
         self.resolved.clear()  # a new place can change what a text names
         self._weights.clear()
         self._own.clear()
+        self._single.clear()
         self._of_kind.clear()
         self._areas = None
         self._areas_by_initial = None
@@ -171,7 +176,12 @@ class PlaceBook:
             holders = self._by_alias.setdefault(place_key(name), [])
             if place.key not in holders:
                 holders.append(place.key)
+            written = [w.norm for w in words(name)]
+            for a, b in pairwise(written):
+                if a.isalpha() and b.isalpha() and len(a) > 1 and len(b) > 1:
+                    self._glued[a + b] = (a, b)
             forms = tuple(dict.fromkeys(name_words(name)))
+            self._place_words.setdefault(place.key, set()).update(forms)
             if not forms:
                 continue
             index = len(self._names)
@@ -191,6 +201,8 @@ class PlaceBook:
         for text in (place.address, *place.aliases, place.name):
             ws = words(text)
             block = find_block(ws, self.streets)
+            if block is not None and text is not place.address and not _written_as_street(block.street):
+                block = None  # "Home Depot 610": a name and a number, not the 600 block of a Home Depot St
             if block is not None:
                 self._blocks.setdefault(block_index(block), []).append((place.key, block.street.direction))
                 self._place_blocks.setdefault(place.key, []).append(block)
@@ -226,6 +238,21 @@ class PlaceBook:
         corners = self._place_corners.setdefault(place.key, [])
         if key not in corners:
             corners.append(key)
+
+    def unglued(self, ws: Sequence[Word]) -> Sequence[Word]:
+        """The words with two words of a registered name typed as one split again ("homedepot" is "home
+        depot" where a place is called Home Depot)."""
+        if not self._glued or not any(w.norm in self._glued for w in ws):
+            return ws
+        found: list[Word] = []
+        for w in ws:
+            pair = self._glued.get(w.norm) if w.norm not in self._by_word else None
+            if pair is None:
+                found.append(w)
+                continue
+            cut = len(pair[0]) if len(w.typed) == len(w.norm) else len(w.typed)
+            found += [replace(w, typed=w.typed[:cut], norm=pair[0]), Word(w.typed[cut:], pair[1])]
+        return tuple(found)
 
     # --- by where it is ---------------------------------------------------------------------------
 
@@ -443,8 +470,17 @@ class PlaceBook:
                 and not kindless
                 and (score >= MATCH_THRESHOLD or ((agrees or alone) and score >= KIND_MATCH_THRESHOLD and rare_hit))
             )
-            if accepted and score < 1 and not exact and _contradicts(ws, at, name, found, streets | areas):
-                accepted = False  # "Home Depot Glendale" is not the registered Home Depot Burbank
+            # "Home Depot Glendale" is not the registered Home Depot Burbank, nor "Diversity Plaza" the place
+            # whose alias is "la plaza": a word the name lacks beside the words it matched, where the name
+            # has a word the text lacks or only words other places' names have too.
+            generic = len(name.words) == 1 and not any(w in self._single for w in found)
+            if (
+                accepted
+                and not exact
+                and (score < 1 or generic)
+                and _contradicts(ws, at, name, found, streets | areas, self._place_words[name.place], whole=generic)
+            ):
+                accepted = False
             # "Humboldt Park" is an area: it names Humboldt Park Health only with a kind of its own
             # ("hospital de Humboldt Park"), and only a place whose whole name is the area's without one.
             by_area = not exact and bool(areas) and all(a in areas for a in at) and not near_kinds & own_kinds
@@ -463,7 +499,8 @@ class PlaceBook:
             if not accepted:
                 final /= 2  # close, for a menu, never chosen
             if name.place not in best or best[name.place].score < final:
-                best[name.place] = PlaceMatch(place, round(final, 4), exact, accepted)
+                bonus = final - min(score, 1.0)
+                best[name.place] = PlaceMatch(place, round(final, 4), exact, accepted, typed=frozenset(at), bonus=bonus)
         found_places = [
             replace(
                 m,
@@ -504,18 +541,34 @@ class PlaceBook:
         for form, indexes in self._by_word.items():
             df = len({self._names[i].place for i in indexes})
             weight = math.log(1 + total / df) if total > 1 else 1.0
-            self._weights[form] = weight * (0.3 if form in _GENERIC else 1.0)
+            # An area's or a street's word in a name says where the place is more than which it is
+            # ("Home Depot Spring Branch"): it weighs as little as a generic word.
+            self._weights[form] = weight * (0.3 if form in _GENERIC or form in common else 1.0)
+            if df == 1:
+                self._single.add(form)
             if df == 1 and len(form) >= 4 and form not in _GENERIC and not form.isdigit() and form not in common:
                 self._own.add(form)
 
 
+def _written_as_street(street: Street) -> bool:
+    return bool(street.suffix or street.direction) or street.number is not None
+
+
 def _contradicts(
-    ws: Sequence[Word], at: Sequence[int], name: _Name, found: Mapping[str, _Hit], context: set[int]
+    ws: Sequence[Word],
+    at: Sequence[int],
+    name: _Name,
+    found: Mapping[str, _Hit],
+    context: set[int],
+    own: set[str],
+    *,
+    whole: bool = False,
 ) -> bool:
     """Whether the text names another place of the same name: a word the name lacks is typed right beside
     the words it matched (kind words between them), where the name has a distinctive word the text lacks
-    ("Home Depot Glendale" for Home Depot Burbank). Streets and areas beside a name are where it is."""
-    if not any(w not in found and w not in _GENERIC and not w.isdigit() for w in name.words):
+    ("Home Depot Glendale" for Home Depot Burbank), or is `whole` but of words other names share ("Diversity
+    Plaza" for "la plaza"). Streets and areas beside a name are where it is."""
+    if not whole and not any(w not in found and w not in _GENERIC and not w.isdigit() for w in name.words):
         return False
     matched = set(at)
     start, stop = min(at), max(at) + 1
@@ -531,6 +584,7 @@ def _contradicts(
         and ws[i].norm not in KIND_WORDS
         and ws[i].norm not in LEVEL_WORDS
         and len(ws[i].norm) > 2
+        and name_form(canonical(ws[i].norm)) not in own  # a word of another of its names: "Juan Pablo Duarte"
         for i in beside
     )
 
@@ -615,8 +669,10 @@ def _area_form(w: Word) -> str:
 
 
 def _same_word(typed: str, known: str) -> bool:
-    """The same word through a slip in a long-enough one ("Humbolt Park")."""
-    return typed == known or (typed[:1] == known[:1] and words_alike(typed, known))
+    """The same word through one slip in a long-enough one ("Humbolt Park"; "Northline" is not Northside)."""
+    return typed == known or (
+        typed[:1] == known[:1] and min(len(typed), len(known)) >= 5 and OSA.distance(typed, known, score_cutoff=1) <= 1
+    )
 
 
 def _folded_words(name: str) -> list[str]:

@@ -90,7 +90,7 @@ def _check(text: str) -> None:
 
 def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
     _check(text)
-    ws = words(text)
+    ws = book.unglued(words(text))
     mark = landmark(ws) if names_known else None
     if mark is not None:
         beside = _beside_landmark(ws, mark, book)
@@ -174,8 +174,8 @@ def _beside_landmark(ws: Sequence[Word], mark: Landmark, book: PlaceBook) -> Res
     if x.reading in _WHERE_BY_ITSELF:
         return x
     y = _resolve(typed_phrase(ws[mark.hint.start : mark.hint.stop]), book, names_known=True)
-    if y.reading is not ReadingKind.KNOWN:
-        return None
+    if y.reading is not ReadingKind.KNOWN and not y.ties:
+        return None  # a registered place, or one of several ("the Home Depot" of two branches), is a landmark
     key = f"landmark:{x.ref.key}@{y.ref.key}"
     marker = typed_phrase(ws[mark.marker.start : mark.marker.stop]).lower()
     label = f"{x.ref.label} ({marker} {y.ref.label})"[:MAX_LABEL]
@@ -295,10 +295,16 @@ def _consistent(match: PlaceMatch, reading: Reading, book: PlaceBook) -> bool:
 
 
 def _tied(matches: list[PlaceMatch]) -> list[PlaceMatch]:
+    """The places the text names equally well: as high a score, or every word that names the best one
+    names them too ("home depot" names both branches, whatever words their names add)."""
     if not matches:
         return []
-    top = matches[0].score
-    return [m for m in matches if top - m.score <= TIE_MARGIN]
+    top = matches[0]
+    return [
+        m
+        for m in matches
+        if top.score - m.score <= TIE_MARGIN or (abs(top.bonus - m.bonus) < TIE_MARGIN and top.typed <= m.typed)
+    ]
 
 
 def _located(reading: Reading, book: PlaceBook) -> list[Place]:

@@ -57,7 +57,7 @@ KIND_WORDS: dict[str, str] = {
     **dict.fromkeys(
         ["store", "tienda", "market", "mercado", "supermarket", "supermercado", "super", "shop", "grocery",
          "bodega", "carniceria", "panaderia", "abarrotes", "mall", "tiendita", "mercadito", "pulga",
-         "fleamarket", "swapmeet", "dollar", "pharmacy", "farmacia", "depot", "bakery", "butcher", "deli"],
+         "fleamarket", "swapmeet", "dollar", "pharmacy", "farmacia", "depot", "bakery", "butcher", "mart"],
         "store",
     ),
     **dict.fromkeys(["restaurant", "restaurante", "taqueria", "cafe", "diner", "fonda", "pizzeria"], "restaurant"),
@@ -76,7 +76,7 @@ KIND_WORDS: dict[str, str] = {
         ["apartments", "apts", "apartamentos", "departamentos", "complex", "condos", "projects", "viviendas"],
         "housing",
     ),
-    **dict.fromkeys(["station", "estacion", "parada", "terminal", "metro"], "station"),
+    **dict.fromkeys(["station", "estacion", "parada", "terminal", "metro", "transitcenter"], "station"),
     # A gas station is a business, never a transit stop: "47th/Pulaski gas station" is no train station.
     **dict.fromkeys(["gasstation", "gasolinera", "gasolineria"], "gas"),
 }  # fmt: skip
@@ -116,6 +116,7 @@ SUFFIX_LABELS = {
 # "Washington Hts" Washington Heights, "Union Sq" Union Square, "Jefferson Sch" Jefferson school.
 ABBREVIATIONS: dict[str, str] = {
     "cyn": "canyon", "hts": "heights", "hgts": "heights", "ctr": "center", "cntr": "center", "mt": "mount",
+    "pt": "point", "pte": "point", "stn": "station", "plz": "plaza", "tc": "transitcenter",
     "mtn": "mountain", "ft": "fort", "sq": "square", "sch": "school", "schl": "school", "lk": "lake",
     "crk": "creek", "spgs": "springs", "vly": "valley", "jr": "junior", "med": "medical", "univ": "university",
     "comm": "community", "ctro": "centro",
@@ -176,6 +177,7 @@ NOISE = frozenset(
     hiding pick picking picked walk walking walked drive driving drove tell telling told share sharing
     spread call calling called text texting post posting warn warning avoid careful help please pls plz
     asap urgent alert alerta warning heads up omg wtf lol now right just still again already today tonight
+    otra vez ones couple blocks cuadras
     morning afternoon evening night tomorrow yesterday min mins minute minutes hour hours ago sec am pm
     ice migra cbp hsi dhs feds fed federal federales agent agents officer officers police cop
     cops policia patrulla immigration inmigracion border patrol sheriff deputies marshals swat fbi
@@ -421,7 +423,7 @@ _COMPOUNDS = {
     ("car", "wash"): "carwash", ("gas", "station"): "gasstation", ("bus", "stop"): "station",
     ("flea", "market"): "fleamarket", ("swap", "meet"): "swapmeet", ("court", "house"): "courthouse",
     ("super", "mercado"): "supermercado", ("tire", "shop"): "tireshop", ("auto", "shop"): "autoshop",
-    ("body", "shop"): "bodyshop",
+    ("body", "shop"): "bodyshop", ("transit", "center"): "transitcenter",
 }  # fmt: skip
 
 

@@ -33,6 +33,16 @@ RIVERTON = PlaceBook.of(
         _place("Baker Park", PlaceKind.PARK, "Northgate", cross=("Mary T Baker Blvd", "12th St")),
         _place("PS 12 Fairmont", PlaceKind.SCHOOL, "Northgate", "PS 12"),
         _place("Hazel Branch Library", PlaceKind.OTHER, "Westgate", address="62-05 Hazel Ave"),
+        _place("Rio Mart Eastgate", PlaceKind.STORE, "Eastgate"),
+        _place("Rio Mart Southside", PlaceKind.STORE, "Southside"),
+        _place("Harbor Transit Center", PlaceKind.STATION, "Westside", "Harbor TC"),
+        _place("Southline Transit Center", PlaceKind.STATION, "Westgate"),
+        _place("Food Lion Ridgeview", PlaceKind.STORE, "Ridgeview", "Food Lion Ridgeview Rd", cross=("Ridgeview Rd",)),
+        _place("Food Lion Bayside", PlaceKind.STORE, "Bayside", "Food Lion 301", cross=("Kent St", "Harbor Blvd")),
+        _place("Central Plaza", PlaceKind.OTHER, "Downtown", "la plaza"),
+        _place("Plaza Theater", PlaceKind.OTHER, "Downtown"),
+        _place("Jose Marti Elementary", PlaceKind.SCHOOL, "Eastgate", "Marti", cross=("Birch Ave", "12th St")),
+        _place("Jose Marti Middle School", PlaceKind.SCHOOL, "Westgate", "Marti middle"),
     ]
 )
 
@@ -226,3 +236,63 @@ def test_a_stretch_of_street_is_read_in_every_form(texts: tuple[str, ...]):
 @pytest.mark.parametrize("text", ["ICE at Elm a las 5", "Elm St, 10 to 15 agents", "de 3 a 5 carros en la Elm"])
 def test_a_count_or_an_hour_is_no_stretch(text: str):
     assert resolve_place(text, RIVERTON).reading is not ReadingKind.SEGMENT
+
+
+# --- kind 8: shorthand and the general lexicon of places ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("rio eastgate", "Rio Mart Eastgate"),  # "Mart" is a kind of store, not a word that tells them apart
+        ("el rio de southside", "Rio Mart Southside"),
+        ("harbor transit ctr", "Harbor Transit Center"),
+        ("la estacion harbor", "Harbor Transit Center"),
+        ("Harbor stn", "Harbor Transit Center"),
+        ("southline", "Southline Transit Center"),  # two letters away from the Southside area: another word
+    ],
+)
+def test_shorthand_and_kind_words_name_the_place(text: str, name: str):
+    assert _known(text) == name
+
+
+def test_a_point_is_a_pt_and_a_plaza_a_plz():
+    assert _corner_key("Cedar Pt Rd & Elm") == _corner_key("cedar point rd y elm")
+    assert resolve_place("Elm Plz", RIVERTON).ref.key == resolve_place("elm plaza", RIVERTON).ref.key
+
+
+@pytest.mark.parametrize(
+    "text", ["Elm St apartments (the 4300 ones)", "the construction on Elm a couple blocks down from the school"]
+)
+def test_words_that_count_or_point_are_no_place_names(text: str):
+    found = resolve_place(text, RIVERTON)
+    assert found.reading in (ReadingKind.STREET, ReadingKind.NAMED), found.ref
+    assert "elm" in found.ref.key
+    assert "ones" not in found.ref.key
+    assert "coupl" not in found.ref.key
+
+
+# --- kind 1: a chain's branches, generic aliases ------------------------------------------------------
+
+
+def test_a_chain_s_name_alone_names_neither_branch_and_a_street_or_area_picks_one():
+    both = resolve_place("food lion", RIVERTON)
+    assert not both.ref.known
+    assert {"place:food lion ridgeview", "place:food lion bayside"} <= set(both.loose_keys)
+    assert _known("foodlion ridgeview") == "Food Lion Ridgeview"  # two words of its name typed as one
+    assert _known("foodlion kent") == "Food Lion Bayside"  # on Kent St
+    assert _known("la food lion de Bayside") == "Food Lion Bayside"
+    assert RIVERTON.streets.find("food lion") is None  # "Food Lion 301" is a name and a number, not an address
+
+
+def test_a_landmark_may_be_either_of_two_branches():
+    shell = resolve_place("the Shell next to the Food Lion", RIVERTON)
+    assert not shell.ref.known
+    assert shell.ref.key.startswith("landmark:")
+
+
+def test_a_word_beside_an_alias_of_words_other_places_share_names_another_place():
+    assert _known("la plaza") == "Central Plaza"
+    unity = resolve_place("Unity Plaza", RIVERTON)
+    assert not unity.ref.known, unity.ref
+    assert _known("escuela Jose Marti, 12 y Birch") == "Jose Marti Elementary"  # its own name's words
