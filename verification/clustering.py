@@ -249,7 +249,7 @@ _NAME_KEYS = ("named:", "~named:", "~on:", "~free:", "~at:")
 
 
 def _reason(matched: set[str]) -> NearReason:
-    if any(k.startswith(("place:", "~named:", "~pre:", "named:")) for k in matched):
+    if any(k.startswith(("place:", "~place:", "~named:", "~pre:", "named:")) for k in matched):
         return NearReason.SIMILAR_NAME
     return NearReason.NEARBY
 

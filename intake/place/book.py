@@ -148,6 +148,7 @@ class PlaceBook:
     _addresses: dict[tuple[str, int], set[str]] = field(default_factory=dict)  # (block, house number) -> places
     _localities: set[str] = field(default_factory=set)  # town and state words of registered addresses
     _areas: list[tuple[str, ...]] | None = None
+    _area_names: dict[tuple[str, ...], str] = field(default_factory=dict)  # an area's words -> its name
     _areas_by_initial: dict[str, list[tuple[str, ...]]] | None = None
     _grid: tuple[Grid | None] | None = None  # (None,) once found not to hold
 
@@ -325,8 +326,23 @@ class PlaceBook:
     def areas(self) -> list[tuple[str, ...]]:
         """The community's areas, as the spelling-tolerant forms of their words ("back", "yards")."""
         if self._areas is None:
-            found = {tuple(_area_form(w) for w in words(p.area) if w.norm not in FILLER) for p in self.places.values()}
-            self._areas = sorted(a for a in found if a)
+            named: dict[tuple[str, ...], str] = {}
+            for p in sorted(self.places.values(), key=lambda p: p.area):
+                form = tuple(_area_form(w) for w in words(p.area) if w.norm not in FILLER)
+                if form:
+                    named.setdefault(form, p.area)
+            # "Magnolia" for Magnolia Park: an area is also called without its kind word, where no other
+            # area is called so.
+            short: dict[tuple[str, ...], list[str]] = {}
+            for form, area in named.items():
+                core = tuple(w for w in form if w not in _KIND_FORMS)
+                if core and core != form:
+                    short.setdefault(core, []).append(area)
+            for core, areas in short.items():
+                if len(areas) == 1 and core not in named:
+                    named[core] = areas[0]
+            self._area_names = named
+            self._areas = sorted(named)
         return self._areas
 
     def area_spans(self, ws: Sequence[Word]) -> list[range]:
@@ -347,7 +363,8 @@ class PlaceBook:
                 end = _area_at(ws, forms, start, area)
                 if end is not None:
                     found.append(range(start, end))
-        return found
+        # "Echo" inside "Echo Park": the longer one only.
+        return [a for a in found if not any(b != a and b.start <= a.start and a.stop <= b.stop for b in found)]
 
     def area_named(self, ws: Sequence[Word]) -> str:
         """The first of the community's areas the words write, as the community names it; "" if none."""
@@ -356,10 +373,9 @@ class PlaceBook:
             return ""
         first = min(spans, key=lambda span: (span.start, -len(span)))
         forms = [_area_form(w) for w in ws]
-        for place in sorted(self.places.values(), key=lambda p: p.area):
-            area = tuple(_area_form(w) for w in words(place.area) if w.norm not in FILLER)
-            if area and _area_at(ws, forms, first.start, area) == first.stop:
-                return place.area
+        for area, name in sorted(self._area_names.items(), key=lambda item: (item[1], -len(item[0]))):
+            if _area_at(ws, forms, first.start, area) == first.stop:
+                return name
         return ""
 
     def area_by_name(self, text: str) -> str:
@@ -661,6 +677,9 @@ def _area_at(ws: Sequence[Word], forms: Sequence[str], start: int, area: tuple[s
             return None
         j += 1
     return j
+
+
+_KIND_FORMS = frozenset(skeleton(canonical(w)) for w in KIND_WORDS)
 
 
 def _area_form(w: Word) -> str:

@@ -148,9 +148,12 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
     unsure = reading.kind in (ReadingKind.STREET, ReadingKind.WORDS, ReadingKind.VAGUE) or (
         reading.phrase is not None and not reading.phrase.words
     )
+    # The places it may be mark its incident, so that a later report naming one of them surely is shown
+    # it as a near miss ("escuela Lincoln" before "Lincoln High School").
+    either = tuple(f"~{k}" for k in loose)
     return ResolvedPlace(
         place.ref,
-        place.lookup_keys,
+        (*place.lookup_keys, *either),
         place.words,
         place.reading,
         loose_keys=(*place.loose_keys, *loose),
@@ -394,7 +397,7 @@ def _known(place: Place, book: PlaceBook, score: float, typed: Sequence[str] = (
     ref = PlaceRef(key=f"place:{place.key}", label=place.name, area=place.area, kind=place.kind, known=True)
     marks = [*typed, *(f"~corner:{c}" for c in book.corners_of(place))]
     marks += [f"~block:{block_index(b)}" for b in book.blocks_of(place)]
-    near = [f"place:{p.key}" for p in book.siblings(place)[:MAX_SIBLINGS]]
+    near = [f"~{ref.key}", *(f"place:{p.key}" for p in book.siblings(place)[:MAX_SIBLINGS])]
     return ResolvedPlace(
         ref,
         unique([ref.key, *marks]),

@@ -769,8 +769,23 @@ def _address_backward(ws: Sequence[Word], k: int, last: int, names: StreetNames)
 
 
 def find_street(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = ()) -> OnStreet | None:
-    """A street named on its own: "on Pulaski", "la 26", "calle Kedzie", "Pulaski Rd"."""
-    blocked = set(taken)
+    """A street named on its own: "on Pulaski", "la 26", "calle Kedzie", "Pulaski Rd". A name after "la"
+    alone may be a business's as well ("la palletera en la Hempstead", "la troca de tacos en la Airline"):
+    a street said to be where it is ("en", "on", "sobre") comes first."""
+    first: OnStreet | None = None
+    for found, said, bare in _streets_alone(ws, names, set(taken)):
+        if first is None:
+            first = found
+            if not bare:
+                return found
+        elif said:
+            return found
+    return first
+
+
+def _streets_alone(ws: Sequence[Word], names: StreetNames, blocked: set[int]) -> Iterable[tuple[OnStreet, bool, bool]]:
+    """Each street named on its own, with whether the text says the place is on it ("en la Hempstead")
+    and whether only an article says it is a street ("la palletera")."""
     for i, w in enumerate(ws):
         if i in blocked:
             continue
@@ -788,12 +803,12 @@ def find_street(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = (
         if not known and " " in street.core and _known_tail(ws, start, end, names):
             continue  # "CVS Whittier Blvd": the business before Whittier Blvd, which is known
         on = w.norm in {"on", "sobre"}
+        said = on or (i >= 1 and ws[i - 1].norm in _ON and not w.pause)
+        bare = w.norm == "la" and not said and not known and street.number is None and not street.suffix
         sure = on or known or street.number is not None or bool(street.suffix)
-        if clear and (street.number is None or is_ordinal(ws[end - 1].norm) or street.suffix or cue):
-            return OnStreet(street, range(start, end), sure)
-        if (on or known) and street.number is None:
-            return OnStreet(street, range(start, end), sure)
-    return None
+        written = clear and (street.number is None or is_ordinal(ws[end - 1].norm) or bool(street.suffix) or cue)
+        if written or ((on or known) and street.number is None):
+            yield OnStreet(street, range(start, end), sure), said, bare
 
 
 def _known_tail(ws: Sequence[Word], start: int, end: int, names: StreetNames) -> bool:

@@ -295,8 +295,8 @@ def _named(
             loose = [f"~{generic}", f"~at:{name}"]
         # A street typed beside the name without "on" ("Walgreens Cicero", "carwash Olympic", "Sparkle
         # car wash Olympic") meets the name, or the kind, on that street: loosely, and either way round.
-        marks, joins = _name_then_street(folded, kind, after)
-        lookup, loose = [*lookup, *marks], [*loose, *joins]
+        marks, joins, beside = _name_then_street(folded, kind, after)
+        lookup, loose, near = [*lookup, *marks], [*loose, *joins], [*near, *beside]
     if street is not None:
         # Corners, blocks and other places on the street mark it: moderators hear of them.
         lookup, near = [*lookup, f"~street:{street.key}"], [*near, f"~street:{street.key}", f"street:{street.key}"]
@@ -310,17 +310,22 @@ def _named(
     )
 
 
-def _name_then_street(folded: Sequence[str], kind: str, after: str) -> tuple[list[str], list[str]]:
+def _name_then_street(folded: Sequence[str], kind: str, after: str) -> tuple[list[str], list[str], list[str]]:
     """The keys of a name that may be typed beside its street nobody registered: its first or last word
     ("Walgreens Cicero", "Cicero Walgreens", "carwash Olympic") or the word after it ("Sparkle car wash
-    Olympic"). Returns (the marks it holds, the keys it joins by): the name on that street, and with a
-    kind, a place of that kind there."""
+    Olympic"). Returns (the marks it holds, the keys it joins by, the keys of what is near): the name on
+    that street, and with a kind, a place of that kind there (at a corner or block of it too: "Dashwood
+    apts" after "6400 Dashwood, los apartamentos"); near, anything on that street."""
     readings: list[tuple[list[str], str]] = []
-    for i in dict.fromkeys((0, len(folded) - 1)):
-        if folded[i].isalpha() and (len(folded) > 1 or kind):
-            readings.append(([w for j, w in enumerate(folded) if j != i], folded[i]))
+    near: list[str] = []
+    for i in dict.fromkeys((0, len(folded) - 1)) if folded else ():
+        if folded[i].isalpha():
+            near.append(f"~street:{street_key(folded[i])}")  # "Dashwood" alone may be the street too
+            if len(folded) > 1 or kind:
+                readings.append(([w for j, w in enumerate(folded) if j != i], folded[i]))
     if after and folded:
         readings.append((list(folded), after))
+        near.append(f"~street:{street_key(after)}")
     marks: list[str] = []
     joins: list[str] = []
     for rest, word in readings:
@@ -334,7 +339,9 @@ def _name_then_street(folded: Sequence[str], kind: str, after: str) -> tuple[lis
             joins.append(f"named:#{kind}@{on}")
             if rest:
                 marks.append(f"~named#{kind}@{on}")
-    return marks, joins
+            else:
+                joins.append(f"~at:#{kind}@{on}")
+    return marks, joins, near
 
 
 def kind_of_class(kind_class: str) -> PlaceKind:

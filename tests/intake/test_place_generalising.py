@@ -43,6 +43,8 @@ RIVERTON = PlaceBook.of(
         _place("Plaza Theater", PlaceKind.OTHER, "Downtown"),
         _place("Jose Marti Elementary", PlaceKind.SCHOOL, "Eastgate", "Marti", cross=("Birch Ave", "12th St")),
         _place("Jose Marti Middle School", PlaceKind.SCHOOL, "Westgate", "Marti middle"),
+        _place("Bryant Elementary", PlaceKind.SCHOOL, "Maple Park", "Bryant"),
+        _place("Bryant Middle School", PlaceKind.SCHOOL, "Lakeview", "Bryant"),
     ]
 )
 
@@ -296,3 +298,17 @@ def test_a_word_beside_an_alias_of_words_other_places_share_names_another_place(
     unity = resolve_place("Unity Plaza", RIVERTON)
     assert not unity.ref.known, unity.ref
     assert _known("escuela Jose Marti, 12 y Birch") == "Jose Marti Elementary"  # its own name's words
+
+
+@pytest.mark.parametrize("text", ["escuela Bryant en Maple", "la escuela de Bryant, maple", "Bryant school, Maple Pk"])
+def test_an_area_is_also_called_without_its_kind_word(text: str):
+    """Issue 19 §1: "Maple" is the Maple Park area, which picks the Bryant school there."""
+    assert _known(text) == "Bryant Elementary"
+    assert not resolve_place("escuela Bryant", RIVERTON).ref.known
+
+
+def test_a_street_said_to_be_where_a_place_is_comes_before_a_name_after_la():
+    found = resolve_place("la palomera en la Birch", RIVERTON)
+    assert found.reading is ReadingKind.NAMED, found.ref
+    assert found.ref.key.endswith("@birch"), found.ref.key
+    assert "palomer" in found.ref.key

@@ -304,3 +304,20 @@ def test_somewhere_on_a_street_joins_the_one_open_incident_on_it(text: str):
     assert both.number is None
     assert {m.number for m in both.near} == {1, 2}
     assert choose_incident(place, at(20), [candidate(3, resolve_place("Birch St", EMPTY), 0)]) is None
+
+
+def test_a_name_that_may_be_a_street_is_offered_beside_what_is_on_that_street():
+    block = candidate(1, resolve_place("4300 Alder St, los apartamentos", EMPTY), 0)
+    assert choose_incident(resolve_place("alder apts", EMPTY), at(10), [block]) == 1  # the apartments there
+    alone = group(resolve_place("alder", EMPTY), at(10), [block])
+    assert alone.number is None
+    assert [m.number for m in alone.near] == [1]
+
+
+def test_a_report_naming_one_of_two_places_is_offered_the_incident_that_named_either():
+    from tests.intake.test_place_generalising import RIVERTON
+
+    either = candidate(4, resolve_place("food lion", RIVERTON), 0)
+    bayside = group(resolve_place("Food Lion Bayside", RIVERTON), at(10), [either])
+    assert bayside.number is None
+    assert [(m.number, m.reason) for m in bayside.near] == [(4, NearReason.SIMILAR_NAME)]
