@@ -22,6 +22,7 @@ church" and not by "our lady".
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import combinations, pairwise
@@ -157,8 +158,11 @@ class PlaceBook:
     @classmethod
     def of(cls, places: Iterable[Place], grid: Iterable[GridPoint] = ()) -> PlaceBook:
         book = cls()
-        for place in places:
+        every = list(places)
+        for place in every:
             book.add(place)
+        for place in every:
+            book._add_named_corners(place)  # now that every place's streets are known (see `_named_corner`)
         book.street_grid = StreetGrid.of(grid, book.streets)
         return book
 
@@ -232,6 +236,28 @@ class PlaceBook:
             self._on_street.setdefault(street.key, set()).add(place.key)
         for a, b in combinations({s.key: s for s in streets}.values(), 2):
             self._register_corner(place, a, b)
+        self._add_named_corners(place)
+
+    def _add_named_corners(self, place: Place) -> None:
+        """A corner in a name is where the place is, but its words are no street's name to read elsewhere
+        ("90th St–Elmhurst Ave station" does not make the Elmhurst area a street)."""
+        for street in (s for text in (place.name, *place.aliases) for s in self._named_corner(place, text)):
+            self._place_streets.setdefault(place.key, set()).add(street.key)
+            self._on_street.setdefault(street.key, set()).add(place.key)
+
+    def _named_corner(self, place: Place, text: str) -> list[Street]:
+        """A place named for the corner it is at, its two streets joined by a dash ("90th St–Elmhurst Ave
+        station", "3 Av-138 St"): that corner, when both sides are written as streets or are known ones."""
+        parts = _DASH.split(text)
+        for first, second in pairwise(parts):
+            a, b = read_street(first.rsplit(",", 1)[-1], self.streets), read_street(second, self.streets)
+            if a is not None and b is not None and a.key != b.key and self._written(a) and self._written(b):
+                self._register_corner(place, a, b)
+                return [a, b]
+        return []
+
+    def _written(self, street: Street) -> bool:
+        return _written_as_street(street) or self.streets.find(street.core) is not None
 
     def _register_corner(self, place: Place, a: Street, b: Street) -> None:
         key = corner_index(a, b)
@@ -564,6 +590,9 @@ class PlaceBook:
                 self._single.add(form)
             if df == 1 and len(form) >= 4 and form not in _GENERIC and not form.isdigit() and form not in common:
                 self._own.add(form)
+
+
+_DASH = re.compile(r"\s*[–—]\s*|(?<=[a-zA-Z.])-(?=[a-zA-Z0-9])")
 
 
 def _written_as_street(street: Street) -> bool:

@@ -99,8 +99,8 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
     reading = read_words(ws, book.streets, book.area_spans(ws))
     placed = reading.kind in (ReadingKind.CORNER, ReadingKind.BLOCK, ReadingKind.SEGMENT)
     close = book.match(ws, reading.street_words, relaxed=True, placed=placed) if names_known else []
-    close = [m for m in close if _consistent(m, reading, book)]
-    matches = [m for m in close if m.accepted]
+    # A place the words name but the text puts elsewhere is only offered (`close`), never chosen.
+    matches = [m for m in close if m.accepted and _consistent(m, reading, book)]
     located = _located(reading, book) if names_known else []
     tied = _tied(matches)
     if len(located) > 1 and reading.block is not None:
@@ -110,6 +110,11 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
     if len(tied) > 1 and located:
         narrowed = [m for m in tied if m.place in located]
         tied = narrowed or tied  # the address decides between places that share a name
+    elsewhere = located and tied and not any(m.place in located for m in tied)
+    if elsewhere and not any(m.exact or m.score >= 1 for m in tied):
+        # "74 st & Broadway stop (7 train)": the corner is where a registered place is; words beside it
+        # that half name another place ("Junction Blvd 7 train") do not move it there.
+        tied = []
     if len(tied) > 1:
         on = {p.key for street in _streets_of(reading) for p in book.on_street(street)}
         tied = [m for m in tied if m.place.key in on] or tied  # "Whittier en la 23": the one on 23rd
@@ -282,6 +287,11 @@ def _consistent(match: PlaceMatch, reading: Reading, book: PlaceBook) -> bool:
         return False  # "Elm St, Oakdale": a street in the Oakdale area, not a place called Oakdale
     if not complete:
         return True
+    own, typed = book.streets_of(match.place), {s.key for s in _streets_of(reading)}
+    if own and not own & typed and not match.exact:
+        # "Elm & 5th, the 7 train": a corner on none of the streets the place named is registered on is
+        # not that place, but a corner near it, or another of that name.
+        return False
     if not match.by_street:
         return True
     corners, blocks = book.corners_of(match.place), book.blocks_of(match.place)

@@ -721,6 +721,10 @@ def _address_forward(ws: Sequence[Word], k: int, last: int, names: StreetNames) 
         return None
     street, end, clear = found
     digits = _digits(ws, k, last)
+    if digits <= 3 and k >= 1 and ws[k - 1].norm in STRONG_CONNECTORS and not ws[k].pause:
+        return None  # "Roosevelt y 103 la plaza": a numbered street of a corner, not a house
+    if digits == 3 and k > 0 and not clear:
+        return None  # "PS 132 Wash Heights": a number of a name, beside words that may be a street
     if digits < 3 and not (street.suffix and street.number is None and clear and not _number_street(ws[j])):
         return None  # "2 agents", "26 & Pulaski": a count or a street, not a house
     if digits < 3 and ws[j].norm in _SUFFIXES:
@@ -765,6 +769,8 @@ def _address_backward(ws: Sequence[Word], k: int, last: int, names: StreetNames)
         return None  # "enero 24 2025"
     if not (clear or ends) or (ws[j].pause and not clear):
         return None
+    if digits == 3 and j == k and not clear:
+        return None  # "Corona Plaza 103": a name and a number (or a numbered street), not "Plaza, house 103"
     return street, start, last + 1 + bool(after is not None and not after.pause and after.norm in _BLOCK_WORDS)
 
 

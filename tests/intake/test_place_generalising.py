@@ -45,6 +45,8 @@ RIVERTON = PlaceBook.of(
         _place("Jose Marti Middle School", PlaceKind.SCHOOL, "Westgate", "Marti middle"),
         _place("Bryant Elementary", PlaceKind.SCHOOL, "Maple Park", "Bryant"),
         _place("Bryant Middle School", PlaceKind.SCHOOL, "Lakeview", "Bryant"),
+        _place("Hill St–Quarry Rd station", PlaceKind.STATION, "Lakeview", "Hill St-Quarry"),
+        _place("Ferry Landing station", PlaceKind.STATION, "Lakeview", "Ferry 5 train", cross=("Ferry Rd", "Water St")),
     ]
 )
 
@@ -312,3 +314,31 @@ def test_a_street_said_to_be_where_a_place_is_comes_before_a_name_after_la():
     assert found.reading is ReadingKind.NAMED, found.ref
     assert found.ref.key.endswith("@birch"), found.ref.key
     assert "palomer" in found.ref.key
+
+
+# --- where a registered place is decides over words that half name another ------------------------------
+
+
+def test_a_place_named_for_its_corner_is_at_that_corner():
+    assert _known("la Hill y Quarry") == "Hill St–Quarry Rd station"
+    assert _known("Quarry Rd & Hill St (5 train)") == "Hill St–Quarry Rd station"  # not the Ferry "5 train"
+    assert RIVERTON.streets.find("quarry") is None  # a name's corner makes no street known elsewhere
+
+
+def test_a_corner_on_none_of_a_place_s_streets_is_not_that_place():
+    found = resolve_place("Oak Ave & 9th St, 5 train", RIVERTON)
+    assert found.reading is ReadingKind.CORNER, found.ref
+    assert "place:ferry landing station" in found.near_keys
+
+
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        ("Grand Plaza 103", ReadingKind.WORDS),  # a name and a number, not house 103 on a Plaza St
+        ("PS 212 Fair Hills", ReadingKind.WORDS),
+        ("Elm y 103 la plaza", ReadingKind.CORNER),  # the numbered street of a corner
+        ("103 Elm St", ReadingKind.BLOCK),
+    ],
+)
+def test_a_number_of_three_digits_is_a_house_only_where_the_street_is_written_as_one(text: str, reading: ReadingKind):
+    assert resolve_place(text, PlaceBook()).reading is reading
