@@ -155,6 +155,10 @@ class StreetNames:
         if street.number is None:
             self._words.update(street.core.split())
 
+    def may_start(self, norm: str, *, later: bool = False) -> bool:
+        """Whether a word may begin a known street's name as typed (or, `later`, be part of the name)."""
+        return norm in self._words or norm in self._glued or (later and (norm in _SUFFIXES or norm in DIRECTIONS))
+
     def knows_word(self, norm: str) -> bool:
         """Whether a word is part of a known street's name: "Federal" is Federal Blvd where one is known,
         whatever else the word says ("federal agents")."""
@@ -584,7 +588,9 @@ def _known_side_by_side(ws: Sequence[Word], names: StreetNames, blocked: set[int
     """Two streets the community's places are on, typed side by side ("Maple Elm", "esquina Maple
     Birch"): a corner, where words of anything else are not."""
     for k in range(len(ws) - 1):
-        if k in blocked or ws[k].norm in KIND_WORDS or not street_word(ws, k, names):
+        if k in blocked or not names.may_start(ws[k].norm) or not names.may_start(ws[k + 1].norm, later=True):
+            continue  # cheap: each side begins with a known street's word (the first side may also be glued)
+        if ws[k].norm in KIND_WORDS or not street_word(ws, k, names):
             continue
         first = street_forward(ws, k, names)
         if first is None or first[0].number is not None or names.find(first[0].core) is None:
