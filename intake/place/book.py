@@ -466,7 +466,8 @@ class PlaceBook:
                         found = hits.setdefault(index, {})
                         if known not in found or found[known].score < score:
                             found[known] = _Hit(score, i)
-        text_exact = _as_written(" ".join(w.typed for w in ws))
+        # The words that say nothing of a place ("again", "otra vez", "now") aside: "la 74 otra vez" is "la 74".
+        text_exact = _as_written(" ".join(w.typed for w in ws if w.norm not in NOISE or w.norm in self._by_word))
         best: dict[str, PlaceMatch] = {}
         # Places some name of which the text names beyond street words, or beyond an area's words.
         beyond_streets: set[str] = set()

@@ -24,6 +24,7 @@ from .streets import (
     find_corner,
     find_segment,
     find_street,
+    is_suffix,
     name_like,
 )
 from .words import (
@@ -121,8 +122,12 @@ def _read_form(ws: Sequence[Word], names: StreetNames, area_spans: Sequence[rang
     kinds = tuple(dict.fromkeys(KIND_WORDS[w.norm] for w in ws if w.norm in KIND_WORDS))
     areas = frozenset(i for span in area_spans for i in span)
     # "Archer Heights" is an area, not Archer Ave; an area called like a known street ("Lawndale") is it.
+    # ... nor is one written with a street's type after it ("Elmhurst Ave" in the Elmhurst area).
     not_streets = units | frozenset(
-        i for span in area_spans if names.find(" ".join(ws[k].norm for k in span)) is None for i in span
+        i
+        for span in area_spans
+        if names.find(" ".join(ws[k].norm for k in span)) is None and not _suffixed(ws, span.stop)
+        for i in span
     )
     segment = find_segment(ws, names)
     if segment is not None:
@@ -172,6 +177,10 @@ def _read_form(ws: Sequence[Word], names: StreetNames, area_spans: Sequence[rang
         return Reading(ReadingKind.WORDS, kinds=kinds, excerpt=phrase_label(rest))
     kind_words = [w for w in ws if w.norm in KIND_WORDS]
     return Reading(ReadingKind.VAGUE, kinds=kinds, excerpt=phrase_label(kind_words[:2]))
+
+
+def _suffixed(ws: Sequence[Word], j: int) -> bool:
+    return j < len(ws) and not ws[j].pause and is_suffix(ws[j].norm)
 
 
 def _word_after(ws: Sequence[Word], span: range, blocked: frozenset[int]) -> str:

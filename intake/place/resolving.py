@@ -132,7 +132,7 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
         chosen = PlaceMatch(exact, 1.0, exact=True)  # an alias of no distinctive word: "East LA Courthouse"
     if chosen is None and not tied and len(located) == 1 and _fits(located[0], reading.phrase, book):
         chosen = PlaceMatch(located[0], 1.0)
-    if chosen is None and not tied and not located and reading.kind is ReadingKind.VAGUE:
+    if chosen is None and not tied and not located and _kind_and_area_only(ws, reading, book):
         only = _only_one_of_kind(ws, book)
         chosen = PlaceMatch(only, 0.5) if only is not None else None
     if chosen is not None:
@@ -333,15 +333,32 @@ def _located(reading: Reading, book: PlaceBook) -> list[Place]:
     return []
 
 
+def _kind_and_area_only(ws: Sequence[Word], reading: Reading, book: PlaceBook) -> bool:
+    """Whether the words say no more than a kind of place and maybe an area ("la prepa", "metro de
+    Jackson Heights"): no name, no street."""
+    if reading.kind is ReadingKind.VAGUE:
+        return True
+    if reading.kind not in (ReadingKind.NAMED, ReadingKind.WORDS) or reading.street is not None:
+        return False
+    areas = {i for span in book.area_spans(ws) for i in span}
+    return bool(areas) and all(i in areas for i, w in enumerate(ws) if name_like(w) and w.norm not in KIND_WORDS)
+
+
 def _only_one_of_kind(ws: Sequence[Word], book: PlaceBook) -> Place | None:
     """A school's level with no name ("la prepa", "the middle school", "la secundaria") names the one
-    registered school of that level, in the area named if one is: never a guess among several. A kind
-    alone ("the courthouse", "la escuela") stays vague: it is how people speak of any such place."""
+    registered school of that level, in the area named if one is; a kind with an area ("metro de
+    Jackson Heights", "the clinic in Oakdale") names the one place of that kind there: never a guess
+    among several. A kind alone ("the courthouse", "la escuela") stays vague: it is how people speak of
+    any such place."""
     levels = {LEVEL_WORDS[w.norm] for w in ws if w.norm in LEVEL_WORDS}
-    if len(levels) != 1:
-        return None
-    found = book.of_level(levels.pop())
     area = book.area_named(ws)
+    if len(levels) == 1:
+        found = book.of_level(levels.pop())
+    elif not levels and area:
+        kinds = {KIND_WORDS[w.norm] for w in ws if w.norm in KIND_WORDS}
+        found = [p for kind in kinds for p in book.of_kind(kind)] if len(kinds) == 1 else []
+    else:
+        return None
     if area:
         found = [p for p in found if p.area == area]
     return found[0] if len(found) == 1 else None

@@ -21,6 +21,7 @@ RIVERTON = PlaceBook.of(
             PlaceKind.STATION,
             "Brookside",
             "Brookside Hawthorne Av",
+            "la 40",
             cross=("Hawthorne Ave", "40th St"),
         ),
         _place("Riverton Municipal Court", PlaceKind.COURT, "Downtown", "la corte de Riverton", "Riverton court"),
@@ -46,6 +47,7 @@ RIVERTON = PlaceBook.of(
         _place("Bryant Elementary", PlaceKind.SCHOOL, "Maple Park", "Bryant"),
         _place("Bryant Middle School", PlaceKind.SCHOOL, "Lakeview", "Bryant"),
         _place("Hill St–Quarry Rd station", PlaceKind.STATION, "Lakeview", "Hill St-Quarry"),
+        _place("Crossroads station", PlaceKind.STATION, "Fairview"),
         _place("Ferry Landing station", PlaceKind.STATION, "Lakeview", "Ferry 5 train", cross=("Ferry Rd", "Water St")),
     ]
 )
@@ -342,3 +344,25 @@ def test_a_corner_on_none_of_a_place_s_streets_is_not_that_place():
 )
 def test_a_number_of_three_digits_is_a_house_only_where_the_street_is_written_as_one(text: str, reading: ReadingKind):
     assert resolve_place(text, PlaceBook()).reading is reading
+
+
+def test_an_area_s_name_with_a_street_type_after_it_is_a_street():
+    found = resolve_place("12 st-oakdale av", RIVERTON)
+    assert found.reading is ReadingKind.CORNER, found.ref
+    assert found.ref.key == "corner:12|oakdal"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("el metro de Fairview", "Crossroads station"),  # the one station in Fairview
+        ("the station in fairview", "Crossroads station"),
+        ("la parada de Lakeview", None),  # two there: neither
+        ("la escuela de Northgate", None),  # several schools there: none
+        ("la 40 otra vez", "Hawthorne-Brookside station"),  # an alias typed whole, with words that say nothing
+        ("la 40 again!!", "Hawthorne-Brookside station"),
+    ],
+)
+def test_a_kind_and_an_area_name_the_one_place_of_that_kind_there(text: str, name: str | None):
+    """Issue 19 §8."""
+    assert _known(text) == name
