@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from intake.refused import Refused
 
-from .book import TIE_MARGIN, PlaceBook, PlaceMatch, block_index, corner_index, house_number
+from .book import KIND_OF_CLASS, TIE_MARGIN, PlaceBook, PlaceMatch, block_index, corner_index, house_number
 from .homes import DWELLINGS, home_marks
 from .landmarks import Landmark, landmark
 from .model import MAX_WHERE, Place, PlaceRef
@@ -373,7 +373,8 @@ def _fits(place: Place, phrase: Phrase | None, book: PlaceBook) -> bool:
     if phrase.words:
         return False
     kinds = book.kinds_of(place)
-    return not kinds or phrase.kind in kinds
+    # A plaza registered with no kind is no train station: "Elm y 103 (el tren)" is the station there.
+    return phrase.kind in kinds or (not kinds and phrase.kind not in KIND_OF_CLASS)
 
 
 def _named_at_corner(corner: Corner, book: PlaceBook) -> list[Place]:

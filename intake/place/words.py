@@ -76,7 +76,9 @@ KIND_WORDS: dict[str, str] = {
         ["apartments", "apts", "apartamentos", "departamentos", "complex", "condos", "projects", "viviendas"],
         "housing",
     ),
-    **dict.fromkeys(["station", "estacion", "parada", "terminal", "metro", "transitcenter"], "station"),
+    **dict.fromkeys(
+        ["station", "estacion", "parada", "terminal", "metro", "transitcenter", "train", "tren"], "station"
+    ),
     # A gas station is a business, never a transit stop: "47th/Pulaski gas station" is no train station.
     **dict.fromkeys(["gasstation", "gasolinera", "gasolineria"], "gas"),
 }  # fmt: skip

@@ -48,6 +48,7 @@ RIVERTON = PlaceBook.of(
         _place("Bryant Middle School", PlaceKind.SCHOOL, "Lakeview", "Bryant"),
         _place("Hill St–Quarry Rd station", PlaceKind.STATION, "Lakeview", "Hill St-Quarry"),
         _place("Crossroads station", PlaceKind.STATION, "Fairview"),
+        _place("Founders Plaza", PlaceKind.OTHER, "Fairview", cross=("Elm St", "103rd St")),
         _place("Ferry Landing station", PlaceKind.STATION, "Lakeview", "Ferry 5 train", cross=("Ferry Rd", "Water St")),
     ]
 )
@@ -366,3 +367,12 @@ def test_an_area_s_name_with_a_street_type_after_it_is_a_street():
 def test_a_kind_and_an_area_name_the_one_place_of_that_kind_there(text: str, name: str | None):
     """Issue 19 §8."""
     assert _known(text) == name
+
+
+@pytest.mark.parametrize("text", ["Elm y 103 (el tren)", "the train at 103rd & Elm", "Elm St & 103rd St bus stop"])
+def test_a_kind_named_at_a_corner_is_not_a_place_of_no_kind_registered_there(text: str):
+    """A plaza registered with no kind is no train station or bus stop, though it is at that corner."""
+    found = resolve_place(text, RIVERTON)
+    assert not found.ref.known, found.ref
+    assert "place:founders plaza" in found.near_keys
+    assert _known("Elm & 103rd") == "Founders Plaza"
