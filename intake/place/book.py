@@ -262,6 +262,7 @@ class PlaceBook:
     def _register_corner(self, place: Place, a: Street, b: Street) -> None:
         key = corner_index(a, b)
         self._corners.setdefault(key, set()).add(place.key)
+        self.streets.corners.add(key)
         corners = self._place_corners.setdefault(place.key, [])
         if key not in corners:
             corners.append(key)

@@ -178,10 +178,10 @@ def _beside_landmark(ws: Sequence[Word], mark: Landmark, book: PlaceBook) -> Res
     corner or block X is itself ("Roosevelt Elementary by Garfield Park"); anything else is X at Y, which
     reports of X at Y join, and which is offered beside Y's incident as a near miss, never joined to it.
     None when Y is no registered place: then the whole text is read as one ("Walgreens by 26th & Pulaski")."""
-    x = _resolve(typed_phrase(ws[mark.place.start : mark.place.stop]), book, names_known=True)
+    x = _resolve(_with_pauses(ws[mark.place.start : mark.place.stop]), book, names_known=True)
     if x.reading in _WHERE_BY_ITSELF:
         return x
-    y = _resolve(typed_phrase(ws[mark.hint.start : mark.hint.stop]), book, names_known=True)
+    y = _resolve(_with_pauses(ws[mark.hint.start : mark.hint.stop]), book, names_known=True)
     if y.reading is not ReadingKind.KNOWN and not y.ties:
         return None  # a registered place, or one of several ("the Home Depot" of two branches), is a landmark
     key = f"landmark:{x.ref.key}@{y.ref.key}"
@@ -198,6 +198,13 @@ def _beside_landmark(ws: Sequence[Word], mark: Landmark, book: PlaceBook) -> Res
         alternatives=tuple(dict.fromkeys([*x.alternatives, *y.alternatives, *book.named(y.ref.label)])),
         needs_choice=x.needs_choice and x.reading is not ReadingKind.VAGUE,
         ties=x.ties,
+    )
+
+
+def _with_pauses(ws: Sequence[Word]) -> str:
+    """Words as typed, with a comma where a pause was: "Sunset Park, top of the hill" stays two phrases."""
+    return "".join(
+        (", " if w.pause and i else "-" if w.glued and i else " " if i else "") + w.typed for i, w in enumerate(ws)
     )
 
 

@@ -143,6 +143,7 @@ class StreetNames:
     _one_word: dict[str, str] = field(default_factory=dict)  # folded one-word core -> key, for typos
     _words: set[str] = field(default_factory=set)  # every word of a known street's name
     _glued: dict[str, str] = field(default_factory=dict)  # a longer name typed as one word -> key ("longpoint")
+    corners: set[str] = field(default_factory=set)  # the corners registered places are at ("90|elmhurst")
 
     def add(self, street: Street) -> None:
         known = self._by_key.get(street.key)
@@ -154,6 +155,10 @@ class StreetNames:
             self._glued[street.core.replace(" ", "")] = street.key
         if street.number is None:
             self._words.update(street.core.split())
+
+    def crossing(self, a: Street, b: Street) -> bool:
+        """Whether a registered place is at the corner of these two streets."""
+        return "|".join(sorted((a.key, b.key))) in self.corners
 
     def may_start(self, norm: str, *, later: bool = False) -> bool:
         """Whether a word may begin a known street's name as typed (or, `later`, be part of the name)."""
@@ -565,13 +570,20 @@ _HOUR_WORDS = frozenset({"am", "pm", "min", "mins", "minutes", "minutos", "hrs",
 def _adjacent_corner(ws: Sequence[Word], names: StreetNames, blocked: set[int]) -> Corner | None:
     """Two streets typed side by side, no "&" between: "ICE 26th pulaski", "Pulaski Rd 26th st"."""
     for k, w in enumerate(ws):
-        if k in blocked or _number_street(w) is None or (w.norm.isdigit() and len(w.norm) > 2):
+        if k in blocked or _number_street(w) is None:
             continue
         numbered = street_forward(ws, k, names)
-        if numbered is None or not numbered[2]:
-            continue  # a bare "26" beside a word is a count, not a street
-        street, end, _ = numbered
+        if numbered is None:
+            continue
+        street, end, clear = numbered
+        saint = street_forward(ws, k + 1, names) if end == k + 2 and _saint_at(ws, k + 1) else None
+        if saint is not None and names.crossing(_numbered(street.number or 0, "", ""), saint[0]):
+            return Corner(_numbered(street.number or 0, "", ""), saint[0], range(k, saint[1]))  # "181 St Nicholas"
+        if w.norm.isdigit() and len(w.norm) > 2:
+            continue
         after = street_forward(ws, end, names) if end < len(ws) and not ws[end].pause else None
+        if not clear and (after is None or not names.crossing(street, after[0])):
+            continue  # a bare "26" beside a word is a count, not a street, unless a place is at that corner
         # "82 st casa 40-12": a home's word is no street.
         if after is not None and after[0].number is None and ws[end].norm not in KIND_WORDS:  # noqa: SIM102
             if not blocked & set(range(k, after[1])):
@@ -729,6 +741,8 @@ def _address_forward(ws: Sequence[Word], k: int, last: int, names: StreetNames) 
     digits = _digits(ws, k, last)
     if digits <= 3 and k >= 1 and ws[k - 1].norm in STRONG_CONNECTORS and not ws[k].pause:
         return None  # "Roosevelt y 103 la plaza": a numbered street of a corner, not a house
+    if digits <= 3 and last == k and names.crossing(_numbered(int(ws[k].norm), "", ""), street):
+        return None  # "estacion 90 Elm Ave" where a place is registered at 90th & Elm: that corner
     if digits == 3 and k > 0 and not clear:
         return None  # "PS 132 Wash Heights": a number of a name, beside words that may be a street
     if digits < 3 and not (street.suffix and street.number is None and clear and not _number_street(ws[j])):

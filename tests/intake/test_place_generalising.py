@@ -48,6 +48,10 @@ RIVERTON = PlaceBook.of(
         _place("Bryant Middle School", PlaceKind.SCHOOL, "Lakeview", "Bryant"),
         _place("Hill St–Quarry Rd station", PlaceKind.STATION, "Lakeview", "Hill St-Quarry"),
         _place("Crossroads station", PlaceKind.STATION, "Fairview"),
+        _place("60th St–Larch Ave station", PlaceKind.STATION, "Harbor"),
+        _place("Kings Terminal", PlaceKind.STATION, "Harbor", cross=("St Agnes Ave", "W 210th St")),
+        _place("Sunnyside Park", PlaceKind.PARK, "Sunnyside Park"),
+        _place("Sunnyside High School", PlaceKind.SCHOOL, "Sunnyside Park"),
         _place("Founders Plaza", PlaceKind.OTHER, "Fairview", cross=("Elm St", "103rd St")),
         _place("Ferry Landing station", PlaceKind.STATION, "Lakeview", "Ferry 5 train", cross=("Ferry Rd", "Water St")),
     ]
@@ -376,3 +380,21 @@ def test_a_kind_named_at_a_corner_is_not_a_place_of_no_kind_registered_there(tex
     assert not found.ref.known, found.ref
     assert "place:founders plaza" in found.near_keys
     assert _known("Elm & 103rd") == "Founders Plaza"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("estacion 60 larch ave", "60th St–Larch Ave station"),  # 60th & Larch, where the station is
+        ("60 Birch Ave", None),  # a house on Birch
+        ("210 st agnes", "Kings Terminal"),  # 210th & St Agnes, where the terminal is
+        ("230 st agnes", None),
+    ],
+)
+def test_a_registered_corner_reads_a_number_as_its_street(text: str, name: str | None):
+    assert _known(text) == name
+    assert resolve_place("60 Birch Ave", RIVERTON).reading is ReadingKind.BLOCK
+
+
+def test_a_pause_in_a_landmark_s_place_is_kept():
+    assert _known("sunnyside park, top of the hill by 44th") == "Sunnyside Park"
