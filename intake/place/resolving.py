@@ -195,7 +195,9 @@ def _beside_landmark(ws: Sequence[Word], mark: Landmark, book: PlaceBook) -> Res
         x.reading,
         loose_keys=x.loose_keys,
         near_keys=unique([*x.near_keys, y.ref.key]),
-        alternatives=tuple(dict.fromkeys([*x.alternatives, *y.alternatives, *book.named(y.ref.label)])),
+        alternatives=tuple(dict.fromkeys([*x.alternatives, *y.alternatives, *book.named(y.ref.label)]))[
+            :MAX_ALTERNATIVES
+        ],
         needs_choice=x.needs_choice and x.reading is not ReadingKind.VAGUE,
         ties=x.ties,
     )

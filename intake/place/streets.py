@@ -83,6 +83,10 @@ class Street:
 
     @property
     def key(self) -> str:
+        """Its name's key; a numbered street's with its type when that is not a street's ("37th Rd" is not
+        37th Ave, nor 37th St, which is "37" as typed without a type)."""
+        if self.suffix and self.suffix != "st" and self.core.isdigit():
+            return f"{self.core} {self.suffix}"
         return street_key(self.core)
 
     @property
@@ -144,8 +148,11 @@ class StreetNames:
     _words: set[str] = field(default_factory=set)  # every word of a known street's name
     _glued: dict[str, str] = field(default_factory=dict)  # a longer name typed as one word -> key ("longpoint")
     corners: set[str] = field(default_factory=set)  # the corners registered places are at ("90|elmhurst")
+    _typed_numbers: dict[str, set[str]] = field(default_factory=dict)  # "37" -> {"37 ave", "37 rd"}
 
     def add(self, street: Street) -> None:
+        if street.number is not None and street.key != street.core:
+            self._typed_numbers.setdefault(street.core, set()).add(street.key)
         known = self._by_key.get(street.key)
         if known is None or (street.suffix and not known.suffix):
             self._by_key[street.key] = replace(street, direction="", alts=())
@@ -172,6 +179,9 @@ class StreetNames:
     def find(self, core: str) -> Street | None:
         """The known street `core` names, through a typo if it must."""
         known = self._by_key.get(street_key(core)) or self._by_key.get(self._glued.get(core, ""))
+        if known is None and core.isdigit():
+            typed = self._typed_numbers.get(core, set())
+            known = self._by_key[next(iter(typed))] if len(typed) == 1 else None  # "la 37" where only 37th Ave is
         if known is not None or " " in core or core.isdigit():
             return known
         # A four-letter word a letter away from a known name is as often another word or another
@@ -190,13 +200,24 @@ class StreetNames:
         Cali"), its consonants ("Wstrn & 46th"), its initials ("MLK & 47th") or the first or last word of a
         longer name ("Soto y Chavez", "Laurel y Ventura")."""
         known = self.find(street.core)
+        if known is not None and street.number is not None and street.suffix and street.suffix != known.suffix:
+            return street  # "37th Rd" where 37th Ave is known: another street
         if known is None:
             known = self._shortened(street.core)
             if known is not None and street.suffix and known.suffix and street.suffix != known.suffix:
                 known = None  # "Cedar Ave" is not Cedar Hollow Rd shortened
+        if known is None and street.number is not None and not street.suffix:
+            return replace(street, suffix=self._numbered_type())  # "38th" where the numbered streets are Aves
         if known is None:
             return street
         return replace(known, direction=street.direction, suffix=known.suffix or street.suffix)
+
+    def _numbered_type(self) -> str:
+        """The one type every numbered street the community's places are on has, if one: "ave" where they
+        are W 46th Ave and W 47th Ave (Denver), "" where some are streets or types differ (Queens)."""
+        types = {key.partition(" ")[2] for core, keys in self._typed_numbers.items() for key in keys}
+        plain = any(k.isdigit() for k in self._by_key)
+        return types.pop() if len(types) == 1 and not plain else ""
 
     def _shortened(self, core: str) -> Street | None:
         if len(core) < MIN_SHORT or not core.isalpha():
@@ -308,6 +329,12 @@ def _street(
     return Street(core, name, suffix, direction, alts), len(chosen)
 
 
+def _typed_by(prefix_suffix: str) -> str:
+    """The type a Spanish word before a numbered street gives it: "avenida 5" is 5th Ave, but "calle 26"
+    is only "street 26" (26th Ave where the numbered streets are avenues)."""
+    return "" if prefix_suffix == "st" else prefix_suffix
+
+
 def _numbered(number: int, suffix: str, direction: str) -> Street:
     return Street(str(number), ordinal_label(number), suffix, direction)
 
@@ -341,7 +368,7 @@ def street_forward(ws: Sequence[Word], i: int, names: StreetNames) -> tuple[Stre
         if not direction and _direction_after(ws, end):
             direction, end = DIRECTIONS[ws[end].norm], end + 1  # "calle 138 este", "138th St East"
         clear = clear or bool(suffix) or bool(direction) or is_ordinal(ws[j].norm)
-        return _numbered(number, suffix or prefix_suffix, direction), end, clear
+        return _numbered(number, suffix or _typed_by(prefix_suffix), direction), end, clear
     first = j
     run: list[Word] = []
     if not direction and ws[j].norm in _BARE_DIRECTIONS:
@@ -384,7 +411,7 @@ def street_backward(ws: Sequence[Word], end: int, names: StreetNames) -> tuple[S
         direction = direction or after
         start, prefixed, prefix_suffix = _prefix_before(ws, start)
         clear = bool(suffix) or is_ordinal(ws[j].norm) or prefixed or bool(direction)
-        return _numbered(number, suffix or prefix_suffix, direction), start, clear
+        return _numbered(number, suffix or _typed_by(prefix_suffix), direction), start, clear
     run: list[Word] = []
     while j >= 0 and len(run) < MAX_NAME_WORDS and street_word(ws, j, names) and not (run and ws[j].norm in KIND_WORDS):
         run.insert(0, ws[j])  # a kind word only ends a name ("Central Park & Cermak"), never starts it

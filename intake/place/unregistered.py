@@ -26,6 +26,7 @@ from .words import (
 )
 
 MAX_LABEL = 100
+_NUMBERED_TYPES = ("ave", "rd", "dr", "pl")  # the other types numbered streets have ("37th Ave", "37th Rd")
 
 
 def unregistered(reading: Reading, grid: Grid | None = None) -> ResolvedPlace:
@@ -152,7 +153,14 @@ def _corner(corner: Corner, grid: Grid | None = None) -> ResolvedPlace:
     ]
     marks = [f"~street:{a.key}", f"~street:{b.key}"]
     near: list[str] = [f"~{key}", f"street:{a.key}", f"street:{b.key}", f"~street:{a.key}", f"~street:{b.key}"]
-    loose: list[str] = []
+    # A number typed without its type ("60th & 7th") is the one open incident at that number of another
+    # type ("7th Ave & 60th St"), if only one is: less surely.
+    loose: list[str] = [
+        corner_key(replace(side, suffix=suffix), other)
+        for side, other in ((a, b), (b, a))
+        if side.number is not None and not side.suffix
+        for suffix in _NUMBERED_TYPES
+    ]
     for numbered, other in ((a, b), (b, a)):
         n = numbered.number
         if n is None or other.number is not None:

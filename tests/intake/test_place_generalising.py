@@ -168,7 +168,7 @@ def test_a_count_or_an_hour_beside_a_numbered_street_is_no_corner(text: str):
     [
         ("Cedar Ave / w 155 st riverton", "corner:155|cedar"),  # 155th St in Riverton, not a house on "St Riverton"
         ("Cedar Ave & 9th St, Riverton", "corner:9|cedar"),  # the town, not "la corte de Riverton"
-        ("40 st / 6 av fairmont", "corner:40|6"),  # a word beside a corner, not PS 12 Fairmont
+        ("40 st / 6 av fairmont", "corner:40|6 ave"),  # a word beside a corner, not PS 12 Fairmont
     ],
 )
 def test_a_word_beside_a_corner_is_where_it_is_or_what_is_there_not_a_place_it_half_names(text: str, key: str):
@@ -398,3 +398,16 @@ def test_a_registered_corner_reads_a_number_as_its_street(text: str, name: str |
 
 def test_a_pause_in_a_landmark_s_place_is_kept():
     assert _known("sunnyside park, top of the hill by 44th") == "Sunnyside Park"
+
+
+def test_a_numbered_street_of_another_type_is_another_street():
+    """Issue 19 §2: "37th Rd" is not 37th Ave, nor 37th St; a number typed without its type is the one of
+    that number the community's places are on."""
+    road, avenue, street = (
+        resolve_place(t, PlaceBook()) for t in ("37th Rd & 74th St", "37th Ave & 74th St", "37th St & 74th St")
+    )
+    assert len({road.ref.key, avenue.ref.key, street.ref.key}) == 3
+    assert road.ref.label == "37th Rd & 74th St"
+    book = PlaceBook.of([_place("Linden Market", PlaceKind.STORE, "Eastgate", cross=("37th Ave", "74th St"))])
+    assert resolve_place("la 37 y 74", book).ref.key == resolve_place("37th Ave & 74th St", book).ref.key
+    assert resolve_place("37th Rd y 74", book).ref.label == "37th Rd & 74th St"

@@ -506,7 +506,7 @@ def test_reading_needs_no_book():
     ("text", "key"),
     [
         ("1st and Main", "corner:1|main"),
-        ("Main St & 3rd Ave", "corner:3|main"),
+        ("Main St & 3rd Ave", "corner:3 ave|main"),  # 3rd Ave is not 3rd St
         ("Firestone Blvd & Compton Ave", "corner:compton|fireston"),
         ("E 76th St and Compton", "corner:76|compton"),
     ],

@@ -321,3 +321,11 @@ def test_a_report_naming_one_of_two_places_is_offered_the_incident_that_named_ei
     bayside = group(resolve_place("Food Lion Bayside", RIVERTON), at(10), [either])
     assert bayside.number is None
     assert [(m.number, m.reason) for m in bayside.near] == [(4, NearReason.SIMILAR_NAME)]
+
+
+def test_a_number_typed_without_its_type_joins_the_one_open_corner_of_that_number():
+    avenue = candidate(1, resolve_place("7th Ave & 60th St", EMPTY), 0)
+    assert choose_incident(resolve_place("60th & 7th", EMPTY), at(10), [avenue]) == 1
+    road = candidate(2, resolve_place("7th Rd & 60th St", EMPTY), 0)
+    assert choose_incident(resolve_place("60th & 7th", EMPTY), at(10), [avenue, road]) is None  # either
+    assert choose_incident(resolve_place("7th Rd & 60th", EMPTY), at(10), [avenue]) is None  # another street
