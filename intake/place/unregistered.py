@@ -26,6 +26,7 @@ from .words import (
 )
 
 MAX_LABEL = 100
+MAX_STRETCH = 10  # numbered blocks of a stretch of street whose corners are on it
 _NUMBERED_TYPES = ("ave", "rd", "dr", "pl")  # the other types numbered streets have ("37th Ave", "37th Rd")
 
 
@@ -161,6 +162,7 @@ def _corner(corner: Corner, grid: Grid | None = None) -> ResolvedPlace:
         if side.number is not None and not side.suffix
         for suffix in _NUMBERED_TYPES
     ]
+    loose += [f"~within:{a.key}:{b.key}", f"~within:{b.key}:{a.key}"]  # on a stretch of one of its streets
     for numbered, other in ((a, b), (b, a)):
         n = numbered.number
         if n is None or other.number is not None:
@@ -235,6 +237,13 @@ def _segment(segment: Segment, grid: Grid | None = None) -> ResolvedPlace:
     key = segment_key(street, a, b)
     label = f"{street.label()}, {a.label()}–{b.label()}"
     near = [corner_key(street, a), corner_key(street, b), f"street:{street.key}", f"~street:{street.key}"]
+    # Its corners, at its ends and (a short numbered stretch) between them, mark it: a report of one of
+    # them joins it when it is the only one ("Elm & 5th" after "Elm from 3rd to 7th"), see `_corner`.
+    ends = [a, b]
+    if a.number is not None and b.number is not None and 0 < abs(a.number - b.number) <= MAX_STRETCH:
+        low, high = sorted((a.number, b.number))
+        ends = [replace(a, core=str(n), name=str(n)) for n in range(low, high + 1)]
+    within = [f"~within:{street.key}:{x.key}" for x in ends]
     loose: list[str] = []
     if grid is not None and a.number is not None and b.number is not None and abs(a.number - b.number) == 1:
         low = min(a.number, b.number)
@@ -242,7 +251,7 @@ def _segment(segment: Segment, grid: Grid | None = None) -> ResolvedPlace:
         loose = [*_grid_blocks(low, street, grid), corner_key(a if a.number == low else b, street)]
     return ResolvedPlace(
         _ref(key, label),
-        (key, f"~street:{street.key}"),
+        (key, f"~street:{street.key}", *within),
         words_of(label),
         ReadingKind.SEGMENT,
         loose_keys=tuple(loose),
