@@ -237,13 +237,13 @@ def _segment(segment: Segment, grid: Grid | None = None) -> ResolvedPlace:
     key = segment_key(street, a, b)
     label = f"{street.label()}, {a.label()}–{b.label()}"
     near = [corner_key(street, a), corner_key(street, b), f"street:{street.key}", f"~street:{street.key}"]
-    # Its corners, at its ends and (a short numbered stretch) between them, mark it: a report of one of
-    # them joins it when it is the only one ("Elm & 5th" after "Elm from 3rd to 7th"), see `_corner`.
-    ends = [a, b]
-    if a.number is not None and b.number is not None and 0 < abs(a.number - b.number) <= MAX_STRETCH:
+    # The corners between its ends (a short numbered stretch) mark it: a report of one of them joins it
+    # when it is the only one ("Elm & 5th" after "Elm from 3rd to 7th"), see `_corner`. Its ends do not:
+    # they are the corners of the blocks next to it too.
+    within: list[str] = []
+    if a.number is not None and b.number is not None and 1 < abs(a.number - b.number) <= MAX_STRETCH:
         low, high = sorted((a.number, b.number))
-        ends = [replace(a, core=str(n), name=str(n)) for n in range(low, high + 1)]
-    within = [f"~within:{street.key}:{x.key}" for x in ends]
+        within = [f"~within:{street.key}:{replace(a, core=str(n), name=str(n)).key}" for n in range(low + 1, high)]
     loose: list[str] = []
     if grid is not None and a.number is not None and b.number is not None and abs(a.number - b.number) == 1:
         low = min(a.number, b.number)
