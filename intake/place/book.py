@@ -43,6 +43,7 @@ from .words import (
     LEVEL_WORDS,
     LINE_WORDS,
     NOISE,
+    STREET_SUFFIXES,
     Word,
     canonical,
     distinctive,
@@ -673,8 +674,9 @@ def _nearest(marks: list[tuple[int, str]], at: list[int], short: bool) -> set[st
 
 
 def _as_written(text: str) -> str:
-    """The words of a name as written, for exactness: "Kelly school" is not exactly "Kelly Elementary"."""
-    return " ".join(w for w in raw_words(text) if w not in FILLER and w not in CONNECTORS)
+    """The words of a name as written, for exactness: "Kelly school" is not exactly "Kelly Elementary", but
+    "la 90" is "90 St" (articles, connectors and street types aside)."""
+    return " ".join(w for w in raw_words(text) if w not in FILLER and w not in CONNECTORS and w not in STREET_SUFFIXES)
 
 
 def _name_kinds(name: str, area: str) -> frozenset[str]:

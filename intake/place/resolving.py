@@ -178,10 +178,17 @@ def _beside_landmark(ws: Sequence[Word], mark: Landmark, book: PlaceBook) -> Res
     corner or block X is itself ("Roosevelt Elementary by Garfield Park"); anything else is X at Y, which
     reports of X at Y join, and which is offered beside Y's incident as a near miss, never joined to it.
     None when Y is no registered place: then the whole text is read as one ("Walgreens by 26th & Pulaski")."""
-    x = _resolve(_with_pauses(ws[mark.place.start : mark.place.stop]), book, names_known=True)
+    said = _with_pauses(ws[mark.place.start : mark.place.stop])
+    x = _resolve(said, book, names_known=True)
+    hint = _with_pauses(ws[mark.hint.start : mark.hint.stop])
+    if x.reading is ReadingKind.KNOWN and _elsewhere(x, hint, book):
+        # "la plaza cerca de la 74" where the registered Plaza is at Roosevelt & 103rd: another plaza, near
+        # 74th St (offered beside the registered one).
+        typed = _resolve(said, book, names_known=False)
+        x = replace(typed, near_keys=unique([*typed.near_keys, x.ref.key]))
     if x.reading in _WHERE_BY_ITSELF:
         return x
-    y = _resolve(_with_pauses(ws[mark.hint.start : mark.hint.stop]), book, names_known=True)
+    y = _resolve(hint, book, names_known=True)
     if y.reading is not ReadingKind.KNOWN and not y.ties:
         return None  # a registered place, or one of several ("the Home Depot" of two branches), is a landmark
     key = f"landmark:{x.ref.key}@{y.ref.key}"
@@ -201,6 +208,18 @@ def _beside_landmark(ws: Sequence[Word], mark: Landmark, book: PlaceBook) -> Res
         needs_choice=x.needs_choice and x.reading is not ReadingKind.VAGUE,
         ties=x.ties,
     )
+
+
+def _elsewhere(place: ResolvedPlace, hint: str, book: PlaceBook) -> bool:
+    """Whether a landmark that is only streets ("cerca de la 74") puts a registered place on none of the
+    streets it is registered on."""
+    known = book.places.get(place.ref.key.removeprefix("place:"))
+    own = book.streets_of(known) if known is not None else set()
+    hw = words(hint)
+    reading = read_words(hw, book.streets, book.area_spans(hw))
+    if not own or reading.kind not in STREET_FORMS or reading.phrase is not None:
+        return False
+    return not own & {s.key for s in _streets_of(reading)}
 
 
 def _with_pauses(ws: Sequence[Word]) -> str:
@@ -292,11 +311,12 @@ def _consistent(match: PlaceMatch, reading: Reading, book: PlaceBook) -> bool:
     ("Division y California, Humboldt Park"), and street words with a kind never name a place that is
     elsewhere ("Pulaski & 31st bus stop" is not the Pulaski station at 51st)."""
     complete = reading.kind in (ReadingKind.CORNER, ReadingKind.BLOCK, ReadingKind.SEGMENT)
-    if match.by_area and (complete or reading.street is not None):
-        return False  # "Elm St, Oakdale": a street in the Oakdale area, not a place called Oakdale
+    typed = {s.key for s in _streets_of(reading)}
+    if match.by_area and (complete or reading.street is not None) and not typed & book.streets_of(match.place):
+        return False  # "Elm St, Oakdale": a street in the Oakdale area, not a place called Oakdale on Maple
     if not complete:
         return True
-    own, typed = book.streets_of(match.place), {s.key for s in _streets_of(reading)}
+    own = book.streets_of(match.place)
     if own and not own & typed and not match.exact:
         # "Elm & 5th, the 7 train": a corner on none of the streets the place named is registered on is
         # not that place, but a corner near it, or another of that name.

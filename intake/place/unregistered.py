@@ -162,7 +162,10 @@ def _corner(corner: Corner, grid: Grid | None = None) -> ResolvedPlace:
         if side.number is not None and not side.suffix
         for suffix in _NUMBERED_TYPES
     ]
-    loose += [f"~within:{a.key}:{b.key}", f"~within:{b.key}:{a.key}"]  # on a stretch of one of its streets
+    # On a stretch of one of its streets, whichever was reported first.
+    within = [f"~within:{a.key}:{b.key}", f"~within:{b.key}:{a.key}"]
+    marks += within
+    loose += within
     for numbered, other in ((a, b), (b, a)):
         n = numbered.number
         if n is None or other.number is not None:
@@ -254,7 +257,7 @@ def _segment(segment: Segment, grid: Grid | None = None) -> ResolvedPlace:
         (key, f"~street:{street.key}", *within),
         words_of(label),
         ReadingKind.SEGMENT,
-        loose_keys=tuple(loose),
+        loose_keys=unique([*loose, *within]),
         near_keys=unique(near),
     )
 

@@ -150,7 +150,7 @@ FILLER = frozenset(
         "the", "at", "on", "of", "near", "in", "by", "a", "an", "to", "from", "outside", "front", "corner",
         "door", "doors", "entrance", "gate", "gates", "main",
         "la", "el", "los", "las", "de", "del", "en", "al", "por", "frente", "cerca", "afuera", "puerta",
-        "entrada", "esquina", "junto", "enfrente", "intersection", "interseccion", "cruce",
+        "entrada", "esquina", "junto", "enfrente", "intersection", "interseccion", "cruce", "lobby",
     }
 )  # fmt: skip
 CONNECTORS = frozenset({"and", "y", "&", "/", "@", "con"})

@@ -49,7 +49,7 @@ RIVERTON = PlaceBook.of(
         _place("Hill St–Quarry Rd station", PlaceKind.STATION, "Lakeview", "Hill St-Quarry"),
         _place("Crossroads station", PlaceKind.STATION, "Fairview"),
         _place("60th St–Larch Ave station", PlaceKind.STATION, "Harbor"),
-        _place("Kings Terminal", PlaceKind.STATION, "Harbor", cross=("St Agnes Ave", "W 210th St")),
+        _place("Kings Terminal", PlaceKind.STATION, "Harbor", "210 St", cross=("St Agnes Ave", "W 210th St")),
         _place("Sunnyside Park", PlaceKind.PARK, "Sunnyside Park"),
         _place("Sunnyside High School", PlaceKind.SCHOOL, "Sunnyside Park"),
         _place("Founders Plaza", PlaceKind.OTHER, "Fairview", cross=("Elm St", "103rd St")),
@@ -411,3 +411,27 @@ def test_a_numbered_street_of_another_type_is_another_street():
     book = PlaceBook.of([_place("Linden Market", PlaceKind.STORE, "Eastgate", cross=("37th Ave", "74th St"))])
     assert resolve_place("la 37 y 74", book).ref.key == resolve_place("37th Ave & 74th St", book).ref.key
     assert resolve_place("37th Rd y 74", book).ref.label == "37th Rd & 74th St"
+
+
+def test_an_alias_typed_without_its_street_type_is_typed_whole():
+    assert _known("la 210") == "Kings Terminal"  # its alias "210 St"
+    assert _known("la 210 otra vez") == "Kings Terminal"
+
+
+def test_an_area_s_name_that_is_a_place_s_alias_names_it_on_its_own_street():
+    assert _known("across from oakdale on maple") == "Oakdale Clinic"  # the clinic is on Maple St
+    assert not resolve_place("Birch St, Oakdale", RIVERTON).ref.known
+
+
+def test_a_building_s_lobby_is_no_street():
+    assert resolve_place("library lobby / 9 elm", RIVERTON).ref.key != "corner:9|lobi"
+    assert "lobi" not in resolve_place("the lobby / 12", RIVERTON).ref.key
+
+
+@pytest.mark.parametrize("text", ["founders cerca de la 44", "Founders Plaza near 44th St"])
+def test_a_landmark_of_streets_elsewhere_makes_a_registered_name_another_place(text: str):
+    """Founders Plaza is registered at Elm & 103rd: a "Founders" near 44th St is another."""
+    found = resolve_place(text, RIVERTON)
+    assert not found.ref.known, found.ref
+    assert "place:founders plaza" in found.near_keys
+    assert _known("Founders Plaza near Elm") == "Founders Plaza"
