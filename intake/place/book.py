@@ -134,6 +134,7 @@ class PlaceBook:
     _by_skeleton: dict[str, set[str]] = field(default_factory=dict)
     _by_prefix: dict[str, set[str]] = field(default_factory=dict)
     _glued: dict[str, tuple[str, str]] = field(default_factory=dict)  # "homedepot" -> ("home", "depot")
+    _short: set[str] = field(default_factory=set)  # name words short enough to be shortenings
     _place_words: dict[str, set[str]] = field(default_factory=dict)  # place -> the words of all its names
     _weights: dict[str, float] = field(default_factory=dict)
     _own: set[str] = field(default_factory=set)  # name words only one place has
@@ -197,6 +198,8 @@ class PlaceBook:
             self._names.append(_Name(place.key, forms, kinds, levels, _as_written(name)))
             for form in forms:
                 self._by_word.setdefault(form, set()).add(index)
+                if 3 <= len(form) <= 5 and form.isalpha():
+                    self._short.add(form)  # may be a shortening: "Fed", "Intl", "Hosp"
                 self._by_skeleton.setdefault(skeleton(form), set()).add(form)
                 for size in range(4, min(len(form) - 1, 7)):
                     self._by_prefix.setdefault(form[:size], set()).add(form)
@@ -557,11 +560,15 @@ class PlaceBook:
         return sorted(found_places, key=lambda m: (-m.score, m.place.name))
 
     def _forms_like(self, form: str, *, noise: bool) -> list[tuple[str, float]]:
-        """Known name words `form` may be, with how sure: exact, a spelling, a typo, an abbreviation."""
+        """Known name words `form` may be, with how sure: exact, a spelling, a typo, an abbreviation (either
+        way: "elem" typed for Elementary, "federal" typed for the alias "26 Fed")."""
+        shortened = (
+            [(form[:n], 0.8) for n in range(3, len(form) - 1) if form[:n] in self._short] if form.isalpha() else []
+        )
         if form in self._by_word:
-            return [(form, 1.0)]
+            return [(form, 1.0), *shortened]
         if noise:
-            return []  # "kids", "migra": never a typo of a name
+            return shortened  # "kids", "migra": never a typo of a name
         found = [(k, 0.95) for k in self._by_skeleton.get(skeleton(form), ())]
         budget = typo_budget(form) if len(form) >= 5 else 0
         if budget:
@@ -573,7 +580,7 @@ class PlaceBook:
             ]
         if len(form) >= 4 and not form.isdigit():
             found += [(k, 0.8) for k in self._by_prefix.get(form, ())]  # "elem", "hamp", "guad"
-        return found
+        return [*found, *shortened]
 
     def _weigh(self) -> None:
         if self._weights:

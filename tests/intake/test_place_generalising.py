@@ -51,6 +51,7 @@ RIVERTON = PlaceBook.of(
         _place("60th St–Larch Ave station", PlaceKind.STATION, "Harbor"),
         _place("Kings Terminal", PlaceKind.STATION, "Harbor", "210 St", cross=("St Agnes Ave", "W 210th St")),
         _place("Sunnyside Park", PlaceKind.PARK, "Sunnyside Park"),
+        _place("Riverton Gov Center", PlaceKind.OTHER, "Downtown", "Gov Center"),
         _place("Sunnyside High School", PlaceKind.SCHOOL, "Sunnyside Park"),
         _place("Founders Plaza", PlaceKind.OTHER, "Fairview", cross=("Elm St", "103rd St")),
         _place("Ferry Landing station", PlaceKind.STATION, "Lakeview", "Ferry 5 train", cross=("Ferry Rd", "Water St")),
@@ -435,3 +436,8 @@ def test_a_landmark_of_streets_elsewhere_makes_a_registered_name_another_place(t
     assert not found.ref.known, found.ref
     assert "place:founders plaza" in found.near_keys
     assert _known("Founders Plaza near Elm") == "Founders Plaza"
+
+
+@pytest.mark.parametrize("text", ["government center", "el government center de Riverton"])
+def test_a_word_typed_whole_meets_its_shortening_in_a_registered_name(text: str):
+    assert _known(text) == "Riverton Gov Center"
