@@ -73,7 +73,8 @@ KIND_WORDS: dict[str, str] = {
     ),
     # Where many people live: a building or a complex, not one person's home ("apt 3B", "casa de Juan").
     **dict.fromkeys(
-        ["apartments", "apts", "apartamentos", "departamentos", "complex", "condos", "projects", "viviendas"],
+        ["apartments", "apts", "apartamentos", "departamentos", "complex", "condos", "projects", "viviendas",
+         "houses"],
         "housing",
     ),
     **dict.fromkeys(
@@ -118,7 +119,8 @@ SUFFIX_LABELS = {
 # "Washington Hts" Washington Heights, "Union Sq" Union Square, "Jefferson Sch" Jefferson school.
 ABBREVIATIONS: dict[str, str] = {
     "cyn": "canyon", "hts": "heights", "hgts": "heights", "ctr": "center", "cntr": "center", "mt": "mount",
-    "pt": "point", "pte": "point", "stn": "station", "plz": "plaza", "tc": "transitcenter",
+    "pt": "point", "pte": "point", "stn": "station", "plz": "plaza", "tc": "transitcenter", "bway": "broadway",
+    "bdwy": "broadway",
     "mtn": "mountain", "ft": "fort", "sq": "square", "sch": "school", "schl": "school", "lk": "lake",
     "crk": "creek", "spgs": "springs", "vly": "valley", "jr": "junior", "med": "medical", "univ": "university",
     "comm": "community", "ctro": "centro",

@@ -441,3 +441,14 @@ def test_a_landmark_of_streets_elsewhere_makes_a_registered_name_another_place(t
 @pytest.mark.parametrize("text", ["government center", "el government center de Riverton"])
 def test_a_word_typed_whole_meets_its_shortening_in_a_registered_name(text: str):
     assert _known(text) == "Riverton Gov Center"
+
+
+def test_broadway_s_shortenings_are_broadway():
+    assert _corner_key("w 175 & bway") == _corner_key("Broadway & W 175th St") == _corner_key("175 y bdwy")
+
+
+def test_public_housing_is_a_kind_of_place_however_it_is_called():
+    keys = {
+        resolve_place(t, PlaceBook()).ref.key for t in ("Larkin Houses", "larkin projects", "los apartamentos Larkin")
+    }
+    assert len(keys) == 1, keys
