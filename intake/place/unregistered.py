@@ -80,11 +80,14 @@ def _with_business(place: ResolvedPlace, phrase: Phrase | None, streets: Sequenc
         # "~loc:NAME@S": this business at one corner or block of S; the same name at another of them is
         # another store ("Walgreens at 47th & Cicero" is not the one at 26th), see `clustering`.
         located = [f"~loc:{name}@{s.key}" for s in streets]
-        marks = [f"~at:{name}", *on_marks, *located]
+        # Its name's words' beginnings, as a named place's (`_named`): "Diversity Plaza" and "the plaza at
+        # 37th Rd & 74th St" are offered to each other.
+        prefixes = [f"~pre:{skeleton(w)[:4]}" for w in phrase.words if len(w) >= 4 and not w.isdigit()]
+        marks = [f"~at:{name}", *on_marks, *located, *prefixes]
         if phrase.kind:
             marks += [f"~at:#{phrase.kind}@{s.key}" for s in streets]
         loose = [f"named:{name}", f"~free:{name}", *on_joins]
-        near = [f"~named:{name}", *located]  # the same name on other streets, for moderators
+        near = [f"~named:{name}", *located, *prefixes]  # the same name on other streets, for moderators
     else:
         marks = [f"~at:#{phrase.kind}@{s.key}" for s in streets]
         loose = [f"named:#{phrase.kind}@{s.key}" for s in streets]

@@ -341,3 +341,10 @@ def test_a_corner_on_a_stretch_joins_it_when_it_is_the_only_one(text: str, joins
     assert (choose_incident(resolve_place(text, EMPTY), at(10), [stretch]) == 1) is joins
     other = candidate(3, resolve_place("Elm Ave between 4th and 6th", EMPTY), 0)
     assert choose_incident(resolve_place("Elm & 5th", EMPTY), at(10), [stretch, other]) is None
+
+
+def test_a_business_at_a_corner_is_offered_beside_a_place_of_a_like_name():
+    unity = candidate(1, resolve_place("Unity Plaza", EMPTY), 0)
+    corner = group(resolve_place("12th Rd & Oak St plaza", EMPTY), at(10), [unity])
+    assert corner.number is None
+    assert [m.number for m in corner.near] == [1]
