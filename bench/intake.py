@@ -1,19 +1,28 @@
 """Intake on a realistic day: are reports accepted, and do reports of one scene land on one card?
 
 Replays hand-written, labelled days through `submit_report`, on a fresh SQLite database each, with a
-clock that follows the reports: the development set in `bench/data/` (Chicago, Friday 14 March 2025),
-and every day under `bench/holdout/<city>/`, written blind by people who never saw the code and never to
-be tuned on. Each folder's `day.json` gives its city, day and time zone. Prints, for every set
-separately: refusals by cause, pairwise precision, recall and F1 of "same incident" against "same
-event", events split over several cards, incidents that mix events (and how many mix events at
-different places, or two registered places), the share of the remaining split pairs that the cards offer
-as near misses ("possibly the same as #12"), and the same figures for a simple baseline.
+clock that follows the reports. Three kinds of set, each measured and printed separately:
 
-    python -m bench.intake [--json] [--details] [--set dev|houston|...] [--data DIR --day YYYY-MM-DD]
+- `dev`: `bench/data/` (Chicago, Friday 14 March 2025), the day the reading was first tuned on;
+- development days, `bench/development/<city>/`: written blind as holdouts, then looked at while
+  debugging, so tuned on now (their failures are listed with `--details`);
+- holdouts, `bench/holdout/<city>/`: written blind by people who never saw the code nor any other set,
+  never tuned on and never looked at (only their figures are printed). A holdout looked at becomes a
+  development day: move its folder to `bench/development/` and have a new one written.
 
---set measures only the named sets (development: `--set dev`); --details lists every refused report and
-the cards of every split event or mixing card, with what was typed (a holdout looked at so becomes
-development data); --data measures another day written in the same format.
+Each folder's `day.json` gives its city, day and time zone. Prints, for every set: refusals by cause,
+pairwise precision, recall and F1 of "same incident" against "same event", events split over several
+cards, incidents that mix events (and how many mix events at different places, or two registered
+places), the share of the remaining split pairs that the cards offer as near misses ("possibly the same
+as #12"), and the same figures for a simple baseline.
+
+    python -m bench.intake [--json] [--details] [--set NAME ...] [--data DIR --day YYYY-MM-DD]
+
+--set measures only the named sets: `dev`, a development day or a holdout by its folder name
+(`--set houston`), or every set of a kind (`--set development`, `--set holdout`); --details lists every
+refused report and the cards of every split event or mixing card, with what was typed (on a holdout it
+says so: that holdout is development data from then on); --data measures another day written in the
+same format. --json prints the same figures, one object per set, with its kind.
 
 Targets (issue 19), on every set: refusals <= 2%, F1 >= 0.95, no card mixing two registered places (nor
 events at different places), at least 80% of the remaining split pairs offered as near misses.
@@ -32,6 +41,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from itertools import combinations
 from math import comb
 from pathlib import Path
@@ -44,6 +54,7 @@ from verification.model import Language
 from verification.usecases import ReportInput, Setup
 
 DATA = Path(__file__).parent / "data"
+DEVELOPMENT = Path(__file__).parent / "development"
 HOLDOUT = Path(__file__).parent / "holdout"
 DAY = date(2025, 3, 14)
 ZONE = ZoneInfo("America/Chicago")
@@ -55,6 +66,14 @@ PLAUSIBLE_SLACK = timedelta(minutes=15)
 REFUSALS_TARGET, F1_TARGET, NEAR_TARGET = 0.02, 0.95, 0.8
 
 
+class SetKind(StrEnum):
+    """How far a labelled day can be trusted to say how intake does on a day nobody has seen."""
+
+    DEV = "dev"  # bench/data: written alongside the code and tuned on
+    DEVELOPMENT = "development"  # written blind, then looked at while debugging: tuned on since
+    HOLDOUT = "holdout"  # written blind and never looked at: the honest figure
+
+
 @dataclass(frozen=True, slots=True)
 class DaySet:
     """One labelled day: its files, its local day and its community's time zone (from its day.json)."""
@@ -64,21 +83,45 @@ class DaySet:
     city: str
     day: date
     zone: ZoneInfo
+    kind: SetKind = SetKind.DEV
 
 
-def day_set(name: str, data: Path) -> DaySet:
+def day_set(name: str, data: Path, kind: SetKind = SetKind.DEV) -> DaySet:
     """The set in `data`, described by its day.json ({"city", "day", "zone"}); Chicago's day without one."""
     described = data / "day.json"
     if not described.exists():
-        return DaySet(name, data, "Chicago", DAY, ZONE)
+        return DaySet(name, data, "Chicago", DAY, ZONE, kind)
     about = json.loads(described.read_text(encoding="utf-8"))
-    return DaySet(name, data, about["city"], date.fromisoformat(about["day"]), ZoneInfo(about["zone"]))
+    return DaySet(name, data, about["city"], date.fromisoformat(about["day"]), ZoneInfo(about["zone"]), kind)
 
 
-def day_sets() -> list[DaySet]:
-    """The development set first, then every holdout, by folder name."""
-    holdouts = sorted(p for p in HOLDOUT.iterdir() if (p / "reports.jsonl").exists()) if HOLDOUT.exists() else []
-    return [day_set("dev", DATA), *(day_set(p.name, p) for p in holdouts)]
+def _days_in(folder: Path, kind: SetKind) -> list[DaySet]:
+    found = sorted(p for p in folder.iterdir() if (p / "reports.jsonl").exists()) if folder.exists() else []
+    return [day_set(p.name, p, kind) for p in found]
+
+
+def day_sets(development: Path = DEVELOPMENT, holdout: Path = HOLDOUT) -> list[DaySet]:
+    """`dev` first, then the development days, then the holdouts, each kind by folder name.
+
+    A folder name is the set's name, so one city cannot be both a development day and a holdout: a new
+    holdout of a city already used needs its own name ("houston-2")."""
+    sets = [day_set(SetKind.DEV.value, DATA), *_days_in(development, SetKind.DEVELOPMENT)]
+    sets += _days_in(holdout, SetKind.HOLDOUT)
+    named = Counter(d.name for d in sets)
+    twice = sorted(name for name, n in named.items() if n > 1 or name in (SetKind.DEVELOPMENT, SetKind.HOLDOUT))
+    if twice:
+        raise ValueError(f"labelled days need names of their own, not {', '.join(twice)}")
+    return sets
+
+
+def chosen_sets(sets: Sequence[DaySet], names: Iterable[str]) -> tuple[list[DaySet], set[str]]:
+    """The sets `names` select (a set's name, or a kind: `development`, `holdout`), in `sets`' order, and
+    the names that select nothing."""
+    wanted = set(names)
+    kinds = {SetKind.DEVELOPMENT.value, SetKind.HOLDOUT.value}
+    chosen = [d for d in sets if d.name in wanted or d.kind.value in wanted & kinds]
+    unknown = wanted - {d.name for d in sets} - kinds
+    return chosen, unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -496,7 +539,7 @@ def details(figures: IntakeFigures, reports: Sequence[Sent], events: Mapping[str
 
 def summary(results: Sequence[tuple[DaySet, IntakeFigures]]) -> str:
     """Every set's headline figures side by side."""
-    names = [f"{d.name} ({d.city})" for d, _ in results]
+    names = [f"{d.name} ({d.city if d.kind is SetKind.DEV else d.kind.value})" for d, _ in results]
     rows = [
         ("reports", [f"{f.veraz.reports}" for _, f in results], ""),
         ("refused", [f"{f.veraz.refusal_rate:.1%}" for _, f in results], "<= 2%"),
@@ -526,7 +569,10 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--details", action="store_true", help="also list refused reports and split or mixed cards")
     parser.add_argument(
-        "--set", action="append", dest="sets", help="measure only this set (dev, or a holdout's folder)"
+        "--set",
+        action="append",
+        dest="sets",
+        help="measure only this set (dev, a development day's or a holdout's folder, development, holdout)",
     )
     parser.add_argument("--data", type=Path, help="measure only this folder (events.jsonl, reports.jsonl, places.csv)")
     parser.add_argument("--day", type=date.fromisoformat, help="the local day of --data (YYYY-MM-DD)")
@@ -535,16 +581,20 @@ def main() -> None:
         chosen = day_set(args.data.name, args.data)
         sets = [replace(chosen, day=args.day) if args.day else chosen]
     else:
-        sets = [d for d in day_sets() if not args.sets or d.name in args.sets]
-        unknown = set(args.sets or ()) - {d.name for d in sets}
+        sets, unknown = chosen_sets(day_sets(), args.sets) if args.sets else (day_sets(), set())
         if unknown:
             parser.error(f"no such set: {', '.join(sorted(unknown))}")
+    if not sets:
+        print(f"no such set yet (holdouts are folders under {HOLDOUT})")
+        return
     results = [(d, run(data=d.data, day=d.day, zone=d.zone)) for d in sets]
     if args.json:
         print(
             json.dumps(
                 {
                     d.name: {
+                        "kind": d.kind.value,
+                        "city": d.city,
                         **{k: v for k, v in asdict(f).items() if args.details or k not in ("cards", "refused")},
                         "near_share": f.veraz.near_share,
                         "meets_targets": f.meets_targets,
@@ -558,10 +608,12 @@ def main() -> None:
         )
         return
     for d, figures in results:
-        print(f"== {d.name}: {d.city}, {d.day.isoformat()} ({d.zone.key}), {d.data}")
+        print(f"== {d.name} ({d.kind.value}): {d.city}, {d.day.isoformat()} ({d.zone.key}), {d.data}")
         # A holdout's own failures are never listed unless asked for: looking at them makes it development data.
-        print(table(figures, events=args.details or d.name == "dev"))
+        print(table(figures, events=args.details or d.kind is not SetKind.HOLDOUT))
         if args.details:
+            if d.kind is SetKind.HOLDOUT:
+                print(f"(holdout {d.name} looked at: it is development data now; move it to {DEVELOPMENT / d.name})")
             print()
             print(details(figures, load_reports(d.data, d.day, d.zone), load_events(d.data, d.day, d.zone)))
         print()

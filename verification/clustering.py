@@ -173,7 +173,11 @@ def group(
         inside = apart <= window
         minutes = round(apart.total_seconds() / 60)
         alike = _same_name(place, c)
-        if held & same or alike == "same":
+        if _another_registered(place, held):
+            # Two registered places are never one incident unless a moderator merges them, whatever
+            # corner or block both were typed with.
+            nearby[c.number] = (c, minutes, held | chained)
+        elif held & same or alike == "same":
             if inside:
                 joins.append(c)
             else:
@@ -199,6 +203,17 @@ def group(
         near.setdefault(n, NearMiss(n, c.label, minutes, _reason(held & (near_keys | same))))
     misses = sorted((m for n, m in near.items() if n != number), key=lambda m: (m.minutes_apart, -m.number))
     return Grouping(number, tuple(misses[:MAX_NEAR]), generation.get(number, 0) if number is not None else 0)
+
+
+def _another_registered(place: ResolvedPlace, held: set[str]) -> bool:
+    """Whether a report of one registered place meets an incident that holds another, and not this one
+    (which a moderator's merge or naming gives it)."""
+    if not place.ref.known or place.ref.key in held:
+        return False
+    return any(k.startswith(_REGISTERED) for k in held)
+
+
+_REGISTERED = "place:"
 
 
 def choose_incident(
@@ -234,7 +249,7 @@ _NAME_KEYS = ("named:", "~named:", "~on:", "~free:", "~at:")
 
 
 def _reason(matched: set[str]) -> NearReason:
-    if any(k.startswith(("place:", "~named:", "~pre:", "named:")) for k in matched):
+    if any(k.startswith(("place:", "~place:", "~named:", "~pre:", "named:")) for k in matched):
         return NearReason.SIMILAR_NAME
     return NearReason.NEARBY
 

@@ -22,9 +22,10 @@ church" and not by "our lady".
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import combinations
+from itertools import combinations, pairwise
 from typing import TYPE_CHECKING
 
 from rapidfuzz import process
@@ -42,9 +43,11 @@ from .words import (
     LEVEL_WORDS,
     LINE_WORDS,
     NOISE,
+    STREET_SUFFIXES,
     Word,
     canonical,
     distinctive,
+    house_at,
     name_form,
     name_forms,
     place_key,
@@ -53,7 +56,6 @@ from .words import (
     tokens,
     typo_budget,
     words,
-    words_alike,
 )
 
 if TYPE_CHECKING:
@@ -85,6 +87,8 @@ class PlaceMatch:
     accepted: bool = True  # False: only close (a `relaxed` match), for a menu
     by_area: bool = False  # only an area's words name it (a place whose whole name is the area's)
     by_street: bool = False  # only words read as a street name it, with its kind ("Pulaski station")
+    typed: frozenset[int] = frozenset()  # the positions of the words of the text that name it
+    bonus: float = 0.0  # what a kind, a level or the whole name typed added to its score
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,11 +133,16 @@ class PlaceBook:
     _by_word: dict[str, set[int]] = field(default_factory=dict)
     _by_skeleton: dict[str, set[str]] = field(default_factory=dict)
     _by_prefix: dict[str, set[str]] = field(default_factory=dict)
+    _glued: dict[str, tuple[str, str]] = field(default_factory=dict)  # "homedepot" -> ("home", "depot")
+    _short: set[str] = field(default_factory=set)  # name words short enough to be shortenings
+    _place_words: dict[str, set[str]] = field(default_factory=dict)  # place -> the words of all its names
     _weights: dict[str, float] = field(default_factory=dict)
     _own: set[str] = field(default_factory=set)  # name words only one place has
+    _single: set[str] = field(default_factory=set)  # ... of which also area and street words, and numbers
     _blocks: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # block key -> (place, direction)
     _corners: dict[str, set[str]] = field(default_factory=dict)
     _on_street: dict[str, set[str]] = field(default_factory=dict)
+    _place_streets: dict[str, set[str]] = field(default_factory=dict)  # place -> keys of the streets it is on
     _place_blocks: dict[str, list[Block]] = field(default_factory=dict)
     _place_corners: dict[str, list[str]] = field(default_factory=dict)
     _place_kinds: dict[str, set[str]] = field(default_factory=dict)
@@ -142,6 +151,7 @@ class PlaceBook:
     _addresses: dict[tuple[str, int], set[str]] = field(default_factory=dict)  # (block, house number) -> places
     _localities: set[str] = field(default_factory=set)  # town and state words of registered addresses
     _areas: list[tuple[str, ...]] | None = None
+    _area_names: dict[tuple[str, ...], str] = field(default_factory=dict)  # an area's words -> its name
     _areas_by_initial: dict[str, list[tuple[str, ...]]] | None = None
     _grid: tuple[Grid | None] | None = None  # (None,) once found not to hold
 
@@ -150,8 +160,11 @@ class PlaceBook:
     @classmethod
     def of(cls, places: Iterable[Place], grid: Iterable[GridPoint] = ()) -> PlaceBook:
         book = cls()
-        for place in places:
+        every = list(places)
+        for place in every:
             book.add(place)
+        for place in every:
+            book._add_named_corners(place)  # now that every place's streets are known (see `_named_corner`)
         book.street_grid = StreetGrid.of(grid, book.streets)
         return book
 
@@ -160,6 +173,7 @@ class PlaceBook:
         self.resolved.clear()  # a new place can change what a text names
         self._weights.clear()
         self._own.clear()
+        self._single.clear()
         self._of_kind.clear()
         self._areas = None
         self._areas_by_initial = None
@@ -169,7 +183,12 @@ class PlaceBook:
             holders = self._by_alias.setdefault(place_key(name), [])
             if place.key not in holders:
                 holders.append(place.key)
+            written = [w.norm for w in words(name)]
+            for a, b in pairwise(written):
+                if a.isalpha() and b.isalpha() and len(a) > 1 and len(b) > 1:
+                    self._glued[a + b] = (a, b)
             forms = tuple(dict.fromkeys(name_words(name)))
+            self._place_words.setdefault(place.key, set()).update(forms)
             if not forms:
                 continue
             index = len(self._names)
@@ -179,6 +198,8 @@ class PlaceBook:
             self._names.append(_Name(place.key, forms, kinds, levels, _as_written(name)))
             for form in forms:
                 self._by_word.setdefault(form, set()).add(index)
+                if 3 <= len(form) <= 5 and form.isalpha():
+                    self._short.add(form)  # may be a shortening: "Fed", "Intl", "Hosp"
                 self._by_skeleton.setdefault(skeleton(form), set()).add(form)
                 for size in range(4, min(len(form) - 1, 7)):
                     self._by_prefix.setdefault(form[:size], set()).add(form)
@@ -189,6 +210,8 @@ class PlaceBook:
         for text in (place.address, *place.aliases, place.name):
             ws = words(text)
             block = find_block(ws, self.streets)
+            if block is not None and text is not place.address and not _written_as_street(block.street):
+                block = None  # "Home Depot 610": a name and a number, not the 600 block of a Home Depot St
             if block is not None:
                 self._blocks.setdefault(block_index(block), []).append((place.key, block.street.direction))
                 self._place_blocks.setdefault(place.key, []).append(block)
@@ -211,18 +234,57 @@ class PlaceBook:
                 streets.append(street)
         streets.extend(s for s in (read_street(c) for c in place.cross_streets) if s is not None)
         self._place_numbers[place.key] = sorted({s.number for s in streets if s.number is not None})
+        self._place_streets[place.key] = {s.key for s in streets}
         for street in streets:
             self.streets.add(street)
             self._on_street.setdefault(street.key, set()).add(place.key)
         for a, b in combinations({s.key: s for s in streets}.values(), 2):
             self._register_corner(place, a, b)
+        self._add_named_corners(place)
+
+    def _add_named_corners(self, place: Place) -> None:
+        """A corner in a name is where the place is, but its words are no street's name to read elsewhere
+        ("90th St–Elmhurst Ave station" does not make the Elmhurst area a street)."""
+        for street in (s for text in (place.name, *place.aliases) for s in self._named_corner(place, text)):
+            self._place_streets.setdefault(place.key, set()).add(street.key)
+            self._on_street.setdefault(street.key, set()).add(place.key)
+
+    def _named_corner(self, place: Place, text: str) -> list[Street]:
+        """A place named for the corner it is at, its two streets joined by a dash ("90th St–Elmhurst Ave
+        station", "3 Av-138 St"): that corner, when both sides are written as streets or are known ones."""
+        parts = _DASH.split(text)
+        for first, second in pairwise(parts):
+            a, b = read_street(first.rsplit(",", 1)[-1], self.streets), read_street(second, self.streets)
+            if a is not None and b is not None and a.key != b.key and self._written(a) and self._written(b):
+                self._register_corner(place, a, b)
+                return [a, b]
+        return []
+
+    def _written(self, street: Street) -> bool:
+        return _written_as_street(street) or self.streets.find(street.core) is not None
 
     def _register_corner(self, place: Place, a: Street, b: Street) -> None:
         key = corner_index(a, b)
         self._corners.setdefault(key, set()).add(place.key)
+        self.streets.corners.add(key)
         corners = self._place_corners.setdefault(place.key, [])
         if key not in corners:
             corners.append(key)
+
+    def unglued(self, ws: Sequence[Word]) -> Sequence[Word]:
+        """The words with two words of a registered name typed as one split again ("homedepot" is "home
+        depot" where a place is called Home Depot)."""
+        if not self._glued or not any(w.norm in self._glued for w in ws):
+            return ws
+        found: list[Word] = []
+        for w in ws:
+            pair = self._glued.get(w.norm) if w.norm not in self._by_word else None
+            if pair is None:
+                found.append(w)
+                continue
+            cut = len(pair[0]) if len(w.typed) == len(w.norm) else len(w.typed)
+            found += [replace(w, typed=w.typed[:cut], norm=pair[0]), Word(w.typed[cut:], pair[1])]
+        return tuple(found)
 
     # --- by where it is ---------------------------------------------------------------------------
 
@@ -235,6 +297,10 @@ class PlaceBook:
 
     def at_corner(self, corner: Corner) -> list[Place]:
         return [self.places[k] for k in sorted(self._corners.get(corner_index(corner.a, corner.b), ()))]
+
+    def streets_of(self, place: Place) -> set[str]:
+        """The keys of the streets a place's address and cross streets are on (empty: nobody said)."""
+        return self._place_streets.get(place.key, set())
 
     def on_street(self, street: Street) -> list[Place]:
         return [self.places[k] for k in sorted(self._on_street.get(street.key, ()))]
@@ -291,8 +357,23 @@ class PlaceBook:
     def areas(self) -> list[tuple[str, ...]]:
         """The community's areas, as the spelling-tolerant forms of their words ("back", "yards")."""
         if self._areas is None:
-            found = {tuple(_area_form(w) for w in words(p.area) if w.norm not in FILLER) for p in self.places.values()}
-            self._areas = sorted(a for a in found if a)
+            named: dict[tuple[str, ...], str] = {}
+            for p in sorted(self.places.values(), key=lambda p: p.area):
+                form = tuple(_area_form(w) for w in words(p.area) if w.norm not in FILLER)
+                if form:
+                    named.setdefault(form, p.area)
+            # "Magnolia" for Magnolia Park: an area is also called without its kind word, where no other
+            # area is called so.
+            short: dict[tuple[str, ...], list[str]] = {}
+            for form, area in named.items():
+                core = tuple(w for w in form if w not in _KIND_FORMS)
+                if core and core != form:
+                    short.setdefault(core, []).append(area)
+            for core, areas in short.items():
+                if len(areas) == 1 and core not in named:
+                    named[core] = areas[0]
+            self._area_names = named
+            self._areas = sorted(named)
         return self._areas
 
     def area_spans(self, ws: Sequence[Word]) -> list[range]:
@@ -313,7 +394,8 @@ class PlaceBook:
                 end = _area_at(ws, forms, start, area)
                 if end is not None:
                     found.append(range(start, end))
-        return found
+        # "Echo" inside "Echo Park": the longer one only.
+        return [a for a in found if not any(b != a and b.start <= a.start and a.stop <= b.stop for b in found)]
 
     def area_named(self, ws: Sequence[Word]) -> str:
         """The first of the community's areas the words write, as the community names it; "" if none."""
@@ -322,10 +404,9 @@ class PlaceBook:
             return ""
         first = min(spans, key=lambda span: (span.start, -len(span)))
         forms = [_area_form(w) for w in ws]
-        for place in sorted(self.places.values(), key=lambda p: p.area):
-            area = tuple(_area_form(w) for w in words(place.area) if w.norm not in FILLER)
-            if area and _area_at(ws, forms, first.start, area) == first.stop:
-                return place.area
+        for area, name in sorted(self._area_names.items(), key=lambda item: (item[1], -len(item[0]))):
+            if _area_at(ws, forms, first.start, area) == first.stop:
+                return name
         return ""
 
     def area_by_name(self, text: str) -> str:
@@ -357,9 +438,12 @@ class PlaceBook:
         "De Soto" for De Soto Elementary and De Soto Middle)."""
         return [self.places[k] for k in self._by_alias.get(place_key(text), ())]
 
-    def match(self, ws: Sequence[Word], street_words: Iterable[int] = (), *, relaxed: bool = False) -> list[PlaceMatch]:
+    def match(
+        self, ws: Sequence[Word], street_words: Iterable[int] = (), *, relaxed: bool = False, placed: bool = False
+    ) -> list[PlaceMatch]:
         """The places the words name, best first. Words in `street_words` (read as a street) name a place
-        only with a kind word that agrees ("Lillian St Elementary"); `relaxed` keeps every close place."""
+        only with a kind word that agrees ("Lillian St Elementary"); `relaxed` keeps every close place;
+        `placed` says the street words are a place by themselves (a corner, a block, a stretch)."""
         if not self._names:
             return []
         self._weigh()
@@ -387,7 +471,8 @@ class PlaceBook:
                         found = hits.setdefault(index, {})
                         if known not in found or found[known].score < score:
                             found[known] = _Hit(score, i)
-        text_exact = _as_written(" ".join(w.typed for w in ws))
+        # The words that say nothing of a place ("again", "otra vez", "now") aside: "la 74 otra vez" is "la 74".
+        text_exact = _as_written(" ".join(w.typed for w in ws if w.norm not in NOISE or w.norm in self._by_word))
         best: dict[str, PlaceMatch] = {}
         # Places some name of which the text names beyond street words, or beyond an area's words.
         beyond_streets: set[str] = set()
@@ -406,8 +491,15 @@ class PlaceBook:
             agrees = bool(near_kinds & own_kinds)
             # The whole text is the name as registered ("Echo Park", also an area's and a street's name).
             exact = text_exact == name.exact
-            # "26th & Pulaski" is a corner, not Pulaski Park: street words name a place only with its kind.
-            street_only = bool(streets) and all(a in streets for a in at) and not agrees and not exact
+            # "26th & Pulaski" is a corner, not Pulaski Park: street words name a place only with its kind,
+            # and so do street words with an area's ("Main St, Oakdale" is not the Oakdale Main station).
+            street_only = (
+                bool(streets)
+                and any(a in streets for a in at)
+                and all(a in streets or a in areas for a in at)
+                and not agrees
+                and not exact
+            )
             if street_only and not relaxed:
                 continue
             total = sum(self._weights[w] for w in name.words)
@@ -415,12 +507,28 @@ class PlaceBook:
             score = got / total
             rarest = max(self._weights[w] for w in name.words)
             rare_hit = any(self._weights[w] >= rarest for w in found)
-            alone = bool(naming) and naming <= set(at) and any(w in self._own for w in found)
-            accepted = not street_only and (
-                score >= MATCH_THRESHOLD or ((agrees or alone) and score >= KIND_MATCH_THRESHOLD and rare_hit)
+            # A text that is only a place's own word names it; beside a street form the word may as well
+            # be the town or a business at it ("Elm & 5th, Riverton").
+            alone = bool(naming) and not placed and naming <= set(at) and any(w in self._own for w in found)
+            # Beside a street form, one word of a name that has its kind in it ("la corte de Riverton") is
+            # the place only with a kind: "Elm & 5th, Riverton" is a corner in Riverton.
+            kindless = placed and bool(name.kinds) and not kinds and len(found) == 1 and len(name.words) == 1
+            accepted = (
+                not street_only
+                and not kindless
+                and (score >= MATCH_THRESHOLD or ((agrees or alone) and score >= KIND_MATCH_THRESHOLD and rare_hit))
             )
-            if accepted and score < 1 and not exact and _contradicts(ws, at, name, found, streets | areas):
-                accepted = False  # "Home Depot Glendale" is not the registered Home Depot Burbank
+            # "Home Depot Glendale" is not the registered Home Depot Burbank, nor "Diversity Plaza" the place
+            # whose alias is "la plaza": a word the name lacks beside the words it matched, where the name
+            # has a word the text lacks or only words other places' names have too.
+            generic = len(name.words) == 1 and not any(w in self._single for w in found)
+            if (
+                accepted
+                and not exact
+                and (score < 1 or generic)
+                and _contradicts(ws, at, name, found, streets | areas, self._place_words[name.place], whole=generic)
+            ):
+                accepted = False
             # "Humboldt Park" is an area: it names Humboldt Park Health only with a kind of its own
             # ("hospital de Humboldt Park"), and only a place whose whole name is the area's without one.
             by_area = not exact and bool(areas) and all(a in areas for a in at) and not near_kinds & own_kinds
@@ -429,7 +537,7 @@ class PlaceBook:
             accepted = accepted or exact
             if not accepted and not relaxed:
                 continue
-            if exact or not all(a in streets for a in at):
+            if exact or not all(a in streets or a in areas for a in at) or not any(a in streets for a in at):
                 beyond_streets.add(name.place)
             if not by_area:
                 beyond_areas.add(name.place)
@@ -439,7 +547,8 @@ class PlaceBook:
             if not accepted:
                 final /= 2  # close, for a menu, never chosen
             if name.place not in best or best[name.place].score < final:
-                best[name.place] = PlaceMatch(place, round(final, 4), exact, accepted)
+                bonus = final - min(score, 1.0)
+                best[name.place] = PlaceMatch(place, round(final, 4), exact, accepted, typed=frozenset(at), bonus=bonus)
         found_places = [
             replace(
                 m,
@@ -451,11 +560,15 @@ class PlaceBook:
         return sorted(found_places, key=lambda m: (-m.score, m.place.name))
 
     def _forms_like(self, form: str, *, noise: bool) -> list[tuple[str, float]]:
-        """Known name words `form` may be, with how sure: exact, a spelling, a typo, an abbreviation."""
+        """Known name words `form` may be, with how sure: exact, a spelling, a typo, an abbreviation (either
+        way: "elem" typed for Elementary, "federal" typed for the alias "26 Fed")."""
+        shortened = (
+            [(form[:n], 0.8) for n in range(3, len(form) - 1) if form[:n] in self._short] if form.isalpha() else []
+        )
         if form in self._by_word:
-            return [(form, 1.0)]
+            return [(form, 1.0), *shortened]
         if noise:
-            return []  # "kids", "migra": never a typo of a name
+            return shortened  # "kids", "migra": never a typo of a name
         found = [(k, 0.95) for k in self._by_skeleton.get(skeleton(form), ())]
         budget = typo_budget(form) if len(form) >= 5 else 0
         if budget:
@@ -467,7 +580,7 @@ class PlaceBook:
             ]
         if len(form) >= 4 and not form.isdigit():
             found += [(k, 0.8) for k in self._by_prefix.get(form, ())]  # "elem", "hamp", "guad"
-        return found
+        return [*found, *shortened]
 
     def _weigh(self) -> None:
         if self._weights:
@@ -480,18 +593,37 @@ class PlaceBook:
         for form, indexes in self._by_word.items():
             df = len({self._names[i].place for i in indexes})
             weight = math.log(1 + total / df) if total > 1 else 1.0
-            self._weights[form] = weight * (0.3 if form in _GENERIC else 1.0)
+            # An area's or a street's word in a name says where the place is more than which it is
+            # ("Home Depot Spring Branch"): it weighs as little as a generic word.
+            self._weights[form] = weight * (0.3 if form in _GENERIC or form in common else 1.0)
+            if df == 1:
+                self._single.add(form)
             if df == 1 and len(form) >= 4 and form not in _GENERIC and not form.isdigit() and form not in common:
                 self._own.add(form)
 
 
+_DASH = re.compile(r"\s*[–—]\s*|(?<=[a-zA-Z.])-(?=[a-zA-Z0-9])")
+
+
+def _written_as_street(street: Street) -> bool:
+    return bool(street.suffix or street.direction) or street.number is not None
+
+
 def _contradicts(
-    ws: Sequence[Word], at: Sequence[int], name: _Name, found: Mapping[str, _Hit], context: set[int]
+    ws: Sequence[Word],
+    at: Sequence[int],
+    name: _Name,
+    found: Mapping[str, _Hit],
+    context: set[int],
+    own: set[str],
+    *,
+    whole: bool = False,
 ) -> bool:
     """Whether the text names another place of the same name: a word the name lacks is typed right beside
     the words it matched (kind words between them), where the name has a distinctive word the text lacks
-    ("Home Depot Glendale" for Home Depot Burbank). Streets and areas beside a name are where it is."""
-    if not any(w not in found and w not in _GENERIC and not w.isdigit() for w in name.words):
+    ("Home Depot Glendale" for Home Depot Burbank), or is `whole` but of words other names share ("Diversity
+    Plaza" for "la plaza"). Streets and areas beside a name are where it is."""
+    if not whole and not any(w not in found and w not in _GENERIC and not w.isdigit() for w in name.words):
         return False
     matched = set(at)
     start, stop = min(at), max(at) + 1
@@ -507,6 +639,7 @@ def _contradicts(
         and ws[i].norm not in KIND_WORDS
         and ws[i].norm not in LEVEL_WORDS
         and len(ws[i].norm) > 2
+        and name_form(canonical(ws[i].norm)) not in own  # a word of another of its names: "Juan Pablo Duarte"
         for i in beside
     )
 
@@ -548,8 +681,9 @@ def _nearest(marks: list[tuple[int, str]], at: list[int], short: bool) -> set[st
 
 
 def _as_written(text: str) -> str:
-    """The words of a name as written, for exactness: "Kelly school" is not exactly "Kelly Elementary"."""
-    return " ".join(w for w in raw_words(text) if w not in FILLER and w not in CONNECTORS)
+    """The words of a name as written, for exactness: "Kelly school" is not exactly "Kelly Elementary", but
+    "la 90" is "90 St" (articles, connectors and street types aside)."""
+    return " ".join(w for w in raw_words(text) if w not in FILLER and w not in CONNECTORS and w not in STREET_SUFFIXES)
 
 
 def _name_kinds(name: str, area: str) -> frozenset[str]:
@@ -585,14 +719,19 @@ def _area_at(ws: Sequence[Word], forms: Sequence[str], start: int, area: tuple[s
     return j
 
 
+_KIND_FORMS = frozenset(skeleton(canonical(w)) for w in KIND_WORDS)
+
+
 def _area_form(w: Word) -> str:
     """A word of an area's name, spelling- and abbreviation-tolerant ("Humboldt Pk", "Gage prk")."""
     return skeleton(canonical(w.norm))
 
 
 def _same_word(typed: str, known: str) -> bool:
-    """The same word through a slip in a long-enough one ("Humbolt Park")."""
-    return typed == known or (typed[:1] == known[:1] and words_alike(typed, known))
+    """The same word through one slip in a long-enough one ("Humbolt Park"; "Northline" is not Northside)."""
+    return typed == known or (
+        typed[:1] == known[:1] and min(len(typed), len(known)) >= 5 and OSA.distance(typed, known, score_cutoff=1) <= 1
+    )
 
 
 def _folded_words(name: str) -> list[str]:
@@ -614,8 +753,10 @@ def _kinds_at(ws: Sequence[Word]) -> list[tuple[int, str]]:
 def house_number(ws: Sequence[Word], block: Block) -> int | None:
     """The house number of an address the words write at `block`, for registered places only."""
     for i in block.span:
-        if ws[i].norm.isdigit() and int(ws[i].norm) // 100 * 100 == block.block:
-            return int(ws[i].norm)
+        if ws[i].norm.isdigit() and not ws[i].glued:
+            number = house_at(ws, i)[0]
+            if number // 100 * 100 == block.block:
+                return number
     return None
 
 

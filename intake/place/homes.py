@@ -13,6 +13,7 @@ from .words import (
     NOISE,
     ON_WORDS,
     Word,
+    house_at,
     is_ordinal,
     tokens,
 )
@@ -65,6 +66,8 @@ def home_marks(ws: Sequence[Word]) -> list[HomeMark]:
             continue  # "lot 5 agents": a count
         digits = re.match(r"\d+", ws[j].norm)
         number = int(digits.group()) if digits and w.norm in _HOUSE_NUMBER_WORDS else None
+        if number is not None and ws[j].norm.isdigit():
+            number = house_at(ws, j)[0]  # "casa 40-12": house 12 past 40th, on the 4000 block
         found.append(HomeMark(i, j, number))
     return found
 

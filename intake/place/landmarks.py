@@ -23,7 +23,9 @@ _MARKERS: tuple[tuple[str, ...], ...] = tuple(
                 "cerca de", "cerca del", "cerquita de", "enfrente de", "enfrente del", "en frente de",
                 "en frente del", "frente a", "frente al", "al lado de", "al lado del", "a lado de", "a un lado de",
                 "junto a", "junto al", "atras de", "atras del", "detras de", "detras del", "al frente de",
-                "a la vuelta de",
+                "a la vuelta de", "a un ladito de", "a un ladito del", "al ladito de", "al ladito del",
+                "pegadito a", "pegadito al", "pegadita a", "pegadita al", "abajo de", "abajo del", "debajo de",
+                "debajo del", "under", "underneath", "arriba de", "arriba del",
             )
         ),
         key=len,
@@ -56,7 +58,8 @@ def landmark(ws: Sequence[Word]) -> Landmark | None:
                 continue
             if any(ws[i].pause for i in range(k + 1, end + 1)):
                 continue
-            if ws[k].pause or not any(_place_word(w) for w in ws[:k]):
+            # A pause before the marker changes nothing: "Elm St & 3rd (by the library)", "Acme, next to Zeta".
+            if not any(_place_word(w) for w in ws[:k]):
                 continue
             last = end
             while last < len(ws) and not (last > end and ws[last].pause):

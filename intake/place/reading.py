@@ -24,6 +24,7 @@ from .streets import (
     find_corner,
     find_segment,
     find_street,
+    is_suffix,
     name_like,
 )
 from .words import (
@@ -121,15 +122,19 @@ def _read_form(ws: Sequence[Word], names: StreetNames, area_spans: Sequence[rang
     kinds = tuple(dict.fromkeys(KIND_WORDS[w.norm] for w in ws if w.norm in KIND_WORDS))
     areas = frozenset(i for span in area_spans for i in span)
     # "Archer Heights" is an area, not Archer Ave; an area called like a known street ("Lawndale") is it.
+    # ... nor is one written with a street's type after it ("Elmhurst Ave" in the Elmhurst area).
     not_streets = units | frozenset(
-        i for span in area_spans if names.find(" ".join(ws[k].norm for k in span)) is None for i in span
+        i
+        for span in area_spans
+        if names.find(" ".join(ws[k].norm for k in span)) is None and not _suffixed(ws, span.stop)
+        for i in span
     )
     segment = find_segment(ws, names)
     if segment is not None:
         span = frozenset(segment.span)
         phrase = _beside(ws, span, areas)
         return Reading(ReadingKind.SEGMENT, segment=segment, phrase=phrase, kinds=kinds, street_words=span)
-    block = find_block(ws, names)
+    block = find_block(ws, names, not_streets)
     if block is not None:
         block = Block(block.block, names.complete(block.street), block.span)
         span = frozenset(block.span)
@@ -172,6 +177,10 @@ def _read_form(ws: Sequence[Word], names: StreetNames, area_spans: Sequence[rang
         return Reading(ReadingKind.WORDS, kinds=kinds, excerpt=phrase_label(rest))
     kind_words = [w for w in ws if w.norm in KIND_WORDS]
     return Reading(ReadingKind.VAGUE, kinds=kinds, excerpt=phrase_label(kind_words[:2]))
+
+
+def _suffixed(ws: Sequence[Word], j: int) -> bool:
+    return j < len(ws) and not ws[j].pause and is_suffix(ws[j].norm)
 
 
 def _word_after(ws: Sequence[Word], span: range, blocked: frozenset[int]) -> str:
@@ -297,6 +306,16 @@ def _name_word(w: Word) -> bool:
     )
 
 
+def _queens_number(ws: Sequence[Word], i: int) -> bool:
+    """A part of a house number of Queens's kind ("41-32"), two short numbers joined by a hyphen."""
+    w = ws[i]
+    if not w.norm.isdigit():
+        return False
+    before = i >= 1 and w.glued and ws[i - 1].norm.isdigit()
+    after = i + 1 < len(ws) and ws[i + 1].glued and ws[i + 1].norm.isdigit()
+    return before or after
+
+
 def _house_number(w: Word) -> bool:
     """Three digits or more, even glued to letters: never shown."""
     return any(c.isdigit() for c in w.norm) and bool(_LONG_NUMBER.search(w.norm)) and not is_highway(w.norm)
@@ -311,7 +330,7 @@ def phrase_label(shown: Sequence[Word]) -> str:
         for i, w in enumerate(shown)
         if i not in units
     ]
-    kept = [w for w in kept if w.typed and not _house_number(w)]
+    kept = [w for i, w in enumerate(kept) if w.typed and not _house_number(w) and not _queens_number(kept, i)]
     text = typed_phrase(kept).strip()
     if text == text.lower() or text == text.upper():
         text = typed_phrase([Word(display(w), w.norm, w.pause, w.glued) for w in kept])

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from intake.refused import Refused
 
-from .book import TIE_MARGIN, PlaceBook, PlaceMatch, block_index, corner_index, house_number
+from .book import KIND_OF_CLASS, TIE_MARGIN, PlaceBook, PlaceMatch, block_index, corner_index, house_number
 from .homes import DWELLINGS, home_marks
 from .landmarks import Landmark, landmark
 from .model import MAX_WHERE, Place, PlaceRef
@@ -90,16 +90,17 @@ def _check(text: str) -> None:
 
 def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
     _check(text)
-    ws = words(text)
+    ws = book.unglued(words(text))
     mark = landmark(ws) if names_known else None
     if mark is not None:
         beside = _beside_landmark(ws, mark, book)
         if beside is not None:
             return beside
     reading = read_words(ws, book.streets, book.area_spans(ws))
-    close = book.match(ws, reading.street_words, relaxed=True) if names_known else []
-    close = [m for m in close if _consistent(m, reading, book)]
-    matches = [m for m in close if m.accepted]
+    placed = reading.kind in (ReadingKind.CORNER, ReadingKind.BLOCK, ReadingKind.SEGMENT)
+    close = book.match(ws, reading.street_words, relaxed=True, placed=placed) if names_known else []
+    # A place the words name but the text puts elsewhere is only offered (`close`), never chosen.
+    matches = [m for m in close if m.accepted and _consistent(m, reading, book)]
     located = _located(reading, book) if names_known else []
     tied = _tied(matches)
     if len(located) > 1 and reading.block is not None:
@@ -109,6 +110,11 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
     if len(tied) > 1 and located:
         narrowed = [m for m in tied if m.place in located]
         tied = narrowed or tied  # the address decides between places that share a name
+    elsewhere = located and tied and not any(m.place in located for m in tied)
+    if elsewhere and not any(m.exact or m.score >= 1 for m in tied):
+        # "74 st & Broadway stop (7 train)": the corner is where a registered place is; words beside it
+        # that half name another place ("Junction Blvd 7 train") do not move it there.
+        tied = []
     if len(tied) > 1:
         on = {p.key for street in _streets_of(reading) for p in book.on_street(street)}
         tied = [m for m in tied if m.place.key in on] or tied  # "Whittier en la 23": the one on 23rd
@@ -126,11 +132,11 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
         chosen = PlaceMatch(exact, 1.0, exact=True)  # an alias of no distinctive word: "East LA Courthouse"
     if chosen is None and not tied and len(located) == 1 and _fits(located[0], reading.phrase, book):
         chosen = PlaceMatch(located[0], 1.0)
-    if chosen is None and not tied and not located and reading.kind is ReadingKind.VAGUE:
+    if chosen is None and not tied and not located and _kind_and_area_only(ws, reading, book):
         only = _only_one_of_kind(ws, book)
         chosen = PlaceMatch(only, 0.5) if only is not None else None
     if chosen is not None:
-        return _known(chosen.place, book, chosen.score)
+        return _known(chosen.place, book, chosen.score, _typed_at(reading, book))
     if has_confusables(text):
         # Look-alike letters from another script are how a spoofed place gets in: never a new place.
         suggestions = _alternatives(reading, book, tied, located, close)
@@ -147,9 +153,12 @@ def _resolve(text: str, book: PlaceBook, *, names_known: bool) -> ResolvedPlace:
     unsure = reading.kind in (ReadingKind.STREET, ReadingKind.WORDS, ReadingKind.VAGUE) or (
         reading.phrase is not None and not reading.phrase.words
     )
+    # The places it may be mark its incident, so that a later report naming one of them surely is shown
+    # it as a near miss ("escuela Lincoln" before "Lincoln High School").
+    either = tuple(f"~{k}" for k in loose)
     return ResolvedPlace(
         place.ref,
-        place.lookup_keys,
+        (*place.lookup_keys, *either),
         place.words,
         place.reading,
         loose_keys=(*place.loose_keys, *loose),
@@ -169,12 +178,19 @@ def _beside_landmark(ws: Sequence[Word], mark: Landmark, book: PlaceBook) -> Res
     corner or block X is itself ("Roosevelt Elementary by Garfield Park"); anything else is X at Y, which
     reports of X at Y join, and which is offered beside Y's incident as a near miss, never joined to it.
     None when Y is no registered place: then the whole text is read as one ("Walgreens by 26th & Pulaski")."""
-    x = _resolve(typed_phrase(ws[mark.place.start : mark.place.stop]), book, names_known=True)
+    said = _with_pauses(ws[mark.place.start : mark.place.stop])
+    x = _resolve(said, book, names_known=True)
+    hint = _with_pauses(ws[mark.hint.start : mark.hint.stop])
+    if x.reading is ReadingKind.KNOWN and _elsewhere(x, hint, book):
+        # "la plaza cerca de la 74" where the registered Plaza is at Roosevelt & 103rd: another plaza, near
+        # 74th St (offered beside the registered one).
+        typed = _resolve(said, book, names_known=False)
+        x = replace(typed, near_keys=unique([*typed.near_keys, x.ref.key]))
     if x.reading in _WHERE_BY_ITSELF:
         return x
-    y = _resolve(typed_phrase(ws[mark.hint.start : mark.hint.stop]), book, names_known=True)
-    if y.reading is not ReadingKind.KNOWN:
-        return None
+    y = _resolve(hint, book, names_known=True)
+    if y.reading is not ReadingKind.KNOWN and not y.ties:
+        return None  # a registered place, or one of several ("the Home Depot" of two branches), is a landmark
     key = f"landmark:{x.ref.key}@{y.ref.key}"
     marker = typed_phrase(ws[mark.marker.start : mark.marker.stop]).lower()
     label = f"{x.ref.label} ({marker} {y.ref.label})"[:MAX_LABEL]
@@ -188,9 +204,30 @@ def _beside_landmark(ws: Sequence[Word], mark: Landmark, book: PlaceBook) -> Res
         x.reading,
         loose_keys=x.loose_keys,
         near_keys=unique([*x.near_keys, y.ref.key]),
-        alternatives=tuple(dict.fromkeys([*x.alternatives, *y.alternatives, *book.named(y.ref.label)])),
+        alternatives=tuple(dict.fromkeys([*x.alternatives, *y.alternatives, *book.named(y.ref.label)]))[
+            :MAX_ALTERNATIVES
+        ],
         needs_choice=x.needs_choice and x.reading is not ReadingKind.VAGUE,
         ties=x.ties,
+    )
+
+
+def _elsewhere(place: ResolvedPlace, hint: str, book: PlaceBook) -> bool:
+    """Whether a landmark that is only streets ("cerca de la 74") puts a registered place on none of the
+    streets it is registered on."""
+    known = book.places.get(place.ref.key.removeprefix("place:"))
+    own = book.streets_of(known) if known is not None else set()
+    hw = words(hint)
+    reading = read_words(hw, book.streets, book.area_spans(hw))
+    if not own or reading.kind not in STREET_FORMS or reading.phrase is not None:
+        return False
+    return not own & {s.key for s in _streets_of(reading)}
+
+
+def _with_pauses(ws: Sequence[Word]) -> str:
+    """Words as typed, with a comma where a pause was: "Sunset Park, top of the hill" stays two phrases."""
+    return "".join(
+        (", " if w.pause and i else "-" if w.glued and i else " " if i else "") + w.typed for i, w in enumerate(ws)
     )
 
 
@@ -281,9 +318,15 @@ def _consistent(match: PlaceMatch, reading: Reading, book: PlaceBook) -> bool:
     ("Division y California, Humboldt Park"), and street words with a kind never name a place that is
     elsewhere ("Pulaski & 31st bus stop" is not the Pulaski station at 51st)."""
     complete = reading.kind in (ReadingKind.CORNER, ReadingKind.BLOCK, ReadingKind.SEGMENT)
+    typed = {s.key for s in _streets_of(reading)}
+    if match.by_area and (complete or reading.street is not None) and not typed & book.streets_of(match.place):
+        return False  # "Elm St, Oakdale": a street in the Oakdale area, not a place called Oakdale on Maple
     if not complete:
         return True
-    if match.by_area:
+    own = book.streets_of(match.place)
+    if own and not own & typed and not match.exact:
+        # "Elm & 5th, the 7 train": a corner on none of the streets the place named is registered on is
+        # not that place, but a corner near it, or another of that name.
         return False
     if not match.by_street:
         return True
@@ -301,10 +344,16 @@ def _consistent(match: PlaceMatch, reading: Reading, book: PlaceBook) -> bool:
 
 
 def _tied(matches: list[PlaceMatch]) -> list[PlaceMatch]:
+    """The places the text names equally well: as high a score, or every word that names the best one
+    names them too ("home depot" names both branches, whatever words their names add)."""
     if not matches:
         return []
-    top = matches[0].score
-    return [m for m in matches if top - m.score <= TIE_MARGIN]
+    top = matches[0]
+    return [
+        m
+        for m in matches
+        if top.score - m.score <= TIE_MARGIN or (abs(top.bonus - m.bonus) < TIE_MARGIN and top.typed <= m.typed)
+    ]
 
 
 def _located(reading: Reading, book: PlaceBook) -> list[Place]:
@@ -320,15 +369,32 @@ def _located(reading: Reading, book: PlaceBook) -> list[Place]:
     return []
 
 
+def _kind_and_area_only(ws: Sequence[Word], reading: Reading, book: PlaceBook) -> bool:
+    """Whether the words say no more than a kind of place and maybe an area ("la prepa", "metro de
+    Jackson Heights"): no name, no street."""
+    if reading.kind is ReadingKind.VAGUE:
+        return True
+    if reading.kind not in (ReadingKind.NAMED, ReadingKind.WORDS) or reading.street is not None:
+        return False
+    areas = {i for span in book.area_spans(ws) for i in span}
+    return bool(areas) and all(i in areas for i, w in enumerate(ws) if name_like(w) and w.norm not in KIND_WORDS)
+
+
 def _only_one_of_kind(ws: Sequence[Word], book: PlaceBook) -> Place | None:
     """A school's level with no name ("la prepa", "the middle school", "la secundaria") names the one
-    registered school of that level, in the area named if one is: never a guess among several. A kind
-    alone ("the courthouse", "la escuela") stays vague: it is how people speak of any such place."""
+    registered school of that level, in the area named if one is; a kind with an area ("metro de
+    Jackson Heights", "the clinic in Oakdale") names the one place of that kind there: never a guess
+    among several. A kind alone ("the courthouse", "la escuela") stays vague: it is how people speak of
+    any such place."""
     levels = {LEVEL_WORDS[w.norm] for w in ws if w.norm in LEVEL_WORDS}
-    if len(levels) != 1:
-        return None
-    found = book.of_level(levels.pop())
     area = book.area_named(ws)
+    if len(levels) == 1:
+        found = book.of_level(levels.pop())
+    elif not levels and area:
+        kinds = {KIND_WORDS[w.norm] for w in ws if w.norm in KIND_WORDS}
+        found = [p for kind in kinds for p in book.of_kind(kind)] if len(kinds) == 1 else []
+    else:
+        return None
     if area:
         found = [p for p in found if p.area == area]
     return found[0] if len(found) == 1 else None
@@ -343,7 +409,8 @@ def _fits(place: Place, phrase: Phrase | None, book: PlaceBook) -> bool:
     if phrase.words:
         return False
     kinds = book.kinds_of(place)
-    return not kinds or phrase.kind in kinds
+    # A plaza registered with no kind is no train station: "Elm y 103 (el tren)" is the station there.
+    return phrase.kind in kinds or (not kinds and phrase.kind not in KIND_OF_CLASS)
 
 
 def _named_at_corner(corner: Corner, book: PlaceBook) -> list[Place]:
@@ -381,11 +448,20 @@ def _streets_of(reading: Reading) -> list[Street]:
     return []
 
 
-def _known(place: Place, book: PlaceBook, score: float) -> ResolvedPlace:
+def _typed_at(reading: Reading, book: PlaceBook) -> tuple[str, ...]:
+    """The keys of the corner, block or stretch typed with a registered place's name ("The Hub, 3rd & 149"):
+    evidence of where the place is, that a report of that corner alone meets (docs/intake.md, "How
+    evidence accumulates"). A street alone is not: it is too long to be one place."""
+    if reading.kind not in (ReadingKind.CORNER, ReadingKind.BLOCK, ReadingKind.SEGMENT):
+        return ()
+    return unregistered(reading, book.grid()).same_keys
+
+
+def _known(place: Place, book: PlaceBook, score: float, typed: Sequence[str] = ()) -> ResolvedPlace:
     ref = PlaceRef(key=f"place:{place.key}", label=place.name, area=place.area, kind=place.kind, known=True)
-    marks = [f"~corner:{c}" for c in book.corners_of(place)]
+    marks = [*typed, *(f"~corner:{c}" for c in book.corners_of(place))]
     marks += [f"~block:{block_index(b)}" for b in book.blocks_of(place)]
-    near = [f"place:{p.key}" for p in book.siblings(place)[:MAX_SIBLINGS]]
+    near = [f"~{ref.key}", *(f"place:{p.key}" for p in book.siblings(place)[:MAX_SIBLINGS])]
     return ResolvedPlace(
         ref,
         unique([ref.key, *marks]),

@@ -34,6 +34,7 @@ from .words import (
     SUFFIX_LABELS,
     TRAILING_SUFFIXES,
     Word,
+    house_at,
     is_highway,
     is_ordinal,
     ordinal_label,
@@ -46,8 +47,9 @@ from .words import (
 MAX_NAME_WORDS = 3  # "Martin Luther King Dr"
 DIRECTION_LABELS = {"n": "N", "s": "S", "e": "E", "w": "W"}
 _ARTICLES = frozenset({"la", "el", "the"})
-_NUMBER_MARKS = frozenset({"#", "no", "num", "numero", "nro", "n"})
 _BLOCK_WORDS = frozenset({"block", "blk", "cuadra"})
+# Words between a street and its house number: "Elm #2314", "la Elm, el 2314", "Elm St cuadra 2300".
+_NUMBER_MARKS = frozenset({"#", "no", "num", "numero", "nro", "n", "el"}) | _BLOCK_WORDS
 _BETWEEN = frozenset({"between", "btw", "btwn", "entre"})
 _ON = frozenset({"on", "en", "sobre"})
 # Connectors that join two streets however weak each side looks ("cermak and pulaski"); the others join
@@ -81,6 +83,10 @@ class Street:
 
     @property
     def key(self) -> str:
+        """Its name's key; a numbered street's with its type when that is not a street's ("37th Rd" is not
+        37th Ave, nor 37th St, which is "37" as typed without a type)."""
+        if self.suffix and self.suffix != "st" and self.core.isdigit():
+            return f"{self.core} {self.suffix}"
         return street_key(self.core)
 
     @property
@@ -124,7 +130,12 @@ _VOWELS = frozenset("aeiouy")
 
 @lru_cache(maxsize=16384)
 def street_key(core: str) -> str:
-    return " ".join(skeleton(w) for w in core.split())
+    """The key of a street's name: spelling-tolerant, and without a middle initial ("Edward L Grant" and
+    "Edward Grant" are one street)."""
+    parts = core.split()
+    if len(parts) > 2:
+        parts = [w for i, w in enumerate(parts) if i in (0, len(parts) - 1) or len(w) > 1 or w.isdigit()]
+    return " ".join(skeleton(w) for w in parts)
 
 
 @dataclass
@@ -135,15 +146,30 @@ class StreetNames:
     _by_key: dict[str, Street] = field(default_factory=dict)
     _one_word: dict[str, str] = field(default_factory=dict)  # folded one-word core -> key, for typos
     _words: set[str] = field(default_factory=set)  # every word of a known street's name
+    _glued: dict[str, str] = field(default_factory=dict)  # a longer name typed as one word -> key ("longpoint")
+    corners: set[str] = field(default_factory=set)  # the corners registered places are at ("90|elmhurst")
+    _typed_numbers: dict[str, set[str]] = field(default_factory=dict)  # "37" -> {"37 ave", "37 rd"}
 
     def add(self, street: Street) -> None:
+        if street.number is not None and street.key != street.core:
+            self._typed_numbers.setdefault(street.core, set()).add(street.key)
         known = self._by_key.get(street.key)
         if known is None or (street.suffix and not known.suffix):
             self._by_key[street.key] = replace(street, direction="", alts=())
         if " " not in street.core and street.number is None:
             self._one_word[street.core] = street.key
+        elif street.number is None and not any(w.isdigit() for w in street.core.split()):
+            self._glued[street.core.replace(" ", "")] = street.key
         if street.number is None:
             self._words.update(street.core.split())
+
+    def crossing(self, a: Street, b: Street) -> bool:
+        """Whether a registered place is at the corner of these two streets."""
+        return "|".join(sorted((a.key, b.key))) in self.corners
+
+    def may_start(self, norm: str, *, later: bool = False) -> bool:
+        """Whether a word may begin a known street's name as typed (or, `later`, be part of the name)."""
+        return norm in self._words or norm in self._glued or (later and (norm in _SUFFIXES or norm in DIRECTIONS))
 
     def knows_word(self, norm: str) -> bool:
         """Whether a word is part of a known street's name: "Federal" is Federal Blvd where one is known,
@@ -152,7 +178,10 @@ class StreetNames:
 
     def find(self, core: str) -> Street | None:
         """The known street `core` names, through a typo if it must."""
-        known = self._by_key.get(street_key(core))
+        known = self._by_key.get(street_key(core)) or self._by_key.get(self._glued.get(core, ""))
+        if known is None and core.isdigit():
+            typed = self._typed_numbers.get(core, set())
+            known = self._by_key[next(iter(typed))] if len(typed) == 1 else None  # "la 37" where only 37th Ave is
         if known is not None or " " in core or core.isdigit():
             return known
         # A four-letter word a letter away from a known name is as often another word or another
@@ -168,12 +197,27 @@ class StreetNames:
 
         Only for words already read as a street: there a shortening of one known street's name stands for
         it, which it may not do anywhere else ("the arch" is not Archer Ave): its beginning ("Division &
-        Cali"), its consonants ("Wstrn & 46th"), its initials ("MLK & 47th") or the last word of a longer
-        name ("Soto y Chavez")."""
-        known = self.find(street.core) or self._shortened(street.core)
+        Cali"), its consonants ("Wstrn & 46th"), its initials ("MLK & 47th") or the first or last word of a
+        longer name ("Soto y Chavez", "Laurel y Ventura")."""
+        known = self.find(street.core)
+        if known is not None and street.number is not None and street.suffix and street.suffix != known.suffix:
+            return street  # "37th Rd" where 37th Ave is known: another street
+        if known is None:
+            known = self._shortened(street.core)
+            if known is not None and street.suffix and known.suffix and street.suffix != known.suffix:
+                known = None  # "Cedar Ave" is not Cedar Hollow Rd shortened
+        if known is None and street.number is not None and not street.suffix:
+            return replace(street, suffix=self._numbered_type())  # "38th" where the numbered streets are Aves
         if known is None:
             return street
         return replace(known, direction=street.direction, suffix=known.suffix or street.suffix)
+
+    def _numbered_type(self) -> str:
+        """The one type every numbered street the community's places are on has, if one: "ave" where they
+        are W 46th Ave and W 47th Ave (Denver), "" where some are streets or types differ (Queens)."""
+        types = {key.partition(" ")[2] for core, keys in self._typed_numbers.items() for key in keys}
+        plain = any(k.isdigit() for k in self._by_key)
+        return types.pop() if len(types) == 1 and not plain else ""
 
     def _shortened(self, core: str) -> Street | None:
         if len(core) < MIN_SHORT or not core.isalpha():
@@ -181,8 +225,11 @@ class StreetNames:
         found = {key for name, key in self._one_word.items() if _shortens(core, name)}
         for key, known in self._by_key.items():
             parts = known.core.split()
-            if len(parts) > 1 and (_initials(known.core) == core or (len(core) >= MIN_PREFIX and parts[-1] == core)):
-                found.add(key)  # "MLK" for Martin Luther King Dr, "Chavez" for Cesar Chavez Ave
+            if len(parts) > 1 and (
+                _initials(known.core) == core or (len(core) >= MIN_PREFIX and core in (parts[0], parts[-1]))
+            ):
+                found.add(key)  # "MLK" for Martin Luther King Dr, "Chavez" for Cesar Chavez Ave, "Laurel" for
+                # Laurel Canyon Blvd
         return self._by_key[found.pop()] if len(found) == 1 else None
 
     def cores(self) -> list[str]:
@@ -291,6 +338,12 @@ def _street(
     return Street(core, name, suffix, direction, alts), len(chosen)
 
 
+def _typed_by(prefix_suffix: str) -> str:
+    """The type a Spanish word before a numbered street gives it: "avenida 5" is 5th Ave, but "calle 26"
+    is only "street 26" (26th Ave where the numbered streets are avenues)."""
+    return "" if prefix_suffix == "st" else prefix_suffix
+
+
 def _numbered(number: int, suffix: str, direction: str) -> Street:
     return Street(str(number), ordinal_label(number), suffix, direction)
 
@@ -325,8 +378,11 @@ def street_forward(ws: Sequence[Word], i: int, names: StreetNames) -> tuple[Stre
     number = _number_street(ws[j])
     if number is not None:
         suffix = _suffix_at(ws, j + 1)
+        end = j + 1 + bool(suffix)
+        if not direction and _direction_after(ws, end):
+            direction, end = DIRECTIONS[ws[end].norm], end + 1  # "calle 138 este", "138th St East"
         clear = clear or bool(suffix) or bool(direction) or is_ordinal(ws[j].norm)
-        return _numbered(number, suffix or prefix_suffix, direction), j + 1 + bool(suffix), clear
+        return _numbered(number, suffix or _typed_by(prefix_suffix), direction), end, clear
     first = j
     run: list[Word] = []
     if not direction and ws[j].norm in _BARE_DIRECTIONS:
@@ -355,6 +411,9 @@ def street_forward(ws: Sequence[Word], i: int, names: StreetNames) -> tuple[Stre
 def street_backward(ws: Sequence[Word], end: int, names: StreetNames) -> tuple[Street, int, bool] | None:
     """A street ending just before `ws[end]`: (street, index of its first word, whether clearly a street)."""
     j = end - 1
+    after = ""  # a direction spelled out after a numbered street ("calle 138 este")
+    if j >= 1 and _direction_after(ws, j) and _number_street(ws[j - 1 - bool(_suffix_at(ws, j - 1))]) is not None:
+        after, j = DIRECTIONS[ws[j].norm], j - 1
     suffix = _suffix_at(ws, j) if j >= 1 else ""
     if suffix:
         j -= 1
@@ -363,9 +422,10 @@ def street_backward(ws: Sequence[Word], end: int, names: StreetNames) -> tuple[S
     number = _number_street(ws[j])
     if number is not None:
         direction, start = _direction_before(ws, j)
+        direction = direction or after
         start, prefixed, prefix_suffix = _prefix_before(ws, start)
         clear = bool(suffix) or is_ordinal(ws[j].norm) or prefixed or bool(direction)
-        return _numbered(number, suffix or prefix_suffix, direction), start, clear
+        return _numbered(number, suffix or _typed_by(prefix_suffix), direction), start, clear
     run: list[Word] = []
     while j >= 0 and len(run) < MAX_NAME_WORDS and street_word(ws, j, names) and not (run and ws[j].norm in KIND_WORDS):
         run.insert(0, ws[j])  # a kind word only ends a name ("Central Park & Cermak"), never starts it
@@ -423,6 +483,18 @@ def _street_after_la(ws: Sequence[Word], i: int, j: int) -> bool:
     if after in {"de", "del"} and j + 3 < len(ws) and _number_street(ws[j + 1]) is None:
         return False  # "la Michoacana de la 26": a business "of" the street after it
     return before not in KIND_WORDS and after not in KIND_WORDS and ws[j + 1].norm not in KIND_WORDS
+
+
+_SPELLED_DIRECTIONS = frozenset({"north", "south", "east", "west", "norte", "sur", "este", "oeste"})
+
+
+def _direction_after(ws: Sequence[Word], j: int) -> bool:
+    """A direction spelled out after a numbered street, where the street ends ("calle 138 este con Willis"):
+    not "este" meaning "this" ("la 26 este lugar")."""
+    if j >= len(ws) or ws[j].pause or ws[j].norm not in _SPELLED_DIRECTIONS:
+        return False
+    after = ws[j + 1] if j + 1 < len(ws) else None
+    return after is None or after.pause or after.norm in STRONG_CONNECTORS or after.norm in _SUFFIXES
 
 
 def _can_follow_direction(ws: Sequence[Word], j: int) -> bool:
@@ -507,8 +579,11 @@ def find_corner(
         (a, start, a_clear), (b, end, b_clear) = left, right
         if a.key == b.key or blocked & set(range(start, end)):
             continue
-        if a.number is not None and b.number is not None and not (a_clear and b_clear):
-            continue  # "12/03", "2 y 3": a date or a count, not two streets
+        # "12/03", "2 y 3": a date or a count, not two streets; but "5ta ave y 45": one side says it is a
+        # street, and the other is one unless it counts something ("5th Ave y 2 vans") or is an hour.
+        numbers = a.number is not None and b.number is not None and not (a_clear and b_clear)
+        if numbers and (not (a_clear or b_clear) or _counts(ws, start, end, a_clear)):
+            continue
         if not strong and not (a_clear or b_clear):
             continue
         clarity = int(a_clear) + int(b_clear) + int(strong)
@@ -519,23 +594,70 @@ def find_corner(
     return best[2]
 
 
+_HOUR_LEADS = frozenset({"las", "a", "at", "around", "como", "eso", "about", "since", "desde"})
+
+
+def _counts(ws: Sequence[Word], start: int, end: int, left_clear: bool) -> bool:
+    """Whether the bare number of a corner of two numbers counts something or tells the time: "y 2 vans",
+    "a las 5 y la 26"."""
+    if left_clear:
+        after = ws[end] if end < len(ws) else None
+        return after is not None and not after.pause and (after.norm in NOISE or after.norm in _HOUR_WORDS)
+    before = ws[start - 1] if start >= 1 else None
+    return before is not None and not ws[start].pause and before.norm in _HOUR_LEADS
+
+
+_HOUR_WORDS = frozenset({"am", "pm", "min", "mins", "minutes", "minutos", "hrs", "horas", "hours", "h"})
+
+
 def _adjacent_corner(ws: Sequence[Word], names: StreetNames, blocked: set[int]) -> Corner | None:
     """Two streets typed side by side, no "&" between: "ICE 26th pulaski", "Pulaski Rd 26th st"."""
     for k, w in enumerate(ws):
-        if k in blocked or _number_street(w) is None or (w.norm.isdigit() and len(w.norm) > 2):
+        if k in blocked or _number_street(w) is None:
             continue
         numbered = street_forward(ws, k, names)
-        if numbered is None or not numbered[2]:
-            continue  # a bare "26" beside a word is a count, not a street
-        street, end, _ = numbered
+        if numbered is None:
+            continue
+        street, end, clear = numbered
+        saint = street_forward(ws, k + 1, names) if end == k + 2 and _saint_at(ws, k + 1) else None
+        if saint is not None and names.crossing(_numbered(street.number or 0, "", ""), saint[0]):
+            return Corner(_numbered(street.number or 0, "", ""), saint[0], range(k, saint[1]))  # "181 St Nicholas"
+        if w.norm.isdigit() and len(w.norm) > 2:
+            continue
         after = street_forward(ws, end, names) if end < len(ws) and not ws[end].pause else None
-        if after is not None and after[0].number is None and ws[end].norm not in KIND_WORDS:
-            return Corner(street, after[0], range(k, after[1]))
+        if not clear and (after is None or not names.crossing(street, after[0])):
+            continue  # a bare "26" beside a word is a count, not a street, unless a place is at that corner
+        # "82 st casa 40-12": a home's word is no street.
+        if after is not None and after[0].number is None and ws[end].norm not in KIND_WORDS:  # noqa: SIM102
+            if not blocked & set(range(k, after[1])):
+                return Corner(street, after[0], range(k, after[1]))
         before = street_backward(ws, k, names) if k >= 1 and not w.pause else None
         # A name before a numbered street is as often a business on it ("King Soopers 38th Ave",
         # "Walgreens 26th St"): a street only when known or written as one ("Pulaski 26th").
         if before is not None and before[0].number is None and before[2] and ws[k - 1].norm not in KIND_WORDS:
             return Corner(before[0], street, range(before[1], end))
+    return _known_side_by_side(ws, names, blocked)
+
+
+def _known_side_by_side(ws: Sequence[Word], names: StreetNames, blocked: set[int]) -> Corner | None:
+    """Two streets the community's places are on, typed side by side ("Maple Elm", "esquina Maple
+    Birch"): a corner, where words of anything else are not."""
+    for k in range(len(ws) - 1):
+        if k in blocked or not names.may_start(ws[k].norm) or not names.may_start(ws[k + 1].norm, later=True):
+            continue  # cheap: each side begins with a known street's word (the first side may also be glued)
+        if ws[k].norm in KIND_WORDS or not street_word(ws, k, names):
+            continue
+        first = street_forward(ws, k, names)
+        if first is None or first[0].number is not None or names.find(first[0].core) is None:
+            continue
+        street, end, _ = first
+        if end >= len(ws) or ws[end].pause or end in blocked:
+            continue
+        second = street_forward(ws, end, names)
+        if second is None or second[0].number is not None or names.find(second[0].core) is None:
+            continue
+        if second[0].key != street.key and not blocked & set(range(k, second[1])):
+            return Corner(street, second[0], range(k, second[1]))
     return None
 
 
@@ -555,7 +677,7 @@ def find_segment(ws: Sequence[Word], names: StreetNames) -> Segment | None:
             continue
         b, end, _ = second
         on = k - 1 if k >= 1 and ws[k - 1].norm in _ON else k
-        main = street_backward(ws, on, names) if on >= 1 else None
+        main = _main_street(ws, on, names)
         if main is None and end < len(ws) and ws[end].norm in _ON:
             after = street_forward(ws, end + 1, names)  # "between Kedzie and Pulaski on 26th"
             if after is not None:
@@ -565,26 +687,90 @@ def find_segment(ws: Sequence[Word], names: StreetNames) -> Segment | None:
         street, start, _ = main
         if len({street.key, a.key, b.key}) == 3:
             return Segment(street, a, b, range(min(start, k), end))
+    return _range(ws, names)
+
+
+# "from 90th to 94th", "desde la 90 hasta la 94", "de la 90 a la 94", "Fondren to Gessner".
+_FROM = frozenset({"from", "desde", "de", "del"})
+_TO = frozenset({"to", "thru", "through", "till", "until", "hasta", "a", "al"})
+_WEAK_TO = frozenset({"a", "al"})  # "a" is also "at": only after "de" ("de la 90 a la 94")
+# The roads beside a highway are the highway's stretch: "59 feeder", "Southwest Fwy service rd".
+_ROADSIDE = frozenset({"feeder", "frontage", "service", "access", "lateral"})
+
+
+def _main_street(ws: Sequence[Word], end: int, names: StreetNames) -> tuple[Street, int, bool] | None:
+    """The street a stretch is of, ending before `ws[end]`, past the words for a highway's side roads."""
+    while end >= 2 and (
+        ws[end - 1].norm in _ROADSIDE or (ws[end - 1].norm in {"rd", "road"} and ws[end - 2].norm in _ROADSIDE)
+    ):
+        end -= 1
+    return street_backward(ws, end, names) if end >= 1 else None
+
+
+def _range(ws: Sequence[Word], names: StreetNames) -> Segment | None:
+    """A street and a range of its cross streets: "Elm from 3rd to 7th", "la Elm de la 3 a la 7", "Elm
+    Ave 3-7", "Southwest Fwy service rd Fondren to Gessner"."""
+    for k, w in enumerate(ws):
+        hyphen = w.glued and w.norm.isdigit() and k >= 1 and ws[k - 1].norm.isdigit() and len(w.norm) <= 3
+        second: tuple[Street, int, bool] | None
+        if hyphen:
+            if len(ws[k - 1].norm) > 3 or int(w.norm) <= int(ws[k - 1].norm):
+                continue  # "41-32": a house number of Queens's kind, not a range
+            a_start, a = k - 1, _numbered(int(ws[k - 1].norm), "", "")
+            second = (_numbered(int(w.norm), "", ""), k + 1, True)
+        elif w.norm in _TO and not w.pause:
+            left = street_backward(ws, k, names)
+            if left is None:
+                continue
+            a, a_start, _ = left
+            second = street_forward(ws, k + 1, names)
+        else:
+            continue
+        if second is None:
+            continue
+        b, end, _ = second
+        lead = a_start - 1 if a_start >= 1 and ws[a_start - 1].norm in _FROM and not ws[a_start].pause else None
+        if w.norm in _WEAK_TO and lead is None:
+            continue
+        joint = lead if lead is not None else a_start
+        main = None if ws[joint].pause else _main_street(ws, joint, names)
+        if main is None:
+            continue
+        street, first, _ = main
+        if len({street.key, a.key, b.key}) == 3:
+            return Segment(street, a, b, range(first, end))
     return None
 
 
-def find_block(ws: Sequence[Word], names: StreetNames) -> Block | None:
-    """The first street address in the words, as its hundred block."""
+def find_block(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = ()) -> Block | None:
+    """The first street address in the words, as its hundred block; none whose street is at `taken` (a
+    home's word, an area's name: "casa 40-12 Elmhurst" is no address on an Elmhurst street)."""
+    blocked = set(taken)
     for k, w in enumerate(ws):
-        if not w.norm.isdigit() or len(w.norm) > 6:
+        if not w.norm.isdigit() or len(w.norm) > 6 or _hyphen_tail(ws, k):
             continue
-        number = int(w.norm)
-        found = _address_forward(ws, k, names) or _address_backward(ws, k, names)
-        if found is not None:
+        number, last = house_at(ws, k)
+        found = _address_forward(ws, k, last, names) or _address_backward(ws, k, last, names)
+        street_at = {i for i in range(found[1], found[2]) if i < k - 1 or i > last} if found else set()
+        if found is not None and not blocked & street_at:
             street, start, end = found
             return Block(number // 100 * 100, street, range(start, end))
     return None
 
 
-def _address_forward(ws: Sequence[Word], k: int, names: StreetNames) -> tuple[Street, int, int] | None:
-    """ "1234 W Elm St", "#1234 Elm", "2314 de la Pulaski", "the 2300 block of S Pulaski"."""
+def _hyphen_tail(ws: Sequence[Word], k: int) -> bool:
+    """The "32" of "41-32": part of the number before it."""
+    return k >= 1 and ws[k - 1].norm.isdigit() and house_at(ws, k - 1)[1] == k
+
+
+def _digits(ws: Sequence[Word], k: int, last: int) -> int:
+    return sum(len(ws[i].norm) for i in range(k, last + 1))
+
+
+def _address_forward(ws: Sequence[Word], k: int, last: int, names: StreetNames) -> tuple[Street, int, int] | None:
+    """ "1234 W Elm St", "#1234 Elm", "2314 de la Pulaski", "the 2300 block of S Pulaski", "41-32 Elm St"."""
     start = k - 1 if k >= 1 and ws[k - 1].norm == "#" else k
-    j = k + 1
+    j = last + 1
     if j < len(ws) and ws[j].norm in _BLOCK_WORDS:
         j += 1
     if j < len(ws) and ws[j].norm in {"de", "del", "of"} and not ws[j].pause:
@@ -595,40 +781,80 @@ def _address_forward(ws: Sequence[Word], k: int, names: StreetNames) -> tuple[St
     if found is None:
         return None
     street, end, clear = found
-    digits = len(ws[k].norm)
+    digits = _digits(ws, k, last)
+    if digits <= 3 and k >= 1 and ws[k - 1].norm in STRONG_CONNECTORS and not ws[k].pause:
+        return None  # "Roosevelt y 103 la plaza": a numbered street of a corner, not a house
+    if digits <= 3 and last == k and names.crossing(_numbered(int(ws[k].norm), "", ""), street):
+        return None  # "estacion 90 Elm Ave" where a place is registered at 90th & Elm: that corner
+    if digits == 3 and k > 0 and not clear:
+        return None  # "PS 132 Wash Heights": a number of a name, beside words that may be a street
     if digits < 3 and not (street.suffix and street.number is None and clear and not _number_street(ws[j])):
         return None  # "2 agents", "26 & Pulaski": a count or a street, not a house
     if digits < 3 and ws[j].norm in _SUFFIXES:
         return None  # "26 st": a numbered street
+    saint = street.core.split()[0] in _SAINT and ws[j].norm in _SAINT
+    if digits == 3 and saint and names.find(street.core) is None and not street.suffix:
+        return None  # "167 st Bronx": 167th St in the Bronx, not a house on a St Bronx
     corner_next = end < len(ws) and ws[end].norm in STRONG_CONNECTORS and not ws[end].pause
     if corner_next and street.number is None and not street.suffix and street_forward(ws, end + 1, names):
         return None  # "100 Pulaski & Cermak"?: read as the corner
     return street, start, end
 
 
-def _address_backward(ws: Sequence[Word], k: int, names: StreetNames) -> tuple[Street, int, int] | None:
-    """The Spanish order: "calle Pulaski 2314", "Pulaski #2314", "Elm 1234"."""
-    if len(ws[k].norm) < 3 or ws[k].pause:
+def _address_backward(ws: Sequence[Word], k: int, last: int, names: StreetNames) -> tuple[Street, int, int] | None:
+    """The Spanish order: "calle Pulaski 2314", "Pulaski #2314", "Elm 1234", "la Elm, el 2300", "Elm St
+    cuadra 2300", "Elm 2300 block"; after a pause, only a long number that ends the phrase ("la Elm,
+    2300")."""
+    digits = _digits(ws, k, last)
+    if digits < 3:
         return None
+    after = ws[last + 1] if last + 1 < len(ws) else None
+    ends = (
+        after is None
+        or after.pause
+        or after.norm in NOISE
+        or after.norm in FILLER
+        or after.norm == "#"
+        or after.norm in _BLOCK_WORDS
+    )
+    if (ws[k].pause and not (digits >= 4 and ends)) or (after is not None and after.norm in _HOUR_WORDS):
+        return None  # "la Alder, 830", "Alder St 10-15 min ago"
     j = k
     while j >= 1 and ws[j - 1].norm in _NUMBER_MARKS and not ws[j].pause:
         j -= 1
+    if last > k and j == k:
+        return None  # "Elm Ave 3-7" is a stretch of Elm; a number of Queens's kind after its street needs "el", "#"
     found = street_backward(ws, j, names)
     if found is None:
         return None
     street, start, clear = found
     if street.number is not None and not clear:
         return None  # "enero 24 2025"
-    after = ws[k + 1] if k + 1 < len(ws) else None
-    ends = after is None or after.pause or after.norm in NOISE or after.norm in FILLER or after.norm == "#"
-    if not (clear or ends):
+    if not (clear or ends) or (ws[j].pause and not clear):
         return None
-    return street, start, k + 1
+    if digits == 3 and j == k and not clear:
+        return None  # "Corona Plaza 103": a name and a number (or a numbered street), not "Plaza, house 103"
+    return street, start, last + 1 + bool(after is not None and not after.pause and after.norm in _BLOCK_WORDS)
 
 
 def find_street(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = ()) -> OnStreet | None:
-    """A street named on its own: "on Pulaski", "la 26", "calle Kedzie", "Pulaski Rd"."""
-    blocked = set(taken)
+    """A street named on its own: "on Pulaski", "la 26", "calle Kedzie", "Pulaski Rd". A name after "la"
+    alone may be a business's as well ("la palletera en la Hempstead", "la troca de tacos en la Airline"):
+    a street said to be where it is ("en", "on", "sobre") comes first."""
+    first: OnStreet | None = None
+    for found, said, bare in _streets_alone(ws, names, set(taken)):
+        if first is None:
+            first = found
+            if not bare:
+                return found
+        elif said:
+            return found
+    return first
+
+
+def _streets_alone(ws: Sequence[Word], names: StreetNames, blocked: set[int]) -> Iterable[tuple[OnStreet, bool, bool]]:
+    """Each street named on its own, with whether the text says the place is on it ("en la Hempstead")
+    and whether only an article says it is a street ("la palletera")."""
     for i, w in enumerate(ws):
         if i in blocked:
             continue
@@ -646,12 +872,12 @@ def find_street(ws: Sequence[Word], names: StreetNames, taken: Iterable[int] = (
         if not known and " " in street.core and _known_tail(ws, start, end, names):
             continue  # "CVS Whittier Blvd": the business before Whittier Blvd, which is known
         on = w.norm in {"on", "sobre"}
+        said = on or (i >= 1 and ws[i - 1].norm in _ON and not w.pause)
+        bare = w.norm == "la" and not said and not known and street.number is None and not street.suffix
         sure = on or known or street.number is not None or bool(street.suffix)
-        if clear and (street.number is None or is_ordinal(ws[end - 1].norm) or street.suffix or cue):
-            return OnStreet(street, range(start, end), sure)
-        if (on or known) and street.number is None:
-            return OnStreet(street, range(start, end), sure)
-    return None
+        written = clear and (street.number is None or is_ordinal(ws[end - 1].norm) or bool(street.suffix) or cue)
+        if written or ((on or known) and street.number is None):
+            yield OnStreet(street, range(start, end), sure), said, bare
 
 
 def _known_tail(ws: Sequence[Word], start: int, end: int, names: StreetNames) -> bool:

@@ -26,6 +26,8 @@ from .words import (
 )
 
 MAX_LABEL = 100
+MAX_STRETCH = 10  # numbered blocks of a stretch of street whose corners are on it
+_NUMBERED_TYPES = ("ave", "rd", "dr", "pl")  # the other types numbered streets have ("37th Ave", "37th Rd")
 
 
 def unregistered(reading: Reading, grid: Grid | None = None) -> ResolvedPlace:
@@ -78,11 +80,14 @@ def _with_business(place: ResolvedPlace, phrase: Phrase | None, streets: Sequenc
         # "~loc:NAME@S": this business at one corner or block of S; the same name at another of them is
         # another store ("Walgreens at 47th & Cicero" is not the one at 26th), see `clustering`.
         located = [f"~loc:{name}@{s.key}" for s in streets]
-        marks = [f"~at:{name}", *on_marks, *located]
+        # Its name's words' beginnings, as a named place's (`_named`): "Diversity Plaza" and "the plaza at
+        # 37th Rd & 74th St" are offered to each other.
+        prefixes = [f"~pre:{skeleton(w)[:4]}" for w in phrase.words if len(w) >= 4 and not w.isdigit()]
+        marks = [f"~at:{name}", *on_marks, *located, *prefixes]
         if phrase.kind:
             marks += [f"~at:#{phrase.kind}@{s.key}" for s in streets]
         loose = [f"named:{name}", f"~free:{name}", *on_joins]
-        near = [f"~named:{name}", *located]  # the same name on other streets, for moderators
+        near = [f"~named:{name}", *located, *prefixes]  # the same name on other streets, for moderators
     else:
         marks = [f"~at:#{phrase.kind}@{s.key}" for s in streets]
         loose = [f"named:#{phrase.kind}@{s.key}" for s in streets]
@@ -152,7 +157,18 @@ def _corner(corner: Corner, grid: Grid | None = None) -> ResolvedPlace:
     ]
     marks = [f"~street:{a.key}", f"~street:{b.key}"]
     near: list[str] = [f"~{key}", f"street:{a.key}", f"street:{b.key}", f"~street:{a.key}", f"~street:{b.key}"]
-    loose: list[str] = []
+    # A number typed without its type ("60th & 7th") is the one open incident at that number of another
+    # type ("7th Ave & 60th St"), if only one is: less surely.
+    loose: list[str] = [
+        corner_key(replace(side, suffix=suffix), other)
+        for side, other in ((a, b), (b, a))
+        if side.number is not None and not side.suffix
+        for suffix in _NUMBERED_TYPES
+    ]
+    # On a stretch of one of its streets, whichever was reported first.
+    within = [f"~within:{a.key}:{b.key}", f"~within:{b.key}:{a.key}"]
+    marks += within
+    loose += within
     for numbered, other in ((a, b), (b, a)):
         n = numbered.number
         if n is None or other.number is not None:
@@ -227,6 +243,13 @@ def _segment(segment: Segment, grid: Grid | None = None) -> ResolvedPlace:
     key = segment_key(street, a, b)
     label = f"{street.label()}, {a.label()}–{b.label()}"
     near = [corner_key(street, a), corner_key(street, b), f"street:{street.key}", f"~street:{street.key}"]
+    # The corners between its ends (a short numbered stretch) mark it: a report of one of them joins it
+    # when it is the only one ("Elm & 5th" after "Elm from 3rd to 7th"), see `_corner`. Its ends do not:
+    # they are the corners of the blocks next to it too.
+    within: list[str] = []
+    if a.number is not None and b.number is not None and 1 < abs(a.number - b.number) <= MAX_STRETCH:
+        low, high = sorted((a.number, b.number))
+        within = [f"~within:{street.key}:{replace(a, core=str(n), name=str(n)).key}" for n in range(low + 1, high)]
     loose: list[str] = []
     if grid is not None and a.number is not None and b.number is not None and abs(a.number - b.number) == 1:
         low = min(a.number, b.number)
@@ -234,10 +257,10 @@ def _segment(segment: Segment, grid: Grid | None = None) -> ResolvedPlace:
         loose = [*_grid_blocks(low, street, grid), corner_key(a if a.number == low else b, street)]
     return ResolvedPlace(
         _ref(key, label),
-        (key, f"~street:{street.key}"),
+        (key, f"~street:{street.key}", *within),
         words_of(label),
         ReadingKind.SEGMENT,
-        loose_keys=tuple(loose),
+        loose_keys=unique([*loose, *within]),
         near_keys=unique(near),
     )
 
@@ -253,7 +276,9 @@ def _on_street(street: Street) -> ResolvedPlace:
         (key, *marks),
         words_of(label),
         ReadingKind.STREET,
-        loose_keys=tuple(joins),
+        # Somewhere on the street: the one open incident on it, if only one is ("la Dashwood, los
+        # apartamentos" after "6400 Dashwood Dr"); with two, neither, and both are offered.
+        loose_keys=(*joins, f"~street:{street.key}"),
         near_keys=(f"~street:{street.key}",),
     )
 
@@ -269,7 +294,9 @@ def _named(
     if not name:
         # Only a kind on a street ("the car wash on Cicero"): itself, and near the street.
         key = f"{generic}#{kind}{on}"
-        lookup, loose, near = [key], [f"~at:#{kind}{on}"] if street is not None else [], []
+        lookup, near = [key], []
+        # The place of that kind at a corner or block of the street, else the one open incident on it.
+        loose = [f"~at:#{kind}{on}", f"~street:{street.key}"] if street is not None else []
     elif street is not None:
         key = generic + (f"#{kind}" if kind else "") + on
         # "~named#KIND@S": some named place of this kind is on the street (see `clustering`: two named
@@ -291,8 +318,8 @@ def _named(
             loose = [f"~{generic}", f"~at:{name}"]
         # A street typed beside the name without "on" ("Walgreens Cicero", "carwash Olympic", "Sparkle
         # car wash Olympic") meets the name, or the kind, on that street: loosely, and either way round.
-        marks, joins = _name_then_street(folded, kind, after)
-        lookup, loose = [*lookup, *marks], [*loose, *joins]
+        marks, joins, beside = _name_then_street(folded, kind, after)
+        lookup, loose, near = [*lookup, *marks], [*loose, *joins], [*near, *beside]
     if street is not None:
         # Corners, blocks and other places on the street mark it: moderators hear of them.
         lookup, near = [*lookup, f"~street:{street.key}"], [*near, f"~street:{street.key}", f"street:{street.key}"]
@@ -306,17 +333,22 @@ def _named(
     )
 
 
-def _name_then_street(folded: Sequence[str], kind: str, after: str) -> tuple[list[str], list[str]]:
+def _name_then_street(folded: Sequence[str], kind: str, after: str) -> tuple[list[str], list[str], list[str]]:
     """The keys of a name that may be typed beside its street nobody registered: its first or last word
     ("Walgreens Cicero", "Cicero Walgreens", "carwash Olympic") or the word after it ("Sparkle car wash
-    Olympic"). Returns (the marks it holds, the keys it joins by): the name on that street, and with a
-    kind, a place of that kind there."""
+    Olympic"). Returns (the marks it holds, the keys it joins by, the keys of what is near): the name on
+    that street, and with a kind, a place of that kind there (at a corner or block of it too: "Dashwood
+    apts" after "6400 Dashwood, los apartamentos"); near, anything on that street."""
     readings: list[tuple[list[str], str]] = []
-    for i in dict.fromkeys((0, len(folded) - 1)):
-        if folded[i].isalpha() and (len(folded) > 1 or kind):
-            readings.append(([w for j, w in enumerate(folded) if j != i], folded[i]))
+    near: list[str] = []
+    for i in dict.fromkeys((0, len(folded) - 1)) if folded else ():
+        if folded[i].isalpha():
+            near.append(f"~street:{street_key(folded[i])}")  # "Dashwood" alone may be the street too
+            if len(folded) > 1 or kind:
+                readings.append(([w for j, w in enumerate(folded) if j != i], folded[i]))
     if after and folded:
         readings.append((list(folded), after))
+        near.append(f"~street:{street_key(after)}")
     marks: list[str] = []
     joins: list[str] = []
     for rest, word in readings:
@@ -330,7 +362,9 @@ def _name_then_street(folded: Sequence[str], kind: str, after: str) -> tuple[lis
             joins.append(f"named:#{kind}@{on}")
             if rest:
                 marks.append(f"~named#{kind}@{on}")
-    return marks, joins
+            else:
+                joins.append(f"~at:#{kind}@{on}")
+    return marks, joins, near
 
 
 def kind_of_class(kind_class: str) -> PlaceKind:

@@ -39,7 +39,8 @@ KIND_WORDS: dict[str, str] = {
     **dict.fromkeys(
         ["school", "schools", "elementary", "elem", "primary", "academy", "acad", "escuela", "colegio", "high",
          "hs", "middle", "preschool", "prek", "kindergarten", "kinder", "prepa", "preparatoria", "secundaria",
-         "primaria", "elementaria", "charter", "escuelita", "elementry", "elementar"],
+         "primaria", "elementaria", "charter", "escuelita", "elementry", "elementar", "intermedia",
+         "intermediate"],
         "school",
     ),
     **dict.fromkeys(
@@ -56,7 +57,7 @@ KIND_WORDS: dict[str, str] = {
     **dict.fromkeys(
         ["store", "tienda", "market", "mercado", "supermarket", "supermercado", "super", "shop", "grocery",
          "bodega", "carniceria", "panaderia", "abarrotes", "mall", "tiendita", "mercadito", "pulga",
-         "fleamarket", "swapmeet", "dollar", "pharmacy", "farmacia", "depot"],
+         "fleamarket", "swapmeet", "dollar", "pharmacy", "farmacia", "depot", "bakery", "butcher", "mart"],
         "store",
     ),
     **dict.fromkeys(["restaurant", "restaurante", "taqueria", "cafe", "diner", "fonda", "pizzeria"], "restaurant"),
@@ -65,8 +66,20 @@ KIND_WORDS: dict[str, str] = {
         ["llantera", "llanteria", "tireshop", "autoshop", "bodyshop", "taller", "mecanico", "mechanic"], "auto"
     ),
     **dict.fromkeys(["laundromat", "lavanderia", "laundry"], "laundry"),
-    **dict.fromkeys(["factory", "fabrica", "warehouse", "plant", "almacen"], "workplace"),
-    **dict.fromkeys(["station", "estacion", "parada", "terminal", "metro"], "station"),
+    **dict.fromkeys(
+        ["factory", "fabrica", "warehouse", "plant", "almacen", "construction", "construccion", "obra", "jobsite",
+         "yard"],
+        "workplace",
+    ),
+    # Where many people live: a building or a complex, not one person's home ("apt 3B", "casa de Juan").
+    **dict.fromkeys(
+        ["apartments", "apts", "apartamentos", "departamentos", "complex", "condos", "projects", "viviendas",
+         "houses"],
+        "housing",
+    ),
+    **dict.fromkeys(
+        ["station", "estacion", "parada", "terminal", "metro", "transitcenter", "train", "tren"], "station"
+    ),
     # A gas station is a business, never a transit stop: "47th/Pulaski gas station" is no train station.
     **dict.fromkeys(["gasstation", "gasolinera", "gasolineria"], "gas"),
 }  # fmt: skip
@@ -75,7 +88,8 @@ KIND_WORDS: dict[str, str] = {
 LEVEL_WORDS: dict[str, str] = {
     **dict.fromkeys(["elementary", "elem", "primary", "primaria", "elementaria", "elementry", "es"], "elementary"),
     **dict.fromkeys(["high", "hs", "prepa", "preparatoria"], "high"),
-    **dict.fromkeys(["middle", "ms", "secundaria"], "middle"),
+    # "escuela intermedia" and an "intermediate school" are middle schools.
+    **dict.fromkeys(["middle", "ms", "secundaria", "intermedia", "intermediate"], "middle"),
 }
 
 STREET_SUFFIXES: dict[str, str] = {
@@ -105,6 +119,8 @@ SUFFIX_LABELS = {
 # "Washington Hts" Washington Heights, "Union Sq" Union Square, "Jefferson Sch" Jefferson school.
 ABBREVIATIONS: dict[str, str] = {
     "cyn": "canyon", "hts": "heights", "hgts": "heights", "ctr": "center", "cntr": "center", "mt": "mount",
+    "pt": "point", "pte": "point", "stn": "station", "plz": "plaza", "tc": "transitcenter", "bway": "broadway",
+    "bdwy": "broadway",
     "mtn": "mountain", "ft": "fort", "sq": "square", "sch": "school", "schl": "school", "lk": "lake",
     "crk": "creek", "spgs": "springs", "vly": "valley", "jr": "junior", "med": "medical", "univ": "university",
     "comm": "community", "ctro": "centro",
@@ -136,7 +152,7 @@ FILLER = frozenset(
         "the", "at", "on", "of", "near", "in", "by", "a", "an", "to", "from", "outside", "front", "corner",
         "door", "doors", "entrance", "gate", "gates", "main",
         "la", "el", "los", "las", "de", "del", "en", "al", "por", "frente", "cerca", "afuera", "puerta",
-        "entrada", "esquina", "junto", "enfrente",
+        "entrada", "esquina", "junto", "enfrente", "intersection", "interseccion", "cruce", "lobby",
     }
 )  # fmt: skip
 CONNECTORS = frozenset({"and", "y", "&", "/", "@", "con"})
@@ -165,6 +181,7 @@ NOISE = frozenset(
     hiding pick picking picked walk walking walked drive driving drove tell telling told share sharing
     spread call calling called text texting post posting warn warning avoid careful help please pls plz
     asap urgent alert alerta warning heads up omg wtf lol now right just still again already today tonight
+    otra vez ones couple blocks cuadras
     morning afternoon evening night tomorrow yesterday min mins minute minutes hour hours ago sec am pm
     ice migra cbp hsi dhs feds fed federal federales agent agents officer officers police cop
     cops policia patrulla immigration inmigracion border patrol sheriff deputies marshals swat fbi
@@ -410,7 +427,7 @@ _COMPOUNDS = {
     ("car", "wash"): "carwash", ("gas", "station"): "gasstation", ("bus", "stop"): "station",
     ("flea", "market"): "fleamarket", ("swap", "meet"): "swapmeet", ("court", "house"): "courthouse",
     ("super", "mercado"): "supermercado", ("tire", "shop"): "tireshop", ("auto", "shop"): "autoshop",
-    ("body", "shop"): "bodyshop",
+    ("body", "shop"): "bodyshop", ("transit", "center"): "transitcenter",
 }  # fmt: skip
 
 
@@ -423,10 +440,18 @@ def words(text: str) -> tuple[Word, ...]:
 
 # A fraction after a house number is part of it ("2417 1/2 S Drake Ave"), never a 1st or 2nd street.
 _FRACTION = re.compile(r"(?<=\d)(?:\s+|-)[13]/[24](?![\d/])")
+# Spanish texting: "c/" is "con" ("7 av c/ 60"), "d" before an article is "de" ("la escuela d la 98").
+_TEXTING = re.compile(r"(?<![\w/])[cC]/(?=[\s\w])|(?<!\w)[dD](?= (?:la|el|los|las) )")
+
+
+def _texting(match: re.Match[str]) -> str:
+    return "con " if match.group().endswith("/") else "de"
 
 
 def _words(text: str) -> list[Word]:
     cleaned = _FRACTION.sub("", clean(text.replace("\n", " , ")).translate(CONFUSABLES))
+    if "/" in cleaned or " " in cleaned:
+        cleaned = _TEXTING.sub(_texting, cleaned)
     found: list[Word] = []
     pause = glue = False
     for raw in _PIECE.finditer(cleaned):
@@ -532,3 +557,12 @@ def ordinal_label(number: int) -> str:
     if 10 <= number % 100 <= 20:
         return f"{number}th"
     return f"{number}{({1: 'st', 2: 'nd', 3: 'rd'}).get(number % 10, 'th')}"
+
+
+def house_at(ws: Sequence[Word], k: int) -> tuple[int, int]:
+    """The house number a digit word starts, and the index of its last word: a number of Queens's kind,
+    "41-32" (house 32 past 41st), is 4132, on the 4100 block."""
+    after = ws[k + 1] if k + 1 < len(ws) else None
+    if after is not None and after.glued and after.norm.isdigit() and len(after.norm) == 2 and len(ws[k].norm) <= 3:
+        return int(ws[k].norm) * 100 + int(after.norm), k + 1
+    return int(ws[k].norm), k

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench import intake
-from bench.intake import Event, IntakeFigures, Sent, at, baseline, normalised, place_names, score
+from bench.intake import Event, IntakeFigures, Sent, SetKind, at, baseline, normalised, place_names, score
 from intake.time import MAX_LENGTH as MAX_WHEN
 from verification.community import Community
 from verification.model import MAX_WHAT, MAX_WHERE, Language
@@ -178,8 +178,50 @@ def test_every_set_has_its_day_and_zone() -> None:
     sets = intake.day_sets()
     assert sets[0].name == "dev"
     assert sets[0].day == intake.DAY
-    assert {s.name for s in sets[1:]} >= {"houston", "new-york"}
+    assert sets[0].kind is SetKind.DEV
+    development = {s.name for s in sets if s.kind is SetKind.DEVELOPMENT}
+    assert development >= {"houston", "new-york"}
     assert {s.zone.key for s in sets} >= {"America/Chicago", "America/New_York"}
+
+
+def _day_folder(root: Path, name: str) -> None:
+    folder = root / name
+    folder.mkdir(parents=True)
+    (folder / "reports.jsonl").write_text("")
+    (folder / "day.json").write_text('{"city": "Tucson", "day": "2025-04-01", "zone": "America/Phoenix"}')
+
+
+def test_sets_come_in_three_kinds_and_are_chosen_by_name_or_kind(tmp_path: Path) -> None:
+    _day_folder(tmp_path / "development", "tucson")
+    _day_folder(tmp_path / "development", "reno")
+    _day_folder(tmp_path / "holdout", "boise")
+    (tmp_path / "holdout" / "unfinished").mkdir()  # no reports yet: not a set
+    sets = intake.day_sets(tmp_path / "development", tmp_path / "holdout")
+    assert [(s.name, s.kind) for s in sets] == [
+        ("dev", SetKind.DEV),
+        ("reno", SetKind.DEVELOPMENT),
+        ("tucson", SetKind.DEVELOPMENT),
+        ("boise", SetKind.HOLDOUT),
+    ]
+    assert sets[-1].zone.key == "America/Phoenix"
+
+    def names(*chosen: str) -> tuple[list[str], set[str]]:
+        found, unknown = intake.chosen_sets(sets, chosen)
+        return [s.name for s in found], unknown
+
+    assert names("dev") == (["dev"], set())
+    assert names("development") == (["reno", "tucson"], set())
+    assert names("holdout", "reno") == (["reno", "boise"], set())
+    assert names("boston") == ([], {"boston"})
+    # An empty holdout folder is no set, and no error.
+    assert [s.kind for s in intake.day_sets(tmp_path / "development", tmp_path / "none")].count(SetKind.HOLDOUT) == 0
+
+
+def test_a_city_cannot_be_a_development_day_and_a_holdout_under_one_name(tmp_path: Path) -> None:
+    _day_folder(tmp_path / "development", "tucson")
+    _day_folder(tmp_path / "holdout", "tucson")
+    with pytest.raises(ValueError, match="tucson"):
+        intake.day_sets(tmp_path / "development", tmp_path / "holdout")
 
 
 def test_baseline_joins_exact_names_and_same_text_within_two_hours() -> None:

@@ -272,3 +272,79 @@ def test_an_address_and_a_corner_on_one_street_are_offered_to_each_other():
     address = group(resolve_place("2200 W Cermak", EMPTY), at(10), [corner])
     assert address.number is None
     assert [(m.number, m.reason) for m in address.near] == [(1, NearReason.NEARBY)]
+
+
+def test_a_registered_place_never_joins_another_s_incident_but_joins_one_merged_with_it():
+    """Whatever corner both were typed with, two registered places stay apart unless a moderator merged
+    them: then the merged incident holds both places' keys and takes reports of either."""
+    whittier = resolve_place("Whittier Elementary", BOOK)
+    hamline = resolve_place("Hamline", BOOK)
+    shared = "corner:12|elm"
+    other = candidate(3, hamline, 0, (*hamline.lookup_keys, shared))
+    typed = ResolvedPlace(whittier.ref, (*whittier.lookup_keys, shared), whittier.words, whittier.reading)
+    grouping = group(typed, at(5), [other])
+    assert grouping.number is None
+    assert [m.number for m in grouping.near] == [3]
+    merged = candidate(3, hamline, 0, (*hamline.lookup_keys, *whittier.lookup_keys))
+    assert choose_incident(whittier, at(5), [merged]) == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["la Alder, los apartamentos", "Alder St", "the apartments on Alder", "obra en la Alder", "construction on Alder"],
+)
+def test_somewhere_on_a_street_joins_the_one_open_incident_on_it(text: str):
+    """Issue 19 §4: a report that names only a street, or a kind of place on it, is at its one open
+    incident; with two open on the street it names neither, and both are offered."""
+    place = resolve_place(text, EMPTY)
+    block = candidate(1, resolve_place("4300 Alder St, los apartamentos", EMPTY), 0)
+    assert choose_incident(place, at(20), [block]) == 1
+    corner = candidate(2, resolve_place("Alder & 9th", EMPTY), 5)
+    both = group(place, at(20), [block, corner])
+    assert both.number is None
+    assert {m.number for m in both.near} == {1, 2}
+    assert choose_incident(place, at(20), [candidate(3, resolve_place("Birch St", EMPTY), 0)]) is None
+
+
+def test_a_name_that_may_be_a_street_is_offered_beside_what_is_on_that_street():
+    block = candidate(1, resolve_place("4300 Alder St, los apartamentos", EMPTY), 0)
+    assert choose_incident(resolve_place("alder apts", EMPTY), at(10), [block]) == 1  # the apartments there
+    alone = group(resolve_place("alder", EMPTY), at(10), [block])
+    assert alone.number is None
+    assert [m.number for m in alone.near] == [1]
+
+
+def test_a_report_naming_one_of_two_places_is_offered_the_incident_that_named_either():
+    from tests.intake.test_place_generalising import RIVERTON
+
+    either = candidate(4, resolve_place("food lion", RIVERTON), 0)
+    bayside = group(resolve_place("Food Lion Bayside", RIVERTON), at(10), [either])
+    assert bayside.number is None
+    assert [(m.number, m.reason) for m in bayside.near] == [(4, NearReason.SIMILAR_NAME)]
+
+
+def test_a_number_typed_without_its_type_joins_the_one_open_corner_of_that_number():
+    avenue = candidate(1, resolve_place("7th Ave & 60th St", EMPTY), 0)
+    assert choose_incident(resolve_place("60th & 7th", EMPTY), at(10), [avenue]) == 1
+    road = candidate(2, resolve_place("7th Rd & 60th St", EMPTY), 0)
+    assert choose_incident(resolve_place("60th & 7th", EMPTY), at(10), [avenue, road]) is None  # either
+    assert choose_incident(resolve_place("7th Rd & 60th", EMPTY), at(10), [avenue]) is None  # another street
+
+
+@pytest.mark.parametrize(
+    ("text", "joins"), [("Elm & 5th", True), ("la 4 y Elm", True), ("Elm & 12th", False), ("Elm & 3rd", False)]
+)
+def test_a_corner_on_a_stretch_joins_it_when_it_is_the_only_one(text: str, joins: bool):
+    """A corner between the ends of a short numbered stretch of street is on it; its ends are the next
+    blocks' corners too."""
+    stretch = candidate(1, resolve_place("Elm Ave from 3rd to 7th", EMPTY), 0)
+    assert (choose_incident(resolve_place(text, EMPTY), at(10), [stretch]) == 1) is joins
+    other = candidate(3, resolve_place("Elm Ave between 4th and 6th", EMPTY), 0)
+    assert choose_incident(resolve_place("Elm & 5th", EMPTY), at(10), [stretch, other]) is None
+
+
+def test_a_business_at_a_corner_is_offered_beside_a_place_of_a_like_name():
+    unity = candidate(1, resolve_place("Unity Plaza", EMPTY), 0)
+    corner = group(resolve_place("12th Rd & Oak St plaza", EMPTY), at(10), [unity])
+    assert corner.number is None
+    assert [m.number for m in corner.near] == [1]
