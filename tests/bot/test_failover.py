@@ -383,6 +383,31 @@ class Network:
     alerts: Channel
 
 
+async def two_hosts_mid_fan_out(
+    emu: DiscordEmulator, tmp_path: Path, url: str, count: int, processes: list[asyncio.subprocess.Process]
+) -> tuple[Network, asyncio.subprocess.Process, asyncio.subprocess.Process]:
+    """Host A active and host B (with A's pseudonym key) standing by, on one network of `count`
+    subscribers; an ALERT confirmed and a third of its fan-out delivered. The processes are added to
+    `processes` as they start, for the caller to stop."""
+    host_a, host_b = tmp_path / "host-a", tmp_path / "host-b"
+    net = await _network(emu, host_a, url, count)
+    a = await start_host(emu, host_a, url, tmp_path / "a.log")
+    processes.append(a)
+    await emu.wait_until_connected(timeout=30)
+    host_b.mkdir(mode=0o700)
+    shutil.copy2(host_a / KEY_FILE, host_b / KEY_FILE)
+    b = await start_host(emu, host_b, url, tmp_path / "b.log")
+    processes.append(b)
+    await until(lambda: _role_is(url, b.pid, "standby"), "host B to stand by")
+    await emu.wait_for(lambda: emu.services.commands.listing(net.guild.id), timeout=30, what="commands")
+    await net.reporter.slash("report", where="Hamline Elementary", what="two agents at the door")
+    await net.marta.slash("incident confirm", id=1)
+    await net.dev.slash("incident confirm", id=1)
+    await emu.wait_for(lambda: sum(1 for s in net.subscribers if s.dms) >= count // 3 or None,
+                       timeout=30, what="a third of the fan-out")  # fmt: skip
+    return net, a, b
+
+
 async def _quiet(emu: DiscordEmulator, seconds: float, within: float = 30.0) -> None:
     """Wait until the emulator has answered no request for `seconds`."""
     deadline = time.monotonic() + within
@@ -411,26 +436,11 @@ async def test_a_frozen_active_process_is_taken_over_and_thawed_sends_nothing(tm
     the command its session received while frozen; it exits (5), which closes its gateway session, and
     started again (as systemd's Restart=always does) it waits as a standby."""
     url = await new_database(postgres_cluster)
-    host_a, host_b = tmp_path / "host-a", tmp_path / "host-b"
+    host_a = tmp_path / "host-a"
     processes: list[asyncio.subprocess.Process] = []
     try:
         async with DiscordEmulator("frozen-token") as emu:
-            net = await _network(emu, host_a, url, RECIPIENTS)
-            a = await start_host(emu, host_a, url, tmp_path / "a.log")
-            processes.append(a)
-            await emu.wait_until_connected(timeout=30)
-            host_b.mkdir(mode=0o700)
-            shutil.copy2(host_a / KEY_FILE, host_b / KEY_FILE)
-            b = await start_host(emu, host_b, url, tmp_path / "b.log")
-            processes.append(b)
-            await until(lambda: _role_is(url, b.pid, "standby"), "host B to stand by")
-            await emu.wait_for(lambda: emu.services.commands.listing(net.guild.id), timeout=30, what="commands")
-
-            await net.reporter.slash("report", where="Hamline Elementary", what="two agents at the door")
-            await net.marta.slash("incident confirm", id=1)
-            await net.dev.slash("incident confirm", id=1)
-            await emu.wait_for(lambda: sum(1 for s in net.subscribers if s.dms) >= RECIPIENTS // 3 or None,
-                               timeout=30, what="a third of the fan-out")  # fmt: skip
+            net, a, b = await two_hosts_mid_fan_out(emu, tmp_path, url, RECIPIENTS, processes)
             a.send_signal(signal.SIGSTOP)
             frozen = time.monotonic()
             delivered_before = sum(1 for s in net.subscribers if s.dms)

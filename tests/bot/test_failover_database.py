@@ -5,15 +5,13 @@ must, between them, still lead when the database answers again, and the fan-out 
 from __future__ import annotations
 
 import asyncio
-import shutil
 import signal
 import time
 
 import pytest
 
 from discord_emulator import DiscordEmulator
-from storage.pseudonyms import KEY_FILE
-from tests.bot.test_failover import _network, _role_is, roles, start_host, until
+from tests.bot.test_failover import roles, two_hosts_mid_fan_out, until
 from tests.postgres import PostgresUnavailable, _run, new_database, start_cluster, unavailable
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
@@ -28,25 +26,10 @@ async def test_a_standby_survives_a_database_restart_and_takes_over(tmp_path):
     if cluster.directory is None:
         pytest.skip("restarting the database needs a cluster this test started")
     url = await new_database(cluster)
-    host_a, host_b = tmp_path / "host-a", tmp_path / "host-b"
     processes: list[asyncio.subprocess.Process] = []
     try:
         async with DiscordEmulator("restart-token") as emu:
-            net = await _network(emu, host_a, url, RECIPIENTS)
-            a = await start_host(emu, host_a, url, tmp_path / "a.log")
-            processes.append(a)
-            await emu.wait_until_connected(timeout=30)
-            host_b.mkdir(mode=0o700)
-            shutil.copy2(host_a / KEY_FILE, host_b / KEY_FILE)
-            b = await start_host(emu, host_b, url, tmp_path / "b.log")
-            processes.append(b)
-            await until(lambda: _role_is(url, b.pid, "standby"), "host B to stand by")
-            await emu.wait_for(lambda: emu.services.commands.listing(net.guild.id), timeout=30, what="commands")
-            await net.reporter.slash("report", where="Hamline Elementary", what="two agents at the door")
-            await net.marta.slash("incident confirm", id=1)
-            await net.dev.slash("incident confirm", id=1)
-            await emu.wait_for(lambda: sum(1 for s in net.subscribers if s.dms) >= RECIPIENTS // 3 or None,
-                               timeout=30, what="a third of the fan-out")  # fmt: skip
+            net, a, b = await two_hosts_mid_fan_out(emu, tmp_path, url, RECIPIENTS, processes)
 
             assert cluster.pg_ctl is not None
             restarted = await asyncio.to_thread(
