@@ -354,7 +354,8 @@ def _suffix_at(ws: Sequence[Word], j: int) -> str:
     if 0 < j < len(ws) and is_suffix(ws[j].norm) and not ws[j].pause:
         after = ws[j + 1] if j + 1 < len(ws) else None
         names_next = after is not None and not after.pause and (_number_street(after) is not None or name_like(after))
-        if ws[j].norm in STREET_PREFIXES and names_next:
+        numbered_before = _number_street(ws[j - 1]) is not None  # "6 av fairmont": 6th Ave, in Fairmont
+        if ws[j].norm in STREET_PREFIXES and names_next and not numbered_before:
             return ""
         return _SUFFIXES[ws[j].norm]
     return ""
