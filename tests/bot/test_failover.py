@@ -75,6 +75,20 @@ async def until(check: Callable[[], Awaitable[bool]], what: str, within: float =
         await asyncio.sleep(0.1)
 
 
+async def stop_all(processes: list[asyncio.subprocess.Process]) -> None:
+    """Stop every host still running as systemd would (a frozen one is thawed first), killing any that
+    takes more than 20 s."""
+    for process in processes:
+        if process.returncode is None:
+            process.send_signal(signal.SIGCONT)
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            await asyncio.wait_for(process.wait(), 20)
+        except TimeoutError:
+            process.kill()
+
+
 async def test_the_standby_takes_over_a_killed_active_process_mid_fan_out(tmp_path, postgres_cluster: Cluster):
     url = await new_database(postgres_cluster)
     host_a, host_b = tmp_path / "host-a", tmp_path / "host-b"
@@ -82,27 +96,9 @@ async def test_the_standby_takes_over_a_killed_active_process_mid_fan_out(tmp_pa
     processes: list[asyncio.subprocess.Process] = []
     try:
         async with DiscordEmulator("failover-token") as emu:
-            guild = emu.create_guild("Failover network")
-            mods = guild.create_role("Moderators", permissions=MANAGE_MESSAGES)
-            emu.add_bot_to_guild(guild, permissions=BOT_PERMISSIONS)
-            queue = guild.create_text_channel("queue", private=True, overwrites=[overwrite(mods, allow=VIEW_CHANNEL)])
-            alerts = guild.create_text_channel("alerts")
-            marta = guild.add_member("marta", roles=[mods])
-            dev = guild.add_member("dev", roles=[mods])
-            reporter = guild.add_member("reporter")
-            subscribers = [guild.add_member(f"s{i:03}") for i in range(RECIPIENTS)]
-
-            database = await storage.open_database(host_a, url=url)
-            uow = database.unit_of_work()
-            await usecases.configure_community(
-                uow, usecases.Setup(guild.id, mods.id, queue.id, alerts.id, "America/Chicago", Language.EN)
-            )
-            await usecases.import_places(uow, guild.id, PLACES_CSV)
-            dms = storage.delivery_queue(database)
-            for member in subscribers:
-                await usecases.subscribe(uow, guild.id, member.id, None, Language.EN)
-                await dms.remember_dm_channel(guild.id, member.id, member.open_dm().id)
-            await database.close()
+            net = await _network(emu, host_a, url, RECIPIENTS)
+            guild, marta, dev, reporter = net.guild, net.marta, net.dev, net.reporter
+            subscribers, alerts = net.subscribers, net.alerts
 
             # Host A starts first and leads; host B gets a copy of A's pseudonym key, as docs/deploy.md says.
             a = await start_host(emu, host_a, url, logs[0])
@@ -166,14 +162,7 @@ async def test_the_standby_takes_over_a_killed_active_process_mid_fan_out(tmp_pa
             print(f"\nfailover: takeover {takeover:.1f} s after kill -9, fan-out finished {finished:.1f} s after it "
                   f"({delivered_before} of {RECIPIENTS} delivered before the kill)")  # fmt: skip
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                await asyncio.wait_for(process.wait(), 20)
-            except TimeoutError:
-                process.kill()
+        await stop_all(processes)
         await drop_database(postgres_cluster, url)
 
 
@@ -323,14 +312,7 @@ async def test_a_partitioned_active_process_stops_before_the_standby_starts(tmp_
             print(f"\npartition: the active process stopped {stopped:.1f} s after the cut, "
                   f"the standby took over {takeover:.1f} s after it")  # fmt: skip
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                await asyncio.wait_for(process.wait(), 20)
-            except TimeoutError:
-                process.kill()
+        await stop_all(processes)
         await drop_database(postgres_cluster, url)
 
 
@@ -351,7 +333,7 @@ async def _veraz_status(data: Path, url: str) -> str:
 
 async def _network(emu: DiscordEmulator, data: Path, url: str, count: int) -> Network:
     """One server with moderators, a reporter and `count` subscribers whose DM channels are known."""
-    guild = emu.create_guild("Frozen network")
+    guild = emu.create_guild("Failover network")
     mods = guild.create_role("Moderators", permissions=MANAGE_MESSAGES)
     emu.add_bot_to_guild(guild, permissions=BOT_PERMISSIONS)
     queue = guild.create_text_channel("queue", private=True, overwrites=[overwrite(mods, allow=VIEW_CHANNEL)])
@@ -490,13 +472,5 @@ async def test_a_frozen_active_process_is_taken_over_and_thawed_sends_nothing(tm
                   f"delivered, {claimed} claimed and unsettled at the freeze); after SIGCONT the old process "
                   f"exited with {code}, sending nothing")  # fmt: skip
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.send_signal(signal.SIGCONT)
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                await asyncio.wait_for(process.wait(), 20)
-            except TimeoutError:
-                process.kill()
+        await stop_all(processes)
         await drop_database(postgres_cluster, url)

@@ -5,13 +5,12 @@ must, between them, still lead when the database answers again, and the fan-out 
 from __future__ import annotations
 
 import asyncio
-import signal
 import time
 
 import pytest
 
 from discord_emulator import DiscordEmulator
-from tests.bot.test_failover import roles, two_hosts_mid_fan_out, until
+from tests.bot.test_failover import roles, stop_all, two_hosts_mid_fan_out, until
 from tests.postgres import PostgresUnavailable, _run, new_database, start_cluster, unavailable
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
@@ -50,14 +49,7 @@ async def test_a_standby_survives_a_database_restart_and_takes_over(tmp_path):
             print(f"\ndatabase restart: leading again {time.monotonic() - back:.1f} s after it answered; "
                   f"A exited {a.returncode}, B {b.returncode}")  # fmt: skip
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                await asyncio.wait_for(process.wait(), 20)
-            except TimeoutError:
-                process.kill()
+        await stop_all(processes)
         cluster.stop()
 
 
